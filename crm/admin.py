@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from crm.admin_base import CompanyScopedAdmin
+from crm.models import Company, Membership
+from crm.tenancy import companies_for
+
+User = get_user_model()
+
+admin.site.site_header = _("CRM administration")
+admin.site.site_title = _("CRM admin")
+admin.site.index_title = _("Administration")
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "currency", "default_vat_rate", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        # Staff see the companies they belong to; superusers see all (to switch between them).
+        return super().get_queryset(request).filter(pk__in=companies_for(request.user))
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Membership)
+class MembershipAdmin(CompanyScopedAdmin):
+    list_display = ["user", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CompanyUserAdmin(UserAdmin):
+    """Users are global, but staff only see the members of their active company."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(memberships__company=request.company).distinct()

@@ -1,0 +1,51 @@
+"""Admin building blocks: the admin runs in the active company's scope like every other page."""
+
+from django.contrib import admin
+
+from crm.forms import is_company_owned
+
+
+class CompanyScopedAdmin(admin.ModelAdmin):
+    """Lists, choices and saves are limited to the request's active company.
+
+    The middleware has already entered the company's scope; filtering again by company makes the
+    intent plain and keeps lookups correct for superusers too.
+    """
+
+    exclude = ("company",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(company=request.company)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.company = request.company
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if hasattr(instance, "company_id") and instance.company_id is None:
+                instance.company = request.company
+        super().save_formset(request, form, formset, change)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if is_company_owned(db_field.related_model):
+            kwargs["queryset"] = db_field.related_model.objects.filter(company=request.company)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if is_company_owned(db_field.related_model):
+            kwargs["queryset"] = db_field.related_model.objects.filter(company=request.company)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CompanyScopedInlineMixin:
+    """For inlines: the same choice limits; new rows get the parent's company on save."""
+
+    exclude = ("company",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if is_company_owned(db_field.related_model):
+            kwargs["queryset"] = db_field.related_model.objects.filter(company=request.company)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,98 @@
+"""Demo data. Each app registers a seeder in its ``AppConfig.ready()``; ``seed_demo`` runs them.
+
+Seeders must be re-runnable: called on a company that already has their rows, they add nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django_scopes import scope, scopes_disabled
+
+from crm.models import Company, Membership
+
+Seeder = Callable[[Company, random.Random], None]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    first_name: str
+    last_name: str
+    role: str
+    companies: tuple[str, ...]
+    is_staff: bool = False
+
+
+DEMO_COMPANIES = [
+    ("northwind", "Northwind Traders", "EUR"),
+    ("globex", "Globex Supplies", "USD"),
+]
+
+DEMO_USERS = [
+    DemoUser(
+        "demo",
+        "demo-pass-2026",
+        "Dana",
+        "Demo",
+        Membership.Role.OWNER,
+        ("northwind", "globex"),
+        True,
+    ),
+    DemoUser("sam", "demo-pass-2026", "Sam", "Seller", Membership.Role.SALESPERSON, ("northwind",)),
+    DemoUser(
+        "maria", "demo-pass-2026", "Maria", "Manager", Membership.Role.MANAGER, ("northwind",)
+    ),
+    DemoUser("gus", "demo-pass-2026", "Gus", "Globex", Membership.Role.ADMIN, ("globex",), True),
+]
+
+_seeders: list[tuple[int, str, Seeder]] = []
+
+
+def register_seeder(name: str, *, order: int, seeder: Seeder) -> None:
+    if name not in {existing for _, existing, _ in _seeders}:
+        _seeders.append((order, name, seeder))
+
+
+def seed_company(company: Company, *, seed: int = 2026) -> None:
+    """Run every registered seeder for the company, inside its scope, in order."""
+    rnd = random.Random(f"{seed}-{company.slug}")
+    with scope(company=company):
+        for _order, _name, seeder in sorted(_seeders, key=lambda item: item[0]):
+            with transaction.atomic():
+                seeder(company, rnd)
+
+
+def ensure_demo_companies() -> list[Company]:
+    """The demo companies and users, created once. Runs before any company scope exists."""
+    User = get_user_model()
+    companies = {}
+    # Creating tenants and their members: there is no company scope yet to enter.
+    with scopes_disabled(), transaction.atomic():
+        for slug, name, currency in DEMO_COMPANIES:
+            companies[slug], _ = Company.objects.get_or_create(
+                slug=slug, defaults={"name": name, "currency": currency}
+            )
+        for demo in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=demo.username,
+                defaults={
+                    "first_name": demo.first_name,
+                    "last_name": demo.last_name,
+                    "email": f"{demo.username}@example.com",
+                    "is_staff": demo.is_staff,
+                },
+            )
+            if created:
+                user.set_password(demo.password)
+                user.save()
+            for slug in demo.companies:
+                Membership.objects.get_or_create(
+                    company=companies[slug], user=user, defaults={"role": demo.role}
+                )
+    return [companies[slug] for slug, _, _ in DEMO_COMPANIES]

@@ -1,0 +1,63 @@
+"""Form bases that keep every choice inside the active company."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Company
+
+
+def is_company_owned(model) -> bool:
+    return any(f.name == "company" and f.is_relation for f in model._meta.get_fields())
+
+
+def limit_choices_to_company(form: forms.BaseForm, company: Company) -> None:
+    """Point every model-choice field at the company's own rows.
+
+    The queryset is rebuilt here, inside the request's scope, because one built at import time
+    has no scope; validation then re-checks the submitted id against the same queryset, so an id
+    from another company is rejected like an unknown one.
+    """
+    for field in form.fields.values():
+        if not isinstance(field, forms.ModelChoiceField):
+            continue
+        model = field.queryset.model
+        if not is_company_owned(model):
+            continue
+        queryset = model.objects.filter(company=company)
+        ordering = field.queryset.query.order_by
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        field.queryset = queryset
+
+
+class CompanyFormMixin:
+    """Takes ``company`` and limits choices to it; new instances are saved into it."""
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        limit_choices_to_company(self, company)
+
+    def _post_clean(self):
+        # Set before model validation so unique-per-company checks see the company.
+        if hasattr(self, "instance") and getattr(self.instance, "company_id", None) is None:
+            self.instance.company = self.company
+        super()._post_clean()
+
+
+class CompanyModelForm(CompanyFormMixin, forms.ModelForm):
+    pass
+
+
+class CompanySwitchForm(forms.Form):
+    company = forms.ModelChoiceField(queryset=Company.objects.none(), label=_("Company"))
+
+    def __init__(self, *args, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies
+
+
+class CompanySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ["name", "currency", "default_vat_rate"]

@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from crm.demo import DEMO_USERS, ensure_demo_companies, seed_company
+from crm.models import Company
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill companies with realistic demo data. Without --company: the two demo companies and "
+        "their users. Safe to run again: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--company", metavar="SLUG", help="Seed only this existing company.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+        parser.add_argument(
+            "--print-logins", action="store_true", help="Print the demo logins at the end."
+        )
+
+    def handle(self, *args, **options):
+        if options["company"]:
+            company = Company.objects.filter(slug=options["company"]).first()
+            if company is None:
+                raise CommandError(f"No company with the slug “{options['company']}”.")
+            companies = [company]
+        else:
+            companies = ensure_demo_companies()
+        for company in companies:
+            seed_company(company, seed=options["seed"])
+            self.stdout.write(self.style.SUCCESS(f"Seeded {company.name} ({company.slug})."))
+        if options["print_logins"] and not options["company"]:
+            self.stdout.write("")
+            self.stdout.write("Demo logins (http://127.0.0.1:8000/):")
+            for demo in DEMO_USERS:
+                self.stdout.write(
+                    f"  {demo.username:<8} / {demo.password}   {demo.role:<12} "
+                    f"{', '.join(demo.companies)}"
+                )

@@ -1,0 +1,3 @@
+"""Core models, one module per concern; each module lists its public names in ``__all__``."""
+
+from .tenancy import *

@@ -1,0 +1,109 @@
+"""The tenant (Company) and who may act for it (Membership)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+__all__ = ["Company", "CompanyOwned", "Membership"]
+
+
+class Company(models.Model):
+    """A tenant. Every company-owned row points here, and nobody sees another company's rows."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="EUR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code."))],
+        help_text=_("ISO 4217 code, e.g. EUR, USD, IDR."),
+    )
+    default_vat_rate = models.DecimalField(
+        _("default VAT rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(default_vat_rate__gte=0, default_vat_rate__lte=100),
+                name="company_vat_rate_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompanyOwned(models.Model):
+    """Abstract base for every tenant table: a non-null company and a scoped default manager.
+
+    Querying a subclass outside ``django_scopes.scope(company=...)`` raises ``ScopeError``
+    instead of returning every company's rows.
+    """
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="+", verbose_name=_("company")
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        abstract = True
+
+
+class Membership(CompanyOwned):
+    """Gives a user access to a company, with a role."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        MANAGER = "manager", _("Manager")
+        SALESPERSON = "salesperson", _("Salesperson")
+
+    # Roles that may change the company's settings and members.
+    ADMIN_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.SALESPERSON
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["company", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user"], name="membership_one_per_user"),
+        ]
+        indexes = [models.Index(fields=["user", "company"], name="membership_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in self.ADMIN_ROLES

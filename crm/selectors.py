@@ -1,0 +1,34 @@
+"""Reads that span the core models (the dashboard's figures)."""
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Company
+
+# (app_label.Model, label, list url name): counted on the dashboard once the model exists.
+_DASHBOARD_COUNTS = [
+    ("crm.SalesPartner", _("Sales partners"), "crm:partner_list"),
+    ("crm.Product", _("Products"), "crm:product_list"),
+    ("crm.Salesperson", _("Salespeople"), "crm:salesperson_list"),
+    ("addressbook.Address", _("Addresses"), "addressbook:address_list"),
+    ("addressbook.Contact", _("Contacts"), "addressbook:contact_list"),
+]
+
+
+def dashboard_summary(*, company: Company) -> list[dict]:
+    """One row per record type that exists so far: its label, count and list page."""
+    rows = []
+    for label, title, url_name in _DASHBOARD_COUNTS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            url = ""
+        rows.append(
+            {"title": title, "count": model.objects.filter(company=company).count(), "url": url}
+        )
+    return rows

@@ -1,0 +1,73 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from crm.panels import panels_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **changes) -> str:
+    """The current query string with some parameters replaced (None/"" removes them)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field: str, label: str) -> str:
+    """A column header link that sorts by ``field`` and shows the direction to screen readers."""
+    current = context.get("current_sort", "")
+    if current == field:
+        next_sort, state, arrow = f"-{field}", "ascending", "▲"
+    elif current == f"-{field}":
+        next_sort, state, arrow = field, "descending", "▼"
+    else:
+        next_sort, state, arrow = field, "none", ""
+    params = context["request"].GET.copy()
+    params["sort"] = next_sort
+    params.pop("page", None)
+    return format_html(
+        '<a class="sort-link" href="?{}" data-sort-state="{}">{}<span aria-hidden="true"> {}</span>'
+        '<span class="visually-hidden">{}</span></a>',
+        params.urlencode(),
+        state,
+        label,
+        arrow,
+        {
+            "ascending": _("(sorted ascending)"),
+            "descending": _("(sorted descending)"),
+            "none": _("(click to sort)"),
+        }[state],
+    )
+
+
+@register.filter
+def aria_sort(current_sort: str, field: str) -> str:
+    if current_sort == field:
+        return "ascending"
+    if current_sort == f"-{field}":
+        return "descending"
+    return "none"
+
+
+@register.simple_tag(takes_context=True)
+def record_panels(context, obj) -> str:
+    return mark_safe("".join(panels_for(context["request"], obj)))
+
+
+@register.filter
+def verbose_name(obj) -> str:
+    return obj._meta.verbose_name
+
+
+@register.inclusion_tag("crm/partials/_field.html")
+def form_field(field, wide=False):
+    return {"field": field, "wide": wide}

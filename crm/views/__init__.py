@@ -1,0 +1,90 @@
+"""Pages of the core app: dashboard, company switching, settings, sections still to come."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView, UpdateView
+
+from crm.forms import CompanySettingsForm, CompanySwitchForm
+from crm.models import Membership
+from crm.selectors import dashboard_summary
+from crm.tenancy import activate_company, companies_for
+from crm.views.mixins import AdminRoleRequiredMixin
+
+
+class DashboardView(TemplateView):
+    template_name = "crm/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summary"] = dashboard_summary(company=self.request.company)
+        return context
+
+
+@require_POST
+def switch_company(request):
+    form = CompanySwitchForm(request.POST, companies=companies_for(request.user))
+    if not form.is_valid():
+        # Another company's id looks exactly like one that does not exist.
+        raise Http404
+    activate_company(request, form.cleaned_data["company"])
+    messages.success(
+        request,
+        _("You are now working in %(company)s.") % {"company": form.cleaned_data["company"]},
+    )
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("crm:dashboard")
+    # Ids in the old URL belong to the old company: land on the section's list instead.
+    if any(part.isdigit() for part in next_url.split("?")[0].split("/")):
+        next_url = reverse("crm:dashboard")
+    return HttpResponseRedirect(next_url)
+
+
+# Sections whose issues have not landed yet; each shows what is coming instead of a dead link.
+UPCOMING_SECTIONS = {
+    "leads": gettext_lazy("Leads"),
+    "opportunities": gettext_lazy("Opportunities"),
+    "customers": gettext_lazy("Customers"),
+    "quotations": gettext_lazy("Quotations"),
+    "sales-orders": gettext_lazy("Sales orders"),
+}
+
+
+class ComingSoonView(TemplateView):
+    template_name = "crm/coming_soon.html"
+
+    def get_context_data(self, **kwargs):
+        if kwargs["section"] not in UPCOMING_SECTIONS:
+            raise Http404
+        context = super().get_context_data(**kwargs)
+        context["section_title"] = UPCOMING_SECTIONS[kwargs["section"]]
+        return context
+
+
+class CompanySettingsView(AdminRoleRequiredMixin, UpdateView):
+    template_name = "crm/settings.html"
+    form_class = CompanySettingsForm
+
+    def get_object(self, queryset=None):
+        return self.request.company
+
+    def get_success_url(self):
+        return reverse("crm:settings")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Company settings saved."))
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = (
+            Membership.objects.filter(company=self.request.company)
+            .select_related("user")
+            .order_by("role", "user__username")
+        )
+        return context

@@ -1,0 +1,135 @@
+"""View building blocks: every object is loaded through the active company's scope."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django_filters.views import FilterView
+
+from crm.errors import DomainError
+
+
+class CompanyQuerysetMixin:
+    """Objects come from the scoped manager and the request's company: another company's id is
+    a 404 exactly like an id that does not exist."""
+
+    model = None
+
+    def get_queryset(self):
+        return self.model.objects.filter(company=self.request.company)
+
+
+class CompanyFormKwargsMixin:
+    """Hands the active company to the form, which limits its choices and saves into it."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["company"] = self.request.company
+        return kwargs
+
+
+class SuccessMessageMixin:
+    success_message = ""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message % {"object": self.object})
+        return response
+
+
+class AdminRoleRequiredMixin:
+    """Only owners and admins of the active company (and superusers) may continue."""
+
+    def dispatch(self, request, *args, **kwargs):
+        membership = getattr(request, "membership", None)
+        if not (request.user.is_superuser or (membership and membership.is_admin)):
+            raise PermissionDenied(_("Only the company's owners and admins can do this."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SortableListMixin:
+    """``?sort=field`` or ``?sort=-field`` over a whitelist; unknown values fall back."""
+
+    sort_fields: dict[str, str] = {}
+    default_sort = ""
+
+    def get_sort(self) -> str:
+        requested = self.request.GET.get("sort", "")
+        if requested.lstrip("-") in self.sort_fields:
+            return requested
+        return self.default_sort
+
+    def apply_sort(self, queryset):
+        sort = self.get_sort()
+        if not sort:
+            return queryset
+        descending = sort.startswith("-")
+        field = self.sort_fields[sort.lstrip("-")]
+        # The primary key breaks ties so pages never repeat or skip rows.
+        return queryset.order_by(
+            f"-{field}" if descending else field, "-pk" if descending else "pk"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["current_sort"] = self.get_sort()
+        return context
+
+
+class CompanyListView(SortableListMixin, CompanyQuerysetMixin, FilterView):
+    """A filtered, searched, sorted, paginated list of the company's rows.
+
+    Subclasses set ``model``, ``filterset_class``, ``sort_fields``, ``default_sort``, and
+    ``partial_template_name`` (the table alone, swapped in by htmx when filters change).
+    """
+
+    paginate_by = settings.PAGE_SIZE
+    strict = False
+    partial_template_name: str | None = None
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["request"] = self.request
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        # FilterView hands over the filtered queryset; sort it before it is paged.
+        kwargs["object_list"] = self.apply_sort(kwargs.get("object_list", self.object_list))
+        context = super().get_context_data(**kwargs)
+        context["is_filtered"] = any(
+            value for key, value in self.request.GET.items() if key not in {"page", "sort"}
+        )
+        return context
+
+    def get_template_names(self):
+        htmx = getattr(self.request, "htmx", None)
+        if self.partial_template_name and htmx and not htmx.boosted:
+            return [self.partial_template_name]
+        return super().get_template_names()
+
+
+class ProtectedDeleteMixin:
+    """Delete, or explain why not: rows that others depend on are refused, never cascaded."""
+
+    def form_valid(self, form):
+        success_url = self.get_success_url()
+        try:
+            self.object.delete()
+        except ProtectedError as error:
+            blockers = sorted(
+                {str(obj._meta.verbose_name_plural) for obj in error.protected_objects}
+            )
+            messages.error(
+                self.request,
+                _("%(object)s cannot be deleted: it is still used by %(blockers)s.")
+                % {"object": self.object, "blockers": ", ".join(blockers)},
+            )
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        except DomainError as error:
+            messages.error(self.request, error.message)
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        messages.success(self.request, _("%(object)s was deleted.") % {"object": self.object})
+        return HttpResponseRedirect(success_url)

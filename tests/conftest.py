@@ -1,0 +1,63 @@
+"""Fixtures: a company (the test body runs inside its scope), members, logged-in clients."""
+
+import pytest
+from django_scopes import scope, scopes_disabled
+
+from crm.models import Membership
+from crm.tenancy import SESSION_KEY
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def company(db):
+    """Company A. The test runs inside its scope, like a request does."""
+    new_company = CompanyFactory(name="Acme Trading", slug="acme")
+    with scope(company=new_company):
+        yield new_company
+
+
+@pytest.fixture
+def other_company(db):
+    """Company B: its rows must never show up for company A, nor A's for B."""
+    return CompanyFactory(name="Globex Supplies", slug="globex")
+
+
+def login_as(client, user, company):
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = company.pk
+    session.save()
+    return client
+
+
+@pytest.fixture
+def member(company):
+    return MembershipFactory(company=company, role=Membership.Role.ADMIN).user
+
+
+@pytest.fixture
+def member_client(client, member, company):
+    """Logged in as an admin member of company A."""
+    return login_as(client, member, company)
+
+
+@pytest.fixture
+def salesperson_user(company):
+    return MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+
+
+@pytest.fixture
+def other_member(other_company):
+    with scopes_disabled():  # creating B's member from inside A's scope
+        return MembershipFactory(company=other_company, role=Membership.Role.ADMIN).user
+
+
+@pytest.fixture
+def other_client(client, other_member, other_company):
+    """Logged in as an admin of company B (the intruder in isolation tests)."""
+    return login_as(client, other_member, other_company)
+
+
+@pytest.fixture
+def user_without_company(db):
+    return UserFactory()
