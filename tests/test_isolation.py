@@ -94,9 +94,9 @@ def kwargs_variants(name, pattern, company):
 @pytest.fixture
 def company_a_world(db):
     """Company A with demo data for every model; company B with an admin member."""
-    from tests.factories import CompanyFactory, MembershipFactory
-
     from django.contrib.auth.models import Permission
+
+    from tests.factories import CompanyFactory, MembershipFactory
 
     with scopes_disabled():
         a = CompanyFactory(name="Company A", slug="company-a")
@@ -113,7 +113,7 @@ def admin_change_urls(company):
     """Change, history and delete pages of every admin model for one of A's rows."""
     from django.contrib import admin
 
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         if not any(f.name == "company" for f in model._meta.get_fields()) and (
             model._meta.label_lower != "crm.company"
         ):
