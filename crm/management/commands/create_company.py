@@ -1,5 +1,6 @@
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
@@ -15,39 +16,32 @@ class Command(BaseCommand):
         parser.add_argument("--owner-email", required=True, help="E-mail of the first owner.")
         parser.add_argument(
             "--password",
-            help="The owner's password (a new account only). Omitted: one is generated and printed.",
+            help="Password for a new owner account. Omitted: one is generated and printed.",
         )
         parser.add_argument("--slug", help="Short unique name; derived from the name if omitted.")
         parser.add_argument("--currency", default="EUR", help="ISO 4217 code (default EUR).")
 
     def handle(self, *args, **options):
         password = options["password"]
-        generated = False
-        # No company exists yet, so there is no scope to enter: creating the tenant itself.
+        # Creating the tenant itself: there is no company scope to enter yet.
         with scopes_disabled():
-            from django.contrib.auth import get_user_model
-
-            if (
-                not password
-                and not get_user_model()
-                .objects.filter(email__iexact=options["owner_email"])
-                .exists()
-            ):
+            owner_exists = (
+                get_user_model().objects.filter(email__iexact=options["owner_email"]).exists()
+            )
+            generated = not password and not owner_exists
+            if generated:
                 password = secrets.token_urlsafe(12)
-                generated = True
             try:
                 company, membership = company_create(
                     name=options["name"],
                     owner_email=options["owner_email"],
-                    owner_password=password if (generated or options["password"]) else None,
+                    owner_password=password,
                     slug=options["slug"],
                     currency=options["currency"],
                 )
             except DomainError as error:
                 raise CommandError(error.message) from error
-        self.stdout.write(
-            self.style.SUCCESS(f"Created company “{company.name}” (slug {company.slug}).")
-        )
-        self.stdout.write(f"Owner: {membership.user.username}")
+        self.stdout.write(self.style.SUCCESS(f"Created company “{company.name}” ({company.slug})."))
+        self.stdout.write(f"Owner login: {membership.user.username}")
         if generated:
             self.stdout.write(f"Password: {password}  (shown once; change it after logging in)")

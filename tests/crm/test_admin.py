@@ -1,0 +1,49 @@
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from crm.models import Membership
+from tests.conftest import login_as
+from tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def staff_client(client, company):
+    user = MembershipFactory(company=company, role=Membership.Role.ADMIN, user__is_staff=True).user
+    user.user_permissions.set(Permission.objects.all())
+    return login_as(client, user, company)
+
+
+def test_admin_lists_only_the_active_companys_members(staff_client, company, other_company):
+    with scopes_disabled():
+        outsider = MembershipFactory(company=other_company, user__username="outsider").user
+    body = staff_client.get(reverse("admin:crm_membership_changelist")).content.decode()
+    assert "outsider" not in body
+    users = staff_client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert outsider.username not in users
+    companies = staff_client.get(reverse("admin:crm_company_changelist")).content.decode()
+    assert company.name in companies
+    assert other_company.name not in companies
+
+
+def test_admin_adds_rows_to_the_active_company(staff_client, company):
+    newcomer = UserFactory(username="newcomer")
+    response = staff_client.post(
+        reverse("admin:crm_membership_add"), {"user": newcomer.pk, "role": "salesperson"}
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(user=newcomer).company == company
+
+
+def test_superuser_sees_every_company_to_switch_to(client, company, other_company):
+    root = UserFactory(is_superuser=True, is_staff=True)
+    login_as(client, root, company)
+    body = client.get(reverse("admin:crm_company_changelist")).content.decode()
+    assert company.name in body and other_company.name in body
+    # ...but company-owned lists stay inside the active company.
+    with scopes_disabled():
+        MembershipFactory(company=other_company, user__username="elsewhere")
+    assert (
+        "elsewhere" not in client.get(reverse("admin:crm_membership_changelist")).content.decode()
+    )
