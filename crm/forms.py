@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Company
+from crm.models import Company, Membership
 
 
 def is_company_owned(model) -> bool:
@@ -61,3 +61,14 @@ class CompanySettingsForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = ["name", "currency", "default_vat_rate"]
+
+
+class MembershipAddForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.SALESPERSON
+    )
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

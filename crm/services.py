@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -69,3 +71,71 @@ def company_create(
         company=company, user=user, role=Membership.Role.OWNER
     )
     return company, membership
+
+
+def _owner_count(company: Company) -> int:
+    return Membership.objects.filter(company=company, role=Membership.Role.OWNER).count()
+
+
+@transaction.atomic
+def membership_add(*, company: Company, email: str, role: str, actor) -> tuple[Membership, bool]:
+    """Give the person with this e-mail a role in the company, creating their account if new.
+
+    Returns the membership and whether the account is new (it then has no password yet: the
+    caller sends a password-reset link so they can choose one).
+    """
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise DomainError(
+            _("“%(email)s” is not a valid e-mail address.") % {"email": email}
+        ) from error
+    if role not in Membership.Role.values:
+        raise DomainError(_("Choose one of the roles offered."))
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(username=email, email=email)
+        # A random secret nobody knows: Django's reset link only goes to usable passwords.
+        user.set_password(secrets.token_urlsafe(32))
+        user.save()
+    elif Membership.objects.filter(company=company, user=user).exists():
+        raise DomainError(_("%(email)s is already a member of this company.") % {"email": email})
+    membership = Membership.objects.create(company=company, user=user, role=role)
+    return membership, created
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, actor) -> Membership:
+    if role not in Membership.Role.values:
+        raise DomainError(_("Choose one of the roles offered."))
+    # Lock the company's owners so two admins cannot demote the last two owners at once.
+    list(
+        Membership.objects.select_for_update()
+        .filter(company=membership.company, role=Membership.Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+    membership.refresh_from_db()
+    if (
+        membership.role == Membership.Role.OWNER
+        and role != Membership.Role.OWNER
+        and _owner_count(membership.company) == 1
+    ):
+        raise DomainError(_("A company needs at least one owner: make someone else owner first."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor) -> None:
+    list(
+        Membership.objects.select_for_update()
+        .filter(company=membership.company, role=Membership.Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+    membership.refresh_from_db()
+    if membership.role == Membership.Role.OWNER and _owner_count(membership.company) == 1:
+        raise DomainError(_("The last owner cannot be removed: make someone else owner first."))
+    membership.delete()

@@ -104,6 +104,7 @@ def company_a_world(db):
         # Staff with every model permission: the admin's only barrier is the company scope.
         intruder = MembershipFactory(company=b, role="owner", user__is_staff=True).user
         intruder.user_permissions.set(Permission.objects.all())
+        MembershipFactory(company=a, role="salesperson")
     seed_company(a)
     seed_company(b)
     return a, b, intruder

@@ -87,4 +87,5 @@ class CompanySettingsView(AdminRoleRequiredMixin, UpdateView):
             .select_related("user")
             .order_by("role", "user__username")
         )
+        context["roles"] = Membership.Role.choices
         return context

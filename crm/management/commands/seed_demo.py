@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.demo import DEMO_USERS, ensure_demo_companies, seed_company
@@ -30,7 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Seeded {company.name} ({company.slug})."))
         if options["print_logins"] and not options["company"]:
             self.stdout.write("")
-            self.stdout.write("Demo logins (http://127.0.0.1:8000/):")
+            self.stdout.write(f"Demo logins (http://127.0.0.1:{os.environ.get('PORT', '8000')}/):")
             for demo in DEMO_USERS:
                 self.stdout.write(
                     f"  {demo.username:<8} / {demo.password}   {demo.role:<12} "
