@@ -36,7 +36,15 @@ class MembershipAdmin(CompanyScopedAdmin):
     list_display = ["user", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
-    autocomplete_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offering every account would list other companies' people. Staff add newcomers by
+        # e-mail under Settings > Members; here they only re-assign existing members.
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = User.objects.filter(
+                memberships__company=request.company
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 admin.site.unregister(User)

@@ -27,13 +27,18 @@ def test_admin_lists_only_the_active_companys_members(staff_client, company, oth
     assert other_company.name not in companies
 
 
-def test_admin_adds_rows_to_the_active_company(staff_client, company):
-    newcomer = UserFactory(username="newcomer")
+def test_admin_membership_form_offers_only_the_companys_people(
+    staff_client, company, other_company
+):
+    with scopes_disabled():
+        outsider = MembershipFactory(company=other_company, user__username="outsider").user
+    form = staff_client.get(reverse("admin:crm_membership_add")).content.decode()
+    assert "outsider" not in form
     response = staff_client.post(
-        reverse("admin:crm_membership_add"), {"user": newcomer.pk, "role": "salesperson"}
+        reverse("admin:crm_membership_add"), {"user": outsider.pk, "role": "salesperson"}
     )
-    assert response.status_code == 302
-    assert Membership.objects.get(user=newcomer).company == company
+    assert response.status_code == 200  # "select a valid choice"
+    assert not Membership.objects.filter(user=outsider).exists()
 
 
 def test_superuser_sees_every_company_to_switch_to(client, company, other_company):
