@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -13,6 +14,13 @@ from polymorphic.models import PolymorphicModel
 from .tenancy import Company
 
 __all__ = ["IndividualPartner", "OrganizationPartner", "SalesPartner"]
+
+
+class WebsiteField(models.URLField):
+    """A URL whose form field assumes https for a bare domain (Django 6's default already)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
 class SalesPartner(PolymorphicModel):
@@ -78,7 +86,9 @@ class SalesPartner(PolymorphicModel):
     @property
     def kind(self) -> str:
         """The subtype, read from the content type (cached), without loading the subtype row."""
-        model = self.polymorphic_ctype.model_class() if self.polymorphic_ctype_id else type(self)
+        if self.polymorphic_ctype_id is None:
+            return getattr(type(self), "KIND", "")
+        model = ContentType.objects.get_for_id(self.polymorphic_ctype_id).model_class()
         return getattr(model, "KIND", "")
 
     def get_kind_display(self) -> str:
@@ -105,7 +115,7 @@ class OrganizationPartner(SalesPartner):
 
     organization_name = models.CharField(_("organization name"), max_length=200)
     tax_id = models.CharField(_("tax / VAT id"), max_length=40, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
 
     class Meta:
         ordering = ["name", "pk"]
