@@ -4,6 +4,7 @@ from functools import reduce
 from operator import or_
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -37,12 +38,23 @@ class SearchFilterSet(django_filters.FilterSet):
         return queryset
 
 
+def active_filter() -> django_filters.BooleanFilter:
+    """Any / active / inactive, worded for people rather than as a three-valued boolean."""
+    return django_filters.BooleanFilter(
+        label=_("Status"),
+        field_name="is_active",
+        widget=forms.Select(
+            choices=[("", _("Any status")), ("true", _("Active")), ("false", _("Inactive"))]
+        ),
+    )
+
+
 class SalespersonFilter(SearchFilterSet):
     search_fields = ("name", "email")
 
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = active_filter()
     manager = django_filters.ModelChoiceFilter(
-        label=_("Manager"), queryset=company_queryset(Salesperson)
+        label=_("Manager"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
     )
 
     class Meta:
@@ -54,9 +66,12 @@ class PartnerFilter(SearchFilterSet):
     search_fields = ("name", "email", "phone")
 
     kind = django_filters.ChoiceFilter(
-        label=_("Type"), choices=SalesPartner.Kind.choices, method="filter_kind"
+        label=_("Type"),
+        choices=SalesPartner.Kind.choices,
+        method="filter_kind",
+        empty_label=_("Any type"),
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = active_filter()
 
     class Meta:
         model = SalesPartner
@@ -73,7 +88,7 @@ class PartnerFilter(SearchFilterSet):
 class ProductFilter(SearchFilterSet):
     search_fields = ("sku", "name")
 
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = active_filter()
     min_price = django_filters.NumberFilter(
         label=_("Price from"), field_name="unit_price", lookup_expr="gte", min_value=0
     )
