@@ -2,9 +2,22 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from polymorphic.admin import (
+    PolymorphicChildModelAdmin,
+    PolymorphicChildModelFilter,
+    PolymorphicParentModelAdmin,
+)
 
 from crm.admin_base import CompanyScopedAdmin
-from crm.models import Company, Membership
+from crm.models import (
+    Company,
+    IndividualPartner,
+    Membership,
+    OrganizationPartner,
+    Product,
+    SalesPartner,
+    Salesperson,
+)
 from crm.tenancy import companies_for
 
 User = get_user_model()
@@ -59,3 +72,47 @@ class CompanyUserAdmin(UserAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(memberships__company=request.company).distinct()
+
+
+@admin.register(Salesperson)
+class SalespersonAdmin(CompanyScopedAdmin):
+    list_display = ["name", "email", "user", "manager", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "email", "user__username"]
+    list_select_related = ["manager", "user"]
+
+
+@admin.register(Product)
+class ProductAdmin(CompanyScopedAdmin):
+    list_display = ["sku", "name", "unit_price", "vat_rate", "is_active"]
+    list_filter = ["is_active", "vat_rate"]
+    search_fields = ["sku", "name"]
+
+
+class SalesPartnerChildAdmin(CompanyScopedAdmin, PolymorphicChildModelAdmin):
+    """A subtype's admin: scoped to the active company like every other admin page."""
+
+    base_model = SalesPartner
+    show_in_index = False
+
+
+@admin.register(IndividualPartner)
+class IndividualPartnerAdmin(SalesPartnerChildAdmin):
+    base_model = SalesPartner
+
+
+@admin.register(OrganizationPartner)
+class OrganizationPartnerAdmin(SalesPartnerChildAdmin):
+    base_model = SalesPartner
+
+
+@admin.register(SalesPartner)
+class SalesPartnerAdmin(CompanyScopedAdmin, PolymorphicParentModelAdmin):
+    """Lists both kinds; add, change and delete hand over to the subtype's admin, whose
+    queryset is scoped too (a foreign id is a 404 before the hand-over)."""
+
+    base_model = SalesPartner
+    child_models = [IndividualPartner, OrganizationPartner]
+    list_display = ["name", "polymorphic_ctype", "email", "phone", "commission_rate", "is_active"]
+    list_filter = [PolymorphicChildModelFilter, "is_active"]
+    search_fields = ["name", "email", "phone"]

@@ -1,9 +1,18 @@
 """Form bases that keep every choice inside the active company."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Company, Membership
+from crm.models import (
+    Company,
+    IndividualPartner,
+    Membership,
+    OrganizationPartner,
+    Product,
+    SalesPartner,
+    Salesperson,
+)
 
 
 def is_company_owned(model) -> bool:
@@ -72,3 +81,69 @@ class MembershipAddForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class SalespersonForm(CompanyModelForm):
+    # Declared with an empty queryset: the scoped manager refuses queries at import time, and
+    # CompanyFormMixin fills in the company's rows per request.
+    manager = forms.ModelChoiceField(
+        queryset=Salesperson.objects.none(), required=False, label=_("Manager")
+    )
+
+    class Meta:
+        model = Salesperson
+        fields = ["name", "user", "email", "phone", "manager", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the company's members can be linked; users are global, memberships are not.
+        self.fields["user"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__company=self.company)
+            .order_by("username")
+            .distinct()
+        )
+        if self.instance.pk:
+            self.fields["manager"].queryset = self.fields["manager"].queryset.exclude(
+                pk=self.instance.pk
+            )
+
+
+_PARTNER_COMMON_FIELDS = ["name", "email", "phone", "commission_rate", "is_active", "notes"]
+
+
+class IndividualPartnerForm(CompanyModelForm):
+    class Meta:
+        model = IndividualPartner
+        fields = ["first_name", "last_name", *_PARTNER_COMMON_FIELDS]
+
+
+class OrganizationPartnerForm(CompanyModelForm):
+    class Meta:
+        model = OrganizationPartner
+        fields = ["organization_name", "tax_id", "website", *_PARTNER_COMMON_FIELDS]
+
+
+PARTNER_FORMS = {
+    SalesPartner.Kind.INDIVIDUAL: IndividualPartnerForm,
+    SalesPartner.Kind.ORGANIZATION: OrganizationPartnerForm,
+}
+
+
+class ProductForm(CompanyModelForm):
+    class Meta:
+        model = Product
+        fields = ["sku", "name", "description", "unit_price", "vat_rate", "is_active"]
+
+    def clean_sku(self):
+        # The (company, sku) constraint is skipped by model validation because ``company`` is
+        # not a form field, so ask the question here and let the constraint guarantee it.
+        sku = self.cleaned_data["sku"].strip()
+        clash = Product.objects.filter(company=self.company, sku__iexact=sku)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("Another product already has the SKU “%(sku)s”.") % {"sku": sku}
+            )
+        return sku

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
-from crm.models import Company, Membership
+from crm.models import Company, Membership, Product, SalesPartner, Salesperson
 
 User = get_user_model()
 
@@ -139,3 +139,56 @@ def membership_remove(*, membership: Membership, actor) -> None:
     if membership.role == Membership.Role.OWNER and _owner_count(membership.company) == 1:
         raise DomainError(_("The last owner cannot be removed: make someone else owner first."))
     membership.delete()
+
+
+def _validated_save(instance):
+    """Save after the model's own validation (fields, clean(), constraints).
+
+    Forms have validated already; callers without a form (commands, admin actions, the API) get
+    the same rules, and a refusal is a DomainError a salesperson can read.
+    """
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise DomainError("; ".join(error.messages)) from error
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def salesperson_save(*, salesperson: Salesperson) -> Salesperson:
+    """Create or update a salesperson; the team tree stays a tree.
+
+    The rows on the new manager's chain are locked first, so two people re-parenting at once
+    cannot each close half of a loop.
+    """
+    if salesperson.manager_id is not None:
+        chain: list[int] = []
+        node_id = salesperson.manager_id
+        while node_id is not None and node_id not in chain:
+            chain.append(node_id)
+            node_id = (
+                Salesperson.objects.filter(pk=node_id).values_list("manager_id", flat=True).first()
+            )
+        list(
+            Salesperson.objects.select_for_update()
+            .filter(company=salesperson.company_id, pk__in=chain)
+            .order_by("pk")
+        )
+    return _validated_save(salesperson)
+
+
+@transaction.atomic
+def partner_save(*, partner: SalesPartner) -> SalesPartner:
+    """Create or update an individual or organization partner."""
+    if not partner.name.strip():
+        partner.name = partner.default_name()
+    return _validated_save(partner)
+
+
+@transaction.atomic
+def product_save(*, product: Product) -> Product:
+    """Create or update a catalog product; a new one without a VAT rate gets the company's."""
+    if product.vat_rate is None:
+        product.vat_rate = product.company.default_vat_rate
+    return _validated_save(product)

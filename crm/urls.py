@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from crm import views
-from crm.views import members
+from crm.views import catalog, members, partners, people
 
 crm_patterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -16,6 +16,20 @@ crm_patterns = [
         name="member_remove",
     ),
     path("soon/<slug:section>/", views.ComingSoonView.as_view(), name="coming_soon"),
+    path("team/", people.SalespersonListView.as_view(), name="salesperson_list"),
+    path("team/new/", people.SalespersonCreateView.as_view(), name="salesperson_create"),
+    path("team/<int:pk>/", people.SalespersonDetailView.as_view(), name="salesperson_detail"),
+    path("team/<int:pk>/edit/", people.SalespersonUpdateView.as_view(), name="salesperson_update"),
+    path("partners/", partners.PartnerListView.as_view(), name="partner_list"),
+    path("partners/new/<slug:kind>/", partners.PartnerCreateView.as_view(), name="partner_create"),
+    path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
+    path("partners/<int:pk>/edit/", partners.PartnerUpdateView.as_view(), name="partner_update"),
+    path("partners/<int:pk>/delete/", partners.PartnerDeleteView.as_view(), name="partner_delete"),
+    path("catalog/", catalog.ProductListView.as_view(), name="product_list"),
+    path("catalog/new/", catalog.ProductCreateView.as_view(), name="product_create"),
+    path("catalog/<int:pk>/", catalog.ProductDetailView.as_view(), name="product_detail"),
+    path("catalog/<int:pk>/edit/", catalog.ProductUpdateView.as_view(), name="product_update"),
+    path("catalog/<int:pk>/delete/", catalog.ProductDeleteView.as_view(), name="product_delete"),
 ]
 
 urlpatterns = [

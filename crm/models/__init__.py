@@ -1,3 +1,6 @@
 """Core models, one module per concern; each module lists its public names in ``__all__``."""
 
+from .catalog import *
+from .partners import *
+from .people import *
 from .tenancy import *

@@ -1,0 +1,126 @@
+"""Outside partners who bring business: an individual or an organization (polymorphic)."""
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+from polymorphic.managers import PolymorphicManager
+from polymorphic.models import PolymorphicModel
+
+from .tenancy import Company
+
+__all__ = ["IndividualPartner", "OrganizationPartner", "SalesPartner"]
+
+
+class WebsiteField(models.URLField):
+    """A URL whose form field assumes https for a bare domain (Django 6's default already)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+class SalesPartner(PolymorphicModel):
+    """What every partner has; the subtypes add what only a person or an organization has.
+
+    ``name`` is the display name used in lists and choices, so lists never need the subtype rows.
+    """
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        ORGANIZATION = "organization", _("Organization")
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="+", verbose_name=_("company")
+    )
+    name = models.CharField(
+        _("display name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown in lists; left empty, it is made from the name."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    commission_rate = models.DecimalField(
+        _("commission rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager(company="company", _manager_class=PolymorphicManager)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("sales partner")
+        verbose_name_plural = _("sales partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(commission_rate__gte=0, commission_rate__lte=100),
+                name="salespartner_commission_range",
+                violation_error_message=_("The commission rate must be between 0 and 100 %."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:partner_detail", args=[self.pk])
+
+    def default_name(self) -> str:
+        return ""
+
+    def save(self, *args, **kwargs):
+        if not self.name.strip():
+            self.name = self.default_name()
+        super().save(*args, **kwargs)
+
+    @property
+    def kind(self) -> str:
+        """The subtype, read from the content type (cached), without loading the subtype row."""
+        if self.polymorphic_ctype_id is None:
+            return getattr(type(self), "KIND", "")
+        model = ContentType.objects.get_for_id(self.polymorphic_ctype_id).model_class()
+        return getattr(model, "KIND", "")
+
+    def get_kind_display(self) -> str:
+        return self.Kind(self.kind).label if self.kind else ""
+
+
+class IndividualPartner(SalesPartner):
+    KIND = SalesPartner.Kind.INDIVIDUAL
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("individual partner")
+        verbose_name_plural = _("individual partners")
+
+    def default_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class OrganizationPartner(SalesPartner):
+    KIND = SalesPartner.Kind.ORGANIZATION
+
+    organization_name = models.CharField(_("organization name"), max_length=200)
+    tax_id = models.CharField(_("tax / VAT id"), max_length=40, blank=True)
+    website = WebsiteField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("organization partner")
+        verbose_name_plural = _("organization partners")
+
+    def default_name(self) -> str:
+        return self.organization_name.strip()

@@ -1,0 +1,63 @@
+"""The sales team: list, detail, create and edit salespeople."""
+
+from django.db.models import Count
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView
+
+from crm.filters import SalespersonFilter
+from crm.forms import SalespersonForm
+from crm.models import Salesperson
+from crm.services import salesperson_save
+from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.records import ServiceCreateView, ServiceUpdateView
+
+
+class SalespersonListView(CompanyListView):
+    model = Salesperson
+    filterset_class = SalespersonFilter
+    template_name = "crm/salesperson_list.html"
+    partial_template_name = "crm/partials/_salesperson_table.html"
+    sort_fields = {"name": "name", "email": "email", "manager": "manager__name"}
+    default_sort = "name"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("manager", "user")
+            .annotate(team_size=Count("team_members"))
+        )
+
+
+class SalespersonDetailView(CompanyQuerysetMixin, DetailView):
+    model = Salesperson
+    template_name = "crm/salesperson_detail.html"
+    context_object_name = "salesperson"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("manager", "user")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["team_members"] = self.object.team_members.order_by("name")
+        return context
+
+
+class SalespersonFormMixin:
+    model = Salesperson
+    form_class = SalespersonForm
+    cancel_url = reverse_lazy("crm:salesperson_list")
+
+    def save_service(self, instance):
+        return salesperson_save(salesperson=instance)
+
+
+class SalespersonCreateView(SalespersonFormMixin, ServiceCreateView):
+    success_message = _("Salesperson %(object)s was added.")
+    extra_context = {"title": _("New salesperson")}
+
+
+class SalespersonUpdateView(SalespersonFormMixin, ServiceUpdateView):
+    success_message = _("Salesperson %(object)s was saved.")
+    extra_context = {"title": _("Edit salesperson")}

@@ -1,0 +1,47 @@
+"""Create and edit views whose writes go through a service function."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.views.generic import CreateView, UpdateView
+
+from crm.errors import DomainError
+from crm.views.mixins import CompanyFormKwargsMixin, CompanyQuerysetMixin
+
+
+class ServiceFormMixin(CompanyFormKwargsMixin):
+    """The form validates, ``save_service`` writes; a DomainError becomes a form error.
+
+    ModelFormMixin.form_valid is deliberately not called: it would save the form a second time
+    behind the service's back.
+    """
+
+    template_name = "crm/object_form.html"
+    success_message = ""
+    cancel_url = ""
+
+    def save_service(self, instance):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save_service(form.instance)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message % {"object": self.object})
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = getattr(self, "object", None)
+        context["cancel_url"] = obj.get_absolute_url() if obj and obj.pk else self.cancel_url
+        return context
+
+
+class ServiceCreateView(ServiceFormMixin, CreateView):
+    pass
+
+
+class ServiceUpdateView(ServiceFormMixin, CompanyQuerysetMixin, UpdateView):
+    pass

@@ -1,0 +1,29 @@
+from django_scopes import scope
+
+from crm.demo import ensure_demo_companies, seed_company
+from crm.models import IndividualPartner, OrganizationPartner, Product, Salesperson
+
+
+def test_demo_reference_data_is_realistic_and_rerunnable(db):
+    northwind, _ = ensure_demo_companies()
+    seed_company(northwind)
+    with scope(company=northwind):
+        counts = (
+            Salesperson.objects.count(),
+            IndividualPartner.objects.count(),
+            OrganizationPartner.objects.count(),
+            Product.objects.count(),
+        )
+        assert 6 <= counts[0] <= 8
+        assert 8 <= counts[1] + counts[2] <= 12 and counts[1] and counts[2]
+        assert Product.objects.count() >= 20
+        assert Product.objects.values("vat_rate").distinct().count() > 1
+        assert Salesperson.objects.get(user__username="sam").manager.user.username == "maria"
+    seed_company(northwind)
+    with scope(company=northwind):
+        assert (
+            Salesperson.objects.count(),
+            IndividualPartner.objects.count(),
+            OrganizationPartner.objects.count(),
+            Product.objects.count(),
+        ) == counts
