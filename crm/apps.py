@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("CRM")
+
+    def ready(self):
+        from crm.demo import register_seeder
+        from crm.demo_timeline import seed_timeline
+        from crm.panels import register_panel
+        from crm.views.timeline import timeline_panel
+
+        register_panel("timeline", order=100, render=timeline_panel)
+        register_seeder("timeline", order=90, seeder=seed_timeline)

@@ -1,4 +1,4 @@
 """Core models, one module per concern; each module lists its public names in ``__all__``."""
 
-from .tenancy import *
 from .activity import *
+from .tenancy import *

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from django_scopes.manager import DisabledQuerySet
 from polymorphic.managers import PolymorphicManager
-from polymorphic.query import PolymorphicQuerySet
 from polymorphic.models import PolymorphicModel
+from polymorphic.query import PolymorphicQuerySet
 
 from .tenancy import Company, CompanyOwned
 
@@ -197,11 +197,7 @@ class Task(Activity):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            not self.done
-            and self.due_date is not None
-            and self.due_date < timezone.localdate()
-        )
+        return not self.done and self.due_date is not None and self.due_date < timezone.localdate()
 
 
 class SystemEvent(Activity):
