@@ -55,7 +55,14 @@ def _validate(activity: Activity) -> None:
     try:
         activity.full_clean(exclude=["company", "owner_type"])
     except ValidationError as error:
-        raise DomainError(" ".join(error.messages)) from error
+        # Name the field, so "This field cannot be blank." says which one.
+        parts = []
+        for field, messages in error.message_dict.items():
+            label = ""
+            if field != "__all__":
+                label = f"{activity._meta.get_field(field).verbose_name.capitalize()}: "
+            parts.extend(f"{label}{message}" for message in messages)
+        raise DomainError(" ".join(parts)) from error
 
 
 def _is_company_admin(user, company: Company) -> bool:
