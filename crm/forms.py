@@ -98,7 +98,7 @@ class ActivityForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
-    title = forms.CharField(label=_("Task"), required=False, max_length=200)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
     due_date = forms.DateField(
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
