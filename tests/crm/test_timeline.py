@@ -440,3 +440,50 @@ def test_demo_seeder_is_re_runnable(company, member):
     assert Activity.objects.count() == count
     owner_type = ContentType.objects.get_for_model(company)
     assert Activity.objects.filter(owner_type=owner_type, owner_id=company.pk).count() == count
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, company):
+    user = MembershipFactory(company=company, role=Membership.Role.OWNER, user__is_superuser=True)
+    user.user.is_staff = True
+    user.user.save()
+    return login_as(client, user.user, company)
+
+
+def test_admin_lists_and_opens_only_this_companys_entries(staff_client, company, other_company):
+    note = NoteFactory(company=company, body="Ours")
+    event = SystemEventFactory(company=company)
+    with scopes_disabled():
+        theirs = NoteFactory(company=other_company, body="Theirs")
+    changelist = staff_client.get(reverse("admin:crm_activity_changelist"))
+    assert changelist.status_code == 200
+    html = changelist.content.decode()
+    assert "Ours" in html and "Theirs" not in html
+    assert staff_client.get(reverse("admin:crm_activity_change", args=[note.pk])).status_code == 200
+    assert (
+        staff_client.get(reverse("admin:crm_activity_change", args=[event.pk])).status_code == 200
+    )
+    foreign = staff_client.get(reverse("admin:crm_activity_change", args=[theirs.pk]))
+    missing = staff_client.get(reverse("admin:crm_activity_change", args=[987654]))
+    assert foreign.status_code == missing.status_code
+    assert staff_client.get(reverse("admin:crm_activity_add")).status_code == 200
+
+
+def test_admin_adds_a_note_into_the_active_company(staff_client, company):
+    owner_type = ContentType.objects.get_for_model(company)
+    response = staff_client.post(
+        reverse("admin:crm_note_add"),
+        {
+            "owner_type": owner_type.pk,
+            "owner_id": company.pk,
+            "occurred_at_0": "2026-05-04",
+            "occurred_at_1": "10:00:00",
+            "body": "From the admin",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    note = Note.objects.get()
+    assert note.company == company and note.body == "From the admin"
