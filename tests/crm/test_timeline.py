@@ -487,3 +487,12 @@ def test_admin_adds_a_note_into_the_active_company(staff_client, company):
     assert response.status_code == 302, response.content.decode()[:3000]
     note = Note.objects.get()
     assert note.company == company and note.body == "From the admin"
+
+
+def test_relative_time_reads_naturally():
+    from crm.templatetags.timeline_tags import relative_time
+
+    now = timezone.now()
+    assert relative_time(now) == "just now"
+    assert relative_time(now - timedelta(hours=3, minutes=5)) == "3\xa0hours ago"
+    assert relative_time(now + timedelta(days=2, hours=1)) == "in 2\xa0days"
