@@ -9,14 +9,21 @@ from polymorphic.admin import (
 )
 
 from crm.admin_base import CompanyScopedAdmin
+from crm.forms import is_company_owned
 from crm.models import (
+    Activity,
+    Call,
     Company,
     IndividualPartner,
+    Meeting,
     Membership,
+    Note,
     OrganizationPartner,
     Product,
     SalesPartner,
     Salesperson,
+    SystemEvent,
+    Task,
 )
 from crm.tenancy import companies_for
 
@@ -116,3 +123,85 @@ class SalesPartnerAdmin(CompanyScopedAdmin, PolymorphicParentModelAdmin):
     list_display = ["name", "polymorphic_ctype", "email", "phone", "commission_rate", "is_active"]
     list_filter = [PolymorphicChildModelFilter, "is_active"]
     search_fields = ["name", "email", "phone"]
+
+
+class ActivityScopedMixin:
+    """Timeline entries of the active company only; new ones are saved into it."""
+
+    exclude = ("company",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(company=request.company)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.company = request.company
+            if obj.author_id is None:
+                obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if is_company_owned(db_field.related_model):
+            kwargs["queryset"] = db_field.related_model.objects.filter(company=request.company)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ActivityChildAdmin(ActivityScopedMixin, PolymorphicChildModelAdmin):
+    base_model = Activity
+    list_display = ["__str__", "author", "occurred_at"]
+    raw_id_fields = ["author"]
+
+
+@admin.register(Note)
+class NoteAdmin(ActivityChildAdmin):
+    base_model = Activity
+
+
+@admin.register(Call)
+class CallAdmin(ActivityChildAdmin):
+    base_model = Activity
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ActivityChildAdmin):
+    base_model = Activity
+
+
+@admin.register(Task)
+class TaskAdmin(ActivityChildAdmin):
+    base_model = Activity
+    raw_id_fields = ["author", "assigned_to"]
+
+
+@admin.register(SystemEvent)
+class SystemEventAdmin(ActivityChildAdmin):
+    """Written by services; the admin shows them and never adds, edits or deletes one."""
+
+    base_model = Activity
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(ActivityScopedMixin, PolymorphicParentModelAdmin):
+    base_model = Activity
+    child_models = [Note, Call, Meeting, Task, SystemEvent]
+    list_display = [
+        "__str__",
+        "polymorphic_ctype",
+        "owner_type",
+        "owner_id",
+        "author",
+        "occurred_at",
+    ]
+    list_filter = [PolymorphicChildModelFilter, "owner_type"]
+    search_fields = ["body"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["author", "owner_type", "polymorphic_ctype"]

@@ -9,5 +9,10 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from crm.demo import register_seeder
         from crm.demo_reference import seed_reference
+        from crm.demo_timeline import seed_timeline
+        from crm.panels import register_panel
+        from crm.views.timeline import timeline_panel
 
+        register_panel("timeline", order=100, render=timeline_panel)
         register_seeder("reference", order=10, seeder=seed_reference)
+        register_seeder("timeline", order=90, seeder=seed_timeline)

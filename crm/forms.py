@@ -147,3 +147,89 @@ class ProductForm(CompanyModelForm):
                 _("Another product already has the SKU “%(sku)s”.") % {"sku": sku}
             )
         return sku
+
+
+class ActivityForm(forms.Form):
+    """One form for every kind a person adds; only the chosen kind's fields are used.
+
+    Without JavaScript every field shows; CSS hides the other kinds' fields once one is picked.
+    """
+
+    KIND_CHOICES = [
+        ("note", _("Note")),
+        ("call", _("Call")),
+        ("meeting", _("Meeting")),
+        ("task", _("Task")),
+    ]
+
+    kind = forms.ChoiceField(
+        label=_("Type"), choices=KIND_CHOICES, initial="note", widget=forms.RadioSelect
+    )
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    direction = forms.ChoiceField(label=_("Direction"), required=False, choices=[])
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60
+    )
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(label=_("Location"), required=False, max_length=200)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    assigned_to = forms.ModelChoiceField(
+        label=_("Assigned to"), required=False, queryset=None, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, company: Company, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from crm.models import Call
+
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].choices = Call.Direction.choices
+        self.fields["direction"].initial = Call.Direction.OUTBOUND
+        self.fields["assigned_to"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__company=company)
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["assigned_to"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )
+
+    def clean(self):
+        from crm.timeline import KIND_FIELDS
+
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == "note" and not (cleaned.get("body") or "").strip():
+            self.add_error("body", _("Write something in the note."))
+        if kind == "call" and not cleaned.get("direction"):
+            self.add_error("direction", _("Was the call inbound or outbound?"))
+        if kind == "meeting":
+            starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+            if not starts_at:
+                self.add_error("starts_at", _("When does the meeting start?"))
+            if not ends_at:
+                self.add_error("ends_at", _("When does the meeting end?"))
+            if starts_at and ends_at and ends_at < starts_at:
+                self.add_error("ends_at", _("A meeting cannot end before it starts."))
+        if kind == "task" and not (cleaned.get("title") or "").strip():
+            self.add_error("title", _("Give the task a title."))
+        if kind in KIND_FIELDS:
+            self.activity_fields = {
+                name: cleaned.get(name) for name in ("body", *KIND_FIELDS[kind])
+            }
+        return cleaned

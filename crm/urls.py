@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from crm import views
-from crm.views import catalog, members, partners, people
+from crm.views import catalog, members, partners, people, timeline
 
 crm_patterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -30,6 +30,17 @@ crm_patterns = [
     path("catalog/<int:pk>/", catalog.ProductDetailView.as_view(), name="product_detail"),
     path("catalog/<int:pk>/edit/", catalog.ProductUpdateView.as_view(), name="product_update"),
     path("catalog/<int:pk>/delete/", catalog.ProductDeleteView.as_view(), name="product_delete"),
+    path(
+        "timeline/<str:owner_type>/<int:owner_id>/add/",
+        timeline.ActivityAddView.as_view(),
+        name="activity_add",
+    ),
+    path("timeline/<int:pk>/done/", timeline.TaskCompleteView.as_view(), name="task_complete"),
+    path("timeline/<int:pk>/reopen/", timeline.TaskReopenView.as_view(), name="task_reopen"),
+    path(
+        "timeline/<int:pk>/delete/", timeline.ActivityDeleteView.as_view(), name="activity_delete"
+    ),
+    path("tasks/", timeline.TaskListView.as_view(), name="task_list"),
 ]
 
 urlpatterns = [

@@ -1,17 +1,25 @@
 """factory-boy factories for every model. Company-owned factories take ``company``."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from crm.models import (
+    Call,
     Company,
     IndividualPartner,
+    Meeting,
     Membership,
+    Note,
     OrganizationPartner,
     Product,
     Salesperson,
+    SystemEvent,
+    Task,
 )
 
 DEFAULT_PASSWORD = "correct-horse-battery"
@@ -98,3 +106,61 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Product {n}")
     unit_price = Decimal("100.00")
     vat_rate = Decimal("20.00")
+
+
+# --- timeline -----------------------------------------------------------------------------------
+
+
+class ActivityFactoryBase(factory.django.DjangoModelFactory):
+    """A timeline entry on the company itself unless ``owner`` is given."""
+
+    class Meta:
+        abstract = True
+        exclude = ["owner"]
+
+    company = factory.SubFactory(CompanyFactory)
+    owner = factory.SelfAttribute("company")
+    owner_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.owner))
+    owner_id = factory.LazyAttribute(lambda o: o.owner.pk)
+    author = None
+    body = factory.Faker("sentence")
+
+
+class NoteFactory(ActivityFactoryBase):
+    class Meta:
+        model = Note
+
+
+class CallFactory(ActivityFactoryBase):
+    class Meta:
+        model = Call
+
+    direction = Call.Direction.OUTBOUND
+    duration_minutes = 10
+    outcome = "Interested"
+
+
+class MeetingFactory(ActivityFactoryBase):
+    class Meta:
+        model = Meeting
+
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    location = "Their office"
+
+
+class TaskFactory(ActivityFactoryBase):
+    class Meta:
+        model = Task
+
+    title = factory.Sequence(lambda n: f"Follow up {n}")
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=3))
+
+
+class SystemEventFactory(ActivityFactoryBase):
+    class Meta:
+        model = SystemEvent
+
+    event_kind = SystemEvent.Kind.STATUS_CHANGE
+    body = "Status changed."
+    data = factory.LazyFunction(dict)

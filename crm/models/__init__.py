@@ -1,5 +1,6 @@
 """Core models, one module per concern; each module lists its public names in ``__all__``."""
 
+from .activity import *
 from .catalog import *
 from .partners import *
 from .people import *

@@ -1,0 +1,238 @@
+"""Timeline writes (services) and reads (selectors).
+
+Other apps record what happened to their rows with ``activity_log_event`` and show a record's
+history, including the records it came from, with ``timeline_for_many``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Model, Q
+from django.db.models.query import prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import DomainError
+from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
+
+# The kinds a person may add by hand; system events come from services only.
+ADDABLE_KINDS: dict[str, type[Activity]] = {
+    "note": Note,
+    "call": Call,
+    "meeting": Meeting,
+    "task": Task,
+}
+
+# Fields each kind accepts from ``activity_add`` besides ``body`` and ``occurred_at``.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "note": (),
+    "call": ("direction", "duration_minutes", "outcome"),
+    "meeting": ("starts_at", "ends_at", "location"),
+    "task": ("title", "due_date", "assigned_to"),
+}
+
+
+def owner_company(owner: Model) -> Company:
+    """The company an owner belongs to: itself for a Company, else its ``company``."""
+    if isinstance(owner, Company):
+        return owner
+    company_id = getattr(owner, "company_id", None)
+    if company_id is None or owner.pk is None:
+        raise DomainError(_("This record cannot have a timeline."))
+    return owner.company
+
+
+def _owner_key(owner: Model) -> tuple[int, int]:
+    return ContentType.objects.get_for_model(owner).pk, owner.pk
+
+
+def _validate(activity: Activity) -> None:
+    try:
+        activity.full_clean(exclude=["company", "owner_type"])
+    except ValidationError as error:
+        # Name the field, so "This field cannot be blank." says which one.
+        parts = []
+        for field, messages in error.message_dict.items():
+            label = ""
+            if field != "__all__":
+                label = f"{activity._meta.get_field(field).verbose_name.capitalize()}: "
+            parts.extend(f"{label}{message}" for message in messages)
+        raise DomainError(" ".join(parts)) from error
+
+
+def _is_company_admin(user, company: Company) -> bool:
+    if user is None:
+        return False
+    if user.is_superuser:
+        return True
+    membership = Membership.objects.filter(company=company, user=user).first()
+    return bool(membership and membership.is_admin)
+
+
+@transaction.atomic
+def activity_log_event(
+    *,
+    owner: Model,
+    kind: str,
+    message: str,
+    data: dict[str, Any] | None = None,
+    actor=None,
+) -> SystemEvent:
+    """Record something that happened to ``owner`` (a conversion, a status change).
+
+    ``kind`` is one of ``SystemEvent.Kind``; ``message`` is shown on the timeline as written,
+    so translate it before calling; ``data`` holds machine-readable details (JSON).
+    """
+    if kind not in SystemEvent.Kind.values:
+        raise DomainError(_("Unknown event kind “%(kind)s”.") % {"kind": kind})
+    event = SystemEvent(
+        company=owner_company(owner),
+        owner=owner,
+        author=actor,
+        event_kind=kind,
+        body=message,
+        data=data or {},
+    )
+    _validate(event)
+    event.save()
+    return event
+
+
+@transaction.atomic
+def activity_add(*, owner: Model, kind: str, actor, **fields: Any) -> Activity:
+    """Add a note, call, meeting or task to ``owner``'s timeline, written by ``actor``."""
+    model = ADDABLE_KINDS.get(kind)
+    if model is None:
+        raise DomainError(_("Choose a note, call, meeting or task."))
+    allowed = {"body", "occurred_at", *KIND_FIELDS[kind]}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(
+            _("A %(kind)s has no field %(fields)s.")
+            % {"kind": model._meta.verbose_name, "fields": ", ".join(sorted(unknown))}
+        )
+    values = {name: value for name, value in fields.items() if value is not None}
+    company = owner_company(owner)
+    if kind == "note" and not (values.get("body") or "").strip():
+        raise DomainError(_("Write something in the note."))
+    if kind == "meeting" and "occurred_at" not in values and values.get("starts_at"):
+        values["occurred_at"] = values["starts_at"]
+    assignee = values.get("assigned_to")
+    if assignee is not None and not (
+        assignee.is_superuser or Membership.objects.filter(company=company, user=assignee).exists()
+    ):
+        raise DomainError(_("Tasks can only be assigned to members of this company."))
+    activity = model(company=company, owner=owner, author=actor, **values)
+    _validate(activity)
+    activity.save()
+    return activity
+
+
+def _locked_task(task: Task) -> Task:
+    return Task.objects.select_for_update(of=("self",)).get(pk=task.pk, company=task.company_id)
+
+
+@transaction.atomic
+def task_complete(*, task: Task, actor) -> Task:
+    """Mark the task done (again: no change)."""
+    task = _locked_task(task)
+    if not task.done:
+        task.done = True
+        task.done_at = timezone.now()
+        task.save(update_fields=["done", "done_at"])
+    return task
+
+
+@transaction.atomic
+def task_reopen(*, task: Task, actor) -> Task:
+    """Mark a done task open again."""
+    task = _locked_task(task)
+    if task.done:
+        task.done = False
+        task.done_at = None
+        task.save(update_fields=["done", "done_at"])
+    return task
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, actor) -> None:
+    """Delete a hand-written entry; only its author or a company admin may, and never a
+    system event (the record of what happened stays)."""
+    if isinstance(activity, SystemEvent):
+        raise DomainError(_("System events are part of the record's history and stay."))
+    is_author = actor is not None and activity.author_id == actor.pk
+    if not (is_author or _is_company_admin(actor, activity.company)):
+        raise DomainError(_("Only the author or a company admin can delete this entry."))
+    Activity.objects.filter(pk=activity.pk, company=activity.company_id).delete()
+
+
+# --- selectors -------------------------------------------------------------------------------
+
+
+def timeline_for_many(owners: Iterable[Model], *, limit: int = 50) -> list[Activity]:
+    """The newest ``limit`` entries of all ``owners`` together, each as its own subtype.
+
+    A bounded number of queries however many entries: one for the entries, one per subtype
+    present (at most five), one for task assignees. Owners must share one company (call inside
+    its scope); each entry's ``owner`` is the object passed in, so no query per row.
+    """
+    owners = [owner for owner in owners if owner is not None and owner.pk is not None]
+    if not owners:
+        return []
+    by_key = {_owner_key(owner): owner for owner in owners}
+    condition = Q()
+    by_type: dict[int, list[int]] = {}
+    for type_id, owner_id in by_key:
+        by_type.setdefault(type_id, []).append(owner_id)
+    for type_id, ids in by_type.items():
+        condition |= Q(owner_type_id=type_id, owner_id__in=ids)
+    company = owner_company(owners[0])
+    entries = list(
+        Activity.objects.filter(condition, company=company).select_related("author")[:limit]
+    )
+    for entry in entries:
+        entry.owner = by_key[(entry.owner_type_id, entry.owner_id)]
+    tasks = [entry for entry in entries if isinstance(entry, Task)]
+    if tasks:
+        prefetch_related_objects(tasks, "assigned_to")
+    return entries
+
+
+def timeline_for(owner: Model, *, limit: int = 50) -> list[Activity]:
+    """The newest ``limit`` entries on one owner's timeline."""
+    return timeline_for_many([owner], limit=limit)
+
+
+def open_tasks_for(*, user, company: Company):
+    """Open tasks assigned to or written by ``user``, soonest due first (no date last)."""
+    return (
+        Task.objects.filter(company=company, done=False)
+        .filter(Q(assigned_to=user) | Q(author=user))
+        .select_related("author", "assigned_to", "owner_type")
+        .order_by(F("due_date").asc(nulls_last=True), "occurred_at", "pk")
+    )
+
+
+# --- related owners: whose history a record's timeline also shows ---------------------------
+
+RelatedOwners = Callable[[Model], Iterable[Model]]
+_related_owner_resolvers: list[RelatedOwners] = []
+
+
+def register_related_owners(resolver: RelatedOwners) -> None:
+    """Let a higher app add records to a record's timeline panel (a customer shows its lead's
+    and opportunity's history): ``resolver(obj)`` returns the extra owners, or nothing."""
+    if resolver not in _related_owner_resolvers:
+        _related_owner_resolvers.append(resolver)
+
+
+def related_owners(obj: Model) -> list[Model]:
+    extra: list[Model] = []
+    for resolver in _related_owner_resolvers:
+        extra.extend(owner for owner in resolver(obj) or () if owner is not None)
+    return extra

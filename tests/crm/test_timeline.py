@@ -1,0 +1,498 @@
+"""The activity timeline: services, selectors, the panel, my tasks, and company isolation."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from crm.demo_timeline import seed_timeline
+from crm.errors import DomainError
+from crm.models import Activity, Call, Meeting, Membership, Note, SystemEvent, Task
+from crm.timeline import (
+    activity_add,
+    activity_delete,
+    activity_log_event,
+    register_related_owners,
+    task_complete,
+    task_reopen,
+    timeline_for,
+    timeline_for_many,
+)
+from tests.conftest import login_as
+from tests.factories import (
+    CallFactory,
+    MeetingFactory,
+    MembershipFactory,
+    NoteFactory,
+    SystemEventFactory,
+    TaskFactory,
+)
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def add_url(owner_type, owner_id):
+    return reverse("crm:activity_add", kwargs={"owner_type": owner_type, "owner_id": owner_id})
+
+
+def company_add_url(company):
+    return add_url("crm.company", company.pk)
+
+
+def mixed_entries(company, count):
+    factories = [NoteFactory, CallFactory, MeetingFactory, TaskFactory, SystemEventFactory]
+    for index in range(count):
+        factories[index % len(factories)](company=company)
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+def test_activity_add_note_on_the_company(company, member):
+    note = activity_add(owner=company, kind="note", actor=member, body="Called the CFO.")
+    assert isinstance(note, Note)
+    assert note.company == company
+    assert note.owner == company
+    assert note.author == member
+    assert list(Activity.objects.all()) == [note]
+
+
+def test_activity_add_every_kind_comes_back_typed(company, member):
+    starts = timezone.now()
+    activity_add(owner=company, kind="note", actor=member, body="A note")
+    activity_add(owner=company, kind="call", actor=member, direction="in", duration_minutes=5)
+    meeting = activity_add(
+        owner=company, kind="meeting", actor=member, starts_at=starts, ends_at=starts
+    )
+    activity_add(owner=company, kind="task", actor=member, title="Send offer", assigned_to=member)
+    assert meeting.occurred_at == starts
+    kinds = {type(entry) for entry in timeline_for(company)}
+    assert kinds == {Note, Call, Meeting, Task}
+
+
+def test_activity_add_on_any_company_owned_row(company, member):
+    membership = Membership.objects.get(user=member)
+    note = activity_add(owner=membership, kind="note", actor=member, body="Onboarded.")
+    assert note.owner == membership
+    assert timeline_for(membership) == [note]
+    assert timeline_for(company) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "message"),
+    [
+        ("note", {"body": "   "}, "Write something"),
+        ("system", {"body": "x"}, "Choose a note"),
+        ("note", {"body": "x", "title": "no"}, "has no field"),
+        ("task", {"title": ""}, "title"),
+    ],
+)
+def test_activity_add_refuses_bad_input_and_writes_nothing(company, member, kind, fields, message):
+    with pytest.raises(DomainError) as error:
+        activity_add(owner=company, kind=kind, actor=member, **fields)
+    assert message.lower() in error.value.message.lower()
+    assert not Activity.objects.exists()
+
+
+def test_meeting_ending_before_it_starts_is_refused(company, member):
+    starts = timezone.now()
+    with pytest.raises(DomainError, match="cannot end before it starts"):
+        activity_add(
+            owner=company,
+            kind="meeting",
+            actor=member,
+            starts_at=starts,
+            ends_at=starts - timedelta(minutes=1),
+        )
+    assert not Meeting.objects.exists()
+
+
+def test_task_cannot_be_assigned_to_another_companys_user(company, member, other_member):
+    with pytest.raises(DomainError, match="members of this company"):
+        activity_add(owner=company, kind="task", actor=member, title="x", assigned_to=other_member)
+    assert not Task.objects.exists()
+
+
+def test_activity_log_event(company, member):
+    event = activity_log_event(
+        owner=company,
+        kind=SystemEvent.Kind.CONVERSION,
+        message="Lead converted to opportunity.",
+        data={"opportunity": 7},
+        actor=member,
+    )
+    assert event.event_kind == "conversion"
+    assert event.data == {"opportunity": 7}
+    assert event.body == "Lead converted to opportunity."
+    assert timeline_for(company) == [event]
+
+
+def test_activity_log_event_refuses_an_unknown_kind(company):
+    with pytest.raises(DomainError):
+        activity_log_event(owner=company, kind="exploded", message="?")
+    assert not SystemEvent.objects.exists()
+
+
+def test_task_complete_and_reopen(company, member):
+    task = TaskFactory(company=company)
+    done = task_complete(task=task, actor=member)
+    assert done.done and done.done_at is not None
+    again = task_complete(task=task, actor=member)  # a double click changes nothing
+    assert again.done_at == done.done_at
+    reopened = task_reopen(task=task, actor=member)
+    assert not reopened.done and reopened.done_at is None
+
+
+def test_author_may_delete_their_note(company, salesperson_user):
+    note = NoteFactory(company=company, author=salesperson_user)
+    activity_delete(activity=note, actor=salesperson_user)
+    assert not Note.objects.exists()
+
+
+def test_admin_may_delete_someone_elses_note(company, member, salesperson_user):
+    note = NoteFactory(company=company, author=salesperson_user)
+    activity_delete(activity=note, actor=member)
+    assert not Note.objects.exists()
+
+
+def test_others_may_not_delete_a_note(company, member, salesperson_user):
+    note = NoteFactory(company=company, author=member)
+    with pytest.raises(DomainError, match="author or a company admin"):
+        activity_delete(activity=note, actor=salesperson_user)
+    assert Note.objects.filter(pk=note.pk).exists()
+
+
+def test_system_events_cannot_be_deleted_even_by_an_admin(company, member):
+    event = SystemEventFactory(company=company, author=member)
+    with pytest.raises(DomainError, match="stay"):
+        activity_delete(activity=event, actor=member)
+    assert SystemEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- selectors --------------------------------------------------------------------------------
+
+
+def test_timeline_is_newest_first_and_limited(company):
+    now = timezone.now()
+    old = NoteFactory(company=company, occurred_at=now - timedelta(days=2))
+    new = CallFactory(company=company, occurred_at=now)
+    middle = TaskFactory(company=company, occurred_at=now - timedelta(days=1))
+    assert timeline_for(company) == [new, middle, old]
+    assert timeline_for(company, limit=2) == [new, middle]
+
+
+def test_timeline_for_many_merges_owners(company, member):
+    membership = Membership.objects.get(user=member)
+    on_company = NoteFactory(company=company)
+    on_membership = NoteFactory(company=company, owner=membership)
+    entries = timeline_for_many([company, membership])
+    assert set(entries) == {on_company, on_membership}
+    assert {entry.owner for entry in entries} == {company, membership}
+
+
+def test_timeline_never_shows_another_companys_entries(company, other_company):
+    with scopes_disabled():
+        NoteFactory(company=other_company)
+    assert timeline_for(company) == []
+    with scope(company=other_company):
+        assert len(timeline_for(other_company)) == 1
+
+
+def test_timeline_queries_do_not_grow_with_entries(company, member):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            entries = timeline_for(company)
+            for entry in entries:  # what the panel touches on every row
+                str(entry.author)
+                str(entry.owner)
+                if isinstance(entry, Task):
+                    str(entry.assigned_to)
+        return len(queries), len(entries)
+
+    mixed_entries(company, 5)
+    few, shown = count_queries()
+    assert shown == 5
+    for task in Task.objects.all():
+        task.assigned_to = member
+        task.author = member
+        task.save()
+    mixed_entries(company, 45)
+    Task.objects.update(assigned_to=member)
+    Activity.objects.update(author=member)
+    many, shown = count_queries()
+    assert shown == 50
+    assert many <= few + 1  # the assignee query appears once tasks have assignees
+    assert many <= 8
+
+
+# --- panel and views --------------------------------------------------------------------------
+
+
+def test_settings_page_shows_the_timeline(member_client, company, member):
+    NoteFactory(company=company, body="Remember the holiday hours.", author=member)
+    response = member_client.get(reverse("crm:settings"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Timeline" in html
+    assert "Remember the holiday hours." in html
+    assert company_add_url(company) in html
+
+
+def test_panel_query_count_does_not_grow_with_entries(member_client, company, member):
+    def settings_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = member_client.get(reverse("crm:settings"))
+        assert response.status_code == 200
+        return len(queries)
+
+    mixed_entries(company, 5)
+    Activity.objects.update(author=member)
+    Task.objects.update(assigned_to=member)
+    few = settings_queries()
+    mixed_entries(company, 45)
+    Activity.objects.update(author=member)
+    Task.objects.update(assigned_to=member)
+    many = settings_queries()
+    assert many == few
+
+
+def test_add_a_note_by_plain_post_redirects_back(member_client, company, member):
+    response = member_client.post(
+        company_add_url(company),
+        {"kind": "note", "body": "Met at the fair.", "next": reverse("crm:settings")},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("crm:settings")
+    note = Note.objects.get()
+    assert note.body == "Met at the fair." and note.author == member
+
+
+def test_an_unsafe_next_falls_back_to_the_owner_page(member_client, company):
+    response = member_client.post(
+        company_add_url(company), {"kind": "note", "body": "x", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("crm:settings")
+
+
+def test_add_a_task_with_htmx_returns_the_panel(member_client, company, member):
+    response = member_client.post(
+        company_add_url(company),
+        {"kind": "task", "title": "Send the price list", "assigned_to": member.pk},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="card timeline"' in html
+    assert "Send the price list" in html
+    assert "<html" not in html
+    assert Task.objects.get().assigned_to == member
+
+
+def test_meeting_ending_before_start_is_a_form_error_and_writes_nothing(member_client, company):
+    data = {
+        "kind": "meeting",
+        "starts_at": "2026-05-04T10:00",
+        "ends_at": "2026-05-04T09:00",
+    }
+    for extra in ({}, HTMX):
+        response = member_client.post(company_add_url(company), data, **extra)
+        assert response.status_code == 200
+        assert "A meeting cannot end before it starts." in response.content.decode()
+    assert not Activity.objects.exists()
+
+
+def test_another_companys_owner_is_a_404_and_writes_nothing(member_client, company, other_company):
+    response = member_client.post(company_add_url(other_company), {"kind": "note", "body": "x"})
+    assert response.status_code == 404
+    with scopes_disabled():
+        other_membership = MembershipFactory(company=other_company)
+    response = member_client.post(
+        add_url("crm.membership", other_membership.pk), {"kind": "note", "body": "x"}
+    )
+    assert response.status_code == 404
+    with scopes_disabled():
+        assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("owner_type", ["crm.nothing", "nonsense", "auth.user", "crm.note"])
+def test_owners_that_cannot_have_a_timeline_are_a_404(member_client, company, member, owner_type):
+    note = NoteFactory(company=company)
+    owner_id = note.pk if owner_type == "crm.note" else member.pk
+    response = member_client.post(add_url(owner_type, owner_id), {"kind": "note", "body": "x"})
+    assert response.status_code == 404
+    assert Activity.objects.count() == 1
+
+
+def test_add_is_post_only(member_client, company):
+    assert member_client.get(company_add_url(company)).status_code == 405
+
+
+def test_complete_and_reopen_a_task_through_the_panel(member_client, company):
+    task = TaskFactory(company=company, title="Ring back")
+    response = member_client.post(reverse("crm:task_complete", args=[task.pk]), **HTMX)
+    assert response.status_code == 200
+    assert 'aria-pressed="true"' in response.content.decode()
+    task.refresh_from_db()
+    assert task.done
+    response = member_client.post(reverse("crm:task_reopen", args=[task.pk]))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert not task.done
+
+
+def test_another_companys_task_is_a_404(member_client, company, other_company):
+    with scopes_disabled():
+        task = TaskFactory(company=other_company)
+    for name in ("crm:task_complete", "crm:task_reopen", "crm:activity_delete"):
+        assert member_client.post(reverse(name, args=[task.pk])).status_code == 404
+    with scopes_disabled():
+        task.refresh_from_db()
+        assert not task.done
+
+
+def test_delete_through_the_panel(member_client, company, member):
+    note = NoteFactory(company=company, author=member)
+    response = member_client.post(reverse("crm:activity_delete", args=[note.pk]), **HTMX)
+    assert response.status_code == 200
+    assert not Note.objects.exists()
+
+
+def test_deleting_a_system_event_through_the_panel_is_refused(member_client, company):
+    event = SystemEventFactory(company=company)
+    response = member_client.post(reverse("crm:activity_delete", args=[event.pk]), follow=True)
+    assert "stay" in response.content.decode()
+    assert SystemEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_delete_button_only_for_author_or_admin(client, company, member, salesperson_user):
+    NoteFactory(company=company, author=member, body="Admin's note")
+    login_as(client, salesperson_user, company)
+    html = client.post(
+        company_add_url(company), {"kind": "note", "body": "Mine"}, **HTMX
+    ).content.decode()
+    assert html.count(">Delete<") == 1
+
+
+def test_related_owners_show_on_the_panel(member_client, company, member):
+    membership = Membership.objects.get(user=member)
+    NoteFactory(company=company, owner=membership, body="From the membership")
+
+    def membership_for_company(obj):
+        return [membership] if obj == company else []
+
+    register_related_owners(membership_for_company)
+    try:
+        html = member_client.get(reverse("crm:settings")).content.decode()
+    finally:
+        from crm import timeline
+
+        timeline._related_owner_resolvers.remove(membership_for_company)
+    assert "From the membership" in html
+
+
+# --- my tasks ---------------------------------------------------------------------------------
+
+
+def test_my_tasks_lists_open_tasks_of_mine_in_this_company_only(
+    member_client, company, member, salesperson_user, other_company
+):
+    today = timezone.localdate()
+    late = TaskFactory(
+        company=company, title="Late one", assigned_to=member, due_date=today - timedelta(days=2)
+    )
+    mine = TaskFactory(company=company, title="Written by me", author=member, due_date=today)
+    TaskFactory(company=company, title="Someone else's", assigned_to=salesperson_user)
+    TaskFactory(
+        company=company, title="Finished", assigned_to=member, done=True, done_at=timezone.now()
+    )
+    with scopes_disabled():
+        MembershipFactory(company=other_company, user=member)
+        TaskFactory(company=other_company, title="Other company", assigned_to=member)
+    response = member_client.get(reverse("crm:task_list"))
+    assert response.status_code == 200
+    assert [task.pk for task in response.context["tasks"]] == [late.pk, mine.pk]
+    html = response.content.decode()
+    assert "task-overdue" in html and "Overdue" in html
+    assert "Other company" not in html and "Finished" not in html
+
+
+def test_my_tasks_is_in_the_navigation(member_client, company):
+    html = member_client.get(reverse("crm:dashboard")).content.decode()
+    assert reverse("crm:task_list") in html
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def test_demo_seeder_is_re_runnable(company, member):
+    import random
+
+    seed_timeline(company, random.Random(1))
+    count = Activity.objects.count()
+    assert count >= 10
+    assert {type(a) for a in Activity.objects.all()} == {Note, Call, Meeting, Task, SystemEvent}
+    seed_timeline(company, random.Random(2))
+    assert Activity.objects.count() == count
+    owner_type = ContentType.objects.get_for_model(company)
+    assert Activity.objects.filter(owner_type=owner_type, owner_id=company.pk).count() == count
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, company):
+    user = MembershipFactory(company=company, role=Membership.Role.OWNER, user__is_superuser=True)
+    user.user.is_staff = True
+    user.user.save()
+    return login_as(client, user.user, company)
+
+
+def test_admin_lists_and_opens_only_this_companys_entries(staff_client, company, other_company):
+    note = NoteFactory(company=company, body="Ours")
+    event = SystemEventFactory(company=company)
+    with scopes_disabled():
+        theirs = NoteFactory(company=other_company, body="Theirs")
+    changelist = staff_client.get(reverse("admin:crm_activity_changelist"))
+    assert changelist.status_code == 200
+    html = changelist.content.decode()
+    assert "Ours" in html and "Theirs" not in html
+    assert staff_client.get(reverse("admin:crm_activity_change", args=[note.pk])).status_code == 200
+    assert (
+        staff_client.get(reverse("admin:crm_activity_change", args=[event.pk])).status_code == 200
+    )
+    foreign = staff_client.get(reverse("admin:crm_activity_change", args=[theirs.pk]))
+    missing = staff_client.get(reverse("admin:crm_activity_change", args=[987654]))
+    assert foreign.status_code == missing.status_code
+    assert staff_client.get(reverse("admin:crm_activity_add")).status_code == 200
+
+
+def test_admin_adds_a_note_into_the_active_company(staff_client, company):
+    owner_type = ContentType.objects.get_for_model(company)
+    response = staff_client.post(
+        reverse("admin:crm_note_add"),
+        {
+            "owner_type": owner_type.pk,
+            "owner_id": company.pk,
+            "occurred_at_0": "2026-05-04",
+            "occurred_at_1": "10:00:00",
+            "body": "From the admin",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    note = Note.objects.get()
+    assert note.company == company and note.body == "From the admin"
+
+
+def test_relative_time_reads_naturally():
+    from crm.templatetags.timeline_tags import relative_time
+
+    now = timezone.now()
+    assert relative_time(now) == "just now"
+    assert relative_time(now - timedelta(hours=3, minutes=5)) == "3\xa0hours ago"
+    assert relative_time(now + timedelta(days=2, hours=1)) == "in 2\xa0days"
