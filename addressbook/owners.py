@@ -12,13 +12,19 @@ from django.urls import reverse
 COMPANY_LABEL = "crm.company"
 
 _labels: list[str] = []
+# Relations an owner's ``__str__`` follows, loaded with it so lists of owners stay N+1 free.
+_select_related: dict[str, tuple[str, ...]] = {}
 
 
-def register_owner(model_label: str) -> None:
-    """Let records of ``model_label`` ("app_label.modelname") own addresses and contacts."""
+def register_owner(model_label: str, *, select_related: tuple[str, ...] = ()) -> None:
+    """Let records of ``model_label`` ("app_label.modelname") own addresses and contacts.
+
+    ``select_related`` names the relations the owner's ``__str__`` uses.
+    """
     label = model_label.lower()
     if label not in _labels:
         _labels.append(label)
+    _select_related[label] = tuple(select_related)
     if apps.models_ready:
         _attach_admin_inlines()
 
@@ -28,6 +34,14 @@ def unregister_owner(model_label: str) -> None:
     label = model_label.lower()
     if label in _labels:
         _labels.remove(label)
+    _select_related.pop(label, None)
+
+
+def owner_queryset(model: type[models.Model], company) -> models.QuerySet:
+    """The company's rows of an owner model, with what their ``__str__`` needs."""
+    queryset = model.objects.filter(company=company)
+    related = _select_related.get(model._meta.label_lower)
+    return queryset.select_related(*related) if related else queryset
 
 
 def owner_models() -> list[type[models.Model]]:
@@ -79,7 +93,7 @@ def resolve_owner(request: HttpRequest, owner_type: str, owner_id: int) -> model
             raise Http404
         return company
     try:
-        return model.objects.filter(company=company).get(pk=owner_id)
+        return owner_queryset(model, company).get(pk=owner_id)
     except model.DoesNotExist:
         raise Http404 from None
 

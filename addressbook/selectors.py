@@ -8,7 +8,13 @@ from django.db import models
 from django.db.models import QuerySet
 
 from addressbook.models import Address, AddressLink, Contact, ContactLink
-from addressbook.owners import COMPANY_LABEL, owner_label, owner_model_for, owner_url
+from addressbook.owners import (
+    COMPANY_LABEL,
+    owner_label,
+    owner_model_for,
+    owner_queryset,
+    owner_url,
+)
 from crm.models import Company
 
 
@@ -50,7 +56,7 @@ def _linked_records(company: Company, links: list) -> list[LinkedRecord]:
         if model._meta.label_lower == COMPANY_LABEL:
             rows = {company.pk: company} if company.pk in ids else {}
         else:
-            rows = model.objects.filter(company=company).in_bulk(ids)
+            rows = owner_queryset(model, company).in_bulk(ids)
         for pk, row in rows.items():
             owners[(type_id, pk)] = row
     records = []
