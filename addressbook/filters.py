@@ -43,7 +43,10 @@ class AddressFilterSet(LinkedToFilterMixin, SearchFilterSet):
     )
     city = django_filters.CharFilter(label=_("City"), field_name="city", lookup_expr="icontains")
     linked_to = django_filters.ChoiceFilter(
-        label=_("Linked to"), choices=linked_to_choices, method="filter_linked_to"
+        label=_("Linked to"),
+        choices=linked_to_choices,
+        method="filter_linked_to",
+        empty_label=_("Anything"),
     )
 
     class Meta:
@@ -61,7 +64,10 @@ class ContactFilterSet(LinkedToFilterMixin, SearchFilterSet):
     link_field = "contact"
 
     linked_to = django_filters.ChoiceFilter(
-        label=_("Linked to"), choices=linked_to_choices, method="filter_linked_to"
+        label=_("Linked to"),
+        choices=linked_to_choices,
+        method="filter_linked_to",
+        empty_label=_("Anything"),
     )
 
     class Meta:

@@ -131,3 +131,22 @@ def test_demo_seeder_is_rerunnable(company):
         AddressLink.objects.count(),
     )
     assert counts[0] >= 5 and ContactLink.objects.exists()
+
+
+def test_registered_owner_admins_get_the_link_inlines(client, company):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from addressbook.admin import AddressLinkInline, ContactLinkInline
+    from crm.models import Company
+    from tests.conftest import login_as
+    from tests.factories import UserFactory
+
+    inlines = admin.site._registry[Company].inlines
+    assert AddressLinkInline in inlines and ContactLinkInline in inlines
+    AddressLinkFactory(company=company)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    login_as(client, superuser, company)
+    assert client.get(reverse("admin:crm_company_change", args=[company.pk])).status_code == 200
+    assert client.get(reverse("admin:addressbook_address_changelist")).status_code == 200
+    assert client.get(reverse("admin:addressbook_contact_changelist")).status_code == 200
