@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,6 +13,9 @@ from addressbook.models import Address, AddressLink, Contact, ContactLink
 from addressbook.owners import is_owner, owner_model_for
 from crm.errors import DomainError
 from crm.models import Company
+
+# Who did it: the request user, or None for demo data and commands. Kept for the activity log.
+Actor = AbstractBaseUser | None
 
 ADDRESS_FIELDS = ("label", "street", "street2", "postal_code", "city", "region", "country")
 CONTACT_FIELDS = ("first_name", "last_name", "job_title", "email", "phone", "mobile", "notes")
@@ -59,26 +64,34 @@ def _link(
     )
 
 
-def _clean_fields(model, allowed: tuple[str, ...], fields: dict[str, Any]):
+def _clean_fields(allowed: tuple[str, ...], fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise DomainError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     return fields
 
 
+def _validate(row: Address | Contact) -> None:
+    """Model validation as the one domain error, for callers without a form (commands, API)."""
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+
+
 @transaction.atomic
-def address_create(*, company: Company, fields: dict[str, Any], actor) -> Address:
-    address = Address(company=company, **_clean_fields(Address, ADDRESS_FIELDS, fields))
-    address.full_clean()
+def address_create(*, company: Company, fields: dict[str, Any], actor: Actor) -> Address:
+    address = Address(company=company, **_clean_fields(ADDRESS_FIELDS, fields))
+    _validate(address)
     address.save()
     return address
 
 
 @transaction.atomic
-def address_update(*, address: Address, fields: dict[str, Any], actor) -> Address:
-    for name, value in _clean_fields(Address, ADDRESS_FIELDS, fields).items():
+def address_update(*, address: Address, fields: dict[str, Any], actor: Actor) -> Address:
+    for name, value in _clean_fields(ADDRESS_FIELDS, fields).items():
         setattr(address, name, value)
-    address.full_clean()
+    _validate(address)
     address.save()
     return address
 
@@ -91,7 +104,7 @@ def address_link(
     owner: models.Model,
     purpose: str = AddressLink.Purpose.OFFICE,
     is_primary: bool = False,
-    actor,
+    actor: Actor,
 ) -> AddressLink:
     """Link an existing address to ``owner``; refused if it is linked there already."""
     if purpose not in AddressLink.Purpose.values:
@@ -115,7 +128,7 @@ def address_create_and_link(
     fields: dict[str, Any],
     purpose: str = AddressLink.Purpose.OFFICE,
     is_primary: bool = False,
-    actor,
+    actor: Actor,
 ) -> AddressLink:
     _check_owner_company(company=company, owner=owner)
     address = address_create(company=company, fields=fields, actor=actor)
@@ -130,7 +143,7 @@ def address_create_and_link(
 
 
 @transaction.atomic
-def address_delete(*, address: Address, actor) -> None:
+def address_delete(*, address: Address, actor: Actor) -> None:
     """Delete an address that no record uses any more; refused while it is linked."""
     address = Address.objects.select_for_update().get(pk=address.pk, company=address.company_id)
     linked = AddressLink.objects.filter(company=address.company_id, address=address).count()
@@ -150,18 +163,18 @@ def address_delete(*, address: Address, actor) -> None:
 
 
 @transaction.atomic
-def contact_create(*, company: Company, fields: dict[str, Any], actor) -> Contact:
-    contact = Contact(company=company, **_clean_fields(Contact, CONTACT_FIELDS, fields))
-    contact.full_clean()
+def contact_create(*, company: Company, fields: dict[str, Any], actor: Actor) -> Contact:
+    contact = Contact(company=company, **_clean_fields(CONTACT_FIELDS, fields))
+    _validate(contact)
     contact.save()
     return contact
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, fields: dict[str, Any], actor) -> Contact:
-    for name, value in _clean_fields(Contact, CONTACT_FIELDS, fields).items():
+def contact_update(*, contact: Contact, fields: dict[str, Any], actor: Actor) -> Contact:
+    for name, value in _clean_fields(CONTACT_FIELDS, fields).items():
         setattr(contact, name, value)
-    contact.full_clean()
+    _validate(contact)
     contact.save()
     return contact
 
@@ -174,7 +187,7 @@ def contact_link(
     owner: models.Model,
     role: str = "",
     is_primary: bool = False,
-    actor,
+    actor: Actor,
 ) -> ContactLink:
     """Link an existing contact to ``owner`` with a role; refused if it is linked there already."""
     return _link(
@@ -196,7 +209,7 @@ def contact_create_and_link(
     fields: dict[str, Any],
     role: str = "",
     is_primary: bool = False,
-    actor,
+    actor: Actor,
 ) -> ContactLink:
     _check_owner_company(company=company, owner=owner)
     contact = contact_create(company=company, fields=fields, actor=actor)
@@ -206,7 +219,7 @@ def contact_create_and_link(
 
 
 @transaction.atomic
-def contact_delete(*, contact: Contact, actor) -> None:
+def contact_delete(*, contact: Contact, actor: Actor) -> None:
     """Delete a contact that no record uses any more; refused while it is linked."""
     contact = Contact.objects.select_for_update().get(pk=contact.pk, company=contact.company_id)
     linked = ContactLink.objects.filter(company=contact.company_id, contact=contact).count()
@@ -226,13 +239,13 @@ def contact_delete(*, contact: Contact, actor) -> None:
 
 
 @transaction.atomic
-def link_unlink(*, link: AddressLink | ContactLink, actor) -> None:
+def link_unlink(*, link: AddressLink | ContactLink, actor: Actor) -> None:
     """Remove one link; the address or contact and its other links stay."""
     type(link).objects.filter(company=link.company_id, pk=link.pk).delete()
 
 
 @transaction.atomic
-def link_set_primary(*, link: AddressLink | ContactLink, actor) -> AddressLink | ContactLink:
+def link_set_primary(*, link: AddressLink | ContactLink, actor: Actor) -> AddressLink | ContactLink:
     """Make ``link`` its owner's primary one, clearing the previous primary in the same
     transaction (the conditional unique constraint would refuse two)."""
     siblings = (

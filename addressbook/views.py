@@ -35,9 +35,11 @@ class OwnerMixin:
 
     def done(self, message: str | None = None, *, error: bool = False) -> HttpResponse:
         """After a POST: the re-rendered panel for htmx, else back to the owner's page."""
-        if message:
+        htmx = getattr(self.request, "htmx", False)
+        # htmx swaps the panel in place, which shows a success by itself; errors still need words.
+        if message and (error or not htmx):
             (messages.error if error else messages.success)(self.request, message)
-        if getattr(self.request, "htmx", False):
+        if htmx:
             return HttpResponse(render_panel(self.request, self.owner, self.kind))
         return HttpResponseRedirect(owner_url(self.owner))
 

@@ -150,3 +150,14 @@ def test_registered_owner_admins_get_the_link_inlines(client, company):
     assert client.get(reverse("admin:crm_company_change", args=[company.pk])).status_code == 200
     assert client.get(reverse("admin:addressbook_address_changelist")).status_code == 200
     assert client.get(reverse("admin:addressbook_contact_changelist")).status_code == 200
+
+
+def test_invalid_fields_are_a_domain_error_and_write_nothing(company, member):
+    with pytest.raises(DomainError, match="two-letter"):
+        services.address_create_and_link(
+            company=company,
+            owner=company,
+            fields={"street": "1 Main St", "city": "Berlin", "country": "Germany"},
+            actor=member,
+        )
+    assert not Address.objects.exists() and not AddressLink.objects.exists()
