@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class AddressbookConfig(AppConfig):
     name = "addressbook"
     verbose_name = _("Address book")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
+        from addressbook import demo, panels
+        from addressbook.owners import register_owner
+        from addressbook.signals import delete_links_of_owner
+        from crm.demo import register_seeder
+        from crm.panels import register_panel
+
+        register_owner("crm.company")
+        register_owner("crm.salespartner")
+        register_panel("addresses", order=20, render=panels.render_addresses_panel)
+        register_panel("contacts", order=30, render=panels.render_contacts_panel)
+        register_seeder("addressbook", order=20, seeder=demo.seed_addressbook)
+        post_delete.connect(delete_links_of_owner, dispatch_uid="addressbook_owner_links")

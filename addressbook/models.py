@@ -1,0 +1,179 @@
+"""Addresses and contacts stand alone and are linked to any owner record through link rows."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import CompanyOwned
+
+country_validator = RegexValidator(
+    r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 country code in capitals, e.g. DE, FR, US.")
+)
+
+
+class Address(CompanyOwned):
+    label = models.CharField(
+        _("label"), max_length=120, blank=True, help_text=_("Optional, e.g. “Head office”.")
+    )
+    street = models.CharField(_("street"), max_length=200)
+    street2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=120)
+    region = models.CharField(_("region / state"), max_length=120, blank=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        validators=[country_validator],
+        help_text=_("ISO 3166 two-letter code, e.g. DE, FR, US."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["city", "street", "pk"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        indexes = [models.Index(fields=["company", "city"], name="address_company_city_idx")]
+
+    def __str__(self) -> str:
+        place = " ".join(part for part in (self.postal_code, self.city) if part)
+        text = ", ".join(part for part in (self.street, place, self.country) if part)
+        return f"{self.label}: {text}" if self.label else text
+
+    def get_absolute_url(self) -> str:
+        return reverse("addressbook:address_detail", args=[self.pk])
+
+    @property
+    def lines(self) -> list[str]:
+        place = " ".join(part for part in (self.postal_code, self.city) if part)
+        return [
+            line for line in (self.street, self.street2, place, self.region, self.country) if line
+        ]
+
+
+class Contact(CompanyOwned):
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["company", "last_name"], name="contact_company_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("addressbook:contact_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class OwnerLink(CompanyOwned):
+    """Shared fields of a link row: which owner record, primary or not, when."""
+
+    owner_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("owner type")
+    )
+    owner_id = models.PositiveBigIntegerField(_("owner id"))
+    owner = GenericForeignKey("owner_type", "owner_id")
+    is_primary = models.BooleanField(_("primary"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class AddressLink(OwnerLink):
+    """Links an address to an owner. At most one link per owner is primary (for every purpose
+    together): the primary address is the one a new quotation or order starts with."""
+
+    class Purpose(models.TextChoices):
+        BILLING = "billing", _("Billing")
+        SHIPPING = "shipping", _("Shipping")
+        OFFICE = "office", _("Office")
+        HOME = "home", _("Home")
+        OTHER = "other", _("Other")
+
+    address = models.ForeignKey(
+        Address, on_delete=models.PROTECT, related_name="links", verbose_name=_("address")
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.OFFICE
+    )
+
+    class Meta:
+        ordering = ["-is_primary", "purpose", "pk"]
+        verbose_name = _("address link")
+        verbose_name_plural = _("address links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "owner_type", "owner_id", "address"],
+                name="addresslink_once_per_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "owner_type", "owner_id"],
+                condition=models.Q(is_primary=True),
+                name="addresslink_one_primary_per_owner",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "owner_type", "owner_id"], name="addresslink_owner_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.get_purpose_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("addressbook:address_detail", args=[self.address_id])
+
+
+class ContactLink(OwnerLink):
+    """Links a contact to an owner with a free-text role; at most one primary per owner."""
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="links", verbose_name=_("contact")
+    )
+    role = models.CharField(
+        _("role"), max_length=120, blank=True, help_text=_("e.g. Purchasing, Accounts payable.")
+    )
+
+    class Meta:
+        ordering = ["-is_primary", "pk"]
+        verbose_name = _("contact link")
+        verbose_name_plural = _("contact links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "owner_type", "owner_id", "contact"],
+                name="contactlink_once_per_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "owner_type", "owner_id"],
+                condition=models.Q(is_primary=True),
+                name="contactlink_one_primary_per_owner",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "owner_type", "owner_id"], name="contactlink_owner_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ({self.role})" if self.role else str(self.contact)
+
+    def get_absolute_url(self) -> str:
+        return reverse("addressbook:contact_detail", args=[self.contact_id])

@@ -29,10 +29,21 @@ def register_panel(name: str, *, order: int, render: PanelRenderer) -> None:
     _registry[name] = Panel(name=name, order=order, render=render)
 
 
-def panels_for(request: HttpRequest, obj: object) -> list[SafeString | str]:
-    """Rendered panels for ``obj``, in order; a renderer returns None to skip a record."""
+def panels_for(
+    request: HttpRequest,
+    obj: object,
+    *,
+    only: frozenset[str] | None = None,
+    exclude: frozenset[str] = frozenset(),
+) -> list[SafeString | str]:
+    """Rendered panels for ``obj``, in order; a renderer returns None to skip a record.
+
+    ``only``/``exclude`` pick panels by name, so a page can lay some out side by side.
+    """
     rendered = []
     for panel in sorted(_registry.values(), key=lambda p: p.order):
+        if (only is not None and panel.name not in only) or panel.name in exclude:
+            continue
         html = panel.render(request, obj)
         if html:
             rendered.append(html)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from addressbook.models import Address, AddressLink, Contact, ContactLink
 from crm.models import (
     Call,
     Company,
@@ -164,3 +165,58 @@ class SystemEventFactory(ActivityFactoryBase):
     event_kind = SystemEvent.Kind.STATUS_CHANGE
     body = "Status changed."
     data = factory.LazyFunction(dict)
+
+
+# --- addressbook -----------------------------------------------------------------------------
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    company = factory.SubFactory(CompanyFactory)
+    street = factory.Sequence(lambda n: f"{n + 1} Market Street")
+    postal_code = factory.Sequence(lambda n: f"{10000 + n}")
+    city = "Berlin"
+    country = "DE"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    company = factory.SubFactory(CompanyFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    job_title = "Buyer"
+    email = factory.Sequence(lambda n: f"contact{n}@example.com")
+
+
+class _OwnerLinkFactory(factory.django.DjangoModelFactory):
+    """Pass ``owner=``; the owner's company is the link's company unless given."""
+
+    class Meta:
+        abstract = True
+        exclude = ["owner"]
+
+    owner = factory.LazyAttribute(lambda o: o.company)
+    owner_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.owner))
+    owner_id = factory.LazyAttribute(lambda o: o.owner.pk)
+
+
+class AddressLinkFactory(_OwnerLinkFactory):
+    class Meta:
+        model = AddressLink
+
+    company = factory.SubFactory(CompanyFactory)
+    address = factory.SubFactory(AddressFactory, company=factory.SelfAttribute("..company"))
+    purpose = AddressLink.Purpose.OFFICE
+
+
+class ContactLinkFactory(_OwnerLinkFactory):
+    class Meta:
+        model = ContactLink
+
+    company = factory.SubFactory(CompanyFactory)
+    contact = factory.SubFactory(ContactFactory, company=factory.SelfAttribute("..company"))
+    role = "Purchasing"

@@ -59,8 +59,19 @@ def aria_sort(current_sort: str, field: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def record_panels(context, obj) -> str:
-    return mark_safe("".join(panels_for(context["request"], obj)))
+def record_panels(context, obj, only: str = "", exclude: str = "") -> str:
+    """The panels other apps registered for ``obj`` (addresses, contacts, timeline, ...).
+
+    ``only="addresses,contacts"`` or ``exclude="timeline"`` picks some by name.
+    """
+
+    def names(value: str) -> frozenset[str]:
+        return frozenset(name.strip() for name in value.split(",") if name.strip())
+
+    html = panels_for(
+        context["request"], obj, only=names(only) if only else None, exclude=names(exclude)
+    )
+    return mark_safe("".join(html))
 
 
 @register.filter

@@ -1,0 +1,264 @@
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from addressbook.forms import AddressLinkForm, ContactLinkForm
+from addressbook.models import Address, AddressLink, Contact, ContactLink
+from addressbook.panels import render_addresses_panel
+from tests.factories import (
+    AddressFactory,
+    AddressLinkFactory,
+    ContactFactory,
+    ContactLinkFactory,
+    MembershipFactory,
+)
+
+
+def settings_panel(client, panel="addresses-panel"):
+    """The HTML of one panel on the settings page (messages elsewhere may name the row too)."""
+    html = client.get(reverse("crm:settings")).content.decode()
+    start = html.index(f'id="{panel}"')
+    return html[start : html.index("</section>", start)]
+
+
+def owner_url(name, owner_type, owner_id, *extra):
+    return reverse(f"addressbook:{name}", args=[owner_type, owner_id, *extra])
+
+
+def test_an_address_linked_to_two_owners_shows_on_both_until_unlinked(
+    member_client, company, membership_owner, panel_request
+):
+    address = AddressFactory(company=company, street="7 Shared Lane")
+    company_link = AddressLinkFactory(company=company, address=address)
+    AddressLinkFactory(
+        company=company,
+        address=address,
+        owner=membership_owner,
+        purpose=AddressLink.Purpose.BILLING,
+    )
+
+    assert "7 Shared Lane" in settings_panel(member_client)
+    assert "7 Shared Lane" in render_addresses_panel(panel_request, membership_owner)
+
+    response = member_client.post(
+        owner_url("owner_address_unlink", "crm.company", company.pk, company_link.pk)
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("crm:settings")
+    assert "7 Shared Lane" not in settings_panel(member_client)
+    assert "7 Shared Lane" in render_addresses_panel(panel_request, membership_owner)
+    assert Address.objects.filter(pk=address.pk).exists()
+
+
+def test_add_an_address_from_the_panel_without_javascript(member_client, company):
+    response = member_client.post(
+        owner_url("owner_address_add", "crm.company", company.pk),
+        {
+            "new-address-street": "Unter den Linden 1",
+            "new-address-city": "Berlin",
+            "new-address-postal_code": "10117",
+            "new-address-country": "de",
+            "new-address-purpose": "billing",
+        },
+    )
+    assert response.status_code == 302
+    link = AddressLink.objects.get()
+    assert link.owner == company and link.is_primary and link.purpose == "billing"
+    assert link.address.country == "DE"
+
+
+def test_add_a_contact_with_htmx_returns_the_panel(member_client, company):
+    response = member_client.post(
+        owner_url("owner_contact_add", "crm.company", company.pk),
+        {"new-contact-last_name": "Lovelace", "new-contact-role": "Purchasing"},
+    )
+    assert response.status_code == 302
+    link = ContactLink.objects.get()
+    assert link.role == "Purchasing"
+
+    other = ContactLinkFactory(company=company)
+    response = member_client.post(
+        owner_url("owner_contact_primary", "crm.company", company.pk, other.pk),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert 'id="contacts-panel"' in response.content.decode()
+    assert list(ContactLink.objects.filter(is_primary=True)) == [other]
+
+
+def test_invalid_input_shows_field_errors_and_writes_nothing(member_client, company):
+    response = member_client.post(
+        owner_url("owner_address_add", "crm.company", company.pk),
+        {"new-address-city": "Berlin", "new-address-country": "Germany"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "street" in form.errors and "country" in form.errors
+    assert not Address.objects.exists() and not AddressLink.objects.exists()
+
+    response = member_client.post(reverse("addressbook:contact_create"), {"email": "nope"})
+    assert set(response.context["form"].errors) >= {"last_name", "email"}
+    assert not Contact.objects.exists()
+
+
+def test_link_choices_never_offer_another_companys_rows(company, other_company):
+    mine = AddressFactory(company=company)
+    with scopes_disabled():
+        AddressFactory(company=other_company)
+        ContactFactory(company=other_company)
+    assert list(AddressLinkForm(company=company).fields["address"].queryset) == [mine]
+    assert list(ContactLinkForm(company=company).fields["contact"].queryset) == []
+
+
+def test_linking_another_companys_address_is_refused(member_client, company, other_company):
+    with scopes_disabled():
+        foreign = AddressFactory(company=other_company, street="Foreign Road 1")
+    url = owner_url("owner_address_link", "crm.company", company.pk)
+
+    response = member_client.post(url, {"address": foreign.pk, "purpose": "office"})
+
+    assert response.status_code == 400
+    assert "address" in response.context["form"].errors
+    assert not AddressLink.objects.exists()
+    search = member_client.get(url, {"q": "Foreign"}, headers={"HX-Request": "true"})
+    assert "Foreign Road" not in search.content.decode()
+
+
+def test_search_as_you_type_and_link_an_existing_address(member_client, company):
+    AddressFactory(company=company, street="Königsallee 9", city="Düsseldorf")
+    AddressFactory(company=company, street="Other Street", city="Köln")
+    url = owner_url("owner_address_link", "crm.company", company.pk)
+
+    partial = member_client.get(url, {"q": "Düssel"}, headers={"HX-Request": "true"})
+    page = member_client.get(url, {"q": "Düssel"})
+
+    assert "Königsallee 9" in partial.content.decode()
+    assert "Other Street" not in partial.content.decode()
+    assert "<html" not in partial.content.decode() and "<html" in page.content.decode()
+    address = Address.objects.get(city="Düsseldorf")
+    response = member_client.post(url, {"address": address.pk, "purpose": "shipping"})
+    assert response.status_code == 302
+    assert AddressLink.objects.get().address == address
+
+
+def test_state_changes_are_post_only(member_client, company):
+    link = AddressLinkFactory(company=company)
+    url = owner_url("owner_address_unlink", "crm.company", company.pk, link.pk)
+    assert member_client.get(url).status_code == 405
+    assert AddressLink.objects.exists()
+
+
+def test_deleting_a_linked_address_is_refused_with_the_reason(member_client, company):
+    link = AddressLinkFactory(company=company)
+    url = reverse("addressbook:address_delete", args=[link.address_id])
+
+    assert "cannot be deleted" in member_client.get(url).content.decode()
+    response = member_client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == link.address.get_absolute_url()
+    [message] = get_messages(response.wsgi_request)
+    assert "still linked to 1 record" in str(message)
+    assert Address.objects.filter(pk=link.address_id).exists()
+    assert AddressLink.objects.count() == 1
+
+
+def test_deleting_an_unlinked_contact(member_client, company):
+    contact = ContactFactory(company=company)
+    response = member_client.post(reverse("addressbook:contact_delete", args=[contact.pk]))
+    assert response["Location"] == reverse("addressbook:contact_list")
+    assert not Contact.objects.exists()
+
+
+def test_create_and_edit_an_address(member_client, company):
+    response = member_client.post(
+        reverse("addressbook:address_create"),
+        {"street": "Rue de Rivoli 1", "city": "Paris", "country": "FR"},
+    )
+    address = Address.objects.get()
+    assert response["Location"] == address.get_absolute_url()
+    member_client.post(
+        reverse("addressbook:address_update", args=[address.pk]),
+        {"street": "Rue de Rivoli 2", "city": "Paris", "country": "FR"},
+    )
+    address.refresh_from_db()
+    assert address.street == "Rue de Rivoli 2" and address.company == company
+
+
+def count_queries(client, url, **params):
+    client.get(url, params)  # warm per-process caches (content types, session)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_address_list_query_count_does_not_grow_with_rows(member_client, company):
+    url = reverse("addressbook:address_list")
+    for _ in range(5):
+        AddressLinkFactory(company=company, address=AddressFactory(company=company, city="Rome"))
+    few, _ = count_queries(member_client, url)
+    for _ in range(45):
+        AddressFactory(company=company, city="Rome")
+    many, response = count_queries(member_client, url, sort="-links", city="rom")
+    assert few == many <= 10
+    assert len(response.context["object_list"]) == 25
+
+
+def test_contact_list_query_count_does_not_grow_with_rows(member_client, company):
+    url = reverse("addressbook:contact_list")
+    ContactFactory.create_batch(5, company=company)
+    few, _ = count_queries(member_client, url)
+    ContactFactory.create_batch(45, company=company)
+    many, _ = count_queries(member_client, url, q="example", sort="-links", linked_to="none")
+    assert few == many <= 10
+
+
+def test_detail_query_count_does_not_grow_with_links(member_client, company, membership_owner):
+    address = AddressFactory(company=company)
+    AddressLinkFactory(company=company, address=address)
+    url = address.get_absolute_url()
+    few, _ = count_queries(member_client, url)
+    for _ in range(10):
+        AddressLinkFactory(
+            company=company, address=address, owner=MembershipFactory(company=company)
+        )
+    many, response = count_queries(member_client, url)
+    assert few + 1 >= many  # one more query for the first membership owner type only
+    assert many <= 10
+    assert len(response.context["linked_records"]) == 11
+
+
+def test_list_filters_and_empty_state(member_client, company):
+    AddressFactory(company=company, city="Lyon", country="FR")
+    AddressFactory(company=company, city="Graz", country="AT")
+    url = reverse("addressbook:address_list")
+
+    response = member_client.get(url, {"country": "fr"})
+    assert [a.city for a in response.context["object_list"]] == ["Lyon"]
+    response = member_client.get(url, {"linked_to": "none", "q": "Graz"})
+    assert [a.city for a in response.context["object_list"]] == ["Graz"]
+    empty = member_client.get(url, {"q": "Nowhere"}).content.decode()
+    assert "Nothing matches these filters." in empty
+    partial = member_client.get(url, {"q": "Lyon"}, headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode() and "Lyon" in partial.content.decode()
+
+
+def test_pages_of_another_company_are_404(other_client, company):
+    address = AddressFactory(company=company)
+    contact = ContactFactory(company=company)
+    for url in (
+        address.get_absolute_url(),
+        contact.get_absolute_url(),
+        reverse("addressbook:address_update", args=[address.pk]),
+        reverse("addressbook:contact_delete", args=[contact.pk]),
+        owner_url("owner_address_add", "crm.company", company.pk),
+    ):
+        assert other_client.get(url).status_code == 404
+    assert (
+        "Market Street"
+        not in other_client.get(reverse("addressbook:address_list")).content.decode()
+    )
