@@ -132,9 +132,11 @@ def test_every_id_url_is_a_404_for_another_company(client, company_a_world):
     a, b, intruder = company_a_world
     login_as(client, intruder, b)
     checked = []
+    walked = set()
     for name, pattern in walk():
         if name.startswith(ADMIN_PREFIX):
             continue
+        walked.add(name)
         for kwargs in kwargs_variants(name, pattern, a):
             url = reverse(name, kwargs=kwargs)
             for method in ("get", "post"):
@@ -145,6 +147,10 @@ def test_every_id_url_is_a_404_for_another_company(client, company_a_world):
                 )
             checked.append(name)
     assert "crm:dashboard" not in checked
+    unchecked = walked - set(checked)
+    assert not unchecked, f"no company A row to try these URLs with: {sorted(unchecked)}"
+    # The generic owner pages are tried for every kind of owner.
+    assert {"crm:activity_add", "addressbook:owner_address_add"} <= set(checked)
 
 
 def test_admin_answers_a_foreign_id_like_a_missing_one(client, company_a_world):
