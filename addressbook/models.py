@@ -55,6 +55,8 @@ class Address(CompanyOwned):
 
 
 class Contact(CompanyOwned):
+    # Salespeople log notes, calls, meetings and tasks on it (see crm.timeline).
+    timeline_enabled = True
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)

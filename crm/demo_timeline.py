@@ -1,7 +1,8 @@
 """Demo timeline: a dozen notes, calls, meetings, tasks and events on the company and its rows.
 
-Generic on purpose: any company-owned model with a detail page (``get_absolute_url``) gets a
-few entries, so records other apps add later show a lived-in timeline too.
+Generic on purpose: every company-owned model that sets ``timeline_enabled = True`` (records a
+salesperson works on: partners, contacts, later leads and customers) gets a few entries, so
+records other apps add later show a lived-in timeline too. Link rows and memberships do not.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _owners(company: Company, per_model: int = 2) -> list:
     for model in apps.get_models():
         if issubclass(model, Activity) or not is_company_owned(model):
             continue
-        if not hasattr(model, "get_absolute_url"):
+        if not getattr(model, "timeline_enabled", False):
             continue
         owners.extend(model._default_manager.filter(company=company).order_by("pk")[:per_model])
     return owners

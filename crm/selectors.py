@@ -2,9 +2,10 @@
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Company
+from crm.models import Activity, Company
 
 # (app_label.Model, label, list url name): counted on the dashboard once the model exists.
 _DASHBOARD_COUNTS = [
@@ -32,3 +33,18 @@ def dashboard_summary(*, company: Company) -> list[dict]:
             {"title": title, "count": model.objects.filter(company=company).count(), "url": url}
         )
     return rows
+
+
+def recent_activity(*, company: Company, limit: int = 8):
+    """The company's newest timeline entries, each with its owner, in a bounded number of queries.
+
+    One query for the entries (as their subtypes, at most one more per subtype present) and one
+    per kind of owner.
+    """
+    return list(
+        # Recent means already happened: planned meetings and due dates are not news.
+        Activity.objects.filter(company=company, occurred_at__lte=timezone.now())
+        .select_related("author", "owner_type")
+        .prefetch_related("owner")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )

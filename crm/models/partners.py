@@ -29,6 +29,9 @@ class SalesPartner(PolymorphicModel):
     ``name`` is the display name used in lists and choices, so lists never need the subtype rows.
     """
 
+    # Salespeople log notes, calls, meetings and tasks on it (see crm.timeline).
+    timeline_enabled = True
+
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", _("Individual")
         ORGANIZATION = "organization", _("Organization")

@@ -20,6 +20,9 @@ class Salesperson(CompanyOwned):
     not deleted; a real deletion must first move the team to another manager.
     """
 
+    # Salespeople log notes, calls, meetings and tasks on it (see crm.timeline).
+    timeline_enabled = True
+
     name = models.CharField(_("name"), max_length=200)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

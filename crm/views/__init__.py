@@ -11,8 +11,9 @@ from django.views.generic import TemplateView, UpdateView
 
 from crm.forms import CompanySettingsForm, CompanySwitchForm
 from crm.models import Membership
-from crm.selectors import dashboard_summary
+from crm.selectors import dashboard_summary, recent_activity
 from crm.tenancy import activate_company, companies_for
+from crm.timeline import open_tasks_for
 from crm.views.mixins import AdminRoleRequiredMixin
 
 
@@ -22,6 +23,12 @@ class DashboardView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["summary"] = dashboard_summary(company=self.request.company)
+        context["recent_activity"] = recent_activity(company=self.request.company)
+        context["my_tasks"] = list(
+            open_tasks_for(user=self.request.user, company=self.request.company).prefetch_related(
+                "owner"
+            )[:6]
+        )
         return context
 
 

@@ -67,7 +67,7 @@ def test_my_tasks_page_highlights_overdue_tasks(page, owner):
             due_date=timezone.localdate() - timedelta(days=1),
         )
     log_in(page, user.username, DEFAULT_PASSWORD)
-    page.get_by_role("link", name="My tasks").click()
+    page.get_by_role("link", name="My tasks", exact=True).click()
     row = page.locator("tr.task-overdue")
     expect(row).to_contain_text("Chase the invoice")
     expect(row).to_contain_text("Overdue")
