@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 migrate: setup
+	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
@@ -26,6 +27,7 @@ run: demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
+	$(PY) manage.py ensure_database
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
