@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from crm.forms import is_company_owned
+from crm.forms import bind_company, is_company_owned
 
 
 class CompanyScopedAdmin(admin.ModelAdmin):
@@ -16,6 +16,10 @@ class CompanyScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(company=request.company)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return bind_company(form, request.company)
 
     def save_model(self, request, obj, form, change):
         if not change:

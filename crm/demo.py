@@ -14,6 +14,7 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from crm.models import Company, Membership
+from crm.services import staff_access_sync
 
 Seeder = Callable[[Company, random.Random], None]
 
@@ -26,7 +27,6 @@ class DemoUser:
     last_name: str
     role: str
     companies: tuple[str, ...]
-    is_staff: bool = False
 
 
 DEMO_COMPANIES = [
@@ -42,13 +42,12 @@ DEMO_USERS = [
         "Demo",
         Membership.Role.OWNER,
         ("northwind", "globex"),
-        True,
     ),
     DemoUser("sam", "demo-pass-2026", "Sam", "Seller", Membership.Role.SALESPERSON, ("northwind",)),
     DemoUser(
         "maria", "demo-pass-2026", "Maria", "Manager", Membership.Role.MANAGER, ("northwind",)
     ),
-    DemoUser("gus", "demo-pass-2026", "Gus", "Globex", Membership.Role.ADMIN, ("globex",), True),
+    DemoUser("gus", "demo-pass-2026", "Gus", "Globex", Membership.Role.ADMIN, ("globex",)),
 ]
 
 _seeders: list[tuple[int, str, Seeder]] = []
@@ -85,7 +84,6 @@ def ensure_demo_companies() -> list[Company]:
                     "first_name": demo.first_name,
                     "last_name": demo.last_name,
                     "email": f"{demo.username}@example.com",
-                    "is_staff": demo.is_staff,
                 },
             )
             if created:
@@ -95,4 +93,5 @@ def ensure_demo_companies() -> list[Company]:
                 Membership.objects.get_or_create(
                     company=companies[slug], user=user, defaults={"role": demo.role}
                 )
+            staff_access_sync(user=user)
     return [companies[slug] for slug, _, _ in DEMO_COMPANIES]

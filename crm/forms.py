@@ -53,6 +53,33 @@ class CompanyFormMixin:
             self.instance.company = self.company
         super()._post_clean()
 
+    def _get_validation_exclusions(self):
+        # ``company`` is never a form field, so Django would skip every constraint that names
+        # it (unique SKU per company, ...) and the database would answer with an error page.
+        exclusions = super()._get_validation_exclusions()
+        if getattr(self.instance, "company_id", None) is not None:
+            exclusions.discard("company")
+        return exclusions
+
+
+def bind_company(form_class: type[forms.BaseForm], company: Company) -> type[forms.BaseForm]:
+    """A subclass of a ModelForm class that saves into ``company`` and validates its per-company
+    constraints; for forms built by others (the admin) that cannot take a ``company`` argument."""
+
+    class CompanyBoundForm(form_class):
+        def _post_clean(self):
+            if getattr(self.instance, "company_id", None) is None:
+                self.instance.company = company
+            super()._post_clean()
+
+        def _get_validation_exclusions(self):
+            exclusions = super()._get_validation_exclusions()
+            exclusions.discard("company")
+            return exclusions
+
+    CompanyBoundForm.__name__ = form_class.__name__
+    return CompanyBoundForm
+
 
 class CompanyModelForm(CompanyFormMixin, forms.ModelForm):
     pass

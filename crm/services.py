@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -15,6 +16,10 @@ from crm.errors import DomainError
 from crm.models import Company, Membership, Product, SalesPartner, Salesperson
 
 User = get_user_model()
+
+STAFF_GROUP_NAME = "Company administrators"
+# Apps whose models company admins manage in the Django admin (higher apps add theirs here).
+CRM_APP_LABELS = ("crm", "addressbook", "leads", "customers", "selling")
 
 
 @transaction.atomic
@@ -53,7 +58,7 @@ def company_create(
 
     user = User.objects.filter(email__iexact=owner_email).first()
     if user is None:
-        user = User(username=owner_email.lower(), email=owner_email.lower(), is_staff=True)
+        user = User(username=owner_email.lower(), email=owner_email.lower())
         if owner_password:
             user.set_password(owner_password)
         else:
@@ -64,12 +69,10 @@ def company_create(
             _("%(email)s already has an account; leave out --password to keep theirs.")
             % {"email": owner_email}
         )
-    elif not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
     membership = Membership.objects.with_scopes_disabled().create(
         company=company, user=user, role=Membership.Role.OWNER
     )
+    staff_access_sync(user=user)
     return company, membership
 
 
@@ -77,12 +80,71 @@ def _owner_count(company: Company) -> int:
     return Membership.objects.filter(company=company, role=Membership.Role.OWNER).count()
 
 
+def _actor_role(*, company: Company, actor) -> str | None:
+    """The acting user's role in the company; superusers act as owners."""
+    if actor is not None and actor.is_superuser:
+        return Membership.Role.OWNER
+    membership = Membership.objects.filter(company=company, user=actor).first()
+    return membership.role if membership else None
+
+
+def _check_may_manage(*, company: Company, actor, target_role: str, new_role: str | None) -> None:
+    """Owners manage everyone; admins manage everyone but owners, and never grant ownership."""
+    actor_role = _actor_role(company=company, actor=actor)
+    if actor_role not in Membership.ADMIN_ROLES:
+        raise DomainError(_("Only the company's owners and admins can manage members."))
+    if actor_role == Membership.Role.OWNER:
+        return
+    if target_role == Membership.Role.OWNER or new_role == Membership.Role.OWNER:
+        raise DomainError(_("Only an owner can grant, change or remove the owner role."))
+
+
+def _lock_owners(company: Company) -> None:
+    # Two admins acting at once must not both pass the "one owner left" check.
+    list(
+        Membership.objects.select_for_update()
+        .filter(company=company, role=Membership.Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+
+
+def staff_group() -> Group:
+    """The Django admin permissions of a company's owners and admins.
+
+    Every permission on the CRM's own apps; nothing on ``auth``, so nobody but a superuser can
+    edit accounts or grant superuser status. Rows are limited to the active company by the admin.
+    """
+    group, _created = Group.objects.get_or_create(name=STAFF_GROUP_NAME)
+    permissions = Permission.objects.filter(content_type__app_label__in=CRM_APP_LABELS)
+    group.permissions.set(permissions)
+    return group
+
+
+def staff_access_sync(*, user) -> None:
+    """Owners and admins of any company may open the admin; nobody else (superusers aside)."""
+    if user.is_superuser:
+        return
+    is_admin_somewhere = (
+        Membership.objects.with_scopes_disabled()
+        .filter(user=user, role__in=Membership.ADMIN_ROLES)
+        .exists()
+    )
+    group = staff_group()
+    if is_admin_somewhere:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    if user.is_staff != is_admin_somewhere:
+        user.is_staff = is_admin_somewhere
+        user.save(update_fields=["is_staff"])
+
+
 @transaction.atomic
 def membership_add(*, company: Company, email: str, role: str, actor) -> tuple[Membership, bool]:
     """Give the person with this e-mail a role in the company, creating their account if new.
 
-    Returns the membership and whether the account is new (it then has no password yet: the
-    caller sends a password-reset link so they can choose one).
+    Returns the membership and whether the account is new (it then has no password anyone
+    knows: the caller sends a password-reset link so they can choose one).
     """
     try:
         validate_email(email)
@@ -92,6 +154,7 @@ def membership_add(*, company: Company, email: str, role: str, actor) -> tuple[M
         ) from error
     if role not in Membership.Role.values:
         raise DomainError(_("Choose one of the roles offered."))
+    _check_may_manage(company=company, actor=actor, target_role=role, new_role=role)
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
@@ -103,6 +166,7 @@ def membership_add(*, company: Company, email: str, role: str, actor) -> tuple[M
     elif Membership.objects.filter(company=company, user=user).exists():
         raise DomainError(_("%(email)s is already a member of this company.") % {"email": email})
     membership = Membership.objects.create(company=company, user=user, role=role)
+    staff_access_sync(user=user)
     return membership, created
 
 
@@ -110,13 +174,11 @@ def membership_add(*, company: Company, email: str, role: str, actor) -> tuple[M
 def membership_change_role(*, membership: Membership, role: str, actor) -> Membership:
     if role not in Membership.Role.values:
         raise DomainError(_("Choose one of the roles offered."))
-    # Lock the company's owners so two admins cannot demote the last two owners at once.
-    list(
-        Membership.objects.select_for_update()
-        .filter(company=membership.company, role=Membership.Role.OWNER)
-        .values_list("pk", flat=True)
-    )
+    _lock_owners(membership.company)
     membership.refresh_from_db()
+    _check_may_manage(
+        company=membership.company, actor=actor, target_role=membership.role, new_role=role
+    )
     if (
         membership.role == Membership.Role.OWNER
         and role != Membership.Role.OWNER
@@ -125,20 +187,22 @@ def membership_change_role(*, membership: Membership, role: str, actor) -> Membe
         raise DomainError(_("A company needs at least one owner: make someone else owner first."))
     membership.role = role
     membership.save(update_fields=["role"])
+    staff_access_sync(user=membership.user)
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor) -> None:
-    list(
-        Membership.objects.select_for_update()
-        .filter(company=membership.company, role=Membership.Role.OWNER)
-        .values_list("pk", flat=True)
-    )
+    _lock_owners(membership.company)
     membership.refresh_from_db()
+    _check_may_manage(
+        company=membership.company, actor=actor, target_role=membership.role, new_role=None
+    )
     if membership.role == Membership.Role.OWNER and _owner_count(membership.company) == 1:
         raise DomainError(_("The last owner cannot be removed: make someone else owner first."))
+    user = membership.user
     membership.delete()
+    staff_access_sync(user=user)
 
 
 def _validated_save(instance):

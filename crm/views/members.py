@@ -44,15 +44,13 @@ class MemberAddView(AdminRoleRequiredMixin, FormView):
                 transaction.on_commit(
                     lambda: reset.save(request=request, use_https=request.is_secure())
                 )
-            messages.success(
-                self.request,
-                _("%(email)s was added; they got an e-mail to choose a password.")
-                % {"email": membership.user.email},
-            )
-        else:
-            messages.success(
-                self.request, _("%(user)s was added.") % {"user": membership.user.get_username()}
-            )
+        # The same words whether or not the account existed: adding a member must not tell an
+        # admin which addresses have accounts elsewhere.
+        messages.success(
+            self.request,
+            _("%(email)s now has access. Anyone without a password gets an e-mail to choose one.")
+            % {"email": membership.user.email},
+        )
         return HttpResponseRedirect(_settings_url())
 
 

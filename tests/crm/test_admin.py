@@ -52,3 +52,31 @@ def test_superuser_sees_every_company_to_switch_to(client, company, other_compan
     assert (
         "elsewhere" not in client.get(reverse("admin:crm_membership_changelist")).content.decode()
     )
+
+
+def test_admin_explains_a_duplicate_sku_instead_of_crashing(staff_client, company):
+    from crm.models import Product
+    from tests.factories import ProductFactory
+
+    ProductFactory(company=company, sku="HW-DOCK-01")
+    response = staff_client.post(
+        reverse("admin:crm_product_add"),
+        {"sku": "HW-DOCK-01", "name": "Dock", "unit_price": "10", "vat_rate": "20", "active": "on"},
+    )
+    assert response.status_code == 200
+    assert "already has this SKU" in response.content.decode()
+    assert Product.objects.filter(sku="HW-DOCK-01").count() == 1
+
+
+def test_demo_owner_and_admin_can_work_in_the_admin(client, db):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    assert client.login(username="gus", password="demo-pass-2026")
+    response = client.get(reverse("admin:crm_product_changelist"))
+    assert response.status_code == 200
+    # ...but not on accounts: only superusers edit users and their superuser flag.
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    client.logout()
+    assert client.login(username="sam", password="demo-pass-2026")
+    assert client.get(reverse("admin:index")).status_code == 302  # not staff

@@ -86,3 +86,49 @@ def test_another_companys_membership_is_a_404(member_client, other_company):
 def test_settings_page_lists_members(member_client, company):
     MembershipFactory(company=company, user=UserFactory(username="zoe"))
     assert "zoe" in member_client.get(reverse("crm:settings")).content.decode()
+
+
+def test_an_admin_cannot_make_themselves_owner_or_touch_the_owner(client, company):
+    owner = MembershipFactory(company=company, role=Membership.Role.OWNER)
+    admin = MembershipFactory(company=company, role=Membership.Role.ADMIN)
+    login_as(client, admin.user, company)
+    response = client.post(
+        reverse("crm:member_role", args=[admin.pk]), {"role": "owner"}, follow=True
+    )
+    assert "Only an owner" in response.content.decode()
+    client.post(reverse("crm:member_role", args=[owner.pk]), {"role": "salesperson"})
+    client.post(reverse("crm:member_remove", args=[owner.pk]))
+    response = client.post(
+        reverse("crm:member_add"), {"email": "crony@example.com", "role": "owner"}
+    )
+    assert "Only an owner" in response.content.decode()
+    admin.refresh_from_db()
+    owner.refresh_from_db()
+    assert (admin.role, owner.role) == (Membership.Role.ADMIN, Membership.Role.OWNER)
+    assert not get_user_model().objects.filter(email="crony@example.com").exists()
+
+
+def test_an_admin_still_manages_everyone_else(client, company):
+    MembershipFactory(company=company, role=Membership.Role.OWNER)
+    admin = MembershipFactory(company=company, role=Membership.Role.ADMIN)
+    seller = MembershipFactory(company=company, role=Membership.Role.SALESPERSON)
+    login_as(client, admin.user, company)
+    client.post(reverse("crm:member_role", args=[seller.pk]), {"role": "admin"})
+    seller.refresh_from_db()
+    assert seller.role == Membership.Role.ADMIN
+    seller.user.refresh_from_db()
+    assert seller.user.is_staff  # admins may open the admin...
+    client.post(reverse("crm:member_role", args=[seller.pk]), {"role": "salesperson"})
+    seller.user.refresh_from_db()
+    assert not seller.user.is_staff  # ...and lose it with the role
+
+
+def test_an_owner_hands_over_ownership(client, company):
+    owner = MembershipFactory(company=company, role=Membership.Role.OWNER)
+    successor = MembershipFactory(company=company, role=Membership.Role.ADMIN)
+    login_as(client, owner.user, company)
+    client.post(reverse("crm:member_role", args=[successor.pk]), {"role": "owner"})
+    client.post(reverse("crm:member_role", args=[owner.pk]), {"role": "admin"})
+    successor.refresh_from_db()
+    owner.refresh_from_db()
+    assert (successor.role, owner.role) == (Membership.Role.OWNER, Membership.Role.ADMIN)
