@@ -17,6 +17,14 @@
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+    // On phones the main navigation is one scrolling row: bring the current section into view.
+    var nav = document.querySelector(".nav");
+    var current = nav && nav.querySelector("[aria-current]");
+    if (current && nav.scrollWidth > nav.clientWidth) {
+      nav.scrollLeft = current.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
+    }
+  });
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
 })();
