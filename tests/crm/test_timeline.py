@@ -26,9 +26,12 @@ from crm.timeline import (
 from tests.conftest import login_as
 from tests.factories import (
     CallFactory,
+    ContactFactory,
+    IndividualPartnerFactory,
     MeetingFactory,
     MembershipFactory,
     NoteFactory,
+    OrganizationPartnerFactory,
     SystemEventFactory,
     TaskFactory,
 )
@@ -393,6 +396,38 @@ def test_related_owners_show_on_the_panel(member_client, company, member):
 
         timeline._related_owner_resolvers.remove(membership_for_company)
     assert "From the membership" in html
+
+
+# --- deleting an owner ------------------------------------------------------------------------
+
+
+def test_deleting_a_partner_deletes_its_timeline(company, member):
+    partner = IndividualPartnerFactory(company=company)
+    kept = OrganizationPartnerFactory(company=company)
+    activity_add(owner=partner, kind="task", actor=member, title="Call back", assigned_to=member)
+    activity_add(owner=partner, kind="note", actor=member, body="Gone with it")
+    kept_note = activity_add(owner=kept, kind="note", actor=member, body="Stays")
+    company_note = activity_add(owner=company, kind="note", actor=member, body="Stays too")
+
+    partner.delete()
+
+    assert set(Activity.objects.all()) == {kept_note, company_note}
+
+
+def test_deleting_a_contact_deletes_its_timeline(company, member):
+    contact = ContactFactory(company=company)
+    activity_add(owner=contact, kind="note", actor=member, body="Met at the fair")
+    contact.delete()
+    assert not Activity.objects.exists()
+
+
+def test_deleted_partners_tasks_leave_my_tasks(member_client, company, member):
+    partner = OrganizationPartnerFactory(company=company, organization_name="Gone GmbH")
+    activity_add(owner=partner, kind="task", actor=member, title="Orphan?", assigned_to=member)
+    response = member_client.post(reverse("crm:partner_delete", args=[partner.pk]))
+    assert response.status_code == 302
+    assert not Activity.objects.exists()
+    assert "Orphan?" not in member_client.get(reverse("crm:task_list")).content.decode()
 
 
 # --- my tasks ---------------------------------------------------------------------------------
