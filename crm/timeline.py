@@ -39,6 +39,14 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def can_have_timeline(model: type[Model]) -> bool:
+    """The company itself, or a model that sets ``timeline_enabled = True`` (its polymorphic
+    children inherit it); never a timeline entry, a link row or a membership."""
+    if issubclass(model, Company):
+        return True
+    return bool(getattr(model, "timeline_enabled", False)) and not issubclass(model, Activity)
+
+
 def owner_company(owner: Model) -> Company:
     """The company an owner belongs to: itself for a Company, else its ``company``."""
     if isinstance(owner, Company):
@@ -176,7 +184,11 @@ def activity_delete(*, activity: Activity, actor) -> None:
 def timeline_owner_models() -> list[type[Model]]:
     """The models whose rows have a timeline (``timeline_enabled = True``, inherited by
     polymorphic children), the company aside."""
-    return [model for model in apps.get_models() if getattr(model, "timeline_enabled", False)]
+    return [
+        model
+        for model in apps.get_models()
+        if can_have_timeline(model) and not issubclass(model, Company)
+    ]
 
 
 def delete_timeline_of_owner(sender: type[Model], instance: Model, **kwargs: Any) -> None:
