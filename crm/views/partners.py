@@ -10,7 +10,13 @@ from crm.filters import PartnerFilter
 from crm.forms import PARTNER_FORMS
 from crm.models import IndividualPartner, OrganizationPartner, SalesPartner
 from crm.services import partner_save
-from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, ProtectedDeleteMixin
+from crm.views.mixins import (
+    CompanyListView,
+    CompanyQuerysetMixin,
+    ProtectedDeleteMixin,
+    RoleContextMixin,
+    RoleRequiredMixin,
+)
 from crm.views.records import ServiceCreateView, ServiceUpdateView
 
 PARTNER_MODELS = {
@@ -28,6 +34,12 @@ PARTNER_FORM_CLASSES = {
     )
     for kind, form in PARTNER_FORMS.items()
 }
+
+
+class PartnerDeleteContextMixin(RoleContextMixin):
+    """Salespeople create and edit partners; only managers and up delete them."""
+
+    role_context_name = "can_delete"
 
 
 class PartnerListView(CompanyListView):
@@ -48,7 +60,7 @@ class PartnerListView(CompanyListView):
         return super().get_queryset().non_polymorphic()
 
 
-class PartnerDetailView(CompanyQuerysetMixin, DetailView):
+class PartnerDetailView(PartnerDeleteContextMixin, CompanyQuerysetMixin, DetailView):
     model = SalesPartner
     template_name = "crm/partner_detail.html"
     context_object_name = "partner"
@@ -97,7 +109,7 @@ class PartnerUpdateView(ServiceUpdateView):
         return partner_save(partner=instance)
 
 
-class PartnerDeleteView(ProtectedDeleteMixin, CompanyQuerysetMixin, DeleteView):
+class PartnerDeleteView(RoleRequiredMixin, ProtectedDeleteMixin, CompanyQuerysetMixin, DeleteView):
     model = SalesPartner
     template_name = "crm/object_confirm_delete.html"
     success_url = reverse_lazy("crm:partner_list")
