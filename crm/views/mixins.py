@@ -118,7 +118,27 @@ class SortableListMixin:
         return context
 
 
-class CompanyListView(SortableListMixin, CompanyQuerysetMixin, FilterView):
+class LenientPaginationMixin:
+    """A page that is not a number shows the first page and one past the end the last, instead
+    of a 404: links go stale as rows are deleted, and a typo should not look like a lost list."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        requested = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+        try:
+            number = int(requested or 1)
+        except (TypeError, ValueError):
+            number = paginator.num_pages if requested == "last" else 1
+        page = paginator.page(max(1, min(number, paginator.num_pages)))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class CompanyListView(LenientPaginationMixin, SortableListMixin, CompanyQuerysetMixin, FilterView):
     """A filtered, searched, sorted, paginated list of the company's rows.
 
     Subclasses set ``model``, ``filterset_class``, ``sort_fields``, ``default_sort``, and

@@ -31,7 +31,7 @@ from crm.timeline import (
     task_reopen,
     timeline_for_many,
 )
-from crm.views.mixins import CompanyQuerysetMixin
+from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
 
 
 def owner_label(owner) -> str:
@@ -217,7 +217,7 @@ class ActivityDeleteView(ActivityObjectView):
         return _("%(kind)s deleted.") % {"kind": activity._meta.verbose_name.capitalize()}
 
 
-class TaskListView(ListView):
+class TaskListView(LenientPaginationMixin, ListView):
     """My tasks: open tasks assigned to or written by me in the active company."""
 
     template_name = "crm/timeline/task_list.html"
