@@ -7,12 +7,23 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from crm.demo import register_seeder
         from crm.demo_reference import seed_reference
         from crm.demo_timeline import seed_timeline
         from crm.panels import register_panel
+        from crm.timeline import delete_timeline_of_owner, timeline_owner_models
         from crm.views.timeline import timeline_panel
 
         register_panel("timeline", order=100, render=timeline_panel)
         register_seeder("reference", order=10, seeder=seed_reference)
         register_seeder("timeline", order=90, seeder=seed_timeline)
+        # Per model, not for every delete: a receiver without a sender would turn off Django's
+        # fast delete for all models.
+        for model in timeline_owner_models():
+            post_delete.connect(
+                delete_timeline_of_owner,
+                sender=model,
+                dispatch_uid=f"crm_timeline_owner_{model._meta.label_lower}",
+            )

@@ -10,13 +10,11 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from crm.forms import is_company_owned
 from crm.models import Activity, Company, Membership, SystemEvent
-from crm.timeline import activity_add, activity_log_event, task_complete
+from crm.timeline import activity_add, activity_log_event, task_complete, timeline_owner_models
 
 NOTES = [
     "Prefers e-mail over phone; answers fastest before 10:00.",
@@ -39,11 +37,7 @@ TASKS = [
 
 def _owners(company: Company, per_model: int = 2) -> list:
     owners: list = [company]
-    for model in apps.get_models():
-        if issubclass(model, Activity) or not is_company_owned(model):
-            continue
-        if not getattr(model, "timeline_enabled", False):
-            continue
+    for model in timeline_owner_models():
         owners.extend(model._default_manager.filter(company=company).order_by("pk")[:per_model])
     return owners
 

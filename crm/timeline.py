@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.db.models import F, Model, Q
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from crm.errors import DomainError
 from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
@@ -35,6 +37,14 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "meeting": ("starts_at", "ends_at", "location"),
     "task": ("title", "due_date", "assigned_to"),
 }
+
+
+def can_have_timeline(model: type[Model]) -> bool:
+    """The company itself, or a model that sets ``timeline_enabled = True`` (its polymorphic
+    children inherit it); never a timeline entry, a link row or a membership."""
+    if issubclass(model, Company):
+        return True
+    return bool(getattr(model, "timeline_enabled", False)) and not issubclass(model, Activity)
 
 
 def owner_company(owner: Model) -> Company:
@@ -169,6 +179,33 @@ def activity_delete(*, activity: Activity, actor) -> None:
     if not (is_author or _is_company_admin(actor, activity.company)):
         raise DomainError(_("Only the author or a company admin can delete this entry."))
     Activity.objects.filter(pk=activity.pk, company=activity.company_id).delete()
+
+
+def timeline_owner_models() -> list[type[Model]]:
+    """The models whose rows have a timeline (``timeline_enabled = True``, inherited by
+    polymorphic children), the company aside."""
+    return [
+        model
+        for model in apps.get_models()
+        if can_have_timeline(model) and not issubclass(model, Company)
+    ]
+
+
+def delete_timeline_of_owner(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    """``post_delete`` receiver: a deleted record's entries go with it, in the same transaction,
+    so no task stays on "My tasks" without its record.
+
+    A polymorphic child fires once for itself and once per parent class, each time with that
+    class as ``sender``; entries are stored under the concrete class's content type, so each
+    call deletes those stored under its own.
+    """
+    owner_type = ContentType.objects.get_for_model(sender)
+    # The owner's own company: deletes also come from commands and from a company's cascade,
+    # where the active scope may be another company or none.
+    with scope(company=instance.company_id):
+        Activity.objects.filter(
+            company=instance.company_id, owner_type=owner_type, owner_id=instance.pk
+        ).delete()
 
 
 # --- selectors -------------------------------------------------------------------------------

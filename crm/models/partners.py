@@ -27,6 +27,7 @@ class SalesPartner(PolymorphicModel):
     """What every partner has; the subtypes add what only a person or an organization has.
 
     ``name`` is the display name used in lists and choices, so lists never need the subtype rows.
+    It is not typed in: every save makes it from the subtype's name fields, so a rename shows.
     """
 
     # Salespeople log notes, calls, meetings and tasks on it (see crm.timeline).
@@ -43,7 +44,7 @@ class SalesPartner(PolymorphicModel):
         _("display name"),
         max_length=200,
         blank=True,
-        help_text=_("Shown in lists; left empty, it is made from the name."),
+        help_text=_("Made from the name on every save; shown in lists."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -79,11 +80,16 @@ class SalesPartner(PolymorphicModel):
         return reverse("crm:partner_detail", args=[self.pk])
 
     def default_name(self) -> str:
+        """The display name made from the subtype's fields; the base class has none."""
         return ""
 
     def save(self, *args, **kwargs):
-        if not self.name.strip():
-            self.name = self.default_name()
+        # A base-class instance (a non-polymorphic query) has no name fields: keep its name.
+        derived = self.default_name()
+        if derived:
+            self.name = derived
+            if kwargs.get("update_fields"):
+                kwargs["update_fields"] = {*kwargs["update_fields"], "name"}
         super().save(*args, **kwargs)
 
     @property

@@ -75,6 +75,8 @@ class Membership(CompanyOwned):
 
     # Roles that may change the company's settings and members.
     ADMIN_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+    # Roles that may also run the catalog and the sales team and delete partners.
+    MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER})
 
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")

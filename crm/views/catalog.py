@@ -8,11 +8,17 @@ from crm.filters import ProductFilter
 from crm.forms import ProductForm
 from crm.models import Product
 from crm.services import product_save
-from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, ProtectedDeleteMixin
+from crm.views.mixins import (
+    CompanyListView,
+    CompanyQuerysetMixin,
+    ProtectedDeleteMixin,
+    RoleContextMixin,
+    RoleRequiredMixin,
+)
 from crm.views.records import ServiceCreateView, ServiceUpdateView
 
 
-class ProductListView(CompanyListView):
+class ProductListView(RoleContextMixin, CompanyListView):
     model = Product
     filterset_class = ProductFilter
     template_name = "crm/product_list.html"
@@ -21,13 +27,15 @@ class ProductListView(CompanyListView):
     default_sort = "sku"
 
 
-class ProductDetailView(CompanyQuerysetMixin, DetailView):
+class ProductDetailView(RoleContextMixin, CompanyQuerysetMixin, DetailView):
     model = Product
     template_name = "crm/product_detail.html"
     context_object_name = "product"
 
 
-class ProductFormMixin:
+class ProductFormMixin(RoleRequiredMixin):
+    """Managers, admins and owners run the catalog; salespeople sell from it."""
+
     model = Product
     form_class = ProductForm
     cancel_url = reverse_lazy("crm:product_list")
@@ -49,7 +57,7 @@ class ProductUpdateView(ProductFormMixin, ServiceUpdateView):
     extra_context = {"title": _("Edit product")}
 
 
-class ProductDeleteView(ProtectedDeleteMixin, CompanyQuerysetMixin, DeleteView):
+class ProductDeleteView(RoleRequiredMixin, ProtectedDeleteMixin, CompanyQuerysetMixin, DeleteView):
     model = Product
     template_name = "crm/object_confirm_delete.html"
     success_url = reverse_lazy("crm:product_list")

@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 
 from crm.errors import DomainError
+from crm.models import Membership
 
 
 class CompanyQuerysetMixin:
@@ -40,14 +42,51 @@ class SuccessMessageMixin:
         return response
 
 
-class AdminRoleRequiredMixin:
-    """Only owners and admins of the active company (and superusers) may continue."""
+def has_role(request, roles) -> bool:
+    """Whether the user is a superuser or holds one of ``roles`` in the active company."""
+    if request.user.is_superuser:
+        return True
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.role in roles
+
+
+class RoleRequiredMixin:
+    """Only members whose role in the active company is in ``allowed_roles`` (and superusers)
+    may continue; anyone else gets a 403 saying who may.
+
+    The check needs no object, so it says nothing about whether an id exists; the company's
+    queryset still answers 404 for another company's id to those who pass.
+    """
+
+    allowed_roles: frozenset[str] = Membership.MANAGER_ROLES
+    role_required_message = gettext_lazy(
+        "Only the company's managers, admins and owners can do this."
+    )
 
     def dispatch(self, request, *args, **kwargs):
-        membership = getattr(request, "membership", None)
-        if not (request.user.is_superuser or (membership and membership.is_admin)):
-            raise PermissionDenied(_("Only the company's owners and admins can do this."))
+        if not has_role(request, self.allowed_roles):
+            raise PermissionDenied(self.role_required_message)
         return super().dispatch(request, *args, **kwargs)
+
+
+class RoleContextMixin:
+    """Tells the template whether the user may use the buttons a ``RoleRequiredMixin`` guards,
+    so nobody is shown a button that answers 403."""
+
+    allowed_roles: frozenset[str] = Membership.MANAGER_ROLES
+    role_context_name = "can_manage"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.role_context_name] = has_role(self.request, self.allowed_roles)
+        return context
+
+
+class AdminRoleRequiredMixin(RoleRequiredMixin):
+    """Only owners and admins of the active company (and superusers) may continue."""
+
+    allowed_roles = Membership.ADMIN_ROLES
+    role_required_message = gettext_lazy("Only the company's owners and admins can do this.")
 
 
 class SortableListMixin:
@@ -79,7 +118,27 @@ class SortableListMixin:
         return context
 
 
-class CompanyListView(SortableListMixin, CompanyQuerysetMixin, FilterView):
+class LenientPaginationMixin:
+    """A page that is not a number shows the first page and one past the end the last, instead
+    of a 404: links go stale as rows are deleted, and a typo should not look like a lost list."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        requested = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+        try:
+            number = int(requested or 1)
+        except (TypeError, ValueError):
+            number = paginator.num_pages if requested == "last" else 1
+        page = paginator.page(max(1, min(number, paginator.num_pages)))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class CompanyListView(LenientPaginationMixin, SortableListMixin, CompanyQuerysetMixin, FilterView):
     """A filtered, searched, sorted, paginated list of the company's rows.
 
     Subclasses set ``model``, ``filterset_class``, ``sort_fields``, ``default_sort``, and

@@ -9,11 +9,16 @@ from crm.filters import SalespersonFilter
 from crm.forms import SalespersonForm
 from crm.models import Salesperson
 from crm.services import salesperson_save
-from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.mixins import (
+    CompanyListView,
+    CompanyQuerysetMixin,
+    RoleContextMixin,
+    RoleRequiredMixin,
+)
 from crm.views.records import ServiceCreateView, ServiceUpdateView
 
 
-class SalespersonListView(CompanyListView):
+class SalespersonListView(RoleContextMixin, CompanyListView):
     model = Salesperson
     filterset_class = SalespersonFilter
     template_name = "crm/salesperson_list.html"
@@ -30,7 +35,7 @@ class SalespersonListView(CompanyListView):
         )
 
 
-class SalespersonDetailView(CompanyQuerysetMixin, DetailView):
+class SalespersonDetailView(RoleContextMixin, CompanyQuerysetMixin, DetailView):
     model = Salesperson
     template_name = "crm/salesperson_detail.html"
     context_object_name = "salesperson"
@@ -44,7 +49,9 @@ class SalespersonDetailView(CompanyQuerysetMixin, DetailView):
         return context
 
 
-class SalespersonFormMixin:
+class SalespersonFormMixin(RoleRequiredMixin):
+    """Managers, admins and owners build the sales team."""
+
     model = Salesperson
     form_class = SalespersonForm
     cancel_url = reverse_lazy("crm:salesperson_list")

@@ -24,13 +24,14 @@ from crm.models.activity import owner_url
 from crm.timeline import (
     activity_add,
     activity_delete,
+    can_have_timeline,
     open_tasks_for,
     related_owners,
     task_complete,
     task_reopen,
     timeline_for_many,
 )
-from crm.views.mixins import CompanyQuerysetMixin
+from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
 
 
 def owner_label(owner) -> str:
@@ -44,19 +45,20 @@ def panel_id(owner) -> str:
 
 
 def is_timeline_owner(request, obj) -> bool:
-    """The request's own company, or any row of it (but not a timeline entry itself)."""
+    """The request's own company, or one of its records whose model has a timeline."""
     company = getattr(request, "company", None)
     if company is None or getattr(obj, "pk", None) is None:
         return False
+    if not can_have_timeline(type(obj)):
+        return False
     if isinstance(obj, Company):
         return obj.pk == company.pk
-    if isinstance(obj, Activity):
-        return False
     return getattr(obj, "company_id", None) == company.pk
 
 
 def resolve_owner(request, owner_type: str, owner_id: int):
-    """The owner named in the URL, if it is the request's company or one of its rows."""
+    """The owner named in the URL, if it is the request's company or one of its records whose
+    model has a timeline; anything else is a 404, so no entry lands where nobody sees it."""
     app_label, _dot, model_name = owner_type.partition(".")
     try:
         content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
@@ -69,7 +71,7 @@ def resolve_owner(request, owner_type: str, owner_id: int):
         if owner_id != request.company.pk:
             raise Http404
         return request.company
-    if not is_company_owned(model) or issubclass(model, Activity):
+    if not can_have_timeline(model) or not is_company_owned(model):
         raise Http404
     owner = model._default_manager.filter(company=request.company, pk=owner_id).first()
     if owner is None:
@@ -215,7 +217,7 @@ class ActivityDeleteView(ActivityObjectView):
         return _("%(kind)s deleted.") % {"kind": activity._meta.verbose_name.capitalize()}
 
 
-class TaskListView(ListView):
+class TaskListView(LenientPaginationMixin, ListView):
     """My tasks: open tasks assigned to or written by me in the active company."""
 
     template_name = "crm/timeline/task_list.html"

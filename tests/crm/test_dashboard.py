@@ -31,7 +31,7 @@ def test_dashboard_counts_records_and_shows_recent_activity_and_my_tasks(
     member_client, company, member
 ):
     ProductFactory.create_batch(3, company=company)
-    partner = IndividualPartnerFactory(company=company, name="Hannah Berg")
+    partner = IndividualPartnerFactory(company=company, first_name="Hannah", last_name="Berg")
     NoteFactory(company=company, owner=partner, author=member, body="Asked for references")
     TaskFactory(company=company, owner=partner, author=member, title="Send the price list")
     SystemEventFactory(company=company, owner=partner, body="Partner created.")

@@ -34,7 +34,7 @@ def test_create_an_organization_partner(member_client, company):
             "organization_name": "Initech GmbH",
             "tax_id": "DE123",
             "website": "https://initech.example.com",
-            "name": "Initech",
+            "name": "Ignored",
             "commission_rate": "12",
             "is_active": "on",
         },
@@ -42,7 +42,7 @@ def test_create_an_organization_partner(member_client, company):
     assert response.status_code == 302
     partner = SalesPartner.objects.get()
     assert isinstance(partner, OrganizationPartner)
-    assert partner.name == "Initech"
+    assert partner.name == "Initech GmbH"
     assert partner.tax_id == "DE123"
 
 
@@ -66,12 +66,52 @@ def test_edit_uses_the_subtype_form(member_client, company):
     assert "organization_name" in member_client.get(url).context["form"].fields
     response = member_client.post(
         url,
-        {"organization_name": "New Org", "name": "New Org", "commission_rate": "3"},
+        {"organization_name": "New Org", "commission_rate": "3"},
     )
     assert response.status_code == 302
     partner.refresh_from_db()
     assert partner.organization_name == "New Org"
     assert partner.commission_rate == Decimal("3")
+
+
+def assert_renamed(client, partner, data, new_name):
+    url = reverse("crm:partner_update", args=[partner.pk])
+    assert "name" not in client.get(url).context["form"].fields
+    response = client.post(url, {**data, "commission_rate": "3"})
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.name == new_name
+    assert new_name in client.get(partner.get_absolute_url()).content.decode()
+    assert new_name in client.get(reverse("crm:partner_list")).content.decode()
+
+
+def test_renaming_an_organization_renames_its_display_name(member_client, company):
+    partner = OrganizationPartnerFactory(company=company, organization_name="QA Org GmbH")
+    assert partner.name == "QA Org GmbH"
+    assert_renamed(
+        member_client, partner, {"organization_name": "QA Org Renamed"}, "QA Org Renamed"
+    )
+
+
+def test_renaming_an_individual_renames_its_display_name(member_client, company):
+    partner = IndividualPartnerFactory(company=company, first_name="Ada", last_name="Lovelace")
+    assert_renamed(member_client, partner, {"first_name": "Ada", "last_name": "King"}, "Ada King")
+
+
+def test_a_base_class_save_keeps_the_display_name(company):
+    partner = OrganizationPartnerFactory(company=company, organization_name="Kept GmbH")
+    base = SalesPartner.objects.non_polymorphic().get(pk=partner.pk)
+    base.phone = "+49 1"
+    base.save()
+    partner.refresh_from_db()
+    assert partner.name == "Kept GmbH"
+
+
+def test_the_partner_forms_do_not_ask_for_a_display_name(member_client, company):
+    for kind in ("individual", "organization"):
+        response = member_client.get(reverse("crm:partner_create", args=[kind]))
+        assert "name" not in response.context["form"].fields
+        assert "Display name" not in response.content.decode()
 
 
 def test_detail_shows_subtype_fields(member_client, company, django_assert_max_num_queries):
@@ -89,11 +129,17 @@ def test_delete_a_partner(member_client, company):
 
 
 def test_list_shows_both_kinds_filters_and_searches(member_client, company, other_company):
-    person = IndividualPartnerFactory(company=company, name="Pia Person", phone="+1 555 777")
-    org = OrganizationPartnerFactory(company=company, name="Orga Inc", email="hi@orga.example")
-    inactive = OrganizationPartnerFactory(company=company, name="Old Org", is_active=False)
+    person = IndividualPartnerFactory(
+        company=company, first_name="Pia", last_name="Person", phone="+1 555 777"
+    )
+    org = OrganizationPartnerFactory(
+        company=company, organization_name="Orga Inc", email="hi@orga.example"
+    )
+    inactive = OrganizationPartnerFactory(
+        company=company, organization_name="Old Org", is_active=False
+    )
     with scopes_disabled():
-        OrganizationPartnerFactory(company=other_company, name="Not Ours")
+        OrganizationPartnerFactory(company=other_company, organization_name="Not Ours")
     url = reverse("crm:partner_list")
 
     def names(query=None):
@@ -109,9 +155,15 @@ def test_list_shows_both_kinds_filters_and_searches(member_client, company, othe
 
 
 def test_list_sorts_by_commission(member_client, company):
-    IndividualPartnerFactory(company=company, name="Mid", commission_rate=Decimal("5"))
-    IndividualPartnerFactory(company=company, name="High", commission_rate=Decimal("9"))
-    OrganizationPartnerFactory(company=company, name="Low", commission_rate=Decimal("1"))
+    IndividualPartnerFactory(
+        company=company, first_name="Mid", last_name="", commission_rate=Decimal("5")
+    )
+    IndividualPartnerFactory(
+        company=company, first_name="High", last_name="", commission_rate=Decimal("9")
+    )
+    OrganizationPartnerFactory(
+        company=company, organization_name="Low", commission_rate=Decimal("1")
+    )
     rows = member_client.get(reverse("crm:partner_list"), {"sort": "-commission"}).context[
         "object_list"
     ]

@@ -15,11 +15,11 @@ def staff(user):
 
 def test_admin_lists_only_the_active_company(member_client, member, company, other_company):
     staff(member)
-    OrganizationPartnerFactory(company=company, name="Ours Org")
+    OrganizationPartnerFactory(company=company, organization_name="Ours Org")
     ProductFactory(company=company, name="Ours Product")
     SalespersonFactory(company=company, name="Ours Seller")
     with scopes_disabled():
-        OrganizationPartnerFactory(company=other_company, name="Theirs Org")
+        OrganizationPartnerFactory(company=other_company, organization_name="Theirs Org")
         ProductFactory(company=other_company, name="Theirs Product")
         SalespersonFactory(company=other_company, name="Theirs Seller")
     for model in ("salespartner", "product", "salesperson"):

@@ -17,6 +17,7 @@ from crm.timeline import (
     activity_add,
     activity_delete,
     activity_log_event,
+    can_have_timeline,
     register_related_owners,
     task_complete,
     task_reopen,
@@ -25,10 +26,16 @@ from crm.timeline import (
 )
 from tests.conftest import login_as
 from tests.factories import (
+    AddressLinkFactory,
     CallFactory,
+    ContactFactory,
+    ContactLinkFactory,
+    IndividualPartnerFactory,
     MeetingFactory,
     MembershipFactory,
     NoteFactory,
+    OrganizationPartnerFactory,
+    ProductFactory,
     SystemEventFactory,
     TaskFactory,
 )
@@ -328,6 +335,39 @@ def test_owners_that_cannot_have_a_timeline_are_a_404(member_client, company, me
     assert Activity.objects.count() == 1
 
 
+def test_own_rows_without_a_timeline_are_a_404_and_write_nothing(member_client, company, member):
+    partner = OrganizationPartnerFactory(company=company)
+    owners = {
+        "crm.membership": Membership.objects.get(user=member).pk,
+        "addressbook.addresslink": AddressLinkFactory(company=company, owner=partner).pk,
+        "addressbook.contactlink": ContactLinkFactory(company=company, owner=partner).pk,
+        "crm.product": ProductFactory(company=company).pk,
+    }
+    for owner_type, owner_id in owners.items():
+        response = member_client.post(add_url(owner_type, owner_id), {"kind": "note", "body": "x"})
+        assert response.status_code == 404, owner_type
+    assert not Activity.objects.exists()
+
+
+def test_a_partner_takes_entries_under_its_own_or_its_parents_type(member_client, company):
+    partner = IndividualPartnerFactory(company=company)
+    for owner_type in ("crm.individualpartner", "crm.salespartner"):
+        response = member_client.post(
+            add_url(owner_type, partner.pk), {"kind": "note", "body": "x"}
+        )
+        assert response.status_code == 302
+    assert [entry.owner for entry in Activity.objects.all()] == [partner, partner]
+
+
+def test_the_panel_shows_only_on_records_with_a_timeline(member_client, company):
+    partner = OrganizationPartnerFactory(company=company)
+    product = ProductFactory(company=company)
+    partner_html = member_client.get(reverse("crm:partner_detail", args=[partner.pk]))
+    product_html = member_client.get(reverse("crm:product_detail", args=[product.pk]))
+    assert 'id="timeline-crm-organizationpartner-' in partner_html.content.decode()
+    assert 'id="timeline-' not in product_html.content.decode()
+
+
 def test_add_is_post_only(member_client, company):
     assert member_client.get(company_add_url(company)).status_code == 405
 
@@ -395,6 +435,38 @@ def test_related_owners_show_on_the_panel(member_client, company, member):
     assert "From the membership" in html
 
 
+# --- deleting an owner ------------------------------------------------------------------------
+
+
+def test_deleting_a_partner_deletes_its_timeline(company, member):
+    partner = IndividualPartnerFactory(company=company)
+    kept = OrganizationPartnerFactory(company=company)
+    activity_add(owner=partner, kind="task", actor=member, title="Call back", assigned_to=member)
+    activity_add(owner=partner, kind="note", actor=member, body="Gone with it")
+    kept_note = activity_add(owner=kept, kind="note", actor=member, body="Stays")
+    company_note = activity_add(owner=company, kind="note", actor=member, body="Stays too")
+
+    partner.delete()
+
+    assert set(Activity.objects.all()) == {kept_note, company_note}
+
+
+def test_deleting_a_contact_deletes_its_timeline(company, member):
+    contact = ContactFactory(company=company)
+    activity_add(owner=contact, kind="note", actor=member, body="Met at the fair")
+    contact.delete()
+    assert not Activity.objects.exists()
+
+
+def test_deleted_partners_tasks_leave_my_tasks(member_client, company, member):
+    partner = OrganizationPartnerFactory(company=company, organization_name="Gone GmbH")
+    activity_add(owner=partner, kind="task", actor=member, title="Orphan?", assigned_to=member)
+    response = member_client.post(reverse("crm:partner_delete", args=[partner.pk]))
+    assert response.status_code == 302
+    assert not Activity.objects.exists()
+    assert "Orphan?" not in member_client.get(reverse("crm:task_list")).content.decode()
+
+
 # --- my tasks ---------------------------------------------------------------------------------
 
 
@@ -440,6 +512,20 @@ def test_demo_seeder_is_re_runnable(company, member):
     assert Activity.objects.count() == count
     owner_type = ContentType.objects.get_for_model(company)
     assert Activity.objects.filter(owner_type=owner_type, owner_id=company.pk).count() == count
+
+
+def test_demo_seeder_leaves_link_rows_and_memberships_alone(company, member):
+    import random
+
+    partner = OrganizationPartnerFactory(company=company)
+    AddressLinkFactory(company=company, owner=partner)
+    ContactLinkFactory(company=company, owner=partner)
+    seed_timeline(company, random.Random(1))
+    owner_models = {entry.owner_type.model_class() for entry in Activity.objects.all()}
+    assert all(can_have_timeline(model) for model in owner_models)
+    assert {"company", "organizationpartner", "contact"} <= {
+        model._meta.model_name for model in owner_models
+    }
 
 
 # --- admin ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def owner(transactional_db):
     with scopes_disabled():
         company = CompanyFactory(name="Northwind Traders")
         user = MembershipFactory(company=company, role=Membership.Role.OWNER).user
-        IndividualPartnerFactory(company=company, name="Hannah Berg")
+        IndividualPartnerFactory(company=company, first_name="Hannah", last_name="Berg")
         boss = SalespersonFactory(company=company, name="Maria Manager")
         SalespersonFactory(company=company, name="Sam Seller", manager=boss)
         ProductFactory(company=company, sku="HW-MON-27", name="27 inch monitor")
