@@ -101,6 +101,7 @@ class SalesPartnerChildAdmin(CompanyScopedAdmin, PolymorphicChildModelAdmin):
 
     base_model = SalesPartner
     show_in_index = False
+    readonly_fields = ["name"]  # made from the subtype's name fields on save
 
 
 @admin.register(IndividualPartner)

@@ -136,7 +136,8 @@ class SalespersonForm(CompanyModelForm):
             )
 
 
-_PARTNER_COMMON_FIELDS = ["name", "email", "phone", "commission_rate", "is_active", "notes"]
+# No "name": the display name is made from the subtype's name fields on every save.
+_PARTNER_COMMON_FIELDS = ["email", "phone", "commission_rate", "is_active", "notes"]
 
 
 class IndividualPartnerForm(CompanyModelForm):

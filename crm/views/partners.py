@@ -1,6 +1,5 @@
 """Sales partners of both kinds on one list; create and edit use the subtype's form."""
 
-from django.forms import modelform_factory
 from django.http import Http404
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -22,17 +21,6 @@ from crm.views.records import ServiceCreateView, ServiceUpdateView
 PARTNER_MODELS = {
     SalesPartner.Kind.INDIVIDUAL: IndividualPartner,
     SalesPartner.Kind.ORGANIZATION: OrganizationPartner,
-}
-
-# The display name is made from the subtype's name fields on every save, so nobody types it.
-# (Until crm.forms drops "name" from its partner fields, the views leave it out here.)
-PARTNER_FORM_CLASSES = {
-    kind: modelform_factory(
-        form._meta.model,
-        form=form,
-        fields=[name for name in form._meta.fields if name != "name"],
-    )
-    for kind, form in PARTNER_FORMS.items()
 }
 
 
@@ -80,7 +68,7 @@ class PartnerCreateView(ServiceCreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self):
-        return PARTNER_FORM_CLASSES[self.kind]
+        return PARTNER_FORMS[self.kind]
 
     def save_service(self, instance):
         return partner_save(partner=instance)
@@ -103,7 +91,7 @@ class PartnerUpdateView(ServiceUpdateView):
 
     def get_form_class(self):
         # The scoped polymorphic manager hands back the subtype instance.
-        return PARTNER_FORM_CLASSES[self.object.kind]
+        return PARTNER_FORMS[self.object.kind]
 
     def save_service(self, instance):
         return partner_save(partner=instance)
