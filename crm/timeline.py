@@ -126,6 +126,8 @@ def activity_add(*, owner: Model, kind: str, actor, **fields: Any) -> Activity:
             _("A %(kind)s has no field %(fields)s.")
             % {"kind": model._meta.verbose_name, "fields": ", ".join(sorted(unknown))}
         )
+    if not can_have_timeline(type(owner)):
+        raise DomainError(_("A %(model)s has no timeline.") % {"model": owner._meta.verbose_name})
     values = {name: value for name, value in fields.items() if value is not None}
     company = owner_company(owner)
     if kind == "note" and not (values.get("body") or "").strip():

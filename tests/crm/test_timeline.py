@@ -82,11 +82,20 @@ def test_activity_add_every_kind_comes_back_typed(company, member):
     assert kinds == {Note, Call, Meeting, Task}
 
 
-def test_activity_add_on_any_company_owned_row(company, member):
+def test_activity_add_refuses_records_without_a_timeline(company, member):
     membership = Membership.objects.get(user=member)
-    note = activity_add(owner=membership, kind="note", actor=member, body="Onboarded.")
-    assert note.owner == membership
-    assert timeline_for(membership) == [note]
+    with pytest.raises(DomainError, match="has no timeline"):
+        activity_add(owner=membership, kind="note", actor=member, body="Onboarded.")
+    assert not Activity.objects.exists()
+
+
+def test_activity_add_on_a_partner(company, member):
+    from tests.factories import IndividualPartnerFactory
+
+    partner = IndividualPartnerFactory(company=company)
+    note = activity_add(owner=partner, kind="note", actor=member, body="Met at the fair.")
+    assert note.owner == partner
+    assert timeline_for(partner) == [note]
     assert timeline_for(company) == []
 
 
