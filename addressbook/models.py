@@ -2,16 +2,26 @@
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from crm.models import CompanyOwned
 
-country_validator = RegexValidator(
+country_format_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 country code in capitals, e.g. DE, FR, US.")
 )
+
+
+def validate_country_code(value: str) -> None:
+    """Only codes that name a country (ISO 3166-1 alpha-2, from django-countries)."""
+    if len(value) == 2 and value.isupper() and not countries.name(value):
+        raise ValidationError(
+            _("“%(code)s” is not a country code; use e.g. DE, FR, US."), params={"code": value}
+        )
 
 
 class Address(CompanyOwned):
@@ -26,7 +36,7 @@ class Address(CompanyOwned):
     country = models.CharField(
         _("country"),
         max_length=2,
-        validators=[country_validator],
+        validators=[country_format_validator, validate_country_code],
         help_text=_("ISO 3166 two-letter code, e.g. DE, FR, US."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

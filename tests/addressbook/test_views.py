@@ -262,3 +262,19 @@ def test_pages_of_another_company_are_404(other_client, company):
         "Market Street"
         not in other_client.get(reverse("addressbook:address_list")).content.decode()
     )
+
+
+def test_an_unknown_country_code_is_refused(member_client, company):
+    response = member_client.post(
+        reverse("addressbook:address_create"),
+        {"street": "Main Street 1", "city": "Nowhere", "country": "zz"},
+    )
+    assert response.status_code == 200
+    assert "is not a country code" in response.content.decode()
+    assert not Address.objects.exists()
+    response = member_client.post(
+        reverse("addressbook:address_create"),
+        {"street": "Main Street 1", "city": "Oslo", "country": "no"},
+    )
+    assert response.status_code == 302
+    assert Address.objects.get().country == "NO"
