@@ -142,11 +142,10 @@ def address_create_and_link(
     )
 
 
-@transaction.atomic
-def address_delete(*, address: Address, actor: Actor) -> None:
-    """Delete an address that no record uses any more; refused while it is linked."""
-    address = Address.objects.select_for_update().get(pk=address.pk, company=address.company_id)
-    linked = AddressLink.objects.filter(company=address.company_id, address=address).count()
+def _delete_unless_linked(*, row: Address | Contact, link_model, target_field: str) -> None:
+    """Delete an address or contact that no record uses any more; refused while it is linked."""
+    row = type(row).objects.select_for_update().get(pk=row.pk, company=row.company_id)
+    linked = link_model.objects.filter(company=row.company_id, **{target_field: row}).count()
     if linked:
         raise DomainError(
             ngettext(
@@ -156,10 +155,15 @@ def address_delete(*, address: Address, actor: Actor) -> None:
                 "Unlink it first.",
                 linked,
             )
-            % {"object": address, "count": linked},
+            % {"object": row, "count": linked},
             code="linked",
         )
-    address.delete()
+    row.delete()
+
+
+@transaction.atomic
+def address_delete(*, address: Address, actor: Actor) -> None:
+    _delete_unless_linked(row=address, link_model=AddressLink, target_field="address")
 
 
 @transaction.atomic
@@ -220,22 +224,7 @@ def contact_create_and_link(
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor: Actor) -> None:
-    """Delete a contact that no record uses any more; refused while it is linked."""
-    contact = Contact.objects.select_for_update().get(pk=contact.pk, company=contact.company_id)
-    linked = ContactLink.objects.filter(company=contact.company_id, contact=contact).count()
-    if linked:
-        raise DomainError(
-            ngettext(
-                "%(object)s cannot be deleted: it is still linked to %(count)d record. "
-                "Unlink it first.",
-                "%(object)s cannot be deleted: it is still linked to %(count)d records. "
-                "Unlink it first.",
-                linked,
-            )
-            % {"object": contact, "count": linked},
-            code="linked",
-        )
-    contact.delete()
+    _delete_unless_linked(row=contact, link_model=ContactLink, target_field="contact")
 
 
 @transaction.atomic
