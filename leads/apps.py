@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadsConfig(AppConfig):
+    name = "leads"
+    verbose_name = _("Leads and opportunities")
+
+    def ready(self) -> None:
+        from addressbook.owners import register_owner
+        from crm.demo import register_seeder
+        from leads.demo import seed_leads
+
+        register_owner("leads.lead")
+        register_owner("leads.opportunity")
+        register_seeder("leads", order=40, seeder=seed_leads)
