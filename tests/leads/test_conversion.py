@@ -226,3 +226,37 @@ def test_sixteen_people_converting_at_once_make_one_opportunity():
         opportunity = Opportunity.objects.get(company=company)
         assert WishListItem.objects.filter(opportunity=opportunity).count() == 1
         assert links_of(AddressLink, opportunity).count() == 1
+
+
+def test_demo_seeder_is_rerunnable(company):
+    from random import Random
+
+    from crm.demo import seed_company
+    from leads.demo import seed_leads
+
+    seed_company(company)
+    counts = (Lead.objects.count(), Opportunity.objects.count(), WishListItem.objects.count())
+    assert counts[0] >= 30 and counts[1] >= 8
+    assert Lead.objects.filter(status="lost").exists()
+    seed_leads(company, Random(1))
+    assert (
+        Lead.objects.count(),
+        Opportunity.objects.count(),
+        WishListItem.objects.count(),
+    ) == counts
+
+
+def test_admin_action_converts_through_the_service(admin_client, company, stages):
+    from crm.tenancy import SESSION_KEY
+
+    lead = LeadFactory(company=company)
+    session = admin_client.session
+    session[SESSION_KEY] = company.pk
+    session.save()
+    response = admin_client.post(
+        reverse("admin:leads_lead_changelist"),
+        {"action": "convert_to_opportunity", "_selected_action": [lead.pk]},
+    )
+    assert response.status_code == 302
+    assert Opportunity.objects.get().lead == lead
+    assert events_of(lead).filter(event_kind="conversion").exists()
