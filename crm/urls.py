@@ -47,5 +47,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("addressbook/", include("addressbook.urls")),
+    path("leads/", include("leads.urls")),
     path("", include((crm_patterns, "crm"))),
 ]

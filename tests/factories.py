@@ -220,3 +220,69 @@ class ContactLinkFactory(_OwnerLinkFactory):
     company = factory.SubFactory(CompanyFactory)
     contact = factory.SubFactory(ContactFactory, company=factory.SelfAttribute("..company"))
     role = "Purchasing"
+
+
+# --- leads -------------------------------------------------------------------------------------
+
+
+class LeadSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.LeadSource"
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Source {n}")
+
+
+class OpportunityStageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.OpportunityStage"
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Stage {n}")
+    order = factory.Sequence(lambda n: n)
+    probability = 10
+    kind = "open"
+
+
+class LostReasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.LostReason"
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Reason {n}")
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.Lead"
+
+    company = factory.SubFactory(CompanyFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    organization_name = factory.Faker("company")
+    email = factory.Sequence(lambda n: f"lead{n}@example.com")
+    phone = factory.Sequence(lambda n: f"+49 30 777 {n:04d}")
+    status = "new"
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.Opportunity"
+
+    company = factory.SubFactory(CompanyFactory)
+    title = factory.Sequence(lambda n: f"Opportunity {n}")
+    stage = factory.SubFactory(OpportunityStageFactory, company=factory.SelfAttribute("..company"))
+    probability = 10
+
+
+class WishListItemFactory(factory.django.DjangoModelFactory):
+    """On a lead unless ``opportunity`` is given."""
+
+    class Meta:
+        model = "leads.WishListItem"
+
+    company = factory.SubFactory(CompanyFactory)
+    lead = factory.SubFactory(LeadFactory, company=factory.SelfAttribute("..company"))
+    opportunity = None
+    product = factory.SubFactory(ProductFactory, company=factory.SelfAttribute("..company"))
+    quantity = Decimal("2")

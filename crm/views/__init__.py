@@ -54,8 +54,6 @@ def switch_company(request):
 
 # Sections whose issues have not landed yet; each shows what is coming instead of a dead link.
 UPCOMING_SECTIONS = {
-    "leads": gettext_lazy("Leads"),
-    "opportunities": gettext_lazy("Opportunities"),
     "customers": gettext_lazy("Customers"),
     "quotations": gettext_lazy("Quotations"),
     "sales-orders": gettext_lazy("Sales orders"),

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadsConfig(AppConfig):
+    name = "leads"
+    verbose_name = _("Leads and opportunities")
+
+    def ready(self) -> None:
+        from addressbook.owners import register_owner
+        from crm.demo import register_seeder
+        from crm.timeline import register_related_owners
+        from leads.demo import seed_leads
+
+        register_owner("leads.lead")
+        register_owner("leads.opportunity")
+        register_seeder("leads", order=40, seeder=seed_leads)
+        register_related_owners(related_timeline_owners)
+
+
+def related_timeline_owners(obj):
+    """An opportunity's timeline also shows the history of the lead it came from."""
+    from leads.models import Opportunity
+
+    if isinstance(obj, Opportunity) and obj.lead_id:
+        return [obj.lead]
+    return []

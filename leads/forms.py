@@ -1,0 +1,153 @@
+"""Lead and opportunity forms; every choice comes from the active company."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.forms import CompanyModelForm
+from crm.models import Product, SalesPartner, Salesperson
+from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def company_choice(model, label, *, required: bool = False) -> forms.ModelChoiceField:
+    """Declared empty: the scoped manager refuses queries at import time, and
+    CompanyFormMixin fills in the company's rows per request."""
+    return forms.ModelChoiceField(queryset=model.objects.none(), required=required, label=label)
+
+
+class LeadForm(CompanyModelForm):
+    source = company_choice(LeadSource, _("Source"))
+    salesperson = company_choice(Salesperson, _("Salesperson"))
+    sales_partner = company_choice(SalesPartner, _("Sales partner"))
+
+    class Meta:
+        model = Lead
+        fields = [
+            "first_name",
+            "last_name",
+            "organization_name",
+            "email",
+            "phone",
+            "source",
+            "salesperson",
+            "sales_partner",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sales_partner"].queryset = self.fields[
+            "sales_partner"
+        ].queryset.non_polymorphic()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(
+            (cleaned.get(name) or "").strip()
+            for name in ("first_name", "last_name", "organization_name")
+        ):
+            raise forms.ValidationError(_("Give the lead a name or an organization."))
+        return cleaned
+
+
+class OpportunityForm(CompanyModelForm):
+    stage = company_choice(OpportunityStage, _("Stage"), required=True)
+    lost_reason = company_choice(LostReason, _("Lost reason"))
+    salesperson = company_choice(Salesperson, _("Salesperson"))
+    sales_partner = company_choice(SalesPartner, _("Sales partner"))
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "title",
+            "stage",
+            "probability",
+            "expected_close_date",
+            "expected_amount",
+            "lost_reason",
+            "salesperson",
+            "sales_partner",
+        ]
+        widgets = {"expected_close_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sales_partner"].queryset = self.fields[
+            "sales_partner"
+        ].queryset.non_polymorphic()
+
+    def clean(self):
+        cleaned = super().clean()
+        stage = cleaned.get("stage")
+        if stage and stage.kind == OpportunityStage.Kind.LOST and not cleaned.get("lost_reason"):
+            self.add_error("lost_reason", _("Say why the opportunity was lost."))
+        return cleaned
+
+
+class CompanyChoicesForm(forms.Form):
+    """A plain form whose model choices are set per request: ``company_querysets`` maps a field
+    to its model, whose active company's rows are offered (and re-checked on submit)."""
+
+    company_querysets: dict = {}
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        for name, model in self.company_querysets.items():
+            self.fields[name].queryset = model.objects.filter(company=company)
+
+
+class LeadStatusForm(CompanyChoicesForm):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[(value, label) for value, label in Lead.Status.choices if value != "converted"],
+    )
+    lost_reason = forms.ModelChoiceField(label=_("Lost reason"), queryset=None, required=False)
+
+    company_querysets = {"lost_reason": LostReason}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Lead.Status.LOST and not cleaned.get("lost_reason"):
+            self.add_error("lost_reason", _("Say why the lead was lost."))
+        return cleaned
+
+
+class WishListItemForm(CompanyChoicesForm):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=None, empty_label=_("Choose a product")
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, initial=1
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    company_querysets = {"product": Product}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = self.fields["product"].queryset.filter(is_active=True)
+
+
+class LeadSourceForm(CompanyModelForm):
+    class Meta:
+        model = LeadSource
+        fields = ["name"]
+
+
+class OpportunityStageForm(CompanyModelForm):
+    class Meta:
+        model = OpportunityStage
+        fields = ["name", "order", "probability", "kind"]
+
+
+class LostReasonForm(CompanyModelForm):
+    class Meta:
+        model = LostReason
+        fields = ["name"]

@@ -1,0 +1,364 @@
+"""Leads, opportunities, their wish lists and the company-defined lists they choose from."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class LeadSource(CompanyOwned):
+    """Where leads come from (web form, trade fair, referral): the company's own list."""
+
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("lead source")
+        verbose_name_plural = _("lead sources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="leadsource_name_per_company",
+                violation_error_message=_("Another lead source already has this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:source_update", args=[self.pk])
+
+
+class OpportunityStage(CompanyOwned):
+    """A step of the company's pipeline, with the probability an opportunity there closes."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    probability = models.PositiveSmallIntegerField(
+        _("default probability (%)"), default=0, validators=PERCENT_VALIDATORS
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OPEN)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("opportunity stage")
+        verbose_name_plural = _("opportunity stages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="opportunitystage_name_per_company",
+                violation_error_message=_("Another stage already has this name."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(probability__gte=0, probability__lte=100),
+                name="opportunitystage_probability_range",
+                violation_error_message=_("The probability must be between 0 and 100 %."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:stage_update", args=[self.pk])
+
+
+class LostReason(CompanyOwned):
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="lostreason_name_per_company",
+                violation_error_message=_("Another lost reason already has this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:lostreason_update", args=[self.pk])
+
+
+class Lead(CompanyOwned):
+    """A person or organization that showed interest."""
+
+    timeline_enabled = True
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        QUALIFIED = "qualified", _("Qualified")
+        CONVERTED = "converted", _("Converted")
+        LOST = "lost", _("Lost")
+
+    # Where each status may move to. "converted" is reached only by the conversion service.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.NEW: frozenset({Status.CONTACTED, Status.QUALIFIED, Status.LOST}),
+        Status.CONTACTED: frozenset({Status.QUALIFIED, Status.LOST}),
+        Status.QUALIFIED: frozenset({Status.CONTACTED, Status.LOST}),
+        Status.LOST: frozenset({Status.NEW}),
+        Status.CONVERTED: frozenset(),
+    }
+
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    organization_name = models.CharField(_("organization"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    source = models.ForeignKey(
+        LeadSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("source"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    lost_reason = models.ForeignKey(
+        LostReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("lost reason"),
+    )
+    salesperson = models.ForeignKey(
+        Salesperson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("salesperson"),
+    )
+    sales_partner = models.ForeignKey(
+        SalesPartner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("sales partner"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="lost") | models.Q(lost_reason__isnull=False),
+                name="lead_lost_needs_reason",
+                violation_error_message=_("Say why the lead was lost."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(first_name="", last_name="", organization_name=""),
+                name="lead_has_a_name",
+                violation_error_message=_("Give the lead a name or an organization."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "status"], name="lead_company_status_idx"),
+            models.Index(fields=["company", "salesperson"], name="lead_company_seller_idx"),
+            models.Index(fields=["company", "created_at"], name="lead_company_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        person = f"{self.first_name} {self.last_name}".strip()
+        if person and self.organization_name:
+            return f"{person} ({self.organization_name})"
+        return person or self.organization_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:lead_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, frozenset())
+
+
+class Opportunity(CompanyOwned):
+    """A known prospect with potential; its items are a wish list, not yet a transaction."""
+
+    timeline_enabled = True
+
+    lead = models.OneToOneField(
+        Lead,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunity",
+        verbose_name=_("lead"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    stage = models.ForeignKey(
+        OpportunityStage,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("stage"),
+    )
+    probability = models.PositiveSmallIntegerField(
+        _("probability (%)"), default=0, validators=PERCENT_VALIDATORS
+    )
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    expected_amount = models.DecimalField(
+        _("expected amount"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    lost_reason = models.ForeignKey(
+        LostReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("lost reason"),
+    )
+    salesperson = models.ForeignKey(
+        Salesperson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("salesperson"),
+    )
+    sales_partner = models.ForeignKey(
+        SalesPartner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("sales partner"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(probability__gte=0, probability__lte=100),
+                name="opportunity_probability_range",
+                violation_error_message=_("The probability must be between 0 and 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expected_amount__gte=0),
+                name="opportunity_amount_not_negative",
+                violation_error_message=_("The expected amount cannot be negative."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "stage"], name="opp_company_stage_idx"),
+            models.Index(fields=["company", "salesperson"], name="opp_company_seller_idx"),
+            models.Index(fields=["company", "created_at"], name="opp_company_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:opportunity_detail", args=[self.pk])
+
+
+class WishListItem(CompanyOwned):
+    """A product a lead or an opportunity wants; it becomes an order line only later."""
+
+    lead = models.ForeignKey(
+        Lead,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="wish_list",
+        verbose_name=_("lead"),
+    )
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="wish_list",
+        verbose_name=_("opportunity"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("wish-list item")
+        verbose_name_plural = _("wish-list items")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(lead__isnull=False, opportunity__isnull=True)
+                    | models.Q(lead__isnull=True, opportunity__isnull=False)
+                ),
+                name="wishlistitem_one_owner",
+                violation_error_message=_("A wish-list item belongs to a lead or an opportunity."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0),
+                name="wishlistitem_quantity_positive",
+                violation_error_message=_("The quantity must be more than zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product}"
+
+    def get_absolute_url(self) -> str:
+        owner = self.lead if self.lead_id else self.opportunity
+        return owner.get_absolute_url()
+
+    @property
+    def net_amount(self) -> Decimal:
+        return (self.product.unit_price * self.quantity).quantize(Decimal("0.01"))

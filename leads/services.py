@@ -1,0 +1,245 @@
+"""Every write on leads and opportunities that means something, the conversion first."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from addressbook import services as addressbook_services
+from addressbook.selectors import address_links_for_owner, contact_links_for_owner
+from crm.errors import DomainError
+from crm.timeline import activity_log_event
+from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage, WishListItem
+
+CENT = Decimal("0.01")
+
+
+def _validated_save(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise DomainError("; ".join(error.messages)) from error
+    instance.save()
+    return instance
+
+
+def _locked_lead(lead: Lead) -> Lead:
+    return Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk, company=lead.company_id)
+
+
+def wish_list_amount(items) -> Decimal:
+    """Net price × quantity per line, each rounded half up to cents, summed."""
+    return sum(
+        (
+            (item.product.unit_price * item.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+            for item in items
+        ),
+        Decimal("0.00"),
+    )
+
+
+@transaction.atomic
+def lead_save(*, lead: Lead) -> Lead:
+    """Create or update a lead's fields; its status moves only through ``lead_set_status``."""
+    return _validated_save(lead)
+
+
+@transaction.atomic
+def opportunity_save(*, opportunity: Opportunity) -> Opportunity:
+    return _validated_save(opportunity)
+
+
+@transaction.atomic
+def company_list_save(*, row: LeadSource | OpportunityStage | LostReason):
+    """Create or update a row of a company-defined list (source, stage, lost reason)."""
+    return _validated_save(row)
+
+
+@transaction.atomic
+def lead_set_status(
+    *, lead: Lead, status: str, actor, lost_reason: LostReason | None = None
+) -> Lead:
+    """Move the lead to ``status`` if the transitions table allows it; log the change."""
+    lead = _locked_lead(lead)
+    if status not in Lead.Status.values:
+        raise DomainError(_("Choose one of the statuses offered."))
+    if status == Lead.Status.CONVERTED:
+        raise DomainError(_("Use “Convert to opportunity” to convert a lead."))
+    if status == lead.status:
+        return lead
+    if not lead.can_move_to(status):
+        raise DomainError(
+            _("A %(old)s lead cannot be set to %(new)s.")
+            % {"old": lead.get_status_display().lower(), "new": Lead.Status(status).label.lower()}
+        )
+    if status == Lead.Status.LOST:
+        if lost_reason is None:
+            raise DomainError(_("Say why the lead was lost."))
+        if lost_reason.company_id != lead.company_id:
+            raise DomainError(_("This record does not belong to your company."))
+    old_label = lead.get_status_display()
+    lead.status = status
+    lead.lost_reason = lost_reason if status == Lead.Status.LOST else None
+    lead.save(update_fields=["status", "lost_reason", "updated_at"])
+    message = _("Status changed from %(old)s to %(new)s.") % {
+        "old": old_label,
+        "new": lead.get_status_display(),
+    }
+    if lead.lost_reason:
+        message = f"{message} {_('Reason: %(reason)s.') % {'reason': lead.lost_reason}}"
+    activity_log_event(
+        owner=lead,
+        kind="status_change",
+        message=message,
+        data={"from": str(old_label), "to": status},
+        actor=actor,
+    )
+    return lead
+
+
+@transaction.atomic
+def wish_list_item_add(
+    *,
+    product,
+    quantity: Decimal,
+    actor,
+    lead: Lead | None = None,
+    opportunity: Opportunity | None = None,
+    note: str = "",
+) -> WishListItem:
+    owner = lead or opportunity
+    if owner is None or (lead is not None and opportunity is not None):
+        raise DomainError(_("A wish-list item belongs to a lead or an opportunity."))
+    if product.company_id != owner.company_id:
+        raise DomainError(_("This record does not belong to your company."))
+    if lead is not None and lead.status == Lead.Status.CONVERTED:
+        raise DomainError(
+            _("This lead is converted: change the wish list on its opportunity instead.")
+        )
+    item = WishListItem(
+        company_id=owner.company_id,
+        lead=lead,
+        opportunity=opportunity,
+        product=product,
+        quantity=quantity,
+        note=note,
+    )
+    return _validated_save(item)
+
+
+@transaction.atomic
+def wish_list_item_remove(*, item: WishListItem, actor) -> None:
+    if item.lead_id and item.lead.status == Lead.Status.CONVERTED:
+        raise DomainError(
+            _("This lead is converted: change the wish list on its opportunity instead.")
+        )
+    WishListItem.objects.filter(pk=item.pk, company=item.company_id).delete()
+
+
+def _first_open_stage(lead: Lead) -> OpportunityStage:
+    stage = (
+        OpportunityStage.objects.filter(company=lead.company_id, kind=OpportunityStage.Kind.OPEN)
+        .order_by("order", "pk")
+        .first()
+    )
+    if stage is None:
+        raise DomainError(
+            _("Your company has no open opportunity stage yet: ask a manager to add one.")
+        )
+    return stage
+
+
+@transaction.atomic
+def lead_convert_to_opportunity(
+    *, lead: Lead, actor, title: str | None = None, stage: OpportunityStage | None = None
+) -> Opportunity:
+    """Turn the lead into an opportunity, or return the one it already has.
+
+    The lead row is locked first, so a double click or two people at once find the opportunity
+    the first one made instead of making a second (the one-to-one backs this up).
+    """
+    lead = _locked_lead(lead)
+    existing = Opportunity.objects.filter(company=lead.company_id, lead=lead).first()
+    if existing is not None:
+        return existing
+    if lead.status == Lead.Status.LOST:
+        raise DomainError(
+            _("%(lead)s was marked lost: reopen the lead before converting it.") % {"lead": lead}
+        )
+    if lead.status == Lead.Status.CONVERTED:
+        raise DomainError(_("%(lead)s is already converted.") % {"lead": lead})
+    if stage is None:
+        stage = _first_open_stage(lead)
+    elif stage.company_id != lead.company_id:
+        raise DomainError(_("This record does not belong to your company."))
+    items = list(
+        WishListItem.objects.filter(company=lead.company_id, lead=lead)
+        .select_related("product")
+        .order_by("pk")
+    )
+    opportunity = Opportunity(
+        company_id=lead.company_id,
+        lead=lead,
+        title=(title or "").strip() or str(lead),
+        stage=stage,
+        probability=stage.probability,
+        expected_amount=wish_list_amount(items),
+        salesperson_id=lead.salesperson_id,
+        sales_partner_id=lead.sales_partner_id,
+    )
+    _validated_save(opportunity)
+
+    company = lead.company
+    # The same address and contact rows, linked to the opportunity through new link rows.
+    for link in address_links_for_owner(company=company, owner=lead).select_related("address"):
+        addressbook_services.address_link(
+            company=company,
+            address=link.address,
+            owner=opportunity,
+            purpose=link.purpose,
+            is_primary=link.is_primary,
+            actor=actor,
+        )
+    for link in contact_links_for_owner(company=company, owner=lead).select_related("contact"):
+        addressbook_services.contact_link(
+            company=company,
+            contact=link.contact,
+            owner=opportunity,
+            role=link.role,
+            is_primary=link.is_primary,
+            actor=actor,
+        )
+    WishListItem.objects.bulk_create(
+        WishListItem(
+            company_id=lead.company_id,
+            opportunity=opportunity,
+            product_id=item.product_id,
+            quantity=item.quantity,
+            note=item.note,
+        )
+        for item in items
+    )
+
+    old_label = lead.get_status_display()
+    lead.status = Lead.Status.CONVERTED
+    lead.lost_reason = None
+    lead.save(update_fields=["status", "lost_reason", "updated_at"])
+    data = {"lead": lead.pk, "opportunity": opportunity.pk, "from": str(old_label)}
+    activity_log_event(
+        owner=lead,
+        kind="conversion",
+        message=_("Converted to opportunity “%(opportunity)s”.") % {"opportunity": opportunity},
+        data=data,
+        actor=actor,
+    )
+    activity_log_event(
+        owner=opportunity,
+        kind="conversion",
+        message=_("Opened from lead “%(lead)s”.") % {"lead": lead},
+        data=data,
+        actor=actor,
+    )
+    return opportunity

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from leads import views
+
+app_name = "leads"
+
+urlpatterns = [
+    path("", views.LeadListView.as_view(), name="lead_list"),
+    path("new/", views.LeadCreateView.as_view(), name="lead_create"),
+    path("<int:pk>/", views.LeadDetailView.as_view(), name="lead_detail"),
+    path("<int:pk>/edit/", views.LeadUpdateView.as_view(), name="lead_update"),
+    path("<int:pk>/convert/", views.LeadConvertView.as_view(), name="lead_convert"),
+    path("<int:pk>/status/", views.LeadStatusView.as_view(), name="lead_status"),
+    path("<int:pk>/wish-list/", views.LeadWishListAddView.as_view(), name="lead_wish_add"),
+    path("wish-list/<int:pk>/remove/", views.WishListRemoveView.as_view(), name="wish_remove"),
+    path("opportunities/", views.OpportunityListView.as_view(), name="opportunity_list"),
+    path(
+        "opportunities/<int:pk>/",
+        views.OpportunityDetailView.as_view(),
+        name="opportunity_detail",
+    ),
+    path(
+        "opportunities/<int:pk>/edit/",
+        views.OpportunityUpdateView.as_view(),
+        name="opportunity_update",
+    ),
+    path(
+        "opportunities/<int:pk>/wish-list/",
+        views.OpportunityWishListAddView.as_view(),
+        name="opportunity_wish_add",
+    ),
+]
+
+for _key, _slug in (("source", "sources"), ("stage", "stages"), ("lostreason", "lost-reasons")):
+    _index, _create, _update = views.company_list_views(_key)
+    urlpatterns += [
+        path(f"settings/{_slug}/", _index.as_view(), name=f"{_key}_list"),
+        path(f"settings/{_slug}/new/", _create.as_view(), name=f"{_key}_create"),
+        path(f"settings/{_slug}/<int:pk>/", _update.as_view(), name=f"{_key}_update"),
+    ]

@@ -1,0 +1,196 @@
+"""Lead and opportunity pages: forms, choices, query budgets, wish list."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from leads.forms import LeadForm, OpportunityForm
+from leads.models import Lead, Opportunity, WishListItem
+from tests.factories import (
+    LeadFactory,
+    LeadSourceFactory,
+    LostReasonFactory,
+    OpportunityFactory,
+    OpportunityStageFactory,
+    ProductFactory,
+    SalespersonFactory,
+)
+
+
+def test_create_a_lead(member_client, company):
+    source = LeadSourceFactory(company=company)
+    response = member_client.post(
+        reverse("leads:lead_create"),
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "ada@example.com",
+            "source": source.pk,
+        },
+    )
+    lead = Lead.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == lead.get_absolute_url()
+    assert lead.company == company
+    assert lead.status == "new"
+    assert lead.source == source
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"first_name": "", "last_name": "", "organization_name": ""},
+        {"first_name": "Ada", "email": "not-an-email"},
+    ],
+)
+def test_invalid_lead_input_writes_nothing(member_client, company, data):
+    response = member_client.post(reverse("leads:lead_create"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Lead.objects.exists()
+
+
+def test_another_companys_choice_is_refused(member_client, company, other_company):
+    with scopes_disabled():
+        foreign_source = LeadSourceFactory(company=other_company)
+        foreign_seller = SalespersonFactory(company=other_company)
+    response = member_client.post(
+        reverse("leads:lead_create"),
+        {"first_name": "Ada", "source": foreign_source.pk, "salesperson": foreign_seller.pk},
+    )
+    assert response.status_code == 200
+    assert {"source", "salesperson"} <= set(response.context["form"].errors)
+    assert not Lead.objects.exists()
+
+
+def test_form_choices_come_from_the_company_only(company, other_company):
+    own_source = LeadSourceFactory(company=company)
+    own_stage = OpportunityStageFactory(company=company)
+    own_reason = LostReasonFactory(company=company)
+    with scopes_disabled():
+        LeadSourceFactory(company=other_company)
+        OpportunityStageFactory(company=other_company)
+        LostReasonFactory(company=other_company)
+        SalespersonFactory(company=other_company)
+    lead_form = LeadForm(company=company)
+    assert list(lead_form.fields["source"].queryset) == [own_source]
+    assert list(lead_form.fields["salesperson"].queryset) == []
+    opportunity_form = OpportunityForm(company=company)
+    assert list(opportunity_form.fields["stage"].queryset) == [own_stage]
+    assert list(opportunity_form.fields["lost_reason"].queryset) == [own_reason]
+
+
+def _count_list_queries(client, company, rows):
+    source = LeadSourceFactory(company=company)
+    seller = SalespersonFactory(company=company)
+    LeadFactory.create_batch(rows, company=company, source=source, salesperson=seller)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("leads:lead_list"))
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_lead_list_queries_do_not_grow_with_rows(member_client, company):
+    few = _count_list_queries(member_client, company, 5)
+    Lead.objects.all().delete()
+    many = _count_list_queries(member_client, company, 50)
+    assert few == many
+
+
+def test_opportunity_list_queries_do_not_grow_with_rows(
+    member_client, company, django_assert_max_num_queries
+):
+    OpportunityFactory.create_batch(
+        5, company=company, salesperson=SalespersonFactory(company=company)
+    )
+    with CaptureQueriesContext(connection) as few:
+        member_client.get(reverse("leads:opportunity_list"))
+    OpportunityFactory.create_batch(
+        45, company=company, salesperson=SalespersonFactory(company=company)
+    )
+    with django_assert_max_num_queries(len(few)):
+        response = member_client.get(reverse("leads:opportunity_list"))
+    assert response.status_code == 200
+
+
+def test_lead_list_filters_and_searches(member_client, company):
+    LeadFactory(company=company, first_name="Ada", organization_name="Engines Ltd")
+    LeadFactory(company=company, first_name="Bob", organization_name="Other", status="contacted")
+    response = member_client.get(reverse("leads:lead_list"), {"q": "engines"})
+    assert [lead.first_name for lead in response.context["object_list"]] == ["Ada"]
+    response = member_client.get(reverse("leads:lead_list"), {"status": "contacted"})
+    assert [lead.first_name for lead in response.context["object_list"]] == ["Bob"]
+
+
+def test_wish_list_add_and_remove(member_client, company):
+    lead = LeadFactory(company=company)
+    product = ProductFactory(company=company)
+    response = member_client.post(
+        reverse("leads:lead_wish_add", args=[lead.pk]), {"product": product.pk, "quantity": "2.5"}
+    )
+    assert response.status_code == 302
+    item = WishListItem.objects.get()
+    assert item.lead == lead and item.quantity == Decimal("2.5")
+    member_client.post(reverse("leads:wish_remove", args=[item.pk]))
+    assert not WishListItem.objects.exists()
+
+
+def test_bad_wish_list_quantity_writes_nothing(member_client, company):
+    lead = LeadFactory(company=company)
+    product = ProductFactory(company=company)
+    response = member_client.post(
+        reverse("leads:lead_wish_add", args=[lead.pk]),
+        {"product": product.pk, "quantity": "0"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not WishListItem.objects.exists()
+
+
+def test_status_change_page(member_client, company):
+    lead = LeadFactory(company=company)
+    reason = LostReasonFactory(company=company)
+    member_client.post(reverse("leads:lead_status", args=[lead.pk]), {"status": "lost"})
+    lead.refresh_from_db()
+    assert lead.status == "new"
+    member_client.post(
+        reverse("leads:lead_status", args=[lead.pk]), {"status": "lost", "lost_reason": reason.pk}
+    )
+    lead.refresh_from_db()
+    assert lead.status == "lost"
+
+
+def test_detail_pages_render(member_client, company):
+    opportunity = OpportunityFactory(company=company, lead=LeadFactory(company=company))
+    assert member_client.get(opportunity.lead.get_absolute_url()).status_code == 200
+    assert member_client.get(opportunity.get_absolute_url()).status_code == 200
+    assert (
+        member_client.get(reverse("leads:opportunity_update", args=[opportunity.pk])).status_code
+        == 200
+    )
+
+
+def test_company_lists_are_for_managers(client, company, salesperson_user, member_client):
+    response = member_client.post(reverse("leads:source_create"), {"name": "Web"})
+    assert response.status_code == 302
+    assert member_client.get(reverse("leads:stage_list")).status_code == 200
+    from tests.conftest import login_as
+
+    login_as(client, salesperson_user, company)
+    assert client.get(reverse("leads:source_list")).status_code == 403
+
+
+def test_opportunity_stage_lost_needs_reason(member_client, company):
+    lost = OpportunityStageFactory(company=company, kind="lost")
+    opportunity = OpportunityFactory(company=company)
+    response = member_client.post(
+        reverse("leads:opportunity_update", args=[opportunity.pk]),
+        {"title": "X", "stage": lost.pk, "probability": 0, "expected_amount": "0"},
+    )
+    assert response.status_code == 200
+    assert "lost_reason" in response.context["form"].errors
+    assert Opportunity.objects.get().stage != lost
