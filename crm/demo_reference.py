@@ -25,6 +25,14 @@ TEAM = [
     ("Tomás Ortega", None, "Maria Manager"),
     ("Lena Fischer", None, "Gus Globex"),
 ]
+# A demo user appears on the team only of companies they belong to; elsewhere someone else
+# holds their place in the tree (seeing "Gus Globex" at Northwind would look like a leak).
+STAND_INS = {
+    "Dana Demo": "Noor Haddad",
+    "Maria Manager": "Marco Rossi",
+    "Gus Globex": "Grace Okafor",
+    "Sam Seller": "Sara Lindgren",
+}
 
 INDIVIDUALS = [
     ("Hannah", "Berg", Decimal("7.50")),
@@ -133,18 +141,21 @@ def _seed_team(company: Company) -> None:
             memberships__company=company, username__in=[u for _, u, _ in TEAM if u]
         )
     }
-    people = {person.name: person for person in Salesperson.objects.filter(company=company)}
+    existing = {person.name: person for person in Salesperson.objects.filter(company=company)}
+    people: dict[str, Salesperson] = {}  # by the name in TEAM
     for name, username, manager_name in TEAM:
-        if name in people:
+        shown = STAND_INS[name] if username and username not in users else name
+        if shown in existing:
+            people[name] = existing[shown]
             continue
-        first = slugify(name.split()[0])
+        first = slugify(shown.split()[0])
         user = users.get(username) if username else None
         if user is not None and Salesperson.objects.filter(company=company, user=user).exists():
             user = None
         people[name] = salesperson_save(
             salesperson=Salesperson(
                 company=company,
-                name=name,
+                name=shown,
                 user=user,
                 email=f"{first}@{company.slug}.example.com",
                 phone=f"+49 30 5550 {len(people) + 10:04d}",
