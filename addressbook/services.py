@@ -4,14 +4,13 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from addressbook.models import Address, AddressLink, Contact, ContactLink
 from addressbook.owners import is_owner, owner_model_for
-from crm.errors import DomainError
+from crm.errors import DomainError, validate_or_raise
 from crm.models import Company
 
 # Who did it: the request user, or None for demo data and commands. Kept for the activity log.
@@ -73,10 +72,7 @@ def _clean_fields(allowed: tuple[str, ...], fields: dict[str, Any]) -> dict[str,
 
 def _validate(row: Address | Contact) -> None:
     """Model validation as the one domain error, for callers without a form (commands, API)."""
-    try:
-        row.full_clean()
-    except ValidationError as error:
-        raise DomainError(" ".join(error.messages)) from error
+    validate_or_raise(row)
 
 
 @transaction.atomic

@@ -11,3 +11,21 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+def validate_or_raise(instance, *, exclude: list[str] | None = None) -> None:
+    """Run the model's own validation (fields, clean(), constraints) for callers without a form
+    (commands, admin actions, the API) and answer a refusal as one DomainError naming each field,
+    so "This field cannot be blank." says which field."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        parts = []
+        for field, messages in error.message_dict.items():
+            label = ""
+            if field != "__all__":
+                label = f"{str(instance._meta.get_field(field).verbose_name).capitalize()}: "
+            parts.extend(f"{label}{message}" for message in messages)
+        raise DomainError(" ".join(parts)) from error

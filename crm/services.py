@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
+from crm.errors import DomainError, validate_or_raise
 from crm.models import Company, Membership, Product, SalesPartner, Salesperson
 
 User = get_user_model()
@@ -211,10 +211,7 @@ def _validated_save(instance):
     Forms have validated already; callers without a form (commands, admin actions, the API) get
     the same rules, and a refusal is a DomainError a salesperson can read.
     """
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise DomainError("; ".join(error.messages)) from error
+    validate_or_raise(instance)
     instance.save()
     return instance
 

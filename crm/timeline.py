@@ -11,7 +11,6 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model, Q
 from django.db.models.query import prefetch_related_objects
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from crm.errors import DomainError
+from crm.errors import DomainError, validate_or_raise
 from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
 
 # The kinds a person may add by hand; system events come from services only.
@@ -62,17 +61,7 @@ def _owner_key(owner: Model) -> tuple[int, int]:
 
 
 def _validate(activity: Activity) -> None:
-    try:
-        activity.full_clean(exclude=["company", "owner_type"])
-    except ValidationError as error:
-        # Name the field, so "This field cannot be blank." says which one.
-        parts = []
-        for field, messages in error.message_dict.items():
-            label = ""
-            if field != "__all__":
-                label = f"{activity._meta.get_field(field).verbose_name.capitalize()}: "
-            parts.extend(f"{label}{message}" for message in messages)
-        raise DomainError(" ".join(parts)) from error
+    validate_or_raise(activity, exclude=["company", "owner_type"])
 
 
 def _is_company_admin(user, company: Company) -> bool:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
 from addressbook.selectors import address_links_for_owner, contact_links_for_owner
-from crm.errors import DomainError
+from crm.errors import DomainError, validate_or_raise
 from crm.timeline import activity_log_event
 from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage, WishListItem
 
@@ -18,10 +17,7 @@ CENT = Decimal("0.01")
 
 
 def _validated_save(instance):
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise DomainError("; ".join(error.messages)) from error
+    validate_or_raise(instance)
     instance.save()
     return instance
 
