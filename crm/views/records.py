@@ -1,8 +1,10 @@
-"""Create and edit views whose writes go through a service function."""
+"""Create, edit and action views whose writes go through a service function."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
+from django.views import View
 from django.views.generic import CreateView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
 
 from crm.errors import DomainError
 from crm.views.mixins import CompanyFormKwargsMixin, CompanyQuerysetMixin
@@ -45,3 +47,20 @@ class ServiceCreateView(ServiceFormMixin, CreateView):
 
 class ServiceUpdateView(ServiceFormMixin, CompanyQuerysetMixin, UpdateView):
     pass
+
+
+class ObjectActionView(CompanyQuerysetMixin, SingleObjectMixin, View):
+    """A POST-only action on one of the company's rows; a DomainError is shown as a message."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            return HttpResponseRedirect(self.act(self.object))
+        except DomainError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(self.object.get_absolute_url())
+
+    def act(self, obj) -> str:
+        raise NotImplementedError

@@ -1,36 +1,23 @@
-"""Lead and opportunity pages; every write goes through leads.services."""
+"""Lead pages and the wish list; every write goes through leads.services."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import DetailView, ListView
-from django.views.generic.detail import SingleObjectMixin
+from django.views.generic import DetailView
 
 from crm.errors import DomainError
-from crm.views.mixins import (
-    CompanyListView,
-    CompanyQuerysetMixin,
-    LenientPaginationMixin,
-    RoleRequiredMixin,
-)
-from crm.views.records import ServiceCreateView, ServiceUpdateView
+from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.records import ObjectActionView, ServiceCreateView, ServiceUpdateView
 from leads import services
-from leads.filters import LeadFilter, OpportunityFilter
+from leads.filters import LeadFilter
 from leads.forms import (
     LeadForm,
-    LeadSourceForm,
     LeadStatusForm,
-    LostReasonForm,
-    OpportunityForm,
-    OpportunityStageForm,
     WishListItemForm,
 )
-from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage, WishListItem
-
-# --- leads -------------------------------------------------------------------------------------
+from leads.models import Lead, Opportunity, WishListItem
 
 
 class LeadListView(CompanyListView):
@@ -120,23 +107,6 @@ class LeadUpdateView(ServiceUpdateView):
         return services.lead_save(lead=instance)
 
 
-class ObjectActionView(CompanyQuerysetMixin, SingleObjectMixin, View):
-    """A POST-only action on one of the company's rows; a DomainError is shown as a message."""
-
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        try:
-            return HttpResponseRedirect(self.act(self.object))
-        except DomainError as error:
-            messages.error(request, error.message)
-            return HttpResponseRedirect(self.object.get_absolute_url())
-
-    def act(self, obj) -> str:
-        raise NotImplementedError
-
-
 class LeadConvertView(ObjectActionView):
     model = Lead
 
@@ -219,126 +189,3 @@ class WishListRemoveView(ObjectActionView):
         else:
             messages.success(request, _("Removed from the wish list."))
         return HttpResponseRedirect(back)
-
-
-# --- opportunities -----------------------------------------------------------------------------
-
-
-class OpportunityListView(CompanyListView):
-    model = Opportunity
-    filterset_class = OpportunityFilter
-    template_name = "leads/opportunity_list.html"
-    partial_template_name = "leads/partials/_opportunity_table.html"
-    sort_fields = {
-        "title": "title",
-        "stage": "stage__order",
-        "amount": "expected_amount",
-        "close": "expected_close_date",
-        "created": "created_at",
-    }
-    default_sort = "-created"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("stage", "salesperson")
-
-
-class OpportunityDetailView(CompanyQuerysetMixin, DetailView):
-    model = Opportunity
-    template_name = "leads/opportunity_detail.html"
-    context_object_name = "opportunity"
-
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("stage", "salesperson", "sales_partner", "lost_reason", "lead")
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["wish_list"] = list(self.object.wish_list.select_related("product"))
-        context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
-        context["wish_form"] = WishListItemForm(company=self.request.company)
-        return context
-
-
-class OpportunityUpdateView(ServiceUpdateView):
-    model = Opportunity
-    form_class = OpportunityForm
-    success_message = gettext_lazy("Opportunity %(object)s was saved.")
-    extra_context = {"title": gettext_lazy("Edit opportunity")}
-
-    def save_service(self, instance):
-        return services.opportunity_save(opportunity=instance)
-
-
-# --- company-defined lists (managers and up) ---------------------------------------------------
-
-COMPANY_LISTS = {
-    "source": (LeadSource, LeadSourceForm, gettext_lazy("Lead sources")),
-    "stage": (OpportunityStage, OpportunityStageForm, gettext_lazy("Opportunity stages")),
-    "lostreason": (LostReason, LostReasonForm, gettext_lazy("Lost reasons")),
-}
-
-
-class CompanyListMixin(RoleRequiredMixin):
-    list_key = ""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["list_key"] = self.list_key
-        context["list_title"] = COMPANY_LISTS[self.list_key][2]
-        context["lists"] = [(key, value[2]) for key, value in COMPANY_LISTS.items()]
-        return context
-
-
-class CompanyListIndexView(
-    CompanyListMixin, LenientPaginationMixin, CompanyQuerysetMixin, ListView
-):
-    template_name = "leads/company_list.html"
-    paginate_by = 100
-
-
-class CompanyListCreateView(CompanyListMixin, ServiceCreateView):
-    success_message = gettext_lazy("%(object)s was added.")
-
-    def get_success_url(self):
-        return reverse(f"leads:{self.list_key}_list")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = reverse(f"leads:{self.list_key}_list")
-        context["title"] = _("New entry in %(list)s") % {"list": context["list_title"]}
-        return context
-
-    def save_service(self, instance):
-        return services.company_list_save(row=instance)
-
-
-class CompanyListUpdateView(CompanyListMixin, ServiceUpdateView):
-    success_message = gettext_lazy("%(object)s was saved.")
-
-    def get_success_url(self):
-        return reverse(f"leads:{self.list_key}_list")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = reverse(f"leads:{self.list_key}_list")
-        context["title"] = _("Edit %(object)s") % {"object": self.object}
-        return context
-
-    def save_service(self, instance):
-        return services.company_list_save(row=instance)
-
-
-def company_list_views(key: str) -> tuple[type, type, type]:
-    model, form_class, _title = COMPANY_LISTS[key]
-    attrs = {"model": model, "list_key": key}
-    index = type(f"{model.__name__}ListView", (CompanyListIndexView,), attrs)
-    create = type(
-        f"{model.__name__}CreateView", (CompanyListCreateView,), {**attrs, "form_class": form_class}
-    )
-    update = type(
-        f"{model.__name__}UpdateView", (CompanyListUpdateView,), {**attrs, "form_class": form_class}
-    )
-    return index, create, update

@@ -1,0 +1,59 @@
+"""Opportunity pages; every write goes through leads.services."""
+
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView
+
+from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.records import ServiceUpdateView
+from leads import services
+from leads.filters import OpportunityFilter
+from leads.forms import OpportunityForm, WishListItemForm
+from leads.models import Opportunity
+
+
+class OpportunityListView(CompanyListView):
+    model = Opportunity
+    filterset_class = OpportunityFilter
+    template_name = "leads/opportunity_list.html"
+    partial_template_name = "leads/partials/_opportunity_table.html"
+    sort_fields = {
+        "title": "title",
+        "stage": "stage__order",
+        "amount": "expected_amount",
+        "close": "expected_close_date",
+        "created": "created_at",
+    }
+    default_sort = "-created"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("stage", "salesperson")
+
+
+class OpportunityDetailView(CompanyQuerysetMixin, DetailView):
+    model = Opportunity
+    template_name = "leads/opportunity_detail.html"
+    context_object_name = "opportunity"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("stage", "salesperson", "sales_partner", "lost_reason", "lead")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["wish_list"] = list(self.object.wish_list.select_related("product"))
+        context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
+        context["wish_form"] = WishListItemForm(company=self.request.company)
+        return context
+
+
+class OpportunityUpdateView(ServiceUpdateView):
+    model = Opportunity
+    form_class = OpportunityForm
+    success_message = gettext_lazy("Opportunity %(object)s was saved.")
+    extra_context = {"title": gettext_lazy("Edit opportunity")}
+
+    def save_service(self, instance):
+        return services.opportunity_save(opportunity=instance)
