@@ -250,3 +250,50 @@ def link_set_primary(*, link: AddressLink | ContactLink, actor: Actor) -> Addres
 # The same operations under the names the other apps look for.
 address_unlink = contact_unlink = link_unlink
 address_set_primary = contact_set_primary = link_set_primary
+
+
+@transaction.atomic
+def links_copy(
+    *, company: Company, source: models.Model, target: models.Model, actor: Actor
+) -> int:
+    """Link every address and contact of ``source`` to ``target`` too: the same rows, new links.
+
+    This is what a conversion does (lead -> opportunity -> customer), so an address corrected on
+    the customer is corrected everywhere. Rows ``target`` already has are skipped; ``target``
+    keeps its own primary if it has one. Returns how many links were made.
+    """
+    _check_owner_company(company=company, owner=source)
+    _check_owner_company(company=company, owner=target)
+    made = 0
+    for link_model, target_field, extra_fields in (
+        (AddressLink, "address", ("purpose",)),
+        (ContactLink, "contact", ("role",)),
+    ):
+        target_keys = _owner_keys(target)
+        existing = list(
+            link_model.objects.select_for_update().filter(company=company, **target_keys)
+        )
+        have = {getattr(link, f"{target_field}_id") for link in existing}
+        has_primary = any(link.is_primary for link in existing)
+        new_links = []
+        for link in link_model.objects.filter(company=company, **_owner_keys(source)).order_by(
+            "-is_primary", "pk"
+        ):
+            row_id = getattr(link, f"{target_field}_id")
+            if row_id in have:
+                continue
+            have.add(row_id)
+            primary = link.is_primary and not has_primary
+            has_primary = has_primary or primary
+            new_links.append(
+                link_model(
+                    company=company,
+                    is_primary=primary,
+                    **{f"{target_field}_id": row_id},
+                    **target_keys,
+                    **{name: getattr(link, name) for name in extra_fields},
+                )
+            )
+        link_model.objects.bulk_create(new_links)
+        made += len(new_links)
+    return made

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Company, Membership, Product, SalesPartner, Salesperson
+from crm.setup import company_defaults_apply
 
 User = get_user_model()
 
@@ -73,6 +74,7 @@ def company_create(
         company=company, user=user, role=Membership.Role.OWNER
     )
     staff_access_sync(user=user)
+    company_defaults_apply(company)
     return company, membership
 
 

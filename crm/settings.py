@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "crm",
     "addressbook",
     "leads",
+    "customers",
 ]
 
 MIDDLEWARE = [

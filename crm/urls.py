@@ -48,5 +48,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("addressbook/", include("addressbook.urls")),
     path("leads/", include("leads.urls")),
+    path("customers/", include("customers.urls")),
     path("", include((crm_patterns, "crm"))),
 ]

@@ -9,13 +9,16 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from addressbook.owners import register_owner
         from crm.demo import register_seeder
+        from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
         from leads.demo import seed_leads
+        from leads.setup import leads_defaults_apply
 
         register_owner("leads.lead")
         register_owner("leads.opportunity")
         register_seeder("leads", order=40, seeder=seed_leads)
         register_related_owners(related_timeline_owners)
+        register_company_defaults("leads", order=40, apply=leads_defaults_apply)
 
 
 def related_timeline_owners(obj):

@@ -44,12 +44,41 @@ def lead_save(*, lead: Lead) -> Lead:
 
 
 @transaction.atomic
-def opportunity_save(*, opportunity: Opportunity) -> Opportunity:
+def opportunity_save(*, opportunity: Opportunity, actor=None) -> Opportunity:
     return _validated_save(opportunity)
 
 
 @transaction.atomic
-def company_list_save(*, row: LeadSource | OpportunityStage | LostReason):
+def opportunity_set_stage(
+    *, opportunity: Opportunity, stage: OpportunityStage, actor, lost_reason=None, probability=None
+) -> Opportunity:
+    """Move the opportunity to ``stage`` (its default probability unless one is given)."""
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).get(
+        pk=opportunity.pk, company=opportunity.company_id
+    )
+    if stage.company_id != opportunity.company_id:
+        raise DomainError(_("This record does not belong to your company."))
+    if stage.pk == opportunity.stage_id:
+        return opportunity
+    if stage.kind == OpportunityStage.Kind.LOST and lost_reason is None:
+        raise DomainError(_("Say why the opportunity was lost."))
+    old = opportunity.stage
+    opportunity.stage = stage
+    opportunity.probability = stage.probability if probability is None else probability
+    opportunity.lost_reason = lost_reason if stage.kind == OpportunityStage.Kind.LOST else None
+    opportunity.save(update_fields=["stage", "probability", "lost_reason", "updated_at"])
+    activity_log_event(
+        owner=opportunity,
+        kind="stage_change",
+        message=_("Stage changed from %(old)s to %(new)s.") % {"old": old, "new": stage},
+        data={"from": old.pk, "to": stage.pk},
+        actor=actor,
+    )
+    return opportunity
+
+
+@transaction.atomic
+def company_list_save(*, row: LeadSource | OpportunityStage | LostReason, actor=None):
     """Create or update a row of a company-defined list (source, stage, lost reason)."""
     return _validated_save(row)
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from crm.views.company_lists import company_list_urls
 from leads import views
 
 app_name = "leads"
@@ -31,10 +32,4 @@ urlpatterns = [
     ),
 ]
 
-for _key, _slug in (("source", "sources"), ("stage", "stages"), ("lostreason", "lost-reasons")):
-    _index, _create, _update = views.company_list_views(_key)
-    urlpatterns += [
-        path(f"settings/{_slug}/", _index.as_view(), name=f"{_key}_list"),
-        path(f"settings/{_slug}/new/", _create.as_view(), name=f"{_key}_create"),
-        path(f"settings/{_slug}/<int:pk>/", _update.as_view(), name=f"{_key}_update"),
-    ]
+urlpatterns += company_list_urls(*views.COMPANY_LISTS)

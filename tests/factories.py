@@ -286,3 +286,35 @@ class WishListItemFactory(factory.django.DjangoModelFactory):
     opportunity = None
     product = factory.SubFactory(ProductFactory, company=factory.SelfAttribute("..company"))
     quantity = Decimal("2")
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+
+class CustomerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.CustomerGroup"
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class CustomerTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.CustomerType"
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Type {n}")
+    is_business = True
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Customer"
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Customer {n} Ltd")
+    customer_type = factory.SubFactory(
+        CustomerTypeFactory, company=factory.SelfAttribute("..company")
+    )
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")

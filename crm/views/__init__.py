@@ -14,6 +14,7 @@ from crm.models import Membership
 from crm.selectors import dashboard_summary, recent_activity
 from crm.tenancy import activate_company, companies_for
 from crm.timeline import open_tasks_for
+from crm.views.company_lists import registered_lists
 from crm.views.mixins import AdminRoleRequiredMixin
 
 
@@ -54,7 +55,6 @@ def switch_company(request):
 
 # Sections whose issues have not landed yet; each shows what is coming instead of a dead link.
 UPCOMING_SECTIONS = {
-    "customers": gettext_lazy("Customers"),
     "quotations": gettext_lazy("Quotations"),
     "sales-orders": gettext_lazy("Sales orders"),
 }
@@ -93,4 +93,5 @@ class CompanySettingsView(AdminRoleRequiredMixin, UpdateView):
             .order_by("role", "user__username")
         )
         context["roles"] = Membership.Role.choices
+        context["company_lists"] = [(entry, entry.url()) for entry in registered_lists()]
         return context

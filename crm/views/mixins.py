@@ -173,10 +173,14 @@ class CompanyListView(LenientPaginationMixin, SortableListMixin, CompanyQueryset
 class ProtectedDeleteMixin:
     """Delete, or explain why not: rows that others depend on are refused, never cascaded."""
 
+    def delete_object(self) -> None:
+        """Views whose deletes go through a service override this."""
+        self.object.delete()
+
     def form_valid(self, form):
         success_url = self.get_success_url()
         try:
-            self.object.delete()
+            self.delete_object()
         except ProtectedError as error:
             blockers = sorted(
                 {str(obj._meta.verbose_name_plural) for obj in error.protected_objects}

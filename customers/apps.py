@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    name = "customers"
+    verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from addressbook.owners import register_owner
+        from crm.demo import register_seeder
+        from crm.panels import register_panel
+        from crm.setup import register_company_defaults
+        from crm.timeline import register_related_owners
+        from customers import panels
+        from customers.demo import seed_customers
+        from customers.setup import customers_defaults_apply
+
+        register_owner("customers.customer", select_related=("customer_type",))
+        register_seeder("customers", order=50, seeder=seed_customers)
+        register_company_defaults("customers", order=50, apply=customers_defaults_apply)
+        register_related_owners(related_timeline_owners)
+        # On lead and opportunity pages, right after their details: the customer they became.
+        register_panel("customer", order=5, render=panels.render_customer_panel)
+
+
+def related_timeline_owners(obj):
+    """A customer's timeline also shows the history of the leads and opportunities behind it."""
+    from customers.models import Customer, CustomerLink
+
+    if not isinstance(obj, Customer):
+        return []
+    owners = []
+    for link in CustomerLink.objects.filter(company=obj.company_id, customer=obj).select_related(
+        "lead", "opportunity"
+    ):
+        owners.extend(record for record in (link.lead, link.opportunity) if record is not None)
+    return owners

@@ -1,0 +1,111 @@
+"""Demo customers: won opportunities made customers, a few entered directly, one small hierarchy."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from addressbook import services as addressbook_services
+from addressbook.models import Address, Contact
+from crm.models import Company, Salesperson
+from customers import services
+from customers.models import Customer, CustomerGroup, CustomerType
+from customers.setup import customers_defaults_apply
+from leads.models import Opportunity, OpportunityStage
+
+EXTRA_GROUPS = [("Wholesale", Decimal("10"), "Resellers buying in bulk"), ("VIP", Decimal("5"), "")]
+
+# name, business?, parent (index into this list or None), group name
+DIRECT = [
+    ("Nordlicht Holding AG", True, None, "Wholesale"),
+    ("Nordlicht Retail GmbH", True, 0, "Wholesale"),
+    ("Nordlicht Online GmbH", True, 0, "Wholesale"),
+    ("Café Amsel", True, None, "Standard"),
+    ("Greta Lorenz", False, None, "Standard"),
+    ("Studio Hartmann", True, None, "VIP"),
+    ("Pieter de Vries", False, None, "Standard"),
+    ("Hotel Seeblick KG", True, None, "VIP"),
+]
+
+
+def seed_customers(company: Company, rnd: random.Random) -> None:
+    customers_defaults_apply(company)
+    for name, discount, description in EXTRA_GROUPS:
+        CustomerGroup.objects.get_or_create(
+            company=company,
+            name=name,
+            defaults={"discount_percent": discount, "description": description},
+        )
+    if Customer.objects.filter(company=company).exists():
+        return
+    groups = {group.name: group for group in CustomerGroup.objects.filter(company=company)}
+    private = CustomerType.objects.filter(company=company, is_business=False).first()
+    business = CustomerType.objects.filter(company=company, is_business=True).first()
+    sellers = list(Salesperson.objects.filter(company=company).order_by("pk"))
+    addresses = list(Address.objects.filter(company=company).order_by("-pk"))
+    contacts = list(Contact.objects.filter(company=company).order_by("-pk"))
+    now = timezone.now()
+
+    # Won deals became customers: the conversion links the same address and contact rows.
+    won = Opportunity.objects.filter(
+        company=company, stage__kind=OpportunityStage.Kind.WON
+    ).order_by("pk")
+    for index, opportunity in enumerate(won):
+        customer = services.opportunity_convert_to_customer(
+            opportunity=opportunity,
+            actor=None,
+            fields={"customer_group": rnd.choice(list(groups.values()))} if index % 2 else {},
+            allow_duplicates=True,
+        )
+        Customer.objects.filter(pk=customer.pk).update(
+            created_at=now - timedelta(days=rnd.randint(0, 60))
+        )
+
+    made: list[Customer] = []
+    for index, (name, is_business, parent, group) in enumerate(DIRECT):
+        domain = "".join(ch for ch in name.split()[0].lower() if ch.isascii() and ch.isalnum())
+        customer = services.customer_save(
+            customer=Customer(
+                company=company,
+                name=name,
+                customer_type=business if is_business else private,
+                customer_group=groups.get(group),
+                email=f"info@{domain}.example.com",
+                phone=f"+49 40 {rnd.randint(1000000, 9999999)}",
+                parent=made[parent] if parent is not None else None,
+                salesperson=sellers[index % len(sellers)] if sellers else None,
+                internal_information="Pays reliably; prefers invoices by e-mail."
+                if index % 3 == 0
+                else "",
+            ),
+            actor=None,
+        )
+        Customer.objects.filter(pk=customer.pk).update(
+            created_at=now - timedelta(days=rnd.randint(60, 700))
+        )
+        if addresses:
+            addressbook_services.address_link(
+                company=company,
+                address=addresses[index % len(addresses)],
+                owner=customer,
+                actor=None,
+            )
+        if contacts and is_business:
+            addressbook_services.contact_link(
+                company=company,
+                contact=contacts[index % len(contacts)],
+                owner=customer,
+                role="Purchasing",
+                actor=None,
+            )
+        made.append(customer)
+    # A repeat sale: an opportunity opened for an existing customer.
+    services.customer_open_opportunity(
+        customer=made[3],
+        actor=None,
+        title="Second espresso machine",
+        fields={"expected_amount": Decimal("2400.00")},
+    )

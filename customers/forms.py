@@ -1,0 +1,90 @@
+"""Customer forms; every choice comes from the active company."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crm.forms import CompanyModelForm
+from crm.models import SalesPartner, Salesperson
+from customers.models import Customer, CustomerGroup, CustomerType
+from leads.forms import DateInput, company_choice
+from leads.models import OpportunityStage
+
+
+class CustomerForm(CompanyModelForm):
+    customer_type = company_choice(CustomerType, _("Customer type"), required=True)
+    customer_group = company_choice(CustomerGroup, _("Customer group"))
+    parent = company_choice(Customer, _("Parent customer"))
+    salesperson = company_choice(Salesperson, _("Salesperson"))
+    sales_partner = company_choice(SalesPartner, _("Sales partner"))
+
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "customer_type",
+            "customer_group",
+            "email",
+            "phone",
+            "parent",
+            "salesperson",
+            "sales_partner",
+            "is_active",
+            "internal_information",
+        ]
+        widgets = {"internal_information": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sales_partner"].queryset = self.fields[
+            "sales_partner"
+        ].queryset.non_polymorphic()
+        parents = self.fields["parent"].queryset.only("pk", "name")
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+
+
+class ConversionForm(CompanyModelForm):
+    """The customer a conversion would create, for the user to adjust before confirming."""
+
+    customer_type = company_choice(CustomerType, _("Customer type"), required=True)
+    customer_group = company_choice(CustomerGroup, _("Customer group"))
+
+    class Meta:
+        model = Customer
+        fields = ["name", "customer_type", "customer_group", "email", "phone"]
+
+    def _get_validation_exclusions(self):
+        # The proposal carries the lead/opportunity it comes from; the service checks those.
+        return {*super()._get_validation_exclusions(), "lead", "opportunity"}
+
+
+class CustomerOpportunityForm(forms.Form):
+    """A new opportunity for an existing customer (a repeat sale)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=None)
+    expected_amount = forms.DecimalField(
+        label=_("Expected amount"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"), required=False, widget=DateInput()
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = OpportunityStage.objects.filter(
+            company=company, kind=OpportunityStage.Kind.OPEN
+        )
+
+
+class CustomerGroupForm(CompanyModelForm):
+    class Meta:
+        model = CustomerGroup
+        fields = ["name", "discount_percent", "description"]
+
+
+class CustomerTypeForm(CompanyModelForm):
+    class Meta:
+        model = CustomerType
+        fields = ["name", "is_business", "discount_percent"]

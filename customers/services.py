@@ -1,0 +1,500 @@
+"""Every write on customers, and the conversions that make them: opportunity or lead -> customer.
+
+The conversion rules (DESIGN.md "Conversion"): one transaction; the source row locked first; a
+lead or opportunity belongs to at most one customer (``CustomerLink``'s one-to-one fields), so
+converting twice, a double click or two people at once return the one customer; the same address
+and contact rows are linked, never copied; both timelines get an event.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from addressbook import services as addressbook_services
+from crm.errors import DomainError, validate_or_raise
+from crm.models import Company
+from crm.timeline import activity_log_event
+from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType, phone_digits
+from leads import services as leads_services
+from leads.models import Lead, Opportunity, OpportunityStage
+
+# Legal forms and fillers that say nothing about which business it is.
+_NAME_NOISE = {
+    "ab", "ag", "as", "bv", "co", "corp", "cv", "doo", "gmbh", "inc", "kg", "llc", "ltd",
+    "mbh", "nv", "oy", "plc", "pt", "sa", "sarl", "sas", "sl", "spa", "srl", "the", "and",
+}  # fmt: skip
+SIMILAR_NAME_RATIO = 0.8
+DUPLICATE_LIMIT = 10
+
+
+def _validated_save(instance):
+    validate_or_raise(instance)
+    instance.save()
+    return instance
+
+
+def _same_company(company_id: int, *rows) -> None:
+    for row in rows:
+        if row is not None and row.company_id != company_id:
+            raise DomainError(_("This record does not belong to your company."))
+
+
+# --- the company's lists ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def company_list_save(*, row: CustomerGroup | CustomerType, actor=None):
+    """Create or update a customer group or customer type."""
+    return _validated_save(row)
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+
+def _check_parent(customer: Customer) -> None:
+    """Refuse a parent from elsewhere, and a parent that is the customer or one of its children."""
+    parent = customer.parent
+    if parent is None:
+        return
+    _same_company(customer.company_id, parent)
+    seen = set()
+    while parent is not None:
+        if customer.pk is not None and parent.pk == customer.pk:
+            raise DomainError(
+                _("%(parent)s is part of %(customer)s's own hierarchy, so it cannot be its parent.")
+                % {"parent": customer.parent, "customer": customer}
+            )
+        if parent.pk in seen:  # a cycle that was there before; stop walking
+            break
+        seen.add(parent.pk)
+        parent = parent.parent
+
+
+@transaction.atomic
+def customer_save(*, customer: Customer, actor) -> Customer:
+    """Create or update a customer's fields, refusing a parent that would make a loop."""
+    _same_company(
+        customer.company_id,
+        customer.customer_type if customer.customer_type_id else None,
+        customer.customer_group,
+        customer.salesperson,
+        customer.sales_partner,
+    )
+    _check_parent(customer)
+    creating = customer.pk is None
+    _validated_save(customer)
+    if creating:
+        activity_log_event(
+            owner=customer,
+            kind="created",
+            message=_("Customer created."),
+            data={"customer": customer.pk},
+            actor=actor,
+        )
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer, actor) -> None:
+    """Delete a customer nothing depends on; otherwise say what holds it (deactivate instead)."""
+    reasons = []
+    children = Customer.objects.filter(company=customer.company_id, parent=customer).count()
+    if children:
+        reasons.append(_("%(count)d customer(s) have it as their parent") % {"count": children})
+    links = CustomerLink.objects.filter(company=customer.company_id, customer=customer).count()
+    if links:
+        reasons.append(_("%(count)d lead(s) or opportunities belong to it") % {"count": links})
+    if reasons:
+        raise DomainError(
+            _("%(customer)s cannot be deleted: %(reasons)s. Mark it inactive instead.")
+            % {"customer": customer, "reasons": "; ".join(reasons)}
+        )
+    Customer.objects.filter(company=customer.company_id, pk=customer.pk).delete()
+
+
+# --- the duplicate check ------------------------------------------------------------------------
+
+
+def _name_key(name: str) -> str:
+    words = re.findall(r"\w+", (name or "").casefold())
+    return " ".join(word for word in words if word not in _NAME_NOISE) or " ".join(words)
+
+
+@dataclass
+class DuplicateMatch:
+    customer: Customer
+    reasons: list[str] = field(default_factory=list)
+    # Same e-mail or phone: almost surely the same party. A similar name is only a hint.
+    exact: bool = False
+
+
+def customer_duplicates(
+    *, company: Company, name: str = "", email: str = "", phone: str = "", exclude=()
+) -> list[DuplicateMatch]:
+    """Existing customers that may be the same party: same e-mail, same phone digits, or a
+    similar name (legal forms such as GmbH or Ltd ignored). Exact matches first; at most
+    ``DUPLICATE_LIMIT``; two queries whatever the size of the customer table."""
+    email = (email or "").strip()
+    digits = phone_digits(phone)
+    exact_filter = Q()
+    if email:
+        exact_filter |= Q(email__iexact=email)
+    if len(digits) >= 6:
+        exact_filter |= Q(phone_digits=digits)
+    key = _name_key(name)
+    words = sorted(key.split(), key=len, reverse=True)
+    name_filter = Q()
+    for word in words[:2]:
+        if len(word) >= 3:
+            name_filter |= Q(name__icontains=word)
+
+    base = Customer.objects.filter(company=company).exclude(pk__in=[c for c in exclude if c])
+    matches: dict[int, DuplicateMatch] = {}
+    if exact_filter:
+        for customer in base.filter(exact_filter).select_related("customer_type")[:DUPLICATE_LIMIT]:
+            match = matches.setdefault(customer.pk, DuplicateMatch(customer=customer, exact=True))
+            if email and customer.email.casefold() == email.casefold():
+                match.reasons.append(_("same e-mail"))
+            if len(digits) >= 6 and customer.phone_digits == digits:
+                match.reasons.append(_("same phone"))
+    if name_filter and key:
+        # Candidates share a significant word; the ratio then keeps the close ones.
+        for customer in base.filter(name_filter).select_related("customer_type")[:200]:
+            other = _name_key(customer.name)
+            similar = (
+                other == key
+                or difflib.SequenceMatcher(None, key, other).ratio() >= SIMILAR_NAME_RATIO
+                or (len(key) >= 5 and (key in other or other in key))
+            )
+            if similar:
+                match = matches.setdefault(customer.pk, DuplicateMatch(customer=customer))
+                match.reasons.append(_("similar name"))
+    ordered = sorted(matches.values(), key=lambda m: (not m.exact, m.customer.name.casefold()))
+    return ordered[:DUPLICATE_LIMIT]
+
+
+# --- conversion ---------------------------------------------------------------------------------
+
+
+def _default_type(company_id: int, *, business: bool) -> CustomerType:
+    types = list(CustomerType.objects.filter(company=company_id).order_by("pk"))
+    for customer_type in types:
+        if customer_type.is_business == business:
+            return customer_type
+    if types:
+        return types[0]
+    raise DomainError(
+        _("Your company has no customer types yet: ask a manager to add one under Settings.")
+    )
+
+
+def _won_stage(company_id: int) -> OpportunityStage | None:
+    return (
+        OpportunityStage.objects.filter(company=company_id, kind=OpportunityStage.Kind.WON)
+        .order_by("order", "pk")
+        .first()
+    )
+
+
+def _mark_won(opportunity: Opportunity, actor) -> None:
+    if opportunity.stage.kind == OpportunityStage.Kind.WON:
+        return
+    stage = _won_stage(opportunity.company_id)
+    if stage is None:
+        return  # a pipeline without a won stage: the opportunity keeps its stage
+    leads_services.opportunity_set_stage(opportunity=opportunity, stage=stage, actor=actor)
+
+
+def _customer_from(lead: Lead | None, opportunity: Opportunity | None, fields: dict) -> Customer:
+    """A new, unsaved customer carrying the source's people and ownership; ``fields`` (from the
+    conversion form) override the proposal."""
+    source = opportunity or lead
+    if lead is not None:
+        name = lead.organization_name or lead.full_name
+        business = bool(lead.organization_name)
+        email, phone = lead.email, lead.phone
+    else:
+        name, business, email, phone = opportunity.title, True, "", ""
+    customer = Customer(
+        company_id=source.company_id,
+        name=name,
+        email=email,
+        phone=phone,
+        salesperson_id=source.salesperson_id,
+        sales_partner_id=source.sales_partner_id,
+        lead=lead,
+        opportunity=opportunity,
+    )
+    for name_, value in (fields or {}).items():
+        setattr(customer, name_, value)
+    if not customer.customer_type_id:
+        customer.customer_type = _default_type(source.company_id, business=business)
+    return customer
+
+
+def proposed_customer(*, lead: Lead | None = None, opportunity: Opportunity | None = None):
+    """What converting would create (for the conversion page's form); nothing is saved."""
+    if opportunity is not None and lead is None:
+        lead = opportunity.lead
+    return _customer_from(lead, opportunity, {})
+
+
+def _existing_customer(*, lead: Lead | None, opportunity: Opportunity | None) -> Customer | None:
+    condition = Q()
+    if lead is not None:
+        condition |= Q(lead=lead)
+    if opportunity is not None:
+        condition |= Q(opportunity=opportunity)
+    link = (
+        CustomerLink.objects.filter(condition, company=(opportunity or lead).company_id)
+        .select_related("customer")
+        .first()
+    )
+    return link.customer if link else None
+
+
+def _convert(
+    *,
+    lead: Lead | None,
+    opportunity: Opportunity | None,
+    actor,
+    customer: Customer | None,
+    fields: dict | None,
+    allow_duplicates: bool,
+) -> Customer:
+    source = opportunity or lead
+    company = source.company
+    existing = _existing_customer(lead=lead, opportunity=opportunity)
+    if existing is not None:
+        return existing
+    if lead is not None and lead.status == Lead.Status.LOST:
+        raise DomainError(
+            _("%(lead)s was marked lost: reopen the lead before converting it.") % {"lead": lead}
+        )
+    if opportunity is not None and opportunity.stage.kind == OpportunityStage.Kind.LOST:
+        raise DomainError(
+            _("%(opportunity)s is lost: move it back to an open stage before converting it.")
+            % {"opportunity": opportunity}
+        )
+
+    if customer is not None:
+        # The user picked an existing customer after the duplicate check.
+        _same_company(source.company_id, customer)
+        customer = Customer.objects.select_for_update().get(pk=customer.pk, company=company)
+        kind = CustomerLink.Kind.LINKED
+    else:
+        customer = _customer_from(lead, opportunity, fields or {})
+        if not allow_duplicates:
+            exact = [
+                match
+                for match in customer_duplicates(
+                    company=company, name=customer.name, email=customer.email, phone=customer.phone
+                )
+                if match.exact
+            ]
+            if exact:
+                raise DomainError(
+                    _(
+                        "%(names)s already has the same e-mail or phone: link that customer, "
+                        "or confirm that this is a different one."
+                    )
+                    % {"names": ", ".join(str(match.customer) for match in exact)},
+                    code="duplicate",
+                )
+        customer_save(customer=customer, actor=actor)
+        kind = CustomerLink.Kind.CREATED
+
+    link = CustomerLink(
+        company=company, customer=customer, lead=lead, opportunity=opportunity, kind=kind
+    )
+    _validated_save(link)
+    for record in (lead, opportunity):
+        if record is not None:
+            addressbook_services.links_copy(
+                company=company, source=record, target=customer, actor=actor
+            )
+    if opportunity is not None:
+        _mark_won(opportunity, actor)
+    if lead is not None and lead.status != Lead.Status.CONVERTED:
+        old_label = lead.get_status_display()
+        lead.status = Lead.Status.CONVERTED
+        lead.lost_reason = None
+        lead.save(update_fields=["status", "lost_reason", "updated_at"])
+        activity_log_event(
+            owner=lead,
+            kind="status_change",
+            message=_("Status changed from %(old)s to %(new)s.")
+            % {"old": old_label, "new": lead.get_status_display()},
+            data={"from": str(old_label), "to": lead.status},
+            actor=actor,
+        )
+
+    data = {
+        "customer": customer.pk,
+        "lead": lead.pk if lead else None,
+        "opportunity": opportunity.pk if opportunity else None,
+        "how": kind,
+    }
+    verb = (
+        _("Became the customer “%(customer)s”.")
+        if kind == CustomerLink.Kind.CREATED
+        else _("Linked to the existing customer “%(customer)s”.")
+    )
+    for record in (lead, opportunity):
+        if record is not None:
+            activity_log_event(
+                owner=record,
+                kind="conversion",
+                message=verb % {"customer": customer},
+                data=data,
+                actor=actor,
+            )
+    activity_log_event(
+        owner=customer,
+        kind="conversion",
+        message=(
+            _("Created from %(kind)s “%(record)s”.")
+            if kind == CustomerLink.Kind.CREATED
+            else _("%(kind)s “%(record)s” was linked to this customer.")
+        )
+        % {"kind": source._meta.verbose_name, "record": source},
+        data=data,
+        actor=actor,
+    )
+    return customer
+
+
+@transaction.atomic
+def opportunity_convert_to_customer(
+    *,
+    opportunity: Opportunity,
+    actor,
+    customer: Customer | None = None,
+    fields: dict | None = None,
+    allow_duplicates: bool = False,
+) -> Customer:
+    """Make the opportunity's customer (or link ``customer``), or return the one it has.
+
+    The opportunity row is locked first; a second call, however timed, finds the first call's
+    customer. Its lead (if any) is converted with it, its addresses and contacts are linked to the
+    customer, and it moves to the won stage. With exact duplicates (same e-mail or phone) and
+    neither ``customer`` nor ``allow_duplicates``, it refuses and says which customers match.
+    """
+    opportunity = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("stage", "lead", "company")
+        .get(pk=opportunity.pk, company=opportunity.company_id)
+    )
+    return _convert(
+        lead=opportunity.lead,
+        opportunity=opportunity,
+        actor=actor,
+        customer=customer,
+        fields=fields,
+        allow_duplicates=allow_duplicates,
+    )
+
+
+@transaction.atomic
+def lead_convert_to_customer(
+    *,
+    lead: Lead,
+    actor,
+    customer: Customer | None = None,
+    fields: dict | None = None,
+    allow_duplicates: bool = False,
+) -> Customer:
+    """Make the lead a customer directly (no opportunity), or link it to ``customer``.
+
+    A lead that already has an opportunity is converted through that opportunity, so the chain
+    lead -> opportunity -> customer stays one chain.
+    """
+    lead = (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .get(pk=lead.pk, company=lead.company_id)
+    )
+    opportunity = Opportunity.objects.filter(company=lead.company_id, lead=lead).first()
+    if opportunity is not None:
+        return opportunity_convert_to_customer(
+            opportunity=opportunity,
+            actor=actor,
+            customer=customer,
+            fields=fields,
+            allow_duplicates=allow_duplicates,
+        )
+    return _convert(
+        lead=lead,
+        opportunity=None,
+        actor=actor,
+        customer=customer,
+        fields=fields,
+        allow_duplicates=allow_duplicates,
+    )
+
+
+@transaction.atomic
+def customer_open_opportunity(
+    *, customer: Customer, actor, title: str, fields: dict | None = None
+) -> Opportunity:
+    """Open a new opportunity for an existing customer (a repeat sale): the customer's owner,
+    partner, addresses and contacts carry over; the first open stage unless one is given."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk, company=customer.company_id)
+    fields = dict(fields or {})
+    stage = fields.pop("stage", None)
+    if stage is None:
+        stage = (
+            OpportunityStage.objects.filter(
+                company=customer.company_id, kind=OpportunityStage.Kind.OPEN
+            )
+            .order_by("order", "pk")
+            .first()
+        )
+        if stage is None:
+            raise DomainError(
+                _("Your company has no open opportunity stage yet: ask a manager to add one.")
+            )
+    _same_company(customer.company_id, stage)
+    opportunity = Opportunity(
+        company_id=customer.company_id,
+        title=(title or "").strip() or str(customer),
+        stage=stage,
+        probability=stage.probability,
+        salesperson_id=customer.salesperson_id,
+        sales_partner_id=customer.sales_partner_id,
+    )
+    for name, value in fields.items():
+        setattr(opportunity, name, value)
+    leads_services.opportunity_save(opportunity=opportunity, actor=actor)
+    _validated_save(
+        CustomerLink(
+            company_id=customer.company_id,
+            customer=customer,
+            opportunity=opportunity,
+            kind=CustomerLink.Kind.OPENED,
+        )
+    )
+    addressbook_services.links_copy(
+        company=customer.company, source=customer, target=opportunity, actor=actor
+    )
+    activity_log_event(
+        owner=opportunity,
+        kind="created",
+        message=_("Opened for the customer “%(customer)s”.") % {"customer": customer},
+        data={"customer": customer.pk, "opportunity": opportunity.pk},
+        actor=actor,
+    )
+    activity_log_event(
+        owner=customer,
+        kind="created",
+        message=_("New opportunity “%(opportunity)s”.") % {"opportunity": opportunity},
+        data={"customer": customer.pk, "opportunity": opportunity.pk},
+        actor=actor,
+    )
+    return opportunity

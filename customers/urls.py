@@ -1,0 +1,31 @@
+from django.urls import path
+
+from crm.views.company_lists import company_list_urls
+from customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.CustomerListView.as_view(), name="customer_list"),
+    path("new/", views.CustomerCreateView.as_view(), name="customer_create"),
+    path("<int:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
+    path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
+    path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer_delete"),
+    path(
+        "<int:pk>/new-opportunity/",
+        views.CustomerOpportunityCreateView.as_view(),
+        name="customer_opportunity_create",
+    ),
+    path(
+        "convert/lead/<int:pk>/",
+        views.LeadConvertToCustomerView.as_view(),
+        name="convert_lead",
+    ),
+    path(
+        "convert/opportunity/<int:pk>/",
+        views.OpportunityConvertToCustomerView.as_view(),
+        name="convert_opportunity",
+    ),
+]
+
+urlpatterns += company_list_urls(*views.COMPANY_LISTS)

@@ -1,0 +1,5 @@
+"""Customer pages, the conversion pages and the customer settings lists."""
+
+from customers.views.conversion import *  # noqa: F403
+from customers.views.customers import *  # noqa: F403
+from customers.views.settings import *  # noqa: F403

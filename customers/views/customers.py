@@ -1,0 +1,166 @@
+"""Customer list, the 360-degree customer page, create, edit, delete, new opportunity."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DeleteView, DetailView, FormView
+from django.views.generic.detail import SingleObjectMixin
+
+from crm.errors import DomainError
+from crm.views.mixins import (
+    CompanyListView,
+    CompanyQuerysetMixin,
+    ProtectedDeleteMixin,
+    RoleContextMixin,
+    RoleRequiredMixin,
+)
+from crm.views.records import ServiceCreateView, ServiceUpdateView
+from customers import selectors, services
+from customers.filters import CustomerFilter
+from customers.forms import CustomerForm, CustomerOpportunityForm
+from customers.models import Customer, CustomerType
+
+
+class CustomerListView(CompanyListView):
+    model = Customer
+    filterset_class = CustomerFilter
+    template_name = "customers/customer_list.html"
+    partial_template_name = "customers/partials/_customer_table.html"
+    sort_fields = {
+        "name": "name",
+        "type": "customer_type__name",
+        "group": "customer_group__name",
+        "created": "created_at",
+    }
+    default_sort = "name"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("customer_type", "customer_group", "salesperson", "parent")
+            .only(
+                "pk",
+                "company_id",
+                "name",
+                "email",
+                "phone",
+                "is_active",
+                "created_at",
+                "customer_type__name",
+                "customer_type__is_business",
+                "customer_group__name",
+                "salesperson__name",
+                "parent__name",
+            )
+        )
+
+
+class CustomerDetailView(RoleContextMixin, CompanyQuerysetMixin, DetailView):
+    model = Customer
+    template_name = "customers/customer_detail.html"
+    context_object_name = "customer"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "customer_type",
+                "customer_group",
+                "parent",
+                "salesperson",
+                "sales_partner",
+                "lead",
+                "opportunity__stage",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.customer_overview(customer=self.object))
+        context["opportunity_form"] = CustomerOpportunityForm(company=self.request.company)
+        return context
+
+
+class CustomerCreateView(ServiceCreateView):
+    model = Customer
+    form_class = CustomerForm
+    cancel_url = reverse_lazy("customers:customer_list")
+    success_message = gettext_lazy("Customer %(object)s was added.")
+    extra_context = {"title": gettext_lazy("New customer")}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        # The first type offered is preselected: most companies sell to one kind mostly.
+        first_type = (
+            CustomerType.objects.filter(company=self.request.company).order_by("pk").first()
+        )
+        if first_type:
+            initial["customer_type"] = first_type.pk
+        return initial
+
+    def save_service(self, instance):
+        return services.customer_save(customer=instance, actor=self.request.user)
+
+
+class CustomerUpdateView(ServiceUpdateView):
+    model = Customer
+    form_class = CustomerForm
+    success_message = gettext_lazy("Customer %(object)s was saved.")
+    extra_context = {"title": gettext_lazy("Edit customer")}
+
+    def save_service(self, instance):
+        return services.customer_save(customer=instance, actor=self.request.user)
+
+
+class CustomerDeleteView(RoleRequiredMixin, ProtectedDeleteMixin, CompanyQuerysetMixin, DeleteView):
+    model = Customer
+    template_name = "crm/object_confirm_delete.html"
+    success_url = reverse_lazy("customers:customer_list")
+
+    def delete_object(self) -> None:
+        services.customer_delete(customer=self.object, actor=self.request.user)
+
+
+class CustomerOpportunityCreateView(CompanyQuerysetMixin, SingleObjectMixin, FormView):
+    """Open a new opportunity for this customer (a repeat sale)."""
+
+    model = Customer
+    form_class = CustomerOpportunityForm
+    template_name = "crm/object_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "company": self.request.company}
+
+    def get_initial(self):
+        return {"title": _("New deal with %(customer)s") % {"customer": self.object}}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("New opportunity for %(customer)s") % {"customer": self.object}
+        context["cancel_url"] = self.object.get_absolute_url()
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        fields = {"stage": data["stage"], "expected_close_date": data["expected_close_date"]}
+        if data["expected_amount"] is not None:
+            fields["expected_amount"] = data["expected_amount"]
+        try:
+            opportunity = services.customer_open_opportunity(
+                customer=self.object, actor=self.request.user, title=data["title"], fields=fields
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Opportunity %(object)s was opened.") % {"object": opportunity}
+        )
+        return HttpResponseRedirect(opportunity.get_absolute_url())

@@ -1,0 +1,44 @@
+"""Customer groups and customer types: the company's own lists, edited by managers."""
+
+from django.utils.translation import gettext_lazy
+
+from crm.views.company_lists import CompanyList
+from customers import services
+from customers.forms import CustomerGroupForm, CustomerTypeForm
+from customers.models import CustomerGroup, CustomerType
+
+COMPANY_LISTS = [
+    CompanyList(
+        namespace="customers",
+        key="group",
+        slug="groups",
+        model=CustomerGroup,
+        form_class=CustomerGroupForm,
+        title=gettext_lazy("Customer groups"),
+        save=services.company_list_save,
+        columns=(
+            (gettext_lazy("Discount"), lambda row: f"{row.discount_percent} %"),
+            (gettext_lazy("Description"), lambda row: row.description),
+        ),
+    ),
+    CompanyList(
+        namespace="customers",
+        key="type",
+        slug="types",
+        model=CustomerType,
+        form_class=CustomerTypeForm,
+        title=gettext_lazy("Customer types"),
+        save=services.company_list_save,
+        columns=(
+            (
+                gettext_lazy("Prices shown"),
+                lambda row: (
+                    gettext_lazy("net (without VAT)")
+                    if row.is_business
+                    else gettext_lazy("gross (with VAT)")
+                ),
+            ),
+            (gettext_lazy("Discount"), lambda row: f"{row.discount_percent} %"),
+        ),
+    ),
+]
