@@ -260,7 +260,8 @@ def links_copy(
 
     This is what a conversion does (lead -> opportunity -> customer), so an address corrected on
     the customer is corrected everywhere. Rows ``target`` already has are skipped; ``target``
-    keeps its own primary if it has one. Returns how many links were made.
+    keeps its own primary if it has one, else the source's primary (or first) row becomes it.
+    Returns how many links were made.
     """
     _check_owner_company(company=company, owner=source)
     _check_owner_company(company=company, owner=target)
@@ -283,8 +284,9 @@ def links_copy(
             if row_id in have:
                 continue
             have.add(row_id)
-            primary = link.is_primary and not has_primary
-            has_primary = has_primary or primary
+            # As when linking by hand, an owner's first address or contact is its primary one.
+            primary = not has_primary
+            has_primary = True
             new_links.append(
                 link_model(
                     company=company,

@@ -370,6 +370,18 @@ def _convert(
     return customer
 
 
+def _lock_then_load(model, row, *related: str):
+    """Lock the row alone, then read it with its relations.
+
+    Locking with joins is not safe here: when PostgreSQL re-checks a row that another
+    transaction changed while we waited (EvalPlanQual), a locking query with joins can come
+    back empty instead of returning the new version.
+    """
+    filters = {"pk": row.pk, "company": row.company_id}
+    model.objects.select_for_update().filter(**filters).values_list("pk", flat=True).get()
+    return model.objects.select_related(*related).get(**filters)
+
+
 @transaction.atomic
 def opportunity_convert_to_customer(
     *,
@@ -386,11 +398,7 @@ def opportunity_convert_to_customer(
     customer, and it moves to the won stage. With exact duplicates (same e-mail or phone) and
     neither ``customer`` nor ``allow_duplicates``, it refuses and says which customers match.
     """
-    opportunity = (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("stage", "lead", "company")
-        .get(pk=opportunity.pk, company=opportunity.company_id)
-    )
+    opportunity = _lock_then_load(Opportunity, opportunity, "stage", "lead", "company")
     return _convert(
         lead=opportunity.lead,
         opportunity=opportunity,
@@ -415,11 +423,7 @@ def lead_convert_to_customer(
     A lead that already has an opportunity is converted through that opportunity, so the chain
     lead -> opportunity -> customer stays one chain.
     """
-    lead = (
-        Lead.objects.select_for_update(of=("self",))
-        .select_related("company")
-        .get(pk=lead.pk, company=lead.company_id)
-    )
+    lead = _lock_then_load(Lead, lead, "company")
     opportunity = Opportunity.objects.filter(company=lead.company_id, lead=lead).first()
     if opportunity is not None:
         return opportunity_convert_to_customer(

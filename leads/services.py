@@ -69,7 +69,7 @@ def opportunity_set_stage(
     opportunity.save(update_fields=["stage", "probability", "lost_reason", "updated_at"])
     activity_log_event(
         owner=opportunity,
-        kind="stage_change",
+        kind="status_change",
         message=_("Stage changed from %(old)s to %(new)s.") % {"old": old, "new": stage},
         data={"from": old.pk, "to": stage.pk},
         actor=actor,

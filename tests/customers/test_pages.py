@@ -1,0 +1,233 @@
+"""Customer pages: list, 360-degree page, forms, conversion pages, settings lists."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType
+from customers.setup import customers_defaults_apply
+from leads.models import OpportunityStage
+from leads.services import lead_convert_to_opportunity
+from leads.setup import leads_defaults_apply
+from tests.factories import (
+    AddressLinkFactory,
+    CustomerFactory,
+    CustomerGroupFactory,
+    CustomerTypeFactory,
+    LeadFactory,
+    OpportunityFactory,
+    SalespersonFactory,
+    WishListItemFactory,
+)
+
+
+@pytest.fixture
+def defaults(company):
+    leads_defaults_apply(company)
+    customers_defaults_apply(company)
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_customer_list_queries_do_not_grow_with_rows(member_client, company):
+    group = CustomerGroupFactory(company=company)
+    parent = CustomerFactory(company=company)
+
+    def batch(count):
+        CustomerFactory.create_batch(
+            count,
+            company=company,
+            customer_group=group,
+            parent=parent,
+            salesperson=SalespersonFactory(company=company),
+        )
+
+    url = reverse("customers:customer_list")
+    batch(5)
+    member_client.get(url)  # warm per-process caches (content types, sessions)
+    few = queries_for(member_client, url)
+    batch(45)
+    assert queries_for(member_client, url) == few
+
+
+def test_customer_page_queries_do_not_grow(member_client, company, defaults):
+    customer = CustomerFactory(company=company)
+
+    def add_related(count):
+        for _ in range(count):
+            CustomerLink.objects.create(
+                company=company,
+                customer=customer,
+                opportunity=OpportunityFactory(company=company, lead=LeadFactory(company=company)),
+                lead=LeadFactory(company=company),
+                kind="opened",
+            )
+            CustomerFactory(company=company, parent=customer)
+            AddressLinkFactory(company=company, owner=customer)
+
+    url = customer.get_absolute_url()
+    add_related(1)
+    member_client.get(url)
+    few = queries_for(member_client, url)
+    add_related(5)
+    assert queries_for(member_client, url) == few
+
+
+def test_list_filters_and_searches(member_client, company):
+    business = CustomerTypeFactory(company=company, name="Business")
+    private = CustomerTypeFactory(company=company, name="Private", is_business=False)
+    CustomerFactory(
+        company=company, name="Bäckerei Krüger", customer_type=business, phone="+49 30 1"
+    )
+    CustomerFactory(company=company, name="Greta Lorenz", customer_type=private, email="g@x.io")
+    url = reverse("customers:customer_list")
+    names = lambda response: [c.name for c in response.context["object_list"]]  # noqa: E731
+    assert names(member_client.get(url, {"q": "krüger"})) == ["Bäckerei Krüger"]
+    assert names(member_client.get(url, {"q": "g@x.io"})) == ["Greta Lorenz"]
+    assert names(member_client.get(url, {"customer_type": private.pk})) == ["Greta Lorenz"]
+    assert names(member_client.get(url, {"sort": "-name"})) == ["Greta Lorenz", "Bäckerei Krüger"]
+
+
+def test_create_a_customer_and_refuse_a_loop(member_client, company):
+    customer_type = CustomerTypeFactory(company=company)
+    response = member_client.post(
+        reverse("customers:customer_create"),
+        {"name": "Nordlicht Holding", "customer_type": customer_type.pk, "is_active": "on"},
+    )
+    holding = Customer.objects.get()
+    assert response["Location"] == holding.get_absolute_url()
+    child = CustomerFactory(company=company, parent=holding)
+    response = member_client.post(
+        reverse("customers:customer_update", args=[holding.pk]),
+        {"name": "Nordlicht Holding", "customer_type": customer_type.pk, "parent": child.pk},
+    )
+    assert response.status_code == 200
+    assert "hierarchy" in str(response.context["form"].non_field_errors())
+    holding.refresh_from_db()
+    assert holding.parent is None
+
+
+def test_another_companys_choices_are_refused(member_client, company, other_company):
+    with scopes_disabled():
+        foreign_type = CustomerTypeFactory(company=other_company)
+        foreign_parent = CustomerFactory(company=other_company)
+    response = member_client.post(
+        reverse("customers:customer_create"),
+        {"name": "X", "customer_type": foreign_type.pk, "parent": foreign_parent.pk},
+    )
+    assert response.status_code == 200
+    assert {"customer_type", "parent"} <= set(response.context["form"].errors)
+    assert not Customer.objects.exists()
+
+
+def test_conversion_page_offers_the_existing_customer(member_client, company, defaults):
+    existing = CustomerFactory(company=company, name="Krüger Bäckerei", email="other@x.io")
+    lead = LeadFactory(
+        company=company, organization_name="Krüger Bäckerei GmbH", email="lena@krueger.io"
+    )
+    response = member_client.get(reverse("customers:convert_lead", args=[lead.pk]))
+    matches = response.context["duplicates"]
+    assert [m.customer for m in matches] == [existing]
+    assert not matches[0].exact  # a similar name is offered, never linked by itself
+    assert response.context["form"].initial["name"] == "Krüger Bäckerei GmbH"
+
+    response = member_client.post(
+        reverse("customers:convert_lead", args=[lead.pk]),
+        {"action": "link", "customer": existing.pk},
+    )
+    assert response["Location"] == existing.get_absolute_url()
+    assert CustomerLink.objects.get(lead=lead).customer == existing
+    # Once converted, the page leads to the customer.
+    response = member_client.get(reverse("customers:convert_lead", args=[lead.pk]))
+    assert response["Location"] == existing.get_absolute_url()
+
+
+def test_exact_duplicate_asks_for_confirmation(member_client, company, defaults):
+    CustomerFactory(company=company, name="Someone", email="lena@krueger.io")
+    lead = LeadFactory(company=company, organization_name="Krüger", email="lena@krueger.io")
+    url = reverse("customers:convert_lead", args=[lead.pk])
+    business = CustomerType.objects.get(name="Business")
+    data = {
+        "action": "create",
+        "name": "Krüger",
+        "customer_type": business.pk,
+        "email": "lena@krueger.io",
+    }
+    response = member_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["confirm_needed"]
+    assert "same e-mail or phone" in str(response.context["form"].non_field_errors())
+    assert Customer.objects.count() == 1
+    response = member_client.post(url, {**data, "confirm_new": "1"})
+    customer = Customer.objects.get(name="Krüger")
+    assert response["Location"] == customer.get_absolute_url()
+
+
+def test_opportunity_page_converts_and_customer_page_shows_the_history(
+    member_client, member, company, defaults
+):
+    lead = LeadFactory(company=company, organization_name="Atelier Dubois")
+    WishListItemFactory(company=company, lead=lead)
+    opportunity = lead_convert_to_opportunity(lead=lead, actor=member)
+    page = member_client.get(opportunity.get_absolute_url()).content.decode()
+    assert reverse("customers:convert_opportunity", args=[opportunity.pk]) in page
+    response = member_client.get(reverse("customers:convert_opportunity", args=[opportunity.pk]))
+    form = response.context["form"]
+    data = {"action": "create", **{k: v or "" for k, v in form.initial.items() if k in form.fields}}
+    data["customer_type"] = form.initial["customer_type"]
+    response = member_client.post(
+        reverse("customers:convert_opportunity", args=[opportunity.pk]), data
+    )
+    customer = Customer.objects.get()
+    assert response["Location"] == customer.get_absolute_url()
+    page = member_client.get(customer.get_absolute_url())
+    html = page.content.decode()
+    assert page.context["wish_list"]  # the opportunity's wish list
+    assert opportunity.title in html
+    assert "Converted to opportunity" in html  # the lead's history on the customer's timeline
+    opportunity.refresh_from_db()
+    assert opportunity.stage.kind == OpportunityStage.Kind.WON
+
+
+def test_open_an_opportunity_for_a_customer(member_client, company, defaults):
+    customer = CustomerFactory(company=company)
+    stage = OpportunityStage.objects.filter(kind="open").first()
+    response = member_client.post(
+        reverse("customers:customer_opportunity_create", args=[customer.pk]),
+        {"title": "Refill", "stage": stage.pk, "expected_amount": "120.50"},
+    )
+    link = CustomerLink.objects.get(customer=customer)
+    assert response["Location"] == link.opportunity.get_absolute_url()
+    assert str(link.opportunity.expected_amount) == "120.50"
+
+
+def test_delete_is_refused_while_records_depend_on_it(member_client, company, defaults):
+    customer = CustomerFactory(company=company)
+    child = CustomerFactory(company=company, parent=customer)
+    response = member_client.post(reverse("customers:customer_delete", args=[customer.pk]))
+    assert response.status_code == 302
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    member_client.post(reverse("customers:customer_delete", args=[child.pk]))
+    assert not Customer.objects.filter(pk=child.pk).exists()
+
+
+def test_settings_lists_for_groups_and_types(member_client, company, client, salesperson_user):
+    response = member_client.post(
+        reverse("customers:group_create"), {"name": "Wholesale", "discount_percent": "12.5"}
+    )
+    assert response["Location"] == reverse("customers:group_list")
+    assert str(CustomerGroup.objects.get().discount_percent) == "12.50"
+    response = member_client.post(
+        reverse("customers:group_create"), {"name": "Bad", "discount_percent": "120"}
+    )
+    assert response.status_code == 200 and CustomerGroup.objects.count() == 1
+    settings_page = member_client.get(reverse("crm:settings")).content.decode()
+    assert reverse("customers:type_list") in settings_page
+    assert reverse("leads:stage_list") in settings_page
