@@ -77,8 +77,10 @@ def _check_parent(customer: Customer) -> None:
 
 
 @transaction.atomic
-def customer_save(*, customer: Customer, actor) -> Customer:
-    """Create or update a customer's fields, refusing a parent that would make a loop."""
+def customer_save(*, customer: Customer, actor, log_created: bool = True) -> Customer:
+    """Create or update a customer's fields, refusing a parent that would make a loop.
+
+    ``log_created=False`` is for the conversions, which log their own, more telling event."""
     _same_company(
         customer.company_id,
         customer.customer_type if customer.customer_type_id else None,
@@ -89,7 +91,7 @@ def customer_save(*, customer: Customer, actor) -> Customer:
     _check_parent(customer)
     creating = customer.pk is None
     _validated_save(customer)
-    if creating:
+    if creating and log_created:
         activity_log_event(
             owner=customer,
             kind="created",
@@ -307,7 +309,7 @@ def _convert(
                     % {"names": ", ".join(str(match.customer) for match in exact)},
                     code="duplicate",
                 )
-        customer_save(customer=customer, actor=actor)
+        customer_save(customer=customer, actor=actor, log_created=False)
         kind = CustomerLink.Kind.CREATED
 
     link = CustomerLink(
