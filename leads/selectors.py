@@ -76,24 +76,32 @@ class BoardColumn:
 class Board:
     columns: list[BoardColumn]
 
-    @property
-    def count(self) -> int:
-        return sum(column.count for column in self.columns)
+    def _columns(self, kind: str) -> list[BoardColumn]:
+        return [column for column in self.columns if column.stage.kind == kind]
 
     @property
-    def total(self) -> Decimal:
-        return sum((column.total for column in self.columns), Decimal("0.00"))
+    def open_count(self) -> int:
+        return sum(column.count for column in self._columns(OpportunityStage.Kind.OPEN))
 
     @property
-    def weighted_total(self) -> Decimal:
-        """The forecast of the open stages (won and lost ones are no longer a forecast)."""
+    def open_total(self) -> Decimal:
         return sum(
-            (
-                column.weighted_total
-                for column in self.columns
-                if column.stage.kind == OpportunityStage.Kind.OPEN
-            ),
+            (column.total for column in self._columns(OpportunityStage.Kind.OPEN)),
             Decimal("0.00"),
+        )
+
+    @property
+    def forecast(self) -> Decimal:
+        """The weighted total of the open stages: what the open pipeline is expected to bring."""
+        return sum(
+            (column.weighted_total for column in self._columns(OpportunityStage.Kind.OPEN)),
+            Decimal("0.00"),
+        )
+
+    @property
+    def won_total(self) -> Decimal:
+        return sum(
+            (column.total for column in self._columns(OpportunityStage.Kind.WON)), Decimal("0.00")
         )
 
 
