@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -411,3 +412,93 @@ def test_eight_people_moving_at_once_write_one_history_row():
             (start.pk, target.pk),
         ]
         assert stage_events(opportunity).count() == 1
+
+
+# --- admin -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def company_admin_client(admin_client, company):
+    from crm.tenancy import SESSION_KEY
+
+    session = admin_client.session
+    session[SESSION_KEY] = company.pk
+    session.save()
+    return admin_client
+
+
+def test_admin_opens_an_opportunity_through_the_service(company_admin_client, pipeline):
+    response = company_admin_client.post(
+        reverse("admin:leads_opportunity_add"),
+        {
+            "title": "From the admin",
+            "stage": pipeline["proposal"].pk,
+            "probability": 50,
+            "expected_amount": "100.00",
+            **_empty_inlines(),
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    opportunity = Opportunity.objects.get()
+    (row,) = history(opportunity)
+    assert (row.from_stage, row.to_stage, row.changed_by.is_superuser) == (
+        None,
+        pipeline["proposal"],
+        True,
+    )
+
+
+def test_admin_refuses_to_open_a_lost_opportunity_without_a_reason(company_admin_client, pipeline):
+    response = company_admin_client.post(
+        reverse("admin:leads_opportunity_add"),
+        {
+            "title": "Lost already",
+            "stage": pipeline["lost"].pk,
+            "probability": 0,
+            "expected_amount": "0",
+            **_empty_inlines(),
+        },
+    )
+    assert response.status_code == 200
+    assert "lost_reason" in response.context["adminform"].form.errors
+    assert not Opportunity.objects.exists()
+
+
+def test_admin_shows_the_history_and_keeps_the_stage_read_only(
+    company_admin_client, opportunity, pipeline, member
+):
+    opportunity_set_stage(opportunity=opportunity, stage=pipeline["proposal"], actor=member)
+    url = reverse("admin:leads_opportunity_change", args=[opportunity.pk])
+    response = company_admin_client.get(url)
+    assert response.status_code == 200
+    assert "stage" not in response.context["adminform"].form.fields
+    (history_inline,) = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "stage_changes"
+    ]
+    assert [form.instance.to_stage for form in history_inline.formset.forms] == [
+        pipeline["proposal"],
+        pipeline["prospecting"],
+    ]
+    assert not history_inline.has_add_permission
+
+
+def _empty_inlines():
+    """Management forms of the opportunity admin's inlines (wish list, stage history, links)."""
+    data = {}
+    for prefix in (
+        "wish_list",
+        "stage_changes",
+        "addressbook-addresslink-owner_type-owner_id",
+        "addressbook-contactlink-owner_type-owner_id",
+    ):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    return data
