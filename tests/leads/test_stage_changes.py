@@ -13,7 +13,7 @@ from django_scopes import scope, scopes_disabled
 
 from crm.errors import DomainError
 from crm.models import SystemEvent
-from leads.models import Opportunity, OpportunityStageChange
+from leads.models import Opportunity, OpportunityStage, OpportunityStageChange
 from leads.selectors import average_days_in_stage, opportunity_stage_history
 from leads.services import lead_convert_to_opportunity, opportunity_save, opportunity_set_stage
 from tests.factories import (
@@ -502,3 +502,41 @@ def _empty_inlines():
             }
         )
     return data
+
+
+# --- demo data and the migration's backfill ----------------------------------------------------
+
+
+def test_demo_gives_every_stage_opportunities_with_their_history(company):
+    from crm.demo import seed_company
+
+    seed_company(company)
+    for stage in OpportunityStage.objects.all():
+        assert Opportunity.objects.filter(stage=stage).count() >= 3, stage
+    for opportunity in Opportunity.objects.all():
+        stays = opportunity_stage_history(opportunity)
+        assert stays[0].change.from_stage is None
+        assert stays[-1].stage == opportunity.stage
+        assert all(stay.duration >= timedelta(0) for stay in stays)
+    assert OpportunityStageChange.objects.filter(from_stage__isnull=False).exists()
+    assert all(row.average_days is not None for row in average_days_in_stage(company)[:2])
+
+
+def test_migration_gives_existing_opportunities_their_current_stage(company, pipeline):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "leads.migrations.0002_opportunitystagechange"
+    ).backfill_history
+    reason = LostReasonFactory(company=company)
+    open_one = OpportunityFactory(company=company, stage=pipeline["proposal"], probability=40)
+    lost_one = OpportunityFactory(company=company, stage=pipeline["lost"], lost_reason=reason)
+    backfill(apps, None)
+    rows = {row.opportunity_id: row for row in OpportunityStageChange.objects.all()}
+    assert set(rows) == {open_one.pk, lost_one.pk}
+    assert (rows[open_one.pk].to_stage, rows[open_one.pk].probability) == (pipeline["proposal"], 40)
+    assert rows[open_one.pk].from_stage is None
+    assert rows[open_one.pk].changed_at == open_one.created_at
+    assert rows[lost_one.pk].lost_reason == reason
