@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -5,8 +6,16 @@ from django.utils.translation import gettext_lazy
 from addressbook.admin import attach_link_inlines
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
-from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage, WishListItem
-from leads.services import lead_convert_to_opportunity
+from leads.models import (
+    Lead,
+    LeadSource,
+    LostReason,
+    Opportunity,
+    OpportunityStage,
+    OpportunityStageChange,
+    WishListItem,
+)
+from leads.services import lead_convert_to_opportunity, opportunity_save
 
 
 @admin.register(LeadSource)
@@ -40,6 +49,40 @@ class OpportunityWishListInline(CompanyScopedInlineMixin, admin.TabularInline):
     fk_name = "opportunity"
     fields = ["product", "quantity", "note"]
     extra = 0
+
+
+class OpportunityAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        stage = cleaned.get("stage")
+        if stage and stage.kind == OpportunityStage.Kind.LOST and not cleaned.get("lost_reason"):
+            self.add_error("lost_reason", _("Say why the opportunity was lost."))
+        return cleaned
+
+
+class OpportunityStageChangeInline(CompanyScopedInlineMixin, admin.TabularInline):
+    """The stage history, read only: services write it, nobody edits it."""
+
+    model = OpportunityStageChange
+    fk_name = "opportunity"
+    fields = ["changed_at", "from_stage", "to_stage", "probability", "lost_reason", "changed_by"]
+    readonly_fields = fields
+    ordering = ["-changed_at", "-pk"]
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("from_stage", "to_stage", "lost_reason", "changed_by")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.action(description=gettext_lazy("Convert to opportunity"))
@@ -77,7 +120,19 @@ class OpportunityAdmin(CompanyScopedAdmin):
     search_fields = ["title"]
     list_select_related = ["stage", "salesperson", "lead"]
     raw_id_fields = ["lead"]
-    inlines = [OpportunityWishListInline]
+    form = OpportunityAdminForm
+    inlines = [OpportunityWishListInline, OpportunityStageChangeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An existing opportunity changes stage through the service (the stage history).
+        if obj is not None:
+            return ["stage", "lost_reason"]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.company = request.company
+        opportunity_save(opportunity=obj, actor=request.user)
 
 
 @admin.register(WishListItem)

@@ -1,4 +1,5 @@
-"""Demo leads and opportunities: the company's lists, ~30 leads, ~10 of them converted."""
+"""Demo leads and opportunities: the company's lists, ~30 leads, ~10 of them converted, and a
+few more opportunities, so that every stage of the pipeline has some, each with a history."""
 
 from __future__ import annotations
 
@@ -6,13 +7,22 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from addressbook import services as addressbook_services
 from addressbook.models import Address, AddressLink, Contact
-from crm.models import Company, Product, SalesPartner, Salesperson
+from crm.models import Company, Product, SalesPartner, Salesperson, SystemEvent
 from leads import services
-from leads.models import Lead, LeadSource, LostReason, OpportunityStage, WishListItem
+from leads.models import (
+    Lead,
+    LeadSource,
+    LostReason,
+    Opportunity,
+    OpportunityStage,
+    OpportunityStageChange,
+    WishListItem,
+)
 
 STAGES = [
     ("Prospecting", 10, 10, OpportunityStage.Kind.OPEN),
@@ -24,6 +34,23 @@ STAGES = [
 ]
 SOURCES = ["Website", "Trade fair", "Referral", "Cold call", "Partner", "Newsletter"]
 LOST_REASONS = ["Too expensive", "Chose a competitor", "No budget", "No response"]
+# Opportunities opened without a lead (repeat business), spread over the stages.
+MORE_OPPORTUNITIES = [
+    "Office chairs for the new branch",
+    "Annual maintenance contract",
+    "Laptop refresh, 40 seats",
+    "Meeting room displays",
+    "Warehouse scanners",
+    "Printer fleet replacement",
+    "Conference headsets",
+    "Second-site network upgrade",
+    "Standing desks for the design team",
+    "Point-of-sale terminals",
+    "Docking stations for the sales floor",
+    "Server room cooling",
+    "Tablets for the field staff",
+    "Video wall for the lobby",
+]
 
 PEOPLE = [
     ("Lena", "Krüger", "Krüger Bäckerei GmbH"),
@@ -134,18 +161,27 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
             )
         leads.append(lead)
 
-    # Ten qualified leads become opportunities, spread over the stages.
+    # Ten qualified leads become opportunities and walk the pipeline to a stage each.
     qualified = [
         lead for lead, status in zip(leads, statuses, strict=True) if status == "qualified"
     ]
     for index, lead in enumerate(qualified[:10]):
-        stage = stages[index % len(stages)]
         services.lead_set_status(lead=lead, status=Lead.Status.QUALIFIED, actor=None)
-        opportunity = services.lead_convert_to_opportunity(lead=lead, actor=None, stage=stage)
-        if stage.kind == OpportunityStage.Kind.LOST:
-            opportunity.lost_reason = rnd.choice(reasons)
-        opportunity.expected_close_date = timezone.localdate() + timedelta(days=rnd.randint(7, 120))
-        opportunity.save(update_fields=["lost_reason", "expected_close_date", "updated_at"])
+        opportunity = services.lead_convert_to_opportunity(lead=lead, actor=None)
+        _walk_pipeline(opportunity, stages[index % len(stages)], stages, reasons, rnd, now)
+    for index, title in enumerate(MORE_OPPORTUNITIES):
+        opportunity = services.opportunity_save(
+            opportunity=Opportunity(
+                company=company,
+                title=title,
+                stage=stages[0],
+                probability=stages[0].probability,
+                expected_amount=Decimal(rnd.randint(8, 400) * 50),
+                salesperson=sellers[(index + 1) % len(sellers)] if sellers else None,
+            ),
+            actor=None,
+        )
+        _walk_pipeline(opportunity, stages[(index + 2) % len(stages)], stages, reasons, rnd, now)
     for lead, status in zip(leads, statuses, strict=True):
         if status in (Lead.Status.CONTACTED, Lead.Status.LOST) or (
             status == Lead.Status.QUALIFIED and lead not in qualified[:10]
@@ -156,3 +192,69 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
                 lost_reason=rnd.choice(reasons) if status == Lead.Status.LOST else None,
                 actor=None,
             )
+
+
+def _walk_pipeline(
+    opportunity: Opportunity,
+    target: OpportunityStage,
+    stages: list[OpportunityStage],
+    reasons: list[LostReason],
+    rnd: random.Random,
+    now,
+) -> None:
+    """Move the opportunity through the open stages up to ``target`` with the service, then
+    spread its history (and the matching timeline events) over the past weeks."""
+    open_stages = [stage for stage in stages if stage.kind == OpportunityStage.Kind.OPEN]
+    if target.kind == OpportunityStage.Kind.OPEN:
+        path = open_stages[: open_stages.index(target) + 1]
+    elif target.kind == OpportunityStage.Kind.WON:
+        path = [*open_stages, target]
+    else:
+        path = [*open_stages[: rnd.randint(1, len(open_stages) - 1)], target]
+    for stage in path[1:]:
+        lost = stage.kind == OpportunityStage.Kind.LOST
+        opportunity = services.opportunity_set_stage(
+            opportunity=opportunity,
+            stage=stage,
+            lost_reason=rnd.choice(reasons) if lost else None,
+            actor=None,
+        )
+
+    # Backdate: opened some weeks ago, a few days to a few weeks in each stage.
+    gaps = [timedelta(days=rnd.randint(2, 18), hours=rnd.randint(0, 23)) for _ in path[1:]]
+    opened = now - sum(gaps, timedelta()) - timedelta(days=rnd.randint(1, 12))
+    times = [opened]
+    for gap in gaps:
+        times.append(times[-1] + gap)
+    rows = OpportunityStageChange.objects.filter(opportunity=opportunity).order_by("pk")
+    for row, at in zip(rows, times, strict=True):
+        OpportunityStageChange.objects.filter(pk=row.pk).update(changed_at=at)
+    events = SystemEvent.objects.filter(
+        company=opportunity.company_id,
+        owner_id=opportunity.pk,
+        owner_type=ContentType.objects.get_for_model(Opportunity),
+    )
+    events.filter(event_kind=SystemEvent.Kind.CONVERSION).update(occurred_at=opened)
+    stage_events = events.filter(event_kind=SystemEvent.Kind.STAGE_CHANGE).order_by("pk")
+    for event, at in zip(stage_events, times[1:], strict=True):
+        SystemEvent.objects.filter(pk=event.pk).update(occurred_at=at)
+    Opportunity.objects.filter(pk=opportunity.pk).update(created_at=opened)
+    if opportunity.lead_id:
+        # The lead was qualified and converted when the opportunity opened, and came in before.
+        lead_events = SystemEvent.objects.filter(
+            company=opportunity.company_id,
+            owner_id=opportunity.lead_id,
+            owner_type=ContentType.objects.get_for_model(Lead),
+        )
+        lead_events.filter(event_kind=SystemEvent.Kind.CONVERSION).update(occurred_at=opened)
+        lead_events.filter(event_kind=SystemEvent.Kind.STATUS_CHANGE).update(
+            occurred_at=opened - timedelta(hours=rnd.randint(2, 30))
+        )
+        Lead.objects.filter(pk=opportunity.lead_id, created_at__gt=opened).update(
+            created_at=opened - timedelta(days=rnd.randint(3, 20))
+        )
+    if target.kind == OpportunityStage.Kind.OPEN:
+        close = timezone.localdate() + timedelta(days=rnd.randint(-10, 120))
+    else:
+        close = timezone.localtime(times[-1]).date()
+    Opportunity.objects.filter(pk=opportunity.pk).update(expected_close_date=close)

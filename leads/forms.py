@@ -57,8 +57,10 @@ class LeadForm(CompanyModelForm):
 
 
 class OpportunityForm(CompanyModelForm):
-    stage = company_choice(OpportunityStage, _("Stage"), required=True)
-    lost_reason = company_choice(LostReason, _("Lost reason"))
+    """The opportunity's own fields. The stage moves with ``OpportunityMoveForm`` (the service
+    keeps the stage history); a lost opportunity's reason can be corrected here."""
+
+    lost_reason = company_choice(LostReason, _("Lost reason"), required=True)
     salesperson = company_choice(Salesperson, _("Salesperson"))
     sales_partner = company_choice(SalesPartner, _("Sales partner"))
 
@@ -66,7 +68,6 @@ class OpportunityForm(CompanyModelForm):
         model = Opportunity
         fields = [
             "title",
-            "stage",
             "probability",
             "expected_close_date",
             "expected_amount",
@@ -81,13 +82,9 @@ class OpportunityForm(CompanyModelForm):
         self.fields["sales_partner"].queryset = self.fields[
             "sales_partner"
         ].queryset.non_polymorphic()
-
-    def clean(self):
-        cleaned = super().clean()
-        stage = cleaned.get("stage")
-        if stage and stage.kind == OpportunityStage.Kind.LOST and not cleaned.get("lost_reason"):
-            self.add_error("lost_reason", _("Say why the opportunity was lost."))
-        return cleaned
+        instance = self.instance
+        if not (instance.stage_id and instance.stage.kind == OpportunityStage.Kind.LOST):
+            del self.fields["lost_reason"]
 
 
 class CompanyChoicesForm(forms.Form):
@@ -116,6 +113,38 @@ class LeadStatusForm(CompanyChoicesForm):
         cleaned = super().clean()
         if cleaned.get("status") == Lead.Status.LOST and not cleaned.get("lost_reason"):
             self.add_error("lost_reason", _("Say why the lead was lost."))
+        return cleaned
+
+
+class OpportunityMoveForm(CompanyChoicesForm):
+    """Moves an opportunity to a stage; a lost stage needs a reason."""
+
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=None, empty_label=None)
+    lost_reason = forms.ModelChoiceField(
+        label=_("Lost reason"),
+        queryset=None,
+        required=False,
+        empty_label=_("Only for a lost stage"),
+    )
+    probability = forms.IntegerField(
+        label=_("Probability (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Leave empty to use the stage's default."),
+    )
+
+    company_querysets = {"stage": OpportunityStage, "lost_reason": LostReason}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = self.fields["stage"].queryset.order_by("order", "pk")
+
+    def clean(self):
+        cleaned = super().clean()
+        stage = cleaned.get("stage")
+        if stage and stage.kind == OpportunityStage.Kind.LOST and not cleaned.get("lost_reason"):
+            self.add_error("lost_reason", _("Say why the opportunity was lost."))
         return cleaned
 
 

@@ -1,10 +1,12 @@
 """Leads, opportunities, their wish lists and the company-defined lists they choose from."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -298,6 +300,15 @@ class Opportunity(CompanyOwned):
     def get_absolute_url(self) -> str:
         return reverse("leads:opportunity_detail", args=[self.pk])
 
+    @property
+    def weighted_amount(self) -> Decimal:
+        """The expected amount × probability, rounded half up to cents (the forecast)."""
+        return weighted_amount(self.expected_amount, self.probability)
+
+
+def weighted_amount(amount: Decimal, probability: int) -> Decimal:
+    return (amount * probability / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
 
 class WishListItem(CompanyOwned):
     """A product a lead or an opportunity wants; it becomes an order line only later."""
@@ -362,3 +373,85 @@ class WishListItem(CompanyOwned):
     @property
     def net_amount(self) -> Decimal:
         return (self.product.unit_price * self.quantity).quantize(Decimal("0.01"))
+
+
+class OpportunityStageChange(CompanyOwned):
+    """One step of an opportunity through the pipeline: where it came from, where it went, when.
+
+    Written by the services only (a row when the opportunity is opened, with no ``from_stage``,
+    and one per stage change) and never edited, so the time spent in each stage is the gap to
+    the next row. Stages are PROTECTed: deleting one would rewrite the history.
+    """
+
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.CASCADE,
+        related_name="stage_changes",
+        verbose_name=_("opportunity"),
+        db_index=False,  # the (opportunity, changed_at) index below serves these lookups
+    )
+    from_stage = models.ForeignKey(
+        OpportunityStage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from stage"),
+    )
+    to_stage = models.ForeignKey(
+        OpportunityStage,
+        on_delete=models.PROTECT,
+        related_name="stage_changes",
+        verbose_name=_("to stage"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    probability = models.PositiveSmallIntegerField(
+        _("probability (%)"), validators=PERCENT_VALIDATORS
+    )
+    lost_reason = models.ForeignKey(
+        LostReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lost reason"),
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(probability__gte=0, probability__lte=100),
+                name="stagechange_probability_range",
+                violation_error_message=_("The probability must be between 0 and 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_stage=models.F("to_stage")),
+                name="stagechange_moves",
+                violation_error_message=_("A stage change goes to another stage."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "changed_at"], name="stagechange_company_time_idx"),
+            models.Index(fields=["opportunity", "changed_at"], name="stagechange_opp_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        if self.from_stage_id is None:
+            return f"{self.opportunity}: {self.to_stage}"
+        return f"{self.opportunity}: {self.from_stage} → {self.to_stage}"
+
+    def get_absolute_url(self) -> str:
+        return self.opportunity.get_absolute_url()

@@ -11,7 +11,15 @@ from addressbook import services as addressbook_services
 from addressbook.selectors import address_links_for_owner, contact_links_for_owner
 from crm.errors import DomainError, validate_or_raise
 from crm.timeline import activity_log_event
-from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage, WishListItem
+from leads.models import (
+    Lead,
+    LeadSource,
+    LostReason,
+    Opportunity,
+    OpportunityStage,
+    OpportunityStageChange,
+    WishListItem,
+)
 
 CENT = Decimal("0.01")
 
@@ -24,6 +32,42 @@ def _validated_save(instance):
 
 def _locked_lead(lead: Lead) -> Lead:
     return Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk, company=lead.company_id)
+
+
+def _locked_opportunity(opportunity: Opportunity) -> Opportunity:
+    # No select_related: after waiting for another mover's lock, PostgreSQL re-checks the join
+    # against the stage row it read before the wait, and would drop the row if the stage moved.
+    return Opportunity.objects.select_for_update(of=("self",)).get(
+        pk=opportunity.pk, company=opportunity.company_id
+    )
+
+
+def _check_same_company(owner, *rows) -> None:
+    if any(row is not None and row.company_id != owner.company_id for row in rows):
+        raise DomainError(_("This record does not belong to your company."))
+
+
+def _check_lost_reason(stage: OpportunityStage, lost_reason: LostReason | None) -> None:
+    if stage.kind == OpportunityStage.Kind.LOST and lost_reason is None:
+        raise DomainError(
+            _("Say why the opportunity was lost: choose a lost reason for “%(stage)s”.")
+            % {"stage": stage}
+        )
+
+
+def _record_stage_change(
+    *, opportunity: Opportunity, from_stage: OpportunityStage | None, actor
+) -> OpportunityStageChange:
+    """The history row for the stage ``opportunity`` is in now (``from_stage`` None: opened)."""
+    return OpportunityStageChange.objects.create(
+        company_id=opportunity.company_id,
+        opportunity=opportunity,
+        from_stage=from_stage,
+        to_stage=opportunity.stage,
+        changed_by=actor if actor is not None and actor.is_authenticated else None,
+        probability=opportunity.probability,
+        lost_reason=opportunity.lost_reason,
+    )
 
 
 def wish_list_amount(items) -> Decimal:
@@ -45,36 +89,34 @@ def lead_save(*, lead: Lead) -> Lead:
 
 @transaction.atomic
 def opportunity_save(*, opportunity: Opportunity, actor=None) -> Opportunity:
-    return _validated_save(opportunity)
+    """Open an opportunity (its first stage goes into the stage history) or save its fields.
 
-
-@transaction.atomic
-def opportunity_set_stage(
-    *, opportunity: Opportunity, stage: OpportunityStage, actor, lost_reason=None, probability=None
-) -> Opportunity:
-    """Move the opportunity to ``stage`` (its default probability unless one is given)."""
-    opportunity = Opportunity.objects.select_for_update(of=("self",)).get(
-        pk=opportunity.pk, company=opportunity.company_id
-    )
-    if stage.company_id != opportunity.company_id:
-        raise DomainError(_("This record does not belong to your company."))
-    if stage.pk == opportunity.stage_id:
+    The stage of an existing opportunity moves only through ``opportunity_set_stage``, which
+    keeps the history; a changed stage here is refused rather than saved without it. The lost
+    reason may be corrected while the opportunity stays lost.
+    """
+    if opportunity._state.adding:
+        validate_or_raise(opportunity)
+        _check_same_company(opportunity, opportunity.stage, opportunity.lost_reason)
+        _check_lost_reason(opportunity.stage, opportunity.lost_reason)
+        if opportunity.stage.kind != OpportunityStage.Kind.LOST:
+            opportunity.lost_reason = None
+        opportunity.save()
+        _record_stage_change(opportunity=opportunity, from_stage=None, actor=actor)
         return opportunity
-    if stage.kind == OpportunityStage.Kind.LOST and lost_reason is None:
-        raise DomainError(_("Say why the opportunity was lost."))
-    old = opportunity.stage
-    opportunity.stage = stage
-    opportunity.probability = stage.probability if probability is None else probability
-    opportunity.lost_reason = lost_reason if stage.kind == OpportunityStage.Kind.LOST else None
-    opportunity.save(update_fields=["stage", "probability", "lost_reason", "updated_at"])
-    activity_log_event(
-        owner=opportunity,
-        kind="status_change",
-        message=_("Stage changed from %(old)s to %(new)s.") % {"old": old, "new": stage},
-        data={"from": old.pk, "to": stage.pk},
-        actor=actor,
-    )
-    return opportunity
+    stored = _locked_opportunity(opportunity)
+    if stored.stage_id != opportunity.stage_id:
+        raise DomainError(
+            _(
+                "Change the stage with “Move” on the opportunity's page, so its stage history "
+                "stays complete."
+            )
+        )
+    _check_same_company(opportunity, opportunity.lost_reason)
+    _check_lost_reason(stored.stage, opportunity.lost_reason)
+    if stored.stage.kind != OpportunityStage.Kind.LOST:
+        opportunity.lost_reason = None
+    return _validated_save(opportunity)
 
 
 @transaction.atomic
@@ -123,6 +165,58 @@ def lead_set_status(
         actor=actor,
     )
     return lead
+
+
+@transaction.atomic
+def opportunity_set_stage(
+    *,
+    opportunity: Opportunity,
+    stage: OpportunityStage,
+    actor,
+    lost_reason: LostReason | None = None,
+    probability: int | None = None,
+) -> Opportunity:
+    """Move the opportunity to ``stage``; record the move in its stage history and timeline.
+
+    The probability becomes the stage's default unless one is given; a lost stage needs a lost
+    reason, and leaving a lost stage clears it. Moving to the stage it is in changes nothing.
+    """
+    opportunity = _locked_opportunity(opportunity)
+    _check_same_company(opportunity, stage, lost_reason)
+    if stage.pk == opportunity.stage_id:
+        return opportunity
+    _check_lost_reason(stage, lost_reason)
+    if probability is not None and not 0 <= probability <= 100:
+        raise DomainError(_("The probability must be between 0 and 100 %."))
+    old_stage = opportunity.stage
+    opportunity.stage = stage
+    opportunity.probability = stage.probability if probability is None else probability
+    opportunity.lost_reason = lost_reason if stage.kind == OpportunityStage.Kind.LOST else None
+    opportunity.save(update_fields=["stage", "probability", "lost_reason", "updated_at"])
+    _record_stage_change(opportunity=opportunity, from_stage=old_stage, actor=actor)
+
+    message = _("Stage changed from %(old)s to %(new)s (probability %(probability)s %%).") % {
+        "old": old_stage,
+        "new": stage,
+        "probability": opportunity.probability,
+    }
+    if opportunity.lost_reason:
+        message = f"{message} {_('Reason: %(reason)s.') % {'reason': opportunity.lost_reason}}"
+    activity_log_event(
+        owner=opportunity,
+        kind="stage_change",
+        message=message,
+        data={
+            "from": old_stage.pk,
+            "to": stage.pk,
+            "from_name": old_stage.name,
+            "to_name": stage.name,
+            "probability": opportunity.probability,
+            "lost_reason": opportunity.lost_reason_id,
+        },
+        actor=actor,
+    )
+    return opportunity
 
 
 @transaction.atomic
@@ -216,6 +310,7 @@ def lead_convert_to_opportunity(
         sales_partner_id=lead.sales_partner_id,
     )
     _validated_save(opportunity)
+    _record_stage_change(opportunity=opportunity, from_stage=None, actor=actor)
 
     company = lead.company
     # The same address and contact rows, linked to the opportunity through new link rows.

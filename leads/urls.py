@@ -16,6 +16,11 @@ urlpatterns = [
     path("wish-list/<int:pk>/remove/", views.WishListRemoveView.as_view(), name="wish_remove"),
     path("opportunities/", views.OpportunityListView.as_view(), name="opportunity_list"),
     path(
+        "opportunities/board/",
+        views.OpportunityBoardView.as_view(),
+        name="opportunity_board",
+    ),
+    path(
         "opportunities/<int:pk>/",
         views.OpportunityDetailView.as_view(),
         name="opportunity_detail",
@@ -24,6 +29,11 @@ urlpatterns = [
         "opportunities/<int:pk>/edit/",
         views.OpportunityUpdateView.as_view(),
         name="opportunity_update",
+    ),
+    path(
+        "opportunities/<int:pk>/stage/",
+        views.OpportunityStageView.as_view(),
+        name="opportunity_stage",
     ),
     path(
         "opportunities/<int:pk>/wish-list/",

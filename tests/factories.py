@@ -288,6 +288,20 @@ class WishListItemFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("2")
 
 
+class OpportunityStageChangeFactory(factory.django.DjangoModelFactory):
+    """A history row: by default the opportunity's opening row (no ``from_stage``)."""
+
+    class Meta:
+        model = "leads.OpportunityStageChange"
+
+    company = factory.SubFactory(CompanyFactory)
+    opportunity = factory.SubFactory(OpportunityFactory, company=factory.SelfAttribute("..company"))
+    from_stage = None
+    to_stage = factory.SelfAttribute("opportunity.stage")
+    probability = factory.SelfAttribute("to_stage.probability")
+    changed_at = factory.LazyFunction(timezone.now)
+
+
 # --- customers ---------------------------------------------------------------------------------
 
 

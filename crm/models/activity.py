@@ -208,6 +208,7 @@ class SystemEvent(Activity):
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
         STATUS_CHANGE = "status_change", _("Status change")
+        STAGE_CHANGE = "stage_change", _("Stage change")
         CONVERSION = "conversion", _("Conversion")
         OTHER = "other", _("Other")
 

@@ -5,9 +5,9 @@ from django.views.generic import DetailView
 
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
 from crm.views.records import ServiceUpdateView
-from leads import services
+from leads import selectors, services
 from leads.filters import OpportunityFilter
-from leads.forms import OpportunityForm, WishListItemForm
+from leads.forms import OpportunityForm, OpportunityMoveForm, WishListItemForm
 from leads.models import Opportunity
 
 
@@ -46,6 +46,11 @@ class OpportunityDetailView(CompanyQuerysetMixin, DetailView):
         context["wish_list"] = list(self.object.wish_list.select_related("product"))
         context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
         context["wish_form"] = WishListItemForm(company=self.request.company)
+        context["stage_history"] = selectors.opportunity_stage_history(self.object)
+        context["move_form"] = OpportunityMoveForm(
+            company=self.request.company,
+            initial={"stage": self.object.stage_id, "lost_reason": self.object.lost_reason_id},
+        )
         return context
 
 
@@ -55,5 +60,8 @@ class OpportunityUpdateView(ServiceUpdateView):
     success_message = gettext_lazy("Opportunity %(object)s was saved.")
     extra_context = {"title": gettext_lazy("Edit opportunity")}
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("stage")
+
     def save_service(self, instance):
-        return services.opportunity_save(opportunity=instance)
+        return services.opportunity_save(opportunity=instance, actor=self.request.user)

@@ -1,0 +1,270 @@
+"""Reads that span models: the pipeline board, an opportunity's stage history, time in stage.
+
+Money is summed in whole cents as integers, so SQLite (which keeps decimals as floats) and
+PostgreSQL give the same totals to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, Round, RowNumber
+from django.utils import timezone
+
+from crm.models import Company
+from leads.models import Opportunity, OpportunityStage, OpportunityStageChange
+
+CENT = Decimal("0.01")
+SECONDS_PER_DAY = Decimal(86400)
+BOARD_COLUMN_SIZE = 50
+
+# The expected amount in cents, and the forecast (amount × probability / 100) in cents rounded
+# half up per opportunity: integer arithmetic, exact on every database (amounts are never
+# negative, so adding 50 before the integer division rounds half up).
+_AMOUNT_CENTS = Cast(Round(F("expected_amount") * 100), output_field=BigIntegerField())
+_WEIGHTED_CENTS = ExpressionWrapper(
+    (_AMOUNT_CENTS * F("probability") + Value(50)) / Value(100), output_field=BigIntegerField()
+)
+
+
+def _from_cents(cents: int | None) -> Decimal:
+    return (Decimal(cents or 0) / 100).quantize(CENT)
+
+
+def _days(duration: timedelta) -> Decimal:
+    return (Decimal(duration.total_seconds()) / SECONDS_PER_DAY).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+# --- the pipeline board ----------------------------------------------------------------------
+
+
+@dataclass
+class BoardColumn:
+    """One stage of the board: its newest cards and the figures of all its opportunities."""
+
+    stage: OpportunityStage
+    cards: list[Opportunity] = field(default_factory=list)
+    count: int = 0
+    total: Decimal = Decimal("0.00")
+    weighted_total: Decimal = Decimal("0.00")
+
+    @property
+    def hidden_count(self) -> int:
+        """Opportunities in the stage that the column does not show (it shows the newest)."""
+        return self.count - len(self.cards)
+
+
+@dataclass
+class Board:
+    columns: list[BoardColumn]
+
+    def _columns(self, kind: str) -> list[BoardColumn]:
+        return [column for column in self.columns if column.stage.kind == kind]
+
+    @property
+    def open_count(self) -> int:
+        return sum(column.count for column in self._columns(OpportunityStage.Kind.OPEN))
+
+    @property
+    def open_total(self) -> Decimal:
+        return sum(
+            (column.total for column in self._columns(OpportunityStage.Kind.OPEN)),
+            Decimal("0.00"),
+        )
+
+    @property
+    def forecast(self) -> Decimal:
+        """The weighted total of the open stages: what the open pipeline is expected to bring."""
+        return sum(
+            (column.weighted_total for column in self._columns(OpportunityStage.Kind.OPEN)),
+            Decimal("0.00"),
+        )
+
+    @property
+    def won_total(self) -> Decimal:
+        return sum(
+            (column.total for column in self._columns(OpportunityStage.Kind.WON)), Decimal("0.00")
+        )
+
+
+def pipeline_board(
+    *,
+    company: Company,
+    salesperson_id: int | None = None,
+    per_column: int = BOARD_COLUMN_SIZE,
+) -> Board:
+    """One column per stage in the company's order, with the ``per_column`` newest cards each.
+
+    Three queries however many opportunities there are: the stages, the figures per stage,
+    and the cards (numbered per stage by a window function, so a huge stage costs no more).
+    """
+    stages = list(OpportunityStage.objects.filter(company=company).order_by("order", "pk"))
+    opportunities = Opportunity.objects.filter(company=company)
+    if salesperson_id is not None:
+        opportunities = opportunities.filter(salesperson_id=salesperson_id)
+
+    columns = {stage.pk: BoardColumn(stage=stage) for stage in stages}
+    figures = (
+        opportunities.order_by()
+        .values("stage_id")
+        .annotate(
+            count=Count("pk"),
+            total_cents=Sum(_AMOUNT_CENTS),
+            weighted_cents=Sum(_WEIGHTED_CENTS),
+        )
+    )
+    for row in figures:
+        column = columns[row["stage_id"]]
+        column.count = row["count"]
+        column.total = _from_cents(row["total_cents"])
+        column.weighted_total = _from_cents(row["weighted_cents"])
+
+    cards = (
+        opportunities.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("stage_id")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(position__lte=per_column)
+        .select_related("salesperson")
+        .only(
+            "pk",
+            "company_id",
+            "title",
+            "stage_id",
+            "probability",
+            "expected_amount",
+            "expected_close_date",
+            "created_at",
+            "salesperson__name",
+        )
+        .order_by("stage_id", "position")
+    )
+    for card in cards:
+        columns[card.stage_id].cards.append(card)
+    return Board(columns=[columns[stage.pk] for stage in stages])
+
+
+# --- stage history and time in stage ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageStay:
+    """The time an opportunity spent in one stage: from its history row to the next one, or
+    until now while it is still there."""
+
+    change: OpportunityStageChange
+    left_at: datetime | None
+    duration: timedelta
+
+    @property
+    def stage(self) -> OpportunityStage:
+        return self.change.to_stage
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_at is None
+
+    @property
+    def days(self) -> Decimal:
+        return _days(self.duration)
+
+
+def opportunity_stage_history(
+    opportunity: Opportunity, *, now: datetime | None = None
+) -> list[StageStay]:
+    """Every stage the opportunity has been in, oldest first, with the time spent there."""
+    changes = list(
+        OpportunityStageChange.objects.filter(
+            company=opportunity.company_id, opportunity=opportunity
+        )
+        .select_related("from_stage", "to_stage", "changed_by", "lost_reason")
+        .order_by("changed_at", "pk")
+    )
+    now = now or timezone.now()
+    stays = []
+    for index, change in enumerate(changes):
+        left_at = changes[index + 1].changed_at if index + 1 < len(changes) else None
+        duration = max((left_at or now) - change.changed_at, timedelta(0))
+        stays.append(StageStay(change=change, left_at=left_at, duration=duration))
+    return stays
+
+
+@dataclass(frozen=True)
+class StageAverage:
+    stage: OpportunityStage
+    average_days: Decimal | None  # None: no opportunity has left this stage yet
+    stays: int
+
+
+def average_days_in_stage(
+    company: Company, since: date | datetime | None = None
+) -> list[StageAverage]:
+    """Per stage, in the company's order: the average days opportunities spent there before
+    moving on, over the stays that ended at or after ``since`` (every stay if None).
+
+    Only finished stays count: an opportunity still in a stage has not finished its time there,
+    and won or lost are where opportunities stay. Each history row after the first ends a stay
+    in its ``from_stage`` that began at the opportunity's previous row, so one grouped query
+    over the rows (bounded by ``since`` through the company/time index) does it.
+    """
+    entered_at = Subquery(
+        OpportunityStageChange.objects.filter(
+            company=company, opportunity_id=OuterRef("opportunity_id")
+        )
+        .filter(
+            Q(changed_at__lt=OuterRef("changed_at"))
+            | Q(changed_at=OuterRef("changed_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by("-changed_at", "-pk")
+        .values("changed_at")[:1]
+    )
+    endings = OpportunityStageChange.objects.filter(company=company, from_stage__isnull=False)
+    if since is not None:
+        if isinstance(since, date) and not isinstance(since, datetime):
+            since = timezone.make_aware(datetime.combine(since, time.min))
+        endings = endings.filter(changed_at__gte=since)
+    rows = (
+        endings.annotate(entered_at=entered_at)
+        .filter(entered_at__isnull=False)
+        .annotate(
+            duration=ExpressionWrapper(
+                F("changed_at") - F("entered_at"), output_field=DurationField()
+            )
+        )
+        .order_by()
+        .values("from_stage_id")
+        .annotate(average=Avg("duration"), stays=Count("pk"))
+    )
+    by_stage = {row["from_stage_id"]: row for row in rows}
+    averages = []
+    for stage in OpportunityStage.objects.filter(company=company).order_by("order", "pk"):
+        row = by_stage.get(stage.pk)
+        averages.append(
+            StageAverage(
+                stage=stage,
+                average_days=_days(row["average"]) if row else None,
+                stays=row["stays"] if row else 0,
+            )
+        )
+    return averages

@@ -1,0 +1,147 @@
+"""The pipeline board, and the stage move that it and the opportunity page post to."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from crm.errors import DomainError
+from crm.models import Salesperson
+from crm.views.records import ObjectActionView
+from leads import selectors, services
+from leads.forms import OpportunityMoveForm
+from leads.models import LostReason, Opportunity, OpportunityStage
+
+
+def _options(rows: list[tuple[int, str, str]]) -> SafeString:
+    """``<option>`` tags from (value, attributes, label); the attributes are ours, not input."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(attributes), label) for value, attributes, label in rows),
+    )
+
+
+def _stage_options(stages: list[OpportunityStage], selected: OpportunityStage) -> SafeString:
+    return _options(
+        [
+            (
+                stage.pk,
+                (" selected" if stage.pk == selected.pk else "")
+                + (" data-lost" if stage.kind == OpportunityStage.Kind.LOST else ""),
+                stage.name,
+            )
+            for stage in stages
+        ]
+    )
+
+
+class OpportunityBoardView(TemplateView):
+    """One column per stage. ``?salesperson=<id>`` shows one salesperson's opportunities,
+    ``?mine=1`` the user's own (if the user is on the sales team)."""
+
+    template_name = "leads/opportunity_board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        company = self.request.company
+        salespeople = list(
+            Salesperson.objects.filter(company=company)
+            .only("pk", "company_id", "name", "user_id")
+            .order_by("name", "pk")
+        )
+        my_salesperson = next(
+            (person for person in salespeople if person.user_id == self.request.user.pk), None
+        )
+        wants_mine = self.request.GET.get("mine") == "1"
+        if wants_mine:
+            selected = my_salesperson
+        else:
+            requested = self.request.GET.get("salesperson", "")
+            selected = next((person for person in salespeople if str(person.pk) == requested), None)
+        board = selectors.pipeline_board(
+            company=company, salesperson_id=selected.pk if selected else None
+        )
+        stages = [column.stage for column in board.columns]
+        lost_reasons = list(LostReason.objects.filter(company=company).order_by("name", "pk"))
+        context.update(
+            board=board,
+            # Every card of a column has the same move form, so its choices are built once per
+            # column rather than looped over per card (a full board has hundreds of cards).
+            columns=[(column, _stage_options(stages, column.stage)) for column in board.columns],
+            reason_options=_options([(reason.pk, "", reason.name) for reason in lost_reasons]),
+            stages=stages,
+            lost_reasons=lost_reasons,
+            salespeople=salespeople,
+            selected_salesperson=selected,
+            my_salesperson=my_salesperson,
+            showing_mine=selected is not None and selected == my_salesperson,
+            not_on_sales_team=wants_mine and my_salesperson is None,
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class OpportunityStageView(ObjectActionView):
+    """Moves the opportunity to the posted stage, then goes back to ``next`` (the board with
+    its filters) or to the opportunity; a refusal comes back as a message."""
+
+    model = Opportunity
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            back = self.act(self.object)
+        except DomainError as error:
+            messages.error(
+                request,
+                _("%(opportunity)s was not moved: %(reason)s")
+                % {"opportunity": self.object, "reason": error.message},
+            )
+            back = self.back_url()
+        return HttpResponseRedirect(back)
+
+    def act(self, opportunity) -> str:
+        form = OpportunityMoveForm(self.request.POST, company=self.request.company)
+        if not form.is_valid():
+            raise DomainError(
+                " ".join(
+                    f"{form.fields[name].label}: {error}" if name != "__all__" else error
+                    for name, errors in form.errors.items()
+                    for error in errors
+                )
+            )
+        stage = form.cleaned_data["stage"]
+        if stage.pk == opportunity.stage_id:
+            messages.info(
+                self.request,
+                _("%(opportunity)s is already in %(stage)s.")
+                % {"opportunity": opportunity, "stage": stage},
+            )
+            return self.back_url()
+        services.opportunity_set_stage(
+            opportunity=opportunity,
+            stage=stage,
+            lost_reason=form.cleaned_data["lost_reason"],
+            probability=form.cleaned_data["probability"],
+            actor=self.request.user,
+        )
+        messages.success(
+            self.request,
+            _("%(opportunity)s moved to %(stage)s.") % {"opportunity": opportunity, "stage": stage},
+        )
+        return self.back_url()
+
+    def back_url(self) -> str:
+        requested = self.request.POST.get("next", "")
+        if requested and url_has_allowed_host_and_scheme(
+            requested,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
+            return requested
+        return self.object.get_absolute_url()

@@ -1,0 +1,390 @@
+"""The pipeline board, the stage move endpoint and the opportunity page's stage history."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from leads.models import Opportunity, OpportunityStageChange
+from leads.selectors import pipeline_board
+from leads.services import opportunity_save, opportunity_set_stage
+from tests.conftest import login_as
+from tests.factories import (
+    LostReasonFactory,
+    OpportunityFactory,
+    OpportunityStageFactory,
+    SalespersonFactory,
+)
+
+BOARD = reverse("leads:opportunity_board")
+
+
+@pytest.fixture
+def stages(company):
+    return {
+        "prospecting": OpportunityStageFactory(
+            company=company, name="Prospecting", order=10, probability=10
+        ),
+        "proposal": OpportunityStageFactory(
+            company=company, name="Proposal", order=20, probability=50
+        ),
+        "won": OpportunityStageFactory(
+            company=company, name="Won", order=30, probability=100, kind="won"
+        ),
+        "lost": OpportunityStageFactory(
+            company=company, name="Lost", order=40, probability=0, kind="lost"
+        ),
+    }
+
+
+def move_url(opportunity):
+    return reverse("leads:opportunity_stage", args=[opportunity.pk])
+
+
+# --- the board -------------------------------------------------------------------------------
+
+
+def test_board_has_a_column_per_stage_in_order(member_client, company, stages):
+    # Created in a different order than the stages' own.
+    OpportunityStageFactory(company=company, name="Negotiation", order=25)
+    response = member_client.get(BOARD)
+    assert response.status_code == 200
+    names = [column.stage.name for column in response.context["board"].columns]
+    assert names == ["Prospecting", "Proposal", "Negotiation", "Won", "Lost"]
+
+
+def test_board_totals_are_exact_and_rounded_half_up(member_client, company, stages):
+    proposal = stages["proposal"]
+    # 0.05 × 50 % = 0.025 -> 0.03; 0.01 × 50 % = 0.005 -> 0.01 (half up per opportunity).
+    for amount, probability in [
+        ("0.05", 50),
+        ("0.01", 50),
+        ("1234.57", 33),
+        ("0.10", 15),
+        ("999999.99", 50),
+    ]:
+        OpportunityFactory(
+            company=company,
+            stage=proposal,
+            expected_amount=Decimal(amount),
+            probability=probability,
+        )
+    OpportunityFactory(company=company, stage=stages["won"], expected_amount=Decimal("500.00"))
+
+    board = member_client.get(BOARD).context["board"]
+    column = next(column for column in board.columns if column.stage == proposal)
+    assert column.count == 5
+    assert column.total == Decimal("1001234.72")
+    # 0.03 + 0.01 + 407.41 (407.4081) + 0.02 (0.015) + 500000.00 (499999.995)
+    assert column.weighted_total == Decimal("500407.47")
+    assert column.weighted_total == sum(card.weighted_amount for card in column.cards)
+    assert board.open_count == 5
+    assert board.forecast == Decimal("500407.47")
+    assert board.won_total == Decimal("500.00")
+
+
+def test_board_shows_the_totals_and_the_cards(member_client, company, stages):
+    seller = SalespersonFactory(company=company, name="Grace Okafor")
+    OpportunityFactory(
+        company=company,
+        stage=stages["proposal"],
+        title="Laptop refresh",
+        expected_amount=Decimal("12400.00"),
+        probability=50,
+        salesperson=seller,
+    )
+    content = member_client.get(BOARD).content.decode()
+    assert "Laptop refresh" in content
+    assert "12,400.00 EUR" in content
+    assert "6,200.00 EUR" in content  # weighted, in the column header
+    assert "Grace Okafor" in content
+    assert f'action="{move_url(Opportunity.objects.get())}"' in content
+
+
+def _board_queries(client):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(BOARD)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_board_queries_do_not_grow_with_opportunities(member_client, company, stages):
+    sellers = SalespersonFactory.create_batch(3, company=company)
+    LostReasonFactory.create_batch(2, company=company)
+    for index in range(5):
+        OpportunityFactory(
+            company=company,
+            stage=list(stages.values())[index % 4],
+            salesperson=sellers[index % 3],
+        )
+    _board_queries(member_client)  # warms the caches the first request fills
+    few = _board_queries(member_client)
+    for index in range(45):
+        OpportunityFactory(
+            company=company,
+            stage=list(stages.values())[index % 4],
+            salesperson=sellers[index % 3],
+        )
+    assert _board_queries(member_client) == few
+
+
+def test_a_column_shows_the_newest_cards_and_links_to_the_rest(company, stages, member_client):
+    OpportunityFactory.create_batch(7, company=company, stage=stages["proposal"])
+    board = pipeline_board(company=company, per_column=5)
+    column = next(column for column in board.columns if column.stage == stages["proposal"])
+    assert column.count == 7 and len(column.cards) == 5 and column.hidden_count == 2
+    newest = Opportunity.objects.filter(stage=stages["proposal"]).order_by("-created_at", "-pk")
+    assert [card.pk for card in column.cards] == [opportunity.pk for opportunity in newest[:5]]
+    # The page shows the cap's worth and links the rest to the list filtered by the stage.
+    OpportunityFactory.create_batch(50, company=company, stage=stages["proposal"])
+    content = member_client.get(BOARD).content.decode()
+    assert "and 7 more" in content
+    assert f"{reverse('leads:opportunity_list')}?stage={stages['proposal'].pk}" in content
+
+
+def test_board_filters_by_salesperson(member_client, company, stages):
+    grace = SalespersonFactory(company=company)
+    other = SalespersonFactory(company=company)
+    mine = OpportunityFactory(company=company, stage=stages["proposal"], salesperson=grace)
+    OpportunityFactory(company=company, stage=stages["proposal"], salesperson=other)
+    response = member_client.get(BOARD, {"salesperson": grace.pk})
+    cards = [card for column in response.context["board"].columns for card in column.cards]
+    assert cards == [mine]
+    assert response.context["selected_salesperson"] == grace
+    # An unknown or another company's id shows everyone's.
+    response = member_client.get(BOARD, {"salesperson": "nonsense"})
+    assert response.context["board"].open_count == 2
+
+
+def test_mine_shows_the_users_own_opportunities(client, company, stages, salesperson_user):
+    own = SalespersonFactory(company=company, user=salesperson_user)
+    mine = OpportunityFactory(company=company, stage=stages["prospecting"], salesperson=own)
+    OpportunityFactory(company=company, stage=stages["prospecting"])
+    login_as(client, salesperson_user, company)
+    response = client.get(BOARD, {"mine": "1"})
+    cards = [card for column in response.context["board"].columns for card in column.cards]
+    assert cards == [mine]
+    assert response.context["showing_mine"]
+    assert '?mine=1" aria-current="true">Mine</a>' in response.content.decode()
+
+
+def test_mine_without_a_place_on_the_sales_team_says_so(member_client, company, stages):
+    OpportunityFactory(company=company, stage=stages["prospecting"])
+    response = member_client.get(BOARD, {"mine": "1"})
+    assert response.context["board"].open_count == 1
+    assert "You are not on the sales team" in response.content.decode()
+    assert ">Mine</a>" not in response.content.decode()
+
+
+def test_board_without_stages_explains_what_to_do(member_client, company):
+    response = member_client.get(BOARD)
+    assert response.status_code == 200
+    assert "no pipeline stages yet" in response.content.decode()
+
+
+def test_board_never_shows_another_companys_opportunities(
+    member_client, company, other_company, stages
+):
+    with scopes_disabled():
+        OpportunityFactory(company=other_company, title="Globex secret deal")
+    response = member_client.get(BOARD)
+    assert "Globex secret deal" not in response.content.decode()
+    assert response.context["board"].open_count == 0
+
+
+# --- moving -----------------------------------------------------------------------------------
+
+
+def test_move_goes_back_to_the_board_with_its_filters(member_client, member, company, stages):
+    opportunity = OpportunityFactory(company=company, stage=stages["prospecting"])
+    back = f"{BOARD}?salesperson=3"
+    response = member_client.post(
+        move_url(opportunity), {"stage": stages["proposal"].pk, "next": back}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == back
+    opportunity.refresh_from_db()
+    assert (opportunity.stage, opportunity.probability) == (stages["proposal"], 50)
+    row = OpportunityStageChange.objects.get(opportunity=opportunity)
+    assert (row.from_stage, row.to_stage, row.changed_by) == (
+        stages["prospecting"],
+        stages["proposal"],
+        member,
+    )
+    page = member_client.get(back)
+    assert f"{opportunity} moved to Proposal." in page.content.decode()
+
+
+def test_move_without_next_or_with_a_foreign_next_goes_to_the_opportunity(
+    member_client, company, stages
+):
+    opportunity = OpportunityFactory(company=company, stage=stages["prospecting"])
+    response = member_client.post(
+        move_url(opportunity),
+        {"stage": stages["proposal"].pk, "next": "https://evil.example.com/"},
+    )
+    assert response["Location"] == opportunity.get_absolute_url()
+    response = member_client.post(move_url(opportunity), {"stage": stages["won"].pk})
+    assert response["Location"] == opportunity.get_absolute_url()
+
+
+def test_move_with_a_probability(member_client, company, stages):
+    opportunity = OpportunityFactory(company=company, stage=stages["prospecting"])
+    member_client.post(move_url(opportunity), {"stage": stages["proposal"].pk, "probability": 65})
+    opportunity.refresh_from_db()
+    assert opportunity.probability == 65
+
+
+def test_moving_to_lost_without_a_reason_explains_and_changes_nothing(
+    member_client, company, stages
+):
+    opportunity = OpportunityFactory(company=company, stage=stages["prospecting"], title="Laptops")
+    response = member_client.post(
+        move_url(opportunity), {"stage": stages["lost"].pk, "next": BOARD}, follow=True
+    )
+    assert response.redirect_chain == [(BOARD, 302)]
+    assert "Laptops was not moved: Lost reason: Say why the opportunity was lost." in (
+        response.content.decode()
+    )
+    opportunity.refresh_from_db()
+    assert opportunity.stage == stages["prospecting"]
+    assert not OpportunityStageChange.objects.exists()
+
+
+def test_moving_to_lost_with_a_reason(member_client, company, stages):
+    opportunity = OpportunityFactory(company=company, stage=stages["proposal"])
+    reason = LostReasonFactory(company=company)
+    member_client.post(
+        move_url(opportunity), {"stage": stages["lost"].pk, "lost_reason": reason.pk}
+    )
+    opportunity.refresh_from_db()
+    assert (opportunity.stage, opportunity.lost_reason) == (stages["lost"], reason)
+
+
+def test_another_companys_stage_or_reason_is_an_unknown_choice(
+    member_client, company, other_company, stages
+):
+    with scopes_disabled():
+        foreign_stage = OpportunityStageFactory(company=other_company)
+        foreign_reason = LostReasonFactory(company=other_company)
+    opportunity = OpportunityFactory(company=company, stage=stages["prospecting"])
+    response = member_client.post(move_url(opportunity), {"stage": foreign_stage.pk}, follow=True)
+    assert "Select a valid choice" in response.content.decode()
+    member_client.post(
+        move_url(opportunity), {"stage": stages["lost"].pk, "lost_reason": foreign_reason.pk}
+    )
+    opportunity.refresh_from_db()
+    assert opportunity.stage == stages["prospecting"]
+
+
+def test_moving_to_the_same_stage_says_so(member_client, company, stages):
+    opportunity = OpportunityFactory(company=company, stage=stages["proposal"], title="Desks")
+    response = member_client.post(
+        move_url(opportunity), {"stage": stages["proposal"].pk}, follow=True
+    )
+    assert "Desks is already in Proposal." in response.content.decode()
+    assert not OpportunityStageChange.objects.exists()
+
+
+def test_move_is_post_only_and_another_companys_opportunity_is_a_404(
+    client, company, other_company, other_member, stages
+):
+    opportunity = OpportunityFactory(company=company, stage=stages["prospecting"])
+    login_as(client, other_member, other_company)
+    with scopes_disabled():
+        foreign_stage = OpportunityStageFactory(company=other_company)
+    response = client.post(move_url(opportunity), {"stage": foreign_stage.pk})
+    assert response.status_code == 404
+    opportunity.refresh_from_db()
+    assert opportunity.stage == stages["prospecting"]
+
+
+def test_move_endpoint_refuses_get(member_client, company, stages):
+    opportunity = OpportunityFactory(company=company, stage=stages["prospecting"])
+    assert member_client.get(move_url(opportunity)).status_code == 405
+
+
+# --- the opportunity page ------------------------------------------------------------------------
+
+
+def test_opportunity_page_shows_the_stage_history_and_a_move_form(
+    member_client, member, company, stages
+):
+    opportunity = opportunity_save(
+        opportunity=Opportunity(company=company, title="Desks", stage=stages["prospecting"]),
+        actor=member,
+    )
+    opportunity_set_stage(opportunity=opportunity, stage=stages["proposal"], actor=member)
+    response = member_client.get(opportunity.get_absolute_url())
+    content = response.content.decode()
+    assert [stay.stage for stay in response.context["stage_history"]] == [
+        stages["prospecting"],
+        stages["proposal"],
+    ]
+    assert "Stage history" in content
+    assert "from Prospecting" in content
+    assert "so far" in content
+    assert f'action="{move_url(opportunity)}"' in content
+    assert response.context["move_form"]["stage"].value() == stages["proposal"].pk
+
+
+def test_opportunity_page_queries_do_not_grow_with_its_history(
+    member_client, member, company, stages
+):
+    opportunity = opportunity_save(
+        opportunity=Opportunity(company=company, title="Desks", stage=stages["prospecting"]),
+        actor=member,
+    )
+    opportunity_set_stage(opportunity=opportunity, stage=stages["proposal"], actor=member)
+    member_client.get(opportunity.get_absolute_url())  # warms the content-type cache
+    with CaptureQueriesContext(connection) as few:
+        member_client.get(opportunity.get_absolute_url())
+    for _round in range(5):
+        opportunity_set_stage(opportunity=opportunity, stage=stages["prospecting"], actor=member)
+        opportunity_set_stage(opportunity=opportunity, stage=stages["proposal"], actor=member)
+    with CaptureQueriesContext(connection) as many:
+        response = member_client.get(opportunity.get_absolute_url())
+    assert len(response.context["stage_history"]) == 12
+    assert len(many) == len(few)
+
+
+def test_the_edit_form_no_longer_moves_the_stage(member_client, company, stages):
+    opportunity = OpportunityFactory(company=company, stage=stages["prospecting"])
+    response = member_client.post(
+        reverse("leads:opportunity_update", args=[opportunity.pk]),
+        {
+            "title": "Renamed",
+            "stage": stages["won"].pk,
+            "probability": 20,
+            "expected_amount": "10.00",
+        },
+    )
+    assert response.status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.title, opportunity.stage) == ("Renamed", stages["prospecting"])
+    assert not OpportunityStageChange.objects.exists()
+
+
+def test_a_lost_opportunitys_edit_form_asks_for_the_reason(member_client, company, stages):
+    reason = LostReasonFactory(company=company)
+    opportunity = OpportunityFactory(company=company, stage=stages["lost"], lost_reason=reason)
+    url = reverse("leads:opportunity_update", args=[opportunity.pk])
+    assert "lost_reason" in member_client.get(url).context["form"].fields
+    response = member_client.post(url, {"title": "X", "probability": 0, "expected_amount": "0"})
+    assert response.status_code == 200
+    assert "lost_reason" in response.context["form"].errors
+    open_one = OpportunityFactory(company=company, stage=stages["proposal"])
+    form = member_client.get(reverse("leads:opportunity_update", args=[open_one.pk])).context[
+        "form"
+    ]
+    assert "lost_reason" not in form.fields
+
+
+def test_navigation_and_list_link_to_the_board(member_client, company):
+    content = member_client.get(reverse("leads:opportunity_list")).content.decode()
+    assert content.count(f'href="{BOARD}"') == 2  # the sidebar and the list's header
+    board = member_client.get(BOARD).content.decode()
+    assert f'<a href="{BOARD}" aria-current="page">' in board
