@@ -130,7 +130,8 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
                 salesperson=sellers[index % len(sellers)] if sellers else None,
                 sales_partner=rnd.choice(partners) if partners and index % 3 == 0 else None,
                 notes="Asked for a call back next week." if index % 4 == 0 else "",
-            )
+            ),
+            actor=None,
         )
         # Spread the creation dates over the last three months.
         Lead.objects.filter(pk=lead.pk).update(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
 from addressbook.selectors import address_links_for_owner, contact_links_for_owner
 from crm.errors import DomainError, validate_or_raise
+from crm.models import Salesperson
 from crm.timeline import activity_log_event
 from leads.models import (
     Lead,
@@ -82,9 +84,29 @@ def wish_list_amount(items) -> Decimal:
 
 
 @transaction.atomic
-def lead_save(*, lead: Lead) -> Lead:
-    """Create or update a lead's fields; its status moves only through ``lead_set_status``."""
-    return _validated_save(lead)
+def lead_save(*, lead: Lead, actor) -> Lead:
+    """Create or update a lead's fields; its status moves only through ``lead_set_status``.
+
+    A different salesperson on an existing lead is logged as ``lead_assign_salesperson`` logs
+    it, so the timeline shows every hand-over, whichever page made it.
+    """
+    old_salesperson_id = None
+    if lead.pk is not None:
+        old_salesperson_id = (
+            Lead.objects.filter(pk=lead.pk, company=lead.company_id)
+            .values_list("salesperson", flat=True)
+            .first()
+        )
+    is_new = lead.pk is None
+    _validated_save(lead)
+    if not is_new and lead.salesperson_id and lead.salesperson_id != old_salesperson_id:
+        old = (
+            Salesperson.objects.filter(pk=old_salesperson_id).first()
+            if old_salesperson_id
+            else None
+        )
+        _log_assignment(owner=lead, old=old, new=lead.salesperson, actor=actor)
+    return lead
 
 
 @transaction.atomic
@@ -363,3 +385,177 @@ def lead_convert_to_opportunity(
         actor=actor,
     )
     return opportunity
+
+
+# --- assignment ----------------------------------------------------------------------------
+
+
+# The row is locked on its own and the old salesperson read after the lock: a join in the locking
+# query would hand back the salesperson row as it was before the lock was granted (PostgreSQL
+# re-reads only the locked row), and two hand-overs at once would both log "from nobody".
+
+
+def _check_salesperson(salesperson: Salesperson, *, company_id: int) -> None:
+    if salesperson.company_id != company_id:
+        raise DomainError(_("This record does not belong to your company."))
+    if not salesperson.is_active:
+        raise DomainError(
+            _("%(salesperson)s is no longer active: choose an active salesperson.")
+            % {"salesperson": salesperson}
+        )
+
+
+def _log_assignment(*, owner: Lead | Opportunity, old: Salesperson | None, new, actor) -> None:
+    if old is None:
+        message = _("Assigned to %(new)s.") % {"new": new}
+    else:
+        message = _("Assigned to %(new)s (previously %(old)s).") % {"new": new, "old": old}
+    activity_log_event(
+        owner=owner,
+        kind="other",
+        message=message,
+        data={"event": "assignment", "from": old.pk if old else None, "to": new.pk},
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def lead_assign_salesperson(*, lead: Lead, salesperson: Salesperson, actor) -> Lead:
+    """Hand the lead to ``salesperson`` (an active one of the lead's company) and log it.
+
+    Assigning the salesperson it already has changes nothing and logs nothing.
+    """
+    lead = (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .get(pk=lead.pk, company=lead.company_id)
+    )
+    _check_salesperson(salesperson, company_id=lead.company_id)
+    if lead.salesperson_id == salesperson.pk:
+        return lead
+    old = lead.salesperson
+    lead.salesperson = salesperson
+    lead.save(update_fields=["salesperson", "updated_at"])
+    _log_assignment(owner=lead, old=old, new=salesperson, actor=actor)
+    return lead
+
+
+@transaction.atomic
+def opportunity_assign_salesperson(
+    *, opportunity: Opportunity, salesperson: Salesperson, actor
+) -> Opportunity:
+    """Hand the opportunity to ``salesperson`` (an active one of its company) and log it.
+
+    Its lead keeps the salesperson it had: the lead's history says who worked it then.
+    """
+    opportunity = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .get(pk=opportunity.pk, company=opportunity.company_id)
+    )
+    _check_salesperson(salesperson, company_id=opportunity.company_id)
+    if opportunity.salesperson_id == salesperson.pk:
+        return opportunity
+    old = opportunity.salesperson
+    opportunity.salesperson = salesperson
+    opportunity.save(update_fields=["salesperson", "updated_at"])
+    _log_assignment(owner=opportunity, old=old, new=salesperson, actor=actor)
+    return opportunity
+
+
+# --- deletion ------------------------------------------------------------------------------
+# Who may delete is the views' business (managers, admins and owners; salespeople mark a lead
+# lost instead). What may be deleted is decided here:
+# - a lead that became an opportunity (or is converted) stays: it is where the opportunity came
+#   from, and its timeline holds the conversion;
+# - an opportunity may be deleted, also one that came from a lead: that undoes a conversion made
+#   by mistake, so its lead goes back to "qualified" (and can be converted again), with an event
+#   on the lead's timeline saying so;
+# - anything another record still points to with PROTECT (a customer, a quotation) refuses the
+#   deletion with the kinds of records that hold it.
+# A deleted record's wish list, timeline entries and address/contact link rows go with it (the
+# cascade and the post_delete receivers of crm.timeline and addressbook); the addresses and
+# contacts themselves stay in the address book. The company's timeline keeps a line per deletion.
+
+
+def _delete_or_refuse(record: Lead | Opportunity) -> None:
+    try:
+        # A savepoint: the collector refuses before deleting anything, but a refusal must never
+        # leave the outer transaction unusable.
+        with transaction.atomic():
+            record.delete()
+    except ProtectedError as error:
+        blockers = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+        raise DomainError(
+            _("%(record)s cannot be deleted: it is still used by %(blockers)s.")
+            % {"record": record, "blockers": ", ".join(blockers)}
+        ) from error
+
+
+def _log_deletion(*, record: Lead | Opportunity, name: str, actor) -> None:
+    activity_log_event(
+        owner=record.company,
+        kind="other",
+        message=_("%(kind)s “%(name)s” was deleted.")
+        % {"kind": str(record._meta.verbose_name).capitalize(), "name": name},
+        data={"event": "deletion", "model": record._meta.label_lower, "id": record.pk},
+        actor=actor,
+    )
+
+
+def lead_delete_refusal(lead: Lead) -> str | None:
+    """Why the lead may not be deleted, or None if it may."""
+    opportunity = Opportunity.objects.filter(company=lead.company_id, lead=lead).first()
+    if opportunity is not None:
+        return _(
+            "%(lead)s became the opportunity “%(opportunity)s” and stays as the record of where "
+            "it came from. If the conversion was a mistake, delete the opportunity first."
+        ) % {"lead": lead, "opportunity": opportunity}
+    if lead.status == Lead.Status.CONVERTED:
+        return _("%(lead)s is converted and stays as the record of its conversion.") % {
+            "lead": lead
+        }
+    return None
+
+
+@transaction.atomic
+def lead_delete(*, lead: Lead, actor) -> None:
+    """Delete a lead that never became an opportunity (see the rules above)."""
+    lead = _locked_lead(lead)
+    refusal = lead_delete_refusal(lead)
+    if refusal:
+        raise DomainError(refusal)
+    pk, name = lead.pk, str(lead)
+    _delete_or_refuse(lead)
+    lead.pk = pk
+    _log_deletion(record=lead, name=name, actor=actor)
+
+
+@transaction.atomic
+def opportunity_delete(*, opportunity: Opportunity, actor) -> None:
+    """Delete an opportunity; one that came from a lead hands the lead back as qualified."""
+    lead = None
+    if opportunity.lead_id:
+        # The lead first, as the conversion locks it: two services never wait on each other.
+        lead = Lead.objects.select_for_update(of=("self",)).get(
+            pk=opportunity.lead_id, company=opportunity.company_id
+        )
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).get(
+        pk=opportunity.pk, company=opportunity.company_id
+    )
+    pk, name = opportunity.pk, str(opportunity)
+    _delete_or_refuse(opportunity)
+    opportunity.pk = pk
+    _log_deletion(record=opportunity, name=name, actor=actor)
+    if lead is not None and lead.status == Lead.Status.CONVERTED:
+        # The one move back out of "converted": the opportunity it became is gone.
+        lead.status = Lead.Status.QUALIFIED
+        lead.save(update_fields=["status", "updated_at"])
+        activity_log_event(
+            owner=lead,
+            kind="status_change",
+            message=_("The opportunity “%(opportunity)s” was deleted; the lead is qualified again.")
+            % {"opportunity": name},
+            data={"opportunity": pk, "from": Lead.Status.CONVERTED, "to": Lead.Status.QUALIFIED},
+            actor=actor,
+        )

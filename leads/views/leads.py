@@ -94,7 +94,7 @@ class LeadCreateView(ServiceCreateView):
     extra_context = {"title": gettext_lazy("New lead")}
 
     def save_service(self, instance):
-        return services.lead_save(lead=instance)
+        return services.lead_save(lead=instance, actor=self.request.user)
 
 
 class LeadUpdateView(ServiceUpdateView):
@@ -104,7 +104,7 @@ class LeadUpdateView(ServiceUpdateView):
     extra_context = {"title": gettext_lazy("Edit lead")}
 
     def save_service(self, instance):
-        return services.lead_save(lead=instance)
+        return services.lead_save(lead=instance, actor=self.request.user)
 
 
 class LeadConvertView(ObjectActionView):
