@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.LeadCreateView.as_view(), name="lead_create"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="lead_detail"),
     path("<int:pk>/edit/", views.LeadUpdateView.as_view(), name="lead_update"),
+    path("<int:pk>/delete/", views.LeadDeleteView.as_view(), name="lead_delete"),
     path("<int:pk>/convert/", views.LeadConvertView.as_view(), name="lead_convert"),
     path("<int:pk>/status/", views.LeadStatusView.as_view(), name="lead_status"),
     path("<int:pk>/wish-list/", views.LeadWishListAddView.as_view(), name="lead_wish_add"),
@@ -34,6 +35,11 @@ urlpatterns = [
         "opportunities/<int:pk>/stage/",
         views.OpportunityStageView.as_view(),
         name="opportunity_stage",
+    ),
+    path(
+        "opportunities/<int:pk>/delete/",
+        views.OpportunityDeleteView.as_view(),
+        name="opportunity_delete",
     ),
     path(
         "opportunities/<int:pk>/wish-list/",

@@ -2,13 +2,18 @@
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView
+from django.views.generic import DeleteView, DetailView
 
 from crm.errors import DomainError
-from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.mixins import (
+    CompanyListView,
+    CompanyQuerysetMixin,
+    RoleContextMixin,
+    RoleRequiredMixin,
+)
 from crm.views.records import ObjectActionView, ServiceCreateView, ServiceUpdateView
 from leads import services
 from leads.filters import LeadFilter
@@ -53,7 +58,13 @@ class LeadListView(CompanyListView):
         )
 
 
-class LeadDetailView(CompanyQuerysetMixin, DetailView):
+class DeleteContextMixin(RoleContextMixin):
+    """Shows the Delete button to those ``RecordDeleteView`` lets in."""
+
+    role_context_name = "can_delete"
+
+
+class LeadDetailView(DeleteContextMixin, CompanyQuerysetMixin, DetailView):
     model = Lead
     template_name = "leads/lead_detail.html"
     context_object_name = "lead"
@@ -189,3 +200,50 @@ class WishListRemoveView(ObjectActionView):
         else:
             messages.success(request, _("Removed from the wish list."))
         return HttpResponseRedirect(back)
+
+
+class RecordDeleteView(RoleRequiredMixin, CompanyQuerysetMixin, DeleteView):
+    """Confirm, then delete through the service; a refusal is shown before anyone tries.
+
+    Managers, admins and owners delete leads and opportunities; salespeople mark them lost (the
+    rules of what may go are in ``leads.services``, next to ``lead_delete``).
+    """
+
+    template_name = "leads/record_confirm_delete.html"
+    success_url_name = ""
+    consequences = gettext_lazy(
+        "Its wish list, its timeline and its links to addresses and contacts go with it; the "
+        "addresses and contacts themselves stay in the address book."
+    )
+
+    def refusal(self, obj) -> str | None:
+        return None
+
+    def delete_service(self, obj) -> None:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["refusal"] = self.refusal(self.object)
+        context["consequences"] = self.consequences
+        return context
+
+    def form_valid(self, form):
+        try:
+            self.delete_service(self.object)
+        except DomainError as error:
+            messages.error(self.request, error.message)
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        messages.success(self.request, _("%(object)s was deleted.") % {"object": self.object})
+        return HttpResponseRedirect(reverse(self.success_url_name))
+
+
+class LeadDeleteView(RecordDeleteView):
+    model = Lead
+    success_url_name = "leads:lead_list"
+
+    def refusal(self, lead) -> str | None:
+        return services.lead_delete_refusal(lead)
+
+    def delete_service(self, lead) -> None:
+        services.lead_delete(lead=lead, actor=self.request.user)

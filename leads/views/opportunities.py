@@ -1,5 +1,6 @@
 """Opportunity pages; every write goes through leads.services."""
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
@@ -9,6 +10,7 @@ from leads import selectors, services
 from leads.filters import OpportunityFilter
 from leads.forms import OpportunityForm, OpportunityMoveForm, WishListItemForm
 from leads.models import Opportunity
+from leads.views.leads import DeleteContextMixin, RecordDeleteView
 
 
 class OpportunityListView(CompanyListView):
@@ -29,7 +31,7 @@ class OpportunityListView(CompanyListView):
         return super().get_queryset().select_related("stage", "salesperson")
 
 
-class OpportunityDetailView(CompanyQuerysetMixin, DetailView):
+class OpportunityDetailView(DeleteContextMixin, CompanyQuerysetMixin, DetailView):
     model = Opportunity
     template_name = "leads/opportunity_detail.html"
     context_object_name = "opportunity"
@@ -65,3 +67,24 @@ class OpportunityUpdateView(ServiceUpdateView):
 
     def save_service(self, instance):
         return services.opportunity_save(opportunity=instance, actor=self.request.user)
+
+
+class OpportunityDeleteView(RecordDeleteView):
+    model = Opportunity
+    success_url_name = "leads:opportunity_list"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("lead")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lead = self.object.lead
+        if lead is not None:
+            context["lead_note"] = _(
+                "It came from the lead %(lead)s, which stays and goes back to “qualified”, so it "
+                "can be converted again."
+            ) % {"lead": lead}
+        return context
+
+    def delete_service(self, opportunity) -> None:
+        services.opportunity_delete(opportunity=opportunity, actor=self.request.user)
