@@ -1,0 +1,70 @@
+"""The list-page side of bulk actions: the action bar on GET, one action on POST."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+
+from crm.bulk import BulkActions, bulk_run, bulk_words, missing_message, refusal_message
+from crm.views.mixins import has_role
+
+
+class BulkActionMixin:
+    """Put before ``CompanyListView``; set ``bulk_actions`` (a ``crm.bulk.BulkActions``).
+
+    The list's own URL takes the POST, so the form posts to the page as it is (filters, sort,
+    page) and the redirect afterwards lands on that same page. The table template ticks rows
+    with ``<input type=checkbox name=ids>`` inside the form that
+    ``crm/partials/_bulk_form_start.html`` opens.
+    """
+
+    bulk_actions: BulkActions | None = None
+
+    def get_bulk_actions(self):
+        if self.bulk_actions is None:
+            return []
+        return self.bulk_actions.offered(lambda roles: has_role(self.request, roles))
+
+    def get_bulk_form(self, data=None):
+        return self.bulk_actions.form_class(
+            data,
+            actions=self.get_bulk_actions(),
+            company=self.request.company,
+            model=self.model,
+            # Not "id_": the filter form on the same page has fields of the same names.
+            auto_id="bulk_%s",
+        )
+
+    def get_bulk_queryset(self):
+        """Where the selected ids are looked up: the company's rows, whatever the list shows."""
+        return self.model.objects.filter(company=self.request.company)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        actions = self.get_bulk_actions()
+        if actions:
+            context["bulk_form"] = self.get_bulk_form()
+            context["bulk_words"] = bulk_words(self.model)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        back = request.get_full_path()
+        form = self.get_bulk_form(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.error_text())
+            return HttpResponseRedirect(back)
+        action = form.cleaned_data["action"]
+        ids = form.cleaned_data["selected_ids"]
+        outcome = bulk_run(
+            action=action,
+            queryset=self.get_bulk_queryset(),
+            ids=ids,
+            actor=request.user,
+            params=form.action_params(),
+        )
+        if outcome.refused:
+            tried = len(ids) - len(outcome.missing)
+            messages.error(request, refusal_message(outcome, model=self.model, tried=tried))
+        elif outcome.done:
+            messages.success(request, action.message(len(outcome.done), form.action_params()))
+        if outcome.missing:
+            messages.warning(request, missing_message(outcome, model=self.model))
+        return HttpResponseRedirect(back)
