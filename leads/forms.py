@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.bulk import BulkActionForm
 from crm.forms import CompanyModelForm
 from crm.models import Product, SalesPartner, Salesperson
 from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage
@@ -180,3 +181,29 @@ class LostReasonForm(CompanyModelForm):
     class Meta:
         model = LostReason
         fields = ["name"]
+
+
+class SalesRecordBulkForm(BulkActionForm):
+    """The action bar of the lead and opportunity lists: the extra fields their bulk actions
+    need (an action names the ones it uses; only those are shown and required)."""
+
+    salesperson = forms.ModelChoiceField(
+        label=_("Salesperson"),
+        queryset=Salesperson.objects.none(),
+        required=False,
+        empty_label=_("Choose a salesperson"),
+    )
+    lost_reason = forms.ModelChoiceField(
+        label=_("Lost reason"),
+        queryset=LostReason.objects.none(),
+        required=False,
+        empty_label=_("Choose a reason"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Active salespeople only: the assignment service refuses the others.
+        self.fields["salesperson"].queryset = Salesperson.objects.filter(
+            company=self.company, is_active=True
+        )
+        self.fields["lost_reason"].queryset = LostReason.objects.filter(company=self.company)

@@ -1,20 +1,70 @@
 """Opportunity pages; every write goes through leads.services."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView
 
+from crm.bulk import BulkAction, BulkActions
+from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
 from crm.views.records import ServiceUpdateView
 from leads import selectors, services
 from leads.filters import OpportunityFilter
-from leads.forms import OpportunityForm, OpportunityMoveForm, WishListItemForm
+from leads.forms import (
+    OpportunityForm,
+    OpportunityMoveForm,
+    SalesRecordBulkForm,
+    WishListItemForm,
+)
 from leads.models import Opportunity
-from leads.views.leads import DeleteContextMixin, RecordDeleteView
+from leads.views.leads import DeleteContextMixin, MyRecordsMixin, RecordDeleteView
 
 
-class OpportunityListView(CompanyListView):
+def _assign_opportunity(opportunity, *, actor, salesperson):
+    return services.opportunity_assign_salesperson(
+        opportunity=opportunity, salesperson=salesperson, actor=actor
+    )
+
+
+def _opportunities_assigned_message(count: int, params) -> str:
+    return ngettext(
+        "%(count)d opportunity assigned to %(salesperson)s.",
+        "%(count)d opportunities assigned to %(salesperson)s.",
+        count,
+    ) % {"count": count, "salesperson": params["salesperson"]}
+
+
+opportunity_bulk_actions = BulkActions(Opportunity, form_class=SalesRecordBulkForm)
+opportunity_bulk_actions.register(
+    BulkAction(
+        name="assign_salesperson",
+        label=gettext_lazy("Assign to a salesperson"),
+        fields=("salesperson",),
+        run=_assign_opportunity,
+        message=_opportunities_assigned_message,
+    )
+)
+# "Mark as lost" joins when the opportunity's lost service exists; the form already has the
+# lost reason field, so it is this one entry (the service's name here is a placeholder):
+#
+# opportunity_bulk_actions.register(
+#     BulkAction(
+#         name="mark_lost",
+#         label=gettext_lazy("Mark as lost"),
+#         fields=("lost_reason",),
+#         run=lambda opportunity, *, actor, lost_reason: services.opportunity_mark_lost(
+#             opportunity=opportunity, lost_reason=lost_reason, actor=actor
+#         ),
+#         message=lambda count, params: ngettext(
+#             "%(count)d opportunity marked lost.", "%(count)d opportunities marked lost.", count
+#         ) % {"count": count},
+#     )
+# )
+
+
+class OpportunityListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
     model = Opportunity
+    bulk_actions = opportunity_bulk_actions
     filterset_class = OpportunityFilter
     template_name = "leads/opportunity_list.html"
     partial_template_name = "leads/partials/_opportunity_table.html"
