@@ -1,0 +1,120 @@
+"""Convert a company's leads to opportunities in bulk, through the same service as the page."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_scopes import scope
+
+from crm.errors import DomainError
+from crm.models import Company
+from crm.progress import ProgressBar
+from leads.models import Lead, Opportunity
+from leads.services import lead_convert_to_opportunity
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise CommandError(f"--limit must be a whole number above 0, not “{value}”.")
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Convert every lead of a company with the given status (default: qualified) to an "
+        "opportunity, one transaction per lead: a refused lead is reported and the rest go on. "
+        "A lead that already has an opportunity is counted, not converted again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--company", metavar="SLUG", required=True, help="The company's slug.")
+        parser.add_argument(
+            "--status",
+            default=Lead.Status.QUALIFIED,
+            help=f"Convert leads with this status ({', '.join(Lead.Status.values)}; "
+            "default qualified).",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Try every conversion and roll it back: says what would happen, changes nothing.",
+        )
+        parser.add_argument(
+            "--limit",
+            type=positive_int,
+            metavar="N",
+            help="Convert at most N leads (oldest first).",
+        )
+
+    def handle(self, *args, **options):
+        company = Company.objects.filter(slug=options["company"]).first()
+        if company is None:
+            raise CommandError(f"No company with the slug “{options['company']}”.")
+        status = options["status"]
+        if status not in Lead.Status.values:
+            raise CommandError(
+                f"Unknown status “{status}”: use one of {', '.join(Lead.Status.values)}."
+            )
+        dry_run = options["dry_run"]
+        results = {"converted": [], "already": [], "refused": []}
+        with scope(company=company):
+            ids = list(
+                Lead.objects.filter(company=company, status=status)
+                .order_by("pk")
+                .values_list("pk", flat=True)[: options["limit"]]
+            )
+            label = "Trying leads" if dry_run else "Converting leads"
+            with ProgressBar(total=len(ids), stream=self.stderr, label=label) as bar:
+                for pk in ids:
+                    outcome = self._convert_one(company, pk, dry_run=dry_run)
+                    if outcome is not None:
+                        results[outcome[0]].append(outcome[1:])
+                    bar.advance()
+        self._summary(company, status, dry_run, **results)
+
+    def _convert_one(self, company, pk: int, *, dry_run: bool):
+        """("converted" | "already", lead, opportunity) or ("refused", lead, reason); None for
+        a lead deleted since the list was read."""
+        lead = None
+        try:
+            with transaction.atomic():
+                # Locked before looking, so "already had one" is exact even while people
+                # convert the same leads on the web at the same time.
+                lead = (
+                    Lead.objects.select_for_update(of=("self",))
+                    .filter(company=company, pk=pk)
+                    .first()
+                )
+                if lead is None:
+                    return None
+                existing = Opportunity.objects.filter(company=company, lead=lead).first()
+                if existing is not None:
+                    return ("already", lead, existing)
+                opportunity = lead_convert_to_opportunity(lead=lead, actor=None)
+                if dry_run:
+                    transaction.set_rollback(True)
+                return ("converted", lead, opportunity)
+        except DomainError as error:
+            return ("refused", lead, error.message)
+
+    def _summary(self, company, status, dry_run, *, converted, already, refused) -> None:
+        write = self.stdout.write
+        if dry_run:
+            write(self.style.WARNING("Dry run: nothing was changed."))
+        total = len(converted) + len(already) + len(refused)
+        write(f"{company.name}: {total} {status} lead(s) looked at.")
+        write(
+            self.style.SUCCESS(f"{'Would convert' if dry_run else 'Converted'}: {len(converted)}")
+        )
+        for lead, opportunity in converted:
+            target = "a new opportunity" if dry_run else f"opportunity #{opportunity.pk}"
+            write(f"  #{lead.pk} {lead} -> {target}")
+        write(f"Already had an opportunity: {len(already)}")
+        for lead, opportunity in already:
+            write(f"  #{lead.pk} {lead} -> opportunity #{opportunity.pk}")
+        refused_line = f"Refused: {len(refused)}"
+        write(self.style.ERROR(refused_line) if refused else refused_line)
+        for lead, reason in refused:
+            write(f"  #{lead.pk} {lead}: {reason}")
