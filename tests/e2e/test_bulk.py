@@ -150,3 +150,37 @@ def test_a_salesperson_starts_on_their_own_leads(page, world):
     expect(page.get_by_role("link", name="Bob Babbage")).to_be_visible()
     page.goto("/leads/")
     expect(page.get_by_role("link", name="Bob Babbage")).to_be_visible()  # remembered
+
+
+# --- delete pages (they sit next to the bulk actions on the same lists) -----------------------
+
+
+def test_delete_a_lead_and_be_told_why_a_converted_one_stays(page, world):
+    company, user = world
+    with scope(company=company):
+        from leads.services import lead_convert_to_opportunity
+        from tests.factories import OpportunityStageFactory
+
+        OpportunityStageFactory(company=company, name="Prospecting")
+        bob = Lead.objects.get(first_name="Bob")
+        lead_convert_to_opportunity(lead=bob, actor=None, title="Engines deal")
+    log_in(page, user.username, DEFAULT_PASSWORD)
+
+    page.goto("/leads/")
+    page.get_by_role("link", name="Bob Babbage").click()
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bob Babbage cannot be deleted")
+    expect(page.get_by_text("became the opportunity “Engines deal”")).to_be_visible()
+    expect(page.get_by_role("button", name="Delete")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "lead-delete-refused")
+
+    page.goto("/leads/")
+    page.get_by_role("link", name="Ada Lovelace").click()
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete Ada Lovelace?")
+    assert_accessible(page)
+    screenshot(page, "lead-delete-confirm")
+    page.get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Ada Lovelace was deleted.")).to_be_visible()
+    expect(page.get_by_role("link", name="Ada Lovelace")).to_have_count(0)
