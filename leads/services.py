@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
-from django.db.models import ProtectedError
+from django.db import router, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
@@ -470,7 +471,8 @@ def opportunity_assign_salesperson(
 #   from, and its timeline holds the conversion;
 # - an opportunity may be deleted, also one that came from a lead: that undoes a conversion made
 #   by mistake, so its lead goes back to "qualified" (and can be converted again), with an event
-#   on the lead's timeline saying so;
+#   on the lead's timeline saying so; a lead that has meanwhile become a customer itself stays
+#   converted;
 # - anything another record still points to with PROTECT (a customer, a quotation) refuses the
 #   deletion with the kinds of records that hold it.
 # A deleted record's wish list, timeline entries and address/contact link rows go with it (the
@@ -478,18 +480,44 @@ def opportunity_assign_salesperson(
 # contacts themselves stay in the address book. The company's timeline keeps a line per deletion.
 
 
+def delete_blockers(record: Lead | Opportunity, *, ignoring=None) -> list[str]:
+    """The kinds of records that keep ``record`` from being deleted (``on_delete=PROTECT`` in
+    this app or a higher one: a customer, a quotation), found without deleting anything.
+    ``ignoring`` is a row not to count (the opportunity about to be deleted)."""
+    collector = Collector(using=router.db_for_write(type(record)))
+    try:
+        collector.collect([record])
+    except ProtectedError as error:
+        return _kinds(obj for obj in error.protected_objects if obj != ignoring)
+    except RestrictedError as error:
+        return _kinds(obj for obj in error.restricted_objects if obj != ignoring)
+    return []
+
+
+def _kinds(objects) -> list[str]:
+    return sorted({str(obj._meta.verbose_name_plural) for obj in objects})
+
+
+def _still_used_message(record: Lead | Opportunity, blockers: list[str]) -> str:
+    return _("%(record)s cannot be deleted: it is still used by %(blockers)s.") % {
+        "record": record,
+        "blockers": ", ".join(blockers),
+    }
+
+
+def _protected_refusal(record: Lead | Opportunity) -> str | None:
+    blockers = delete_blockers(record)
+    return _still_used_message(record, blockers) if blockers else None
+
+
 def _delete_or_refuse(record: Lead | Opportunity) -> None:
     try:
-        # A savepoint: the collector refuses before deleting anything, but a refusal must never
-        # leave the outer transaction unusable.
+        # A savepoint, should a row that holds this one have arrived since the check: the
+        # refusal then leaves the outer transaction usable.
         with transaction.atomic():
             record.delete()
     except ProtectedError as error:
-        blockers = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
-        raise DomainError(
-            _("%(record)s cannot be deleted: it is still used by %(blockers)s.")
-            % {"record": record, "blockers": ", ".join(blockers)}
-        ) from error
+        raise DomainError(_still_used_message(record, _kinds(error.protected_objects))) from error
 
 
 def _log_deletion(*, record: Lead | Opportunity, name: str, actor) -> None:
@@ -515,7 +543,12 @@ def lead_delete_refusal(lead: Lead) -> str | None:
         return _("%(lead)s is converted and stays as the record of its conversion.") % {
             "lead": lead
         }
-    return None
+    return _protected_refusal(lead)
+
+
+def opportunity_delete_refusal(opportunity: Opportunity) -> str | None:
+    """Why the opportunity may not be deleted (a customer or a quotation holds it), or None."""
+    return _protected_refusal(opportunity)
 
 
 @transaction.atomic
@@ -533,7 +566,8 @@ def lead_delete(*, lead: Lead, actor) -> None:
 
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity, actor) -> None:
-    """Delete an opportunity; one that came from a lead hands the lead back as qualified."""
+    """Delete an opportunity; one that came from a lead hands the lead back as qualified,
+    unless the lead also became a customer (then it stays converted)."""
     lead = None
     if opportunity.lead_id:
         # The lead first, as the conversion locks it: two services never wait on each other.
@@ -543,12 +577,16 @@ def opportunity_delete(*, opportunity: Opportunity, actor) -> None:
     opportunity = Opportunity.objects.select_for_update(of=("self",)).get(
         pk=opportunity.pk, company=opportunity.company_id
     )
+    refusal = opportunity_delete_refusal(opportunity)
+    if refusal:
+        raise DomainError(refusal)
     pk, name = opportunity.pk, str(opportunity)
     _delete_or_refuse(opportunity)
     opportunity.pk = pk
     _log_deletion(record=opportunity, name=name, actor=actor)
-    if lead is not None and lead.status == Lead.Status.CONVERTED:
-        # The one move back out of "converted": the opportunity it became is gone.
+    # The one move back out of "converted": the opportunity it became is gone, and nothing
+    # else it became (a customer, made from the lead directly) still holds it.
+    if lead is not None and lead.status == Lead.Status.CONVERTED and not delete_blockers(lead):
         lead.status = Lead.Status.QUALIFIED
         lead.save(update_fields=["status", "updated_at"])
         activity_log_event(

@@ -126,10 +126,20 @@ class OpportunityDeleteView(RecordDeleteView):
     def get_queryset(self):
         return super().get_queryset().select_related("lead")
 
+    def refusal(self, opportunity) -> str | None:
+        return services.opportunity_delete_refusal(opportunity)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lead = self.object.lead
-        if lead is not None:
+        if lead is None:
+            return context
+        held_by = services.delete_blockers(lead, ignoring=self.object)
+        if held_by:
+            context["lead_note"] = _(
+                "It came from the lead %(lead)s, which stays converted: %(records)s still use it."
+            ) % {"lead": lead, "records": ", ".join(held_by)}
+        else:
             context["lead_note"] = _(
                 "It came from the lead %(lead)s, which stays and goes back to “qualified”, so it "
                 "can be converted again."

@@ -206,3 +206,48 @@ def test_delete_pages_are_404_for_another_company(client, company, other_company
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404
     assert Lead.objects.filter(pk=lead.pk).exists()
+
+
+# --- held by a higher app (customers) ---------------------------------------------------------
+
+
+def test_an_opportunity_that_became_a_customer_is_refused_up_front(member_client, company, stage):
+    from customers.services import opportunity_convert_to_customer
+    from tests.factories import CustomerTypeFactory
+
+    CustomerTypeFactory(company=company)
+    OpportunityStageFactory(company=company, name="Won", kind="won", probability=100)
+    lead = LeadFactory(company=company)
+    opportunity = lead_convert_to_opportunity(lead=lead, actor=None, title="Engines")
+    opportunity_convert_to_customer(opportunity=opportunity, actor=None, allow_duplicates=True)
+    url = reverse("leads:opportunity_delete", args=[opportunity.pk])
+
+    page = member_client.get(url).content.decode()
+    assert "Engines cannot be deleted: it is still used by customer links, customers." in page
+    response = member_client.post(url, follow=True)
+    assert "still used by customer links" in response.content.decode()
+    assert Opportunity.objects.filter(pk=opportunity.pk).exists()
+    with pytest.raises(DomainError, match="still used by customer links"):
+        opportunity_delete(opportunity=opportunity, actor=None)
+    # Its lead, converted along with it, stays too.
+    with pytest.raises(DomainError, match="became the opportunity"):
+        lead_delete(lead=lead, actor=None)
+
+
+def test_a_lead_that_is_a_customer_itself_stays_converted(member_client, company, stage):
+    from customers.models import CustomerLink
+    from tests.factories import CustomerFactory
+
+    lead = LeadFactory(company=company)
+    opportunity = lead_convert_to_opportunity(lead=lead, actor=None, title="Engines")
+    CustomerLink.objects.create(
+        company=company, customer=CustomerFactory(company=company), lead=lead, kind="linked"
+    )
+    page = member_client.get(reverse("leads:opportunity_delete", args=[opportunity.pk]))
+    assert "which stays converted: customer links still use it." in page.content.decode()
+
+    opportunity_delete(opportunity=opportunity, actor=None)
+
+    lead.refresh_from_db()
+    assert lead.status == "converted"
+    assert not owned_by(SystemEvent, lead).filter(body__contains="qualified again").exists()
