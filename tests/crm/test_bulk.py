@@ -290,3 +290,53 @@ def test_form_errors_come_back_as_a_message(bulk_urls, member_client, company):
     response = member_client.post("/bulk-products/?q=chair", {"action": "rename", "suffix": "s"})
     assert response["Location"] == "/bulk-products/?q=chair"
     assert messages_of(response) == ["Select the products to change first."]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_over_the_same_rows_queue_instead_of_deadlocking():
+    import threading
+
+    from django.db import connection
+    from django_scopes import scope
+
+    from tests.factories import CompanyFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL: set DATABASE_URL to run this test")
+    company = CompanyFactory()
+    with scope(company=company):
+        products = [ProductFactory(company=company, sku=f"A-{n}", name="P") for n in range(6)]
+    ids = [p.pk for p in products]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(order, suffix):
+        try:
+            with scope(company=company):
+                barrier.wait()
+                bulk_run(
+                    action=RENAME,
+                    queryset=Product.objects.filter(company=company),
+                    ids=order,
+                    actor=None,
+                    params={"suffix": suffix},
+                )
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(ids, "x")),
+        threading.Thread(target=run, args=(list(reversed(ids)), "y")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with scope(company=company):
+        names = set(Product.objects.filter(company=company).values_list("name", flat=True))
+    # One run went first for every row: all rows got the suffixes in the same order.
+    assert names in ({"P x y"}, {"P y x"})
