@@ -475,9 +475,9 @@ def opportunity_assign_salesperson(
 #   converted;
 # - anything another record still points to with PROTECT (a customer, a quotation) refuses the
 #   deletion with the kinds of records that hold it.
-# A deleted record's wish list, timeline entries and address/contact link rows go with it (the
-# cascade and the post_delete receivers of crm.timeline and addressbook); the addresses and
-# contacts themselves stay in the address book. The company's timeline keeps a line per deletion.
+# A deleted record's wish list, stage history, timeline entries and address/contact link rows go
+# with it (the cascade and the post_delete receivers of crm.timeline and addressbook); the
+# addresses and contacts themselves stay in the address book. The company's timeline keeps a line per deletion.
 
 
 def delete_blockers(record: Lead | Opportunity, *, ignoring=None) -> list[str]:
@@ -574,9 +574,7 @@ def opportunity_delete(*, opportunity: Opportunity, actor) -> None:
         lead = Lead.objects.select_for_update(of=("self",)).get(
             pk=opportunity.lead_id, company=opportunity.company_id
         )
-    opportunity = Opportunity.objects.select_for_update(of=("self",)).get(
-        pk=opportunity.pk, company=opportunity.company_id
-    )
+    opportunity = _locked_opportunity(opportunity)
     refusal = opportunity_delete_refusal(opportunity)
     if refusal:
         raise DomainError(refusal)

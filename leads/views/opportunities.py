@@ -44,16 +44,18 @@ opportunity_bulk_actions.register(
         message=_opportunities_assigned_message,
     )
 )
-# "Mark as lost" joins when the opportunity's lost service exists; the form already has the
-# lost reason field, so it is this one entry (the service's name here is a placeholder):
+# "Mark as lost" is one more entry. The service is there (opportunity_set_stage moves to a stage
+# and requires a lost reason for a lost one); what is left to decide is which lost stage a bulk
+# move goes to, as a company may have several. With a "stage" field on SalesRecordBulkForm (the
+# company's lost stages) it reads:
 #
 # opportunity_bulk_actions.register(
 #     BulkAction(
 #         name="mark_lost",
 #         label=gettext_lazy("Mark as lost"),
-#         fields=("lost_reason",),
-#         run=lambda opportunity, *, actor, lost_reason: services.opportunity_mark_lost(
-#             opportunity=opportunity, lost_reason=lost_reason, actor=actor
+#         fields=("stage", "lost_reason"),
+#         run=lambda opportunity, *, actor, stage, lost_reason: services.opportunity_set_stage(
+#             opportunity=opportunity, stage=stage, lost_reason=lost_reason, actor=actor
 #         ),
 #         message=lambda count, params: ngettext(
 #             "%(count)d opportunity marked lost.", "%(count)d opportunities marked lost.", count
@@ -122,6 +124,10 @@ class OpportunityUpdateView(ServiceUpdateView):
 class OpportunityDeleteView(RecordDeleteView):
     model = Opportunity
     success_url_name = "leads:opportunity_list"
+    consequences = gettext_lazy(
+        "Its wish list, its stage history, its timeline and its links to addresses and contacts "
+        "go with it; the addresses and contacts themselves stay in the address book."
+    )
 
     def get_queryset(self):
         return super().get_queryset().select_related("lead")

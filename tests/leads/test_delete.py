@@ -7,7 +7,7 @@ from django.urls import reverse
 from addressbook.models import Address, AddressLink, Contact, ContactLink
 from crm.errors import DomainError
 from crm.models import Activity, SystemEvent
-from leads.models import Lead, Opportunity, WishListItem
+from leads.models import Lead, Opportunity, OpportunityStageChange, WishListItem
 from leads.services import lead_convert_to_opportunity, lead_delete, opportunity_delete
 from tests.conftest import login_as
 from tests.factories import (
@@ -91,9 +91,12 @@ def test_deleting_an_opportunity_cleans_up_and_keeps_the_lead_history(company, m
     NoteFactory(company=company, owner=opportunity)
     assert owned_by(AddressLink, opportunity).exists()
 
+    assert OpportunityStageChange.objects.filter(opportunity=opportunity).exists()
+
     opportunity_delete(opportunity=opportunity, actor=member)
 
     assert not Opportunity.objects.exists()
+    assert not OpportunityStageChange.objects.exists()
     assert not owned_by(AddressLink, opportunity).exists()
     assert owned_by(AddressLink, lead).count() == 1
     assert not owned_by(Activity, opportunity).exists()
