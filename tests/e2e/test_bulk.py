@@ -39,6 +39,8 @@ def test_assign_two_leads_then_mark_one_lost(page, world):
     page.goto("/leads/")
     bar = page.get_by_role("group", name="Change the selected leads")
     expect(bar.get_by_text("No leads selected")).to_be_visible()
+    # The stylesheet's bulk section applies (not swallowed by an unclosed block above it).
+    assert page.locator(".bulk-bar").evaluate("el => getComputedStyle(el).display") == "flex"
     # Only the field the chosen action needs is shown.
     expect(bar.get_by_label("Salesperson")).to_be_hidden()
     expect(bar.get_by_label("Lost reason")).to_be_hidden()
@@ -140,7 +142,7 @@ def test_a_salesperson_starts_on_their_own_leads(page, world):
         Lead.objects.filter(first_name="Ada").update(salesperson=sam)
     log_in(page, seller.username, DEFAULT_PASSWORD)
     page.goto("/leads/")
-    toggle = page.get_by_role("navigation", name="Whose leads")
+    toggle = page.get_by_role("list", name="Whose leads")
     expect(toggle.get_by_role("link", name="Mine")).to_have_attribute("aria-current", "true")
     expect(page.get_by_role("link", name="Ada Lovelace")).to_be_visible()
     expect(page.get_by_role("link", name="Bob Babbage")).to_have_count(0)
