@@ -143,6 +143,27 @@ def opportunity_save(*, opportunity: Opportunity, actor=None) -> Opportunity:
 
 
 @transaction.atomic
+def opportunity_mark_lost(
+    *, opportunity: Opportunity, lost_reason: LostReason, actor
+) -> Opportunity:
+    """Move the opportunity to the company's first lost stage, with the reason."""
+    stage = (
+        OpportunityStage.objects.filter(
+            company=opportunity.company_id, kind=OpportunityStage.Kind.LOST
+        )
+        .order_by("order", "pk")
+        .first()
+    )
+    if stage is None:
+        raise DomainError(
+            _("Your company has no lost stage yet: ask a manager to add one under Settings.")
+        )
+    return opportunity_set_stage(
+        opportunity=opportunity, stage=stage, lost_reason=lost_reason, actor=actor
+    )
+
+
+@transaction.atomic
 def company_list_save(*, row: LeadSource | OpportunityStage | LostReason, actor=None):
     """Create or update a row of a company-defined list (source, stage, lost reason)."""
     return _validated_save(row)

@@ -44,24 +44,30 @@ opportunity_bulk_actions.register(
         message=_opportunities_assigned_message,
     )
 )
-# "Mark as lost" is one more entry. The service is there (opportunity_set_stage moves to a stage
-# and requires a lost reason for a lost one); what is left to decide is which lost stage a bulk
-# move goes to, as a company may have several. With a "stage" field on SalesRecordBulkForm (the
-# company's lost stages) it reads:
-#
-# opportunity_bulk_actions.register(
-#     BulkAction(
-#         name="mark_lost",
-#         label=gettext_lazy("Mark as lost"),
-#         fields=("stage", "lost_reason"),
-#         run=lambda opportunity, *, actor, stage, lost_reason: services.opportunity_set_stage(
-#             opportunity=opportunity, stage=stage, lost_reason=lost_reason, actor=actor
-#         ),
-#         message=lambda count, params: ngettext(
-#             "%(count)d opportunity marked lost.", "%(count)d opportunities marked lost.", count
-#         ) % {"count": count},
-#     )
-# )
+
+
+def _mark_opportunity_lost(opportunity, *, actor, lost_reason):
+    return services.opportunity_mark_lost(
+        opportunity=opportunity, lost_reason=lost_reason, actor=actor
+    )
+
+
+# Bulk "mark lost" moves to the company's first lost stage (the board's Lost column); a company
+# with several lost stages moves the rest one by one on the board.
+opportunity_bulk_actions.register(
+    BulkAction(
+        name="mark_lost",
+        label=gettext_lazy("Mark as lost"),
+        fields=("lost_reason",),
+        run=_mark_opportunity_lost,
+        message=lambda count, params: (
+            ngettext(
+                "%(count)d opportunity marked lost.", "%(count)d opportunities marked lost.", count
+            )
+            % {"count": count}
+        ),
+    )
+)
 
 
 class OpportunityListView(BulkActionMixin, MyRecordsMixin, CompanyListView):

@@ -189,11 +189,33 @@ def test_assign_opportunities(member_client, company, maria):
     assert Opportunity.objects.filter(salesperson=maria).count() == 2
 
 
-def test_the_opportunity_list_offers_only_assignment_for_now(member_client, company):
+def test_the_opportunity_list_offers_assignment_and_mark_lost(member_client, company):
     OpportunityFactory(company=company)
     form = member_client.get(OPPORTUNITIES).context["bulk_form"]
-    assert [name for name, _label in form.fields["action"].choices] == ["", "assign_salesperson"]
-    assert [field.name for field, _used_by in form.extra_fields()] == ["salesperson"]
+    assert [name for name, _label in form.fields["action"].choices] == [
+        "",
+        "assign_salesperson",
+        "mark_lost",
+    ]
+
+
+def test_mark_opportunities_lost_in_bulk(member_client, company):
+    from leads.models import OpportunityStage
+    from leads.setup import leads_defaults_apply
+
+    leads_defaults_apply(company)
+    open_stage = OpportunityStage.objects.filter(kind="open").first()
+    reason = LostReasonFactory(company=company)
+    deals = OpportunityFactory.create_batch(2, company=company, stage=open_stage)
+    response = member_client.post(
+        OPPORTUNITIES,
+        {"action": "mark_lost", "lost_reason": reason.pk, "ids": [d.pk for d in deals]},
+    )
+    assert messages_of(response) == ["2 opportunities marked lost."]
+    for deal in deals:
+        deal.refresh_from_db()
+        assert deal.stage.kind == "lost" and deal.lost_reason == reason
+        assert deal.probability == 0
 
 
 def test_the_table_has_a_labelled_checkbox_per_row(member_client, company):
