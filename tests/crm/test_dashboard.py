@@ -40,7 +40,7 @@ def test_dashboard_counts_records_and_shows_recent_activity_and_my_tasks(
     assert "Hannah Berg" in body
     assert "Partner created." in body
     assert "Send the price list" in body
-    assert ">3</div>" in body  # three products
+    assert '<span class="record-count">3</span> <span class="record-label">Products</span>' in body
 
 
 def test_dashboard_queries_do_not_grow_with_activity(member_client, company, member):
@@ -52,6 +52,13 @@ def test_dashboard_queries_do_not_grow_with_activity(member_client, company, mem
     _add_entries(company, member, 12)
     many, _ = _dashboard_queries(member_client)
     assert many == few
+
+
+def test_the_period_select_keeps_its_choice_and_refuses_nonsense(member_client, company):
+    response = member_client.get(reverse("crm:dashboard"), {"period": "quarter"})
+    assert '<option value="quarter" selected>This quarter</option>' in response.content.decode()
+    response = member_client.get(reverse("crm:dashboard"), {"period": "<script>"})
+    assert '<option value="30d" selected>Last 30 days</option>' in response.content.decode()
 
 
 def test_dashboard_never_shows_another_companys_activity(member_client, company, other_company):
