@@ -10,12 +10,14 @@ class LeadsConfig(AppConfig):
         from addressbook.owners import register_owner
         from crm.demo import register_seeder
         from crm.timeline import register_related_owners
+        from leads import dashboard
         from leads.demo import seed_leads
 
         register_owner("leads.lead")
         register_owner("leads.opportunity")
         register_seeder("leads", order=40, seeder=seed_leads)
         register_related_owners(related_timeline_owners)
+        dashboard.register()
 
 
 def related_timeline_owners(obj):

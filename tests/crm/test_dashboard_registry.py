@@ -99,6 +99,19 @@ def empty_registries(monkeypatch):
     monkeypatch.setattr(dashboard, "_funnel_steps", {})
 
 
+def test_the_apps_register_their_widgets_and_funnel_steps():
+    assert [widget.key for widget in registered_widgets()] == [
+        "funnel",
+        "lead_sources",
+        "pipeline_by_stage",
+        "pipeline_by_salesperson",
+        "recent_activity",
+        "my_tasks",
+        "records",
+    ]
+    assert [step.key for step in registered_funnel_steps()] == ["leads", "opportunities"]
+
+
 def test_widgets_come_in_order_and_none_hides_one(empty_registries, db):
     seen = []
 
