@@ -118,7 +118,8 @@ class Datum:
     value: Number
     secondary: Number | None = None
     url: str = ""
-    note: str = ""  # extra text for the row, e.g. "4 opportunities"
+    note: str = ""  # extra words under the bar, e.g. "4 opportunities"
+    count: int | None = None  # what the table's count column shows (see count_label)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class BarRow:
     # The table's texts: exact (cents) where the chart rounds.
     exact_text: str = ""
     secondary_exact_text: str = ""
+    count_text: str = ""
 
     @property
     def label_y(self) -> int:
@@ -165,7 +167,7 @@ class BarChart:
     value_label: str
     secondary_label: str
     label_header: str
-    note_label: str
+    count_label: str
     empty_text: str
     row_height: int
     bar_height: int = BAR_HEIGHT
@@ -197,7 +199,7 @@ def bar_chart(
     value_label: str,
     secondary_label: str = "",
     label_header: str = "",
-    note_label: str = "",
+    count_label: str = "",
     format_value: Formatter = format_number,
     format_exact: Formatter | None = None,
     empty_text: str = "",
@@ -231,6 +233,7 @@ def bar_chart(
                 top=index * row_height,
                 exact_text=format_exact(value),
                 secondary_exact_text="" if secondary is None else format_exact(secondary),
+                count_text="" if datum.count is None else format_number(datum.count),
             )
         )
     description = _summary(
@@ -248,7 +251,7 @@ def bar_chart(
         value_label=str(value_label),
         secondary_label=str(secondary_label),
         label_header=str(label_header),
-        note_label=str(note_label),
+        count_label=str(count_label),
         empty_text=str(empty_text or gettext_lazy("Nothing to show for this period yet.")),
         row_height=row_height,
     )

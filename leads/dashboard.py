@@ -243,13 +243,14 @@ def _pipeline_chart(
                 url=url(row),
                 note=ngettext("%(count)s opportunity", "%(count)s opportunities", row.count)
                 % {"count": format_number(row.count)},
+                count=row.count,
             )
             for row in rows
         ],
         value_label=_("Expected amount"),
         secondary_label=_("Weighted"),
         label_header=label_header,
-        note_label=_("Opportunities"),
+        count_label=_("Opportunities"),
         format_value=money_formatter(currency, places=0),
         format_exact=money_formatter(currency),
         empty_text=_("No open opportunities yet. Convert a qualified lead to start the pipeline."),
