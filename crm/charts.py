@@ -11,8 +11,10 @@ and its text keeps a readable size; a viewBox would shrink the labels with the c
 must stretch (the funnel's connectors) sit in a nested SVG whose viewBox is 100 wide and does not
 keep its aspect ratio.
 
-Every chart comes with the same numbers as a table (``crm/charts/_table.html``), an accessible
-name and a description; nothing is told by colour alone: each bar carries its numbers as text.
+Every chart template draws an ``<svg role="img">`` named by its ``<title>`` and described by its
+``<desc>``, then the same numbers as a table under "Show the numbers"; rows with a ``url`` get a
+link laid over them (``_row_links.html``), since an image may not contain links. Nothing is told
+by colour alone: each bar carries its numbers as text.
 """
 
 from __future__ import annotations

@@ -50,7 +50,8 @@ def test_dashboard_charts_and_period(page, demo_company):
 
     # Every chart is an image with a name and a description.
     images = page.locator("svg[role=img]")
-    expect(images).to_have_count(4)
+    expect(images.first).to_be_visible()
+    assert images.count() >= 4
     for name in (
         "Leads by source and outcome (Last 30 days)",
         "Open pipeline by stage",
