@@ -9,6 +9,7 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from crm.dashboard import register_core_widgets
         from crm.demo import register_seeder
         from crm.demo_reference import seed_reference
         from crm.demo_timeline import seed_timeline
@@ -17,6 +18,7 @@ class CrmConfig(AppConfig):
         from crm.views.timeline import timeline_panel
 
         register_panel("timeline", order=100, render=timeline_panel)
+        register_core_widgets()
         register_seeder("reference", order=10, seeder=seed_reference)
         register_seeder("timeline", order=90, seeder=seed_timeline)
         # Per model, not for every delete: a receiver without a sender would turn off Django's

@@ -12,7 +12,7 @@ class CustomersConfig(AppConfig):
         from crm.panels import register_panel
         from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
-        from customers import panels
+        from customers import dashboard, panels
         from customers.demo import seed_customers
         from customers.setup import customers_defaults_apply
 
@@ -22,6 +22,7 @@ class CustomersConfig(AppConfig):
         register_related_owners(related_timeline_owners)
         # On lead and opportunity pages, right after their details: the customer they became.
         register_panel("customer", order=5, render=panels.render_customer_panel)
+        dashboard.register()
 
 
 def related_timeline_owners(obj):

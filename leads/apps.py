@@ -11,6 +11,7 @@ class LeadsConfig(AppConfig):
         from crm.demo import register_seeder
         from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
+        from leads import dashboard
         from leads.demo import seed_leads
         from leads.setup import leads_defaults_apply
 
@@ -19,6 +20,7 @@ class LeadsConfig(AppConfig):
         register_seeder("leads", order=40, seeder=seed_leads)
         register_related_owners(related_timeline_owners)
         register_company_defaults("leads", order=40, apply=leads_defaults_apply)
+        dashboard.register()
 
 
 def related_timeline_owners(obj):

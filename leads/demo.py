@@ -102,6 +102,13 @@ def _lists(company: Company):
     return stages, sources, reasons
 
 
+def _created_at(rnd: random.Random, now):
+    """When a demo lead came in: within the last year, more of them lately (a growing business),
+    so each of the dashboard's periods has something to show."""
+    days = min(int(rnd.expovariate(1 / 60)), 364)
+    return now - timedelta(days=days, hours=rnd.randint(0, 23))
+
+
 def seed_leads(company: Company, rnd: random.Random) -> None:
     stages, sources, reasons = _lists(company)
     if Lead.objects.filter(company=company).exists():
@@ -133,10 +140,7 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
             ),
             actor=None,
         )
-        # Spread the creation dates over the last three months.
-        Lead.objects.filter(pk=lead.pk).update(
-            created_at=now - timedelta(days=rnd.randint(0, 90), hours=rnd.randint(0, 23))
-        )
+        Lead.objects.filter(pk=lead.pk).update(created_at=_created_at(rnd, now))
         if addresses:
             addressbook_services.address_link(
                 company=company,

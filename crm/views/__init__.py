@@ -9,26 +9,26 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView, UpdateView
 
+from crm.dashboard import period_choices, period_for, render_widgets
 from crm.forms import CompanySettingsForm, CompanySwitchForm
 from crm.models import Membership
-from crm.selectors import dashboard_summary, recent_activity
 from crm.tenancy import activate_company, companies_for
-from crm.timeline import open_tasks_for
 from crm.views.company_lists import registered_lists
 from crm.views.mixins import AdminRoleRequiredMixin
 
 
 class DashboardView(TemplateView):
+    """The company's figures for a period (``?period=``), as the cards apps registered."""
+
     template_name = "crm/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["summary"] = dashboard_summary(company=self.request.company)
-        context["recent_activity"] = recent_activity(company=self.request.company)
-        context["my_tasks"] = list(
-            open_tasks_for(user=self.request.user, company=self.request.company).prefetch_related(
-                "owner"
-            )[:6]
+        period = period_for(self.request.GET.get("period"))
+        context["period"] = period
+        context["period_choices"] = period_choices()
+        context["widgets"] = render_widgets(
+            company=self.request.company, user=self.request.user, period=period
         )
         return context
 

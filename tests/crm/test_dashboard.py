@@ -1,22 +1,90 @@
+"""The dashboard page: its cards, the period chooser, counts per period, queries, isolation."""
+
+from datetime import timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
+from crm.dashboard import period_for
 from tests.factories import (
     CallFactory,
     IndividualPartnerFactory,
+    LeadFactory,
+    LeadSourceFactory,
     NoteFactory,
+    OpportunityFactory,
+    OpportunityStageFactory,
     ProductFactory,
+    SalespersonFactory,
     SystemEventFactory,
     TaskFactory,
 )
 
 
-def _dashboard_queries(client):
+class _Tables(HTMLParser):
+    """The page's tables by caption: each a list of rows, each row its cells' text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption = None
+        self._in_caption = False
+        self._row = None
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "caption":
+            self._in_caption, self._caption = True, ""
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self._in_caption = False
+            self.tables[self._caption] = []
+        elif tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join(self._cell.split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self._caption is not None:
+                self.tables[self._caption].append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self._caption += data.strip()
+        elif self._cell is not None:
+            self._cell += data
+
+
+def chart_tables(html: str) -> dict[str, dict[str, list[str]]]:
+    """``{caption: {row label: [the row's other cells]}}`` for every chart's number table."""
+    parser = _Tables()
+    parser.feed(html)
+    return {
+        caption: {row[0]: row[1:] for row in rows[1:]} for caption, rows in parser.tables.items()
+    }
+
+
+def dashboard(client, period=None):
+    url = reverse("crm:dashboard") + (f"?period={period}" if period else "")
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("crm:dashboard"))
+        response = client.get(url)
     assert response.status_code == 200
     return len(queries), response.content.decode()
+
+
+def funnel_counts(html: str, period_label: str) -> dict[str, str]:
+    table = chart_tables(html)[f"Sales funnel ({period_label})"]
+    return {label: cells[0] for label, cells in table.items()}
 
 
 def _add_entries(company, member, count):
@@ -27,6 +95,13 @@ def _add_entries(company, member, count):
         TaskFactory(company=company, owner=partner, author=member, title=f"Task {n}")
 
 
+def _created(model, obj, moment):
+    model.objects.filter(pk=obj.pk).update(created_at=moment)
+
+
+# --- the cards ------------------------------------------------------------------------------
+
+
 def test_dashboard_counts_records_and_shows_recent_activity_and_my_tasks(
     member_client, company, member
 ):
@@ -35,29 +110,196 @@ def test_dashboard_counts_records_and_shows_recent_activity_and_my_tasks(
     NoteFactory(company=company, owner=partner, author=member, body="Asked for references")
     TaskFactory(company=company, owner=partner, author=member, title="Send the price list")
     SystemEventFactory(company=company, owner=partner, body="Partner created.")
-    _, body = _dashboard_queries(member_client)
+    _, body = dashboard(member_client)
     assert "Asked for references" in body
     assert "Hannah Berg" in body
     assert "Partner created." in body
     assert "Send the price list" in body
-    assert ">3</div>" in body  # three products
+    assert '<span class="record-count">3</span> <span class="record-label">Products</span>' in body
+
+
+def test_every_card_shows_on_an_empty_company(member_client, company):
+    _, body = dashboard(member_client)
+    for title in (
+        "Sales funnel",
+        "Lead sources",
+        "Pipeline by stage",
+        "Pipeline by salesperson",
+        "Recent activity",
+        "My open tasks",
+        "Records",
+    ):
+        assert f">{title}</h2>" in body
+    # Empty states, not broken charts.
+    assert "No leads were created in this period." in body
+    assert "No open opportunities yet." in body
+    assert 'role="img"' not in body
+
+
+def test_the_period_select_shows_the_chosen_period(member_client, company):
+    LeadFactory(company=company)
+    _, body = dashboard(member_client, "quarter")
+    assert '<option value="quarter" selected>This quarter</option>' in body
+    assert "Sales funnel (This quarter)" in body
+    assert period_for("quarter").dates_text in body
+    # Without JavaScript the select is submitted by its button.
+    assert 'name="period" data-autosubmit' in body
+    assert "data-autosubmit-fallback" in body
+
+
+def test_an_unknown_period_shows_the_last_30_days(member_client, company):
+    _, body = dashboard(member_client, "<script>")
+    assert '<option value="30d" selected>Last 30 days</option>' in body
+    assert "<script>" not in body.split("<body", 1)[1].replace("<script src=", "")
+
+
+# --- counts per period ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["month", "30d", "quarter", "year", "12m", "all"])
+def test_the_funnel_counts_leads_created_in_the_period(member_client, company, key):
+    period = period_for(key)
+    now = timezone.now()
+    first_moment = period.start_at or now - timedelta(days=4000)
+    inside_first = LeadFactory(company=company)
+    _created(type(inside_first), inside_first, first_moment)
+    inside_today = LeadFactory(company=company)
+    OpportunityFactory(company=company, lead=inside_first)
+    # Just before the period: not counted, nor the opportunity opened from it.
+    before = LeadFactory(company=company)
+    _created(type(before), before, first_moment - timedelta(seconds=1))
+    OpportunityFactory(company=company, lead=before)
+    # An opportunity without a lead is not part of the lead funnel.
+    OpportunityFactory(company=company)
+
+    _, body = dashboard(member_client, key)
+
+    expected_leads = 3 if key == "all" else 2
+    expected_opportunities = 2 if key == "all" else 1
+    assert funnel_counts(body, period.label) == {
+        "Leads": str(expected_leads),
+        "Opportunities": str(expected_opportunities),
+    }
+    assert inside_today.created_at in period
+
+
+def test_the_funnel_links_to_the_leads_of_the_period(member_client, company):
+    LeadFactory(company=company, last_name="Inside")
+    old = LeadFactory(company=company, last_name="Outside")
+    _created(type(old), old, timezone.now() - timedelta(days=45))
+    period = period_for("30d")
+    _, body = dashboard(member_client, "30d")
+    link = (
+        f"/leads/?created_to={period.end.isoformat()}&amp;created_from={period.start.isoformat()}"
+    )
+    assert f'<a href="{link}">Leads</a>' in body
+    leads_page = member_client.get(link.replace("&amp;", "&")).content.decode()
+    assert "Inside" in leads_page and "Outside" not in leads_page
+
+
+def test_pipeline_shows_money_in_the_company_currency(member_client, company):
+    stage = OpportunityStageFactory(company=company, name="Proposal", probability=50)
+    OpportunityFactory(
+        company=company, stage=stage, expected_amount=Decimal("1234.50"), probability=50
+    )
+    _, body = dashboard(member_client)
+    table = chart_tables(body)["Open pipeline by stage"]
+    assert table["Proposal"] == ["1,234.50 EUR", "617.25 EUR", "1"]
+    assert "1,235 EUR" in body  # the chart rounds to whole units
+
+
+# --- queries --------------------------------------------------------------------------------
 
 
 def test_dashboard_queries_do_not_grow_with_activity(member_client, company, member):
     _add_entries(company, member, 3)
     # One request first: content types are cached per process, so whether the first measured
     # request pays for their lookups would depend on which tests ran before in this worker.
-    _dashboard_queries(member_client)
-    few, _ = _dashboard_queries(member_client)
+    dashboard(member_client)
+    few, _ = dashboard(member_client)
     _add_entries(company, member, 12)
-    many, _ = _dashboard_queries(member_client)
+    many, _ = dashboard(member_client)
     assert many == few
 
 
-def test_dashboard_never_shows_another_companys_activity(member_client, company, other_company):
-    from django_scopes import scopes_disabled
+def _pipeline_lists(company):
+    stages = [
+        OpportunityStageFactory(company=company, name=f"Step {n}", order=n, probability=n * 20)
+        for n in range(1, 4)
+    ] + [OpportunityStageFactory(company=company, name="Won", kind="won", probability=100)]
+    sellers = [*SalespersonFactory.create_batch(3, company=company), None]
+    sources = [LeadSourceFactory(company=company), None]
+    return stages, sellers, sources
 
+
+def _add_pipeline(company, lists, count):
+    stages, sellers, sources = lists
+    for n in range(count):
+        lead = LeadFactory(
+            company=company,
+            source=sources[n % 2],
+            salesperson=sellers[n % 4],
+            status="new" if n % 3 == 0 else "converted",
+        )
+        OpportunityFactory(
+            company=company,
+            lead=lead,
+            stage=stages[n % 4],
+            salesperson=sellers[n % 4],
+            expected_amount=Decimal(1000 + n),
+            probability=stages[n % 4].probability,
+        )
+
+
+def test_dashboard_queries_do_not_grow_with_opportunities(member_client, company):
+    lists = _pipeline_lists(company)
+    _add_pipeline(company, lists, 5)
+    dashboard(member_client, "all")
+    few, body = dashboard(member_client, "all")
+    assert funnel_counts(body, "All time")["Opportunities"] == "5"
+    _add_pipeline(company, lists, 45)
+    many, body = dashboard(member_client, "all")
+    assert funnel_counts(body, "All time")["Opportunities"] == "50"
+    assert many == few
+
+
+# --- isolation ------------------------------------------------------------------------------
+
+
+def test_dashboard_never_shows_another_companys_activity(member_client, company, other_company):
     with scopes_disabled():
         NoteFactory(company=other_company, owner=other_company, body="Globex secret plan")
-    _, body = _dashboard_queries(member_client)
+    _, body = dashboard(member_client)
     assert "Globex secret plan" not in body
+
+
+def test_dashboard_never_counts_another_companys_sales(member_client, company, other_company):
+    own_stage = OpportunityStageFactory(company=company, name="Proposal", probability=50)
+    OpportunityFactory(
+        company=company,
+        stage=own_stage,
+        lead=LeadFactory(company=company),
+        expected_amount=Decimal("100.00"),
+    )
+    with scopes_disabled():
+        seller = SalespersonFactory(company=other_company, name="Globex Seller")
+        stage = OpportunityStageFactory(company=other_company, name="Globex Stage")
+        source = LeadSourceFactory(company=other_company, name="Globex Fair")
+        for _ in range(3):
+            OpportunityFactory(
+                company=other_company,
+                stage=stage,
+                salesperson=seller,
+                lead=LeadFactory(company=other_company, source=source),
+                expected_amount=Decimal("99999.00"),
+            )
+        # Even an opportunity wrongly pointing at our stage is not ours to count.
+        OpportunityFactory(
+            company=other_company, stage=own_stage, expected_amount=Decimal("5000.00")
+        )
+    _, body = dashboard(member_client, "all")
+    for name in ("Globex Seller", "Globex Stage", "Globex Fair", "99,999"):
+        assert name not in body
+    assert funnel_counts(body, "All time") == {"Leads": "1", "Opportunities": "1"}
+    table = chart_tables(body)["Open pipeline by stage"]
+    assert table["Proposal"][0] == "100.00 EUR"

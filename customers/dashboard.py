@@ -1,0 +1,34 @@
+"""The customers step of the dashboard funnel: leads created in the period that became customers."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from crm.dashboard import Period, register_funnel_step
+from crm.models import Company
+from customers.models import CustomerLink
+
+
+def customers_from_leads(company: Company, period: Period) -> int:
+    """Leads created in the period that are now customers (made one, or linked to one)."""
+    return CustomerLink.objects.filter(
+        company=company, lead__isnull=False, **period.filter("lead__created_at")
+    ).count()
+
+
+def customers_url(period: Period) -> str:
+    params = {"created_to": period.end.isoformat()}
+    if period.start is not None:
+        params["created_from"] = period.start.isoformat()
+    return f"{reverse('customers:customer_list')}?{urlencode(params)}"
+
+
+def register() -> None:
+    register_funnel_step(
+        "customers",
+        order=30,
+        label=gettext_lazy("Customers"),
+        count_fn=customers_from_leads,
+        url_fn=customers_url,
+    )

@@ -1,0 +1,378 @@
+"""The leads app's part of the dashboard: two funnel steps and three chart cards.
+
+Registered from ``LeadsConfig.ready()`` through ``crm.dashboard``'s registries, so crm never
+imports leads. Every read here is one aggregate query (GROUP BY) whatever the number of leads or
+opportunities; the salespeople and sources they group by are the company's short lists.
+
+Pipeline cards show the opportunities open *today*: a pipeline is a snapshot, so the period does
+not apply to them (their subtitle says so). The funnel and the lead sources follow the period.
+
+Time in stage: once the stage history (``OpportunityStageChange``) lands, add a
+``pipeline_time_in_stage(company=...)`` selector here (one query: the average of each change's
+duration, grouped by stage) and register a ``"time_in_stage"`` widget in ``register()`` with the
+chart card ``crm/partials/_chart_widget.html`` and ``bar_chart(..., format_value=<days>)``; the
+stage rows can reuse ``_open_stages``'s order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, DecimalField, F, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from crm.charts import (
+    Datum,
+    Series,
+    StackedDatum,
+    bar_chart,
+    format_money,
+    format_number,
+    money_formatter,
+    stacked_bar_chart,
+)
+from crm.dashboard import Period, register_funnel_step, register_widget
+from crm.models import Company
+from leads.models import Lead, Opportunity, OpportunityStage
+
+CENT = Decimal("0.01")
+TOP_SALESPEOPLE = 10
+TOP_SOURCES = 8
+CHART_WIDGET = "crm/partials/_chart_widget.html"
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    """Open opportunities grouped by something (a stage, a salesperson)."""
+
+    key: int | None  # the stage's or salesperson's id; None for "unassigned" and "others"
+    label: str
+    count: int
+    amount: Decimal
+    weighted: Decimal  # Σ amount × probability / 100, rounded half up to cents
+
+
+def _weighted(amount_times_percent: Decimal | None) -> Decimal:
+    return (Decimal(amount_times_percent or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _money(value: Decimal | None) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _amount_sums(prefix: str = "", condition: Q | None = None) -> dict[str, Any]:
+    """Count, Σ amount and Σ amount × probability of the opportunities at ``prefix``."""
+    money = DecimalField(max_digits=20, decimal_places=2)
+    return {
+        "opportunity_count": Count(f"{prefix}pk", filter=condition),
+        "amount": Sum(f"{prefix}expected_amount", filter=condition, output_field=money),
+        # Summed before dividing by 100: one rounding for the row, not one per opportunity.
+        "amount_times_percent": Sum(
+            F(f"{prefix}expected_amount") * F(f"{prefix}probability"),
+            filter=condition,
+            output_field=money,
+        ),
+    }
+
+
+def pipeline_by_stage(*, company: Company) -> list[PipelineRow]:
+    """Every open stage in pipeline order, with its open opportunities' totals (zeros too)."""
+    mine = Q(opportunities__company=company)
+    stages = (
+        OpportunityStage.objects.filter(company=company, kind=OpportunityStage.Kind.OPEN)
+        .annotate(**_amount_sums("opportunities__", mine))
+        .order_by("order", "pk")
+        .values("pk", "name", "opportunity_count", "amount", "amount_times_percent")
+    )
+    return [
+        PipelineRow(
+            key=row["pk"],
+            label=row["name"],
+            count=row["opportunity_count"],
+            amount=_money(row["amount"]),
+            weighted=_weighted(row["amount_times_percent"]),
+        )
+        for row in stages
+    ]
+
+
+def pipeline_by_salesperson(*, company: Company, top: int = TOP_SALESPEOPLE) -> list[PipelineRow]:
+    """Open opportunities per salesperson, largest amount first; after ``top`` rows the rest
+    are summed into one "others" row. Opportunities without a salesperson are "Unassigned"."""
+    groups = (
+        Opportunity.objects.filter(company=company, stage__kind=OpportunityStage.Kind.OPEN)
+        .values("salesperson_id", "salesperson__name")
+        .annotate(**_amount_sums())
+        .order_by("-amount", "salesperson__name", "salesperson_id")
+    )
+    rows = [
+        PipelineRow(
+            key=group["salesperson_id"],
+            label=group["salesperson__name"] or _("Unassigned"),
+            count=group["opportunity_count"],
+            amount=_money(group["amount"]),
+            weighted=_weighted(group["amount_times_percent"]),
+        )
+        for group in groups
+    ]
+    if len(rows) <= top + 1:  # an "others" row for a single person would hide their name
+        return rows
+    rest = rows[top:]
+    others = PipelineRow(
+        key=None,
+        label=ngettext("%(count)s other", "%(count)s others", len(rest)) % {"count": len(rest)},
+        count=sum(row.count for row in rest),
+        amount=sum((row.amount for row in rest), Decimal(0)),
+        weighted=sum((row.weighted for row in rest), Decimal(0)),
+    )
+    return [*rows[:top], others]
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    key: int | None  # the source's id; None for "no source" and "others"
+    label: str
+    converted: int
+    open: int
+    lost: int
+
+    @property
+    def total(self) -> int:
+        return self.converted + self.open + self.lost
+
+
+def lead_outcomes_by_source(
+    *, company: Company, period: Period, top: int = TOP_SOURCES
+) -> list[SourceOutcome]:
+    """Leads created in the period per source: how many converted, are still open, were lost."""
+    groups = (
+        Lead.objects.filter(company=company, **period.filter("created_at"))
+        .values("source_id", "source__name", "status")
+        .annotate(leads=Count("pk"))
+        .order_by()
+    )
+    by_source: dict[int | None, dict[str, Any]] = {}
+    for group in groups:
+        row = by_source.setdefault(
+            group["source_id"],
+            {
+                "label": group["source__name"] or _("No source"),
+                "converted": 0,
+                "open": 0,
+                "lost": 0,
+            },
+        )
+        outcome = {Lead.Status.CONVERTED: "converted", Lead.Status.LOST: "lost"}.get(
+            group["status"], "open"
+        )
+        row[outcome] += group["leads"]
+    rows = sorted(
+        (SourceOutcome(key=key, **values) for key, values in by_source.items()),
+        key=lambda row: (-row.total, row.label),
+    )
+    if len(rows) <= top + 1:
+        return rows
+    rest = rows[top:]
+    others = SourceOutcome(
+        key=None,
+        label=ngettext("%(count)s other source", "%(count)s other sources", len(rest))
+        % {"count": len(rest)},
+        converted=sum(row.converted for row in rest),
+        open=sum(row.open for row in rest),
+        lost=sum(row.lost for row in rest),
+    )
+    return [*rows[:top], others]
+
+
+# --- funnel steps ---------------------------------------------------------------------------
+
+
+def leads_created(company: Company, period: Period) -> int:
+    return Lead.objects.filter(company=company, **period.filter("created_at")).count()
+
+
+def opportunities_from_leads(company: Company, period: Period) -> int:
+    """Opportunities opened from the leads created in the period (whenever they were opened)."""
+    return Opportunity.objects.filter(company=company, **period.filter("lead__created_at")).count()
+
+
+def _lead_list_url(period: Period, **filters: Any) -> str:
+    params = {**filters, "created_to": period.end.isoformat()}
+    if period.start is not None:
+        params["created_from"] = period.start.isoformat()
+    return f"{reverse('leads:lead_list')}?{urlencode(params)}"
+
+
+def leads_created_url(period: Period) -> str:
+    return _lead_list_url(period)
+
+
+def converted_leads_url(period: Period) -> str:
+    """The leads behind the opportunities step: converting a lead is what opens one."""
+    return _lead_list_url(period, status=Lead.Status.CONVERTED)
+
+
+# --- widgets --------------------------------------------------------------------------------
+
+
+def _opportunities_url(**filters: Any) -> str:
+    url = reverse("leads:opportunity_list")
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def _pipeline_chart(
+    *, id: str, title: str, rows: Sequence[PipelineRow], currency: str, label_header: str, url
+):
+    return bar_chart(
+        id=id,
+        title=title,
+        data=[
+            Datum(
+                label=row.label,
+                value=row.amount,
+                secondary=row.weighted,
+                url=url(row),
+                note=ngettext("%(count)s opportunity", "%(count)s opportunities", row.count)
+                % {"count": format_number(row.count)},
+                count=row.count,
+            )
+            for row in rows
+        ],
+        value_label=_("Expected amount"),
+        secondary_label=_("Weighted"),
+        label_header=label_header,
+        count_label=_("Opportunities"),
+        format_value=money_formatter(currency, places=0),
+        format_exact=money_formatter(currency),
+        empty_text=_("No open opportunities yet. Convert a qualified lead to start the pipeline."),
+    )
+
+
+def _pipeline_figures(rows: Sequence[PipelineRow], currency: str) -> list[dict[str, str]]:
+    return [
+        {
+            "label": _("Open pipeline"),
+            "value": format_money(sum((r.amount for r in rows), Decimal(0)), currency, 0),
+        },
+        {
+            "label": _("Weighted"),
+            "value": format_money(sum((r.weighted for r in rows), Decimal(0)), currency, 0),
+        },
+        {"label": _("Opportunities"), "value": format_number(sum(r.count for r in rows))},
+    ]
+
+
+PIPELINE_SUBTITLE = gettext_lazy(
+    "Opportunities open today, whatever the period. Weighted: amount × probability."
+)
+
+
+def pipeline_by_stage_widget(company: Company, user, period: Period) -> dict[str, Any]:
+    rows = pipeline_by_stage(company=company)
+    return {
+        "chart": _pipeline_chart(
+            id="chart-pipeline-stage",
+            title=_("Open pipeline by stage"),
+            rows=rows,
+            currency=company.currency,
+            label_header=_("Stage"),
+            url=lambda row: _opportunities_url(stage=row.key),
+        ),
+        "subtitle": PIPELINE_SUBTITLE,
+        "figures": _pipeline_figures(rows, company.currency),
+        "actions": [{"url": _opportunities_url(), "label": _("All opportunities")}],
+        "link_hint": _("list these opportunities"),
+    }
+
+
+def pipeline_by_salesperson_widget(company: Company, user, period: Period) -> dict[str, Any]:
+    rows = pipeline_by_salesperson(company=company)
+    return {
+        "chart": _pipeline_chart(
+            id="chart-pipeline-salesperson",
+            title=_("Open pipeline by salesperson"),
+            rows=rows,
+            currency=company.currency,
+            label_header=_("Salesperson"),
+            url=lambda row: _opportunities_url(salesperson=row.key) if row.key else "",
+        ),
+        "subtitle": PIPELINE_SUBTITLE,
+        "link_hint": _("list their opportunities"),
+    }
+
+
+def lead_sources_widget(company: Company, user, period: Period) -> dict[str, Any]:
+    rows = lead_outcomes_by_source(company=company, period=period)
+    series = [
+        Series("converted", _("converted"), style=0),
+        Series("open", _("open"), style=1),
+        Series("lost", _("lost"), style=2),
+    ]
+    chart = stacked_bar_chart(
+        id="chart-lead-sources",
+        title=_("Leads by source and outcome (%(period)s)") % {"period": period.label},
+        series=series,
+        data=[
+            StackedDatum(
+                label=row.label,
+                values=[row.converted, row.open, row.lost],
+                url=_lead_list_url(period, source=row.key) if row.key else "",
+            )
+            for row in rows
+        ],
+        label_header=_("Source"),
+        total_label=_("Leads"),
+        empty_text=_("No leads were created in this period. Choose a longer period above."),
+    )
+    return {
+        "chart": chart,
+        "subtitle": _("Leads created in the period: which sources bring leads that convert."),
+        "link_hint": _("list these leads"),
+    }
+
+
+def register() -> None:
+    register_funnel_step(
+        "leads",
+        order=10,
+        label=gettext_lazy("Leads"),
+        count_fn=leads_created,
+        url_fn=leads_created_url,
+    )
+    register_funnel_step(
+        "opportunities",
+        order=20,
+        label=gettext_lazy("Opportunities"),
+        count_fn=opportunities_from_leads,
+        url_fn=converted_leads_url,
+    )
+    register_widget(
+        "pipeline_by_stage",
+        order=30,
+        title=gettext_lazy("Pipeline by stage"),
+        template=CHART_WIDGET,
+        context_fn=pipeline_by_stage_widget,
+    )
+    register_widget(
+        "pipeline_by_salesperson",
+        order=40,
+        title=gettext_lazy("Pipeline by salesperson"),
+        template=CHART_WIDGET,
+        context_fn=pipeline_by_salesperson_widget,
+    )
+    register_widget(
+        "lead_sources",
+        order=20,
+        title=gettext_lazy("Lead sources"),
+        template=CHART_WIDGET,
+        context_fn=lead_sources_widget,
+    )
