@@ -51,7 +51,15 @@ class LeadFilter(SearchFilterSet):
 
 
 class OpportunityFilter(SearchFilterSet):
-    search_fields = ("title",)
+    # The title, and the people behind it: the lead's name, organization, e-mail and phone.
+    search_fields = (
+        "title",
+        "lead__first_name",
+        "lead__last_name",
+        "lead__organization_name",
+        "lead__email",
+        "lead__phone",
+    )
 
     stage = django_filters.ModelChoiceFilter(
         label=_("Stage"), queryset=company_queryset(OpportunityStage), empty_label=_("Any stage")
@@ -59,7 +67,34 @@ class OpportunityFilter(SearchFilterSet):
     salesperson = django_filters.ModelChoiceFilter(
         label=_("Salesperson"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
     )
+    sales_partner = django_filters.ModelChoiceFilter(
+        label=_("Sales partner"), queryset=_partners, empty_label=_("Any partner")
+    )
+    close_from = django_filters.DateFilter(
+        label=_("Closing from"),
+        field_name="expected_close_date",
+        lookup_expr="gte",
+        widget=DateInput(),
+    )
+    close_to = django_filters.DateFilter(
+        label=_("Closing up to"),
+        field_name="expected_close_date",
+        lookup_expr="lte",
+        widget=DateInput(),
+    )
+    created_from = django_filters.DateFilter(
+        label=_("Created from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=DateInput(),
+    )
+    created_to = django_filters.DateFilter(
+        label=_("Created up to"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=DateInput(),
+    )
 
     class Meta:
         model = Opportunity
-        fields = ["q", "stage", "salesperson"]
+        fields = ["q", "stage", "salesperson", "sales_partner"]

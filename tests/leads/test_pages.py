@@ -192,3 +192,29 @@ def test_opportunity_stage_lost_needs_reason(member_client, company):
         reverse("leads:opportunity_stage", args=[opportunity.pk]), {"stage": lost.pk}
     )
     assert Opportunity.objects.get().stage != lost
+
+
+def test_opportunity_list_filters_by_close_date_partner_and_lead_search(member_client, company):
+    from datetime import date
+
+    from tests.factories import IndividualPartnerFactory
+
+    partner = IndividualPartnerFactory(company=company)
+    soon = OpportunityFactory(
+        company=company,
+        title="Soon",
+        expected_close_date=date(2026, 12, 1),
+        sales_partner=partner,
+        lead=LeadFactory(company=company, organization_name="Krüger Bäckerei"),
+    )
+    OpportunityFactory(company=company, title="Later", expected_close_date=date(2027, 6, 1))
+    url = reverse("leads:opportunity_list")
+
+    def titles(**params):
+        response = member_client.get(url, {"owner": "all", **params})
+        return [o.title for o in response.context["object_list"]]
+
+    assert titles(close_to="2026-12-31") == ["Soon"]
+    assert titles(close_from="2027-01-01") == ["Later"]
+    assert titles(sales_partner=partner.pk) == ["Soon"]
+    assert titles(q="krüger") == [soon.title]
