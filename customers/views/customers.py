@@ -21,9 +21,10 @@ from customers import selectors, services
 from customers.filters import CustomerFilter
 from customers.forms import CustomerForm, CustomerOpportunityForm
 from customers.models import Customer, CustomerType
+from leads.views.leads import MyRecordsMixin
 
 
-class CustomerListView(CompanyListView):
+class CustomerListView(MyRecordsMixin, CompanyListView):
     model = Customer
     filterset_class = CustomerFilter
     template_name = "customers/customer_list.html"

@@ -231,3 +231,19 @@ def test_settings_lists_for_groups_and_types(member_client, company, client, sal
     settings_page = member_client.get(reverse("crm:settings")).content.decode()
     assert reverse("customers:type_list") in settings_page
     assert reverse("leads:stage_list") in settings_page
+
+
+def test_a_salesperson_starts_on_their_own_customers(client, company, salesperson_user):
+    from tests.conftest import login_as
+
+    mine = SalespersonFactory(company=company, user=salesperson_user)
+    CustomerFactory(company=company, name="Mine Ltd", salesperson=mine)
+    CustomerFactory(
+        company=company, name="Theirs Ltd", salesperson=SalespersonFactory(company=company)
+    )
+    login_as(client, salesperson_user, company)
+    url = reverse("customers:customer_list")
+    names = lambda response: [c.name for c in response.context["object_list"]]  # noqa: E731
+    assert names(client.get(url)) == ["Mine Ltd"]
+    assert names(client.get(url, {"owner": "all"})) == ["Mine Ltd", "Theirs Ltd"]
+    assert names(client.get(url)) == ["Mine Ltd", "Theirs Ltd"]  # the choice is remembered
