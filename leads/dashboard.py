@@ -7,11 +7,9 @@ opportunities; the salespeople and sources they group by are the company's short
 Pipeline cards show the opportunities open *today*: a pipeline is a snapshot, so the period does
 not apply to them (their subtitle says so). The funnel and the lead sources follow the period.
 
-Time in stage: once the stage history (``OpportunityStageChange``) lands, add a
-``pipeline_time_in_stage(company=...)`` selector here (one query: the average of each change's
-duration, grouped by stage) and register a ``"time_in_stage"`` widget in ``register()`` with the
-chart card ``crm/partials/_chart_widget.html`` and ``bar_chart(..., format_value=<days>)``; the
-stage rows can reuse ``_open_stages``'s order.
+Time in stage follows the period too: the average days opportunities spent in each open stage,
+over the stays that ended in the period (``leads.selectors.average_days_in_stage``, one grouped
+query over the stage history plus the stage list).
 """
 
 from __future__ import annotations
@@ -340,6 +338,46 @@ def lead_sources_widget(company: Company, user, period: Period) -> dict[str, Any
     }
 
 
+def _days(value: Decimal) -> str:
+    return _("%(days)s d") % {"days": value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)}
+
+
+def time_in_stage_widget(company: Company, user, period: Period) -> dict[str, Any]:
+    from leads.selectors import average_days_in_stage
+
+    rows = [
+        row
+        for row in average_days_in_stage(company, since=period.start)
+        if row.stage.kind == OpportunityStage.Kind.OPEN
+    ]
+    chart = bar_chart(
+        id="chart-time-in-stage",
+        title=_("Average days in stage (%(period)s)") % {"period": period.label},
+        data=[
+            Datum(
+                label=row.stage.name,
+                value=row.average_days,
+                url=_opportunities_url(stage=row.stage.pk),
+                note=ngettext("%(count)s move on", "%(count)s moves on", row.stays)
+                % {"count": format_number(row.stays)},
+                count=row.stays,
+            )
+            for row in rows
+            if row.average_days is not None
+        ],
+        value_label=_("Average days"),
+        label_header=_("Stage"),
+        count_label=_("Moves on"),
+        format_value=_days,
+        empty_text=_("No opportunity left a stage in this period yet."),
+    )
+    return {
+        "chart": chart,
+        "subtitle": _("How long opportunities stay in each open stage before they move on."),
+        "link_hint": _("list the opportunities in this stage"),
+    }
+
+
 def register() -> None:
     register_funnel_step(
         "leads",
@@ -361,6 +399,13 @@ def register() -> None:
         title=gettext_lazy("Pipeline by stage"),
         template=CHART_WIDGET,
         context_fn=pipeline_by_stage_widget,
+    )
+    register_widget(
+        "time_in_stage",
+        order=45,
+        title=gettext_lazy("Time in stage"),
+        template=CHART_WIDGET,
+        context_fn=time_in_stage_widget,
     )
     register_widget(
         "pipeline_by_salesperson",
