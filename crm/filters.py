@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import DateInput
 from crm.models import IndividualPartner, OrganizationPartner, Product, SalesPartner, Salesperson
 
 
@@ -20,6 +21,26 @@ def company_queryset(model, **filters):
         return model.objects.filter(company=request.company, **filters)
 
     return for_request
+
+
+def partner_queryset(request):
+    """The request company's sales partners as plain rows (no per-row subtype queries)."""
+    return company_queryset(SalesPartner)(request).non_polymorphic()
+
+
+def date_filter(label, field_name: str, lookup_expr: str) -> django_filters.DateFilter:
+    """One end of a date range, with the date picker."""
+    return django_filters.DateFilter(
+        label=label, field_name=field_name, lookup_expr=lookup_expr, widget=DateInput()
+    )
+
+
+def created_range() -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """``created_from`` / ``created_to`` on ``created_at``, for lists of dated records."""
+    return (
+        date_filter(_("Created from"), "created_at", "date__gte"),
+        date_filter(_("Created up to"), "created_at", "date__lte"),
+    )
 
 
 class SearchFilterSet(django_filters.FilterSet):

@@ -39,6 +39,12 @@ def limit_choices_to_company(form: forms.BaseForm, company: Company) -> None:
         field.queryset = queryset
 
 
+class DateInput(forms.DateInput):
+    """The browser's own date picker."""
+
+    input_type = "date"
+
+
 class CompanyFormMixin:
     """Takes ``company`` and limits choices to it; new instances are saved into it."""
 
@@ -213,9 +219,7 @@ class ActivityForm(forms.Form):
     )
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
-    due_date = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
     assigned_to = forms.ModelChoiceField(
         label=_("Assigned to"), required=False, queryset=None, empty_label=_("Nobody")
     )

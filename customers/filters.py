@@ -3,14 +3,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import SearchFilterSet, active_filter, company_queryset
-from crm.models import SalesPartner, Salesperson
+from crm.filters import (
+    SearchFilterSet,
+    active_filter,
+    company_queryset,
+    created_range,
+    partner_queryset,
+)
+from crm.models import Salesperson
 from customers.models import Customer, CustomerGroup, CustomerType
-from leads.filters import DateInput
-
-
-def _partners(request):
-    return company_queryset(SalesPartner)(request).non_polymorphic()
 
 
 class CustomerFilter(SearchFilterSet):
@@ -26,21 +27,10 @@ class CustomerFilter(SearchFilterSet):
         label=_("Salesperson"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
     )
     sales_partner = django_filters.ModelChoiceFilter(
-        label=_("Sales partner"), queryset=_partners, empty_label=_("Any partner")
+        label=_("Sales partner"), queryset=partner_queryset, empty_label=_("Any partner")
     )
     is_active = active_filter()
-    created_from = django_filters.DateFilter(
-        label=_("Created from"),
-        field_name="created_at",
-        lookup_expr="date__gte",
-        widget=DateInput(),
-    )
-    created_to = django_filters.DateFilter(
-        label=_("Created up to"),
-        field_name="created_at",
-        lookup_expr="date__lte",
-        widget=DateInput(),
-    )
+    created_from, created_to = created_range()
 
     class Meta:
         model = Customer

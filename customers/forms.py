@@ -3,10 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import CompanyModelForm
+from crm.forms import CompanyModelForm, DateInput
 from crm.models import SalesPartner, Salesperson
 from customers.models import Customer, CustomerGroup, CustomerType
-from leads.forms import DateInput, company_choice
+from leads.forms import company_choice
 from leads.models import OpportunityStage
 
 

@@ -23,17 +23,8 @@ from leads.models import (
     OpportunityStageChange,
     WishListItem,
 )
+from leads.setup import DEFAULT_LOST_REASONS, DEFAULT_SOURCES, DEFAULT_STAGES
 
-STAGES = [
-    ("Prospecting", 10, 10, OpportunityStage.Kind.OPEN),
-    ("Qualification", 20, 25, OpportunityStage.Kind.OPEN),
-    ("Proposal", 30, 50, OpportunityStage.Kind.OPEN),
-    ("Negotiation", 40, 75, OpportunityStage.Kind.OPEN),
-    ("Won", 50, 100, OpportunityStage.Kind.WON),
-    ("Lost", 60, 0, OpportunityStage.Kind.LOST),
-]
-SOURCES = ["Website", "Trade fair", "Referral", "Cold call", "Partner", "Newsletter"]
-LOST_REASONS = ["Too expensive", "Chose a competitor", "No budget", "No response"]
 # Opportunities opened without a lead (repeat business), spread over the stages.
 MORE_OPPORTUNITIES = [
     "Office chairs for the new branch",
@@ -88,16 +79,19 @@ PEOPLE = [
 
 def _lists(company: Company):
     stages = []
-    for name, order, probability, kind in STAGES:
+    for name, order, probability, kind in DEFAULT_STAGES:
         stage, _ = OpportunityStage.objects.get_or_create(
             company=company,
             name=name,
             defaults={"order": order, "probability": probability, "kind": kind},
         )
         stages.append(stage)
-    sources = [LeadSource.objects.get_or_create(company=company, name=name)[0] for name in SOURCES]
+    sources = [
+        LeadSource.objects.get_or_create(company=company, name=name)[0] for name in DEFAULT_SOURCES
+    ]
     reasons = [
-        LostReason.objects.get_or_create(company=company, name=name)[0] for name in LOST_REASONS
+        LostReason.objects.get_or_create(company=company, name=name)[0]
+        for name in DEFAULT_LOST_REASONS
     ]
     return stages, sources, reasons
 

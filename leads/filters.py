@@ -1,20 +1,17 @@
 """List filters; every choice is the request company's."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import SearchFilterSet, company_queryset
-from crm.models import SalesPartner, Salesperson
+from crm.filters import (
+    SearchFilterSet,
+    company_queryset,
+    created_range,
+    date_filter,
+    partner_queryset,
+)
+from crm.models import Salesperson
 from leads.models import Lead, LeadSource, Opportunity, OpportunityStage
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-def _partners(request):
-    return company_queryset(SalesPartner)(request).non_polymorphic()
 
 
 class LeadFilter(SearchFilterSet):
@@ -30,20 +27,9 @@ class LeadFilter(SearchFilterSet):
         label=_("Salesperson"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
     )
     sales_partner = django_filters.ModelChoiceFilter(
-        label=_("Sales partner"), queryset=_partners, empty_label=_("Any partner")
+        label=_("Sales partner"), queryset=partner_queryset, empty_label=_("Any partner")
     )
-    created_from = django_filters.DateFilter(
-        label=_("Created from"),
-        field_name="created_at",
-        lookup_expr="date__gte",
-        widget=DateInput(),
-    )
-    created_to = django_filters.DateFilter(
-        label=_("Created up to"),
-        field_name="created_at",
-        lookup_expr="date__lte",
-        widget=DateInput(),
-    )
+    created_from, created_to = created_range()
 
     class Meta:
         model = Lead
@@ -68,32 +54,11 @@ class OpportunityFilter(SearchFilterSet):
         label=_("Salesperson"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
     )
     sales_partner = django_filters.ModelChoiceFilter(
-        label=_("Sales partner"), queryset=_partners, empty_label=_("Any partner")
+        label=_("Sales partner"), queryset=partner_queryset, empty_label=_("Any partner")
     )
-    close_from = django_filters.DateFilter(
-        label=_("Closing from"),
-        field_name="expected_close_date",
-        lookup_expr="gte",
-        widget=DateInput(),
-    )
-    close_to = django_filters.DateFilter(
-        label=_("Closing up to"),
-        field_name="expected_close_date",
-        lookup_expr="lte",
-        widget=DateInput(),
-    )
-    created_from = django_filters.DateFilter(
-        label=_("Created from"),
-        field_name="created_at",
-        lookup_expr="date__gte",
-        widget=DateInput(),
-    )
-    created_to = django_filters.DateFilter(
-        label=_("Created up to"),
-        field_name="created_at",
-        lookup_expr="date__lte",
-        widget=DateInput(),
-    )
+    close_from = date_filter(_("Closing from"), "expected_close_date", "gte")
+    close_to = date_filter(_("Closing up to"), "expected_close_date", "lte")
+    created_from, created_to = created_range()
 
     class Meta:
         model = Opportunity

@@ -6,13 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.bulk import BulkActionForm
-from crm.forms import CompanyModelForm
+from crm.forms import CompanyModelForm, DateInput
 from crm.models import Product, SalesPartner, Salesperson
 from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def company_choice(model, label, *, required: bool = False) -> forms.ModelChoiceField:

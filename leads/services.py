@@ -10,7 +10,6 @@ from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
-from addressbook.selectors import address_links_for_owner, contact_links_for_owner
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Salesperson
 from crm.timeline import activity_log_event
@@ -358,24 +357,7 @@ def lead_convert_to_opportunity(
 
     company = lead.company
     # The same address and contact rows, linked to the opportunity through new link rows.
-    for link in address_links_for_owner(company=company, owner=lead).select_related("address"):
-        addressbook_services.address_link(
-            company=company,
-            address=link.address,
-            owner=opportunity,
-            purpose=link.purpose,
-            is_primary=link.is_primary,
-            actor=actor,
-        )
-    for link in contact_links_for_owner(company=company, owner=lead).select_related("contact"):
-        addressbook_services.contact_link(
-            company=company,
-            contact=link.contact,
-            owner=opportunity,
-            role=link.role,
-            is_primary=link.is_primary,
-            actor=actor,
-        )
+    addressbook_services.links_copy(company=company, source=lead, target=opportunity, actor=actor)
     WishListItem.objects.bulk_create(
         WishListItem(
             company_id=lead.company_id,
