@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "addressbook",
     "leads",
     "customers",
+    "selling",
 ]
 
 MIDDLEWARE = [

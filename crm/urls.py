@@ -49,5 +49,6 @@ urlpatterns = [
     path("addressbook/", include("addressbook.urls")),
     path("leads/", include("leads.urls")),
     path("customers/", include("customers.urls")),
+    path("selling/", include("selling.urls")),
     path("", include((crm_patterns, "crm"))),
 ]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
@@ -117,7 +117,16 @@ def customer_delete(*, customer: Customer, actor) -> None:
             _("%(customer)s cannot be deleted: %(reasons)s. Mark it inactive instead.")
             % {"customer": customer, "reasons": "; ".join(reasons)}
         )
-    Customer.objects.filter(company=customer.company_id, pk=customer.pk).delete()
+    try:
+        with transaction.atomic():
+            Customer.objects.filter(company=customer.company_id, pk=customer.pk).delete()
+    except ProtectedError as error:
+        # Records of higher apps (quotations, sales orders) hold it; name what they are.
+        kinds = sorted({str(row._meta.verbose_name_plural) for row in error.protected_objects})
+        raise DomainError(
+            _("%(customer)s cannot be deleted: it has %(kinds)s. Mark it inactive instead.")
+            % {"customer": customer, "kinds": ", ".join(kinds)}
+        ) from error
 
 
 # --- the duplicate check ------------------------------------------------------------------------
@@ -204,7 +213,9 @@ def _won_stage(company_id: int) -> OpportunityStage | None:
     )
 
 
-def _mark_won(opportunity: Opportunity, actor) -> None:
+def opportunity_mark_won(*, opportunity: Opportunity, actor) -> None:
+    """Move the opportunity to the company's won stage (no-op if it is won already, or if the
+    pipeline has no won stage). The caller holds the opportunity's row lock."""
     if opportunity.stage.kind == OpportunityStage.Kind.WON:
         return
     stage = _won_stage(opportunity.company_id)
@@ -322,7 +333,7 @@ def _convert(
                 company=company, source=record, target=customer, actor=actor
             )
     if opportunity is not None:
-        _mark_won(opportunity, actor)
+        opportunity_mark_won(opportunity=opportunity, actor=actor)
     if lead is not None and lead.status != Lead.Status.CONVERTED:
         old_label = lead.get_status_display()
         lead.status = Lead.Status.CONVERTED

@@ -1,0 +1,418 @@
+"""Quotations and sales orders, their lines, and the statuses they move through.
+
+Amounts are stored, never recomputed on read: ``selling.pricing`` computes each line and the
+totals, ``selling.services`` stores them, and ``manage.py verify_totals`` finds any document whose
+stored totals disagree with its lines.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+from customers.models import Customer
+from leads.models import Opportunity, OpportunityStage, WishListItem
+
+PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+def _money(verbose_name: str) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=Decimal("0"))
+
+
+class SellingDocument(CompanyOwned):
+    """What a quotation and a sales order share: number, party, ownership, pricing terms, totals."""
+
+    timeline_enabled = True
+
+    number = models.CharField(_("number"), max_length=20, editable=False)
+    salesperson = models.ForeignKey(
+        Salesperson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("salesperson"),
+    )
+    sales_partner = models.ForeignKey(
+        SalesPartner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sales partner"),
+    )
+    currency = models.CharField(_("currency"), max_length=3, editable=False)
+    # Pricing terms fixed when the document is made (see selling.pricing.terms_for).
+    prices_include_vat = models.BooleanField(
+        _("prices shown with VAT"),
+        default=False,
+        help_text=_("Private customers see prices with VAT, business customers without."),
+    )
+    discount_percent = models.DecimalField(
+        _("party discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=PERCENT_VALIDATORS,
+    )
+    discount_rule = models.CharField(_("discount rule"), max_length=200, blank=True)
+    net_total = _money(_("net total"))
+    vat_total = _money(_("VAT"))
+    gross_total = _money(_("gross total"))
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Printed on the document."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number or str(_("(unnumbered)"))
+
+    @property
+    def party(self):
+        """Who the document is for: the customer, or the opportunity before it has one."""
+        return self.customer or self.opportunity
+
+    @property
+    def shown_total(self) -> Decimal:
+        return self.gross_total if self.prices_include_vat else self.net_total
+
+
+class Quotation(SellingDocument):
+    """An offer to an opportunity and/or a customer, valid until a date."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        EXPIRED = "expired", _("Expired")
+        ORDERED = "ordered", _("Ordered")
+
+    # Where each status may move to, and nowhere else. "ordered" is reached only by making the
+    # order; "expired" by the expiry job (or on view) once valid-until has passed. A rejected or
+    # ordered quotation is final. An expired one may be revised (back to draft, new validity).
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.DRAFT: frozenset({Status.SENT, Status.EXPIRED}),
+        Status.SENT: frozenset({Status.ACCEPTED, Status.REJECTED, Status.EXPIRED, Status.DRAFT}),
+        Status.ACCEPTED: frozenset({Status.ORDERED, Status.EXPIRED}),
+        Status.REJECTED: frozenset(),
+        Status.EXPIRED: frozenset({Status.DRAFT}),
+        Status.ORDERED: frozenset(),
+    }
+    # Statuses the expiry job moves to "expired" once valid-until has passed.
+    EXPIRABLE = frozenset({Status.DRAFT, Status.SENT, Status.ACCEPTED})
+
+    NUMBER_PREFIX = "QTN"
+
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotations",
+        verbose_name=_("opportunity"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotations",
+        verbose_name=_("customer"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    quotation_date = models.DateField(_("date"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"))
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-quotation_date", "-pk"]
+        verbose_name = _("quotation")
+        verbose_name_plural = _("quotations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"], name="quotation_number_per_company"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opportunity__isnull=False) | models.Q(customer__isnull=False),
+                name="quotation_has_a_party",
+                violation_error_message=_("A quotation is for an opportunity or a customer."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("quotation_date")),
+                name="quotation_valid_after_date",
+                violation_error_message=_("“Valid until” cannot be before the quotation date."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "status", "valid_until"], name="qtn_company_status_idx"
+            ),
+            models.Index(fields=["company", "-quotation_date", "-id"], name="qtn_company_date_idx"),
+            models.Index(fields=["company", "customer"], name="qtn_company_customer_idx"),
+            models.Index(fields=["company", "opportunity"], name="qtn_company_opp_idx"),
+            models.Index(fields=["company", "salesperson"], name="qtn_company_seller_idx"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("selling:quotation_detail", args=[self.pk])
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def is_due_to_expire(self, today=None) -> bool:
+        """Past its valid-until date and still open: the one place expiry is decided."""
+        today = today or timezone.localdate()
+        return self.status in self.EXPIRABLE and self.valid_until < today
+
+
+class SalesOrder(SellingDocument):
+    """A customer's order: the moment a lead has become a customer (seed 000)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CONFIRMED = "confirmed", _("Confirmed")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.DRAFT: frozenset({Status.CONFIRMED, Status.CANCELLED}),
+        Status.CONFIRMED: frozenset({Status.FULFILLED, Status.CANCELLED}),
+        Status.FULFILLED: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
+    # Orders that count as sales (partner commission, lifetime sales value).
+    BOOKED = frozenset({Status.CONFIRMED, Status.FULFILLED})
+
+    NUMBER_PREFIX = "SO"
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="sales_orders", verbose_name=_("customer")
+    )
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales_orders",
+        verbose_name=_("opportunity"),
+    )
+    # One order per quotation: the constraint that makes a double "create order" harmless.
+    quotation = models.OneToOneField(
+        Quotation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales_order",
+        verbose_name=_("quotation"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    order_date = models.DateField(_("order date"), default=timezone.localdate)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    # The opportunity's stage before this order marked it won, so cancelling can put it back.
+    opportunity_stage_before = models.ForeignKey(
+        OpportunityStage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("opportunity stage before the order"),
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-order_date", "-pk"]
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"], name="salesorder_number_per_company"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivery_date__isnull=True)
+                | models.Q(delivery_date__gte=models.F("order_date")),
+                name="salesorder_delivery_after_order",
+                violation_error_message=_("The delivery date cannot be before the order date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "status"], name="so_company_status_idx"),
+            models.Index(fields=["company", "-order_date", "-id"], name="so_company_date_idx"),
+            models.Index(fields=["company", "customer"], name="so_company_customer_idx"),
+            models.Index(fields=["company", "opportunity"], name="so_company_opp_idx"),
+            models.Index(fields=["company", "salesperson"], name="so_company_seller_idx"),
+            models.Index(
+                fields=["company", "sales_partner", "status"], name="so_company_partner_idx"
+            ),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("selling:order_detail", args=[self.pk])
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class DocumentLine(CompanyOwned):
+    """A line of a quotation or order: the product, and the amounts ``selling.pricing`` computed."""
+
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    unit_price = models.DecimalField(
+        _("net unit price"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    discount_percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=PERCENT_VALIDATORS,
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
+    )
+    net_amount = _money(_("net amount"))
+    vat_amount = _money(_("VAT amount"))
+    gross_amount = _money(_("gross amount"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.description or self.product}"
+
+
+def _line_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=models.Q(quantity__gt=0),
+            name=f"{prefix}_quantity_positive",
+            violation_error_message=_("The quantity must be more than zero."),
+        ),
+        models.CheckConstraint(
+            condition=models.Q(unit_price__gte=0),
+            name=f"{prefix}_price_not_negative",
+            violation_error_message=_("The price cannot be negative."),
+        ),
+        models.CheckConstraint(
+            condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
+            name=f"{prefix}_discount_range",
+            violation_error_message=_("The discount must be between 0 and 100 %."),
+        ),
+        models.CheckConstraint(
+            condition=models.Q(vat_rate__gte=0, vat_rate__lte=100),
+            name=f"{prefix}_vat_range",
+            violation_error_message=_("The VAT rate must be between 0 and 100 %."),
+        ),
+    ]
+
+
+class QuotationItem(DocumentLine):
+    quotation = models.ForeignKey(
+        Quotation, on_delete=models.CASCADE, related_name="items", verbose_name=_("quotation")
+    )
+    # The wish-list entry this line was made from, if any.
+    wish_list_item = models.ForeignKey(
+        WishListItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotation_items",
+        editable=False,
+        verbose_name=_("wish-list item"),
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("quotation item")
+        verbose_name_plural = _("quotation items")
+        constraints = _line_constraints("quotationitem")
+        indexes = [models.Index(fields=["quotation", "position"], name="qtnitem_position_idx")]
+
+    def get_absolute_url(self) -> str:
+        return self.quotation.get_absolute_url()
+
+
+class SalesOrderItem(DocumentLine):
+    order = models.ForeignKey(
+        SalesOrder, on_delete=models.CASCADE, related_name="items", verbose_name=_("sales order")
+    )
+    # Where the line came from: the quotation line (kept: an ordered quotation cannot change),
+    # or the opportunity's wish-list entry.
+    quotation_item = models.ForeignKey(
+        QuotationItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_items",
+        editable=False,
+        verbose_name=_("quotation item"),
+    )
+    wish_list_item = models.ForeignKey(
+        WishListItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_items",
+        editable=False,
+        verbose_name=_("wish-list item"),
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("sales order item")
+        verbose_name_plural = _("sales order items")
+        constraints = _line_constraints("salesorderitem")
+        indexes = [models.Index(fields=["order", "position"], name="soitem_position_idx")]
+
+    def get_absolute_url(self) -> str:
+        return self.order.get_absolute_url()

@@ -1,0 +1,675 @@
+"""Every write on quotations and sales orders.
+
+Status changes go through the ``TRANSITIONS`` tables on the models and nowhere else. Documents
+are numbered by ``crm.numbering`` in the transaction that creates them. Lines are priced and
+totals stored by ``selling.pricing``. The conversions (DESIGN.md "Conversion" 3 and 4) follow the
+same rules as the others: one transaction, the source row locked first, idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import DomainError, validate_or_raise
+from crm.models import Product
+from crm.numbering import number_next
+from crm.timeline import activity_log_event
+from customers import services as customers_services
+from customers.models import Customer
+from leads import services as leads_services
+from leads.models import Opportunity, OpportunityStage
+from selling import pricing
+from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
+
+DEFAULT_VALIDITY_DAYS = 30
+
+Document = Quotation | SalesOrder
+
+
+def _same_company(company_id: int, *rows) -> None:
+    for row in rows:
+        if row is not None and row.company_id != company_id:
+            raise DomainError(_("This record does not belong to your company."))
+
+
+def _lock(model, row, *related: str):
+    """Lock the row alone, then read it with its relations (see customers.services: a locking
+    query with joins can come back empty when PostgreSQL re-checks a row changed meanwhile)."""
+    filters = {"pk": row.pk, "company": row.company_id}
+    model.objects.select_for_update().filter(**filters).values_list("pk", flat=True).get()
+    return model.objects.select_related(*related).get(**filters)
+
+
+def _line_model(document: Document):
+    return QuotationItem if isinstance(document, Quotation) else SalesOrderItem
+
+
+def _line_parent(document: Document) -> dict:
+    return {"quotation": document} if isinstance(document, Quotation) else {"order": document}
+
+
+def _log(document: Document, message: str, *, kind: str = "other", data=None, actor) -> None:
+    """The event on the document's timeline and on its party's (customer, opportunity)."""
+    data = {"document": document.number, **(data or {})}
+    activity_log_event(owner=document, kind=kind, message=message, data=data, actor=actor)
+    for owner in (document.customer, document.opportunity):
+        if owner is not None:
+            activity_log_event(
+                owner=owner,
+                kind=kind,
+                message=f"{document._meta.verbose_name.capitalize()} {document.number}: {message}",
+                data=data,
+                actor=actor,
+            )
+
+
+def _check_party(*, customer: Customer | None, opportunity: Opportunity | None) -> None:
+    if customer is not None and not customer.is_active:
+        raise DomainError(
+            _("%(customer)s is inactive: reactivate the customer first.") % {"customer": customer}
+        )
+    if opportunity is not None and opportunity.stage.kind == OpportunityStage.Kind.LOST:
+        raise DomainError(
+            _("%(opportunity)s is lost: move it back to an open stage first.")
+            % {"opportunity": opportunity}
+        )
+
+
+def _apply_terms(document: Document, terms: pricing.Terms) -> None:
+    document.discount_percent = terms.discount_percent
+    document.discount_rule = terms.discount_rule
+    document.prices_include_vat = terms.prices_include_vat
+
+
+def _totals_store(document: Document) -> None:
+    """Recompute and store the document's totals from its lines (the one place totals are set)."""
+    lines = list(
+        _line_model(document).objects.filter(company=document.company_id, **_line_parent(document))
+    )
+    totals = pricing.document_totals(lines)
+    document.net_total, document.vat_total, document.gross_total = (
+        totals.net,
+        totals.vat,
+        totals.gross,
+    )
+    type(document).objects.filter(pk=document.pk, company=document.company_id).update(
+        net_total=totals.net,
+        vat_total=totals.vat,
+        gross_total=totals.gross,
+        updated_at=timezone.now(),
+    )
+
+
+# --- lines ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class LineInput:
+    """One row of an items form: an existing line (``id``) to change or delete, or a new one."""
+
+    product: Product | None
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    vat_rate: Decimal | None = None
+    description: str = ""
+    id: int | None = None
+    delete: bool = False
+
+
+@transaction.atomic
+def document_lines_save(*, document: Document, lines: Iterable[LineInput], actor) -> Document:
+    """Replace a draft document's lines with ``lines`` (kept in the order given) and store the
+    new totals. A new line takes its price and VAT from the product and the party's discount
+    unless given. Only a draft can change; all or nothing."""
+    document = _lock(type(document), document, "customer", "opportunity")
+    if not document.is_editable:
+        raise DomainError(
+            _("%(document)s is %(status)s: only a draft can be changed.")
+            % {"document": document, "status": document.get_status_display().lower()}
+        )
+    model = _line_model(document)
+    existing = {
+        line.pk: line
+        for line in model.objects.filter(company=document.company_id, **_line_parent(document))
+    }
+    terms = pricing.Terms(
+        discount_percent=document.discount_percent,
+        discount_rule=document.discount_rule,
+        prices_include_vat=document.prices_include_vat,
+    )
+    keep: list = []
+    for row in lines:
+        line = None
+        if row.id is not None:
+            line = existing.get(row.id)
+            if line is None:
+                raise DomainError(_("A line of this document was changed elsewhere: reload."))
+        if row.delete:
+            continue
+        if row.product is None:
+            raise DomainError(_("Choose a product for each line."))
+        _same_company(document.company_id, row.product)
+        if line is None or line.product_id != row.product.pk:
+            defaults = pricing.line_defaults(row.product, terms)
+            line = line or model(company_id=document.company_id, **_line_parent(document))
+            for name, value in defaults.items():
+                setattr(line, name, value)
+        line.quantity = row.quantity
+        for name in ("unit_price", "discount_percent", "vat_rate"):
+            value = getattr(row, name)
+            if value is not None:
+                setattr(line, name, value)
+        if row.description:
+            line.description = row.description
+        line.position = len(keep) + 1
+        pricing.price_line(line)
+        validate_or_raise(line, exclude=["company", *_line_parent(document)])
+        keep.append(line)
+    kept_ids = {line.pk for line in keep if line.pk}
+    model.objects.filter(
+        company=document.company_id, pk__in=[pk for pk in existing if pk not in kept_ids]
+    ).delete()
+    for line in keep:
+        line.save()
+    _totals_store(document)
+    return document
+
+
+def _copy_lines(source_lines, target: Document, *, origin: str | None = None) -> None:
+    model = _line_model(target)
+    copies = []
+    for position, line in enumerate(source_lines, start=1):
+        copy = model(
+            company_id=target.company_id,
+            position=position,
+            product_id=line.product_id,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            vat_rate=line.vat_rate,
+            **_line_parent(target),
+        )
+        if origin:
+            setattr(copy, origin, line)
+        pricing.price_line(copy)
+        copies.append(copy)
+    model.objects.bulk_create(copies)
+
+
+def _lines_from_wish_list(opportunity: Opportunity, target: Document) -> None:
+    """The opportunity's wish list becomes the document's lines, priced for the party."""
+    terms = pricing.Terms(target.discount_percent, target.discount_rule, target.prices_include_vat)
+    model = _line_model(target)
+    lines = []
+    items = opportunity.wish_list.filter(company=opportunity.company_id).select_related("product")
+    for position, item in enumerate(items, start=1):
+        line = model(
+            company_id=target.company_id,
+            position=position,
+            quantity=item.quantity,
+            wish_list_item=item,
+            **pricing.line_defaults(item.product, terms),
+            **_line_parent(target),
+        )
+        if item.note:
+            line.description = f"{item.product.name} – {item.note}"[:300]
+        pricing.price_line(line)
+        lines.append(line)
+    model.objects.bulk_create(lines)
+
+
+# --- quotations ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def quotation_create(
+    *,
+    actor,
+    opportunity: Opportunity | None = None,
+    customer: Customer | None = None,
+    quotation_date: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    notes: str = "",
+) -> Quotation:
+    """A draft quotation for an opportunity (its wish list becomes the lines) and/or a customer.
+
+    An opportunity that already has a customer is quoted to that customer too, so the customer's
+    page lists the quotation. Salesperson and partner come from the opportunity or customer.
+    """
+    if opportunity is None and customer is None:
+        raise DomainError(_("Choose the opportunity or the customer this quotation is for."))
+    if opportunity is not None:
+        opportunity = _lock(Opportunity, opportunity, "stage", "company")
+    party = opportunity or customer
+    company = party.company
+    _same_company(company.pk, opportunity, customer)
+    if opportunity is not None and customer is None:
+        customer = pricing.opportunity_customer(opportunity)
+    _check_party(customer=customer, opportunity=opportunity)
+    quotation_date = quotation_date or timezone.localdate()
+    quotation = Quotation(
+        company=company,
+        opportunity=opportunity,
+        customer=customer,
+        quotation_date=quotation_date,
+        valid_until=valid_until or quotation_date + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS),
+        salesperson_id=party.salesperson_id,
+        sales_partner_id=party.sales_partner_id,
+        currency=company.currency,
+        notes=notes,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _apply_terms(quotation, pricing.terms_for(customer=customer, opportunity=opportunity))
+    validate_or_raise(quotation, exclude=["number"])
+    quotation.number = number_next(
+        company=company, prefix=Quotation.NUMBER_PREFIX, date=quotation.quotation_date
+    )
+    quotation.save()
+    if opportunity is not None:
+        _lines_from_wish_list(opportunity, quotation)
+    _totals_store(quotation)
+    _log(quotation, _("Quotation created."), kind="created", actor=actor)
+    return quotation
+
+
+@transaction.atomic
+def quotation_update(*, quotation: Quotation, actor, fields: dict) -> Quotation:
+    """Change a draft's header (dates, salesperson, partner, notes)."""
+    locked = _lock(Quotation, quotation, "customer", "opportunity")
+    if not locked.is_editable:
+        raise DomainError(_("Only a draft quotation can be changed: revise it first."))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _same_company(locked.company_id, locked.salesperson, locked.sales_partner)
+    validate_or_raise(locked)
+    locked.save()
+    return locked
+
+
+def _move(document: Document, status: str, *, actor, reason: str = "") -> Document:
+    """Move a locked document to ``status`` if its transitions table allows it."""
+    old = document.status
+    if not document.can_move_to(status):
+        raise DomainError(
+            _("%(document)s is %(old)s and cannot become %(new)s.")
+            % {
+                "document": document,
+                "old": document.get_status_display().lower(),
+                "new": type(document).Status(status).label.lower(),
+            },
+            code="transition",
+        )
+    old_label = document.get_status_display()
+    document.status = status
+    document.save(update_fields=["status", "updated_at"])
+    message = _("Status changed from %(old)s to %(new)s.") % {
+        "old": old_label,
+        "new": document.get_status_display(),
+    }
+    if reason:
+        message = f"{message} {reason}"
+    _log(document, message, kind="status_change", data={"from": old, "to": status}, actor=actor)
+    return document
+
+
+def _expire_if_due(quotation: Quotation, *, actor=None, today=None) -> bool:
+    if quotation.is_due_to_expire(today):
+        _move(
+            quotation,
+            Quotation.Status.EXPIRED,
+            actor=actor,
+            reason=_("It was valid until %(date)s.") % {"date": quotation.valid_until},
+        )
+        return True
+    return False
+
+
+def _refuse_if_expired(quotation: Quotation, message: str) -> None:
+    """Expire a quotation past its date in a transaction of its own, then refuse: the expiry is
+    a fact that stays written even though the action the user asked for does not happen."""
+    if quotation.is_due_to_expire():
+        quotation_expire_if_due(quotation=quotation)
+        raise DomainError(
+            message % {"quotation": quotation, "date": quotation.valid_until}, code="expired"
+        )
+
+
+def quotation_send(*, quotation: Quotation, actor) -> Quotation:
+    """Send a draft with at least one line (and not past its valid-until date)."""
+    _refuse_if_expired(
+        quotation,
+        _("%(quotation)s expired on %(date)s: revise it with a new validity before sending."),
+    )
+    with transaction.atomic():
+        quotation = _lock(Quotation, quotation, "customer", "opportunity")
+        if quotation.status == Quotation.Status.DRAFT and not quotation.items.exists():
+            raise DomainError(_("Add at least one line before sending the quotation."))
+        return _move(quotation, Quotation.Status.SENT, actor=actor)
+
+
+def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
+    """The customer said yes: only a sent quotation whose valid-until date has not passed."""
+    _refuse_if_expired(
+        quotation,
+        _("%(quotation)s was valid until %(date)s and has expired: it can no longer be accepted."),
+    )
+    with transaction.atomic():
+        quotation = _lock(Quotation, quotation, "customer", "opportunity")
+        if quotation.is_due_to_expire():  # it expired while we waited for the lock
+            raise DomainError(_("%(quotation)s has expired.") % {"quotation": quotation})
+        return _move(quotation, Quotation.Status.ACCEPTED, actor=actor)
+
+
+@transaction.atomic
+def quotation_reject(*, quotation: Quotation, actor, reason: str = "") -> Quotation:
+    quotation = _lock(Quotation, quotation, "customer", "opportunity")
+    reason = reason.strip()
+    return _move(
+        quotation,
+        Quotation.Status.REJECTED,
+        actor=actor,
+        reason=_("Reason: %(reason)s.") % {"reason": reason} if reason else "",
+    )
+
+
+@transaction.atomic
+def quotation_revise(
+    *, quotation: Quotation, actor, valid_until: datetime.date | None = None
+) -> Quotation:
+    """Back to draft for changes (a sent or expired quotation); an expired one needs a new
+    valid-until date, by default the standard validity from today."""
+    quotation = _lock(Quotation, quotation, "customer", "opportunity")
+    today = timezone.localdate()
+    if quotation.status == Quotation.Status.EXPIRED or quotation.valid_until < today:
+        valid_until = valid_until or today + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS)
+    if valid_until is not None:
+        if valid_until < today:
+            raise DomainError(_("The new “valid until” date cannot be in the past."))
+        quotation.valid_until = valid_until
+        quotation.save(update_fields=["valid_until", "updated_at"])
+    return _move(quotation, Quotation.Status.DRAFT, actor=actor)
+
+
+@transaction.atomic
+def quotation_expire_if_due(*, quotation: Quotation, actor=None, today=None) -> Quotation:
+    """Expire the quotation if its valid-until date has passed (called when it is viewed)."""
+    if not quotation.is_due_to_expire(today):
+        return quotation
+    quotation = _lock(Quotation, quotation, "customer", "opportunity")
+    _expire_if_due(quotation, actor=actor, today=today)
+    return quotation
+
+
+def quotations_expire_due(*, company, today: datetime.date | None = None, actor=None) -> int:
+    """Expire every open quotation of ``company`` past its valid-until date (the cron job).
+
+    Each quotation in its own transaction, so one failure does not undo the others; rejected
+    and ordered quotations are never touched (``Quotation.EXPIRABLE``).
+    """
+    today = today or timezone.localdate()
+    due = Quotation.objects.filter(
+        company=company, status__in=Quotation.EXPIRABLE, valid_until__lt=today
+    ).order_by("pk")
+    expired = 0
+    for quotation in due.iterator():
+        with transaction.atomic():
+            locked = _lock(Quotation, quotation, "customer", "opportunity")
+            if _expire_if_due(locked, actor=actor, today=today):
+                expired += 1
+    return expired
+
+
+# --- sales orders --------------------------------------------------------------------------------
+
+
+def _customer_for(
+    opportunity: Opportunity, *, actor, customer: Customer | None, allow_duplicates: bool
+) -> Customer:
+    """The opportunity's customer, made or linked now in the caller's transaction (seed 000)."""
+    return customers_services.opportunity_convert_to_customer(
+        opportunity=opportunity,
+        actor=actor,
+        customer=customer,
+        allow_duplicates=allow_duplicates,
+    )
+
+
+def _win(
+    opportunity: Opportunity | None,
+    order: SalesOrder,
+    *,
+    stage_before: OpportunityStage | None,
+    actor,
+) -> None:
+    """Mark the opportunity won, remembering on the order the stage it came from (the customer
+    conversion may have moved it already), so cancelling the order can put it back."""
+    if opportunity is None or stage_before is None:
+        return
+    if stage_before.kind != OpportunityStage.Kind.WON:
+        order.opportunity_stage_before = stage_before
+        order.save(update_fields=["opportunity_stage_before", "updated_at"])
+    opportunity.refresh_from_db(fields=["stage"])
+    customers_services.opportunity_mark_won(opportunity=opportunity, actor=actor)
+
+
+def _new_order(*, customer: Customer, opportunity, quotation, actor, **fields) -> SalesOrder:
+    order = SalesOrder(
+        company_id=customer.company_id,
+        customer=customer,
+        opportunity=opportunity,
+        quotation=quotation,
+        salesperson_id=(quotation or opportunity or customer).salesperson_id,
+        sales_partner_id=(quotation or opportunity or customer).sales_partner_id,
+        currency=customer.company.currency,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **fields,
+    )
+    if quotation is not None:
+        order.discount_percent = quotation.discount_percent
+        order.discount_rule = quotation.discount_rule
+        order.prices_include_vat = quotation.prices_include_vat
+        order.notes = quotation.notes
+    else:
+        _apply_terms(order, pricing.terms_for(customer=customer))
+    validate_or_raise(order, exclude=["number"])
+    order.number = number_next(
+        company=customer.company, prefix=SalesOrder.NUMBER_PREFIX, date=order.order_date
+    )
+    order.save()
+    return order
+
+
+@transaction.atomic
+def order_from_quotation(
+    *,
+    quotation: Quotation,
+    actor,
+    customer: Customer | None = None,
+    allow_duplicates: bool = False,
+) -> SalesOrder:
+    """The order for an accepted quotation, or the one already made from it.
+
+    If the quotation's opportunity has no customer yet, the customer is created (or ``customer``
+    linked) in this transaction. The lines are copied and point at the quotation lines; the
+    quotation becomes ordered and the opportunity won.
+    """
+    quotation = _lock(Quotation, quotation, "customer", "opportunity__stage", "company")
+    existing = SalesOrder.objects.filter(company=quotation.company_id, quotation=quotation).first()
+    if existing is not None:
+        return existing
+    if quotation.is_due_to_expire():
+        raise DomainError(
+            _("%(quotation)s expired on %(date)s: revise it and have it accepted again.")
+            % {"quotation": quotation, "date": quotation.valid_until},
+            code="expired",
+        )
+    if quotation.status != Quotation.Status.ACCEPTED:
+        raise DomainError(
+            _("%(quotation)s is %(status)s: only an accepted quotation becomes an order.")
+            % {"quotation": quotation, "status": quotation.get_status_display().lower()},
+            code="transition",
+        )
+    opportunity = quotation.opportunity
+    stage_before = None
+    if opportunity is not None:
+        opportunity = _lock(Opportunity, opportunity, "stage", "lead", "company")
+        stage_before = opportunity.stage
+    order_customer = quotation.customer
+    if order_customer is None:
+        order_customer = _customer_for(
+            opportunity, actor=actor, customer=customer, allow_duplicates=allow_duplicates
+        )
+        quotation.customer = order_customer
+        quotation.save(update_fields=["customer", "updated_at"])
+    _check_party(customer=order_customer, opportunity=None)
+    order = _new_order(
+        customer=order_customer, opportunity=opportunity, quotation=quotation, actor=actor
+    )
+    _copy_lines(
+        quotation.items.filter(company=quotation.company_id), order, origin="quotation_item"
+    )
+    _totals_store(order)
+    _move(quotation, Quotation.Status.ORDERED, actor=actor)
+    _log(
+        order,
+        _("Order created from quotation %(quotation)s.") % {"quotation": quotation},
+        kind="conversion",
+        data={"quotation": quotation.pk},
+        actor=actor,
+    )
+    _win(opportunity, order, stage_before=stage_before, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_from_opportunity(
+    *,
+    opportunity: Opportunity,
+    actor,
+    customer: Customer | None = None,
+    allow_duplicates: bool = False,
+) -> SalesOrder:
+    """An order straight from the opportunity: its wish list moves into the order's lines.
+
+    The opportunity becomes a customer in the same transaction if it is not one yet. A second
+    call (double click, two people) returns the open order already made from its wish list.
+    """
+    opportunity = _lock(Opportunity, opportunity, "stage", "lead", "company")
+    existing = (
+        SalesOrder.objects.filter(
+            company=opportunity.company_id, opportunity=opportunity, quotation__isnull=True
+        )
+        .exclude(status=SalesOrder.Status.CANCELLED)
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    _check_party(customer=None, opportunity=opportunity)
+    stage_before = opportunity.stage
+    order_customer = _customer_for(
+        opportunity, actor=actor, customer=customer, allow_duplicates=allow_duplicates
+    )
+    _check_party(customer=order_customer, opportunity=None)
+    order = _new_order(
+        customer=order_customer, opportunity=opportunity, quotation=None, actor=actor
+    )
+    _lines_from_wish_list(opportunity, order)
+    _totals_store(order)
+    _log(
+        order,
+        _("Order created from the opportunity's wish list."),
+        kind="conversion",
+        data={"opportunity": opportunity.pk},
+        actor=actor,
+    )
+    _win(opportunity, order, stage_before=stage_before, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_create(
+    *,
+    customer: Customer,
+    actor,
+    order_date: datetime.date | None = None,
+    delivery_date: datetime.date | None = None,
+    notes: str = "",
+) -> SalesOrder:
+    """A draft order for an existing customer, without lines yet."""
+    customer = _lock(Customer, customer, "customer_type", "customer_group", "company")
+    _check_party(customer=customer, opportunity=None)
+    fields = {"notes": notes, "delivery_date": delivery_date}
+    if order_date:
+        fields["order_date"] = order_date
+    order = _new_order(customer=customer, opportunity=None, quotation=None, actor=actor, **fields)
+    _log(order, _("Order created."), kind="created", actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_update(*, order: SalesOrder, actor, fields: dict) -> SalesOrder:
+    """Change an order's dates, salesperson, partner or notes (the delivery date also later)."""
+    locked = _lock(SalesOrder, order, "customer", "opportunity")
+    if not locked.is_editable and set(fields) - {"delivery_date", "notes"}:
+        raise DomainError(_("Only a draft order can be changed, apart from its delivery date."))
+    if locked.status in (SalesOrder.Status.FULFILLED, SalesOrder.Status.CANCELLED):
+        raise DomainError(_("A fulfilled or cancelled order cannot be changed."))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _same_company(locked.company_id, locked.salesperson, locked.sales_partner)
+    validate_or_raise(locked)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def order_confirm(*, order: SalesOrder, actor) -> SalesOrder:
+    order = _lock(SalesOrder, order, "customer", "opportunity")
+    if order.status == SalesOrder.Status.DRAFT and not order.items.exists():
+        raise DomainError(_("Add at least one line before confirming the order."))
+    return _move(order, SalesOrder.Status.CONFIRMED, actor=actor)
+
+
+@transaction.atomic
+def order_fulfil(*, order: SalesOrder, actor) -> SalesOrder:
+    order = _lock(SalesOrder, order, "customer", "opportunity")
+    return _move(order, SalesOrder.Status.FULFILLED, actor=actor)
+
+
+@transaction.atomic
+def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
+    """Cancel the order; an opportunity this order marked won goes back to its earlier stage,
+    unless another open order still holds it."""
+    order = _lock(SalesOrder, order, "customer", "opportunity", "opportunity_stage_before")
+    reason = reason.strip()
+    _move(
+        order,
+        SalesOrder.Status.CANCELLED,
+        actor=actor,
+        reason=_("Reason: %(reason)s.") % {"reason": reason} if reason else "",
+    )
+    opportunity, stage_before = order.opportunity, order.opportunity_stage_before
+    if opportunity is None or stage_before is None:
+        return order
+    still_ordered = (
+        SalesOrder.objects.filter(company=order.company_id, opportunity=opportunity)
+        .exclude(pk=order.pk)
+        .exclude(status=SalesOrder.Status.CANCELLED)
+        .exists()
+    )
+    opportunity = _lock(Opportunity, opportunity, "stage")
+    if not still_ordered and opportunity.stage.kind == OpportunityStage.Kind.WON:
+        leads_services.opportunity_set_stage(
+            opportunity=opportunity, stage=stage_before, actor=actor
+        )
+    return order
