@@ -12,6 +12,7 @@ from crm.errors import DomainError
 from crm.views.mixins import (
     CompanyListView,
     CompanyQuerysetMixin,
+    MyRecordsMixin,
     ProtectedDeleteMixin,
     RoleContextMixin,
     RoleRequiredMixin,
@@ -21,7 +22,6 @@ from customers import selectors, services
 from customers.filters import CustomerFilter
 from customers.forms import CustomerForm, CustomerOpportunityForm
 from customers.models import Customer, CustomerType
-from leads.views.leads import MyRecordsMixin
 
 
 class CustomerListView(MyRecordsMixin, CompanyListView):
