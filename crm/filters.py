@@ -1,11 +1,14 @@
 """FilterSet helpers: choices come from the request's company, search spans several fields."""
 
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
 import django_filters
 from django import forms
+from django.core.validators import EMPTY_VALUES
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms import DateInput
@@ -35,11 +38,54 @@ def date_filter(label, field_name: str, lookup_expr: str) -> django_filters.Date
     )
 
 
-def created_range() -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
-    """``created_from`` / ``created_to`` on ``created_at``, for lists of dated records."""
+def start_of_day(day: date) -> datetime | None:
+    """The first moment of ``day`` in the current time zone, or None where the calendar ends
+    (a day before year 1 or after 9999 in UTC, which Python and the database cannot hold)."""
+    try:
+        moment = timezone.make_aware(datetime.combine(day, time.min))
+        moment.astimezone(UTC)
+    except OverflowError:
+        return None
+    return moment
+
+
+class DayBoundFilter(django_filters.DateFilter):
+    """A date picked by the user, filtering a datetime column by a range instead of
+    ``column__date``: the ``__date`` lookup converts every row to a local date, so no index on
+    the column helps; a range compares the column itself.
+
+    ``from`` keeps rows at or after the start of the day (in the current time zone), ``to`` rows
+    before the start of the next day, so the whole "to" day is included.
+    """
+
+    def __init__(self, *args, end: str, **kwargs):
+        if end not in ("from", "to"):
+            raise ValueError("end must be 'from' or 'to'")
+        self.end = end
+        kwargs["lookup_expr"] = "gte" if end == "from" else "lt"
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        if self.end == "to":
+            try:
+                value += timedelta(days=1)
+            except OverflowError:
+                return qs  # up to the last day there is: no bound
+        moment = start_of_day(value)
+        if moment is None:
+            return qs  # from before the first day, or up to after the last: no bound either
+        return super().filter(qs, moment)
+
+
+def created_range() -> tuple[DayBoundFilter, DayBoundFilter]:
+    """``created_from`` / ``created_to`` on ``created_at``, for lists of dated records; whole
+    days in the current time zone, both ends included."""
     return (
-        date_filter(_("Created from"), "created_at", "date__gte"),
-        date_filter(_("Created up to"), "created_at", "date__lte"),
+        DayBoundFilter(label=_("Created from"), field_name="created_at", end="from"),
+        DayBoundFilter(label=_("Created up to"), field_name="created_at", end="to"),
     )
 
 

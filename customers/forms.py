@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.bulk import BulkActionForm
 from crm.forms import CompanyModelForm, DateInput
 from crm.models import SalesPartner, Salesperson
 from customers.models import Customer, CustomerGroup, CustomerType
@@ -42,6 +43,24 @@ class CustomerForm(CompanyModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
+
+
+class CustomerBulkForm(BulkActionForm):
+    """The customer list's action bar: the extra field its bulk actions need."""
+
+    salesperson = forms.ModelChoiceField(
+        label=_("Salesperson"),
+        queryset=Salesperson.objects.none(),
+        required=False,
+        empty_label=_("Choose a salesperson"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Active salespeople only: the assignment service refuses the others.
+        self.fields["salesperson"].queryset = Salesperson.objects.filter(
+            company=self.company, is_active=True
+        )
 
 
 class ConversionForm(CompanyModelForm):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
 from crm.errors import DomainError, validate_or_raise
-from crm.models import Company
+from crm.models import Company, Salesperson
 from crm.timeline import activity_log_event
 from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType, phone_digits
 from leads import services as leads_services
@@ -127,6 +127,65 @@ def customer_delete(*, customer: Customer, actor) -> None:
             _("%(customer)s cannot be deleted: it has %(kinds)s. Mark it inactive instead.")
             % {"customer": customer, "kinds": ", ".join(kinds)}
         ) from error
+
+
+def _check_salesperson(salesperson: Salesperson, *, company_id: int) -> None:
+    """The same rule as for leads and opportunities: an active salesperson of the company."""
+    _same_company(company_id, salesperson)
+    if not salesperson.is_active:
+        raise DomainError(
+            _("%(salesperson)s is no longer active: choose an active salesperson.")
+            % {"salesperson": salesperson}
+        )
+
+
+@transaction.atomic
+def customer_assign_salesperson(*, customer: Customer, salesperson: Salesperson, actor) -> Customer:
+    """Hand the customer to ``salesperson`` (an active one of its company) and log it.
+
+    Assigning the salesperson it already has changes nothing and logs nothing. The customer's
+    leads and opportunities keep theirs: their history says who worked them then.
+    """
+    customer = _lock_then_load(Customer, customer, "company", "salesperson")
+    _check_salesperson(salesperson, company_id=customer.company_id)
+    if customer.salesperson_id == salesperson.pk:
+        return customer
+    old = customer.salesperson
+    customer.salesperson = salesperson
+    customer.save(update_fields=["salesperson", "updated_at"])
+    # Worded and shaped like the lead and opportunity hand-overs, so timelines read alike.
+    if old is None:
+        message = _("Assigned to %(new)s.") % {"new": salesperson}
+    else:
+        message = _("Assigned to %(new)s (previously %(old)s).") % {"new": salesperson, "old": old}
+    activity_log_event(
+        owner=customer,
+        kind="other",
+        message=message,
+        data={"event": "assignment", "from": old.pk if old else None, "to": salesperson.pk},
+        actor=actor,
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_set_active(*, customer: Customer, active: bool, actor) -> Customer:
+    """Deactivate a customer (it stays, with its history, but is no longer worked), or
+    reactivate it. Setting the state it already has changes nothing and logs nothing."""
+    customer = _lock_then_load(Customer, customer, "company")
+    if customer.is_active == active:
+        return customer
+    customer.is_active = active
+    customer.save(update_fields=["is_active", "updated_at"])
+    old_state, new_state = ("inactive", "active") if active else ("active", "inactive")
+    activity_log_event(
+        owner=customer,
+        kind="status_change",
+        message=_("Marked active again.") if active else _("Marked inactive."),
+        data={"from": old_state, "to": new_state},
+        actor=actor,
+    )
+    return customer
 
 
 # --- the duplicate check ------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 
 from crm.errors import DomainError
-from crm.models import Membership
+from crm.models import Membership, Salesperson
 
 
 class CompanyQuerysetMixin:
@@ -136,6 +137,69 @@ class LenientPaginationMixin:
             number = paginator.num_pages if requested == "last" else 1
         page = paginator.page(max(1, min(number, paginator.num_pages)))
         return paginator, page, page.object_list, page.has_other_pages()
+
+
+class MyRecordsMixin:
+    """ "Mine / Everyone" on a list of records that belong to a salesperson.
+
+    ``?owner=mine`` shows the records of the user's own salesperson row, ``?owner=all`` every
+    record; the choice is remembered in the session per list. Without one, a member whose role
+    is salesperson and who has a salesperson row sees their own; managers, admins and owners see
+    everyone's. Picking a salesperson in the filters shows that person's records, whatever the
+    toggle says. Costs one query (the user's salesperson row), however many rows are shown.
+    """
+
+    owner_param = "owner"
+    owner_choices = ("mine", "all")
+
+    @cached_property
+    def my_salesperson_id(self) -> int | None:
+        return (
+            Salesperson.objects.filter(company=self.request.company, user=self.request.user)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    def owner_session_key(self) -> str:
+        return f"list_owner:{self.model._meta.label_lower}"
+
+    @cached_property
+    def owner_choice(self) -> str:
+        if self.my_salesperson_id is None:
+            return "all"
+        session = self.request.session
+        requested = self.request.GET.get(self.owner_param)
+        if requested in self.owner_choices:
+            if session.get(self.owner_session_key()) != requested:
+                session[self.owner_session_key()] = requested
+            choice = requested
+        else:
+            choice = session.get(self.owner_session_key()) or self.default_owner_choice()
+        if self.request.GET.get("salesperson"):
+            return "all"
+        return choice
+
+    def default_owner_choice(self) -> str:
+        membership = getattr(self.request, "membership", None)
+        if membership is not None and membership.role == Membership.Role.SALESPERSON:
+            return "mine"
+        return "all"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.owner_choice == "mine":
+            queryset = queryset.filter(salesperson_id=self.my_salesperson_id)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["owner_toggle"] = self.my_salesperson_id is not None
+        context["owner_choice"] = self.owner_choice
+        ignored = {"page", "sort", self.owner_param}
+        context["is_filtered"] = any(
+            value for key, value in self.request.GET.items() if key not in ignored
+        )
+        return context
 
 
 class CompanyListView(LenientPaginationMixin, SortableListMixin, CompanyQuerysetMixin, FilterView):

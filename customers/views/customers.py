@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
 
+from crm.bulk import BulkAction, BulkActions
 from crm.errors import DomainError
+from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
     CompanyQuerysetMixin,
+    MyRecordsMixin,
     ProtectedDeleteMixin,
     RoleContextMixin,
     RoleRequiredMixin,
@@ -19,13 +22,74 @@ from crm.views.mixins import (
 from crm.views.records import ServiceCreateView, ServiceUpdateView
 from customers import selectors, services
 from customers.filters import CustomerFilter
-from customers.forms import CustomerForm, CustomerOpportunityForm
+from customers.forms import CustomerBulkForm, CustomerForm, CustomerOpportunityForm
 from customers.models import Customer, CustomerType
-from leads.views.leads import MyRecordsMixin
 
 
-class CustomerListView(MyRecordsMixin, CompanyListView):
+def _assign_customer(customer, *, actor, salesperson):
+    return services.customer_assign_salesperson(
+        customer=customer, salesperson=salesperson, actor=actor
+    )
+
+
+def _customers_assigned_message(count: int, params) -> str:
+    return ngettext(
+        "%(count)d customer assigned to %(salesperson)s.",
+        "%(count)d customers assigned to %(salesperson)s.",
+        count,
+    ) % {"count": count, "salesperson": params["salesperson"]}
+
+
+def _mark_inactive(customer, *, actor):
+    return services.customer_set_active(customer=customer, active=False, actor=actor)
+
+
+def _mark_active(customer, *, actor):
+    return services.customer_set_active(customer=customer, active=True, actor=actor)
+
+
+customer_bulk_actions = BulkActions(Customer, form_class=CustomerBulkForm)
+customer_bulk_actions.register(
+    BulkAction(
+        name="assign_salesperson",
+        label=gettext_lazy("Assign to a salesperson"),
+        fields=("salesperson",),
+        run=_assign_customer,
+        message=_customers_assigned_message,
+    )
+)
+# Inactive, not deleted: a customer with history stays (see customers.services.customer_delete).
+customer_bulk_actions.register(
+    BulkAction(
+        name="mark_inactive",
+        label=gettext_lazy("Mark inactive"),
+        run=_mark_inactive,
+        message=lambda count, params: (
+            ngettext(
+                "%(count)d customer marked inactive.", "%(count)d customers marked inactive.", count
+            )
+            % {"count": count}
+        ),
+    )
+)
+customer_bulk_actions.register(
+    BulkAction(
+        name="mark_active",
+        label=gettext_lazy("Mark active"),
+        run=_mark_active,
+        message=lambda count, params: (
+            ngettext(
+                "%(count)d customer marked active.", "%(count)d customers marked active.", count
+            )
+            % {"count": count}
+        ),
+    )
+)
+
+
+class CustomerListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
     model = Customer
+    bulk_actions = customer_bulk_actions
     filterset_class = CustomerFilter
     template_name = "customers/customer_list.html"
     partial_template_name = "customers/partials/_customer_table.html"

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -11,6 +12,7 @@ from django.views.generic import TemplateView
 
 from crm.errors import DomainError
 from crm.models import Salesperson
+from crm.views.mixins import MyRecordsMixin
 from crm.views.records import ObjectActionView
 from leads import selectors, services
 from leads.forms import OpportunityMoveForm
@@ -40,29 +42,61 @@ def _stage_options(stages: list[OpportunityStage], selected: OpportunityStage) -
     )
 
 
-class OpportunityBoardView(TemplateView):
-    """One column per stage. ``?salesperson=<id>`` shows one salesperson's opportunities,
-    ``?mine=1`` the user's own (if the user is on the sales team)."""
+class OpportunityBoardView(MyRecordsMixin, TemplateView):
+    """One column per stage, with the lists' "Mine / Everyone's": ``?owner=mine`` shows the
+    user's own opportunities (if the user is on the sales team), ``?owner=all`` everyone's, and
+    a salesperson starts on their own. ``?salesperson=<id>`` shows one salesperson's.
 
+    Links from before the board spoke ``owner`` say ``?mine=1``; they are redirected.
+    """
+
+    model = Opportunity
     template_name = "leads/opportunity_board.html"
+
+    def get(self, request, *args, **kwargs):
+        if "mine" in request.GET:
+            query = request.GET.copy()
+            mine = query.pop("mine")
+            if mine == ["1"] and self.owner_param not in query:
+                query[self.owner_param] = "mine"
+            encoded = query.urlencode()
+            return HttpResponseRedirect(f"{request.path}?{encoded}" if encoded else request.path)
+        return super().get(request, *args, **kwargs)
+
+    def owner_session_key(self) -> str:
+        # Remembered apart from the opportunity list's choice, as each list keeps its own.
+        return "list_owner:leads.opportunity_board"
+
+    @cached_property
+    def salespeople(self) -> list[Salesperson]:
+        return list(
+            Salesperson.objects.filter(company=self.request.company)
+            .only("pk", "company_id", "name", "user_id")
+            .order_by("name", "pk")
+        )
+
+    @cached_property
+    def my_salesperson(self) -> Salesperson | None:
+        return next(
+            (person for person in self.salespeople if person.user_id == self.request.user.pk),
+            None,
+        )
+
+    @cached_property
+    def my_salesperson_id(self) -> int | None:
+        # From the salespeople the filter lists anyway: no query of its own.
+        return self.my_salesperson.pk if self.my_salesperson else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         company = self.request.company
-        salespeople = list(
-            Salesperson.objects.filter(company=company)
-            .only("pk", "company_id", "name", "user_id")
-            .order_by("name", "pk")
-        )
-        my_salesperson = next(
-            (person for person in salespeople if person.user_id == self.request.user.pk), None
-        )
-        wants_mine = self.request.GET.get("mine") == "1"
-        if wants_mine:
-            selected = my_salesperson
+        if self.owner_choice == "mine":
+            selected = self.my_salesperson
         else:
             requested = self.request.GET.get("salesperson", "")
-            selected = next((person for person in salespeople if str(person.pk) == requested), None)
+            selected = next(
+                (person for person in self.salespeople if str(person.pk) == requested), None
+            )
         board = selectors.pipeline_board(
             company=company, salesperson_id=selected.pk if selected else None
         )
@@ -76,11 +110,13 @@ class OpportunityBoardView(TemplateView):
             reason_options=_options([(reason.pk, "", reason.name) for reason in lost_reasons]),
             stages=stages,
             lost_reasons=lost_reasons,
-            salespeople=salespeople,
+            salespeople=self.salespeople,
             selected_salesperson=selected,
-            my_salesperson=my_salesperson,
-            showing_mine=selected is not None and selected == my_salesperson,
-            not_on_sales_team=wants_mine and my_salesperson is None,
+            my_salesperson=self.my_salesperson,
+            showing_mine=selected is not None and selected == self.my_salesperson,
+            not_on_sales_team=(
+                self.request.GET.get(self.owner_param) == "mine" and self.my_salesperson is None
+            ),
             today=timezone.localdate(),
         )
         return context

@@ -6,7 +6,7 @@ from django.views.generic import DetailView
 
 from crm.bulk import BulkAction, BulkActions
 from crm.views.bulk import BulkActionMixin
-from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ServiceUpdateView
 from leads import selectors, services
 from leads.filters import OpportunityFilter
@@ -17,7 +17,7 @@ from leads.forms import (
     WishListItemForm,
 )
 from leads.models import Opportunity
-from leads.views.leads import DeleteContextMixin, MyRecordsMixin, RecordDeleteView
+from leads.views.leads import DeleteContextMixin, RecordDeleteView
 
 
 def _assign_opportunity(opportunity, *, actor, salesperson):

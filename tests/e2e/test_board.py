@@ -150,14 +150,14 @@ def test_move_a_card_without_javascript(browser, live_server, pipeline):
     page = context.new_page()
     try:
         log_in(page, user.username, DEFAULT_PASSWORD)
-        page.goto("/leads/opportunities/board/?mine=1")
+        page.goto("/leads/opportunities/board/?owner=mine")
         card(page, printers).get_by_text("Move").first.click()  # opens the <details>
         form = card(page, printers).locator("form")
         form.get_by_label("Stage").select_option(label="Lost")
         form.get_by_role("button", name="Move").click()
         # No reason: nothing moves, and the board says why.
         expect(page.get_by_text("Say why the opportunity was lost.")).to_be_visible()
-        assert "/leads/opportunities/board/?mine=1" in page.url
+        assert "/leads/opportunities/board/?owner=mine" in page.url
         assert stage_of(company, printers) == "Prospecting"
 
         card(page, printers).get_by_text("Move").first.click()
@@ -183,3 +183,42 @@ def test_board_on_a_phone(page, pipeline):
     assert board.evaluate("el => el.scrollWidth > el.clientWidth")  # the columns scroll instead
     assert_accessible(page)
     screenshot(page, "board-phone")
+
+
+def test_a_salesperson_starts_on_their_own_then_picks_everyone(page, pipeline):
+    company, _owner, stages, opportunities = pipeline
+    with scopes_disabled():
+        seller = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    with scope(company=company):
+        sam = SalespersonFactory(company=company, name="Sam Seller", user=seller)
+        own = opportunity_save(
+            opportunity=Opportunity(
+                company=company,
+                title="Sam's own deal",
+                stage=stages["Proposal"],
+                probability=50,
+                expected_amount=Decimal("900.00"),
+                salesperson=sam,
+            ),
+            actor=seller,
+        )
+    log_in(page, seller.username, DEFAULT_PASSWORD)
+    page.goto("/leads/opportunities/board/")
+    toggle = page.get_by_role("list", name="Whose opportunities")
+    expect(toggle.get_by_role("link", name="Mine")).to_have_attribute("aria-current", "true")
+    expect(card(page, own)).to_be_visible()
+    expect(card(page, opportunities["Laptop refresh"])).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "board-mine")
+
+    toggle.get_by_role("link", name="Everyone's").click()
+    expect(card(page, opportunities["Laptop refresh"])).to_be_visible()
+    assert "owner=all" in page.url
+
+    # The salesperson filter submits itself; "Everyone" then means everyone, not the default.
+    page.get_by_label("Salesperson").select_option(label="Grace Okafor")
+    expect(card(page, own)).to_have_count(0)
+    expect(card(page, opportunities["Laptop refresh"])).to_be_visible()
+    page.get_by_label("Salesperson").select_option(label="Everyone")
+    expect(card(page, own)).to_be_visible()
+    expect(card(page, opportunities["Laptop refresh"])).to_be_visible()

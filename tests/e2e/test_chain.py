@@ -82,6 +82,10 @@ def test_a_lead_becomes_a_customer_with_the_same_rows(page, seller):
     page.get_by_role("button", name="Convert to opportunity").click()
     expect(page.get_by_role("heading", level=2, name="Wish list")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Pipeline board").click()
+    # A salesperson starts on their own opportunities; the new one has no salesperson yet.
+    whose = page.get_by_role("list", name="Whose opportunities")
+    expect(whose.get_by_role("link", name="Mine")).to_have_attribute("aria-current", "true")
+    whose.get_by_role("link", name="Everyone's").click()
     with scope(company=company):
         lead = Lead.objects.get()
         opportunity = lead.opportunity

@@ -14,6 +14,7 @@ from tests.factories import (
     CustomerFactory,
     LeadFactory,
     MembershipFactory,
+    SalespersonFactory,
 )
 
 
@@ -84,3 +85,42 @@ def test_create_a_customer_from_a_lead_and_see_it_listed(page, setup):
     expect(page.get_by_role("link", name="Baker & Sons Ltd")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "customer-list")
+
+
+def customer_row(page, name):
+    return page.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
+
+
+def test_assign_two_customers_to_a_salesperson_from_the_list(page, setup):
+    user, company, existing, _lead, _new_lead = setup
+    with scope(company=company):
+        SalespersonFactory(company=company, name="Maria Manager")
+        CustomerFactory(company=company, name="Baker & Sons Ltd")
+        CustomerFactory(company=company, name="Carter Wholesale")
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto("/customers/")
+    bar = page.get_by_role("group", name="Change the selected customers")
+    expect(bar.get_by_text("No customers selected")).to_be_visible()
+    expect(bar.get_by_label("Salesperson")).to_be_hidden()
+
+    page.get_by_label("Select Krüger Bäckerei").check()
+    page.get_by_label("Select Baker & Sons Ltd").check()
+    expect(bar.get_by_text("2 customers selected")).to_be_visible()
+    bar.get_by_label("Action").select_option(label="Assign to a salesperson")
+    bar.get_by_label("Salesperson").select_option(label="Maria Manager")
+    assert_accessible(page)
+    screenshot(page, "customer-bulk-assign-before")
+    bar.get_by_role("button", name="Apply to selected").click()
+
+    expect(page.get_by_text("2 customers assigned to Maria Manager.")).to_be_visible()
+    expect(customer_row(page, "Krüger Bäckerei")).to_contain_text("Maria Manager")
+    expect(customer_row(page, "Baker & Sons Ltd")).to_contain_text("Maria Manager")
+    expect(customer_row(page, "Carter Wholesale")).not_to_contain_text("Maria Manager")
+    assert_accessible(page)
+    screenshot(page, "customer-bulk-assign-after")
+    with scope(company=company):
+        assert set(
+            Customer.objects.filter(salesperson__name="Maria Manager").values_list(
+                "name", flat=True
+            )
+        ) == {existing.name, "Baker & Sons Ltd"}

@@ -8,12 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from crm.models import Salesperson
 from leads.models import Opportunity, OpportunityStageChange
 from leads.selectors import pipeline_board
 from leads.services import opportunity_save, opportunity_set_stage
 from tests.conftest import login_as
 from tests.factories import (
     LostReasonFactory,
+    MembershipFactory,
     OpportunityFactory,
     OpportunityStageFactory,
     SalespersonFactory,
@@ -159,24 +161,124 @@ def test_board_filters_by_salesperson(member_client, company, stages):
     assert response.context["board"].open_count == 2
 
 
+def cards_of(response):
+    return [card for column in response.context["board"].columns for card in column.cards]
+
+
+@pytest.fixture
+def seller_client(client, company, salesperson_user):
+    SalespersonFactory(company=company, user=salesperson_user, name="Sam Seller")
+    return login_as(client, salesperson_user, company)
+
+
 def test_mine_shows_the_users_own_opportunities(client, company, stages, salesperson_user):
     own = SalespersonFactory(company=company, user=salesperson_user)
     mine = OpportunityFactory(company=company, stage=stages["prospecting"], salesperson=own)
     OpportunityFactory(company=company, stage=stages["prospecting"])
     login_as(client, salesperson_user, company)
-    response = client.get(BOARD, {"mine": "1"})
-    cards = [card for column in response.context["board"].columns for card in column.cards]
-    assert cards == [mine]
+    response = client.get(BOARD, {"owner": "mine"})
+    assert cards_of(response) == [mine]
     assert response.context["showing_mine"]
-    assert '?mine=1" aria-current="true">Mine</a>' in response.content.decode()
+    assert response.context["owner_choice"] == "mine"
+    assert '?owner=mine" aria-current="true">Mine</a>' in response.content.decode()
+
+
+def test_a_salesperson_starts_on_their_own_opportunities(seller_client, company, stages):
+    own = Salesperson.objects.get(name="Sam Seller")
+    mine = OpportunityFactory(company=company, stage=stages["prospecting"], salesperson=own)
+    theirs = OpportunityFactory(company=company, stage=stages["prospecting"])
+
+    response = seller_client.get(BOARD)
+    assert cards_of(response) == [mine]
+    assert response.context["owner_choice"] == "mine"
+    assert response.context["selected_salesperson"] == own
+
+    response = seller_client.get(BOARD, {"owner": "all"})
+    assert set(cards_of(response)) == {mine, theirs}
+    assert '?owner=all" aria-current="true">Everyone' in response.content.decode()
+    # Remembered for the board...
+    assert set(cards_of(seller_client.get(BOARD))) == {mine, theirs}
+    # ...and apart from the opportunity list, which keeps its own choice.
+    list_response = seller_client.get(reverse("leads:opportunity_list"))
+    assert list_response.context["owner_choice"] == "mine"
+
+
+def test_picking_everyone_or_a_salesperson_in_the_filter_overrides_mine(
+    seller_client, company, stages
+):
+    grace = SalespersonFactory(company=company, name="Grace Okafor")
+    graces = OpportunityFactory(company=company, stage=stages["proposal"], salesperson=grace)
+    OpportunityFactory(company=company, stage=stages["proposal"])
+    # The filter form sends owner=all with the select, so "Everyone" means everyone.
+    form = seller_client.get(BOARD).content.decode()
+    assert '<input type="hidden" name="owner" value="all">' in form
+    response = seller_client.get(BOARD, {"salesperson": grace.pk, "owner": "all"})
+    assert cards_of(response) == [graces]
+    assert not response.context["showing_mine"]
+    # Even without owner=all, a picked salesperson wins, as on the lists.
+    assert cards_of(seller_client.get(BOARD, {"salesperson": grace.pk})) == [graces]
+    response = seller_client.get(BOARD, {"salesperson": "", "owner": "all"})
+    assert response.context["board"].open_count == 2
+
+
+@pytest.mark.parametrize("role", ["owner", "admin", "manager"])
+def test_managers_and_up_start_on_everyones(client, company, stages, role):
+    user = MembershipFactory(company=company, role=role).user
+    own = SalespersonFactory(company=company, user=user)
+    OpportunityFactory(company=company, stage=stages["prospecting"], salesperson=own)
+    OpportunityFactory(company=company, stage=stages["prospecting"])
+    login_as(client, user, company)
+    response = client.get(BOARD)
+    assert response.context["owner_choice"] == "all"
+    assert response.context["board"].open_count == 2
+    assert len(cards_of(client.get(BOARD, {"owner": "mine"}))) == 1
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("?mine=1", "?owner=mine"),
+        ("?mine=1&salesperson=", "?salesperson=&owner=mine"),
+        ("?mine=1&owner=all", "?owner=all"),
+        ("?mine=0", ""),
+    ],
+)
+def test_old_mine_links_still_work(seller_client, company, stages, old, new):
+    response = seller_client.get(BOARD + old)
+    assert response.status_code == 302
+    assert response["Location"] == BOARD + new
+
+
+def test_an_old_mine_link_lands_on_the_users_own(client, company, stages, salesperson_user):
+    own = SalespersonFactory(company=company, user=salesperson_user)
+    mine = OpportunityFactory(company=company, stage=stages["prospecting"], salesperson=own)
+    OpportunityFactory(company=company, stage=stages["prospecting"])
+    login_as(client, salesperson_user, company)
+    client.get(BOARD, {"owner": "all"})  # the remembered choice does not beat the link
+    response = client.get(BOARD, {"mine": "1"}, follow=True)
+    assert response.redirect_chain == [(f"{BOARD}?owner=mine", 302)]
+    assert cards_of(response) == [mine]
 
 
 def test_mine_without_a_place_on_the_sales_team_says_so(member_client, company, stages):
     OpportunityFactory(company=company, stage=stages["prospecting"])
-    response = member_client.get(BOARD, {"mine": "1"})
-    assert response.context["board"].open_count == 1
-    assert "You are not on the sales team" in response.content.decode()
-    assert ">Mine</a>" not in response.content.decode()
+    for response in (
+        member_client.get(BOARD, {"owner": "mine"}),
+        member_client.get(BOARD, {"mine": "1"}, follow=True),
+    ):
+        assert response.context["board"].open_count == 1
+        assert "You are not on the sales team" in response.content.decode()
+        assert ">Mine</a>" not in response.content.decode()
+
+
+def test_the_owner_toggle_costs_no_query(seller_client, company, stages):
+    """The user's salesperson row comes from the filter's list of salespeople."""
+    OpportunityFactory(company=company, stage=stages["prospecting"])
+    seller_client.get(BOARD, {"owner": "mine"})  # warms caches, stores the choice
+    with CaptureQueriesContext(connection) as mine:
+        seller_client.get(BOARD, {"owner": "mine"})
+    salespeople_reads = [query for query in mine if 'FROM "crm_salesperson"' in query["sql"]]
+    assert len(salespeople_reads) == 1
 
 
 def test_board_without_stages_explains_what_to_do(member_client, company):
