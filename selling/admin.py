@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
-from selling import services
+from selling import pricing, services
 from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
 
 LINE_FIELDS = [
@@ -43,6 +45,13 @@ TOTAL_FIELDS = ["net_total", "vat_total", "gross_total"]
 # What the pricing fixed when the document was made; never typed in.
 TERMS_FIELDS = ["currency", "prices_include_vat", "discount_percent", "discount_rule"]
 RECORD_FIELDS = ["created_by", "created_at", "updated_at"]
+# The change page's lower half, the same for quotations and orders.
+PRICING_FIELDSETS = [
+    (gettext_lazy("Pricing"), {"fields": TERMS_FIELDS}),
+    (gettext_lazy("Totals"), {"fields": [*TOTAL_FIELDS, "vat_breakdown", "lines_link"]}),
+    (None, {"fields": ["notes"]}),
+    (gettext_lazy("Record"), {"fields": RECORD_FIELDS, "classes": ["collapse"]}),
+]
 
 
 class ReadOnlyLineInline(CompanyScopedInlineMixin, admin.TabularInline):
@@ -53,6 +62,7 @@ class ReadOnlyLineInline(CompanyScopedInlineMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+    view_on_site = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
@@ -102,18 +112,18 @@ class DocumentAdmin(CompanyScopedAdmin):
     """What the quotation and order admins share: read-only figures, header changes through the
     service, no add, no delete, and a per-row report of what the services refused."""
 
-    date_field: str
     items_url_name: str
     list_per_page = 50
     search_fields = ["number", "customer__name", "opportunity__title"]
     search_help_text = gettext_lazy("Number, customer name or opportunity title.")
     list_select_related = ["customer", "opportunity", "salesperson"]
-    # Always read-only; each admin adds its party fields and status.
+    # Always read-only, whatever the status.
     base_readonly_fields = [
         "number",
         "status",
         *TERMS_FIELDS,
         *TOTAL_FIELDS,
+        "vat_breakdown",
         "lines_link",
         *RECORD_FIELDS,
     ]
@@ -139,12 +149,50 @@ class DocumentAdmin(CompanyScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         editable = set(self.editable_fields(obj)) if obj is not None else set()
-        names = [name for name in self.fields if name not in editable]
+        names = [name for name in flatten_fieldsets(self.fieldsets) if name not in editable]
         return list(dict.fromkeys([*self.base_readonly_fields, *names]))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not self.editable_fields(obj):
+            # Nothing to save on a document past draft: offer no Save button that does nothing.
+            context.update(show_save=False, show_save_and_continue=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @staticmethod
+    def _nowrap(text):
+        return format_html('<span style="white-space: nowrap">{}</span>', text)
+
+    @admin.display(description=gettext_lazy("number"), ordering="number")
+    def number_display(self, obj):
+        return self._nowrap(obj.number)
 
     @admin.display(description=gettext_lazy("party"), ordering="customer__name")
     def party(self, obj):
+        if obj.customer_id is None and obj.opportunity_id is not None:
+            return _("%(title)s (opportunity)") % {"title": obj.opportunity}
         return obj.party
+
+    @admin.display(description=gettext_lazy("total (gross)"), ordering="gross_total")
+    def total(self, obj):
+        amount = number_format(obj.gross_total, decimal_pos=2, force_grouping=True)
+        return self._nowrap(f"{amount} {obj.currency}")
+
+    @admin.display(description=gettext_lazy("VAT by rate"))
+    def vat_breakdown(self, obj):
+        totals = pricing.document_totals(obj.items.all())
+        if not totals.vat_breakdown:
+            return "-"
+        return format_html_join(
+            "",
+            "<div>{}</div>",
+            (
+                (
+                    _("%(rate)s %%: %(vat)s VAT on %(net)s net")
+                    % {"rate": f"{row.rate.normalize():f}", "vat": row.vat, "net": row.net},
+                )
+                for row in totals.vat_breakdown
+            ),
+        )
 
     @admin.display(description=gettext_lazy("lines"))
     def lines_link(self, obj):
@@ -187,16 +235,15 @@ class QuotationAdmin(DocumentAdmin):
 
     items_url_name = "selling:quotation_items"
     list_display = [
-        "number",
+        "number_display",
         "party",
         "status",
         "quotation_date",
         "valid_until",
-        "net_total",
-        "gross_total",
+        "total",
         "salesperson",
     ]
-    list_display_links = ["number"]
+    list_display_links = ["number_display"]
     list_filter = [
         "status",
         "quotation_date",
@@ -205,20 +252,13 @@ class QuotationAdmin(DocumentAdmin):
         "prices_include_vat",
     ]
     date_hierarchy = "quotation_date"
-    fields = [
-        "number",
-        "status",
-        "opportunity",
-        "customer",
-        "quotation_date",
-        "valid_until",
-        "salesperson",
-        "sales_partner",
-        *TERMS_FIELDS,
-        *TOTAL_FIELDS,
-        "lines_link",
-        "notes",
-        *RECORD_FIELDS,
+    fieldsets = [
+        (None, {"fields": ["number", "status", "customer", "opportunity"]}),
+        (
+            gettext_lazy("Dates and people"),
+            {"fields": ["quotation_date", "valid_until", "salesperson", "sales_partner"]},
+        ),
+        *PRICING_FIELDSETS,
     ]
     inlines = [QuotationItemInline]
 
@@ -332,16 +372,14 @@ class SalesOrderAdmin(DocumentAdmin):
     items_url_name = "selling:order_items"
     search_fields = [*DocumentAdmin.search_fields, "quotation__number"]
     list_display = [
-        "number",
+        "number_display",
         "party",
         "status",
         "order_date",
-        "delivery_date",
-        "net_total",
-        "gross_total",
+        "total",
         "salesperson",
     ]
-    list_display_links = ["number"]
+    list_display_links = ["number_display"]
     list_filter = [
         "status",
         "order_date",
@@ -350,21 +388,13 @@ class SalesOrderAdmin(DocumentAdmin):
         "prices_include_vat",
     ]
     date_hierarchy = "order_date"
-    fields = [
-        "number",
-        "status",
-        "customer",
-        "opportunity",
-        "quotation",
-        "order_date",
-        "delivery_date",
-        "salesperson",
-        "sales_partner",
-        *TERMS_FIELDS,
-        *TOTAL_FIELDS,
-        "lines_link",
-        "notes",
-        *RECORD_FIELDS,
+    fieldsets = [
+        (None, {"fields": ["number", "status", "customer", "opportunity", "quotation"]}),
+        (
+            gettext_lazy("Dates and people"),
+            {"fields": ["order_date", "delivery_date", "salesperson", "sales_partner"]},
+        ),
+        *PRICING_FIELDSETS,
     ]
     inlines = [SalesOrderItemInline]
 

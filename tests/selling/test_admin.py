@@ -229,7 +229,9 @@ def test_a_drafts_header_changes_through_the_service(staff_client, company):
 def test_a_sent_quotation_is_read_only(staff_client, company):
     sent = quotation(company, status=QS.SENT)
     url = reverse("admin:selling_quotation_change", args=[sent.pk])
-    assert 'name="valid_until"' not in staff_client.get(url).content.decode()
+    page = staff_client.get(url).content.decode()
+    assert 'name="valid_until"' not in page
+    assert 'name="_save"' not in page and 'name="_continue"' not in page  # nothing to save
     staff_client.post(url, {"notes": "changed", "status": "draft", "net_total": "1"})
     sent.refresh_from_db()
     assert (sent.status, sent.notes) == (QS.SENT, "")
@@ -325,3 +327,27 @@ def test_actions_need_the_change_permission(client, company):
     assert draft.number in page and 'value="send"' not in page
     client.post(QUOTATIONS, {"action": "send", "_selected_action": [draft.pk]})
     assert status_of(draft) == QS.DRAFT
+
+
+def test_a_confirmed_orders_delivery_date_can_still_change(staff_client, company):
+    confirmed = order(company, lines=2, status=SS.CONFIRMED)
+    url = reverse("admin:selling_salesorder_change", args=[confirmed.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'name="delivery_date"' in page and 'name="order_date"' not in page
+    # The VAT breakdown adds up the lines per rate.
+    assert f"20 %: {confirmed.vat_total} VAT on {confirmed.net_total} net" in page
+    delivery = confirmed.order_date + datetime.timedelta(days=3)
+    response = staff_client.post(
+        url,
+        {
+            "delivery_date": delivery.isoformat(),
+            "notes": "",
+            "items-TOTAL_FORMS": "2",
+            "items-INITIAL_FORMS": "2",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    confirmed.refresh_from_db()
+    assert confirmed.delivery_date == delivery and confirmed.status == SS.CONFIRMED
