@@ -94,6 +94,14 @@ def _totals_store(document: Document) -> None:
         _line_model(document).objects.filter(company=document.company_id, **_line_parent(document))
     )
     totals = pricing.document_totals(lines)
+    # Each line fits its fields (validated), but their sum may not: PostgreSQL would refuse the
+    # update with a bare DataError and SQLite would store a total no query can read back.
+    total_field = type(document)._meta.get_field("gross_total")
+    if totals.gross >= Decimal(10) ** (total_field.max_digits - total_field.decimal_places):
+        message = _(
+            "The total of %(document)s would be too large: split the lines over several documents."
+        )
+        raise DomainError(message % {"document": document})
     document.net_total, document.vat_total, document.gross_total = (
         totals.net,
         totals.vat,

@@ -1,0 +1,92 @@
+"""Expire open quotations past their valid-until date: the nightly cron job.
+
+    manage.py expire_quotations --all
+    manage.py expire_quotations --company acme --today 2026-03-01 --dry-run
+
+The work is ``selling.services.quotations_expire_due`` (each quotation in its own transaction,
+logged on its timeline); this command only picks the companies and reports.
+"""
+
+import argparse
+import datetime
+from contextlib import nullcontext
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope
+
+from crm.models import Company
+from crm.progress import ProgressBar
+from selling.services import quotations_expire_due
+
+
+def iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        # argparse turns this into "error: argument --today: ..." (a CommandError when called
+        # from code), naming the option.
+        raise argparse.ArgumentTypeError(
+            f"use a date like 2026-01-31 (year-month-day), not “{value}”"
+        ) from None
+
+
+def companies_from(options) -> list[Company]:
+    """The company named by --company, or every company for --all (exactly one is given)."""
+    if options["all"]:
+        return list(Company.objects.order_by("slug"))
+    company = Company.objects.filter(slug=options["company"]).first()
+    if company is None:
+        raise CommandError(f"No company with the slug “{options['company']}”.")
+    return [company]
+
+
+class Command(BaseCommand):
+    help = (
+        "Expire every draft, sent or accepted quotation whose valid-until date has passed, one "
+        "transaction per quotation. Rejected and ordered quotations are never touched."
+    )
+
+    def add_arguments(self, parser):
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--company", metavar="SLUG", help="The company's slug.")
+        which.add_argument("--all", action="store_true", help="Every company, one after another.")
+        parser.add_argument(
+            "--today",
+            type=iso_date,
+            metavar="YYYY-MM-DD",
+            help="Expire as if today were this date (default: today).",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Expire and roll back: says how many would expire, changes nothing.",
+        )
+
+    def handle(self, *args, **options):
+        companies = companies_from(options)
+        today = options["today"] or timezone.localdate()
+        dry_run = options["dry_run"]
+        counts: list[tuple[Company, int]] = []
+        label = "Trying companies" if dry_run else "Expiring quotations"
+        with ProgressBar(total=len(companies), stream=self.stderr, label=label) as bar:
+            for company in companies:
+                # A dry run wraps the company in one transaction it rolls back; a real run
+                # leaves the service its transaction per quotation.
+                rollback = transaction.atomic() if dry_run else nullcontext()
+                with scope(company=company), rollback:
+                    expired = quotations_expire_due(company=company, today=today, actor=None)
+                    if dry_run:
+                        transaction.set_rollback(True)
+                counts.append((company, expired))
+                bar.advance()
+        write = self.stdout.write
+        if dry_run:
+            write(self.style.WARNING("Dry run: nothing was changed."))
+        verb = "would expire" if dry_run else "expired"
+        write(f"Open quotations past their valid-until date on {today.isoformat()}:")
+        for company, expired in counts:
+            write(f"  {company.slug}: {expired} {verb}")
+        total = sum(expired for _company, expired in counts)
+        write(self.style.SUCCESS(f"{'Would expire' if dry_run else 'Expired'}: {total}"))
