@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
 from crm.models import Company, SalesPartner
-from crm.money import ZERO, percent_of
+from crm.money import ZERO, percent_of, round_money
 from customers.models import Customer, CustomerLink
 from leads.models import Opportunity
 from selling import pricing
@@ -183,16 +183,22 @@ class Commission:
 
 def partner_commission(partner: SalesPartner) -> Commission:
     """Commission on the partner's booked orders (confirmed or fulfilled): the partner's rate
-    applied to their net total. Two queries."""
-    booked = SalesOrder.objects.filter(
-        company=partner.company_id, sales_partner=partner, status__in=SalesOrder.BOOKED
+    applied to their net total. One query: the latest orders each carry the count and the net
+    total of all of them (window functions run before the limit)."""
+    everything = Window(expression=Count("pk")), Window(expression=Sum("net_total"))
+    orders = list(
+        SalesOrder.objects.filter(
+            company=partner.company_id, sales_partner=partner, status__in=SalesOrder.BOOKED
+        )
+        .select_related("customer")
+        .annotate(booked_count=everything[0], booked_net=everything[1])
+        .order_by("-order_date", "-pk")[:PANEL_LIMIT]
     )
-    figures = booked.aggregate(count=Count("pk"), net=Sum("net_total"))
-    net_total = figures["net"] or ZERO
-    orders = list(booked.select_related("customer").order_by("-order_date", "-pk")[:PANEL_LIMIT])
+    order_count = orders[0].booked_count if orders else 0
+    net_total = round_money(orders[0].booked_net) if orders else ZERO
     return Commission(
         rate=partner.commission_rate,
-        order_count=figures["count"],
+        order_count=order_count,
         net_total=net_total,
         amount=percent_of(net_total, partner.commission_rate),
         orders=orders,
