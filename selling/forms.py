@@ -118,6 +118,13 @@ class QuotationHeaderForm(_HeaderForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def clean_valid_until(self):
+        # A draft whose date has passed would expire the moment it is opened.
+        valid_until = self.cleaned_data["valid_until"]
+        if "valid_until" in self.changed_data and valid_until < timezone.localdate():
+            raise forms.ValidationError(_("“Valid until” cannot be in the past."))
+        return valid_until
+
 
 class OrderHeaderForm(_HeaderForm):
     # What a confirmed order may still change (selling.services.order_update).

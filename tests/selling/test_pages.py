@@ -193,6 +193,18 @@ def test_quotation_list_filters_searches_and_sorts(
     assert 'class="badge badge-primary">Sent' in html
 
 
+def test_htmx_gets_the_table_alone(member_client, company, member, defaults):
+    quotation = customer_quotation(company, member)
+    for name in ("selling:quotation_list", "selling:order_list"):
+        response = member_client.get(reverse(name), {"q": "x"}, HTTP_HX_REQUEST="true")
+        html = response.content.decode()
+        assert "<html" not in html and "Nothing matches these filters." in html
+    html = member_client.get(
+        reverse("selling:quotation_list"), {"q": quotation.number}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert quotation.get_absolute_url() in html
+
+
 def test_bad_filter_values_are_ignored_not_an_error(member_client, company, member, defaults):
     quotation = customer_quotation(company, member)
     url = reverse("selling:quotation_list")
@@ -644,7 +656,11 @@ def test_edit_a_draft_quotation_header(member_client, company, member, other_com
     assert (quotation.salesperson, quotation.notes) == (seller, "Valid for the stock on hand.")
 
     response = member_client.post(url, {**data, "valid_until": TODAY - datetime.timedelta(days=1)})
-    assert response.status_code == 200 and response.context["form"].errors
+    assert "cannot be in the past" in str(response.context["form"].errors["valid_until"])
+    response = member_client.post(
+        url, {**data, "quotation_date": TODAY + datetime.timedelta(days=9)}
+    )
+    assert "cannot be before the quotation date" in str(response.context["form"].errors)
     with scopes_disabled():
         foreign = SalespersonFactory(company=other_company)
     response = member_client.post(url, {**data, "salesperson": foreign.pk})
