@@ -11,3 +11,9 @@ class SellingConfig(AppConfig):
         from selling.demo import seed_selling
 
         register_seeder("selling", order=60, seeder=seed_selling)
+        # Quotations and orders on customer and opportunity pages; commission on partner pages.
+        from crm.panels import register_panel
+        from selling import panels
+
+        register_panel("selling_documents", order=10, render=panels.render_documents_panel)
+        register_panel("partner_commission", order=10, render=panels.render_commission_panel)

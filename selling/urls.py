@@ -9,4 +9,54 @@ urlpatterns = [
     path("quotations/<int:pk>/", quotations.QuotationDetailView.as_view(), name="quotation_detail"),
     path("orders/", orders.OrderListView.as_view(), name="order_list"),
     path("orders/<int:pk>/", orders.OrderDetailView.as_view(), name="order_detail"),
+    # Quotation and order pages (selling/views/quotations.py, orders.py)
+    path("quotations/new/", quotations.QuotationCreateView.as_view(), name="quotation_create"),
+    path(
+        "quotations/new/opportunity/<int:pk>/",
+        quotations.QuotationForOpportunityView.as_view(),
+        name="quotation_create_for_opportunity",
+    ),
+    path(
+        "quotations/new/customer/<int:pk>/",
+        quotations.QuotationForCustomerView.as_view(),
+        name="quotation_create_for_customer",
+    ),
+    path(
+        "quotations/<int:pk>/edit/",
+        quotations.QuotationUpdateView.as_view(),
+        name="quotation_update",
+    ),
+    path(
+        "quotations/<int:pk>/send/", quotations.QuotationSendView.as_view(), name="quotation_send"
+    ),
+    path(
+        "quotations/<int:pk>/accept/",
+        quotations.QuotationAcceptView.as_view(),
+        name="quotation_accept",
+    ),
+    path(
+        "quotations/<int:pk>/reject/",
+        quotations.QuotationRejectView.as_view(),
+        name="quotation_reject",
+    ),
+    path(
+        "quotations/<int:pk>/revise/",
+        quotations.QuotationReviseView.as_view(),
+        name="quotation_revise",
+    ),
+    path(
+        "quotations/<int:pk>/order/",
+        orders.OrderFromQuotationView.as_view(),
+        name="quotation_order",
+    ),
+    path("orders/new/", orders.OrderCreateView.as_view(), name="order_create"),
+    path(
+        "orders/new/opportunity/<int:pk>/",
+        orders.OrderFromOpportunityView.as_view(),
+        name="opportunity_order",
+    ),
+    path("orders/<int:pk>/edit/", orders.OrderUpdateView.as_view(), name="order_update"),
+    path("orders/<int:pk>/confirm/", orders.OrderConfirmView.as_view(), name="order_confirm"),
+    path("orders/<int:pk>/fulfil/", orders.OrderFulfilView.as_view(), name="order_fulfil"),
+    path("orders/<int:pk>/cancel/", orders.OrderCancelView.as_view(), name="order_cancel"),
 ]

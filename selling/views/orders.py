@@ -1,16 +1,282 @@
-"""Sales order pages."""
+"""Sales order pages: the list, the 360-degree page, the ways an order is made (from a quotation,
+from an opportunity, for a customer), editing the header and the status moves.
 
-from django.views.generic import DetailView
+Making an order from a quotation or an opportunity may make its customer in the same step. When
+an existing customer has the same e-mail or phone, the service refuses with code "duplicate"; the
+page then lists the matching customers and the user picks one or confirms a new customer.
+"""
 
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView
+
+from crm.errors import DomainError
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
-from selling.models import SalesOrder
+from crm.views.records import ObjectActionView, ServiceUpdateView
+from customers import services as customers_services
+from customers.models import Customer
+from leads.models import Opportunity
+from leads.views.leads import MyRecordsMixin
+from selling import selectors, services
+from selling.filters import OrderFilter
+from selling.forms import OrderCreateForm, OrderHeaderForm, ReasonForm
+from selling.models import Quotation, SalesOrder
+from selling.views.quotations import CustomerPrefillMixin, DocumentActionView, int_or_none
+
+# --- list and detail -----------------------------------------------------------------------------
 
 
-class OrderListView(CompanyListView):
+class OrderListView(MyRecordsMixin, CompanyListView):
     model = SalesOrder
+    filterset_class = OrderFilter
     template_name = "selling/order_list.html"
+    partial_template_name = "selling/partials/_order_table.html"
+    sort_fields = {
+        "number": "number",
+        "date": "order_date",
+        "customer": "customer__name",
+        "total": "gross_total",
+        "status": "status",
+    }
+    default_sort = "-date"
+
+    def get_queryset(self):
+        return selectors.orders_for_list(super().get_queryset())
 
 
 class OrderDetailView(CompanyQuerysetMixin, DetailView):
     model = SalesOrder
     template_name = "selling/order_detail.html"
+    context_object_name = "order"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "customer__customer_type",
+                "opportunity",
+                "quotation",
+                "salesperson",
+                "sales_partner",
+                "created_by",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        order = self.object
+        status = SalesOrder.Status
+        context.update(
+            document=order,
+            shown=selectors.document_lines(order),
+            can_edit=order.status not in (status.FULFILLED, status.CANCELLED),
+            can_confirm=order.can_move_to(status.CONFIRMED),
+            can_fulfil=order.can_move_to(status.FULFILLED),
+            can_cancel=order.can_move_to(status.CANCELLED),
+            cancel_form=ReasonForm(auto_id="cancel_%s"),
+        )
+        return context
+
+
+# --- making an order -----------------------------------------------------------------------------
+
+
+class OrderCreateView(CustomerPrefillMixin, FormView):
+    """A new draft order for a customer picked from the company's active customers."""
+
+    form_class = OrderCreateForm
+    template_name = "selling/document_create.html"
+    extra_context = {
+        "title": gettext_lazy("New sales order"),
+        "intro": gettext_lazy(
+            "A draft order for an existing customer, priced with the customer's discount. "
+            "To order what was quoted, open the accepted quotation and choose “Create sales "
+            "order” instead."
+        ),
+        "submit_label": gettext_lazy("Create draft order"),
+    }
+
+    def get_initial(self):
+        initial = super().get_initial()
+        initial["order_date"] = timezone.localdate()
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = reverse("selling:order_list")
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            order = services.order_create(
+                customer=data["customer"],
+                order_date=data["order_date"],
+                delivery_date=data["delivery_date"],
+                notes=data["notes"],
+                actor=self.request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Draft order %(object)s was created: add its lines next.") % {"object": order},
+        )
+        return HttpResponseRedirect(order.get_absolute_url())
+
+
+class _OrderConversionView(ObjectActionView):
+    """POST makes the order (or finds the one already made). ``customer=<id>`` links the
+    customer picked on the duplicate page, ``confirm_new=1`` creates a new one anyway."""
+
+    template_name = "selling/order_customer_choice.html"
+
+    def convert(self, *, customer: Customer | None, allow_duplicates: bool) -> SalesOrder:
+        raise NotImplementedError
+
+    def opportunity(self) -> Opportunity | None:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        customer = None
+        if "customer" in request.POST:
+            customer = Customer.objects.filter(
+                company=request.company, pk=int_or_none(request.POST.get("customer"))
+            ).first()
+            if customer is None:
+                messages.error(request, _("Choose one of the customers listed."))
+                return HttpResponseRedirect(self.object.get_absolute_url())
+        try:
+            order = self.convert(
+                customer=customer, allow_duplicates=request.POST.get("confirm_new") == "1"
+            )
+        except DomainError as error:
+            if error.code == "duplicate":
+                return self.choose_customer(error.message)
+            messages.error(request, error.message)
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        messages.success(
+            request,
+            _("Sales order %(order)s for %(customer)s is ready.")
+            % {"order": order, "customer": order.customer},
+        )
+        return HttpResponseRedirect(order.get_absolute_url())
+
+    def choose_customer(self, message: str):
+        """The decision page: the customers that match, and creating a new one anyway."""
+        opportunity = self.opportunity()
+        proposal = customers_services.proposed_customer(opportunity=opportunity)
+        duplicates = customers_services.customer_duplicates(
+            company=self.request.company,
+            name=proposal.name,
+            email=proposal.email,
+            phone=proposal.phone,
+        )
+        context = {
+            "source": self.object,
+            "opportunity": opportunity,
+            "proposal": proposal,
+            "duplicates": duplicates,
+            "message": message,
+            "action_url": self.request.path,
+        }
+        return render(self.request, self.template_name, context)
+
+
+class OrderFromQuotationView(_OrderConversionView):
+    """“Create sales order” on an accepted quotation."""
+
+    model = Quotation
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("opportunity__lead")
+
+    def opportunity(self):
+        return self.object.opportunity
+
+    def convert(self, **kwargs):
+        return services.order_from_quotation(
+            quotation=self.object, actor=self.request.user, **kwargs
+        )
+
+
+class OrderFromOpportunityView(_OrderConversionView):
+    """“Create order” on an opportunity: its wish list becomes the order's lines."""
+
+    model = Opportunity
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("lead")
+
+    def opportunity(self):
+        return self.object
+
+    def convert(self, **kwargs):
+        return services.order_from_opportunity(
+            opportunity=self.object, actor=self.request.user, **kwargs
+        )
+
+
+# --- editing and status moves --------------------------------------------------------------------
+
+
+class OrderUpdateView(ServiceUpdateView):
+    """All of a draft's header; of a confirmed order only the delivery date and the notes."""
+
+    model = SalesOrder
+    form_class = OrderHeaderForm
+    success_message = gettext_lazy("Sales order %(object)s was saved.")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.status in (SalesOrder.Status.FULFILLED, SalesOrder.Status.CANCELLED):
+            messages.error(request, _("A fulfilled or cancelled order cannot be changed."))
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Edit sales order %(number)s") % {"number": self.object.number}
+        return context
+
+    def form_valid(self, form):
+        self.service_fields = form.service_fields
+        return super().form_valid(form)
+
+    def save_service(self, instance):
+        return services.order_update(
+            order=instance, actor=self.request.user, fields=self.service_fields
+        )
+
+
+class OrderConfirmView(DocumentActionView):
+    model = SalesOrder
+    success_message = gettext_lazy("Sales order %(object)s is confirmed.")
+
+    def run(self, obj):
+        return services.order_confirm(order=obj, actor=self.request.user)
+
+
+class OrderFulfilView(DocumentActionView):
+    model = SalesOrder
+    success_message = gettext_lazy("Sales order %(object)s is fulfilled.")
+
+    def run(self, obj):
+        return services.order_fulfil(order=obj, actor=self.request.user)
+
+
+class OrderCancelView(DocumentActionView):
+    model = SalesOrder
+    form_class = ReasonForm
+    success_message = gettext_lazy("Sales order %(object)s was cancelled.")
+
+    def run(self, obj, reason=""):
+        return services.order_cancel(order=obj, actor=self.request.user, reason=reason)

@@ -1,16 +1,290 @@
-"""Quotation pages."""
+"""Quotation pages: the list, the 360-degree page, creating, editing the header, status moves.
 
-from django.views.generic import DetailView
+Every write goes through ``selling.services``; a refusal (``DomainError``) becomes a message or a
+form error and changes nothing.
+"""
 
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView
+
+from crm.errors import DomainError
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.records import ObjectActionView, ServiceUpdateView
+from customers.models import Customer
+from leads.models import Opportunity
+from leads.views.leads import MyRecordsMixin
+from selling import selectors, services
+from selling.filters import QuotationFilter
+from selling.forms import QuotationCreateForm, QuotationHeaderForm, ReasonForm, ReviseForm
 from selling.models import Quotation
 
 
-class QuotationListView(CompanyListView):
+def int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class DocumentActionView(ObjectActionView):
+    """A POST that moves a document through a service; ``form_class`` reads optional input
+    (a reason, a date). The service's refusal is shown as a message and nothing changes."""
+
+    form_class = None
+    success_message = ""
+
+    def act(self, obj) -> str:
+        params = {}
+        if self.form_class is not None:
+            form = self.form_class(self.request.POST)
+            if not form.is_valid():
+                errors = [error for field_errors in form.errors.values() for error in field_errors]
+                raise DomainError(" ".join(errors))
+            params = form.cleaned_data
+        document = self.run(obj, **params)
+        if self.success_message:
+            messages.success(self.request, self.success_message % {"object": document})
+        return document.get_absolute_url()
+
+    def run(self, obj, **params):
+        raise NotImplementedError
+
+
+class CustomerPrefillMixin:
+    """``?customer=<id>`` preselects a customer; the form's choices are the active company's
+    only, so another company's id simply preselects nothing."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        customer_id = int_or_none(self.request.GET.get("customer"))
+        if customer_id:
+            initial["customer"] = customer_id
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "company": self.request.company}
+
+
+# --- list and detail -----------------------------------------------------------------------------
+
+
+class QuotationListView(MyRecordsMixin, CompanyListView):
     model = Quotation
+    filterset_class = QuotationFilter
     template_name = "selling/quotation_list.html"
+    partial_template_name = "selling/partials/_quotation_table.html"
+    sort_fields = {
+        "number": "number",
+        "date": "quotation_date",
+        "customer": "party_name",
+        "total": "gross_total",
+        "status": "status",
+    }
+    default_sort = "-date"
+
+    def get_queryset(self):
+        return selectors.quotations_for_list(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
 
 
 class QuotationDetailView(CompanyQuerysetMixin, DetailView):
     model = Quotation
     template_name = "selling/quotation_detail.html"
+    context_object_name = "quotation"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "customer",
+                "opportunity__stage",
+                "opportunity__customer_link__customer",
+                "salesperson",
+                "sales_partner",
+                "created_by",
+                "sales_order",
+            )
+        )
+
+    def get_object(self, queryset=None):
+        quotation = super().get_object(queryset)
+        if quotation.is_due_to_expire():
+            # Past its valid-until date: expire it now, so the page never shows a stale status.
+            services.quotation_expire_if_due(quotation=quotation, actor=self.request.user)
+            quotation = super().get_object(queryset)
+        return quotation
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        quotation = self.object
+        status = Quotation.Status
+        context.update(
+            document=quotation,
+            shown=selectors.document_lines(quotation),
+            customer=selectors.quotation_customer(quotation),
+            order=getattr(quotation, "sales_order", None),
+            can_send=quotation.can_move_to(status.SENT),
+            can_accept=quotation.can_move_to(status.ACCEPTED),
+            can_reject=quotation.can_move_to(status.REJECTED),
+            can_revise=quotation.can_move_to(status.DRAFT),
+            can_order=quotation.status == status.ACCEPTED,
+            reject_form=ReasonForm(auto_id="reject_%s"),
+            revise_form=ReviseForm(
+                auto_id="revise_%s", initial={"valid_until": ReviseForm.default_valid_until()}
+            ),
+        )
+        return context
+
+
+# --- creating ------------------------------------------------------------------------------------
+
+
+class QuotationCreateView(CustomerPrefillMixin, FormView):
+    """A new draft quotation for a customer picked from the company's active customers."""
+
+    form_class = QuotationCreateForm
+    template_name = "selling/document_create.html"
+    extra_context = {
+        "title": gettext_lazy("New quotation"),
+        "intro": gettext_lazy(
+            "A draft quotation for an existing customer, priced with the customer's discount. "
+            "For a prospect, open the opportunity and choose “New quotation” there: its wish "
+            "list becomes the lines."
+        ),
+        "submit_label": gettext_lazy("Create draft quotation"),
+    }
+
+    def get_initial(self):
+        initial = super().get_initial()
+        initial["valid_until"] = ReviseForm.default_valid_until()
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = reverse("selling:quotation_list")
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            quotation = services.quotation_create(
+                customer=data["customer"],
+                valid_until=data["valid_until"],
+                notes=data["notes"],
+                actor=self.request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _created_message(quotation))
+        return HttpResponseRedirect(quotation.get_absolute_url())
+
+
+def _created_message(quotation: Quotation) -> str:
+    if quotation.net_total:
+        return _("Draft quotation %(object)s was created from the wish list.") % {
+            "object": quotation
+        }
+    return _("Draft quotation %(object)s was created: add its lines next.") % {"object": quotation}
+
+
+class QuotationForOpportunityView(ObjectActionView):
+    """POST from the opportunity page: a draft quotation whose lines are the wish list."""
+
+    model = Opportunity
+
+    def act(self, obj) -> str:
+        quotation = services.quotation_create(opportunity=obj, actor=self.request.user)
+        messages.success(self.request, _created_message(quotation))
+        return quotation.get_absolute_url()
+
+
+class QuotationForCustomerView(ObjectActionView):
+    """POST from the customer page: an empty draft quotation for the customer."""
+
+    model = Customer
+
+    def act(self, obj) -> str:
+        quotation = services.quotation_create(customer=obj, actor=self.request.user)
+        messages.success(self.request, _created_message(quotation))
+        return quotation.get_absolute_url()
+
+
+# --- editing and status moves --------------------------------------------------------------------
+
+
+class QuotationUpdateView(ServiceUpdateView):
+    """Dates, salesperson, partner and notes of a draft."""
+
+    model = Quotation
+    form_class = QuotationHeaderForm
+    success_message = gettext_lazy("Quotation %(object)s was saved.")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not self.object.is_editable:
+            messages.error(request, _("Only a draft quotation can be changed: revise it first."))
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Edit quotation %(number)s") % {"number": self.object.number}
+        return context
+
+    def form_valid(self, form):
+        self.service_fields = form.service_fields
+        return super().form_valid(form)
+
+    def save_service(self, instance):
+        return services.quotation_update(
+            quotation=instance, actor=self.request.user, fields=self.service_fields
+        )
+
+
+class QuotationSendView(DocumentActionView):
+    model = Quotation
+    success_message = gettext_lazy("Quotation %(object)s is marked as sent.")
+
+    def run(self, obj):
+        return services.quotation_send(quotation=obj, actor=self.request.user)
+
+
+class QuotationAcceptView(DocumentActionView):
+    model = Quotation
+    success_message = gettext_lazy(
+        "Quotation %(object)s was accepted. Create the sales order when you are ready."
+    )
+
+    def run(self, obj):
+        return services.quotation_accept(quotation=obj, actor=self.request.user)
+
+
+class QuotationRejectView(DocumentActionView):
+    model = Quotation
+    form_class = ReasonForm
+    success_message = gettext_lazy("Quotation %(object)s was marked as rejected.")
+
+    def run(self, obj, reason=""):
+        return services.quotation_reject(quotation=obj, actor=self.request.user, reason=reason)
+
+
+class QuotationReviseView(DocumentActionView):
+    model = Quotation
+    form_class = ReviseForm
+    success_message = gettext_lazy("Quotation %(object)s is a draft again: change it and send it.")
+
+    def run(self, obj, valid_until=None):
+        return services.quotation_revise(
+            quotation=obj, actor=self.request.user, valid_until=valid_until
+        )

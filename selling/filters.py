@@ -1,0 +1,96 @@
+"""Quotation and order list filters; every choice is the request company's."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from crm.filters import SearchFilterSet, company_queryset, date_filter, partner_queryset
+from crm.models import Salesperson
+from customers.models import Customer
+from selling import selectors
+from selling.models import Quotation, SalesOrder
+
+
+def _for_request(select):
+    """A callable queryset for a ModelChoiceFilter, built per request inside its scope."""
+
+    def queryset(request):
+        if request is None or getattr(request, "company", None) is None:
+            return Customer.objects.none()
+        return select(request.company)
+
+    return queryset
+
+
+def _total_range() -> tuple[django_filters.NumberFilter, django_filters.NumberFilter]:
+    """``total_min`` / ``total_max`` on the total the customer pays (with VAT)."""
+    return (
+        django_filters.NumberFilter(
+            label=_("Total from"), field_name="gross_total", lookup_expr="gte", min_value=0
+        ),
+        django_filters.NumberFilter(
+            label=_("Total up to"), field_name="gross_total", lookup_expr="lte", min_value=0
+        ),
+    )
+
+
+class QuotationFilter(SearchFilterSet):
+    # The number, and whoever it is for: the customer (also the one its opportunity became) or
+    # the opportunity's title.
+    search_fields = (
+        "number",
+        "customer__name",
+        "opportunity__customer_link__customer__name",
+        "opportunity__title",
+    )
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Quotation.Status.choices, empty_label=_("Any status")
+    )
+    customer = django_filters.ModelChoiceFilter(
+        label=_("Customer"),
+        queryset=_for_request(selectors.customers_with_quotations),
+        empty_label=_("Any customer"),
+        method="filter_customer",
+    )
+    salesperson = django_filters.ModelChoiceFilter(
+        label=_("Salesperson"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
+    )
+    sales_partner = django_filters.ModelChoiceFilter(
+        label=_("Sales partner"), queryset=partner_queryset, empty_label=_("Any partner")
+    )
+    date_from = date_filter(_("Dated from"), "quotation_date", "gte")
+    date_to = date_filter(_("Dated up to"), "quotation_date", "lte")
+    total_min, total_max = _total_range()
+
+    class Meta:
+        model = Quotation
+        fields = ["q", "status", "customer", "salesperson", "sales_partner"]
+
+    def filter_customer(self, queryset, name, value):
+        return queryset.filter(selectors.quotations_of_customer(value))
+
+
+class OrderFilter(SearchFilterSet):
+    search_fields = ("number", "customer__name")
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=SalesOrder.Status.choices, empty_label=_("Any status")
+    )
+    customer = django_filters.ModelChoiceFilter(
+        label=_("Customer"),
+        queryset=_for_request(selectors.customers_with_orders),
+        empty_label=_("Any customer"),
+    )
+    salesperson = django_filters.ModelChoiceFilter(
+        label=_("Salesperson"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
+    )
+    sales_partner = django_filters.ModelChoiceFilter(
+        label=_("Sales partner"), queryset=partner_queryset, empty_label=_("Any partner")
+    )
+    date_from = date_filter(_("Ordered from"), "order_date", "gte")
+    date_to = date_filter(_("Ordered up to"), "order_date", "lte")
+    total_min, total_max = _total_range()
+
+    class Meta:
+        model = SalesOrder
+        fields = ["q", "status", "customer", "salesperson", "sales_partner"]

@@ -1,0 +1,165 @@
+"""Quotation and order header forms (the lines have their own forms); every choice comes from the
+active company, and the services do the writing."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from crm.forms import CompanyModelForm, DateInput
+from crm.models import Company, SalesPartner, Salesperson
+from customers.models import Customer
+from leads.forms import company_choice
+from selling.models import Quotation, SalesOrder
+from selling.services import DEFAULT_VALIDITY_DAYS
+
+
+def _customer_choice() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Customer.objects.none(),
+        label=_("Customer"),
+        empty_label=_("Choose a customer"),
+        help_text=_("Only active customers can be quoted or ordered for."),
+    )
+
+
+def _active_customers(company: Company):
+    return (
+        Customer.objects.filter(company=company, is_active=True)
+        .only("pk", "name", "company_id")
+        .order_by("name", "pk")
+    )
+
+
+def _notes() -> forms.CharField:
+    return forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed on the document."),
+    )
+
+
+class QuotationCreateForm(forms.Form):
+    """A new draft quotation for one of the company's customers."""
+
+    customer = _customer_choice()
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DateInput(),
+        help_text=ngettext_lazy(
+            "Leave empty for %(days)s day from today.",
+            "Leave empty for %(days)s days from today.",
+            "days",
+        )
+        % {"days": DEFAULT_VALIDITY_DAYS},
+    )
+    notes = _notes()
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = _active_customers(company)
+
+    def clean_valid_until(self):
+        valid_until = self.cleaned_data["valid_until"]
+        if valid_until and valid_until < timezone.localdate():
+            raise forms.ValidationError(_("“Valid until” cannot be in the past."))
+        return valid_until
+
+
+class OrderCreateForm(forms.Form):
+    """A new draft order for one of the company's customers."""
+
+    customer = _customer_choice()
+    order_date = forms.DateField(label=_("Order date"), widget=DateInput())
+    delivery_date = forms.DateField(label=_("Delivery date"), required=False, widget=DateInput())
+    notes = _notes()
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = _active_customers(company)
+
+    def clean(self):
+        cleaned = super().clean()
+        order_date, delivery_date = cleaned.get("order_date"), cleaned.get("delivery_date")
+        if order_date and delivery_date and delivery_date < order_date:
+            self.add_error("delivery_date", _("The delivery date cannot be before the order date."))
+        return cleaned
+
+
+class _HeaderForm(CompanyModelForm):
+    """Dates, salesperson, partner and notes of a document; ``fields_changed`` is what the
+    service receives."""
+
+    salesperson = company_choice(Salesperson, _("Salesperson"))
+    sales_partner = company_choice(SalesPartner, _("Sales partner"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "sales_partner" in self.fields:
+            partners = self.fields["sales_partner"].queryset
+            self.fields["sales_partner"].queryset = partners.non_polymorphic()
+
+    @property
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class QuotationHeaderForm(_HeaderForm):
+    class Meta:
+        model = Quotation
+        fields = ["quotation_date", "valid_until", "salesperson", "sales_partner", "notes"]
+        widgets = {
+            "quotation_date": DateInput(),
+            "valid_until": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_valid_until(self):
+        # A draft whose date has passed would expire the moment it is opened.
+        valid_until = self.cleaned_data["valid_until"]
+        if "valid_until" in self.changed_data and valid_until < timezone.localdate():
+            raise forms.ValidationError(_("“Valid until” cannot be in the past."))
+        return valid_until
+
+
+class OrderHeaderForm(_HeaderForm):
+    # What a confirmed order may still change (selling.services.order_update).
+    CONFIRMED_FIELDS = ("delivery_date", "notes")
+
+    class Meta:
+        model = SalesOrder
+        fields = ["order_date", "delivery_date", "salesperson", "sales_partner", "notes"]
+        widgets = {
+            "order_date": DateInput(),
+            "delivery_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance.is_editable:
+            for name in list(self.fields):
+                if name not in self.CONFIRMED_FIELDS:
+                    del self.fields[name]
+
+
+class ReasonForm(forms.Form):
+    """The optional reason given when rejecting a quotation or cancelling an order."""
+
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=200)
+
+
+class ReviseForm(forms.Form):
+    valid_until = forms.DateField(
+        label=_("New “valid until” date"),
+        required=False,
+        widget=DateInput(),
+    )
+
+    @classmethod
+    def default_valid_until(cls) -> datetime.date:
+        return timezone.localdate() + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS)

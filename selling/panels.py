@@ -1,0 +1,50 @@
+"""Selling panels on other apps' pages (registered in ``SellingConfig.ready``):
+
+- on a customer's and an opportunity's page, their quotations and orders with the buttons that
+  make new ones;
+- on a sales partner's page, the commission it earns on the orders that count as sales.
+"""
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from crm.models import SalesPartner
+from customers.models import Customer
+from leads.models import Opportunity, OpportunityStage
+from selling import selectors
+
+
+def _is_company_record(request: HttpRequest, obj: object, kinds) -> bool:
+    company = getattr(request, "company", None)
+    return company is not None and isinstance(obj, kinds) and obj.company_id == company.pk
+
+
+def render_documents_panel(request: HttpRequest, obj: object) -> SafeString | None:
+    if not _is_company_record(request, obj, Customer | Opportunity):
+        return None
+    if isinstance(obj, Customer):
+        overview = selectors.customer_documents(obj)
+        can_create = obj.is_active
+    else:
+        overview = selectors.opportunity_documents(obj)
+        can_create = obj.stage.kind != OpportunityStage.Kind.LOST
+    context = {
+        "record": obj,
+        "is_customer": isinstance(obj, Customer),
+        "overview": overview,
+        "can_create": can_create,
+        "limit": selectors.PANEL_LIMIT,
+    }
+    return render_to_string("selling/partials/_documents_panel.html", context, request=request)
+
+
+def render_commission_panel(request: HttpRequest, obj: object) -> SafeString | None:
+    if not _is_company_record(request, obj, SalesPartner):
+        return None
+    context = {
+        "partner": obj,
+        "commission": selectors.partner_commission(obj),
+        "limit": selectors.PANEL_LIMIT,
+    }
+    return render_to_string("selling/partials/_commission_panel.html", context, request=request)

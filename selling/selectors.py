@@ -1,0 +1,205 @@
+"""Reads for the quotation and order pages and for the panels on other records' pages.
+
+Every function here runs a fixed number of queries, however many documents or lines there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce
+
+from crm.models import Company, SalesPartner
+from crm.money import ZERO, percent_of, round_money
+from customers.models import Customer, CustomerLink
+from leads.models import Opportunity
+from selling import pricing
+from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
+
+# How many documents a panel on another record's page lists before linking to the full list.
+PANEL_LIMIT = 10
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def quotations_of_customer(customer: Customer | int) -> Q:
+    """Quotations for the customer, including those made for one of its opportunities before it
+    was a customer (the quotation's ``customer`` is empty, the opportunity's link names it)."""
+    return Q(customer=customer) | Q(
+        customer__isnull=True, opportunity__customer_link__customer=customer
+    )
+
+
+def quotations_for_list(queryset: QuerySet[Quotation]) -> QuerySet[Quotation]:
+    """What a list row shows: the party (the customer, the customer its opportunity became, or
+    the opportunity) and the salesperson, in the one query that loads the page of rows."""
+    return queryset.select_related(
+        "customer", "opportunity", "opportunity__customer_link__customer", "salesperson"
+    ).annotate(
+        party_name=Coalesce(
+            "customer__name", "opportunity__customer_link__customer__name", "opportunity__title"
+        )
+    )
+
+
+def orders_for_list(queryset: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
+    return queryset.select_related("customer", "salesperson", "quotation")
+
+
+def customers_with_quotations(company: Company) -> QuerySet[Customer]:
+    """The customers worth offering in the quotation list's customer filter."""
+    direct = Quotation.objects.filter(company=company, customer=OuterRef("pk"))
+    through_opportunity = Quotation.objects.filter(
+        company=company,
+        customer__isnull=True,
+        opportunity__customer_link__customer=OuterRef("pk"),
+    )
+    return (
+        Customer.objects.filter(company=company)
+        .filter(Exists(direct) | Exists(through_opportunity))
+        .only("pk", "name", "company_id")
+        .order_by("name", "pk")
+    )
+
+
+def customers_with_orders(company: Company) -> QuerySet[Customer]:
+    orders = SalesOrder.objects.filter(company=company, customer=OuterRef("pk"))
+    return (
+        Customer.objects.filter(company=company)
+        .filter(Exists(orders))
+        .only("pk", "name", "company_id")
+        .order_by("name", "pk")
+    )
+
+
+# --- detail pages --------------------------------------------------------------------------------
+
+
+@dataclass
+class ShownLine:
+    """A line as the party sees it: unit price and amount net or with VAT."""
+
+    line: QuotationItem | SalesOrderItem
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass
+class DocumentView:
+    lines: list[ShownLine] = field(default_factory=list)
+    totals: pricing.Totals = field(default_factory=pricing.Totals)
+
+
+def document_lines(document: Quotation | SalesOrder) -> DocumentView:
+    """The document's lines (one query) priced for display, and the VAT breakdown by rate."""
+    if isinstance(document, Quotation):
+        lines = QuotationItem.objects.filter(company=document.company_id, quotation=document)
+        lines = lines.select_related("product")
+    else:
+        lines = SalesOrderItem.objects.filter(company=document.company_id, order=document)
+        lines = lines.select_related("product", "quotation_item")
+    lines = list(lines.order_by("position", "pk"))
+    include_vat = document.prices_include_vat
+    return DocumentView(
+        lines=[
+            ShownLine(
+                line=line,
+                unit_price=pricing.shown_unit_price(line, include_vat=include_vat),
+                amount=pricing.shown_line_amount(line, include_vat=include_vat),
+            )
+            for line in lines
+        ],
+        totals=pricing.document_totals(lines),
+    )
+
+
+def quotation_customer(quotation: Quotation) -> Customer | None:
+    """The quotation's customer, or the customer its opportunity has become since (no query if
+    ``opportunity__customer_link__customer`` was selected with the quotation)."""
+    if quotation.customer_id:
+        return quotation.customer
+    if quotation.opportunity_id:
+        try:
+            return quotation.opportunity.customer_link.customer
+        except CustomerLink.DoesNotExist:
+            return None
+    return None
+
+
+# --- panels on other records' pages ----------------------------------------------------------------
+
+
+@dataclass
+class DocumentsOverview:
+    quotations: list[Quotation]
+    quotation_count: int
+    orders: list[SalesOrder]
+    order_count: int
+
+
+def _overview(quotations: QuerySet, orders: QuerySet) -> DocumentsOverview:
+    quotations = quotations.select_related("opportunity", "customer").order_by(
+        "-quotation_date", "-pk"
+    )
+    orders = orders.select_related("quotation").order_by("-order_date", "-pk")
+    return DocumentsOverview(
+        quotations=list(quotations[:PANEL_LIMIT]),
+        quotation_count=quotations.count(),
+        orders=list(orders[:PANEL_LIMIT]),
+        order_count=orders.count(),
+    )
+
+
+def customer_documents(customer: Customer) -> DocumentsOverview:
+    """The customer's latest quotations and orders and how many there are (four queries)."""
+    company = customer.company_id
+    return _overview(
+        Quotation.objects.filter(quotations_of_customer(customer), company=company),
+        SalesOrder.objects.filter(company=company, customer=customer),
+    )
+
+
+def opportunity_documents(opportunity: Opportunity) -> DocumentsOverview:
+    company = opportunity.company_id
+    return _overview(
+        Quotation.objects.filter(company=company, opportunity=opportunity),
+        SalesOrder.objects.filter(company=company, opportunity=opportunity),
+    )
+
+
+@dataclass
+class Commission:
+    """What a sales partner earns on the orders it brought in that count as sales."""
+
+    rate: Decimal
+    order_count: int
+    net_total: Decimal
+    amount: Decimal
+    orders: list[SalesOrder]
+
+
+def partner_commission(partner: SalesPartner) -> Commission:
+    """Commission on the partner's booked orders (confirmed or fulfilled): the partner's rate
+    applied to their net total. One query: the latest orders each carry the count and the net
+    total of all of them (window functions run before the limit)."""
+    everything = Window(expression=Count("pk")), Window(expression=Sum("net_total"))
+    orders = list(
+        SalesOrder.objects.filter(
+            company=partner.company_id, sales_partner=partner, status__in=SalesOrder.BOOKED
+        )
+        .select_related("customer")
+        .annotate(booked_count=everything[0], booked_net=everything[1])
+        .order_by("-order_date", "-pk")[:PANEL_LIMIT]
+    )
+    order_count = orders[0].booked_count if orders else 0
+    net_total = round_money(orders[0].booked_net) if orders else ZERO
+    return Commission(
+        rate=partner.commission_rate,
+        order_count=order_count,
+        net_total=net_total,
+        amount=percent_of(net_total, partner.commission_rate),
+        orders=orders,
+    )
