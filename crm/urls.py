@@ -15,7 +15,6 @@ crm_patterns = [
         members.MemberRemoveView.as_view(),
         name="member_remove",
     ),
-    path("soon/<slug:section>/", views.ComingSoonView.as_view(), name="coming_soon"),
     path("team/", people.SalespersonListView.as_view(), name="salesperson_list"),
     path("team/new/", people.SalespersonCreateView.as_view(), name="salesperson_create"),
     path("team/<int:pk>/", people.SalespersonDetailView.as_view(), name="salesperson_detail"),

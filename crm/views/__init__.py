@@ -5,7 +5,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView, UpdateView
 
@@ -51,24 +50,6 @@ def switch_company(request):
     if any(part.isdigit() for part in next_url.split("?")[0].split("/")):
         next_url = reverse("crm:dashboard")
     return HttpResponseRedirect(next_url)
-
-
-# Sections whose issues have not landed yet; each shows what is coming instead of a dead link.
-UPCOMING_SECTIONS = {
-    "quotations": gettext_lazy("Quotations"),
-    "sales-orders": gettext_lazy("Sales orders"),
-}
-
-
-class ComingSoonView(TemplateView):
-    template_name = "crm/coming_soon.html"
-
-    def get_context_data(self, **kwargs):
-        if kwargs["section"] not in UPCOMING_SECTIONS:
-            raise Http404
-        context = super().get_context_data(**kwargs)
-        context["section_title"] = UPCOMING_SECTIONS[kwargs["section"]]
-        return context
 
 
 class CompanySettingsView(AdminRoleRequiredMixin, UpdateView):
