@@ -16,13 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 
 from crm.errors import DomainError
-from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers import services as customers_services
 from customers.models import Customer
 from leads.models import Opportunity
-from leads.views.leads import MyRecordsMixin
-from selling import selectors, services
+from selling import pricing, selectors, services
 from selling.filters import OrderFilter
 from selling.forms import OrderCreateForm, OrderHeaderForm, ReasonForm
 from selling.models import Quotation, SalesOrder
@@ -154,6 +153,10 @@ class _OrderConversionView(ObjectActionView):
             if customer is None:
                 messages.error(request, _("Choose one of the customers listed."))
                 return HttpResponseRedirect(self.object.get_absolute_url())
+        opportunity = self.opportunity()
+        was_customer = getattr(self.object, "customer_id", None) is not None or (
+            opportunity is not None and pricing.opportunity_customer(opportunity) is not None
+        )
         try:
             order = self.convert(
                 customer=customer, allow_duplicates=request.POST.get("confirm_new") == "1"
@@ -163,6 +166,14 @@ class _OrderConversionView(ObjectActionView):
                 return self.choose_customer(error.message)
             messages.error(request, error.message)
             return HttpResponseRedirect(self.object.get_absolute_url())
+        if customer is None and not was_customer:
+            # The order made the customer (seed 000): show the new customer with its order.
+            messages.success(
+                request,
+                _("%(customer)s is now a customer, with sales order %(order)s.")
+                % {"order": order, "customer": order.customer},
+            )
+            return HttpResponseRedirect(order.customer.get_absolute_url())
         messages.success(
             request,
             _("Sales order %(order)s for %(customer)s is ready.")

@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 
 from crm.errors import DomainError
-from crm.views.mixins import CompanyListView, CompanyQuerysetMixin
+from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers.models import Customer
 from leads.models import Opportunity
-from leads.views.leads import MyRecordsMixin
 from selling import selectors, services
 from selling.filters import QuotationFilter
 from selling.forms import QuotationCreateForm, QuotationHeaderForm, ReasonForm, ReviseForm
