@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,6 +192,25 @@ def document_lines_save(*, document: Document, lines: Iterable[LineInput], actor
     return document
 
 
+_LINE_RELATIONS = ["company", "product", "quotation", "order", "wish_list_item", "quotation_item"]
+
+
+def _check_fits(line) -> None:
+    """A copied line's own figures must fit their fields (a huge wish-list quantity would
+    otherwise fail on PostgreSQL as a bare DataError); its relations are known to be valid."""
+    try:
+        line.clean_fields(exclude=_LINE_RELATIONS)
+    except ValidationError as error:
+        raise DomainError(
+            _("Line %(position)s (%(line)s) cannot be used: %(problem)s")
+            % {
+                "position": line.position,
+                "line": line.description,
+                "problem": " ".join(error.messages),
+            }
+        ) from error
+
+
 def _copy_lines(source_lines, target: Document, *, origin: str | None = None) -> None:
     model = _line_model(target)
     copies = []
@@ -209,6 +229,7 @@ def _copy_lines(source_lines, target: Document, *, origin: str | None = None) ->
         if origin:
             setattr(copy, origin, line)
         pricing.price_line(copy)
+        _check_fits(copy)
         copies.append(copy)
     model.objects.bulk_create(copies)
 
@@ -231,6 +252,7 @@ def _lines_from_wish_list(opportunity: Opportunity, target: Document) -> None:
         if item.note:
             line.description = f"{item.product.name} – {item.note}"[:300]
         pricing.price_line(line)
+        _check_fits(line)
         lines.append(line)
     model.objects.bulk_create(lines)
 

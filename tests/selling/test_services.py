@@ -419,3 +419,13 @@ def test_cross_company_records_are_refused(company, member, opportunity):
     with pytest.raises(DomainError):
         services.order_from_quotation(quotation=quotation, actor=member, customer=theirs)
     assert not SalesOrder.objects.exists()
+
+
+def test_a_wish_list_too_large_for_a_line_is_refused_cleanly(company, member, opportunity):
+    wish = opportunity.wish_list.first()
+    type(wish).objects.filter(pk=wish.pk).update(quantity=Decimal("9999999999.99"))
+    wish.product.unit_price = Decimal("9999999999.99")
+    wish.product.save()
+    with pytest.raises(DomainError, match="cannot be used"):
+        services.quotation_create(opportunity=opportunity, actor=member)
+    assert not Quotation.objects.exists()
