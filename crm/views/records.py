@@ -7,6 +7,7 @@ from django.views.generic import CreateView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
 from crm.errors import DomainError
+from crm.models import Salesperson
 from crm.views.mixins import CompanyFormKwargsMixin, CompanyQuerysetMixin
 
 
@@ -42,7 +43,23 @@ class ServiceFormMixin(CompanyFormKwargsMixin):
 
 
 class ServiceCreateView(ServiceFormMixin, CreateView):
-    pass
+    """A new record whose form has a salesperson starts as the user's own (Odoo and ERPNext
+    do the same), so a salesperson finds what they just added under "Mine"."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        form_fields = getattr(self.get_form_class(), "base_fields", {})
+        if "salesperson" in form_fields and "salesperson" not in initial:
+            own = (
+                Salesperson.objects.filter(
+                    company=self.request.company, user=self.request.user, is_active=True
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if own is not None:
+                initial["salesperson"] = own
+        return initial
 
 
 class ServiceUpdateView(ServiceFormMixin, CompanyQuerysetMixin, UpdateView):
