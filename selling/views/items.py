@@ -45,15 +45,13 @@ def url_prefix(document) -> str:
 
 
 def not_editable_message(document) -> str:
-    if isinstance(document, Quotation):
-        hint = _("Revise it first if its lines need to change.")
-    else:
-        hint = _("Only a draft order's lines can change.")
-    return _("%(document)s is %(status)s: its lines cannot be changed. %(hint)s") % {
+    message = _("%(document)s is %(status)s: only a draft's lines can change.") % {
         "document": document,
         "status": document.get_status_display().lower(),
-        "hint": hint,
     }
+    if isinstance(document, Quotation) and document.can_move_to(Quotation.Status.DRAFT):
+        message += " " + _("Revise it to change them.")
+    return message
 
 
 def price_rows(formset: BaseLineFormSet) -> pricing.Totals:

@@ -270,7 +270,8 @@ def test_a_document_that_is_not_a_draft_cannot_change(member_client, member, quo
     assert page.status_code == 200
     assert "formset" not in page.context
     html = page.content.decode()
-    assert "is sent: its lines cannot be changed" in html
+    assert "is sent: only a draft" in html
+    assert "Revise it to change them." in html
     assert quotation.get_absolute_url() in html
 
     response = member_client.post(
@@ -278,7 +279,7 @@ def test_a_document_that_is_not_a_draft_cannot_change(member_client, member, quo
         {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-quantity": "2"},
     )
     assert response.status_code == 409
-    assert "is sent: its lines cannot be changed" in response.content.decode()
+    assert "is sent: only a draft" in response.content.decode()
     assert lines_of(quotation) == before
     assert (
         member_client.get(items_url(quotation, "items_row"), {"lines-TOTAL_FORMS": "3"}).status_code
