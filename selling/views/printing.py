@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from django_countries import countries
@@ -54,6 +55,17 @@ class PrintedLine:
 def percent(value: Decimal) -> str:
     """19.00 -> "19", 7.50 -> "7.5": rates as people write them."""
     return f"{Decimal(value).normalize():f}"
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that is safe inside a <style> element: anything but
+    letters, digits, spaces and plain punctuation becomes a CSS escape (so "<" cannot end it)."""
+    safe = set(" -_.,:;·()/")
+    escaped = "".join(
+        char if char.isalnum() and char.isascii() or char in safe else f"\\{ord(char):x} "
+        for char in text
+    )
+    return mark_safe(f'"{escaped}"')  # safe: every other character is escaped above
 
 
 def address_lines(address: Address) -> list[str]:
@@ -149,10 +161,12 @@ class DocumentPrintView(CompanyQuerysetMixin, DetailView):
         addresses = owner_addresses(company, [company, *party_owners])
         totals = pricing.document_totals(lines)
         company_link = _best_link(addresses.get(_key(company), []))
+        title = _("Quotation") if isinstance(document, Quotation) else _("Sales order")
         context.update(
             {
+                "page_footer_css": css_string(f"{title} {document.number} · {company.name}"),
                 "is_quotation": isinstance(document, Quotation),
-                "title": _("Quotation") if isinstance(document, Quotation) else _("Sales order"),
+                "title": title,
                 "company": company,
                 "company_address": address_lines(company_link.address) if company_link else [],
                 "recipient": self.recipient(document, addresses),

@@ -206,6 +206,19 @@ def test_the_page_is_standalone(member_client, company, member, products):
     assert quotation.get_absolute_url() in html  # the way back
 
 
+def test_the_page_footer_cannot_break_out_of_its_style(member_client, company, member, products):
+    company.name = 'Baker & "Sons" </style><script>alert(1)</script>'
+    company.save()
+    quotation = quote(CustomerFactory(company=company), products, member=member)
+
+    html = member_client.get(print_url(quotation)).content.decode()
+
+    style = re.search(r"<style>(.*?)</style>", html, flags=re.S).group(1)
+    assert "<" not in style and '"Sons"' not in style
+    assert r"Baker \26  \22 Sons\22  \3c /style\3e " in style
+    assert "<script>alert" not in html
+
+
 def test_print_queries_do_not_grow_with_lines(member_client, company, member, company_address):
     customer = CustomerFactory(company=company, salesperson=SalespersonFactory(company=company))
     AddressLinkFactory(company=company, owner=customer, is_primary=True)
