@@ -98,7 +98,7 @@ def test_from_wish_list_to_the_customers_order_and_its_print_view(page, prospect
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quotation QTN-")
     with scope(company=company):
         quotation = Quotation.objects.get()
-    assert quotation.items.count() == 2
+        assert quotation.items.count() == 2
     # 2 × 850.00 + 10 × 39.90 = 2,099.00 net; + 19 % = 2,497.81
     assert quotation.gross_total == Decimal("2497.81")
 
@@ -130,6 +130,8 @@ def test_from_wish_list_to_the_customers_order_and_its_print_view(page, prospect
         assert [line.quotation_item_id for line in order.items.all()] == list(
             quotation.items.values_list("pk", flat=True)
         )
+        quotation.refresh_from_db()
+        assert quotation.status == Quotation.Status.ORDERED
         assert order.gross_total == Decimal("2972.62")
         # The same address and contact rows, not copies.
         assert linked_rows(AddressLink, customer, "address_id") == linked_rows(
