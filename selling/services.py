@@ -57,18 +57,20 @@ def _line_parent(document: Document) -> dict:
 
 
 def _log(document: Document, message: str, *, kind: str = "other", data=None, actor) -> None:
-    """The event on the document's timeline and on its party's (customer, opportunity)."""
+    """The event on the document's timeline and on its party's (the opportunity, else the
+    customer)."""
     data = {"document": document.number, **(data or {})}
     activity_log_event(owner=document, kind=kind, message=message, data=data, actor=actor)
-    for owner in (document.customer, document.opportunity):
-        if owner is not None:
-            activity_log_event(
-                owner=owner,
-                kind=kind,
-                message=f"{document._meta.verbose_name.capitalize()} {document.number}: {message}",
-                data=data,
-                actor=actor,
-            )
+    # One entry on the party: the opportunity's history already shows on its customer's page.
+    party = document.opportunity or document.customer
+    if party is not None:
+        activity_log_event(
+            owner=party,
+            kind=kind,
+            message=f"{document._meta.verbose_name.capitalize()} {document.number}: {message}",
+            data=data,
+            actor=actor,
+        )
 
 
 def _check_party(*, customer: Customer | None, opportunity: Opportunity | None) -> None:

@@ -429,3 +429,16 @@ def test_a_wish_list_too_large_for_a_line_is_refused_cleanly(company, member, op
     with pytest.raises(DomainError, match="cannot be used"):
         services.quotation_create(opportunity=opportunity, actor=member)
     assert not Quotation.objects.exists()
+
+
+def test_the_customers_timeline_shows_each_selling_event_once(company, member, opportunity):
+    from crm.timeline import related_owners, timeline_for_many
+
+    quotation = sent_quotation(opportunity, member)
+    services.quotation_accept(quotation=quotation, actor=member)
+    order = services.order_from_quotation(quotation=quotation, actor=member)
+
+    customer = order.customer
+    bodies = [entry.body for entry in timeline_for_many([customer, *related_owners(customer)])]
+    selling = [body for body in bodies if quotation.number in body or order.number in body]
+    assert selling and len(selling) == len(set(selling))
