@@ -173,6 +173,9 @@ class LineRowView(DocumentLinesMixin, View):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        if not request.htmx:
+            # A row is no page: whoever opens the address itself gets the lines page.
+            return HttpResponseRedirect(self.urls()["items"])
         if not self.object.is_editable:
             return HttpResponse(not_editable_message(self.object), status=NOT_EDITABLE_STATUS)
         try:

@@ -282,7 +282,9 @@ def test_a_document_that_is_not_a_draft_cannot_change(member_client, member, quo
     assert "is sent: only a draft" in response.content.decode()
     assert lines_of(quotation) == before
     assert (
-        member_client.get(items_url(quotation, "items_row"), {"lines-TOTAL_FORMS": "3"}).status_code
+        member_client.get(
+            items_url(quotation, "items_row"), {"lines-TOTAL_FORMS": "3"}, HTTP_HX_REQUEST="true"
+        ).status_code
         == 409
     )
 
@@ -321,8 +323,16 @@ def test_add_row_returns_the_next_index_and_bumps_the_count(member_client, quota
 
 @pytest.mark.parametrize("count", ["", "x", "-1", "200"])
 def test_add_row_refuses_a_bad_index(member_client, quotation, count):
-    response = member_client.get(items_url(quotation, "items_row"), {"lines-TOTAL_FORMS": count})
+    response = member_client.get(
+        items_url(quotation, "items_row"), {"lines-TOTAL_FORMS": count}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 400
+
+
+def test_the_row_address_opened_directly_leads_to_the_lines_page(member_client, quotation):
+    response = member_client.get(items_url(quotation, "items_row"), {"lines-TOTAL_FORMS": "3"})
+    assert response.status_code == 302
+    assert response["Location"] == items_url(quotation)
 
 
 def test_preview_prices_rows_as_typed_without_saving(member_client, company, quotation):
