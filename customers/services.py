@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from addressbook import services as addressbook_services
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Company, Salesperson
+from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
 from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType, phone_digits
 from leads import services as leads_services
@@ -39,12 +40,6 @@ def _validated_save(instance):
     return instance
 
 
-def _same_company(company_id: int, *rows) -> None:
-    for row in rows:
-        if row is not None and row.company_id != company_id:
-            raise DomainError(_("This record does not belong to your company."))
-
-
 # --- the company's lists ------------------------------------------------------------------------
 
 
@@ -62,7 +57,7 @@ def _check_parent(customer: Customer) -> None:
     parent = customer.parent
     if parent is None:
         return
-    _same_company(customer.company_id, parent)
+    check_same_company(customer.company_id, parent)
     seen = set()
     while parent is not None:
         if customer.pk is not None and parent.pk == customer.pk:
@@ -81,7 +76,7 @@ def customer_save(*, customer: Customer, actor, log_created: bool = True) -> Cus
     """Create or update a customer's fields, refusing a parent that would make a loop.
 
     ``log_created=False`` is for the conversions, which log their own, more telling event."""
-    _same_company(
+    check_same_company(
         customer.company_id,
         customer.customer_type if customer.customer_type_id else None,
         customer.customer_group,
@@ -131,7 +126,7 @@ def customer_delete(*, customer: Customer, actor) -> None:
 
 def _check_salesperson(salesperson: Salesperson, *, company_id: int) -> None:
     """The same rule as for leads and opportunities: an active salesperson of the company."""
-    _same_company(company_id, salesperson)
+    check_same_company(company_id, salesperson)
     if not salesperson.is_active:
         raise DomainError(
             _("%(salesperson)s is no longer active: choose an active salesperson.")
@@ -146,7 +141,7 @@ def customer_assign_salesperson(*, customer: Customer, salesperson: Salesperson,
     Assigning the salesperson it already has changes nothing and logs nothing. The customer's
     leads and opportunities keep theirs: their history says who worked them then.
     """
-    customer = _lock_then_load(Customer, customer, "company", "salesperson")
+    customer = lock_then_load(Customer, customer, "company", "salesperson")
     _check_salesperson(salesperson, company_id=customer.company_id)
     if customer.salesperson_id == salesperson.pk:
         return customer
@@ -172,7 +167,7 @@ def customer_assign_salesperson(*, customer: Customer, salesperson: Salesperson,
 def customer_set_active(*, customer: Customer, active: bool, actor) -> Customer:
     """Deactivate a customer (it stays, with its history, but is no longer worked), or
     reactivate it. Setting the state it already has changes nothing and logs nothing."""
-    customer = _lock_then_load(Customer, customer, "company")
+    customer = lock_then_load(Customer, customer, "company")
     if customer.is_active == active:
         return customer
     customer.is_active = active
@@ -357,7 +352,7 @@ def _convert(
 
     if customer is not None:
         # The user picked an existing customer after the duplicate check.
-        _same_company(source.company_id, customer)
+        check_same_company(source.company_id, customer)
         customer = Customer.objects.select_for_update().get(pk=customer.pk, company=company)
         kind = CustomerLink.Kind.LINKED
     else:
@@ -442,18 +437,6 @@ def _convert(
     return customer
 
 
-def _lock_then_load(model, row, *related: str):
-    """Lock the row alone, then read it with its relations.
-
-    Locking with joins is not safe here: when PostgreSQL re-checks a row that another
-    transaction changed while we waited (EvalPlanQual), a locking query with joins can come
-    back empty instead of returning the new version.
-    """
-    filters = {"pk": row.pk, "company": row.company_id}
-    model.objects.select_for_update().filter(**filters).values_list("pk", flat=True).get()
-    return model.objects.select_related(*related).get(**filters)
-
-
 @transaction.atomic
 def opportunity_convert_to_customer(
     *,
@@ -470,7 +453,7 @@ def opportunity_convert_to_customer(
     customer, and it moves to the won stage. With exact duplicates (same e-mail or phone) and
     neither ``customer`` nor ``allow_duplicates``, it refuses and says which customers match.
     """
-    opportunity = _lock_then_load(Opportunity, opportunity, "stage", "lead", "company")
+    opportunity = lock_then_load(Opportunity, opportunity, "stage", "lead", "company")
     return _convert(
         lead=opportunity.lead,
         opportunity=opportunity,
@@ -495,7 +478,7 @@ def lead_convert_to_customer(
     A lead that already has an opportunity is converted through that opportunity, so the chain
     lead -> opportunity -> customer stays one chain.
     """
-    lead = _lock_then_load(Lead, lead, "company")
+    lead = lock_then_load(Lead, lead, "company")
     opportunity = Opportunity.objects.filter(company=lead.company_id, lead=lead).first()
     if opportunity is not None:
         return opportunity_convert_to_customer(
@@ -536,7 +519,7 @@ def customer_open_opportunity(
             raise DomainError(
                 _("Your company has no open opportunity stage yet: ask a manager to add one.")
             )
-    _same_company(customer.company_id, stage)
+    check_same_company(customer.company_id, stage)
     opportunity = Opportunity(
         company_id=customer.company_id,
         title=(title or "").strip() or str(customer),

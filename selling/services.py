@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Product
 from crm.numbering import number_next
+from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
 from customers import services as customers_services
 from customers.models import Customer
@@ -32,20 +33,6 @@ from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
 DEFAULT_VALIDITY_DAYS = 30
 
 Document = Quotation | SalesOrder
-
-
-def _same_company(company_id: int, *rows) -> None:
-    for row in rows:
-        if row is not None and row.company_id != company_id:
-            raise DomainError(_("This record does not belong to your company."))
-
-
-def _lock(model, row, *related: str):
-    """Lock the row alone, then read it with its relations (see customers.services: a locking
-    query with joins can come back empty when PostgreSQL re-checks a row changed meanwhile)."""
-    filters = {"pk": row.pk, "company": row.company_id}
-    model.objects.select_for_update().filter(**filters).values_list("pk", flat=True).get()
-    return model.objects.select_related(*related).get(**filters)
 
 
 def _line_model(document: Document):
@@ -140,7 +127,7 @@ def document_lines_save(*, document: Document, lines: Iterable[LineInput], actor
     """Replace a draft document's lines with ``lines`` (kept in the order given) and store the
     new totals. A new line takes its price and VAT from the product and the party's discount
     unless given. Only a draft can change; all or nothing."""
-    document = _lock(type(document), document, "customer", "opportunity")
+    document = lock_then_load(type(document), document, "customer", "opportunity")
     if not document.is_editable:
         raise DomainError(
             _("%(document)s is %(status)s: only a draft can be changed.")
@@ -167,7 +154,7 @@ def document_lines_save(*, document: Document, lines: Iterable[LineInput], actor
             continue
         if row.product is None:
             raise DomainError(_("Choose a product for each line."))
-        _same_company(document.company_id, row.product)
+        check_same_company(document.company_id, row.product)
         if line is None or line.product_id != row.product.pk:
             defaults = pricing.line_defaults(row.product, terms)
             line = line or model(company_id=document.company_id, **_line_parent(document))
@@ -280,10 +267,10 @@ def quotation_create(
     if opportunity is None and customer is None:
         raise DomainError(_("Choose the opportunity or the customer this quotation is for."))
     if opportunity is not None:
-        opportunity = _lock(Opportunity, opportunity, "stage", "company")
+        opportunity = lock_then_load(Opportunity, opportunity, "stage", "company")
     party = opportunity or customer
     company = party.company
-    _same_company(company.pk, opportunity, customer)
+    check_same_company(company.pk, opportunity, customer)
     if opportunity is not None and customer is None:
         customer = pricing.opportunity_customer(opportunity)
     _check_party(customer=customer, opportunity=opportunity)
@@ -316,12 +303,12 @@ def quotation_create(
 @transaction.atomic
 def quotation_update(*, quotation: Quotation, actor, fields: dict) -> Quotation:
     """Change a draft's header (dates, salesperson, partner, notes)."""
-    locked = _lock(Quotation, quotation, "customer", "opportunity")
+    locked = lock_then_load(Quotation, quotation, "customer", "opportunity")
     if not locked.is_editable:
         raise DomainError(_("Only a draft quotation can be changed: revise it first."))
     for name, value in fields.items():
         setattr(locked, name, value)
-    _same_company(locked.company_id, locked.salesperson, locked.sales_partner)
+    check_same_company(locked.company_id, locked.salesperson, locked.sales_partner)
     validate_or_raise(locked)
     locked.save()
     return locked
@@ -382,7 +369,7 @@ def quotation_send(*, quotation: Quotation, actor) -> Quotation:
         _("%(quotation)s expired on %(date)s: revise it with a new validity before sending."),
     )
     with transaction.atomic():
-        quotation = _lock(Quotation, quotation, "customer", "opportunity")
+        quotation = lock_then_load(Quotation, quotation, "customer", "opportunity")
         if quotation.status == Quotation.Status.DRAFT and not quotation.items.exists():
             raise DomainError(_("Add at least one line before sending the quotation."))
         return _move(quotation, Quotation.Status.SENT, actor=actor)
@@ -395,7 +382,7 @@ def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
         _("%(quotation)s was valid until %(date)s and has expired: it can no longer be accepted."),
     )
     with transaction.atomic():
-        quotation = _lock(Quotation, quotation, "customer", "opportunity")
+        quotation = lock_then_load(Quotation, quotation, "customer", "opportunity")
         if quotation.is_due_to_expire():  # it expired while we waited for the lock
             raise DomainError(_("%(quotation)s has expired.") % {"quotation": quotation})
         return _move(quotation, Quotation.Status.ACCEPTED, actor=actor)
@@ -403,7 +390,7 @@ def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
 
 @transaction.atomic
 def quotation_reject(*, quotation: Quotation, actor, reason: str = "") -> Quotation:
-    quotation = _lock(Quotation, quotation, "customer", "opportunity")
+    quotation = lock_then_load(Quotation, quotation, "customer", "opportunity")
     reason = reason.strip()
     return _move(
         quotation,
@@ -419,7 +406,7 @@ def quotation_revise(
 ) -> Quotation:
     """Back to draft for changes (a sent or expired quotation); an expired one needs a new
     valid-until date, by default the standard validity from today."""
-    quotation = _lock(Quotation, quotation, "customer", "opportunity")
+    quotation = lock_then_load(Quotation, quotation, "customer", "opportunity")
     today = timezone.localdate()
     if quotation.status == Quotation.Status.EXPIRED or quotation.valid_until < today:
         valid_until = valid_until or today + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS)
@@ -436,7 +423,7 @@ def quotation_expire_if_due(*, quotation: Quotation, actor=None, today=None) -> 
     """Expire the quotation if its valid-until date has passed (called when it is viewed)."""
     if not quotation.is_due_to_expire(today):
         return quotation
-    quotation = _lock(Quotation, quotation, "customer", "opportunity")
+    quotation = lock_then_load(Quotation, quotation, "customer", "opportunity")
     _expire_if_due(quotation, actor=actor, today=today)
     return quotation
 
@@ -454,7 +441,7 @@ def quotations_expire_due(*, company, today: datetime.date | None = None, actor=
     expired = 0
     for quotation in due.iterator():
         with transaction.atomic():
-            locked = _lock(Quotation, quotation, "customer", "opportunity")
+            locked = lock_then_load(Quotation, quotation, "customer", "opportunity")
             if _expire_if_due(locked, actor=actor, today=today):
                 expired += 1
     return expired
@@ -534,7 +521,7 @@ def order_from_quotation(
     linked) in this transaction. The lines are copied and point at the quotation lines; the
     quotation becomes ordered and the opportunity won.
     """
-    quotation = _lock(Quotation, quotation, "customer", "opportunity__stage", "company")
+    quotation = lock_then_load(Quotation, quotation, "customer", "opportunity__stage", "company")
     existing = SalesOrder.objects.filter(company=quotation.company_id, quotation=quotation).first()
     if existing is not None:
         return existing
@@ -553,7 +540,7 @@ def order_from_quotation(
     opportunity = quotation.opportunity
     stage_before = None
     if opportunity is not None:
-        opportunity = _lock(Opportunity, opportunity, "stage", "lead", "company")
+        opportunity = lock_then_load(Opportunity, opportunity, "stage", "lead", "company")
         stage_before = opportunity.stage
     order_customer = quotation.customer
     if order_customer is None:
@@ -595,7 +582,7 @@ def order_from_opportunity(
     The opportunity becomes a customer in the same transaction if it is not one yet. A second
     call (double click, two people) returns the open order already made from its wish list.
     """
-    opportunity = _lock(Opportunity, opportunity, "stage", "lead", "company")
+    opportunity = lock_then_load(Opportunity, opportunity, "stage", "lead", "company")
     existing = (
         SalesOrder.objects.filter(
             company=opportunity.company_id, opportunity=opportunity, quotation__isnull=True
@@ -638,7 +625,7 @@ def order_create(
     notes: str = "",
 ) -> SalesOrder:
     """A draft order for an existing customer, without lines yet."""
-    customer = _lock(Customer, customer, "customer_type", "customer_group", "company")
+    customer = lock_then_load(Customer, customer, "customer_type", "customer_group", "company")
     _check_party(customer=customer, opportunity=None)
     fields = {"notes": notes, "delivery_date": delivery_date}
     if order_date:
@@ -651,14 +638,14 @@ def order_create(
 @transaction.atomic
 def order_update(*, order: SalesOrder, actor, fields: dict) -> SalesOrder:
     """Change an order's dates, salesperson, partner or notes (the delivery date also later)."""
-    locked = _lock(SalesOrder, order, "customer", "opportunity")
+    locked = lock_then_load(SalesOrder, order, "customer", "opportunity")
     if not locked.is_editable and set(fields) - {"delivery_date", "notes"}:
         raise DomainError(_("Only a draft order can be changed, apart from its delivery date."))
     if locked.status in (SalesOrder.Status.FULFILLED, SalesOrder.Status.CANCELLED):
         raise DomainError(_("A fulfilled or cancelled order cannot be changed."))
     for name, value in fields.items():
         setattr(locked, name, value)
-    _same_company(locked.company_id, locked.salesperson, locked.sales_partner)
+    check_same_company(locked.company_id, locked.salesperson, locked.sales_partner)
     validate_or_raise(locked)
     locked.save()
     return locked
@@ -666,7 +653,7 @@ def order_update(*, order: SalesOrder, actor, fields: dict) -> SalesOrder:
 
 @transaction.atomic
 def order_confirm(*, order: SalesOrder, actor) -> SalesOrder:
-    order = _lock(SalesOrder, order, "customer", "opportunity")
+    order = lock_then_load(SalesOrder, order, "customer", "opportunity")
     if order.status == SalesOrder.Status.DRAFT and not order.items.exists():
         raise DomainError(_("Add at least one line before confirming the order."))
     return _move(order, SalesOrder.Status.CONFIRMED, actor=actor)
@@ -674,7 +661,7 @@ def order_confirm(*, order: SalesOrder, actor) -> SalesOrder:
 
 @transaction.atomic
 def order_fulfil(*, order: SalesOrder, actor) -> SalesOrder:
-    order = _lock(SalesOrder, order, "customer", "opportunity")
+    order = lock_then_load(SalesOrder, order, "customer", "opportunity")
     return _move(order, SalesOrder.Status.FULFILLED, actor=actor)
 
 
@@ -682,7 +669,7 @@ def order_fulfil(*, order: SalesOrder, actor) -> SalesOrder:
 def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
     """Cancel the order; an opportunity this order marked won goes back to its earlier stage,
     unless another open order still holds it."""
-    order = _lock(SalesOrder, order, "customer", "opportunity", "opportunity_stage_before")
+    order = lock_then_load(SalesOrder, order, "customer", "opportunity", "opportunity_stage_before")
     reason = reason.strip()
     _move(
         order,
@@ -699,7 +686,7 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
         .exclude(status=SalesOrder.Status.CANCELLED)
         .exists()
     )
-    opportunity = _lock(Opportunity, opportunity, "stage")
+    opportunity = lock_then_load(Opportunity, opportunity, "stage")
     if not still_ordered and opportunity.stage.kind == OpportunityStage.Kind.WON:
         leads_services.opportunity_set_stage(
             opportunity=opportunity, stage=stage_before, actor=actor
