@@ -12,6 +12,7 @@ from django_filters.views import FilterView
 
 from crm.errors import DomainError
 from crm.models import Membership, Salesperson
+from crm.pagination import CappedPaginator
 
 
 class CompanyQuerysetMixin:
@@ -121,7 +122,11 @@ class SortableListMixin:
 
 class LenientPaginationMixin:
     """A page that is not a number shows the first page and one past the end the last, instead
-    of a 404: links go stale as rows are deleted, and a typo should not look like a lost list."""
+    of a 404: links go stale as rows are deleted, and a typo should not look like a lost list.
+
+    Counts and pages stop at ``settings.LIST_COUNT_LIMIT`` rows (``crm.pagination``)."""
+
+    paginator_class = CappedPaginator
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(
