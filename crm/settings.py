@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Index expressions with operator classes (the trigram search indexes, crm.search); on
+    # SQLite it registers nothing.
+    "django.contrib.postgres",
     "polymorphic",
     "django_filters",
     "django_htmx",

@@ -92,10 +92,16 @@ class AdminRoleRequiredMixin(RoleRequiredMixin):
 
 
 class SortableListMixin:
-    """``?sort=field`` or ``?sort=-field`` over a whitelist; unknown values fall back."""
+    """``?sort=field`` or ``?sort=-field`` over a whitelist; unknown values fall back.
+
+    Rows that tie on the sorted column are ordered by ``sort_tiebreak`` (ending with the primary
+    key, so pages never repeat or skip rows), in the same direction: then one company-first
+    index ``(company, column, *sort_tiebreak)`` serves the sort both ways.
+    """
 
     sort_fields: dict[str, str] = {}
     default_sort = ""
+    sort_tiebreak: tuple[str, ...] = ("pk",)
 
     def get_sort(self) -> str:
         requested = self.request.GET.get("sort", "")
@@ -109,10 +115,8 @@ class SortableListMixin:
             return queryset
         descending = sort.startswith("-")
         field = self.sort_fields[sort.lstrip("-")]
-        # The primary key breaks ties so pages never repeat or skip rows.
-        return queryset.order_by(
-            f"-{field}" if descending else field, "-pk" if descending else "pk"
-        )
+        columns = [field, *(column for column in self.sort_tiebreak if column != field)]
+        return queryset.order_by(*(f"-{column}" if descending else column for column in columns))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
