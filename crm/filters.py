@@ -8,6 +8,7 @@ from django.core.validators import EMPTY_VALUES
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.choices import use_cached_choices
 from crm.forms import DateInput
 from crm.models import IndividualPartner, OrganizationPartner, Product, SalesPartner, Salesperson
 from crm.search import matching
@@ -100,6 +101,14 @@ class SearchFilterSet(django_filters.FilterSet):
     search_related: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_uses_cached_choices", False):
+            use_cached_choices(form)
+            form._uses_cached_choices = True
+        return form
 
     def filter_search(self, queryset, name, value):
         return matching(

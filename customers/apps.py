@@ -8,6 +8,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from addressbook.owners import register_owner
+        from crm.choices import register_reference_list
         from crm.demo import register_seeder
         from crm.panels import register_panel
         from crm.setup import register_company_defaults
@@ -18,6 +19,7 @@ class CustomersConfig(AppConfig):
 
         register_owner("customers.customer", select_related=("customer_type",))
         register_seeder("customers", order=50, seeder=seed_customers)
+        register_reference_list(self.get_model("CustomerGroup"), self.get_model("CustomerType"))
         register_company_defaults("customers", order=50, apply=customers_defaults_apply)
         register_related_owners(related_timeline_owners)
         # On lead and opportunity pages, right after their details: the customer they became.

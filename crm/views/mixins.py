@@ -163,6 +163,8 @@ class MyRecordsMixin:
 
     @cached_property
     def my_salesperson_id(self) -> int | None:
+        if hasattr(self.request, "salesperson_id"):
+            return self.request.salesperson_id  # read by the middleware with the membership
         return (
             Salesperson.objects.filter(company=self.request.company, user=self.request.user)
             .values_list("pk", flat=True)
