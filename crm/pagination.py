@@ -16,6 +16,15 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 
+def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
+    """How many rows match, exactly up to ``limit`` (default ``LIST_COUNT_LIMIT``), and whether
+    there are more. One query: ``SELECT COUNT(*) FROM (SELECT id … LIMIT limit + 1)``; ordering
+    and the selected columns do not change how many rows there are, so neither is kept."""
+    limit = settings.LIST_COUNT_LIMIT if limit is None else limit
+    found = queryset.values("pk").order_by()[: limit + 1].count()
+    return min(found, limit), found > limit
+
+
 class CappedPaginator(Paginator):
     """A paginator whose ``count`` is exact up to ``count_limit`` rows and capped past it.
 
@@ -31,9 +40,8 @@ class CappedPaginator(Paginator):
     def _bounded_count(self) -> int:
         rows = self.object_list
         if hasattr(rows, "values") and hasattr(rows, "order_by"):
-            # One query: SELECT COUNT(*) FROM (SELECT id ... LIMIT n + 1). Ordering and the
-            # selected columns do not change how many rows there are, so neither is kept.
-            return rows.values("pk").order_by()[: self.count_limit + 1].count()
+            count, capped = bounded_count(rows, self.count_limit)
+            return count + capped
         return min(len(rows), self.count_limit + 1)
 
     @cached_property
