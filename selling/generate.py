@@ -302,6 +302,8 @@ class _DocumentMaker:
         self.parties = _Parties(run)
         self.products = list(Product.objects.filter(company=company, is_active=True).order_by("pk"))
         self.all_products = Product.objects.filter(company=company).in_bulk()
+        # Wish lists may name products made inactive since; every product is kept.
+        run.keep(Product.objects.filter(company=company))
         self.numbers = NumberCounters(company)
         self.quotation_ids = run.ids(Quotation)
         self.item_ids = run.ids(QuotationItem)

@@ -504,3 +504,103 @@ def test_a_concurrent_insert_cannot_take_a_reserved_id():
     with scopes_disabled():
         later = LeadFactory(company=company)
     assert later.pk >= block.start + 1000
+
+
+# --- foreign keys -----------------------------------------------------------------------------
+
+
+def dangling_references():
+    """Every foreign key value of the CRM's tables that names no row: none may exist."""
+    from django.apps import apps
+
+    quote = connection.ops.quote_name
+    found = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model._meta.proxy or model._meta.app_label not in {
+                "crm",
+                "addressbook",
+                "leads",
+                "customers",
+                "selling",
+            }:
+                continue
+            for field in model._meta.local_concrete_fields:
+                if not field.is_relation:
+                    continue
+                target = field.related_model
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {quote(model._meta.db_table)} AS r "
+                    f"LEFT JOIN {quote(target._meta.db_table)} AS t "
+                    f"ON r.{quote(field.column)} = t.{quote(field.target_field.column)} "
+                    f"WHERE r.{quote(field.column)} IS NOT NULL "
+                    f"AND t.{quote(field.target_field.column)} IS NULL"
+                )
+                count = cursor.fetchone()[0]
+                if count:
+                    found.append((model._meta.label, field.name, count))
+    return found
+
+
+def test_every_foreign_key_of_the_generated_rows_names_a_row(generated):
+    assert dangling_references() == []
+
+
+@pytest.mark.postgres
+def test_foreign_key_triggers_on_request_give_the_same_data(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the foreign-key triggers are PostgreSQL's: set DATABASE_URL")
+    out, _err = generate("with-triggers", "--fk-triggers", seed=3)
+    assert "checked once per referenced row" not in out
+    out, _err = generate("without-triggers", seed=3)
+    assert "checked once per referenced row" in out  # the test database's role may
+    assert _names("with-triggers") == _names("without-triggers")
+    assert dangling_references() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_referenced_salesperson_cannot_be_deleted_while_the_run_writes():
+    """The run holds a key-share lock on the rows it points to, as the foreign-key triggers
+    would: a delete waits for the commit and then fails, instead of leaving dangling ids."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL: set DATABASE_URL")
+    from django.db import IntegrityError
+
+    with scopes_disabled():
+        company = Company.objects.create(name="Locks", slug="locks")
+        seller = SalespersonFactory(company=company)
+    from leads import generate as leads_generate
+
+    started, outcome = threading.Event(), {}
+    real_flush = leads_generate._LeadMaker.flush
+
+    def slow_flush(self):
+        real_flush(self)
+        started.set()
+        threading.Event().wait(1)
+
+    def delete_seller():
+        started.wait(10)
+        try:
+            with scopes_disabled(), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '20s'")
+                Salesperson.objects.filter(pk=seller.pk).delete()
+        except IntegrityError:
+            outcome["refused"] = True
+        finally:
+            connection.close()
+
+    leads_generate._LeadMaker.flush = slow_flush
+    try:
+        worker = threading.Thread(target=delete_seller)
+        worker.start()
+        generate("locks", leads=20, customers=0, opportunities=0, quotations=0, orders=0)
+        worker.join()
+    finally:
+        leads_generate._LeadMaker.flush = real_flush
+    assert outcome.get("refused")
+    with scopes_disabled():
+        assert Salesperson.objects.filter(pk=seller.pk).exists()
+        assert Lead.objects.filter(company=company, salesperson=seller).exists()
