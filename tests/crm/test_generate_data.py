@@ -118,6 +118,16 @@ def test_counts_match_the_arguments(generated):
     )
 
 
+def test_no_addresses_or_contacts_when_none_are_asked_for(db):
+    generate("bare", addresses_per_record=0)
+    company = company_of("bare")
+    with scope(company=company):
+        assert Lead.objects.filter(company=company).count() == 60
+        assert not Address.objects.filter(company=company).exists()
+        assert not ContactLink.objects.filter(company=company).exists()
+        assert SalesOrder.objects.filter(company=company).count() == 7
+
+
 def test_the_report_names_rows_and_speed_per_table(db):
     out, err = generate()
     assert "leads.Lead" in out and "60" in out
