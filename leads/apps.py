@@ -10,9 +10,11 @@ class LeadsConfig(AppConfig):
         from addressbook.owners import register_owner
         from crm.choices import register_reference_list
         from crm.demo import register_seeder
+        from crm.generate import register_generator
         from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
         from leads import dashboard
+        from leads import generate as generate_data
         from leads.demo import seed_leads
         from leads.setup import leads_defaults_apply
 
@@ -23,6 +25,14 @@ class LeadsConfig(AppConfig):
             self.get_model("LeadSource"),
             self.get_model("LostReason"),
             self.get_model("OpportunityStage"),
+        )
+        register_generator(
+            "leads",
+            order=40,
+            generate=generate_data.generate_leads,
+            check=generate_data.check_plan,
+            ids=generate_data.ids_needed,
+            records=("leads.lead", "leads.opportunity"),
         )
         register_related_owners(related_timeline_owners)
         register_company_defaults("leads", order=40, apply=leads_defaults_apply)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0004_numbersequence'),
+        ('crm', '0005_generateddataset'),
     ]
 
     operations = [
