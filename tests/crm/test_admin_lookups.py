@@ -161,3 +161,25 @@ def test_admin_autocomplete_answers_from_the_active_company_only(client):
     assert autocomplete(browser, "customers", "customer", "parent", "sharedname") == {
         "Sharedname A"
     }
+
+
+@pytest.mark.django_db
+def test_salesperson_admin_offers_only_the_companys_members(client):
+    with scopes_disabled():
+        a = CompanyFactory(name="Company A", slug="a")
+        b = CompanyFactory(name="Company B", slug="b")
+        MembershipFactory(company=b, user__username="elsewhere")
+        member = MembershipFactory(company=a, user__username="colleague").user
+    login_as(client, staff_of(a), a)
+    html = client.get(reverse("admin:crm_salesperson_add")).content.decode()
+    assert "colleague" in html and "elsewhere" not in html
+    with scopes_disabled():
+        outsider = MembershipFactory(company=b).user
+    response = client.post(
+        reverse("admin:crm_salesperson_add"), {"name": "X", "user": outsider.pk, "is_active": "on"}
+    )
+    assert response.status_code == 200  # "select a valid choice": nothing saved
+    response = client.post(
+        reverse("admin:crm_salesperson_add"), {"name": "Y", "user": member.pk, "is_active": "on"}
+    )
+    assert response.status_code == 302
