@@ -184,10 +184,11 @@ class LookupSelect(forms.Select):
                     "hint": lookup.search_hint,
                     "described_by": described_by,
                     "invalid": select_attrs.get("aria-invalid"),
+                    "disabled": select_attrs.get("disabled"),
                 },
                 "select_label": _("%(label)s: pick from the list")
                 % {"label": field_.label or name},
-                "empty_label": field_.empty_label if field_.empty_label is not None else "",
+                "empty_label": field_.empty_label,
                 "chosen": field_.chosen_option(value),
                 "status_id": status_id,
                 "found": {
@@ -221,13 +222,13 @@ class LookupField(forms.ModelChoiceField):
         # What the last clean found (the matches of the typed text) or took; the widget shows it.
         self.found: Found | None = None
         self.chosen = None
-        kwargs.setdefault("empty_label", _("Choose…"))
+        empty_label = kwargs.pop("empty_label", None) or _("Choose…")
         if queryset is None:
             queryset = lookup.model.objects.none()
         super().__init__(queryset, **kwargs)
-        # A lookup always offers the empty option: nothing is chosen until a person picks.
-        if self.empty_label is None:
-            self.empty_label = _("Choose…")
+        # Always an empty option (ModelChoiceField drops it for a required field with an
+        # initial value): with only the chosen row in the select, it is the way to start over.
+        self.empty_label = empty_label
         self.widget.field = self
 
     def __deepcopy__(self, memo):

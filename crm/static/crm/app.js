@@ -156,7 +156,8 @@
     var p = parts(group);
     if (!p) return;
     if (p.status) p.status.textContent = group.getAttribute("label") || "";
-    if (firstMatch(p)) open(p); else close(p);
+    // Open only for someone still in the field: late answers do not cover the next one.
+    if (firstMatch(p) && p.root.contains(document.activeElement)) open(p); else close(p);
   });
 
   document.addEventListener("keydown", function (event) {
