@@ -48,6 +48,19 @@ def world(transactional_db):
     return user, company, bakery, metal
 
 
+def widget_shot(page, name):
+    """The field with its open list, which drops down over the page below the field."""
+    boxes = [
+        page.locator(".field:has(.lookup)").bounding_box(),
+        customer_list(page).bounding_box(),
+    ]
+    left, top = min(b["x"] for b in boxes) - 8, min(b["y"] for b in boxes) - 8
+    right = max(b["x"] + b["width"] for b in boxes) + 8
+    bottom = max(b["y"] + b["height"] for b in boxes) + 8
+    clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
+    page.screenshot(path=str(SHOTS / f"{name}.png"), clip=clip)
+
+
 def customer_box(page):
     return page.get_by_role("textbox", name="Customer")
 
@@ -75,7 +88,7 @@ def test_pick_a_customer_with_the_keyboard_and_create_the_quotation(page, world)
         ]
     )
     assert_accessible(page)
-    page.locator(".field:has(.lookup)").screenshot(path=str(SHOTS / "lookup-results-open.png"))
+    widget_shot(page, "lookup-results-open")
     shot(page, "lookup-quotation-new-open")
 
     # Arrow down into the matches, down once more, up again, Enter to pick.
@@ -95,6 +108,25 @@ def test_pick_a_customer_with_the_keyboard_and_create_the_quotation(page, world)
         assert quotation.customer == bakery
     assert page.url.endswith(quotation.get_absolute_url())
     shot(page, "lookup-quotation-created")
+
+
+def test_the_open_list_fits_a_phone_screen(page, world):
+    user, company, bakery, metal = world
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto("/selling/quotations/new/")
+    customer_box(page).press_sequentially("krueger", delay=20)
+    expect(page.locator("#id_customer_status")).to_have_text("2 matches")
+    expect(customer_list(page)).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the open list scrolls the page sideways by {overflow}px"
+    assert_accessible(page)
+    shot(page, "lookup-quotation-new-390")
+    # Escape closes the list and goes back to the box; the choice is still to be made.
+    customer_list(page).focus()
+    page.keyboard.press("Escape")
+    expect(customer_box(page)).to_be_focused()
+    expect(page.locator(".lookup-open")).to_have_count(0)
 
 
 def test_filter_the_quotation_list_by_a_customer_picked_with_the_mouse(page, world):
