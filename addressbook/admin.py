@@ -63,6 +63,8 @@ class AddressAdmin(CompanyScopedAdmin):
     ]
     list_filter = ["country"]
     search_fields = ["label", "street", "street2", "city", "postal_code", "region", "country"]
+    # The link count's GROUP BY drops the model's ordering; the autocomplete pages need one.
+    ordering = ["city", "street", "pk"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(link_count=Count("links"))
@@ -74,9 +76,10 @@ class AddressAdmin(CompanyScopedAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(CompanyScopedAdmin):
+    # No filter by job title: one link per distinct title, and there are as many as contacts.
     list_display = ["full_name", "job_title", "email", "phone", "mobile", "link_count"]
-    list_filter = ["job_title"]
     search_fields = ["first_name", "last_name", "email", "phone", "mobile", "job_title"]
+    ordering = ["last_name", "first_name", "pk"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(link_count=Count("links"))

@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from addressbook.lookups import ADDRESSES, CONTACTS
 from addressbook.models import Address, AddressLink, Contact
 from addressbook.services import ADDRESS_FIELDS, CONTACT_FIELDS
 from crm.forms import CompanyFormMixin, CompanyModelForm
+from crm.lookup import LookupField
 
 
 class AddressForm(CompanyModelForm):
@@ -51,12 +53,12 @@ class ContactNewLinkForm(ContactForm, RoleFieldsMixin):
 class AddressLinkForm(CompanyFormMixin, PurposeFieldsMixin):
     """Link an existing address; the choice is limited to the company's addresses."""
 
-    address = forms.ModelChoiceField(queryset=Address.objects.none(), label=_("Address"))
+    address = LookupField(ADDRESSES, label=_("Address"), empty_label=_("Choose an address"))
     field_order = ["address", "purpose", "is_primary"]
 
 
 class ContactLinkForm(CompanyFormMixin, RoleFieldsMixin):
     """Link an existing contact; the choice is limited to the company's contacts."""
 
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"))
+    contact = LookupField(CONTACTS, label=_("Contact"), empty_label=_("Choose a contact"))
     field_order = ["contact", "role", "is_primary"]

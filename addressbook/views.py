@@ -14,10 +14,12 @@ from addressbook import selectors, services
 from addressbook.filters import AddressFilterSet, ContactFilterSet
 from addressbook.forms import AddressForm, ContactForm
 from addressbook.kinds import ADDRESS, CONTACT, Kind
+from addressbook.lookups import ADDRESSES, CONTACTS
 from addressbook.models import Address, AddressLink, Contact, ContactLink
 from addressbook.owners import owner_url, resolve_owner
 from addressbook.panels import panel_context, render_panel
 from crm.errors import DomainError
+from crm.lookup import LookupView
 from crm.views.mixins import CompanyFormKwargsMixin, CompanyListView, CompanyQuerysetMixin
 
 # ---------------------------------------------------------------------------------------------
@@ -353,3 +355,15 @@ class ContactDeleteView(ServiceDeleteView):
     @staticmethod
     def delete_service(contact, *, actor):
         services.contact_delete(contact=contact, actor=actor)
+
+
+class AddressLookupView(LookupView):
+    """The addresses matching what is typed in an address field's search box."""
+
+    lookup = ADDRESSES
+
+
+class ContactLookupView(LookupView):
+    """The contacts matching what is typed in a contact field's search box."""
+
+    lookup = CONTACTS

@@ -88,6 +88,17 @@ class SalespersonAdmin(CompanyScopedAdmin):
     search_fields = ["name", "email", "user__username"]
     list_select_related = ["manager", "user"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the company's members can sell for it (as on the sales team page); offering every
+        # account would list the people of every other company too.
+        if db_field.name == "user":
+            kwargs["queryset"] = (
+                User.objects.filter(memberships__company=request.company)
+                .order_by("username")
+                .distinct()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Product)
 class ProductAdmin(CompanyScopedAdmin):

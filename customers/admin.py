@@ -49,7 +49,9 @@ class CustomerAdmin(CompanyScopedAdmin):
     list_filter = ["is_active", "customer_type", "customer_group"]
     search_fields = ["name", "email", "phone"]
     list_select_related = ["customer_type", "customer_group", "salesperson"]
-    raw_id_fields = ["parent", "lead", "opportunity"]
+    # A company may have a million customers: the parent is found by typing, never listed.
+    autocomplete_fields = ["parent"]
+    raw_id_fields = ["lead", "opportunity"]
     # Where the customer came from is set by the conversion, never by hand.
     readonly_fields = ["lead", "opportunity"]
     inlines = [CustomerLinkInline]

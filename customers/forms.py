@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.bulk import BulkActionForm
 from crm.forms import CompanyModelForm, DateInput
+from crm.lookup import LookupField
 from crm.models import SalesPartner, Salesperson
+from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerGroup, CustomerType
 from leads.forms import company_choice
 from leads.models import OpportunityStage
@@ -14,7 +16,10 @@ from leads.models import OpportunityStage
 class CustomerForm(CompanyModelForm):
     customer_type = company_choice(CustomerType, _("Customer type"), required=True)
     customer_group = company_choice(CustomerGroup, _("Customer group"))
-    parent = company_choice(Customer, _("Parent customer"))
+    # Any of the company's customers: a search, never a select of all of them.
+    parent = LookupField(
+        CUSTOMERS, label=_("Parent customer"), required=False, empty_label=_("No parent")
+    )
     salesperson = company_choice(Salesperson, _("Salesperson"))
     sales_partner = company_choice(SalesPartner, _("Sales partner"))
 
@@ -39,10 +44,9 @@ class CustomerForm(CompanyModelForm):
         self.fields["sales_partner"].queryset = self.fields[
             "sales_partner"
         ].queryset.non_polymorphic()
-        parents = self.fields["parent"].queryset.only("pk", "name")
         if self.instance.pk:
-            parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+            parents = self.fields["parent"].queryset
+            self.fields["parent"].queryset = parents.exclude(pk=self.instance.pk)
 
 
 class CustomerBulkForm(BulkActionForm):

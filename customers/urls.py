@@ -8,6 +8,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="customer_list"),
     path("new/", views.CustomerCreateView.as_view(), name="customer_create"),
+    path("lookup/", views.CustomerLookupView.as_view(), name="customer_lookup"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
     path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer_delete"),

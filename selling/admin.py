@@ -117,6 +117,9 @@ class DocumentAdmin(CompanyScopedAdmin):
     search_fields = ["number", "customer__name", "opportunity__title"]
     search_help_text = gettext_lazy("Number, customer name or opportunity title.")
     list_select_related = ["customer", "opportunity", "salesperson"]
+    # Read-only today (see get_readonly_fields); should one become editable, it is found by
+    # typing rather than a select of every customer or opportunity.
+    autocomplete_fields = ["customer", "opportunity"]
     # Always read-only, whatever the status.
     base_readonly_fields = [
         "number",
@@ -371,6 +374,7 @@ class SalesOrderAdmin(DocumentAdmin):
 
     items_url_name = "selling:order_items"
     search_fields = [*DocumentAdmin.search_fields, "quotation__number"]
+    autocomplete_fields = [*DocumentAdmin.autocomplete_fields, "quotation"]
     list_display = [
         "number_display",
         "party",

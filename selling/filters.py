@@ -4,21 +4,24 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from crm.filters import SearchFilterSet, company_queryset, date_filter, partner_queryset
+from crm.lookup import LookupFilter
 from crm.models import Salesperson
+from customers.lookups import CUSTOMERS
 from customers.models import Customer
 from selling import selectors
 from selling.models import Quotation, SalesOrder
 
 
-def _for_request(select):
-    """A callable queryset for a ModelChoiceFilter, built per request inside its scope."""
-
-    def queryset(request):
-        if request is None or getattr(request, "company", None) is None:
-            return Customer.objects.none()
-        return select(request.company)
-
-    return queryset
+def _customer_filter(**kwargs) -> LookupFilter:
+    """Any of the company's customers, found by typing: a select of every customer with a
+    document would list hundreds of thousands of them."""
+    return LookupFilter(
+        CUSTOMERS,
+        label=_("Customer"),
+        queryset=company_queryset(Customer),
+        empty_label=_("Any customer"),
+        **kwargs,
+    )
 
 
 def _total_range() -> tuple[django_filters.NumberFilter, django_filters.NumberFilter]:
@@ -41,12 +44,7 @@ class QuotationFilter(SearchFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Quotation.Status.choices, empty_label=_("Any status")
     )
-    customer = django_filters.ModelChoiceFilter(
-        label=_("Customer"),
-        queryset=_for_request(selectors.customers_with_quotations),
-        empty_label=_("Any customer"),
-        method="filter_customer",
-    )
+    customer = _customer_filter(method="filter_customer")
     salesperson = django_filters.ModelChoiceFilter(
         label=_("Salesperson"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
     )
@@ -71,11 +69,7 @@ class OrderFilter(SearchFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=SalesOrder.Status.choices, empty_label=_("Any status")
     )
-    customer = django_filters.ModelChoiceFilter(
-        label=_("Customer"),
-        queryset=_for_request(selectors.customers_with_orders),
-        empty_label=_("Any customer"),
-    )
+    customer = _customer_filter()
     salesperson = django_filters.ModelChoiceFilter(
         label=_("Salesperson"), queryset=company_queryset(Salesperson), empty_label=_("Anyone")
     )

@@ -9,28 +9,29 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from crm.forms import CompanyModelForm, DateInput
+from crm.lookup import LookupField
 from crm.models import Company, SalesPartner, Salesperson
+from customers.lookups import CUSTOMERS
 from customers.models import Customer
 from leads.forms import company_choice
 from selling.models import Quotation, SalesOrder
 from selling.services import DEFAULT_VALIDITY_DAYS
 
 
-def _customer_choice() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=Customer.objects.none(),
+def _customer_choice() -> LookupField:
+    # Active customers only (the services refuse the others), found by typing: a company may
+    # have a million of them.
+    return LookupField(
+        CUSTOMERS,
+        only="active",
         label=_("Customer"),
         empty_label=_("Choose a customer"),
         help_text=_("Only active customers can be quoted or ordered for."),
     )
 
 
-def _active_customers(company: Company):
-    return (
-        Customer.objects.filter(company=company, is_active=True)
-        .only("pk", "name", "company_id")
-        .order_by("name", "pk")
-    )
+def _company_customers(company: Company):
+    return Customer.objects.filter(company=company)
 
 
 def _notes() -> forms.CharField:
@@ -61,7 +62,7 @@ class QuotationCreateForm(forms.Form):
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = _active_customers(company)
+        self.fields["customer"].queryset = _company_customers(company)
 
     def clean_valid_until(self):
         valid_until = self.cleaned_data["valid_until"]
@@ -80,7 +81,7 @@ class OrderCreateForm(forms.Form):
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = _active_customers(company)
+        self.fields["customer"].queryset = _company_customers(company)
 
     def clean(self):
         cleaned = super().clean()

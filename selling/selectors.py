@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models import Count, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
-from crm.models import Company, SalesPartner
+from crm.models import SalesPartner
 from crm.money import ZERO, percent_of, round_money
 from customers.models import Customer, CustomerLink
 from leads.models import Opportunity
@@ -47,32 +47,6 @@ def quotations_for_list(queryset: QuerySet[Quotation]) -> QuerySet[Quotation]:
 
 def orders_for_list(queryset: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
     return queryset.select_related("customer", "salesperson", "quotation")
-
-
-def customers_with_quotations(company: Company) -> QuerySet[Customer]:
-    """The customers worth offering in the quotation list's customer filter."""
-    direct = Quotation.objects.filter(company=company, customer=OuterRef("pk"))
-    through_opportunity = Quotation.objects.filter(
-        company=company,
-        customer__isnull=True,
-        opportunity__customer_link__customer=OuterRef("pk"),
-    )
-    return (
-        Customer.objects.filter(company=company)
-        .filter(Exists(direct) | Exists(through_opportunity))
-        .only("pk", "name", "company_id")
-        .order_by("name", "pk")
-    )
-
-
-def customers_with_orders(company: Company) -> QuerySet[Customer]:
-    orders = SalesOrder.objects.filter(company=company, customer=OuterRef("pk"))
-    return (
-        Customer.objects.filter(company=company)
-        .filter(Exists(orders))
-        .only("pk", "name", "company_id")
-        .order_by("name", "pk")
-    )
 
 
 # --- detail pages --------------------------------------------------------------------------------

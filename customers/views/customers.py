@@ -10,6 +10,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from crm.bulk import BulkAction, BulkActions
 from crm.errors import DomainError
+from crm.lookup import LookupView
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -23,6 +24,7 @@ from crm.views.records import ServiceCreateView, ServiceUpdateView
 from customers import selectors, services
 from customers.filters import CustomerFilter
 from customers.forms import CustomerBulkForm, CustomerForm, CustomerOpportunityForm
+from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
 
 
@@ -229,3 +231,9 @@ class CustomerOpportunityCreateView(CompanyQuerysetMixin, SingleObjectMixin, For
             self.request, _("Opportunity %(object)s was opened.") % {"object": opportunity}
         )
         return HttpResponseRedirect(opportunity.get_absolute_url())
+
+
+class CustomerLookupView(LookupView):
+    """The customers matching what is typed in a customer field's search box."""
+
+    lookup = CUSTOMERS

@@ -87,3 +87,113 @@
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   document.addEventListener("htmx:afterSwap", function (event) { setUp(event.target); });
 })();
+
+// --- lookups (crm/lookup.py) ---------------------------------------------------------------
+// Without this the search box is sent with the form and the server answers with the matches.
+// Here: htmx fetches the matches as the user types and swaps them into the select; they open
+// as a list under the box. Arrow down (or Enter) moves into the list, Enter or a click picks,
+// Escape goes back to the box. In a search form (the list filters) picking applies the filter.
+(function () {
+  "use strict";
+
+  var MAX_ROWS = 8;
+
+  function parts(element) {
+    var root = element && element.closest ? element.closest("[data-lookup]") : null;
+    if (!root) return null;
+    return {
+      root: root,
+      box: root.querySelector("[data-lookup-search]"),
+      select: root.querySelector("select"),
+      status: root.querySelector("[data-lookup-status]"),
+    };
+  }
+
+  function results(p) { return p.select.querySelector("optgroup[data-lookup-results]"); }
+
+  function firstMatch(p) {
+    var group = results(p);
+    return group ? group.querySelector("option") : null;
+  }
+
+  function isOpen(p) { return p.root.classList.contains("lookup-open"); }
+
+  function open(p) {
+    var group = results(p);
+    var rows = p.select.options.length + (group && !group.hidden ? 1 : 0);
+    p.select.size = Math.max(2, Math.min(rows, MAX_ROWS));
+    p.root.classList.add("lookup-open");
+  }
+
+  function close(p) {
+    p.select.removeAttribute("size");
+    p.root.classList.remove("lookup-open");
+  }
+
+  // Into the list: the first match is highlighted unless one of the matches already is.
+  function enterList(p) {
+    var match = firstMatch(p);
+    if (!match) return false;
+    open(p);
+    var current = p.select.selectedOptions[0];
+    if (!current || current.parentNode !== results(p)) {
+      match.selected = true;
+      p.select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    p.select.focus();
+    return true;
+  }
+
+  function pick(p) {
+    close(p);
+    var form = p.select.form;
+    if (form && form.getAttribute("role") === "search" && form.requestSubmit) form.requestSubmit();
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var group = event.target;
+    if (!group.matches || !group.matches("optgroup[data-lookup-results]")) return;
+    var p = parts(group);
+    if (!p) return;
+    if (p.status) p.status.textContent = group.getAttribute("label") || "";
+    // Open only for someone still in the field: late answers do not cover the next one.
+    if (firstMatch(p) && p.root.contains(document.activeElement)) open(p); else close(p);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var p = parts(event.target);
+    if (!p) return;
+    if (event.target === p.box) {
+      if (event.key === "ArrowDown") {
+        if (enterList(p)) event.preventDefault();
+      } else if (event.key === "Enter" && p.box.value.trim()) {
+        // Typing a search does not submit the form: into the matches, or search now.
+        event.preventDefault();
+        if (!enterList(p) && window.htmx) window.htmx.trigger(p.box, "lookup");
+      } else if (event.key === "Escape" && isOpen(p)) {
+        event.preventDefault();
+        close(p);
+      }
+    } else if (event.target === p.select && isOpen(p)) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        pick(p);
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        close(p);
+        p.box.focus();
+      }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var p = parts(event.target);
+    if (p && isOpen(p) && event.target.tagName === "OPTION") pick(p);
+  });
+
+  // Leaving the widget closes the list (the choice stays).
+  document.addEventListener("focusout", function (event) {
+    var p = parts(event.target);
+    if (p && isOpen(p) && !(event.relatedTarget && p.root.contains(event.relatedTarget))) close(p);
+  });
+})();

@@ -1,0 +1,32 @@
+"""How customers are looked up by what a person types (see crm.lookup)."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm.lookup import Lookup
+from customers.filters import CustomerFilter
+from customers.models import Customer
+
+
+def describe_customer(customer: Customer) -> str:
+    """The name, and what tells two customers of the same name apart."""
+    parts = [customer.name]
+    reach = customer.email or customer.phone
+    if reach:
+        parts.append(reach)
+    if not customer.is_active:
+        parts.append(_("inactive"))
+    return " · ".join(parts)
+
+
+CUSTOMERS = Lookup(
+    model=Customer,
+    url_name="customers:customer_lookup",
+    list_url_name="customers:customer_list",
+    filterset_class=CustomerFilter,
+    ordering=("name", "pk"),
+    search_hint=gettext_lazy("Type a name, e-mail or phone"),
+    describe=describe_customer,
+    columns=("pk", "company_id", "name", "email", "phone", "is_active"),
+    narrowings={"active": lambda customers: customers.filter(is_active=True)},
+)
