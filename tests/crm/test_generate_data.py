@@ -461,6 +461,21 @@ def test_bad_arguments_are_refused_and_change_nothing(db, options, message):
     assert row_counts() == before
 
 
+def test_a_pipeline_without_an_open_stage_takes_leads_but_no_opportunities(db):
+    with scopes_disabled():
+        company = Company.objects.create(name="Closed", slug="closed")
+        OpportunityStage.objects.create(
+            company=company, name="Done", order=1, kind=OpportunityStage.Kind.WON
+        )
+    before = row_counts()
+    with pytest.raises(CommandError, match="no open opportunity stage"):
+        generate("closed", quotations=0, orders=0)
+    assert row_counts() == before
+    generate("closed", opportunities=0, quotations=0, orders=0)
+    with scope(company=company):
+        assert Lead.objects.filter(company=company).count() == 60
+
+
 def test_an_unknown_option_is_refused(db):
     before = row_counts()
     with pytest.raises(CommandError, match="unrecognized arguments"):
