@@ -224,6 +224,8 @@ class RowWriter:
         self.threaded = self.postgres if threaded is None else threaded and self.postgres
         self.stats: dict[str, TableStats] = {}
         self.tables: list[str] = []
+        # How long the generating thread waited for the writing one (PostgreSQL the slower).
+        self.waited = 0.0
         self._types: dict[str, dict[str, int]] = {}
         self._error: BaseException | None = None
         self._cancelled = False
@@ -240,14 +242,18 @@ class RowWriter:
             return
         self._raise_error()
         if self._thread is not None:
+            started = time.perf_counter()
             self._queue.put((model, tuple(columns), rows))
+            self.waited += time.perf_counter() - started
         else:
             self._write(model, tuple(columns), rows)
 
     def drain(self) -> None:
         """Wait until every batch handed over is written; re-raise the writer's error."""
         if self._thread is not None:
+            started = time.perf_counter()
             self._queue.join()
+            self.waited += time.perf_counter() - started
         self._raise_error()
 
     def guard(self, execute, sql, params, many, context):
@@ -493,6 +499,8 @@ class Report:
     stats: dict[str, TableStats]
     seconds: float
     fk_triggers: bool = True
+    steps: dict[str, float] = field(default_factory=dict)  # generator name -> seconds
+    waited: float = 0.0  # seconds the generating thread waited for the writing one
 
     @property
     def total(self) -> int:
@@ -562,6 +570,7 @@ def data_generate(
     blocks = {model: ids_reserve(model, count) for model, count in needed.items()}
 
     writer = RowWriter(threaded=threaded)
+    steps: dict[str, float] = {}
     created = company is None
     with transaction.atomic():
         if created:
@@ -581,7 +590,10 @@ def data_generate(
             with writer.running(), _foreign_keys_checked(triggers=fk_triggers) as checked:
                 run.keep(Company.objects.filter(pk=company.pk))
                 for generator in generators():
+                    step_started = time.perf_counter()
                     generator.generate(run)
+                    writer.drain()
+                    steps[generator.name] = time.perf_counter() - step_started
             rows = run.rows_written()
             GeneratedDataset.objects.create(
                 company=company,
@@ -593,7 +605,9 @@ def data_generate(
                 },
             )
     seconds = time.perf_counter() - started
+    analyze_started = time.perf_counter()
     _analyze(writer.tables)
+    steps["ANALYZE"] = time.perf_counter() - analyze_started
     return Report(
         company=company,
         created=created,
@@ -601,6 +615,8 @@ def data_generate(
         stats=writer.stats,
         seconds=seconds,
         fk_triggers=checked,
+        steps=steps,
+        waited=writer.waited,
     )
 
 

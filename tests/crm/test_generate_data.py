@@ -133,6 +133,7 @@ def test_the_report_names_rows_and_speed_per_table(db):
     assert "leads.Lead" in out and "60" in out
     assert "addressbook.AddressLink" in out
     assert "rows/s overall" in out
+    assert "Steps: reference" in out and "selling" in out
     assert "Leads [" in err and "100%" in err  # the progress bar, on stderr
 
 
