@@ -164,6 +164,20 @@ def test_a_new_company_gets_the_defaults_and_an_owner(db):
     assert dataset.seed == 2026
 
 
+def test_the_admin_lists_the_companys_runs_only(generated, client):
+    from django.contrib.auth.models import Permission
+
+    generate("elsewhere", leads=1, customers=1, opportunities=0, quotations=0, orders=0)
+    owner = Membership.objects.get(company=generated).user
+    owner.user_permissions.set(Permission.objects.filter(codename="view_generateddataset"))
+    login_as(client, owner, generated)
+    body = client.get(reverse("admin:crm_generateddataset_changelist")).content.decode()
+    assert "1 generated dataset" in body
+    assert (
+        f"{sum(GeneratedDataset.objects.get(company=generated).counts['rows'].values()):,}" in body
+    )
+
+
 def test_an_existing_team_is_used_not_replaced(db):
     with scopes_disabled():
         company = Company.objects.create(name="Initech", slug="initech")
