@@ -16,7 +16,9 @@ Writes go through ``RowWriter``: binary ``COPY ... FROM STDIN`` on PostgreSQL, i
 so that PostgreSQL stores one batch while Python makes the next; batched ``executemany`` elsewhere.
 Both take explicit values for every column, ``created_at`` and ``updated_at`` included (the ORM's
 ``auto_now`` would stamp them all with the moment of the run). Everything happens in one
-transaction: a run that fails leaves no rows behind.
+transaction, so a run that fails leaves no rows behind; only the id blocks are reserved before it,
+in short transactions of their own (a failed run leaves a gap in the ids, never a collision). The
+touched tables are analyzed after the commit, so the planner knows their new size.
 """
 
 from __future__ import annotations
@@ -526,7 +528,8 @@ def data_generate(
     transaction, and record the run as a ``GeneratedDataset``.
 
     Refuses, before writing anything, a plan a generator cannot make and a company that holds
-    real data (unless ``force``).
+    real data (unless ``force``). ``fk_triggers`` keeps PostgreSQL's row-by-row foreign-key
+    checks (see ``_foreign_keys_checked``); ``threaded=False`` writes in the calling thread.
     """
     started = time.perf_counter()
     plan.check()
@@ -537,7 +540,8 @@ def data_generate(
         if slugify(slug) != slug:
             raise DomainError(
                 _(
-                    "“%(slug)s” cannot be a new company's slug: use lower-case letters, digits and hyphens, e.g. “%(example)s”."
+                    "“%(slug)s” cannot be a new company's slug: use lower-case letters, digits "
+                    "and hyphens, e.g. “%(example)s”."
                 )
                 % {"slug": slug, "example": slugify(slug) or "bench"}
             )
