@@ -13,6 +13,8 @@ class CrmConfig(AppConfig):
         from crm.demo import register_seeder
         from crm.demo_reference import seed_reference
         from crm.demo_timeline import seed_timeline
+        from crm.generate import register_generator
+        from crm.generate_reference import generate_reference
         from crm.panels import register_panel
         from crm.timeline import delete_timeline_of_owner, timeline_owner_models
         from crm.views.timeline import timeline_panel
@@ -21,6 +23,7 @@ class CrmConfig(AppConfig):
         register_core_widgets()
         register_seeder("reference", order=10, seeder=seed_reference)
         register_seeder("timeline", order=90, seeder=seed_timeline)
+        register_generator("reference", order=10, generate=generate_reference)
         # Per model, not for every delete: a receiver without a sender would turn off Django's
         # fast delete for all models.
         for model in timeline_owner_models():

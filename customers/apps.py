@@ -9,15 +9,24 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from addressbook.owners import register_owner
         from crm.demo import register_seeder
+        from crm.generate import register_generator
         from crm.panels import register_panel
         from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
         from customers import dashboard, panels
+        from customers import generate as generate_data
         from customers.demo import seed_customers
         from customers.setup import customers_defaults_apply
 
         register_owner("customers.customer", select_related=("customer_type",))
         register_seeder("customers", order=50, seeder=seed_customers)
+        register_generator(
+            "customers",
+            order=50,
+            generate=generate_data.generate_customers,
+            ids=generate_data.ids_needed,
+            records=("customers.customer",),
+        )
         register_company_defaults("customers", order=50, apply=customers_defaults_apply)
         register_related_owners(related_timeline_owners)
         # On lead and opportunity pages, right after their details: the customer they became.

@@ -9,15 +9,25 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from addressbook.owners import register_owner
         from crm.demo import register_seeder
+        from crm.generate import register_generator
         from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
         from leads import dashboard
+        from leads import generate as generate_data
         from leads.demo import seed_leads
         from leads.setup import leads_defaults_apply
 
         register_owner("leads.lead")
         register_owner("leads.opportunity")
         register_seeder("leads", order=40, seeder=seed_leads)
+        register_generator(
+            "leads",
+            order=40,
+            generate=generate_data.generate_leads,
+            check=generate_data.check_plan,
+            ids=generate_data.ids_needed,
+            records=("leads.lead", "leads.opportunity"),
+        )
         register_related_owners(related_timeline_owners)
         register_company_defaults("leads", order=40, apply=leads_defaults_apply)
         dashboard.register()

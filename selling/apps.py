@@ -8,9 +8,19 @@ class SellingConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.demo import register_seeder
+        from crm.generate import register_generator
+        from selling import generate as generate_data
         from selling.demo import seed_selling
 
         register_seeder("selling", order=60, seeder=seed_selling)
+        register_generator(
+            "selling",
+            order=60,
+            generate=generate_data.generate_selling,
+            check=generate_data.check_plan,
+            ids=generate_data.ids_needed,
+            records=("selling.quotation", "selling.salesorder"),
+        )
         # Quotations and orders on customer and opportunity pages; commission on partner pages.
         from crm.panels import register_panel
         from selling import panels

@@ -2,6 +2,7 @@
 
 from .activity import *
 from .catalog import *
+from .generated import *
 from .numbering import *
 from .partners import *
 from .people import *
