@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.models import Count
 from django_scopes import scope, scopes_disabled
 from psycopg import sql
 
@@ -337,10 +338,10 @@ def _detail_records(company, seller) -> dict:
     }
 
 
-def _facts(size: Size, stored: dict) -> CompanyFacts:
-    """Everything the scenarios need, read afresh (the counts and the search fragment)."""
+def _facts(size: Size, stored: dict, *, fragment: str | None = None) -> CompanyFacts:
+    """Everything the scenarios need, read afresh (the counts, and the search fragment unless
+    given: both sizes search for the same one)."""
     from crm.models import Company, Salesperson
-    from leads.models import Lead
 
     with scopes_disabled():
         company = Company.objects.get(slug=size.slug)
@@ -359,37 +360,38 @@ def _facts(size: Size, stored: dict) -> CompanyFacts:
             detail_lead_name=stored["detail_lead_name"],
             quotation_id=stored["quotation_id"],
             quotation_number=stored["quotation_number"],
+            search_fragment=fragment or _search_fragment(company, mine),
             generator=stored.get("generator", {}),
         )
-        facts.search_fragment = _search_fragment(company, mine)
         facts.counts = _counts(company, mine, facts.search_fragment)
-        if not Lead.objects.filter(company=company, salesperson=mine).exists():
-            raise SystemExit(
-                f"{size.slug}: the generator gave the salesperson who logs in no leads."
-            )
+    if facts.counts["my_leads"] < 2:  # the detail lead is always theirs
+        raise SystemExit(f"{size.slug}: the generator gave the salesperson who logs in no leads.")
     return facts
 
 
 def _search_fragment(company, mine) -> str:
-    """Four letters from inside the surname of the salesperson's newest generated lead (not a
-    prefix: the search matches anywhere in the name)."""
+    """Four letters from inside a surname of the salesperson's leads (not a prefix: the search
+    matches anywhere): of the commonest surnames' fragments, the rarest that still fills a page."""
     from leads.models import Lead
 
-    names = (
-        Lead.objects.filter(company=company, salesperson=mine)
-        .exclude(last_name="")
-        .exclude(last_name="Detailova")
-        .order_by("-created_at", "-pk")
+    mine_leads = Lead.objects.filter(company=company, salesperson=mine).exclude(last_name="")
+    common = (
+        mine_leads.values("last_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "last_name")
         .values_list("last_name", flat=True)[:20]
     )
-    for name in names:
-        letters = name.strip()
-        if len(letters) >= 5 and letters[1:5].isalpha():
-            return letters[1:5].lower()
-    for name in names:
-        if len(name) >= 4:
-            return name[:4].lower()
-    raise SystemExit(f"{company.slug}: no lead surname of four letters or more to search for.")
+    fragments = {name[1:5].lower() for name in common if len(name) >= 5 and name[1:5].isalpha()}
+    matches = {
+        fragment: mine_leads.filter(last_name__icontains=fragment).count()
+        for fragment in sorted(fragments)
+    }
+    filling = [fragment for fragment, n in matches.items() if n >= settings.PAGE_SIZE]
+    if filling:
+        return min(filling, key=lambda fragment: (matches[fragment], fragment))
+    if matches:
+        return max(matches, key=lambda fragment: (matches[fragment], fragment))
+    raise SystemExit(f"{company.slug}: no lead surname of five letters or more to search for.")
 
 
 def _counts(company, mine, fragment: str) -> dict:
@@ -471,7 +473,7 @@ def prepare(config: RunConfig, *, reuse: bool) -> tuple[list[CompanyFacts], bool
     if reuse and database_exists() and info_read("config") == wanted:
         print(f"== reusing {database_name()} (same sizes and seed)", flush=True)
         migrate()  # new migrations (indexes) apply to the existing rows
-        return [_facts(size, info_read(f"company:{size.label}")) for size in config.sizes], True
+        return _all_facts(config), True
 
     print(f"== creating {database_name()}", flush=True)
     database_recreate()
@@ -485,7 +487,17 @@ def prepare(config: RunConfig, *, reuse: bool) -> tuple[list[CompanyFacts], bool
     print("== VACUUM ANALYZE", flush=True)
     vacuum_analyze()
     info_write("config", wanted)
-    return [_facts(size, info_read(f"company:{size.label}")) for size in config.sizes], False
+    return _all_facts(config), False
+
+
+def _all_facts(config: RunConfig) -> list[CompanyFacts]:
+    small = _facts(config.small, info_read(f"company:{config.small.label}"))
+    large = _facts(
+        config.large,
+        info_read(f"company:{config.large.label}"),
+        fragment=small.search_fragment,
+    )
+    return [small, large]
 
 
 def facts_as_dict(facts: CompanyFacts) -> dict:
