@@ -200,6 +200,12 @@ def main(argv: list[str] | None = None) -> None:
             | {"attempted": len(outcome["attempted"])}
             for label, outcome in load["conversion"].items()
         },
+        "search_to_equality": {
+            size.label: report.median_ratio(
+                rows, "lead_list_search", "lead_list_status", size.label
+            )
+            for size in config.sizes
+        },
         "generator": generator,
         "explain": {"file": explain_path.name, "sql_ms": sql_ms, "flags": flags_as_dicts(flags)},
         "targets": report.targets_as_dicts(goals),

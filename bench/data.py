@@ -198,8 +198,7 @@ def _generate(size: Size, *, seed: int) -> dict:
     ]
     before = _row_total()
     started = time.monotonic()
-    env = {**_child_env()}
-    result = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    result = subprocess.run(command, cwd=ROOT, env=_child_env(), stdout=subprocess.PIPE, text=True)
     seconds = time.monotonic() - started
     sys.stdout.write(result.stdout)
     if result.returncode != 0:

@@ -95,6 +95,14 @@ def _find(rows: list[Row], page: str, size: str) -> Row | None:
     return next((row for row in rows if row.page == page and row.size == size), None)
 
 
+def median_ratio(rows: list[Row], page: str, other: str, size: str) -> float | None:
+    """``page``'s median over ``other``'s at one size (e.g. the search over the equality)."""
+    first, second = _find(rows, page, size), _find(rows, page=other, size=size)
+    if first is None or second is None:
+        return None
+    return ratio(first.median_ms, second.median_ms)
+
+
 def _failed(*rows: Row | None) -> str:
     failures = sum(row.failures for row in rows if row is not None)
     missing = [row for row in rows if row is None or row.median_ms is None]

@@ -75,6 +75,13 @@ def test_rows_are_ratios_to_the_floor_at_the_same_size_and_large_to_small():
     assert by_key[("floor", "large")].to_floor == 1.0
 
 
+def test_search_over_equality_is_taken_at_one_size():
+    rows = report.page_rows(PAGES, SIZES, SCENARIOS, MEASURES)
+    assert report.median_ratio(rows, "lead_list_search", "lead_list_status", "large") == 3.08
+    assert report.median_ratio(rows, "lead_list_search", "lead_list_status", "small") == 1.33
+    assert report.median_ratio(rows, "lead_list_search", "board", "large") is None
+
+
 def test_targets_say_met_or_not_with_the_figure():
     rows = report.page_rows(PAGES, SIZES, SCENARIOS, MEASURES)
     conversion = {
