@@ -99,7 +99,9 @@ class AddressBookRows:
 
     def _owner_type_id(self, model: type[models.Model]) -> int:
         if model not in self._owner_types:
-            self._owner_types[model] = ContentType.objects.get_for_model(model).pk
+            owner_type = ContentType.objects.get_for_model(model)
+            self.run.keep(ContentType.objects.filter(pk=owner_type.pk))
+            self._owner_types[model] = owner_type.pk
         return self._owner_types[model]
 
     def add(

@@ -87,6 +87,13 @@ class _CustomerMaker:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        for model, ids in (
+            (CustomerType, [t.pk for t in self.types]),
+            (CustomerGroup, self.groups),
+            (Salesperson, self.salespeople),
+            (SalesPartner, self.partners),
+        ):
+            run.keep(model.objects.filter(company=company, pk__in=ids))
         self.heads: list[int] = []
         self.customers: list[tuple] = []
         self.customer_links: list[tuple] = []

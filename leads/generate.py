@@ -127,6 +127,21 @@ class _Lists:
     partners: list[int]
     products: list[Product]
 
+    def keep(self, run: GenerationRun) -> None:
+        """Lock what the records point to (see ``GenerationRun.keep``)."""
+        company = run.company
+        for model, ids in (
+            (LeadSource, self.sources),
+            (LostReason, self.lost_reasons),
+            (OpportunityStage, [stage.pk for stage in self.open_stages]),
+            (Salesperson, self.salespeople),
+            (SalesPartner, self.partners),
+            (Product, [product.pk for product in self.products]),
+        ):
+            run.keep(model.objects.filter(company=company, pk__in=ids))
+        closing = [stage.pk for stage in (self.won_stage, self.lost_stage) if stage]
+        run.keep(OpportunityStage.objects.filter(company=company, pk__in=closing))
+
     @classmethod
     def load(cls, company: Company) -> _Lists:
         stages = list(OpportunityStage.objects.filter(company=company).order_by("order", "pk"))
@@ -380,6 +395,7 @@ def generate_leads(run: GenerationRun) -> None:
     if not plan.leads:
         return
     lists = _Lists.load(run.company)
+    lists.keep(run)
     if plan.opportunities and not lists.open_stages:
         raise DomainError(_("The company has no open opportunity stage for converted leads."))
     maker = _LeadMaker(run, lists)

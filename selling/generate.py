@@ -122,10 +122,13 @@ class _Line:
 
 @dataclass(frozen=True)
 class _Slot:
-    """When a document is due: its share of the two years, and that date."""
+    """When a document is due (its share of the two years, and that date), and the random
+    stream its party is drawn with: one per document, so that how the draws are batched into
+    queries changes nothing."""
 
     fraction: float
     date: datetime.date
+    rng: random.Random
 
 
 @dataclass
@@ -142,10 +145,9 @@ class _Party:
 class _Parties:
     """Draws the run's active customers and open opportunities, a batch at a time."""
 
-    def __init__(self, run: GenerationRun, rng: random.Random) -> None:
+    def __init__(self, run: GenerationRun) -> None:
         company = run.company
         self.company = company
-        self.rng = rng
         self.customer_ids = self._taken(run, Customer)
         self.opportunity_ids = self._taken(run, Opportunity)
         self.types = CustomerType.objects.filter(company=company).in_bulk()
@@ -219,8 +221,9 @@ class _Parties:
                 break
             wanted = {}
             for position in pending:
-                reach = max(1, math.ceil(slots[position].fraction * len(ids)))
-                wanted[position] = ids[below(self.rng, min(reach, len(ids)))]
+                slot = slots[position]
+                reach = max(1, math.ceil(slot.fraction * len(ids)))
+                wanted[position] = ids[below(slot.rng, min(reach, len(ids)))]
             found = load(set(wanted.values()))
             waiting = []
             for position in pending:
@@ -294,9 +297,13 @@ class _DocumentMaker:
         self.currency = company.currency
         self.rng = run.random("selling")
         self.time_rng = run.random("selling.time")
-        self.parties = _Parties(run, run.random("selling.parties"))
+        self.slot_rng = run.random("selling.slots")
+        self.kind_rng = run.random("selling.kinds")
+        self.parties = _Parties(run)
         self.products = list(Product.objects.filter(company=company, is_active=True).order_by("pk"))
         self.all_products = Product.objects.filter(company=company).in_bulk()
+        # Wish lists may name products made inactive since; every product is kept.
+        run.keep(Product.objects.filter(company=company))
         self.numbers = NumberCounters(company)
         self.quotation_ids = run.ids(Quotation)
         self.item_ids = run.ids(QuotationItem)
@@ -324,11 +331,12 @@ class _DocumentMaker:
         return (index + 1) * count // total > index * count // total
 
     def batch(self, indexes: range) -> None:
-        rng, parties = self.rng, self.parties
+        rng, parties = self.kind_rng, self.parties
         kinds, slots = [], []
         for index in indexes:
-            fraction = (index + self.time_rng.random()) / self.quotations_total
-            slots.append(_Slot(fraction, (self.run.anchor - SPAN + SPAN * fraction).date()))
+            fraction = (index + self.slot_rng.random()) / self.quotations_total
+            date = (self.run.anchor - SPAN + SPAN * fraction).date()
+            slots.append(_Slot(fraction, date, self.run.random(f"selling.party.{index}")))
             if self._ordered(index) or not parties.has_opportunities:
                 kinds.append("customer")
             elif not parties.has_customers or rng.random() < 0.45:
