@@ -34,7 +34,6 @@ class LinkedToFilterMixin:
 
 
 class AddressFilterSet(LinkedToFilterMixin, SearchFilterSet):
-    search_fields = ("label", "street", "street2", "city", "postal_code", "region", "country")
     link_model = AddressLink
     link_field = "address"
 
@@ -59,7 +58,6 @@ class AddressFilterSet(LinkedToFilterMixin, SearchFilterSet):
 
 
 class ContactFilterSet(LinkedToFilterMixin, SearchFilterSet):
-    search_fields = ("first_name", "last_name", "email", "phone", "mobile", "job_title")
     link_model = ContactLink
     link_field = "contact"
 

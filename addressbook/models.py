@@ -25,6 +25,9 @@ def validate_country_code(value: str) -> None:
 
 
 class Address(CompanyOwned):
+    # The address book's search box looks in these (crm.search; a trigram index on PostgreSQL).
+    search_fields = ("label", "street", "street2", "city", "postal_code", "region", "country")
+
     label = models.CharField(
         _("label"), max_length=120, blank=True, help_text=_("Optional, e.g. “Head office”.")
     )
@@ -67,6 +70,8 @@ class Address(CompanyOwned):
 class Contact(CompanyOwned):
     # Salespeople log notes, calls, meetings and tasks on it (see crm.timeline).
     timeline_enabled = True
+    search_fields = ("first_name", "last_name", "email", "phone", "mobile", "job_title")
+
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)

@@ -9,16 +9,27 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from crm.choices import register_reference_list
         from crm.dashboard import register_core_widgets
         from crm.demo import register_seeder
         from crm.demo_reference import seed_reference
         from crm.demo_timeline import seed_timeline
         from crm.generate import register_generator
         from crm.generate_reference import generate_reference
+        from crm.models import (
+            IndividualPartner,
+            OrganizationPartner,
+            Product,
+            SalesPartner,
+            Salesperson,
+        )
         from crm.panels import register_panel
         from crm.timeline import delete_timeline_of_owner, timeline_owner_models
         from crm.views.timeline import timeline_panel
 
+        register_reference_list(
+            Salesperson, SalesPartner, IndividualPartner, OrganizationPartner, Product
+        )
         register_panel("timeline", order=100, render=timeline_panel)
         register_core_widgets()
         register_seeder("reference", order=10, seeder=seed_reference)

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from crm.choices import use_cached_choices
 from crm.errors import DomainError
 
 # The most rows one request may change: enough for several full pages, small enough that one
@@ -135,6 +136,7 @@ class BulkActionForm(forms.Form):
         self.actions = {action.name: action for action in actions}
         self.company = company
         self.model = model
+        use_cached_choices(self)
         self.fields["action"].choices = [("", _("Choose an action"))] + [
             (action.name, action.label) for action in self.actions.values()
         ]

@@ -9,6 +9,7 @@ def company(request):
     return {
         "active_company": getattr(request, "company", None),
         "active_membership": getattr(request, "membership", None),
-        # Lazy: only evaluated when the switcher renders it.
-        "switchable_companies": companies_for(user).only("pk", "name"),
+        # Read by the middleware with the membership; lazily for requests it did not see.
+        "switchable_companies": getattr(request, "switchable_companies", None)
+        or companies_for(user).only("pk", "name"),
     }

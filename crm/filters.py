@@ -1,18 +1,17 @@
 """FilterSet helpers: choices come from the request's company, search spans several fields."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import reduce
-from operator import or_
 
 import django_filters
 from django import forms
 from django.core.validators import EMPTY_VALUES
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.choices import use_cached_choices
 from crm.forms import DateInput
 from crm.models import IndividualPartner, OrganizationPartner, Product, SalesPartner, Salesperson
+from crm.search import matching
 
 
 def company_queryset(model, **filters):
@@ -90,19 +89,35 @@ def created_range() -> tuple[DayBoundFilter, DayBoundFilter]:
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """Adds ``q``: a case-insensitive match on any of ``search_fields``."""
+    """Adds ``q``: every word must occur, case-insensitively, in one of the row's search columns
+    or in a related row's (``crm.search``).
 
-    search_fields: tuple[str, ...] = ()
+    ``search_fields`` default to the model's own, which its trigram index covers on PostgreSQL;
+    small reference lists may name theirs here instead. ``search_related`` are relation paths
+    whose models' search columns count too.
+    """
+
+    search_fields: tuple[str, ...] | None = None
+    search_related: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
 
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_uses_cached_choices", False):
+            use_cached_choices(form)
+            form._uses_cached_choices = True
+        return form
+
     def filter_search(self, queryset, name, value):
-        terms = value.split()
-        for term in terms:
-            queryset = queryset.filter(
-                reduce(or_, (Q(**{f"{field}__icontains": term}) for field in self.search_fields))
-            )
-        return queryset
+        return matching(
+            queryset,
+            value.split(),
+            fields=self.search_fields,
+            related=self.search_related,
+            company=getattr(self.request, "company", None),
+        )
 
 
 def active_filter() -> django_filters.BooleanFilter:

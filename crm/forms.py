@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crm.choices import use_cached_choices
 from crm.models import (
     Company,
     IndividualPartner,
@@ -37,6 +38,7 @@ def limit_choices_to_company(form: forms.BaseForm, company: Company) -> None:
         if ordering:
             queryset = queryset.order_by(*ordering)
         field.queryset = queryset
+    use_cached_choices(form)
 
 
 class DateInput(forms.DateInput):

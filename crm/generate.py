@@ -41,6 +41,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
+from crm.choices import bump_lists_version
 from crm.errors import DomainError
 from crm.models import Company, GeneratedDataset, NumberSequence
 from crm.numbering import format_number
@@ -583,6 +584,9 @@ def data_generate(
                 for generator in generators():
                     generator.generate(run)
             rows = run.rows_written()
+            # Rows written by COPY send no signals: tell the cached selects (crm.choices) that
+            # the company's salespeople, partners and products may have changed.
+            bump_lists_version(company.pk)
             GeneratedDataset.objects.create(
                 company=company,
                 seed=plan.seed,

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Index expressions with operator classes (the trigram search indexes, crm.search); on
+    # SQLite it registers nothing.
+    "django.contrib.postgres",
     "polymorphic",
     "django_filters",
     "django_htmx",
@@ -139,7 +142,10 @@ LOGGING = {
 }
 
 # Lists show this many rows a page.
-PAGE_SIZE = 25
+PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
+# Lists count matching rows up to this many and say "more than …" past it; their pages end there
+# too (a bounded offset), so neither the count nor a deep page reads a whole large table.
+LIST_COUNT_LIMIT = int(os.environ.get("LIST_COUNT_LIMIT", "10000"))
 
 # Serve static files straight from the apps in development and tests (no collectstatic needed);
 # production serves the collected, hashed and compressed copies.

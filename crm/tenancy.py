@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from crm.models import Company, Membership
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import OuterRef, QuerySet, Subquery
+from django_scopes import scope, scopes_disabled
+
+from crm.models import Company, Membership, Salesperson
 
 SESSION_KEY = "active_company_id"
 
@@ -44,6 +47,63 @@ def resolve_active_company(request) -> Company | None:
         if company is not None:
             request.session[SESSION_KEY] = company.pk
     return company
+
+
+@dataclass(frozen=True)
+class ActiveCompany:
+    """What a request acts as: the company, the user's membership in it (None for a superuser
+    visiting without one), the user's own salesperson row there, and the companies they may
+    switch to."""
+
+    company: Company
+    membership: Membership | None
+    salesperson_id: int | None
+    switchable: list[Company]
+
+
+def resolve_request_company(request) -> ActiveCompany | None:
+    """The session's company if the user may still use it, else their first one.
+
+    For a member (everyone but superusers) this is one query: all their memberships with the
+    company and their salesperson row in it; the switcher lists the same rows. Superusers, who
+    may visit any company, take the longer way.
+    """
+    user = request.user
+    if user.is_superuser:
+        company = resolve_active_company(request)
+        if company is None:
+            return None
+        with scope(company=company):
+            membership = membership_for(user, company)
+            salesperson_id = (
+                Salesperson.objects.filter(company=company, user=user)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        switchable = list(companies_for(user).only("pk", "name"))
+        return ActiveCompany(company, membership, salesperson_id, switchable)
+
+    # The user's own memberships, across their companies: no single company scope applies yet.
+    with scopes_disabled():
+        own_salesperson = Salesperson.objects.filter(
+            company=OuterRef("company"), user=OuterRef("user")
+        ).values("pk")[:1]
+        memberships = list(
+            Membership.objects.filter(user=user)
+            .select_related("company")
+            .annotate(own_salesperson_id=Subquery(own_salesperson))
+            .order_by("created_at", "pk")
+        )
+    if not memberships:
+        return None
+    company_id = request.session.get(SESSION_KEY)
+    active = next((m for m in memberships if m.company_id == company_id), None)
+    if active is None:
+        # The company the user joined first is their home.
+        active = memberships[0]
+        request.session[SESSION_KEY] = active.company_id
+    switchable = sorted((m.company for m in memberships), key=lambda company: company.name)
+    return ActiveCompany(active.company, active, active.own_salesperson_id, switchable)
 
 
 def activate_company(request, company: Company) -> None:

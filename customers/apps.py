@@ -8,6 +8,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from addressbook.owners import register_owner
+        from crm.choices import register_reference_list
         from crm.demo import register_seeder
         from crm.generate import register_generator
         from crm.panels import register_panel
@@ -20,6 +21,7 @@ class CustomersConfig(AppConfig):
 
         register_owner("customers.customer", select_related=("customer_type",))
         register_seeder("customers", order=50, seeder=seed_customers)
+        register_reference_list(self.get_model("CustomerGroup"), self.get_model("CustomerType"))
         register_generator(
             "customers",
             order=50,

@@ -15,8 +15,6 @@ from customers.models import Customer, CustomerGroup, CustomerType
 
 
 class CustomerFilter(SearchFilterSet):
-    search_fields = ("name", "email", "phone")
-
     customer_type = django_filters.ModelChoiceFilter(
         label=_("Type"), queryset=company_queryset(CustomerType), empty_label=_("Any type")
     )

@@ -8,6 +8,7 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         from addressbook.owners import register_owner
+        from crm.choices import register_reference_list
         from crm.demo import register_seeder
         from crm.generate import register_generator
         from crm.setup import register_company_defaults
@@ -20,6 +21,11 @@ class LeadsConfig(AppConfig):
         register_owner("leads.lead")
         register_owner("leads.opportunity")
         register_seeder("leads", order=40, seeder=seed_leads)
+        register_reference_list(
+            self.get_model("LeadSource"),
+            self.get_model("LostReason"),
+            self.get_model("OpportunityStage"),
+        )
         register_generator(
             "leads",
             order=40,

@@ -15,8 +15,6 @@ from leads.models import Lead, LeadSource, Opportunity, OpportunityStage
 
 
 class LeadFilter(SearchFilterSet):
-    search_fields = ("first_name", "last_name", "organization_name", "email", "phone")
-
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Lead.Status.choices, empty_label=_("Any status")
     )
@@ -38,14 +36,7 @@ class LeadFilter(SearchFilterSet):
 
 class OpportunityFilter(SearchFilterSet):
     # The title, and the people behind it: the lead's name, organization, e-mail and phone.
-    search_fields = (
-        "title",
-        "lead__first_name",
-        "lead__last_name",
-        "lead__organization_name",
-        "lead__email",
-        "lead__phone",
-    )
+    search_related = ("lead",)
 
     stage = django_filters.ModelChoiceFilter(
         label=_("Stage"), queryset=company_queryset(OpportunityStage), empty_label=_("Any stage")

@@ -110,6 +110,8 @@ class Lead(CompanyOwned):
     """A person or organization that showed interest."""
 
     timeline_enabled = True
+    # The list's search box looks in these (crm.search; a trigram index on PostgreSQL).
+    search_fields = ("first_name", "last_name", "organization_name", "email", "phone")
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -189,10 +191,31 @@ class Lead(CompanyOwned):
                 violation_error_message=_("Give the lead a name or an organization."),
             ),
         ]
+        # Company first, then what a list filters or sorts on, then the list's own order
+        # (created, id): a page of 50 is read straight off one index, newest or oldest first.
         indexes = [
-            models.Index(fields=["company", "status"], name="lead_company_status_idx"),
-            models.Index(fields=["company", "salesperson"], name="lead_company_seller_idx"),
-            models.Index(fields=["company", "created_at"], name="lead_company_created_idx"),
+            models.Index(fields=["company", "created_at", "id"], name="lead_company_created_idx"),
+            models.Index(
+                fields=["company", "salesperson", "created_at", "id"],
+                name="lead_company_seller_idx",
+            ),
+            models.Index(
+                fields=["company", "status", "created_at", "id"], name="lead_company_status_idx"
+            ),
+            models.Index(
+                fields=["company", "source", "created_at", "id"], name="lead_company_source_idx"
+            ),
+            models.Index(
+                fields=["company", "sales_partner", "created_at", "id"],
+                name="lead_company_partner_idx",
+            ),
+            models.Index(
+                fields=["company", "last_name", "created_at", "id"], name="lead_company_name_idx"
+            ),
+            models.Index(
+                fields=["company", "organization_name", "created_at", "id"],
+                name="lead_company_org_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,6 +239,7 @@ class Opportunity(CompanyOwned):
     """A known prospect with potential; its items are a wish list, not yet a transaction."""
 
     timeline_enabled = True
+    search_fields = ("title",)  # and the lead's, through the lead (see OpportunityFilter)
 
     lead = models.OneToOneField(
         Lead,
@@ -288,10 +312,27 @@ class Opportunity(CompanyOwned):
                 violation_error_message=_("The expected amount cannot be negative."),
             ),
         ]
+        # Company first, then each filter with the list's default order (created, id), and each
+        # sort column with the primary key that breaks its ties.
         indexes = [
-            models.Index(fields=["company", "stage"], name="opp_company_stage_idx"),
-            models.Index(fields=["company", "salesperson"], name="opp_company_seller_idx"),
-            models.Index(fields=["company", "created_at"], name="opp_company_created_idx"),
+            models.Index(
+                fields=["company", "stage", "created_at", "id"], name="opp_company_stage_idx"
+            ),
+            models.Index(
+                fields=["company", "salesperson", "created_at", "id"], name="opp_company_seller_idx"
+            ),
+            models.Index(fields=["company", "created_at", "id"], name="opp_company_created_idx"),
+            models.Index(
+                fields=["company", "sales_partner", "created_at", "id"],
+                name="opp_company_partner_idx",
+            ),
+            models.Index(fields=["company", "title", "id"], name="opp_company_title_idx"),
+            models.Index(
+                fields=["company", "expected_amount", "id"], name="opp_company_amount_idx"
+            ),
+            models.Index(
+                fields=["company", "expected_close_date", "id"], name="opp_company_close_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,12 +36,7 @@ def _total_range() -> tuple[django_filters.NumberFilter, django_filters.NumberFi
 class QuotationFilter(SearchFilterSet):
     # The number, and whoever it is for: the customer (also the one its opportunity became) or
     # the opportunity's title.
-    search_fields = (
-        "number",
-        "customer__name",
-        "opportunity__customer_link__customer__name",
-        "opportunity__title",
-    )
+    search_related = ("customer", "opportunity", "opportunity__customer_link__customer")
 
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Quotation.Status.choices, empty_label=_("Any status")
@@ -71,7 +66,7 @@ class QuotationFilter(SearchFilterSet):
 
 
 class OrderFilter(SearchFilterSet):
-    search_fields = ("number", "customer__name")
+    search_related = ("customer",)
 
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=SalesOrder.Status.choices, empty_label=_("Any status")

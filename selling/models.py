@@ -30,6 +30,7 @@ class SellingDocument(CompanyOwned):
     """What a quotation and a sales order share: number, party, ownership, pricing terms, totals."""
 
     timeline_enabled = True
+    search_fields = ("number",)  # and the party's, through the relations (selling.filters)
 
     number = models.CharField(_("number"), max_length=20, editable=False)
     salesperson = models.ForeignKey(
@@ -169,9 +170,25 @@ class Quotation(SellingDocument):
                 fields=["company", "status", "valid_until"], name="qtn_company_status_idx"
             ),
             models.Index(fields=["company", "-quotation_date", "-id"], name="qtn_company_date_idx"),
-            models.Index(fields=["company", "customer"], name="qtn_company_customer_idx"),
+            # Each filter of the list, then its default order (newest first).
+            models.Index(
+                fields=["company", "status", "-quotation_date", "-id"],
+                name="qtn_company_status_date_idx",
+            ),
+            models.Index(
+                fields=["company", "customer", "-quotation_date", "-id"],
+                name="qtn_company_customer_idx",
+            ),
             models.Index(fields=["company", "opportunity"], name="qtn_company_opp_idx"),
-            models.Index(fields=["company", "salesperson"], name="qtn_company_seller_idx"),
+            models.Index(
+                fields=["company", "salesperson", "-quotation_date", "-id"],
+                name="qtn_company_seller_idx",
+            ),
+            models.Index(
+                fields=["company", "sales_partner", "-quotation_date", "-id"],
+                name="qtn_company_partner_idx",
+            ),
+            models.Index(fields=["company", "gross_total", "id"], name="qtn_company_total_idx"),
         ]
 
     def get_absolute_url(self) -> str:
@@ -264,11 +281,19 @@ class SalesOrder(SellingDocument):
             ),
         ]
         indexes = [
-            models.Index(fields=["company", "status"], name="so_company_status_idx"),
+            models.Index(
+                fields=["company", "status", "-order_date", "-id"], name="so_company_status_idx"
+            ),
             models.Index(fields=["company", "-order_date", "-id"], name="so_company_date_idx"),
-            models.Index(fields=["company", "customer"], name="so_company_customer_idx"),
+            models.Index(
+                fields=["company", "customer", "-order_date", "-id"], name="so_company_customer_idx"
+            ),
             models.Index(fields=["company", "opportunity"], name="so_company_opp_idx"),
-            models.Index(fields=["company", "salesperson"], name="so_company_seller_idx"),
+            models.Index(
+                fields=["company", "salesperson", "-order_date", "-id"],
+                name="so_company_seller_idx",
+            ),
+            models.Index(fields=["company", "gross_total", "id"], name="so_company_total_idx"),
             models.Index(
                 fields=["company", "sales_partner", "status"], name="so_company_partner_idx"
             ),

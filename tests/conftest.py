@@ -1,11 +1,21 @@
 """Fixtures: a company (the test body runs inside its scope), members, logged-in clients."""
 
 import pytest
+from django.core.cache import cache
 from django_scopes import scope, scopes_disabled
 
 from crm.models import Membership
 from crm.tenancy import SESSION_KEY
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (cached choice lists, sessions): nothing one test
+    cached may answer another's requests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

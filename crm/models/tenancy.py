@@ -31,6 +31,9 @@ class Company(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Bumped whenever one of its reference lists (sources, stages, salespeople…) changes, so the
+    # cached options of the selects showing them are read afresh (crm.choices).
+    lists_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -12,6 +12,7 @@ from django_filters.views import FilterView
 
 from crm.errors import DomainError
 from crm.models import Membership, Salesperson
+from crm.pagination import CappedPaginator
 
 
 class CompanyQuerysetMixin:
@@ -91,10 +92,16 @@ class AdminRoleRequiredMixin(RoleRequiredMixin):
 
 
 class SortableListMixin:
-    """``?sort=field`` or ``?sort=-field`` over a whitelist; unknown values fall back."""
+    """``?sort=field`` or ``?sort=-field`` over a whitelist; unknown values fall back.
+
+    Rows that tie on the sorted column are ordered by ``sort_tiebreak`` (ending with the primary
+    key, so pages never repeat or skip rows), in the same direction: then one company-first
+    index ``(company, column, *sort_tiebreak)`` serves the sort both ways.
+    """
 
     sort_fields: dict[str, str] = {}
     default_sort = ""
+    sort_tiebreak: tuple[str, ...] = ("pk",)
 
     def get_sort(self) -> str:
         requested = self.request.GET.get("sort", "")
@@ -108,10 +115,8 @@ class SortableListMixin:
             return queryset
         descending = sort.startswith("-")
         field = self.sort_fields[sort.lstrip("-")]
-        # The primary key breaks ties so pages never repeat or skip rows.
-        return queryset.order_by(
-            f"-{field}" if descending else field, "-pk" if descending else "pk"
-        )
+        columns = [field, *(column for column in self.sort_tiebreak if column != field)]
+        return queryset.order_by(*(f"-{column}" if descending else column for column in columns))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,7 +126,11 @@ class SortableListMixin:
 
 class LenientPaginationMixin:
     """A page that is not a number shows the first page and one past the end the last, instead
-    of a 404: links go stale as rows are deleted, and a typo should not look like a lost list."""
+    of a 404: links go stale as rows are deleted, and a typo should not look like a lost list.
+
+    Counts and pages stop at ``settings.LIST_COUNT_LIMIT`` rows (``crm.pagination``)."""
+
+    paginator_class = CappedPaginator
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(
@@ -154,6 +163,8 @@ class MyRecordsMixin:
 
     @cached_property
     def my_salesperson_id(self) -> int | None:
+        if hasattr(self.request, "salesperson_id"):
+            return self.request.salesperson_id  # read by the middleware with the membership
         return (
             Salesperson.objects.filter(company=self.request.company, user=self.request.user)
             .values_list("pk", flat=True)

@@ -89,6 +89,9 @@ class LeadListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
         "created": "created_at",
     }
     default_sort = "-created"
+    # Within one status or name, oldest first (newest first sorted the other way); the
+    # (company, column, created_at, id) indexes serve each sort and the filters alike.
+    sort_tiebreak = ("created_at", "pk")
 
     def get_queryset(self):
         return (

@@ -2,8 +2,11 @@
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from crm.views.catalog import ProductListView
 from crm.views.timeline import TaskListView
 from tests.factories import ProductFactory, TaskFactory
 
@@ -33,3 +36,54 @@ def test_my_tasks_falls_back_too(member_client, company, member, monkeypatch, pa
     assert response.status_code == 200
     assert response.context["page_obj"].number == expected
     assert len(response.context["tasks"]) == (2 if expected == 1 else 1)
+
+
+# --- the count stops at LIST_COUNT_LIMIT, and so do the pages -------------------------------------
+
+
+def _count_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+
+
+def test_a_small_list_counts_exactly(member_client, company, settings):
+    settings.LIST_COUNT_LIMIT = 10
+    ProductFactory.create_batch(7, company=company)
+    response = member_client.get(reverse("crm:product_list"))
+    paginator = response.context["page_obj"].paginator
+    assert (paginator.count, paginator.is_capped) == (7, False)
+    assert "1–7 of 7" in response.text
+    assert "more than" not in response.text
+
+
+def test_a_list_past_the_limit_says_more_than_and_its_pages_stop_there(
+    member_client, company, settings, monkeypatch
+):
+    settings.LIST_COUNT_LIMIT = 6
+    monkeypatch.setattr(ProductListView, "paginate_by", 4)
+    ProductFactory.create_batch(15, company=company)
+    url = reverse("crm:product_list")
+
+    first = member_client.get(url)
+    paginator = first.context["page_obj"].paginator
+    assert paginator.is_capped and paginator.count == 6
+    assert paginator.num_pages == 2  # six counted rows, four a page
+    assert "1–4 of more than 6" in first.text
+    assert "Page 1 of 2+" in first.text
+    assert "Pages stop after" not in first.text
+
+    # Asking for a page past the counted rows gives the last counted page, with the hint.
+    deep = member_client.get(url, {"page": "3"})
+    assert deep.context["page_obj"].number == 2
+    assert "Pages stop after the first 6 rows" in deep.text
+    assert 'rel="next"' not in deep.text
+
+
+def test_the_count_is_bounded_in_sql(member_client, company, settings):
+    """The count query reads at most limit + 1 rows, never the whole table."""
+    settings.LIST_COUNT_LIMIT = 5
+    ProductFactory.create_batch(8, company=company)
+    with CaptureQueriesContext(connection) as captured:
+        member_client.get(reverse("crm:product_list"))
+    counts = _count_queries(captured)
+    assert len(counts) == 1
+    assert "LIMIT 6" in counts[0].upper()

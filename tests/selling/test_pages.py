@@ -89,6 +89,8 @@ def numbers(response) -> list[str]:
 
 
 def queries_for(client, url) -> int:
+    # The first view fills the company's cached choice lists; the budget is every view after.
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -196,7 +198,7 @@ def test_quotation_list_filters_searches_and_sorts(
 def test_htmx_gets_the_table_alone(member_client, company, member, defaults):
     quotation = customer_quotation(company, member)
     for name in ("selling:quotation_list", "selling:order_list"):
-        response = member_client.get(reverse(name), {"q": "x"}, HTTP_HX_REQUEST="true")
+        response = member_client.get(reverse(name), {"q": "zzqq"}, HTTP_HX_REQUEST="true")
         html = response.content.decode()
         assert "<html" not in html and "Nothing matches these filters." in html
     html = member_client.get(

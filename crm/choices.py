@@ -1,0 +1,117 @@
+"""The company's small reference lists (sources, stages, lost reasons, salespeople, partners,
+customer types and groups, products), cached for the selects that show them on every page.
+
+A list page shows three to five such selects in its filters and its bulk-action bar; reading each
+from the database costs a query (on PostgreSQL three: Django iterates choices through a
+server-side cursor) on every page view, more than the page's own rows. They change rarely, so
+each select's options are cached per company under ``Company.lists_version``:
+
+- any save or delete of a registered model bumps its company's version (one UPDATE), so the next
+  request reads the new version with its membership (no extra query) and misses the old entries;
+- entries are keyed by the version and by the select's own query (its filters and order), so two
+  selects over the same model with different filters never share options.
+
+The version lives in the database, not only in the cache, so it is right whatever the cache
+backend: with a per-process memory cache, every worker still sees the bump. Validation of a
+submitted choice still reads the database (``ModelChoiceField.to_python``), so a stale option
+could at worst be offered, never accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import forms
+from django.core.cache import cache
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.forms.models import ModelChoiceIterator
+from django_scopes import get_scope
+
+from crm.models import Company
+
+CACHE_SECONDS = 60 * 60
+
+_reference_models: set[type] = set()
+
+
+def register_reference_list(*models) -> None:
+    """Cache the selects over these models (pass polymorphic subtypes too: signals are sent by
+    the concrete class)."""
+    for model in models:
+        if model in _reference_models:
+            continue
+        _reference_models.add(model)
+        uid = f"crm_reference_list_{model._meta.label_lower}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}_save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}_delete")
+
+
+def is_reference_list(model) -> bool:
+    return model in _reference_models
+
+
+def bump_lists_version(company_id: int) -> None:
+    Company.objects.filter(pk=company_id).update(lists_version=F("lists_version") + 1)
+
+
+def _changed(sender, instance, **kwargs) -> None:
+    company_id = getattr(instance, "company_id", None)
+    if company_id is not None:
+        bump_lists_version(company_id)
+
+
+def _active_company() -> Company | None:
+    company = get_scope().get("company")
+    return company if isinstance(company, Company) else None
+
+
+class CachedChoiceIterator(ModelChoiceIterator):
+    """Options from the cache when the request has a company scope, from the database else."""
+
+    def _options(self) -> list[tuple[object, str]]:
+        if not hasattr(self, "_memo"):
+            self._memo = self._read()
+        return self._memo
+
+    def _read(self) -> list[tuple[object, str]]:
+        field = self.field
+        company = _active_company()
+        if company is None:
+            return [(obj.pk, field.label_from_instance(obj)) for obj in self.queryset]
+        sql, params = self.queryset.query.sql_with_params()
+        label = f"{type(field).__module__}.{type(field).__qualname__}"
+        digest = hashlib.sha256(f"{label}|{sql}|{params!r}".encode()).hexdigest()[:32]
+        # The creation time tells apart two companies that got the same id (a test database
+        # rolled back, a restored dump).
+        born = int(company.created_at.timestamp() * 1_000_000) if company.created_at else 0
+        key = f"choices:{company.pk}:{born}:{company.lists_version}:{digest}"
+        options = cache.get(key)
+        if options is None:
+            options = [(obj.pk, field.label_from_instance(obj)) for obj in self.queryset]
+            cache.set(key, options, CACHE_SECONDS)
+        return options
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self._options()
+
+    def __len__(self):
+        return len(self._options()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self._options())
+
+
+def use_cached_choices(form: forms.BaseForm) -> None:
+    """Serve the form's selects over registered reference lists from the cache."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(
+            field, forms.ModelMultipleChoiceField
+        ):
+            queryset = field.queryset
+            if queryset is not None and is_reference_list(queryset.model):
+                field.iterator = CachedChoiceIterator
+                # The widget holds the choices it was given at construction; point it at ours.
+                field.widget.choices = field.choices

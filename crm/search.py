@@ -1,0 +1,158 @@
+"""Search that an index can answer, on a million rows.
+
+A list's search box matches a fragment anywhere in several text columns ("schm" finds Schmidt,
+Schmitz GmbH and anna.schmidt@example.com). ``first_name ILIKE '%schm%' OR last_name ILIKE …``
+cannot use a b-tree index, so PostgreSQL would read the whole table for every search.
+
+Instead each searchable model has one *search document*: its search columns joined by spaces.
+Every term of the search must occur in the document. On PostgreSQL a trigram GIN index over
+``(company_id, UPPER(document))`` (pg_trgm and btree_gin) answers ``UPPER(document) LIKE
+'%TERM%'`` for one company without reading the table; on SQLite the same query simply scans.
+Terms never contain spaces, so joining the columns with a space matches exactly what the separate
+``column ILIKE`` conditions matched, no more.
+
+Searching related rows (an opportunity by its lead's name) asks the related model's own indexed
+document, as ``lead_id IN (SELECT id FROM leads_lead WHERE …)``, instead of joining and matching
+column by column.
+
+The index is created by the ``AddSearchIndex`` migration operation, from the field list frozen in
+the migration; ``tests/crm/test_search_indexes.py`` checks that every model's ``search_fields``
+still has the index its queries need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import reduce
+from operator import and_
+
+from django.db import models
+from django.db.migrations.operations.base import Operation
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Upper
+
+SEARCH_ANNOTATION = "search_document"
+
+
+def search_document(fields: Sequence[str]):
+    """The columns joined by single spaces, as one text expression (a lone column as itself)."""
+    if len(fields) == 1:
+        return F(fields[0])
+    parts = []
+    for field in fields:
+        if parts:
+            parts.append(Value(" "))
+        parts.append(field)
+    return Concat(*parts, output_field=models.TextField())
+
+
+def searchable_fields(model) -> tuple[str, ...]:
+    fields = getattr(model, "search_fields", ())
+    if not fields:
+        raise TypeError(f"{model.__name__} declares no search_fields")
+    return tuple(fields)
+
+
+def matching(
+    queryset,
+    terms: Sequence[str],
+    *,
+    fields: Sequence[str] | None = None,
+    related: Sequence[str] = (),
+    company=None,
+):
+    """Rows of ``queryset`` where every term (case-insensitively) occurs in the row's document,
+    or in the document of one of its ``related`` rows.
+
+    ``fields`` default to the model's ``search_fields`` (the ones its index covers); ``related``
+    are relation paths from the queryset's model (``"lead"``,
+    ``"opportunity__customer_link__customer"``) to models that declare ``search_fields``;
+    ``company`` narrows their subqueries to the company's rows, which their index leads with.
+    """
+    terms = [term for term in terms if term]
+    if not terms:
+        return queryset
+    own_fields = tuple(fields) if fields else searchable_fields(queryset.model)
+    queryset = queryset.alias(**{SEARCH_ANNOTATION: search_document(own_fields)})
+    model = queryset.model
+    targets = [(path, _model_at(model, path)) for path in related]
+    conditions = []
+    for term in terms:
+        condition = Q(**{f"{SEARCH_ANNOTATION}__icontains": term})
+        for path, target in targets:
+            candidates = target._default_manager.all()
+            if company is not None:
+                candidates = candidates.filter(company=company)
+            matches = (
+                candidates.alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
+                .filter(**{f"{SEARCH_ANNOTATION}__icontains": term})
+                .values("pk")
+            )
+            condition |= Q(**{f"{path}__in": matches})
+        conditions.append(condition)
+    return queryset.filter(reduce(and_, conditions))
+
+
+def _model_at(model, path: str):
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def search_index(model_fields: Sequence[str], name: str):
+    """The GIN index ``matching`` needs: one company's rows by a fragment of the document."""
+    from django.contrib.postgres.indexes import GinIndex, OpClass
+
+    return GinIndex(
+        "company",
+        OpClass(Upper(search_document(model_fields)), name="gin_trgm_ops"),
+        name=name,
+    )
+
+
+class AddSearchIndex(Operation):
+    """Creates a model's trigram search index on PostgreSQL and does nothing elsewhere.
+
+    The index stays out of the migration state on purpose: SQLite cannot hold it, and the model
+    state must be the same on both databases. ``fields`` are frozen here, in the migration.
+    """
+
+    reversible = True
+    reduces_to_sql = False
+
+    def __init__(self, model_name: str, fields: Sequence[str], name: str):
+        self.model_name = model_name
+        self.fields = tuple(fields)
+        self.name = name
+
+    def deconstruct(self):
+        return (
+            self.__class__.__qualname__,
+            [],
+            {"model_name": self.model_name, "fields": self.fields, "name": self.name},
+        )
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        # Both are "trusted" extensions: a database owner may create them without superuser.
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+        model = to_state.apps.get_model(app_label, self.model_name)
+        schema_editor.add_index(model, search_index(self.fields, self.name))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        model = from_state.apps.get_model(app_label, self.model_name)
+        schema_editor.remove_index(model, search_index(self.fields, self.name))
+
+    def describe(self):
+        return f"Create the trigram search index {self.name} on PostgreSQL"
+
+    @property
+    def migration_name_fragment(self):
+        return f"search_{self.name}"

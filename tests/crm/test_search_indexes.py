@@ -1,0 +1,163 @@
+"""What the search and list speed-ups rely on.
+
+- Every searchable model has its trigram index on PostgreSQL, over exactly the columns its
+  ``search_fields`` name, and a search query is answered from it (not by reading the table).
+- The search finds what people type: any word, in any search column, in any case, and related
+  rows through their own documents.
+- No list page counts a whole table: every COUNT is bounded by LIST_COUNT_LIMIT.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_scopes import scope, scopes_disabled
+
+from addressbook.models import Address, Contact
+from crm.search import matching
+from crm.views.mixins import CompanyListView
+from customers.models import Customer
+from leads.models import Lead, Opportunity
+from selling.models import Quotation, SalesOrder
+from tests.factories import CustomerFactory, LeadFactory, OpportunityFactory
+
+SEARCH_INDEXES = {
+    Lead: "lead_search_trgm",
+    Opportunity: "opp_search_trgm",
+    Customer: "customer_search_trgm",
+    Quotation: "qtn_search_trgm",
+    SalesOrder: "so_search_trgm",
+    Address: "address_search_trgm",
+    Contact: "contact_search_trgm",
+}
+
+
+def _needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only: set DATABASE_URL to check them")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(SEARCH_INDEXES), ids=lambda model: model.__name__)
+def test_every_searchable_model_has_its_trigram_index(model):
+    _needs_postgresql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+            [model._meta.db_table, SEARCH_INDEXES[model]],
+        )
+        row = cursor.fetchone()
+    assert row is not None, f"{SEARCH_INDEXES[model]} is missing"
+    definition = row[0]
+    assert "USING gin (company_id, upper(" in definition
+    assert "gin_trgm_ops" in definition
+    # Exactly the model's search columns: a column added to search_fields without a migration
+    # would make every search read the whole table again.
+    document = definition.split("upper(", 1)[1]
+    columns = {field.column for field in model._meta.concrete_fields}
+    indexed = {column for column in columns if f"({column}" in document}
+    assert indexed == {model._meta.get_field(name).column for name in model.search_fields}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(SEARCH_INDEXES), ids=lambda model: model.__name__)
+def test_a_search_is_answered_from_the_index(model):
+    """The query's expression must be the index's, character for character, or PostgreSQL
+    quietly reads the table instead. With sequential scans switched off and no other
+    condition or order, only a matching index can answer."""
+    _needs_postgresql()
+    with scopes_disabled():
+        queryset = matching(model.objects.all(), ["schm"]).order_by().values("pk")
+        sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert SEARCH_INDEXES[model] in plan, plan
+
+
+@pytest.mark.django_db
+def test_every_word_must_occur_somewhere_in_any_case(company):
+    anna = LeadFactory(company=company, first_name="Anna", last_name="Schmidt", email="")
+    LeadFactory(company=company, first_name="Anna", last_name="Berg", email="")
+    LeadFactory(
+        company=company,
+        first_name="Jo",
+        last_name="Kurz",
+        organization_name="Schmitz GmbH",
+        email="",
+    )
+    with scope(company=company):
+        leads = Lead.objects.filter(company=company)
+        assert list(matching(leads, ["schm", "ANNA"])) == [anna]
+        assert matching(leads, ["schm"]).count() == 2
+        # A word never spans two columns: "annaschmidt" is nobody's.
+        assert not matching(leads, ["annaschmidt"]).exists()
+
+
+@pytest.mark.django_db
+def test_related_rows_are_searched_through_their_own_documents(company, other_company):
+    lead = LeadFactory(company=company, first_name="Greta", last_name="Olsen", email="g@olsen.dk")
+    opportunity = OpportunityFactory(company=company, lead=lead, title="Office chairs")
+    OpportunityFactory(company=company, title="Desks")
+    # Another company's lead with the same name must not bring this company's rows along.
+    LeadFactory(company=other_company, first_name="Greta", last_name="Olsen")
+    with scope(company=company):
+        found = matching(
+            Opportunity.objects.filter(company=company),
+            ["olsen.dk"],
+            related=("lead",),
+            company=company,
+        )
+        assert list(found) == [opportunity]
+
+
+@pytest.mark.django_db
+def test_customers_are_found_by_e_mail_and_phone(company):
+    customer = CustomerFactory(company=company, name="Acme", email="buy@acme.test", phone="0301234")
+    with scope(company=company):
+        customers = Customer.objects.filter(company=company)
+        assert list(matching(customers, ["ACME.TEST"])) == [customer]
+        assert list(matching(customers, ["1234"])) == [customer]
+
+
+# --- no list counts a whole table ---------------------------------------------------------------
+
+
+def _list_urls():
+    """Every routed list page (a CompanyListView without URL arguments)."""
+    found = []
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                view = getattr(pattern.callback, "view_class", None)
+                route = prefix + str(pattern.pattern)
+                if view and issubclass(view, CompanyListView) and "<" not in route:
+                    found.append("/" + route.lstrip("^").rstrip("$"))
+
+    walk(get_resolver().url_patterns)
+    return sorted(found)
+
+
+def test_the_walk_finds_the_big_lists():
+    urls = _list_urls()
+    for expected in ("/leads/", "/customers/", "/selling/quotations/", "/selling/orders/"):
+        assert expected in urls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", _list_urls())
+def test_list_pages_never_count_without_a_limit(url, member_client, settings):
+    settings.LIST_COUNT_LIMIT = 7
+    with CaptureQueriesContext(connection) as captured:
+        response = member_client.get(url, {"q": "a"})
+    assert response.status_code == 200
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+    assert counts, f"{url} shows no count"
+    for sql in counts:
+        assert "LIMIT 8" in sql.upper(), f"{url} counts without a bound: {sql}"
