@@ -290,3 +290,22 @@ def rows_as_dicts(rows: list[Row]) -> list[dict]:
 
 def targets_as_dicts(items: list[Target]) -> list[dict]:
     return [asdict(item) for item in items]
+
+
+def summary(results: dict, rows: list[Row], goals: list[Target], flags: list) -> str:
+    """What the run prints: the tables, the targets, where the SQL time goes, the flags."""
+    large = results["config"]["sizes"][-1]["label"]
+    mode = "quick" if results["config"]["quick"] else "full"
+    sql_ms = results["explain"]["sql_ms"]
+    parts = [
+        f"## Benchmark ({mode}), {machine_line(results['machine'])}",
+        markdown_table(rows),
+        conversion_table(results["conversion"]),
+        generator_table(results["generator"]),
+        "Targets:\n" + "\n".join(goal.line() for goal in goals),
+        f"SQL execution time per request at {large}, as EXPLAIN ANALYZE measured it (ms):\n"
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in sql_ms.items()),
+        f"EXPLAIN flags at {large} (bench/results/{results['explain']['file']}):\n"
+        + "\n".join(f"- {flag}" for flag in flags or ["none"]),
+    ]
+    return "\n" + "\n\n".join(parts) + "\n"

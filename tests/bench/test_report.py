@@ -131,6 +131,24 @@ def test_markdown_table_has_a_row_per_page_and_size():
     assert "lead_detail (3 failed)" in table
 
 
+def test_the_printed_summary_names_the_machine_and_each_part():
+    rows = report.page_rows(PAGES, SIZES, SCENARIOS, MEASURES)
+    results = {
+        "config": {"quick": True, "sizes": SIZES},
+        "machine": {"nproc": 2, "postgresql": "15.20", "date": "2026-11-23"},
+        "conversion": {},
+        "generator": {"large": {"rows": 100, "seconds": 1.0, "rows_per_s_reported": 100.0}},
+        "explain": {"file": "2026-11-23-quick-explain.txt", "sql_ms": {"lead_list": 1.25}},
+    }
+    text = report.summary(results, rows, [report.Target("a target", "1.00x", True)], [])
+    assert "## Benchmark (quick), 2026-11-23, 2 cores" in text
+    assert "PostgreSQL 15.20" in text
+    assert "| lead_list | large (1,000,000) |" in text
+    assert "- met: a target: 1.00x" in text
+    assert "lead_list 1.2" in text  # SQL ms
+    assert "EXPLAIN flags at large (bench/results/2026-11-23-quick-explain.txt):\n- none" in text
+
+
 def test_explain_flags_sequential_scans_and_sorts_over_many_rows():
     plan = {
         "Plan": {
