@@ -6,7 +6,7 @@ PORT ?= 8000
 # Parallel workers for the test suite; browser tests run in the same pool.
 TEST_WORKERS ?= 2
 
-.PHONY: setup run test lint format migrate demo check-deploy clean
+.PHONY: setup run test lint format migrate demo check-deploy bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Benchmarks on PostgreSQL (DATABASE_URL), in a database of their own: README, "Benchmarks".
+# QUICK=1 for the quick run; BENCH_ARGS passes more (e.g. --reuse).
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench $(if $(filter 1 yes true,$(QUICK)),--quick) $(BENCH_ARGS)
 
 check-deploy: setup
 	DJANGO_SETTINGS_MODULE=crm.production_settings SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(date +%s)-a-long-random-looking-secret-value-0123456789} \

@@ -14,6 +14,7 @@ from crm.models import (
     Activity,
     Call,
     Company,
+    GeneratedDataset,
     IndividualPartner,
     Meeting,
     Membership,
@@ -217,3 +218,21 @@ class ActivityAdmin(ActivityScopedMixin, PolymorphicParentModelAdmin):
     search_fields = ["body"]
     date_hierarchy = "occurred_at"
     list_select_related = ["author", "owner_type", "polymorphic_ctype"]
+
+
+@admin.register(GeneratedDataset)
+class GeneratedDatasetAdmin(CompanyScopedAdmin):
+    """The runs of ``generate_data``: shown, never added or edited by hand."""
+
+    list_display = ["created_at", "seed", "rows_written"]
+    readonly_fields = ["seed", "counts", "created_at"]
+
+    @admin.display(description=_("rows written"))
+    def rows_written(self, obj: GeneratedDataset) -> str:
+        return f"{sum(obj.counts.get('rows', {}).values()):,}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

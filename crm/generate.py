@@ -16,7 +16,9 @@ Writes go through ``RowWriter``: binary ``COPY ... FROM STDIN`` on PostgreSQL, i
 so that PostgreSQL stores one batch while Python makes the next; batched ``executemany`` elsewhere.
 Both take explicit values for every column, ``created_at`` and ``updated_at`` included (the ORM's
 ``auto_now`` would stamp them all with the moment of the run). Everything happens in one
-transaction: a run that fails leaves no rows behind.
+transaction, so a run that fails leaves no rows behind; only the id blocks are reserved before it,
+in short transactions of their own (a failed run leaves a gap in the ids, never a collision). The
+touched tables are analyzed after the commit, so the planner knows their new size.
 """
 
 from __future__ import annotations
@@ -225,6 +227,8 @@ class RowWriter:
         self.threaded = self.postgres if threaded is None else threaded and self.postgres
         self.stats: dict[str, TableStats] = {}
         self.tables: list[str] = []
+        # How long the generating thread waited for the writing one (PostgreSQL the slower).
+        self.waited = 0.0
         self._types: dict[str, dict[str, int]] = {}
         self._error: BaseException | None = None
         self._cancelled = False
@@ -241,14 +245,18 @@ class RowWriter:
             return
         self._raise_error()
         if self._thread is not None:
+            started = time.perf_counter()
             self._queue.put((model, tuple(columns), rows))
+            self.waited += time.perf_counter() - started
         else:
             self._write(model, tuple(columns), rows)
 
     def drain(self) -> None:
         """Wait until every batch handed over is written; re-raise the writer's error."""
         if self._thread is not None:
+            started = time.perf_counter()
             self._queue.join()
+            self.waited += time.perf_counter() - started
         self._raise_error()
 
     def guard(self, execute, sql, params, many, context):
@@ -494,6 +502,8 @@ class Report:
     stats: dict[str, TableStats]
     seconds: float
     fk_triggers: bool = True
+    steps: dict[str, float] = field(default_factory=dict)  # generator name -> seconds
+    waited: float = 0.0  # seconds the generating thread waited for the writing one
 
     @property
     def total(self) -> int:
@@ -519,7 +529,8 @@ def data_generate(
     transaction, and record the run as a ``GeneratedDataset``.
 
     Refuses, before writing anything, a plan a generator cannot make and a company that holds
-    real data (unless ``force``).
+    real data (unless ``force``). ``fk_triggers`` keeps PostgreSQL's row-by-row foreign-key
+    checks (see ``_foreign_keys_checked``); ``threaded=False`` writes in the calling thread.
     """
     started = time.perf_counter()
     plan.check()
@@ -530,7 +541,8 @@ def data_generate(
         if slugify(slug) != slug:
             raise DomainError(
                 _(
-                    "“%(slug)s” cannot be a new company's slug: use lower-case letters, digits and hyphens, e.g. “%(example)s”."
+                    "“%(slug)s” cannot be a new company's slug: use lower-case letters, digits "
+                    "and hyphens, e.g. “%(example)s”."
                 )
                 % {"slug": slug, "example": slugify(slug) or "bench"}
             )
@@ -563,6 +575,7 @@ def data_generate(
     blocks = {model: ids_reserve(model, count) for model, count in needed.items()}
 
     writer = RowWriter(threaded=threaded)
+    steps: dict[str, float] = {}
     created = company is None
     with transaction.atomic():
         if created:
@@ -582,7 +595,10 @@ def data_generate(
             with writer.running(), _foreign_keys_checked(triggers=fk_triggers) as checked:
                 run.keep(Company.objects.filter(pk=company.pk))
                 for generator in generators():
+                    step_started = time.perf_counter()
                     generator.generate(run)
+                    writer.drain()
+                    steps[generator.name] = time.perf_counter() - step_started
             rows = run.rows_written()
             # Rows written by COPY send no signals: tell the cached selects (crm.choices) that
             # the company's salespeople, partners and products may have changed.
@@ -597,7 +613,9 @@ def data_generate(
                 },
             )
     seconds = time.perf_counter() - started
+    analyze_started = time.perf_counter()
     _analyze(writer.tables)
+    steps["ANALYZE"] = time.perf_counter() - analyze_started
     return Report(
         company=company,
         created=created,
@@ -605,6 +623,8 @@ def data_generate(
         stats=writer.stats,
         seconds=seconds,
         fk_triggers=checked,
+        steps=steps,
+        waited=writer.waited,
     )
 
 

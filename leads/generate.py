@@ -184,7 +184,11 @@ class _LeadMaker:
         self.book = AddressBookRows(run, stream="leads.addressbook")
         # How far along the pipeline an open opportunity is: earlier stages are fuller.
         count = len(lists.open_stages)
-        self.reached = Weighted(range(count), [count - position for position in range(count)])
+        self.reached = (
+            Weighted(range(count), [count - position for position in range(count)])
+            if count
+            else None
+        )
         self.lead_ids = run.ids(Lead)
         self.opportunity_ids = run.ids(Opportunity)
         self.wish_ids = run.ids(WishListItem)

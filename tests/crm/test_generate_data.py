@@ -133,6 +133,7 @@ def test_the_report_names_rows_and_speed_per_table(db):
     assert "leads.Lead" in out and "60" in out
     assert "addressbook.AddressLink" in out
     assert "rows/s overall" in out
+    assert "Steps: reference" in out and "selling" in out
     assert "Leads [" in err and "100%" in err  # the progress bar, on stderr
 
 
@@ -161,6 +162,20 @@ def test_a_new_company_gets_the_defaults_and_an_owner(db):
     assert dataset.counts["requested"]["leads"] == 5
     assert dataset.counts["rows"]["leads.Lead"] == 5
     assert dataset.seed == 2026
+
+
+def test_the_admin_lists_the_companys_runs_only(generated, client):
+    from django.contrib.auth.models import Permission
+
+    generate("elsewhere", leads=1, customers=1, opportunities=0, quotations=0, orders=0)
+    owner = Membership.objects.get(company=generated).user
+    owner.user_permissions.set(Permission.objects.filter(codename="view_generateddataset"))
+    login_as(client, owner, generated)
+    body = client.get(reverse("admin:crm_generateddataset_changelist")).content.decode()
+    assert "1 generated dataset" in body
+    assert (
+        f"{sum(GeneratedDataset.objects.get(company=generated).counts['rows'].values()):,}" in body
+    )
 
 
 def test_an_existing_team_is_used_not_replaced(db):
@@ -459,6 +474,21 @@ def test_bad_arguments_are_refused_and_change_nothing(db, options, message):
     with pytest.raises(CommandError, match=message):
         generate(**options)
     assert row_counts() == before
+
+
+def test_a_pipeline_without_an_open_stage_takes_leads_but_no_opportunities(db):
+    with scopes_disabled():
+        company = Company.objects.create(name="Closed", slug="closed")
+        OpportunityStage.objects.create(
+            company=company, name="Done", order=1, kind=OpportunityStage.Kind.WON
+        )
+    before = row_counts()
+    with pytest.raises(CommandError, match="no open opportunity stage"):
+        generate("closed", quotations=0, orders=0)
+    assert row_counts() == before
+    generate("closed", opportunities=0, quotations=0, orders=0)
+    with scope(company=company):
+        assert Lead.objects.filter(company=company).count() == 60
 
 
 def test_an_unknown_option_is_refused(db):

@@ -1,0 +1,503 @@
+"""The benchmark's own database: created, migrated and filled here, never the user's.
+
+Each size gets a company with a salesperson who logs in (role salesperson, with a Salesperson
+row, so the lists open on "Mine" as in real life) and four colleagues; ``generate_data`` fills
+it; then the services add the records the detail pages are measured on: a lead with 10
+addresses, 10 contacts and 50 timeline entries, and a quotation with 10 lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, connections
+from django.db.models import Count
+from django_scopes import scope, scopes_disabled
+from psycopg import sql
+
+from bench.config import PASSWORD, RunConfig, Size
+from bench.settings import bench_database_name
+
+ROOT = Path(__file__).resolve().parent.parent
+# Bump when what this module sets up changes, so ``--reuse`` rebuilds an older database.
+DATA_VERSION = 1
+INFO_TABLE = "bench_info"
+COLLEAGUES = ["Alex Carter", "Bea Lindgren", "Chidi Okafor", "Dana Weiss"]
+CONVERTIBLE = ("new", "contacted", "qualified")
+
+
+@dataclass
+class CompanyFacts:
+    """What the scenarios need to know about one size's company (JSON-safe)."""
+
+    label: str
+    slug: str
+    company_id: int
+    username: str
+    salesperson_id: int
+    other_salesperson_id: int
+    detail_lead_id: int
+    detail_lead_name: str
+    quotation_id: int
+    quotation_number: str
+    search_fragment: str = ""
+    equality_status: str = "contacted"
+    counts: dict = field(default_factory=dict)
+    generator: dict = field(default_factory=dict)
+
+
+# --- the database itself -------------------------------------------------------------------------
+
+
+def _server_params() -> dict:
+    db = settings.DATABASES["default"]
+    return {
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+    }
+
+
+def database_name() -> str:
+    return settings.DATABASES["default"]["NAME"]
+
+
+def database_exists() -> bool:
+    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
+        row = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database_name()]
+        ).fetchone()
+    return row is not None
+
+
+def database_recreate() -> None:
+    """Drop and create the benchmark database (``<name>_bench``: see bench.settings)."""
+    name = database_name()
+    users = dj_database_url.parse(os.environ["DATABASE_URL"])["NAME"]
+    if name != bench_database_name(users):  # bench.settings sees to it; never drop another
+        raise RuntimeError(f"Refusing to drop {name!r}: not the benchmark's database.")
+    connections.close_all()
+    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def migrate() -> None:
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def vacuum_analyze() -> None:
+    """Fresh planner statistics and visibility maps, as autovacuum keeps them in real life."""
+    connections.close_all()
+    with psycopg.connect(dbname=database_name(), autocommit=True, **_server_params()) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
+def info_read(key: str):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [INFO_TABLE])
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(f"SELECT value FROM {INFO_TABLE} WHERE key = %s", [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return json.loads(row[0]) if isinstance(row[0], str) else row[0]
+
+
+def info_write(key: str, value) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {INFO_TABLE} (key text PRIMARY KEY, value jsonb)"
+        )
+        cursor.execute(
+            f"INSERT INTO {INFO_TABLE} (key, value) VALUES (%s, %s::jsonb)"
+            " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            [key, json.dumps(value)],
+        )
+
+
+# --- the companies -------------------------------------------------------------------------------
+
+
+def _company_setup(size: Size):
+    """The company, its owner, the salesperson who logs in and four colleagues."""
+    from crm.models import Membership, Salesperson
+    from crm.services import company_create, membership_add, salesperson_save
+
+    # Creating the tenant: there is no company scope to enter yet.
+    with scopes_disabled():
+        company, owner_membership = company_create(
+            name=f"Bench {size.label}",
+            owner_email=f"owner@{size.slug}.example",
+            owner_password=PASSWORD,
+            slug=size.slug,
+        )
+    with scope(company=company):
+        membership, _new = membership_add(
+            company=company,
+            email=f"seller@{size.slug}.example",
+            role=Membership.Role.SALESPERSON,
+            actor=owner_membership.user,
+        )
+        seller = membership.user
+        seller.first_name, seller.last_name = "Sam", "Seller"
+        seller.set_password(PASSWORD)
+        seller.save()
+        salesperson_save(
+            salesperson=Salesperson(
+                company=company, name="Sam Seller", user=seller, email=seller.email
+            )
+        )
+        for name in COLLEAGUES:
+            email = name.split()[0].lower() + f"@{size.slug}.example"
+            salesperson_save(salesperson=Salesperson(company=company, name=name, email=email))
+    return company, seller
+
+
+GENERATOR_RATE = re.compile(r"([\d][\d,.\s]*)\s*rows/s", re.IGNORECASE)
+
+
+def _generate(size: Size, *, seed: int) -> dict:
+    """Run ``manage.py generate_data`` for the company; its output and rows/s, and ours."""
+    command = [
+        sys.executable,
+        "manage.py",
+        "generate_data",
+        "--company",
+        size.slug,
+        "--leads",
+        str(size.leads),
+        "--customers",
+        str(size.customers),
+        "--opportunities",
+        str(size.opportunities),
+        "--quotations",
+        str(size.quotations),
+        "--orders",
+        str(size.orders),
+        "--seed",
+        str(seed),
+        "--force",  # the company holds only the users and salespeople made above
+    ]
+    before = _row_total()
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=ROOT, env=_child_env(), stdout=subprocess.PIPE, text=True)
+    seconds = time.monotonic() - started
+    sys.stdout.write(result.stdout)
+    if result.returncode != 0:
+        raise SystemExit(f"generate_data failed for {size.slug} (exit {result.returncode}).")
+    rows = _row_total() - before
+    rates = GENERATOR_RATE.findall(result.stdout)  # the last figure is the total
+    reported = float(re.sub(r"[,\s]", "", rates[-1])) if rates else None
+    return {
+        "command": " ".join(command[1:]),
+        "output": result.stdout.strip(),
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_s_timed": round(rows / seconds) if seconds else None,
+        "rows_per_s_reported": reported,
+    }
+
+
+def _child_env() -> dict:
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+
+
+def _row_total() -> int:
+    """Rows in every table of the project's models (what the generator adds is the difference)."""
+    tables = connection.introspection.django_table_names(only_existing=True)
+    union = " UNION ALL ".join(f'SELECT count(*) AS n FROM "{table}"' for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(sum(n), 0) FROM ({union}) AS t")
+        return int(cursor.fetchone()[0])
+
+
+def _detail_records(company, seller) -> dict:
+    """Through the real services: a lead with 10 addresses, 10 contacts and 50 timeline
+    entries, and a quotation with 10 lines, both the salesperson's."""
+    from addressbook import services as addressbook
+    from crm.models import Product, Salesperson
+    from crm.services import product_save
+    from crm.timeline import activity_add
+    from customers.models import Customer, CustomerType
+    from customers.services import customer_save
+    from leads.models import Lead
+    from leads.services import lead_save
+    from selling.services import LineInput, document_lines_save, quotation_create
+
+    with scope(company=company):
+        mine = Salesperson.objects.get(company=company, user=seller)
+        lead = lead_save(
+            lead=Lead(
+                company=company,
+                first_name="Benedikta",
+                last_name="Detailova",
+                organization_name="Detailova Holdings",
+                email="benedikta@detailova.example",
+                phone="+49 30 5550 1000",
+                salesperson=mine,
+            ),
+            actor=seller,
+        )
+        cities = ["Berlin", "Hamburg", "Munich", "Cologne", "Leipzig"]
+        for index in range(10):
+            addressbook.address_create_and_link(
+                company=company,
+                owner=lead,
+                fields={
+                    "label": f"Site {index + 1}",
+                    "street": f"Hauptstraße {index + 1}",
+                    "postal_code": f"10{index:03d}",
+                    "city": cities[index % len(cities)],
+                    "country": "DE",
+                },
+                purpose="office" if index else "billing",
+                actor=seller,
+            )
+            addressbook.contact_create_and_link(
+                company=company,
+                owner=lead,
+                fields={
+                    "first_name": f"Contact{index + 1}",
+                    "last_name": "Detailova",
+                    "email": f"contact{index + 1}@detailova.example",
+                    "phone": f"+49 30 5550 2{index:03d}",
+                },
+                role="Buyer" if index == 0 else "",
+                actor=seller,
+            )
+        for index in range(50):
+            if index % 2:
+                activity_add(
+                    owner=lead,
+                    kind="call",
+                    actor=seller,
+                    body=f"Call {index}: talked about the roll-out.",
+                    duration_minutes=5 + index % 20,
+                )
+            else:
+                activity_add(
+                    owner=lead, kind="note", actor=seller, body=f"Note {index}: sent the brochure."
+                )
+
+        products = list(Product.objects.filter(company=company, is_active=True).order_by("pk")[:10])
+        for index in range(len(products), 10):
+            products.append(
+                product_save(
+                    product=Product(
+                        company=company,
+                        sku=f"BENCH-{index + 1:03d}",
+                        name=f"Bench product {index + 1}",
+                        unit_price=Decimal("19.90") * (index + 1),
+                    )
+                )
+            )
+        business = CustomerType.objects.filter(company=company, is_business=True).first()
+        customer = customer_save(
+            customer=Customer(
+                company=company,
+                name="Quotewell Trading GmbH",
+                customer_type=business or CustomerType.objects.filter(company=company).first(),
+                email="orders@quotewell.example",
+                salesperson=mine,
+            ),
+            actor=seller,
+        )
+        quotation = quotation_create(actor=seller, customer=customer)
+        quotation = document_lines_save(
+            document=quotation,
+            actor=seller,
+            lines=[
+                LineInput(product=product, quantity=Decimal(index + 1))
+                for index, product in enumerate(products)
+            ],
+        )
+    return {
+        "detail_lead_id": lead.pk,
+        "detail_lead_name": str(lead),
+        "quotation_id": quotation.pk,
+        "quotation_number": quotation.number,
+    }
+
+
+def _facts(size: Size, stored: dict, *, fragment: str | None = None) -> CompanyFacts:
+    """Everything the scenarios need, read afresh (the counts, and the search fragment unless
+    given: both sizes search for the same one)."""
+    from crm.models import Company, Salesperson
+
+    with scopes_disabled():
+        company = Company.objects.get(slug=size.slug)
+    seller = get_user_model().objects.get(email=f"seller@{size.slug}.example")
+    with scope(company=company):
+        mine = Salesperson.objects.get(company=company, user=seller)
+        other = Salesperson.objects.filter(company=company).exclude(pk=mine.pk).order_by("pk")[0]
+        facts = CompanyFacts(
+            label=size.label,
+            slug=size.slug,
+            company_id=company.pk,
+            username=seller.username,
+            salesperson_id=mine.pk,
+            other_salesperson_id=other.pk,
+            detail_lead_id=stored["detail_lead_id"],
+            detail_lead_name=stored["detail_lead_name"],
+            quotation_id=stored["quotation_id"],
+            quotation_number=stored["quotation_number"],
+            search_fragment=fragment or _search_fragment(company, mine),
+            generator=stored.get("generator", {}),
+        )
+        facts.counts = _counts(company, mine, facts.search_fragment)
+    if facts.counts["my_leads"] < 2:  # the detail lead is always theirs
+        raise SystemExit(f"{size.slug}: the generator gave the salesperson who logs in no leads.")
+    return facts
+
+
+def _search_fragment(company, mine) -> str:
+    """Four letters from inside a surname of the salesperson's leads (not a prefix: the search
+    matches anywhere): of the commonest surnames' fragments, the rarest that still fills a page."""
+    from leads.models import Lead
+
+    mine_leads = Lead.objects.filter(company=company, salesperson=mine).exclude(last_name="")
+    common = (
+        mine_leads.values("last_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "last_name")
+        .values_list("last_name", flat=True)[:20]
+    )
+    fragments = {name[1:5].lower() for name in common if len(name) >= 5 and name[1:5].isalpha()}
+    matches = {
+        fragment: mine_leads.filter(last_name__icontains=fragment).count()
+        for fragment in sorted(fragments)
+    }
+    filling = [fragment for fragment, n in matches.items() if n >= settings.PAGE_SIZE]
+    if filling:
+        return min(filling, key=lambda fragment: (matches[fragment], fragment))
+    if matches:
+        return max(matches, key=lambda fragment: (matches[fragment], fragment))
+    raise SystemExit(f"{company.slug}: no lead surname of five letters or more to search for.")
+
+
+def _counts(company, mine, fragment: str) -> dict:
+    from customers.models import Customer
+    from leads.models import Lead, Opportunity
+    from selling.models import Quotation, SalesOrder
+
+    leads = Lead.objects.filter(company=company)
+    return {
+        "leads": leads.count(),
+        "my_leads": leads.filter(salesperson=mine).count(),
+        "my_leads_matching_fragment": leads.filter(salesperson=mine)
+        .filter(last_name__icontains=fragment)
+        .count(),
+        "opportunities": Opportunity.objects.filter(company=company).count(),
+        "customers": Customer.objects.filter(company=company).count(),
+        "quotations": Quotation.objects.filter(company=company).count(),
+        "orders": SalesOrder.objects.filter(company=company).count(),
+    }
+
+
+def conversion_pool(facts: CompanyFacts, size: int) -> list[int]:
+    """Leads nobody converted yet, oldest first (far from the pages the lists show)."""
+    from crm.models import Company
+    from leads.models import Lead
+
+    with scopes_disabled():
+        company = Company.objects.get(pk=facts.company_id)
+    with scope(company=company):
+        return list(
+            Lead.objects.filter(company=company, status__in=CONVERTIBLE, opportunity__isnull=True)
+            .exclude(pk=facts.detail_lead_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+
+
+def conversion_check(facts: CompanyFacts, converted: list[int], attempted: list[int]) -> dict:
+    """In the database: no lead has two opportunities; each converted one has exactly one."""
+    from leads.models import Opportunity
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT lead_id FROM {Opportunity._meta.db_table}"
+            " WHERE company_id = %s AND lead_id IS NOT NULL GROUP BY lead_id"
+            " HAVING count(*) > 1) AS dup",
+            [facts.company_id],
+        )
+        duplicates = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT lead_id, count(*) FROM {Opportunity._meta.db_table}"
+            " WHERE company_id = %s AND lead_id = ANY(%s) GROUP BY lead_id",
+            [facts.company_id, list(attempted)],
+        )
+        per_lead = dict(cursor.fetchall())
+    without = [pk for pk in converted if per_lead.get(pk, 0) != 1]
+    return {
+        "leads_with_more_than_one_opportunity": duplicates,
+        "converted_without_exactly_one": len(without),
+        "attempted": len(attempted),
+        "opportunities_for_attempted": sum(per_lead.values()),
+    }
+
+
+# --- the whole database --------------------------------------------------------------------------
+
+
+def _wanted(config: RunConfig) -> dict:
+    return {
+        "version": DATA_VERSION,
+        "sizes": [size.as_dict() for size in config.sizes],
+        "seed": config.seed,
+    }
+
+
+def prepare(config: RunConfig, *, reuse: bool) -> tuple[list[CompanyFacts], bool]:
+    """The facts of both companies, and whether an existing database was reused."""
+    wanted = _wanted(config)
+    if reuse and database_exists() and info_read("config") == wanted:
+        print(f"== reusing {database_name()} (same sizes and seed)", flush=True)
+        migrate()  # new migrations (indexes) apply to the existing rows
+        return _all_facts(config), True
+
+    print(f"== creating {database_name()}", flush=True)
+    database_recreate()
+    migrate()
+    for size in config.sizes:
+        print(f"== {size.slug}: {size.leads:,} leads, {size.customers:,} customers", flush=True)
+        company, seller = _company_setup(size)
+        generator = _generate(size, seed=config.seed)
+        stored = {**_detail_records(company, seller), "generator": generator}
+        info_write(f"company:{size.label}", stored)
+    print("== VACUUM ANALYZE", flush=True)
+    vacuum_analyze()
+    info_write("config", wanted)
+    return _all_facts(config), False
+
+
+def _all_facts(config: RunConfig) -> list[CompanyFacts]:
+    small = _facts(config.small, info_read(f"company:{config.small.label}"))
+    large = _facts(
+        config.large,
+        info_read(f"company:{config.large.label}"),
+        fragment=small.search_fragment,
+    )
+    return [small, large]
+
+
+def facts_as_dict(facts: CompanyFacts) -> dict:
+    return asdict(facts)

@@ -1,0 +1,129 @@
+"""The pages measured at each size: their URL, and what a good answer must contain."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
+
+from bench.config import RunConfig
+from bench.data import CompanyFacts
+
+LEADS_TABLE = "Leads</caption>"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    title: str
+    kind: str  # "list", "detail", "other" or "floor"
+    path: str
+    markers: tuple[str, ...]
+    # Pages that change the session's remembered "Mine / Everyone" use sessions of their own.
+    sessions: str = "main"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _query(path: str, **params) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
+    """Every page of one size, the floor first (each page is a ratio to it)."""
+    deep = config.deep_page
+    return [
+        Page(
+            "floor",
+            "Floor (50 rows, one raw query)",
+            "floor",
+            "/bench/floor/",
+            ('class="floor"', '<td><a href="/leads/'),
+        ),
+        Page(
+            "lead_list",
+            "Lead list (default: Mine, newest first)",
+            "list",
+            "/leads/",
+            (LEADS_TABLE,),
+        ),
+        Page(
+            "lead_list_status",
+            f"Lead list, status = {facts.equality_status} (equality)",
+            "list",
+            _query("/leads/", status=facts.equality_status),
+            (LEADS_TABLE,),
+        ),
+        Page(
+            "lead_list_salesperson",
+            "Lead list, filtered by another salesperson",
+            "list",
+            _query("/leads/", salesperson=facts.other_salesperson_id),
+            (LEADS_TABLE,),
+        ),
+        Page(
+            "lead_list_search",
+            f"Lead list, search “{facts.search_fragment}”",
+            "list",
+            _query("/leads/", q=facts.search_fragment),
+            (LEADS_TABLE,),
+        ),
+        Page(
+            "lead_list_sorted",
+            "Lead list, sorted by name",
+            "list",
+            _query("/leads/", sort="name"),
+            (LEADS_TABLE,),
+        ),
+        Page(
+            "lead_list_deep",
+            f"Lead list, everyone's, page {deep}",
+            "list",
+            _query("/leads/", owner="all", page=deep),
+            (LEADS_TABLE, f"Page {deep} of"),
+            sessions="deep",
+        ),
+        Page(
+            "opportunity_list",
+            "Opportunity list",
+            "list",
+            "/leads/opportunities/",
+            ("Opportunities</caption>",),
+        ),
+        Page("customer_list", "Customer list", "list", "/customers/", ("Customers</caption>",)),
+        Page(
+            "lead_detail",
+            "Lead detail (10 addresses, 10 contacts, 50 entries)",
+            "detail",
+            f"/leads/{facts.detail_lead_id}/",
+            ("Detailova Holdings", "Contact10", "Site 10"),
+        ),
+        Page(
+            "quotation_detail",
+            "Quotation detail (10 lines)",
+            "detail",
+            f"/selling/quotations/{facts.quotation_id}/",
+            (facts.quotation_number, "Quotewell Trading GmbH"),
+        ),
+        Page(
+            "board",
+            "Pipeline board",
+            "other",
+            "/leads/opportunities/board/",
+            ("<h1>Pipeline</h1>",),
+        ),
+        Page("dashboard", "Dashboard", "other", "/", ("Good to see you",)),
+    ]
+
+
+LIST_PAGES = (
+    "lead_list",
+    "lead_list_status",
+    "lead_list_salesperson",
+    "lead_list_search",
+    "lead_list_sorted",
+    "lead_list_deep",
+    "opportunity_list",
+    "customer_list",
+)
+DETAIL_PAGES = ("lead_detail", "quotation_detail")
