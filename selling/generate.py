@@ -52,29 +52,46 @@ NEW_ORDER_STATUS = Weighted(
 # Tries to draw an active customer or an open opportunity before taking the first one found.
 DRAWS = 20
 
-QUOTATION_COLUMNS = (
+# What both document tables share (SellingDocument), in the order _document_values gives them.
+DOCUMENT_COLUMNS = (
     "id", "company_id", "number", "salesperson_id", "sales_partner_id", "currency",
     "prices_include_vat", "discount_percent", "discount_rule", "net_total", "vat_total",
-    "gross_total", "notes", "created_by_id", "created_at", "updated_at", "opportunity_id",
-    "customer_id", "status", "quotation_date", "valid_until",
+    "gross_total", "notes", "created_by_id", "created_at", "updated_at",
+)  # fmt: skip
+# What both line tables share (DocumentLine), in the order _line_values gives them.
+LINE_COLUMNS = (
+    "position", "product_id", "description", "quantity", "unit_price", "discount_percent",
+    "vat_rate", "net_amount", "vat_amount", "gross_amount",
+)  # fmt: skip
+QUOTATION_COLUMNS = (
+    *DOCUMENT_COLUMNS, "opportunity_id", "customer_id", "status", "quotation_date", "valid_until",
 )  # fmt: skip
 QUOTATION_ITEM_COLUMNS = (
-    "id", "company_id", "quotation_id", "position", "product_id", "description", "quantity",
-    "unit_price", "discount_percent", "vat_rate", "net_amount", "vat_amount", "gross_amount",
-    "wish_list_item_id",
+    "id", "company_id", "quotation_id", *LINE_COLUMNS, "wish_list_item_id",
 )  # fmt: skip
 ORDER_COLUMNS = (
-    "id", "company_id", "number", "salesperson_id", "sales_partner_id", "currency",
-    "prices_include_vat", "discount_percent", "discount_rule", "net_total", "vat_total",
-    "gross_total", "notes", "created_by_id", "created_at", "updated_at", "customer_id",
-    "opportunity_id", "quotation_id", "status", "order_date", "delivery_date",
-    "opportunity_stage_before_id",
+    *DOCUMENT_COLUMNS, "customer_id", "opportunity_id", "quotation_id", "status", "order_date",
+    "delivery_date", "opportunity_stage_before_id",
 )  # fmt: skip
 ORDER_ITEM_COLUMNS = (
-    "company_id", "order_id", "position", "product_id", "description", "quantity", "unit_price",
-    "discount_percent", "vat_rate", "net_amount", "vat_amount", "gross_amount",
-    "quotation_item_id", "wish_list_item_id",
+    "company_id", "order_id", *LINE_COLUMNS, "quotation_item_id", "wish_list_item_id",
 )  # fmt: skip
+
+
+def _line_values(line) -> tuple:
+    """A priced line's LINE_COLUMNS."""
+    return (
+        line.position,
+        line.product_id,
+        line.description,
+        line.quantity,
+        line.unit_price,
+        line.discount_percent,
+        line.vat_rate,
+        line.net_amount,
+        line.vat_amount,
+        line.gross_amount,
+    )
 
 
 def check_plan(plan: Plan, company: Company | None) -> None:
@@ -405,6 +422,28 @@ class _DocumentMaker:
             )
         return lines
 
+    def _document_values(self, doc_id, number, party, totals, notes, created, updated) -> tuple:
+        """A quotation's or an order's DOCUMENT_COLUMNS (created_by stays empty)."""
+        terms = party.terms
+        return (
+            doc_id,
+            self.company_id,
+            number,
+            party.salesperson_id,
+            party.sales_partner_id,
+            self.currency,
+            terms.prices_include_vat,
+            terms.discount_percent,
+            terms.discount_rule,
+            totals.net,
+            totals.vat,
+            totals.gross,
+            notes,
+            None,
+            created,
+            updated,
+        )
+
     def _quotation(self, index: int, slot: _Slot, party: _Party) -> None:
         rng, today = self.rng, self.run.today
         date = max(slot.date, party.created)
@@ -418,7 +457,6 @@ class _DocumentMaker:
             status = VALID_STATUS.pick(rng)
         lines = self._lines(party)
         totals = pricing.document_totals(lines)
-        terms = party.terms
         notes = pick(rng, DOCUMENT_NOTES) if rng.random() < 0.15 else ""
         created = self._moment(date)
         updated = min(
@@ -426,24 +464,12 @@ class _DocumentMaker:
             self.run.anchor - datetime.timedelta(seconds=1),
         )
         quotation_id = self.quotation_ids.take()
+        number = self.numbers.take(Quotation.NUMBER_PREFIX, date)
         self.quotations.append(
             (
-                quotation_id,
-                self.company_id,
-                self.numbers.take(Quotation.NUMBER_PREFIX, date),
-                party.salesperson_id,
-                party.sales_partner_id,
-                self.currency,
-                terms.prices_include_vat,
-                terms.discount_percent,
-                terms.discount_rule,
-                totals.net,
-                totals.vat,
-                totals.gross,
-                notes,
-                None,
-                created,
-                updated,
+                *self._document_values(
+                    quotation_id, number, party, totals, notes, created, updated
+                ),
                 party.opportunity_id,
                 party.customer_id,
                 status,
@@ -457,16 +483,7 @@ class _DocumentMaker:
                     line.id,
                     self.company_id,
                     quotation_id,
-                    line.position,
-                    line.product_id,
-                    line.description,
-                    line.quantity,
-                    line.unit_price,
-                    line.discount_percent,
-                    line.vat_rate,
-                    line.net_amount,
-                    line.vat_amount,
-                    line.gross_amount,
+                    *_line_values(line),
                     line.wish_list_item_id,
                 )
             )
@@ -489,25 +506,10 @@ class _DocumentMaker:
             delivery = order_date + datetime.timedelta(days=14)
         created = self._moment(order_date)
         order_id = self.order_ids.take()
-        terms = party.terms
+        number = self.numbers.take(SalesOrder.NUMBER_PREFIX, order_date)
         self.orders.append(
             (
-                order_id,
-                self.company_id,
-                self.numbers.take(SalesOrder.NUMBER_PREFIX, order_date),
-                party.salesperson_id,
-                party.sales_partner_id,
-                self.currency,
-                terms.prices_include_vat,
-                terms.discount_percent,
-                terms.discount_rule,
-                totals.net,
-                totals.vat,
-                totals.gross,
-                notes,
-                None,
-                created,
-                created,
+                *self._document_values(order_id, number, party, totals, notes, created, created),
                 party.customer_id,
                 None,
                 quotation_id,
@@ -518,24 +520,7 @@ class _DocumentMaker:
             )
         )
         for line in lines:
-            self.order_items.append(
-                (
-                    self.company_id,
-                    order_id,
-                    line.position,
-                    line.product_id,
-                    line.description,
-                    line.quantity,
-                    line.unit_price,
-                    line.discount_percent,
-                    line.vat_rate,
-                    line.net_amount,
-                    line.vat_amount,
-                    line.gross_amount,
-                    line.id,
-                    None,
-                )
-            )
+            self.order_items.append((self.company_id, order_id, *_line_values(line), line.id, None))
 
 
 def generate_selling(run: GenerationRun) -> None:
