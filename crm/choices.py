@@ -78,7 +78,9 @@ class CachedChoiceIterator(ModelChoiceIterator):
         field = self.field
         company = _active_company()
         if company is None:
-            return [(obj.pk, field.label_from_instance(obj)) for obj in self.queryset]
+            return [
+                (field.prepare_value(obj), field.label_from_instance(obj)) for obj in self.queryset
+            ]
         sql, params = self.queryset.query.sql_with_params()
         label = f"{type(field).__module__}.{type(field).__qualname__}"
         digest = hashlib.sha256(f"{label}|{sql}|{params!r}".encode()).hexdigest()[:32]
@@ -88,7 +90,9 @@ class CachedChoiceIterator(ModelChoiceIterator):
         key = f"choices:{company.pk}:{born}:{company.lists_version}:{digest}"
         options = cache.get(key)
         if options is None:
-            options = [(obj.pk, field.label_from_instance(obj)) for obj in self.queryset]
+            options = [
+                (field.prepare_value(obj), field.label_from_instance(obj)) for obj in self.queryset
+            ]
             cache.set(key, options, CACHE_SECONDS)
         return options
 
