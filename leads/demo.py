@@ -43,6 +43,11 @@ MORE_OPPORTUNITIES = [
     "Video wall for the lobby",
 ]
 
+# Which of the ten converted leads are recent (by index: Prospecting, Qualification, Won).
+RECENT_CONVERSIONS = frozenset({0, 1, 4})
+# How far back a recent conversion's lead may have come in, at most: well inside 30 days.
+RECENT_DAYS = 21
+
 PEOPLE = [
     ("Lena", "Krüger", "Krüger Bäckerei GmbH"),
     ("Tom", "Baker", "Baker & Sons Ltd"),
@@ -160,14 +165,20 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
             )
         leads.append(lead)
 
-    # Ten qualified leads become opportunities and walk the pipeline to a stage each.
+    # Ten qualified leads become opportunities and walk the pipeline to a stage each. A few of
+    # them are this month's business whatever the date: they came in during the last three weeks,
+    # so the dashboard's default period ("Last 30 days") always shows leads -> opportunities ->
+    # customers.
     qualified = [
         lead for lead, status in zip(leads, statuses, strict=True) if status == "qualified"
     ]
     for index, lead in enumerate(qualified[:10]):
         services.lead_set_status(lead=lead, status=Lead.Status.QUALIFIED, actor=None)
         opportunity = services.lead_convert_to_opportunity(lead=lead, actor=None)
-        _walk_pipeline(opportunity, stages[index % len(stages)], stages, reasons, rnd, now)
+        target = stages[index % len(stages)]
+        _walk_pipeline(
+            opportunity, target, stages, reasons, rnd, now, recent=index in RECENT_CONVERSIONS
+        )
     for index, title in enumerate(MORE_OPPORTUNITIES):
         opportunity = services.opportunity_save(
             opportunity=Opportunity(
@@ -200,9 +211,14 @@ def _walk_pipeline(
     reasons: list[LostReason],
     rnd: random.Random,
     now,
+    *,
+    recent: bool = False,
 ) -> None:
     """Move the opportunity through the open stages up to ``target`` with the service, then
-    spread its history (and the matching timeline events) over the past weeks."""
+    spread its history (and the matching timeline events) over the past weeks.
+
+    A ``recent`` one's lead came in, and its whole history happened, within ``RECENT_DAYS``.
+    """
     open_stages = [stage for stage in stages if stage.kind == OpportunityStage.Kind.OPEN]
     if target.kind == OpportunityStage.Kind.OPEN:
         path = open_stages[: open_stages.index(target) + 1]
@@ -219,9 +235,17 @@ def _walk_pipeline(
             actor=None,
         )
 
-    # Backdate: opened some weeks ago, a few days to a few weeks in each stage.
-    gaps = [timedelta(days=rnd.randint(2, 18), hours=rnd.randint(0, 23)) for _ in path[1:]]
-    opened = now - sum(gaps, timedelta()) - timedelta(days=rnd.randint(1, 12))
+    # Backdate: opened some weeks ago, a few days to a few weeks in each stage (a recent one:
+    # a day or two per stage, opened a few days after the lead came in: at most 4 stages x 3
+    # days + 2 days + 5 days, under RECENT_DAYS).
+    if recent:
+        gaps = [timedelta(days=rnd.randint(1, 2), hours=rnd.randint(0, 23)) for _ in path[1:]]
+        opened = now - sum(gaps, timedelta()) - timedelta(hours=rnd.randint(2, 48))
+        lead_age = timedelta(days=rnd.randint(1, 4), hours=rnd.randint(0, 23))
+    else:
+        gaps = [timedelta(days=rnd.randint(2, 18), hours=rnd.randint(0, 23)) for _ in path[1:]]
+        opened = now - sum(gaps, timedelta()) - timedelta(days=rnd.randint(1, 12))
+        lead_age = timedelta(days=rnd.randint(3, 20))
     times = [opened]
     for gap in gaps:
         times.append(times[-1] + gap)
@@ -249,9 +273,10 @@ def _walk_pipeline(
         lead_events.filter(event_kind=SystemEvent.Kind.STATUS_CHANGE).update(
             occurred_at=opened - timedelta(hours=rnd.randint(2, 30))
         )
-        Lead.objects.filter(pk=opportunity.lead_id, created_at__gt=opened).update(
-            created_at=opened - timedelta(days=rnd.randint(3, 20))
-        )
+        leads = Lead.objects.filter(pk=opportunity.lead_id)
+        if not recent:
+            leads = leads.filter(created_at__gt=opened)
+        leads.update(created_at=opened - lead_age)
     if target.kind == OpportunityStage.Kind.OPEN:
         close = timezone.localdate() + timedelta(days=rnd.randint(-10, 120))
     else:

@@ -1,12 +1,35 @@
 """Fixtures: a company (the test body runs inside its scope), members, logged-in clients."""
 
+import os
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django_scopes import scope, scopes_disabled
 
 from crm.models import Membership
 from crm.tenancy import SESSION_KEY
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+
+
+def pytest_configure(config):
+    """``TEST_CLOCK=2026-12-31T23:30:00+00:00`` runs the whole suite as if it were that moment
+    (the clock then ticks on). CI runs the suite at a year's end and on a DST day this way, so a
+    test that quietly depends on today's date fails there, not on some future morning."""
+    moment = os.environ.get("TEST_CLOCK")
+    if not moment:
+        return
+    when = datetime.fromisoformat(moment)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    config._test_clock = time_machine.travel(when, tick=True)
+    config._test_clock.start()
+
+
+def pytest_report_header(config):
+    moment = os.environ.get("TEST_CLOCK")
+    return f"test clock: {moment}" if moment else None
 
 
 @pytest.fixture(autouse=True)
