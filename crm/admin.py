@@ -1,14 +1,20 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from polymorphic.admin import (
     PolymorphicChildModelAdmin,
     PolymorphicChildModelFilter,
     PolymorphicParentModelAdmin,
 )
 
+from crm import services
 from crm.admin_base import CompanyScopedAdmin
+from crm.errors import DomainError
 from crm.forms import is_company_owned
 from crm.models import (
     Activity,
@@ -52,11 +58,56 @@ class CompanyAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """Runs the members page's rule (``membership_check``) so a refusal is a form error."""
+
+    actor = None  # set per request by MembershipAdmin.get_form
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "role" in cleaned:
+            try:
+                services.membership_check(
+                    company=self.instance.company if self.instance.pk else self.company,
+                    actor=self.actor,
+                    membership=self.instance if self.instance.pk else None,
+                    role=cleaned["role"],
+                )
+            except DomainError as error:
+                raise ValidationError(error.message, code=error.code) from error
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(CompanyScopedAdmin):
+    """Every write goes through the members services: only an owner grants, changes or removes
+    the owner role, and a company always keeps one owner (the same rule as Settings > Members)."""
+
+    form = MembershipAdminForm
     list_display = ["user", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    actions = ["remove_members"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a membership to another account would hand its role (ownership too) over
+        # without the rule: change the role, or remove and add.
+        return ["user"] if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        form.company = request.company
+        return form
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bypasses delete_model: remove_members instead
+        return actions
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Offering every account would list other companies' people. Staff add newcomers by
@@ -66,6 +117,52 @@ class MembershipAdmin(CompanyScopedAdmin):
                 memberships__company=request.company
             ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.membership_change_role(membership=obj, role=obj.role, actor=request.user)
+        else:
+            created = services.membership_grant(
+                company=request.company, user=obj.user, role=obj.role, actor=request.user
+            )
+            obj.pk = created.pk
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        try:
+            services.membership_check(
+                company=obj.company, actor=request.user, membership=obj, role=None
+            )
+        except DomainError:
+            return False
+        return True
+
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj, actor=request.user)
+
+    @admin.action(description=_("Remove the selected members"), permissions=["delete"])
+    def remove_members(self, request, queryset):
+        members = list(queryset.select_related("user").order_by("pk"))
+        try:
+            with transaction.atomic():
+                for membership in members:
+                    services.membership_remove(membership=membership, actor=request.user)
+        except DomainError as error:
+            self.message_user(
+                request,
+                _("Nobody was removed: %(reason)s") % {"reason": error.message},
+                messages.ERROR,
+            )
+            return
+        self.message_user(
+            request,
+            ngettext("Removed %(count)d member.", "Removed %(count)d members.", len(members))
+            % {"count": len(members)},
+            messages.SUCCESS,
+        )
 
 
 admin.site.unregister(User)

@@ -90,15 +90,28 @@ def _actor_role(*, company: Company, actor) -> str | None:
     return membership.role if membership else None
 
 
-def _check_may_manage(*, company: Company, actor, target_role: str, new_role: str | None) -> None:
-    """Owners manage everyone; admins manage everyone but owners, and never grant ownership."""
+def membership_check(
+    *, company: Company, actor, membership: Membership | None = None, role: str | None = None
+) -> None:
+    """The one rule for writing a membership, on every path (members page, admin, commands).
+
+    ``membership`` None is a new member with ``role``; ``role`` None removes ``membership``.
+    Owners manage everyone; admins manage everyone but owners and never grant ownership; a
+    company always keeps an owner. Raises a DomainError saying which rule refuses.
+    """
+    if role is not None and role not in Membership.Role.values:
+        raise DomainError(_("Choose one of the roles offered."))
+    current = membership.role if membership is not None else None
     actor_role = _actor_role(company=company, actor=actor)
     if actor_role not in Membership.ADMIN_ROLES:
         raise DomainError(_("Only the company's owners and admins can manage members."))
-    if actor_role == Membership.Role.OWNER:
-        return
-    if target_role == Membership.Role.OWNER or new_role == Membership.Role.OWNER:
+    if actor_role != Membership.Role.OWNER and Membership.Role.OWNER in (current, role):
         raise DomainError(_("Only an owner can grant, change or remove the owner role."))
+    losing_an_owner = current == Membership.Role.OWNER and role != Membership.Role.OWNER
+    if losing_an_owner and _owner_count(company) <= 1:
+        if role is None:
+            raise DomainError(_("The last owner cannot be removed: make someone else owner first."))
+        raise DomainError(_("A company needs at least one owner: make someone else owner first."))
 
 
 def _lock_owners(company: Company) -> None:
@@ -154,9 +167,7 @@ def membership_add(*, company: Company, email: str, role: str, actor) -> tuple[M
         raise DomainError(
             _("“%(email)s” is not a valid e-mail address.") % {"email": email}
         ) from error
-    if role not in Membership.Role.values:
-        raise DomainError(_("Choose one of the roles offered."))
-    _check_may_manage(company=company, actor=actor, target_role=role, new_role=role)
+    membership_check(company=company, actor=actor, role=role)
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
@@ -165,28 +176,29 @@ def membership_add(*, company: Company, email: str, role: str, actor) -> tuple[M
         # A random secret nobody knows: Django's reset link only goes to usable passwords.
         user.set_password(secrets.token_urlsafe(32))
         user.save()
-    elif Membership.objects.filter(company=company, user=user).exists():
-        raise DomainError(_("%(email)s is already a member of this company.") % {"email": email})
+    return membership_grant(company=company, user=user, role=role, actor=actor), created
+
+
+@transaction.atomic
+def membership_grant(*, company: Company, user, role: str, actor) -> Membership:
+    """Make an existing account a member of the company with ``role``."""
+    _lock_owners(company)
+    membership_check(company=company, actor=actor, role=role)
+    if Membership.objects.filter(company=company, user=user).exists():
+        raise DomainError(
+            _("%(user)s is already a member of this company.")
+            % {"user": user.email or user.get_username()}
+        )
     membership = Membership.objects.create(company=company, user=user, role=role)
     staff_access_sync(user=user)
-    return membership, created
+    return membership
 
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, actor) -> Membership:
-    if role not in Membership.Role.values:
-        raise DomainError(_("Choose one of the roles offered."))
     _lock_owners(membership.company)
     membership.refresh_from_db()
-    _check_may_manage(
-        company=membership.company, actor=actor, target_role=membership.role, new_role=role
-    )
-    if (
-        membership.role == Membership.Role.OWNER
-        and role != Membership.Role.OWNER
-        and _owner_count(membership.company) == 1
-    ):
-        raise DomainError(_("A company needs at least one owner: make someone else owner first."))
+    membership_check(company=membership.company, actor=actor, membership=membership, role=role)
     membership.role = role
     membership.save(update_fields=["role"])
     staff_access_sync(user=membership.user)
@@ -197,11 +209,7 @@ def membership_change_role(*, membership: Membership, role: str, actor) -> Membe
 def membership_remove(*, membership: Membership, actor) -> None:
     _lock_owners(membership.company)
     membership.refresh_from_db()
-    _check_may_manage(
-        company=membership.company, actor=actor, target_role=membership.role, new_role=None
-    )
-    if membership.role == Membership.Role.OWNER and _owner_count(membership.company) == 1:
-        raise DomainError(_("The last owner cannot be removed: make someone else owner first."))
+    membership_check(company=membership.company, actor=actor, membership=membership, role=None)
     user = membership.user
     membership.delete()
     staff_access_sync(user=user)
