@@ -1,8 +1,24 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from crm import views
 from crm.views import catalog, members, partners, people, timeline
+
+
+class ModelLabelConverter:
+    """``app_label.modelname`` as Django spells them (lowercase letters, digits, underscores):
+    anything else in the URL is a plain 404 before a database lookup sees it."""
+
+    regex = r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ModelLabelConverter, "model_label")
 
 crm_patterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -30,7 +46,7 @@ crm_patterns = [
     path("catalog/<int:pk>/edit/", catalog.ProductUpdateView.as_view(), name="product_update"),
     path("catalog/<int:pk>/delete/", catalog.ProductDeleteView.as_view(), name="product_delete"),
     path(
-        "timeline/<str:owner_type>/<int:owner_id>/add/",
+        "timeline/<model_label:owner_type>/<int:owner_id>/add/",
         timeline.ActivityAddView.as_view(),
         name="activity_add",
     ),

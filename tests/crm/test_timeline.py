@@ -335,13 +335,38 @@ def test_another_companys_owner_is_a_404_and_writes_nothing(member_client, compa
         assert not Activity.objects.exists()
 
 
-@pytest.mark.parametrize("owner_type", ["crm.nothing", "nonsense", "auth.user", "crm.note"])
+@pytest.mark.parametrize("owner_type", ["crm.nothing", "auth.user", "crm.note"])
 def test_owners_that_cannot_have_a_timeline_are_a_404(member_client, company, member, owner_type):
     note = NoteFactory(company=company)
     owner_id = note.pk if owner_type == "crm.note" else member.pk
     response = member_client.post(add_url(owner_type, owner_id), {"kind": "note", "body": "x"})
     assert response.status_code == 404
     assert Activity.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "owner_type",
+    [
+        "nonsense",
+        "crm.company%00",
+        "%00.lead",
+        "leads.lead%00x",
+        "LEADS.LEAD",
+        "leads..lead",
+        "a.b.c",
+    ],
+)
+def test_junk_owner_types_in_the_url_are_a_404(member_client, company, owner_type):
+    response = member_client.post(
+        f"/timeline/{owner_type}/{company.pk}/add/", {"kind": "note", "body": "x"}
+    )
+    assert response.status_code == 404
+    assert not Activity.objects.exists()
+    # The same URL with a real owner type is the page that adds the note.
+    response = member_client.post(
+        f"/timeline/crm.company/{company.pk}/add/", {"kind": "note", "body": "x"}
+    )
+    assert response.status_code == 302 and Activity.objects.count() == 1
 
 
 def test_own_rows_without_a_timeline_are_a_404_and_write_nothing(member_client, company, member):
