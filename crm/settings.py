@@ -92,9 +92,20 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait on a locked database instead of failing at once (runserver threads, browser tests).
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several people at once on SQLite: a write transaction takes the write lock when it begins
+    # (IMMEDIATE), so a second writer waits up to `timeout` seconds for its turn; with SQLite's
+    # default (DEFERRED) a transaction that read first fails at its first write with "database
+    # is locked". WAL lets pages read while someone writes. The tests use a file too (an
+    # in-memory database shared between threads locks per table and does not wait).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(BASE_DIR / ".test-db.sqlite3")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
