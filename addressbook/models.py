@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from crm.models import CompanyOwned
+from crm.versioning import Versioned
 
 country_format_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 country code in capitals, e.g. DE, FR, US.")
@@ -24,7 +25,7 @@ def validate_country_code(value: str) -> None:
         )
 
 
-class Address(CompanyOwned):
+class Address(Versioned, CompanyOwned):
     # The address book's search box looks in these (crm.search; a trigram index on PostgreSQL).
     search_fields = ("label", "street", "street2", "city", "postal_code", "region", "country")
 
@@ -43,7 +44,6 @@ class Address(CompanyOwned):
         help_text=_("ISO 3166 two-letter code, e.g. DE, FR, US."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["city", "street", "pk"]
@@ -67,7 +67,7 @@ class Address(CompanyOwned):
         ]
 
 
-class Contact(CompanyOwned):
+class Contact(Versioned, CompanyOwned):
     # Salespeople log notes, calls, meetings and tasks on it (see crm.timeline).
     timeline_enabled = True
     search_fields = ("first_name", "last_name", "email", "phone", "mobile", "job_title")
@@ -80,7 +80,6 @@ class Contact(CompanyOwned):
     mobile = models.CharField(_("mobile"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]

@@ -20,7 +20,12 @@ from addressbook.owners import owner_url, resolve_owner
 from addressbook.panels import panel_context, render_panel
 from crm.errors import DomainError
 from crm.lookup import LookupView
-from crm.views.mixins import CompanyFormKwargsMixin, CompanyListView, CompanyQuerysetMixin
+from crm.views.mixins import (
+    CompanyFormKwargsMixin,
+    CompanyListView,
+    CompanyQuerysetMixin,
+    VersionedFormViewMixin,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The owner panel: add, link, unlink, set primary.
@@ -254,7 +259,7 @@ class ContactDetailView(CompanyQuerysetMixin, DetailView):
         return context
 
 
-class ServiceFormMixin(CompanyFormKwargsMixin):
+class ServiceFormMixin(VersionedFormViewMixin, CompanyFormKwargsMixin):
     """Create/update through the service; its DomainError becomes a form error."""
 
     template_name = "addressbook/record_form.html"
@@ -264,6 +269,7 @@ class ServiceFormMixin(CompanyFormKwargsMixin):
         raise NotImplementedError
 
     def form_valid(self, form):
+        self.mark_editor(form)
         try:
             self.object = self.save(form)
         except DomainError as error:

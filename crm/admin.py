@@ -13,7 +13,7 @@ from polymorphic.admin import (
 )
 
 from crm import services
-from crm.admin_base import CompanyScopedAdmin
+from crm.admin_base import CompanyScopedAdmin, VersionedAdminMixin
 from crm.errors import DomainError
 from crm.forms import is_company_owned
 from crm.models import (
@@ -42,7 +42,7 @@ admin.site.index_title = _("Administration")
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "currency", "default_vat_rate", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,11 +1,40 @@
 """Admin building blocks: the admin runs in the active company's scope like every other page."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 
 from crm.forms import bind_company, is_company_owned
+from crm.versioning import VERSION_FIELD, Versioned, versioned_form
 
 
-class CompanyScopedAdmin(admin.ModelAdmin):
+class VersionedAdminMixin:
+    """Change forms of versioned records refuse a stale save with the differences, and the
+    save records who made it (crm.versioning), as the app's own edit forms do."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            # The version is the wrapper's own hidden field, not a model form field.
+            kwargs["fields"] = [name for name in kwargs["fields"] if name != VERSION_FIELD]
+        return versioned_form(super().get_form(request, obj, change=change, **kwargs))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if isinstance(obj, Versioned) and VERSION_FIELD not in flatten_fieldsets(fieldsets):
+            fieldsets = [*fieldsets, (None, {"fields": [VERSION_FIELD], "classes": ["hidden"]})]
+        return fieldsets
+
+    def mark_editor(self, request, obj) -> None:
+        if isinstance(obj, Versioned):
+            obj.edited_by(request.user, seen_version=getattr(obj, "_seen_version", None))
+
+    def save_model(self, request, obj, form, change):
+        self.mark_editor(request, obj)
+        super().save_model(request, obj, form, change)
+
+
+class CompanyScopedAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Lists, choices and saves are limited to the request's active company.
 
     The middleware has already entered the company's scope; filtering again by company makes the

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
+from crm.versioning import carry_edit_mark
 
 
 def check_same_company(company_id: int, *rows) -> None:
@@ -21,7 +22,12 @@ def lock_then_load(model, row, *related: str):
     Locking with joins is not safe: when PostgreSQL re-checks a row that another transaction
     changed while we waited (EvalPlanQual), a locking query with joins can come back empty
     instead of returning the new version. Call inside the caller's transaction.
+
+    An edit form's mark on ``row`` (who edits, which version they saw: crm.versioning) moves to
+    the loaded row, so its save is still checked against the version the person saw.
     """
     filters = {"pk": row.pk, "company": row.company_id}
     model.objects.select_for_update().filter(**filters).values_list("pk", flat=True).get()
-    return model.objects.select_related(*related).get(**filters)
+    loaded = model.objects.select_related(*related).get(**filters)
+    carry_edit_mark(row, loaded)
+    return loaded

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.models import CompanyOwned, SalesPartner, Salesperson
+from crm.versioning import Versioned
 from leads.models import Lead, Opportunity
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -20,7 +21,7 @@ def phone_digits(phone: str) -> str:
     return re.sub(r"\D", "", phone or "")
 
 
-class CustomerGroup(CompanyOwned):
+class CustomerGroup(Versioned, CompanyOwned):
     """A company-defined group (retail, wholesale, VIP): drives discounts and what members see."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -60,7 +61,7 @@ class CustomerGroup(CompanyOwned):
         return reverse("customers:group_update", args=[self.pk])
 
 
-class CustomerType(CompanyOwned):
+class CustomerType(Versioned, CompanyOwned):
     """Private person or business (the company may add its own, e.g. “Public sector”).
 
     A business type sees prices without VAT; a private one sees them with VAT.
@@ -106,7 +107,7 @@ class CustomerType(CompanyOwned):
         return reverse("customers:type_update", args=[self.pk])
 
 
-class Customer(CompanyOwned):
+class Customer(Versioned, CompanyOwned):
     """An active business relationship: a private person or a business."""
 
     timeline_enabled = True
@@ -180,7 +181,6 @@ class Customer(CompanyOwned):
         verbose_name=_("from opportunity"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ScopedManager(company="company")
 

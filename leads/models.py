@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+from crm.versioning import Versioned
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-class LeadSource(CompanyOwned):
+class LeadSource(Versioned, CompanyOwned):
     """Where leads come from (web form, trade fair, referral): the company's own list."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -41,7 +42,7 @@ class LeadSource(CompanyOwned):
         return reverse("leads:source_update", args=[self.pk])
 
 
-class OpportunityStage(CompanyOwned):
+class OpportunityStage(Versioned, CompanyOwned):
     """A step of the company's pipeline, with the probability an opportunity there closes."""
 
     class Kind(models.TextChoices):
@@ -82,7 +83,7 @@ class OpportunityStage(CompanyOwned):
         return reverse("leads:stage_update", args=[self.pk])
 
 
-class LostReason(CompanyOwned):
+class LostReason(Versioned, CompanyOwned):
     name = models.CharField(_("name"), max_length=100)
 
     objects = ScopedManager(company="company")
@@ -106,7 +107,7 @@ class LostReason(CompanyOwned):
         return reverse("leads:lostreason_update", args=[self.pk])
 
 
-class Lead(CompanyOwned):
+class Lead(Versioned, CompanyOwned):
     """A person or organization that showed interest."""
 
     timeline_enabled = True
@@ -171,7 +172,6 @@ class Lead(CompanyOwned):
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ScopedManager(company="company")
 
@@ -235,7 +235,7 @@ class Lead(CompanyOwned):
         return status in self.TRANSITIONS.get(self.status, frozenset())
 
 
-class Opportunity(CompanyOwned):
+class Opportunity(Versioned, CompanyOwned):
     """A known prospect with potential; its items are a wish list, not yet a transaction."""
 
     timeline_enabled = True
@@ -292,7 +292,6 @@ class Opportunity(CompanyOwned):
         verbose_name=_("sales partner"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ScopedManager(company="company")
 

@@ -216,9 +216,12 @@ class DocumentAdmin(CompanyScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         """Header changes go through the update service (lock, status check, validation)."""
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        fields = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+        }
         if not fields:
             return
+        self.mark_editor(request, obj)
         try:
             self.update(obj, actor=request.user, fields=fields)
         except DomainError as error:

@@ -106,7 +106,7 @@ class _HeaderForm(CompanyModelForm):
 
     @property
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.fields}
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
 
 
 class QuotationHeaderForm(_HeaderForm):

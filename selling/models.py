@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+from crm.versioning import Versioned
 from customers.models import Customer
 from leads.models import Opportunity, OpportunityStage, WishListItem
 
@@ -26,7 +27,7 @@ def _money(verbose_name: str) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=Decimal("0"))
 
 
-class SellingDocument(CompanyOwned):
+class SellingDocument(Versioned, CompanyOwned):
     """What a quotation and a sales order share: number, party, ownership, pricing terms, totals."""
 
     timeline_enabled = True
@@ -77,7 +78,6 @@ class SellingDocument(CompanyOwned):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         abstract = True

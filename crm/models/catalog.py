@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.versioning import Versioned
+
 from .tenancy import CompanyOwned
 
 __all__ = ["Product"]
 
 
-class Product(CompanyOwned):
+class Product(Versioned, CompanyOwned):
     sku = models.CharField(_("SKU"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)

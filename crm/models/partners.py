@@ -11,6 +11,8 @@ from django_scopes import ScopedManager
 from polymorphic.managers import PolymorphicManager
 from polymorphic.models import PolymorphicModel
 
+from crm.versioning import Versioned
+
 from .tenancy import Company
 
 __all__ = ["IndividualPartner", "OrganizationPartner", "SalesPartner"]
@@ -23,7 +25,7 @@ class WebsiteField(models.URLField):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
-class SalesPartner(PolymorphicModel):
+class SalesPartner(Versioned, PolymorphicModel):
     """What every partner has; the subtypes add what only a person or an organization has.
 
     ``name`` is the display name used in lists and choices, so lists never need the subtype rows.

@@ -7,12 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.versioning import Versioned
+
 from .tenancy import CompanyOwned
 
 __all__ = ["Salesperson"]
 
 
-class Salesperson(CompanyOwned):
+class Salesperson(Versioned, CompanyOwned):
     """Someone who sells for the company, usually a user with a membership.
 
     ``manager`` is PROTECT rather than SET_NULL: deleting a manager would silently cut their team

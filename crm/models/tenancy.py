@@ -8,10 +8,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.versioning import Versioned
+
 __all__ = ["Company", "CompanyOwned", "Membership"]
 
 
-class Company(models.Model):
+class Company(Versioned, models.Model):
     """A tenant. Every company-owned row points here, and nobody sees another company's rows."""
 
     name = models.CharField(_("name"), max_length=200)

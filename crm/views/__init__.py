@@ -12,8 +12,9 @@ from crm.dashboard import period_choices, period_for, render_widgets
 from crm.forms import CompanySettingsForm, CompanySwitchForm
 from crm.models import Membership
 from crm.tenancy import activate_company, companies_for
+from crm.versioning import StaleEditError
 from crm.views.company_lists import registered_lists
-from crm.views.mixins import AdminRoleRequiredMixin
+from crm.views.mixins import AdminRoleRequiredMixin, VersionedFormViewMixin
 
 
 class DashboardView(TemplateView):
@@ -52,7 +53,7 @@ def switch_company(request):
     return HttpResponseRedirect(next_url)
 
 
-class CompanySettingsView(AdminRoleRequiredMixin, UpdateView):
+class CompanySettingsView(AdminRoleRequiredMixin, VersionedFormViewMixin, UpdateView):
     template_name = "crm/settings.html"
     form_class = CompanySettingsForm
 
@@ -63,8 +64,14 @@ class CompanySettingsView(AdminRoleRequiredMixin, UpdateView):
         return reverse("crm:settings")
 
     def form_valid(self, form):
+        self.mark_editor(form)
+        try:
+            response = super().form_valid(form)
+        except StaleEditError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
         messages.success(self.request, _("Company settings saved."))
-        return super().form_valid(form)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

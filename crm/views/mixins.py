@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 from crm.errors import DomainError
 from crm.models import Membership, Salesperson
 from crm.pagination import CappedPaginator
+from crm.versioning import Versioned, versioned_form
 
 
 class CompanyQuerysetMixin:
@@ -32,6 +33,19 @@ class CompanyFormKwargsMixin:
         kwargs = super().get_form_kwargs()
         kwargs["company"] = self.request.company
         return kwargs
+
+
+class VersionedFormViewMixin:
+    """An edit form of a versioned record carries the version the person saw, and the save
+    records who made it (crm.versioning): a stale save is refused, never applied silently."""
+
+    def get_form(self, form_class=None):
+        return versioned_form(form_class or self.get_form_class())(**self.get_form_kwargs())
+
+    def mark_editor(self, form) -> None:
+        if isinstance(form.instance, Versioned):
+            seen = getattr(form.instance, "_seen_version", None)
+            form.instance.edited_by(self.request.user, seen_version=seen)
 
 
 class SuccessMessageMixin:

@@ -8,10 +8,14 @@ from django.views.generic.detail import SingleObjectMixin
 
 from crm.errors import DomainError
 from crm.models import Salesperson
-from crm.views.mixins import CompanyFormKwargsMixin, CompanyQuerysetMixin
+from crm.views.mixins import (
+    CompanyFormKwargsMixin,
+    CompanyQuerysetMixin,
+    VersionedFormViewMixin,
+)
 
 
-class ServiceFormMixin(CompanyFormKwargsMixin):
+class ServiceFormMixin(VersionedFormViewMixin, CompanyFormKwargsMixin):
     """The form validates, ``save_service`` writes; a DomainError becomes a form error.
 
     ModelFormMixin.form_valid is deliberately not called: it would save the form a second time
@@ -26,6 +30,7 @@ class ServiceFormMixin(CompanyFormKwargsMixin):
         raise NotImplementedError
 
     def form_valid(self, form):
+        self.mark_editor(form)
         try:
             self.object = self.save_service(form.instance)
         except DomainError as error:
