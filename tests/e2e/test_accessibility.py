@@ -9,6 +9,9 @@ from crm.demo import ensure_demo_companies, seed_company
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.test_isolation import kwargs_variants, walk
 
+# Reads dates (demo data, periods, due dates): CI runs it under several test clocks too.
+pytestmark = pytest.mark.clock
+
 # Django's own admin and the auth flow's token pages are not ours to fix; POST-only views have
 # no page.
 SKIP_PREFIXES = ("admin:",)

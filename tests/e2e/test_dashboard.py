@@ -11,6 +11,9 @@ from crm.demo import ensure_demo_companies, seed_company
 from leads.dashboard import leads_created, opportunities_from_leads, pipeline_by_stage
 from tests.e2e.conftest import assert_accessible, log_in, screenshot
 
+# Reads dates (demo data, periods, due dates): CI runs it under several test clocks too.
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def demo_company(transactional_db):

@@ -6,6 +6,9 @@ from crm.models import Membership, Note, Task
 from tests.e2e.conftest import assert_accessible, log_in, screenshot
 from tests.factories import DEFAULT_PASSWORD, CompanyFactory, MembershipFactory
 
+# Reads dates (demo data, periods, due dates): CI runs it under several test clocks too.
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture
 def owner(transactional_db):
