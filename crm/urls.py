@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from crm import views
-from crm.views import catalog, members, partners, people, timeline
+from crm.views import accounts, catalog, members, partners, people, timeline
 
 
 class ModelLabelConverter:
@@ -59,6 +59,11 @@ crm_patterns = [
 ]
 
 urlpatterns = [
+    path(
+        "accounts/password_reset/",
+        accounts.ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("addressbook/", include("addressbook.urls")),

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from crm.models import Membership
@@ -53,6 +54,12 @@ def company(db):
 def other_company(db):
     """Company B: its rows must never show up for company A, nor A's for B."""
     return CompanyFactory(name="Globex Supplies", slug="globex")
+
+
+def password_login(client, username: str, password: str) -> bool:
+    """Log in through the login page, as a person does (django-axes sees the request)."""
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302
 
 
 def login_as(client, user, company):

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from crm.panels import panels_for
 
@@ -82,3 +83,10 @@ def verbose_name(obj) -> str:
 @register.inclusion_tag("crm/partials/_field.html")
 def form_field(field, wide=False):
     return {"field": field, "wide": wide}
+
+
+@register.filter
+def minutes_text(duration) -> str:
+    """A timedelta as "15 minutes" (rounded up: never promise less time than it takes)."""
+    minutes = max(1, -(-int(duration.total_seconds()) // 60))
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}

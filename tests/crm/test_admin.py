@@ -4,7 +4,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from crm.models import Membership
-from tests.conftest import login_as
+from tests.conftest import login_as, password_login
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -72,11 +72,11 @@ def test_demo_owner_and_admin_can_work_in_the_admin(client, db):
     from django.core.management import call_command
 
     call_command("seed_demo")
-    assert client.login(username="gus", password="demo-pass-2026")
+    assert password_login(client, "gus", "demo-pass-2026")
     response = client.get(reverse("admin:crm_product_changelist"))
     assert response.status_code == 200
     # ...but not on accounts: only superusers edit users and their superuser flag.
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     client.logout()
-    assert client.login(username="sam", password="demo-pass-2026")
+    assert password_login(client, "sam", "demo-pass-2026")
     assert client.get(reverse("admin:index")).status_code == 302  # not staff

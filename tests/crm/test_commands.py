@@ -5,6 +5,7 @@ from django_scopes import scope, scopes_disabled
 
 from crm.demo import DEMO_COMPANIES
 from crm.models import Company, Membership
+from tests.conftest import password_login
 from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_create_company_makes_the_owner_who_can_log_in(client):
     with scope(company=company):
         membership = Membership.objects.get()
     assert membership.role == Membership.Role.OWNER
-    assert client.login(username="bill@initech.example", password="s3cret-pass-99")
+    assert password_login(client, "bill@initech.example", "s3cret-pass-99")
 
 
 def test_create_company_prints_a_generated_password(capsys):
