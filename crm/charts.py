@@ -189,6 +189,11 @@ class BarChart:
         return self.row_height * len(self.rows)
 
     @property
+    def link_pitch(self) -> int:
+        """Pixels from one row's link to the next (a CSS class: no inline style under CSP)."""
+        return self.row_height
+
+    @property
     def inner_height(self) -> int:
         return self.bar_height // 2
 
@@ -343,6 +348,10 @@ class FunnelChart:
     def height(self) -> int:
         return self.steps[-1].bottom if self.steps else 0
 
+    @property
+    def link_pitch(self) -> int:
+        return FUNNEL_ROW + FUNNEL_CONNECTOR
+
 
 def funnel_chart(
     *, id: str, title: str, stages: Sequence[FunnelStage], empty_text: str = ""
@@ -489,6 +498,10 @@ class StackedChart:
     @property
     def height(self) -> int:
         return self.row_height * len(self.rows)
+
+    @property
+    def link_pitch(self) -> int:
+        return self.row_height
 
 
 def stacked_bar_chart(

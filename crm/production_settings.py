@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import env_bool, env_list
+from .settings import _CSP, env_bool, env_list
 
 for required in ("SECRET_KEY", "ALLOWED_HOSTS"):
     if not os.environ.get(required):
@@ -26,6 +26,9 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Enforced, whatever DEBUG the environment held when the base settings chose report-only.
+CONTENT_SECURITY_POLICY = _CSP
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -163,7 +163,7 @@ class DocumentAdmin(CompanyScopedAdmin):
 
     @staticmethod
     def _nowrap(text):
-        return format_html('<span style="white-space: nowrap">{}</span>', text)
+        return format_html('<span class="nowrap">{}</span>', text)
 
     @admin.display(description=gettext_lazy("number"), ordering="number")
     def number_display(self, obj):

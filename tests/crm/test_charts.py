@@ -375,3 +375,37 @@ def test_stacked_chart_renders_a_legend_patterns_and_a_table():
     assert "3 converted · 2 open · 1 lost" in html
     assert '<th scope="col" class="num">Converted</th>' in html
     assert '<a href="/w/">Web</a>' in html
+
+
+def test_every_chart_places_its_row_links_with_a_stylesheet_class():
+    """Row links sit over the rows by a pitch class (no inline style: CSP forbids it); a chart
+    whose pitch has no rule in app.css would stack every link at the top."""
+    from pathlib import Path
+
+    import crm
+
+    css = (Path(crm.__file__).parent / "static" / "crm" / "app.css").read_text()
+    charts = [
+        bar_chart(id="a", title="A", data=[Datum("x", 1, url="/x/")], value_label="V"),
+        bar_chart(
+            id="b",
+            title="B",
+            data=[Datum("x", 1, 1, url="/x/")],
+            value_label="V",
+            secondary_label="S",
+        ),
+        funnel_chart(id="f", title="F", stages=[FunnelStage("Leads", 3, url="/l/")]),
+        stacked_bar_chart(
+            id="s",
+            title="S",
+            series=[Series("a", "A", style=0)],
+            data=[StackedDatum("x", (1,), url="/x/")],
+        ),
+    ]
+    for chart in charts:
+        assert (
+            f".chart-links.pitch-{chart.link_pitch} li {{ height: {chart.link_pitch}px; }}" in css
+        )
+        html = render_to_string(chart.template, {"chart": chart})
+        assert f'class="chart-links pitch-{chart.link_pitch}"' in html
+        assert "style=" not in html

@@ -54,8 +54,20 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     new_page = context.new_page()
+    # Every page runs under the app's Content-Security-Policy: anything it blocks (an inline
+    # style or script, an asset from elsewhere) is a broken page, so it fails the test.
+    blocked = []
+    new_page.on(
+        "console",
+        lambda message: (
+            blocked.append(f"{new_page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield new_page
     context.close()
+    assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 def log_in(page, username, password):
