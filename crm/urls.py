@@ -72,3 +72,6 @@ urlpatterns = [
     path("selling/", include("selling.urls")),
     path("", include((crm_patterns, "crm"))),
 ]
+
+# A database that does not answer is a 503 page that says nothing was saved (crm.unavailable).
+handler500 = "crm.unavailable.server_error"
