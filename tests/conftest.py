@@ -15,6 +15,15 @@ from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 
 def pytest_configure(config):
+    # Every factory user gets a password: Django's real hasher spends a third of a second on
+    # each on purpose, which across the suite is minutes. Tests check logins, not hash strength.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _start_test_clock(config)
+
+
+def _start_test_clock(config):
     """``TEST_CLOCK=2026-12-31T23:30:00+00:00`` runs the whole suite as if it were that moment
     (the clock then ticks on). CI runs the suite at a year's end and on a DST day this way, so a
     test that quietly depends on today's date fails there, not on some future morning."""
