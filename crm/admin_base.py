@@ -1,10 +1,11 @@
 """Admin building blocks: the admin runs in the active company's scope like every other page."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.http import HttpResponseRedirect
 
 from crm.forms import bind_company, is_company_owned
-from crm.versioning import VERSION_FIELD, Versioned, versioned_form
+from crm.versioning import VERSION_FIELD, StaleEditError, Versioned, versioned_form
 
 
 class VersionedAdminMixin:
@@ -24,6 +25,15 @@ class VersionedAdminMixin:
         if isinstance(obj, Versioned) and VERSION_FIELD not in flatten_fieldsets(fieldsets):
             fieldsets = [*fieldsets, (None, {"fields": [VERSION_FIELD], "classes": ["hidden"]})]
         return fieldsets
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError as error:
+            # Saved by someone else between the form's check and the UPDATE (the form check
+            # shows the differences; this narrow race can only say so and reload).
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     def mark_editor(self, request, obj) -> None:
         if isinstance(obj, Versioned):

@@ -244,3 +244,33 @@ def test_two_saves_of_the_same_version_cannot_both_land(company):
         second.save()
     lead.refresh_from_db()
     assert (lead.phone, lead.version) == ("+1", 2)
+
+
+def test_an_admin_save_that_loses_the_race_after_the_form_check_says_so(company, monkeypatch):
+    """Someone saves between the admin form's check and its UPDATE: no 500, nothing written."""
+    from django.db.models import F
+
+    from leads.admin import LeadAdmin
+    from leads.models import Lead
+
+    user = MembershipFactory(company=company, role=Membership.Role.ADMIN, user__is_staff=True).user
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="leads"))
+    client = login_as(Client(), user, company)
+    lead = LeadFactory(company=company, phone="+1 555 0100")
+    url = reverse("admin:leads_lead_change", args=[lead.pk])
+    form = admin_post_data(client.get(url).context)
+    original_save_model = LeadAdmin.save_model
+
+    def save_after_someone_else(self, request, obj, form, change):
+        Lead.objects.filter(pk=obj.pk).update(version=F("version") + 1, phone="+1 555 0142")
+        original_save_model(self, request, obj, form, change)
+
+    monkeypatch.setattr(LeadAdmin, "save_model", save_after_someone_else)
+    form["notes"] = "Mine"
+    response = client.post(url, form, follow=True)
+    assert response.status_code == 200
+    assert "after you opened it" in response.content.decode()
+    lead.refresh_from_db()
+    # Nothing of this save was written (the stand-in "other save" ran inside the same request's
+    # transaction, so it rolled back with it).
+    assert (lead.notes, lead.version) == ("", 1)
