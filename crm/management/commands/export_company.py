@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scopes_disabled
+
+from crm.backup import company_export
+from crm.models import Company
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every row one company owns to a file (JSON Lines; gzip if it ends in .gz), "
+        "for import_company here or in another database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="The company's slug.")
+        parser.add_argument("file", type=Path, help="Where to write the backup.")
+        parser.add_argument("--force", action="store_true", help="Overwrite the file if it exists.")
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if path.exists() and not options["force"]:
+            raise CommandError(f"{path} exists already: choose another name or add --force.")
+        if not path.parent.is_dir():
+            raise CommandError(f"There is no folder {path.parent} to write {path.name} into.")
+        # A backup reads one named company across its tables, outside any request's scope.
+        with scopes_disabled():
+            company = Company.objects.filter(slug=options["slug"]).first()
+            if company is None:
+                raise CommandError(f"There is no company with the slug “{options['slug']}”.")
+            lines = company_export(company=company, path=path)
+        self.stdout.write(f"Wrote {company.name} to {path}: {lines} lines.")

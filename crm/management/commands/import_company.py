@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scopes_disabled
+
+from crm.backup import company_import
+from crm.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = (
+        "Read a backup made by export_company into this database as a new company: new ids, "
+        "every reference remapped, all or nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The backup file.")
+        parser.add_argument("--slug", help="Import under this slug (default: the backup's).")
+        parser.add_argument("--name", help="Import under this name (default: the backup's).")
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"There is no file {path}.")
+        # Creating a tenant and its rows: there is no company scope to enter yet.
+        with scopes_disabled():
+            try:
+                report = company_import(path=path, slug=options["slug"], name=options["name"])
+            except DomainError as error:
+                raise CommandError(f"Nothing was imported: {error.message}") from error
+        company = report.company
+        self.stdout.write(
+            f"Imported {company.name} ({company.slug}): {sum(report.rows.values())} rows, "
+            f"{report.users_matched} existing accounts, {report.users_created} new ones."
+        )
+        for table, count in report.rows.items():
+            self.stdout.write(f"  {table}: {count}")
