@@ -7,8 +7,10 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_delete, post_migrate
 
+        from crm import rls
         from crm.choices import register_reference_list
         from crm.dashboard import register_core_widgets
         from crm.demo import register_seeder
@@ -30,6 +32,10 @@ class CrmConfig(AppConfig):
         register_reference_list(
             Salesperson, SalesPartner, IndividualPartner, OrganizationPartner, Product
         )
+        # PostgreSQL row-level security: policies after every migrate, and whether a new
+        # connection is subject to them (crm.rls).
+        post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="crm_rls_policies")
+        connection_created.connect(rls.note_enforcement, dispatch_uid="crm_rls_enforcement")
         register_panel("timeline", order=100, render=timeline_panel)
         register_core_widgets()
         register_seeder("reference", order=10, seeder=seed_reference)

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -43,6 +42,7 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError
 from crm.models import Company, Membership
 from crm.services import staff_access_sync
+from crm.tenancy import company_tables
 
 FORMAT = "crm-company-export"
 VERSION = 1
@@ -50,58 +50,8 @@ USER_FIELDS = ("username", "email", "first_name", "last_name", "password", "is_a
 COMPANY_SKIPPED = ("id", "slug")
 
 
-# --- which tables, in which order ---------------------------------------------------------------
-
-
-def _is_company_table(model: type[models.Model]) -> bool:
-    return any(
-        f.name == "company" and f.many_to_one and f.related_model is Company
-        for f in model._meta.concrete_fields
-    )
-
-
 def _generic_owner_fields(model) -> list[GenericForeignKey]:
     return [f for f in model._meta.private_fields if isinstance(f, GenericForeignKey)]
-
-
-def company_tables() -> list[type[models.Model]]:
-    """Every concrete company-owned model, each after the tables its foreign keys point at
-    (parents of polymorphic subtypes before them, generic owners' tables before the links)."""
-    owned = [
-        model
-        for model in apps.get_models()
-        if not model._meta.proxy and not model._meta.abstract and _is_company_table(model)
-    ]
-    owned_set = set(owned)
-
-    def depends_on(model) -> set:
-        targets = {
-            f.related_model
-            for f in model._meta.local_concrete_fields
-            if f.is_relation and f.related_model in owned_set and f.related_model is not model
-        }
-        if _generic_owner_fields(model):
-            # A generic owner may be any other table: everything without one comes first.
-            targets |= {other for other in owned if not _generic_owner_fields(other)}
-        for parent in model._meta.parents:
-            targets.add(parent)
-        return targets
-
-    ordered: list = []
-    placed: set = set()
-    pending = sorted(owned, key=lambda m: m._meta.label)
-    while pending:
-        progress = False
-        for model in list(pending):
-            if depends_on(model) - {model} <= placed:
-                ordered.append(model)
-                placed.add(model)
-                pending.remove(model)
-                progress = True
-        if not progress:  # pragma: no cover - a real cycle is a modelling error
-            names = ", ".join(m._meta.label for m in pending)
-            raise RuntimeError(f"company tables reference each other in a cycle: {names}")
-    return ordered
 
 
 def _local_fields(model) -> list[models.Field]:

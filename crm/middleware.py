@@ -4,7 +4,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django_scopes import scope
 
-from crm.tenancy import resolve_request_company
+from crm import rls
+from crm.tenancy import SESSION_KEY, resolve_request_company
 
 # Paths a signed-in user without any company may still reach.
 _COMPANYLESS_PREFIXES = ("/accounts/", "/static/", "/no-company/")
@@ -28,14 +29,24 @@ class CompanyScopeMiddleware:
         request.salesperson_id = None
         request.switchable_companies = []
         if not request.user.is_authenticated:
+            rls.activate(user_id=None, company_id=None)
             return self.get_response(request)
 
+        # The database's own wall (PostgreSQL row-level security, as the app role): the user
+        # and the company the session names, corrected below if that is not the active one.
+        guess = request.session.get(SESSION_KEY)
+        rls.activate(user_id=request.user.pk, company_id=guess)
         active = resolve_request_company(request)
         if active is None:
             if request.path.startswith(_COMPANYLESS_PREFIXES) or request.path == reverse("logout"):
                 return self.get_response(request)
             return render(request, "crm/no_company.html", status=403)
 
+        if active.company.pk != guess and rls.is_enforced():
+            # A first visit, or a company the user left: read it again as the right company
+            # (the user's salesperson row there was invisible under the guess).
+            rls.activate(user_id=request.user.pk, company_id=active.company.pk)
+            active = resolve_request_company(request)
         request.company = active.company
         request.membership = active.membership
         request.salesperson_id = active.salesperson_id

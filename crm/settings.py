@@ -117,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME", os.path.join(tempfile.gettempdir(), f"crm-test-{os.getpid()}.sqlite3")
     )
 
+# PostgreSQL row-level security (crm.rls): the role the web process connects as, subject to the
+# per-company policies that migrate creates; migrations and commands run as the tables' owner.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "crm_app")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

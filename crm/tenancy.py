@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 from django_scopes import scope, scopes_disabled
 
@@ -108,3 +110,59 @@ def resolve_request_company(request) -> ActiveCompany | None:
 
 def activate_company(request, company: Company) -> None:
     request.session[SESSION_KEY] = company.pk
+
+
+# --- the company-owned tables ---------------------------------------------------------------------
+
+
+def _generic_owner_fields(model) -> list:
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    return [f for f in model._meta.private_fields if isinstance(f, GenericForeignKey)]
+
+
+def _is_company_table(model: type[models.Model]) -> bool:
+    return any(
+        f.name == "company" and f.many_to_one and f.related_model is Company
+        for f in model._meta.concrete_fields
+    )
+
+
+def company_tables() -> list[type[models.Model]]:
+    """Every concrete company-owned model, each after the tables its foreign keys point at
+    (parents of polymorphic subtypes before them, generic owners' tables before the links)."""
+    owned = [
+        model
+        for model in apps.get_models()
+        if not model._meta.proxy and not model._meta.abstract and _is_company_table(model)
+    ]
+    owned_set = set(owned)
+
+    def depends_on(model) -> set:
+        targets = {
+            f.related_model
+            for f in model._meta.local_concrete_fields
+            if f.is_relation and f.related_model in owned_set and f.related_model is not model
+        }
+        if _generic_owner_fields(model):
+            # A generic owner may be any other table: everything without one comes first.
+            targets |= {other for other in owned if not _generic_owner_fields(other)}
+        for parent in model._meta.parents:
+            targets.add(parent)
+        return targets
+
+    ordered: list = []
+    placed: set = set()
+    pending = sorted(owned, key=lambda m: m._meta.label)
+    while pending:
+        progress = False
+        for model in list(pending):
+            if depends_on(model) - {model} <= placed:
+                ordered.append(model)
+                placed.add(model)
+                pending.remove(model)
+                progress = True
+        if not progress:  # pragma: no cover - a real cycle is a modelling error
+            names = ", ".join(m._meta.label for m in pending)
+            raise RuntimeError(f"company tables reference each other in a cycle: {names}")
+    return ordered

@@ -1,0 +1,138 @@
+"""PostgreSQL row-level security: the second wall between companies, under the ORM's scopes.
+
+Every company-owned table (``crm.tenancy.company_tables``: found from the models, so a new table
+is covered at the next ``migrate``) gets one policy: a row is visible and writable only while
+the session's ``crm.company_id`` names its company. A polymorphic subtype's table, which has no
+company column, follows its parent row. Membership rows are also readable by their own user (the
+company switcher lists a person's companies), but written only in the active company. With no
+company set, the policy matches nothing: it fails closed.
+
+Who is subject to it: the app's database role (``DATABASE_APP_ROLE``, default ``crm_app``),
+which ``migrate`` creates (without a login; an operator gives it one) and grants the tables to.
+Table owners and superusers bypass row-level security: migrations, ``seed_demo``,
+``generate_data``, backups and every other cross-company command run as the owner, explicitly.
+The web process connects as the app role; ``CompanyScopeMiddleware`` then sets the user and the
+company for each request (``activate``), and a job run as the app role does the same. Whether a
+connection is subject to the policies is read once when it opens (``rls_enforced``), so the
+owner's connections pay nothing.
+
+SQLite has no row-level security: there the django-scopes scopes are the only wall.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from crm.models import Membership
+from crm.tenancy import company_tables
+
+COMPANY_SETTING = "crm.company_id"
+USER_SETTING = "crm.user_id"
+POLICY = "company_isolation"
+CURRENT_COMPANY = f"NULLIF(current_setting('{COMPANY_SETTING}', true), '')::bigint"
+CURRENT_USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')::bigint"
+
+
+def app_role() -> str:
+    return getattr(settings, "DATABASE_APP_ROLE", "crm_app")
+
+
+def _conditions(model, quote) -> tuple[str, str]:
+    """(who may read, who may write) for the model's own table."""
+    table = quote(model._meta.db_table)
+    if any(f.name == "company" for f in model._meta.local_concrete_fields):
+        write = f"company_id = {CURRENT_COMPANY}"
+        read = write
+        if model is Membership:
+            read = f"({write} OR user_id = {CURRENT_USER})"
+        return read, write
+    # A subtype's table: its row belongs to the parent row's company.
+    parent = next(iter(model._meta.parents))
+    link = model._meta.pk.column
+    parent_table = quote(parent._meta.db_table)
+    parent_pk = quote(parent._meta.pk.column)
+    condition = (
+        f"EXISTS (SELECT 1 FROM {parent_table} parent "
+        f"WHERE parent.{parent_pk} = {table}.{quote(link)})"
+    )
+    return condition, condition
+
+
+def policy_statements(connection: BaseDatabaseWrapper) -> list[str]:
+    quote = connection.ops.quote_name
+    role = quote(app_role())
+    statements = [
+        # Roles are per cluster: two test databases made at once may both try.
+        f"""DO $$ BEGIN
+              CREATE ROLE {role} NOLOGIN;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$""",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    ]
+    for model in company_tables():
+        table = quote(model._meta.db_table)
+        read, write = _conditions(model, quote)
+        statements += [
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"DROP POLICY IF EXISTS {POLICY} ON {table}",
+            f"CREATE POLICY {POLICY} ON {table} USING ({read}) WITH CHECK ({write})",
+        ]
+    return statements
+
+
+def apply_policies(*, using: str = "default") -> None:
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for statement in policy_statements(connection):
+            cursor.execute(statement)
+
+
+def on_post_migrate(sender, *, using: str = "default", plan=None, **kwargs) -> None:
+    """After ``migrate`` (a ``flush`` sends no plan: its tables and policies stay as they were)."""
+    if plan is None:
+        return
+    apply_policies(using=using)
+
+
+def note_enforcement(sender, connection: BaseDatabaseWrapper, **kwargs) -> None:
+    """Read once per connection whether the policies apply to it (the app role) or not (an
+    owner or superuser), so only the app role's requests set the company."""
+    if connection.vendor != "postgresql":
+        connection.rls_enforced = False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT NOT (r.rolsuper OR r.rolbypassrls)
+                      AND NOT EXISTS (SELECT 1 FROM pg_tables
+                                      WHERE tablename = 'crm_company' AND tableowner = current_user)
+               FROM pg_roles r WHERE r.rolname = current_user"""
+        )
+        row = cursor.fetchone()
+    connection.rls_enforced = bool(row and row[0])
+
+
+def is_enforced(using: str = "default") -> bool:
+    return getattr(connections[using], "rls_enforced", False)
+
+
+def activate(*, user_id: int | None, company_id: int | None, using: str = "default") -> None:
+    """Tell the database whose request this is (a no-op where no policy applies)."""
+    connection = connections[using]
+    if not is_enforced(using):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config(%s, %s, false), set_config(%s, %s, false)",
+            [
+                USER_SETTING,
+                "" if user_id is None else str(user_id),
+                COMPANY_SETTING,
+                "" if company_id is None else str(company_id),
+            ],
+        )

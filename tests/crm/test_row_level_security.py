@@ -1,0 +1,166 @@
+"""PostgreSQL row-level security, the second wall: as the app's database role, with another
+company set, raw SQL sees none of the first company's rows in any company-owned table (listed
+from the models, so a new table cannot be forgotten), and cannot write into it."""
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from crm import rls
+from crm.demo import seed_company
+from crm.models import GeneratedDataset, Membership
+from crm.tenancy import company_tables
+from leads.models import Lead
+from tests import test_isolation
+from tests.conftest import login_as
+from tests.factories import CompanyFactory, LeadFactory, MembershipFactory
+
+pytestmark = pytest.mark.postgres
+company_a_world = test_isolation.company_a_world  # the isolation crawl's world, a fixture
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's: set DATABASE_URL to run these tests")
+
+
+@contextmanager
+def app_role(*, company=None, user=None):
+    """Run the block as the web process's database role, for ``company`` (None: unset)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {connection.ops.quote_name(rls.app_role())}")
+    connection.rls_enforced = True
+    rls.activate(user_id=getattr(user, "pk", None), company_id=getattr(company, "pk", None))
+    try:
+        yield
+    finally:
+        connection.rls_enforced = False
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute("SELECT set_config(%s, '', false)", [rls.COMPANY_SETTING])
+            cursor.execute("SELECT set_config(%s, '', false)", [rls.USER_SETTING])
+
+
+def _count(model) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(model._meta.db_table)}")
+        return cursor.fetchone()[0]
+
+
+def _counts_of(company) -> dict:
+    """Each table's rows that belong to ``company``, counted as the owner (no policy)."""
+    with scopes_disabled():
+        return {
+            model: model._base_manager.filter(company=company).count() for model in company_tables()
+        }
+
+
+@pytest.fixture
+def two_companies():
+    first = CompanyFactory(name="Northwind Traders", slug="northwind")
+    second = CompanyFactory(name="Globex Supplies", slug="globex")
+    with scopes_disabled():
+        MembershipFactory(company=first, role=Membership.Role.OWNER)
+        GeneratedDataset.objects.create(company=first, seed=1, counts={})
+    seed_company(first)  # a row in every company-owned table
+    with scope(company=second):
+        LeadFactory(company=second, last_name="Globex lead")
+    return first, second
+
+
+def test_the_app_role_sees_only_the_active_companys_rows_in_every_table(two_companies):
+    first, second = two_companies
+    firsts, seconds = _counts_of(first), _counts_of(second)
+    empty = [model._meta.label for model, count in firsts.items() if not count]
+    assert not empty, f"the demo leaves these tables empty, so the test proves nothing: {empty}"
+
+    with app_role(company=second):
+        for model in company_tables():
+            assert _count(model) == seconds[model], model._meta.label  # none of the first's
+    with app_role(company=first):
+        for model in company_tables():
+            assert _count(model) == firsts[model], model._meta.label  # not a wall of nothing
+    with app_role(company=None):  # no company set: fails closed
+        for model in company_tables():
+            assert _count(model) == 0, model._meta.label
+
+
+def test_the_app_role_cannot_write_into_another_company(two_companies):
+    first, second = two_companies
+    lead_table = connection.ops.quote_name("leads_lead")
+    with app_role(company=second):
+        refused = pytest.raises(DatabaseError, match="row-level security")
+        with refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {lead_table} (company_id, first_name, last_name, "
+                "organization_name, email, phone, status, notes, created_at, updated_at, "
+                "version) VALUES (%s, 'Eve', 'Intruder', '', '', '', 'new', '', now(), "
+                "now(), 1)",
+                [first.pk],
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {lead_table} SET notes = 'x' WHERE company_id = %s", [first.pk])
+            assert cursor.rowcount == 0
+
+
+def test_pages_work_as_the_app_role_and_a_person_sees_their_companies(two_companies, client):
+    first, second = two_companies
+    with scopes_disabled():
+        user = MembershipFactory(company=first, role=Membership.Role.MANAGER).user
+        MembershipFactory(company=second, user=user, role=Membership.Role.SALESPERSON)
+        globex_lead = Lead._base_manager.get(company=second)
+    login_as(client, user, first)
+    with app_role():  # the middleware sets the user and the company for each request
+        response = client.get(reverse("leads:lead_list"))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Globex lead" not in page
+        assert "Globex Supplies" in page  # the switcher: the person's own memberships
+        assert client.get(reverse("leads:lead_detail", args=[globex_lead.pk])).status_code == 404
+
+
+def test_every_company_table_has_its_policy(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_policies WHERE policyname = %s", [rls.POLICY])
+        with_policy = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT relname FROM pg_class WHERE relrowsecurity")
+        enabled = {row[0] for row in cursor.fetchall()}
+    tables = {model._meta.db_table for model in company_tables()}
+    assert tables <= with_policy and tables <= enabled
+
+
+def test_every_page_opens_as_the_app_role(client, company_a_world):
+    """The whole app works as the policies' role: the lists, and every page that takes an id,
+    with the member's own company's rows."""
+    company, _other, _intruder = company_a_world
+    with scopes_disabled():
+        owner = MembershipFactory(company=company, role=Membership.Role.OWNER).user
+    login_as(client, owner, company)
+    urls = [
+        reverse(name)
+        for name in (
+            "crm:dashboard",
+            "crm:settings",
+            "crm:task_list",
+            "leads:lead_list",
+            "leads:opportunity_list",
+            "leads:opportunity_board",
+            "customers:customer_list",
+            "selling:quotation_list",
+            "selling:order_list",
+            "addressbook:address_list",
+        )
+    ]
+    for name, pattern in test_isolation.walk():
+        if not name.startswith(test_isolation.ADMIN_PREFIX):
+            variants = test_isolation.kwargs_variants(name, pattern, company)
+            urls += [reverse(name, kwargs=kwargs) for kwargs in variants]
+    with app_role():
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 302, 405), f"GET {url}: {response.status_code}"
+    assert len(urls) > 50
