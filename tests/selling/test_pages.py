@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,6 +29,17 @@ from tests.factories import (
 from tests.selling.conftest import stage_of
 
 TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _on_today():
+    """Every test here runs at noon of TODAY (read once, at import, under any TEST_CLOCK), so a
+    run that crosses midnight cannot put TODAY and the pages' "today" a day apart."""
+    noon = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(12)))
+    with time_machine.travel(noon, tick=True):
+        yield
+
+
 QS, SS = Quotation.Status, SalesOrder.Status
 
 
