@@ -1,8 +1,10 @@
 """The activity timeline: services, selectors, the panel, my tasks, and company isolation."""
 
+import datetime
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -39,6 +41,18 @@ from tests.factories import (
     SystemEventFactory,
     TaskFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _at_noon():
+    """Due dates and "overdue" are days: each test runs at noon of the day it starts (under any
+    TEST_CLOCK), so a run that crosses midnight cannot move "today" between two lines of it."""
+    today = timezone.localdate()
+    with time_machine.travel(
+        timezone.make_aware(datetime.datetime.combine(today, datetime.time(12))), tick=True
+    ):
+        yield
+
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

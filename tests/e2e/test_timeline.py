@@ -1,4 +1,8 @@
+import datetime
+
 import pytest
+import time_machine
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
@@ -8,6 +12,17 @@ from tests.factories import DEFAULT_PASSWORD, CompanyFactory, MembershipFactory
 
 # Reads dates (demo data, periods, due dates): CI runs it under several test clocks too.
 pytestmark = pytest.mark.clock
+
+
+@pytest.fixture(autouse=True)
+def _at_noon():
+    """Due dates and "overdue" are days: each test runs at noon of the day it starts (under any
+    TEST_CLOCK), so a run that crosses midnight cannot move "today" between two lines of it."""
+    today = timezone.localdate()
+    with time_machine.travel(
+        timezone.make_aware(datetime.datetime.combine(today, datetime.time(12))), tick=True
+    ):
+        yield
 
 
 @pytest.fixture
