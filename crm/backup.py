@@ -39,6 +39,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm import rls
 from crm.errors import DomainError
 from crm.models import Company, Membership
 from crm.services import staff_access_sync
@@ -77,6 +78,10 @@ def _rows(model, company: Company):
 
 
 def _open(path: Path, mode: str) -> IO[str]:
+    if mode == "w":
+        # The file holds password hashes and every customer's data: for its owner's eyes only.
+        path.touch(mode=0o600)
+        path.chmod(0o600)
     if path.suffix == ".gz":
         return io.TextIOWrapper(gzip.open(path, mode + "b"), encoding="utf-8")
     return path.open(mode, encoding="utf-8")
@@ -151,8 +156,19 @@ def export_lines(company: Company) -> Iterator[str]:
             yield _line({"table": label, "row": row})
 
 
+def _refuse_the_app_role() -> None:
+    if rls.is_enforced():
+        raise DomainError(
+            _(
+                "This database connection is the app's role, which sees one company at a time: "
+                "run backups as the tables' owner (DATABASE_URL of the owner)."
+            )
+        )
+
+
 def company_export(*, company: Company, path: Path) -> int:
     """Write the backup to ``path``; returns the number of lines written."""
+    _refuse_the_app_role()
     outermost = not connection.in_atomic_block
     count = 0
     with transaction.atomic():
@@ -404,6 +420,7 @@ class _Importer:
 def company_import(*, path: Path, slug: str | None = None, name: str | None = None) -> ImportReport:
     """Read a backup into this database as a new company (``slug``/``name`` override the
     backup's); every id is new and every reference remapped. Nothing is written on error."""
+    _refuse_the_app_role()
     lines = _read(path)
     header = next(lines, None)
     if header is None:

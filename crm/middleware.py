@@ -38,6 +38,7 @@ class CompanyScopeMiddleware:
         rls.activate(user_id=request.user.pk, company_id=guess)
         active = resolve_request_company(request)
         if active is None:
+            rls.activate(user_id=request.user.pk, company_id=None)
             if request.path.startswith(_COMPANYLESS_PREFIXES) or request.path == reverse("logout"):
                 return self.get_response(request)
             return render(request, "crm/no_company.html", status=403)

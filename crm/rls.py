@@ -21,26 +21,37 @@ SQLite has no row-level security: there the django-scopes scopes are the only wa
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
-from django.db import connections
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from crm.models import Membership
+from crm.models import Company, Membership
 from crm.tenancy import company_tables
 
 COMPANY_SETTING = "crm.company_id"
 USER_SETTING = "crm.user_id"
 POLICY = "company_isolation"
+POLICY_NAMES = [POLICY] + [
+    f"{POLICY}_{command}" for command in ("select", "insert", "update", "delete")
+]
+ADMIN_ANYWHERE = "crm_is_admin_anywhere"
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 CURRENT_COMPANY = f"NULLIF(current_setting('{COMPANY_SETTING}', true), '')::bigint"
 CURRENT_USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')::bigint"
 
 
 def app_role() -> str:
-    return getattr(settings, "DATABASE_APP_ROLE", "crm_app")
+    role = getattr(settings, "DATABASE_APP_ROLE", "crm_app")
+    if not IDENTIFIER.fullmatch(role):
+        raise ImproperlyConfigured(f"DATABASE_APP_ROLE must be a plain name, not {role!r}.")
+    return role
 
 
 def _conditions(model, quote) -> tuple[str, str]:
-    """(who may read, who may write) for the model's own table."""
+    """(which rows may be read, which written) in the model's own table."""
     table = quote(model._meta.db_table)
     if any(f.name == "company" for f in model._meta.local_concrete_fields):
         write = f"company_id = {CURRENT_COMPANY}"
@@ -60,26 +71,68 @@ def _conditions(model, quote) -> tuple[str, str]:
     return condition, condition
 
 
+def _policies(table: str, *, read: str, write: str, insert: str | None = None) -> list[str]:
+    """One policy for every command where reading and writing are the same rows; else one per
+    command, so rows that may be read (one's own memberships elsewhere) cannot be changed."""
+    statements = [f"DROP POLICY IF EXISTS {name} ON {table}" for name in POLICY_NAMES]
+    if read == write and insert is None:
+        return [
+            *statements,
+            f"CREATE POLICY {POLICY} ON {table} USING ({read}) WITH CHECK ({write})",
+        ]
+    return [
+        *statements,
+        f"CREATE POLICY {POLICY}_select ON {table} FOR SELECT USING ({read})",
+        f"CREATE POLICY {POLICY}_insert ON {table} FOR INSERT WITH CHECK ({insert or write})",
+        f"CREATE POLICY {POLICY}_update ON {table} FOR UPDATE USING ({write}) WITH CHECK ({write})",
+        f"CREATE POLICY {POLICY}_delete ON {table} FOR DELETE USING ({write})",
+    ]
+
+
 def policy_statements(connection: BaseDatabaseWrapper) -> list[str]:
     quote = connection.ops.quote_name
-    role = quote(app_role())
+    name = app_role()
+    role = quote(name)
+    memberships = quote(Membership._meta.db_table)
     statements = [
-        # Roles are per cluster: two test databases made at once may both try.
+        # Made only if missing (an operator may have made it, and the owner may not be allowed
+        # to make roles); roles are per cluster, so two test databases may race to make it.
         f"""DO $$ BEGIN
-              CREATE ROLE {role} NOLOGIN;
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN
+                CREATE ROLE {role} NOLOGIN;
+              END IF;
             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
             END $$""",
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        # Whether someone is an owner or admin in any company (who may open the Django admin):
+        # a question across companies that the app role may ask but not answer row by row.
+        f"""CREATE OR REPLACE FUNCTION {ADMIN_ANYWHERE}(person bigint, roles text[])
+            RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+            $$ SELECT EXISTS (SELECT 1 FROM {memberships}
+                              WHERE user_id = person AND role = ANY(roles)) $$""",
+        f"GRANT EXECUTE ON FUNCTION {ADMIN_ANYWHERE}(bigint, text[]) TO {role}",
+    ]
+    # The companies themselves: one's own, and the ones one is a member of (the switcher);
+    # only the active one may be changed. New companies are made by commands, as the owner.
+    companies = quote(Company._meta.db_table)
+    statements += [
+        f"ALTER TABLE {companies} ENABLE ROW LEVEL SECURITY",
+        *_policies(
+            companies,
+            read=f"(id = {CURRENT_COMPANY} OR id IN (SELECT company_id FROM {memberships} "
+            f"WHERE user_id = {CURRENT_USER}))",
+            write=f"id = {CURRENT_COMPANY}",
+            insert="false",
+        ),
     ]
     for model in company_tables():
         table = quote(model._meta.db_table)
         read, write = _conditions(model, quote)
         statements += [
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-            f"DROP POLICY IF EXISTS {POLICY} ON {table}",
-            f"CREATE POLICY {POLICY} ON {table} USING ({read}) WITH CHECK ({write})",
+            *_policies(table, read=read, write=write),
         ]
     return statements
 
@@ -88,9 +141,20 @@ def apply_policies(*, using: str = "default") -> None:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
+    # In one transaction: no moment in which a table has row-level security and no policy.
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         for statement in policy_statements(connection):
             cursor.execute(statement)
+
+
+def is_admin_anywhere(*, user_id: int, roles, using: str = "default") -> bool | None:
+    """Whether the user has one of ``roles`` in any company, asked of the database function
+    when the policies apply to this connection (None: they do not; ask the ORM)."""
+    if not is_enforced(using):
+        return None
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {ADMIN_ANYWHERE}(%s, %s)", [user_id, list(roles)])
+        return bool(cursor.fetchone()[0])
 
 
 def on_post_migrate(sender, *, using: str = "default", plan=None, **kwargs) -> None:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from crm import rls
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Company, Membership, Product, SalesPartner, Salesperson
 from crm.setup import company_defaults_apply
@@ -139,11 +140,14 @@ def staff_access_sync(*, user) -> None:
     """Owners and admins of any company may open the admin; nobody else (superusers aside)."""
     if user.is_superuser:
         return
-    is_admin_somewhere = (
-        Membership.objects.with_scopes_disabled()
-        .filter(user=user, role__in=Membership.ADMIN_ROLES)
-        .exists()
-    )
+    # Across every company: as the database's app role only a function may look (crm.rls).
+    is_admin_somewhere = rls.is_admin_anywhere(user_id=user.pk, roles=Membership.ADMIN_ROLES)
+    if is_admin_somewhere is None:
+        is_admin_somewhere = (
+            Membership.objects.with_scopes_disabled()
+            .filter(user=user, role__in=Membership.ADMIN_ROLES)
+            .exists()
+        )
     group = staff_group()
     if is_admin_somewhere:
         user.groups.add(group)

@@ -184,14 +184,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# The client's address: the connection's, unless PROXY_COUNT trusted proxies sit in front
-# (then X-Forwarded-For; trusting it without a proxy would let anyone pick their address).
+# The client's address (crm.views.accounts.client_address): the connection's, unless
+# PROXY_COUNT trusted proxies sit in front; then the one the first of them saw, read from the
+# right of X-Forwarded-For (anything further left is whatever the client claimed).
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-if PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "crm.views.accounts.client_address"
 # Password reset e-mails: at most this many per address and per e-mail an hour.
 PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
 

@@ -8,13 +8,27 @@ address has an account (the answer must not tell which addresses do).
 
 import hashlib
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 WINDOW_SECONDS = 60 * 60
+
+
+def client_address(request) -> str | None:
+    """Who is asking: the address the first trusted proxy saw (``PROXY_COUNT`` of them append
+    to X-Forwarded-For), or the connection's own. Used by django-axes and the reset limit."""
+    count = settings.PROXY_COUNT
+    if count:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def _key(kind: str, value: str) -> str:
@@ -36,7 +50,7 @@ def _count(key: str) -> int:
 class ThrottledPasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         limit = settings.PASSWORD_RESET_LIMIT
-        by_address = _count(_key("ip", get_client_ip_address(self.request) or "unknown"))
+        by_address = _count(_key("ip", client_address(self.request) or "unknown"))
         by_email = _count(_key("email", form.cleaned_data["email"]))
         if max(by_address, by_email) > limit:
             form.add_error(

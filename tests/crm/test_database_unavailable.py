@@ -46,7 +46,7 @@ def test_pages_and_saves_answer_503_while_the_database_is_down(unreachable_datab
         assert response.status_code == 503
         page = response.content.decode()
         assert "The CRM cannot reach its database" in page
-        assert "Nothing you just sent was saved" in page
+        assert "check whether it is there" in page
         assert response["Retry-After"] == "30"
         assert "Content-Security-Policy" in response  # still the app's headers
 

@@ -80,3 +80,34 @@ def test_password_reset_requests_are_limited(client, db, settings):
     UserFactory(email="sam@example.com")
     assert client.post(url, {"email": "sam@example.com"}, REMOTE_ADDR="10.0.0.7").status_code == 302
     assert len(mail.outbox) == 4
+
+
+def test_behind_a_proxy_a_forged_address_cannot_lock_out_someone_else(client, db, settings):
+    """With one trusted proxy, the address is the one the proxy saw (the right end of
+    X-Forwarded-For), not what the client wrote there."""
+    settings.PROXY_COUNT = 1
+    UserFactory(username="dana")
+    proxy = "10.0.0.254"
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "dana", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9",  # forged, then what the proxy saw
+        )
+    # The attacker (203.0.113.9) is locked out...
+    response = client.post(
+        reverse("login"),
+        {"username": "dana", "password": DEFAULT_PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert response.status_code == 429
+    # ...Dana, arriving through the same proxy from her own address, is not.
+    response = client.post(
+        reverse("login"),
+        {"username": "dana", "password": DEFAULT_PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7",
+    )
+    assert response.status_code == 302

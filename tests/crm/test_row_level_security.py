@@ -125,7 +125,9 @@ def test_pages_work_as_the_app_role_and_a_person_sees_their_companies(two_compan
 
 def test_every_company_table_has_its_policy(db):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_policies WHERE policyname = %s", [rls.POLICY])
+        cursor.execute(
+            "SELECT tablename FROM pg_policies WHERE policyname = ANY(%s)", [rls.POLICY_NAMES]
+        )
         with_policy = {row[0] for row in cursor.fetchall()}
         cursor.execute("SELECT relname FROM pg_class WHERE relrowsecurity")
         enabled = {row[0] for row in cursor.fetchall()}
@@ -164,3 +166,52 @@ def test_every_page_opens_as_the_app_role(client, company_a_world):
             response = client.get(url)
             assert response.status_code in (200, 302, 405), f"GET {url}: {response.status_code}"
     assert len(urls) > 50
+
+
+def test_rows_one_may_read_elsewhere_cannot_be_changed(two_companies):
+    """One's own membership in another company, and that company, are visible (the switcher)
+    but not writable while working in this one."""
+    first, second = two_companies
+    with scopes_disabled():
+        user = MembershipFactory(company=first, role=Membership.Role.ADMIN).user
+        MembershipFactory(company=second, user=user, role=Membership.Role.SALESPERSON)
+    with app_role(company=first, user=user), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM crm_membership WHERE user_id = %s", [user.pk])
+        assert cursor.fetchone()[0] == 2  # both of one's memberships are readable
+        cursor.execute("DELETE FROM crm_membership WHERE company_id = %s", [second.pk])
+        assert cursor.rowcount == 0
+        cursor.execute(
+            "UPDATE crm_membership SET role = 'owner' WHERE company_id = %s", [second.pk]
+        )
+        assert cursor.rowcount == 0
+        cursor.execute("UPDATE crm_company SET name = 'pwned' WHERE id = %s", [second.pk])
+        assert cursor.rowcount == 0
+        cursor.execute("SELECT count(*) FROM crm_company")
+        assert cursor.fetchone()[0] == 2  # the active one and the other of one's own
+    second.refresh_from_db()
+    assert second.name == "Globex Supplies"
+
+
+def test_a_role_change_in_one_company_keeps_admin_access_earned_in_another(two_companies):
+    from crm import services
+
+    first, second = two_companies
+    with scopes_disabled():
+        owner = Membership.objects.get(company=first, role=Membership.Role.OWNER).user
+        person = MembershipFactory(company=first, role=Membership.Role.ADMIN).user
+        MembershipFactory(company=second, user=person, role=Membership.Role.ADMIN)
+        services.staff_access_sync(user=person)
+        in_first = Membership.objects.get(company=first, user=person)
+    assert person.is_staff
+    with app_role(company=first, user=owner), scope(company=first):
+        services.membership_change_role(membership=in_first, role="salesperson", actor=owner)
+    person.refresh_from_db()
+    assert person.is_staff  # still an admin of Globex
+
+
+def test_backups_refuse_the_app_role(two_companies, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    first, _second = two_companies
+    with app_role(company=first), pytest.raises(CommandError, match="tables' owner"):
+        call_command("export_company", first.slug, str(tmp_path / "backup.jsonl"))

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from crm.backup import company_export
+from crm.errors import DomainError
 from crm.models import Company
 
 
@@ -29,5 +30,8 @@ class Command(BaseCommand):
             company = Company.objects.filter(slug=options["slug"]).first()
             if company is None:
                 raise CommandError(f"There is no company with the slug “{options['slug']}”.")
-            lines = company_export(company=company, path=path)
+            try:
+                lines = company_export(company=company, path=path)
+            except DomainError as error:
+                raise CommandError(error.message) from error
         self.stdout.write(f"Wrote {company.name} to {path}: {lines} lines.")
