@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from crm.models import Product
 from crm.numbering import number_next
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
+from crm.versioning import StaleEditError
 from customers import services as customers_services
 from customers.models import Customer
 from leads import services as leads_services
@@ -97,12 +99,17 @@ def _totals_store(document: Document) -> None:
         totals.vat,
         totals.gross,
     )
+    # New lines are a change of the document: its version moves on, so a header form opened
+    # before is refused rather than saved over them (crm.versioning).
     type(document).objects.filter(pk=document.pk, company=document.company_id).update(
         net_total=totals.net,
         vat_total=totals.vat,
         gross_total=totals.gross,
         updated_at=timezone.now(),
+        version=F("version") + 1,
+        updated_by=None,
     )
+    document.version = (document.version or 0) + 1
 
 
 # --- lines ---------------------------------------------------------------------------------------
@@ -123,11 +130,16 @@ class LineInput:
 
 
 @transaction.atomic
-def document_lines_save(*, document: Document, lines: Iterable[LineInput], actor) -> Document:
+def document_lines_save(
+    *, document: Document, lines: Iterable[LineInput], actor, seen_version: int | None = None
+) -> Document:
     """Replace a draft document's lines with ``lines`` (kept in the order given) and store the
     new totals. A new line takes its price and VAT from the product and the party's discount
-    unless given. Only a draft can change; all or nothing."""
+    unless given. Only a draft can change; all or nothing. With ``seen_version`` (the lines
+    page's), a document changed since it was opened is refused (crm.versioning)."""
     document = lock_then_load(type(document), document, "customer", "opportunity")
+    if seen_version is not None and seen_version != document.version:
+        raise StaleEditError(document)
     if not document.is_editable:
         raise DomainError(
             _("%(document)s is %(status)s: only a draft can be changed.")

@@ -135,7 +135,10 @@ class DocumentItemsView(DocumentLinesMixin, View):
             return self.render(formset)
         try:
             services.document_lines_save(
-                document=self.object, lines=formset.line_inputs(), actor=request.user
+                document=self.object,
+                lines=formset.line_inputs(),
+                actor=request.user,
+                seen_version=self.seen_version(),
             )
         except DomainError as error:
             return self.render(formset, save_error=error.message)
@@ -148,9 +151,19 @@ class DocumentItemsView(DocumentLinesMixin, View):
             return HttpResponseRedirect(f"{self.urls()['items']}#line-{PREFIX}-{kept}")
         return HttpResponseRedirect(self.object.get_absolute_url())
 
+    def seen_version(self) -> int | None:
+        """The document's version when this person opened its lines (crm.versioning)."""
+        try:
+            return int(self.request.POST.get("document_version", ""))
+        except ValueError:
+            return None
+
     def render(self, formset: BaseLineFormSet, *, save_error: str = "") -> HttpResponse:
         totals = price_rows(formset)
+        seen = self.seen_version() if self.request.method == "POST" else None
         context = {
+            # A refused save keeps the version first seen, so it stays refused until reloaded.
+            "document_version": self.object.version if seen is None else seen,
             "document": self.object,
             "formset": formset,
             "totals": totals,

@@ -34,6 +34,7 @@ def form_data(response, **changes) -> dict:
         f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
         f"{formset.prefix}-MIN_NUM_FORMS": "0",
         f"{formset.prefix}-MAX_NUM_FORMS": "200",
+        "document_version": str(response.context["document_version"]),
     }
     for form in formset.forms:
         for name in form.fields:
@@ -390,3 +391,45 @@ def test_items_page_queries_do_not_grow_with_lines(member_client, company, membe
     assert with_lines(20) == one
     assert one <= 8
     assert QuotationItem.objects.filter(quotation=quotation).count() == 20
+
+
+def test_two_people_saving_the_same_lines_cannot_overwrite_each_other(
+    member_client, client, company, quotation
+):
+    from crm.models import Membership
+    from tests.conftest import login_as
+    from tests.factories import MembershipFactory
+
+    other = login_as(
+        client.__class__(),
+        MembershipFactory(company=company, role=Membership.Role.MANAGER).user,
+        company,
+    )
+    mine = form_data(member_client.get(items_url(quotation)), **{"0-quantity": "5"})
+    theirs = form_data(other.get(items_url(quotation)), **{"0-quantity": "7"})
+    assert other.post(items_url(quotation), theirs).status_code == 302
+
+    response = member_client.post(items_url(quotation), mine)
+    assert response.status_code == 200
+    assert "after you opened it" in response.content.decode()
+    assert lines_of(quotation)[0][1] == Decimal("7.00")  # theirs stands
+    # Sending the same page again is still refused; a reload shows theirs and saves.
+    assert member_client.post(items_url(quotation), mine).status_code == 200
+    fresh = form_data(member_client.get(items_url(quotation)), **{"0-quantity": "5"})
+    assert member_client.post(items_url(quotation), fresh).status_code == 302
+    assert lines_of(quotation)[0][1] == Decimal("5.00")
+
+
+def test_new_lines_make_an_open_header_form_stale(member_client, quotation):
+    header = member_client.get(reverse("selling:quotation_update", args=[quotation.pk]))
+    data = {
+        name: "" if value is None else str(getattr(value, "pk", value))
+        for name, value in ((f.html_name, f.value()) for f in header.context["form"])
+    }
+    lines = form_data(member_client.get(items_url(quotation)), **{"0-quantity": "9"})
+    assert member_client.post(items_url(quotation), lines).status_code == 302
+    data["notes"] = "Too late"
+    response = member_client.post(reverse("selling:quotation_update", args=[quotation.pk]), data)
+    assert response.status_code == 200
+    quotation.refresh_from_db()
+    assert quotation.notes != "Too late"
