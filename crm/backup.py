@@ -365,35 +365,29 @@ class _Importer:
                 values[f.attname] = None
                 self.deferred.append((model, row[model._meta.pk.attname], f.attname, target, old))
             else:
-                mapped = self.ids[target].get(old)
-                if mapped is None:
-                    raise DomainError(
-                        _("The backup's %(table)s row %(id)s points at a missing %(target)s row.")
-                        % {
-                            "table": model._meta.label_lower,
-                            "id": row[model._meta.pk.attname],
-                            "target": target._meta.label_lower,
-                        }
-                    )
-                values[f.attname] = mapped
+                values[f.attname] = self._new_id(model, row, target, old)
         for generic in _generic_owner_fields(model):
             type_id = values.get(generic.ct_field + "_id")
             owner_id = values.get(generic.fk_field)
             if type_id is None or owner_id is None:
                 continue
             owner_model = ContentType.objects.get_for_id(type_id).model_class()
-            mapped = self.ids[owner_model].get(int(owner_id))
-            if mapped is None:
-                raise DomainError(
-                    _("The backup's %(table)s row %(id)s belongs to a missing %(owner)s row.")
-                    % {
-                        "table": model._meta.label_lower,
-                        "id": row[model._meta.pk.attname],
-                        "owner": owner_model._meta.label_lower,
-                    }
-                )
-            values[generic.fk_field] = mapped
+            values[generic.fk_field] = self._new_id(model, row, owner_model, int(owner_id))
         return values
+
+    def _new_id(self, model, row: dict, target, old_id: int) -> int:
+        """The id the ``target`` row got here; a row the backup does not hold is refused."""
+        new_id = self.ids[target].get(old_id)
+        if new_id is None:
+            raise DomainError(
+                _("The backup's %(table)s row %(id)s points at a missing %(target)s row.")
+                % {
+                    "table": model._meta.label_lower,
+                    "id": row[model._meta.pk.attname],
+                    "target": target._meta.label_lower,
+                }
+            )
+        return new_id
 
     def finish(self) -> ImportReport:
         self.flush()

@@ -1,12 +1,13 @@
 """Fixtures: a company (the test body runs inside its scope), members, logged-in clients."""
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from crm.models import Membership
@@ -35,6 +36,14 @@ def _start_test_clock(config):
         when = when.replace(tzinfo=UTC)
     config._test_clock = time_machine.travel(when, tick=True)
     config._test_clock.start()
+
+
+def at_noon(day=None):
+    """A test clock at noon of ``day`` (default: today, under any TEST_CLOCK), ticking: tests
+    that reason in days use it so a run across midnight cannot move "today" under them."""
+    day = day or timezone.localdate()
+    noon = timezone.make_aware(datetime.combine(day, time(12)))
+    return time_machine.travel(noon, tick=True)
 
 
 def pytest_report_header(config):

@@ -183,3 +183,20 @@ def test_a_clashing_account_is_refused(demo_company, tmp_path):
     with pytest.raises(CommandError, match="another e-mail address"):
         call_command("import_company", str(path), "--slug", "northwind-3")
     assert not Company.objects.filter(slug="northwind-3").exists()
+
+
+def test_a_row_pointing_outside_the_backup_is_refused_and_nothing_is_written(
+    demo_company, tmp_path
+):
+    path = tmp_path / "northwind.jsonl"
+    call_command("export_company", "northwind", str(path))
+    lines = _read(path)
+    for entry in lines:
+        if entry.get("table") == "leads.lead" and entry["row"]["source_id"]:
+            entry["row"]["source_id"] = 987654321  # a lead source the backup does not hold
+            break
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("".join(json.dumps(entry) + "\n" for entry in lines))
+    with pytest.raises(CommandError, match="points at a missing leads.leadsource row"):
+        call_command("import_company", str(broken), "--slug", "northwind-broken")
+    assert not Company.objects.filter(slug="northwind-broken").exists()

@@ -1,10 +1,8 @@
 """The activity timeline: services, selectors, the panel, my tasks, and company isolation."""
 
-import datetime
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +24,7 @@ from crm.timeline import (
     timeline_for,
     timeline_for_many,
 )
-from tests.conftest import login_as
+from tests.conftest import at_noon, login_as
 from tests.factories import (
     AddressLinkFactory,
     CallFactory,
@@ -45,12 +43,8 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _at_noon():
-    """Due dates and "overdue" are days: each test runs at noon of the day it starts (under any
-    TEST_CLOCK), so a run that crosses midnight cannot move "today" between two lines of it."""
-    today = timezone.localdate()
-    with time_machine.travel(
-        timezone.make_aware(datetime.datetime.combine(today, datetime.time(12))), tick=True
-    ):
+    """Due dates and "overdue" are days: each test runs at noon of the day it starts."""
+    with at_noon():
         yield
 
 

@@ -1,12 +1,10 @@
-import datetime
-
 import pytest
-import time_machine
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from crm.models import Membership, Note, Task
+from tests.conftest import at_noon
 from tests.e2e.conftest import assert_accessible, log_in, screenshot
 from tests.factories import DEFAULT_PASSWORD, CompanyFactory, MembershipFactory
 
@@ -16,12 +14,8 @@ pytestmark = pytest.mark.clock
 
 @pytest.fixture(autouse=True)
 def _at_noon():
-    """Due dates and "overdue" are days: each test runs at noon of the day it starts (under any
-    TEST_CLOCK), so a run that crosses midnight cannot move "today" between two lines of it."""
-    today = timezone.localdate()
-    with time_machine.travel(
-        timezone.make_aware(datetime.datetime.combine(today, datetime.time(12))), tick=True
-    ):
+    """Due dates and "overdue" are days: each test runs at noon of the day it starts."""
+    with at_noon():
         yield
 
 
@@ -71,8 +65,6 @@ def test_add_a_note_and_a_task_then_tick_the_task_off(page, owner):
 
 def test_my_tasks_page_highlights_overdue_tasks(page, owner):
     from datetime import timedelta
-
-    from django.utils import timezone
 
     from tests.factories import TaskFactory
 

@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +16,7 @@ from customers.models import Customer, CustomerLink
 from customers.services import opportunity_convert_to_customer
 from selling import services
 from selling.models import Quotation, SalesOrder
+from tests.conftest import at_noon
 from tests.factories import (
     CustomerFactory,
     CustomerTypeFactory,
@@ -35,8 +35,7 @@ TODAY = timezone.localdate()
 def _on_today():
     """Every test here runs at noon of TODAY (read once, at import, under any TEST_CLOCK), so a
     run that crosses midnight cannot put TODAY and the pages' "today" a day apart."""
-    noon = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(12)))
-    with time_machine.travel(noon, tick=True):
+    with at_noon(TODAY):
         yield
 
 
