@@ -43,7 +43,8 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _at_noon():
-    """Due dates and "overdue" are days: each test runs at noon of the day it starts."""
+    """Due dates and "overdue" are days: each test runs at noon of the day it starts (a
+    time_machine clock, tests.conftest.at_noon)."""
     with at_noon():
         yield
 

@@ -34,7 +34,8 @@ TODAY = timezone.localdate()
 @pytest.fixture(autouse=True)
 def _on_today():
     """Every test here runs at noon of TODAY (read once, at import, under any TEST_CLOCK), so a
-    run that crosses midnight cannot put TODAY and the pages' "today" a day apart."""
+    run that crosses midnight cannot put TODAY and the pages' "today" a day apart (a
+    time_machine clock, tests.conftest.at_noon)."""
     with at_noon(TODAY):
         yield
 
