@@ -3,6 +3,9 @@
 import re
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -181,6 +184,19 @@ class Customer(Versioned, CompanyOwned):
         verbose_name=_("from opportunity"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Derived figures, kept in the transaction of every write that changes them and checked by
+    # ``manage.py verify_figures``: the sum of the balance ledger, and the net total of the booked
+    # (confirmed or fulfilled) orders.
+    balance = models.DecimalField(
+        _("balance"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    lifetime_sales_value = models.DecimalField(
+        _("lifetime sales value"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
+    )
 
     objects = ScopedManager(company="company")
 
@@ -193,6 +209,11 @@ class Customer(Versioned, CompanyOwned):
                 condition=~models.Q(parent=models.F("pk")),
                 name="customer_not_own_parent",
                 violation_error_message=_("A customer cannot be its own parent."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0),
+                name="customer_balance_not_negative",
+                violation_error_message=_("A customer's balance cannot go below zero."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(name=""),
@@ -225,6 +246,9 @@ class Customer(Versioned, CompanyOwned):
             ),
             models.Index(
                 fields=["company", "created_at", "id"], name="customer_company_created_idx"
+            ),
+            models.Index(
+                fields=["company", "lifetime_sales_value", "id"], name="customer_company_lsv_idx"
             ),
         ]
 
@@ -295,3 +319,210 @@ class CustomerLink(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.opportunity or self.lead} → {self.customer}"
+
+
+# --- the balance: a ledger per customer, and the gift cards that top it up ----------------------
+
+
+def _balance_money(verbose_name) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=Decimal("0"))
+
+
+class GiftCard(CompanyOwned):
+    """A card the company issues: its amount goes onto the balance of the customer who redeems it.
+
+    Only a SHA-256 digest of the code is stored (and its last four characters, to recognise it):
+    a code carries 80 random bits, so a copy of the database gives nobody a usable code. The code
+    itself is shown once, when the card is issued.
+    """
+
+    code_digest = models.CharField(max_length=64, editable=False)
+    code_hint = models.CharField(_("code ends in"), max_length=4, editable=False)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    currency = models.CharField(_("currency"), max_length=3, editable=False)
+    expires_on = models.DateField(
+        _("expires on"), null=True, blank=True, help_text=_("Leave empty for a card that lasts.")
+    )
+    # Issued for one customer: only that customer's balance can take it.
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gift_cards",
+        verbose_name=_("for customer"),
+        help_text=_("Optional: only this customer can redeem it."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    redeemed_at = models.DateTimeField(_("redeemed"), null=True, blank=True, editable=False)
+    redeemed_by = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redeemed_gift_cards",
+        editable=False,
+        verbose_name=_("redeemed by"),
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("gift card")
+        verbose_name_plural = _("gift cards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "code_digest"], name="giftcard_code_per_company"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="giftcard_amount_positive",
+                violation_error_message=_("A gift card's amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(redeemed_at__isnull=True, redeemed_by__isnull=True)
+                | models.Q(redeemed_at__isnull=False, redeemed_by__isnull=False),
+                name="giftcard_redeemed_by_someone",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "-issued_at", "-id"], name="giftcard_issued_idx")
+        ]
+
+    def __str__(self) -> str:
+        return _("Gift card …%(hint)s") % {"hint": self.code_hint}
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:gift_card_list")
+
+    def state(self, today) -> str:
+        if self.redeemed_at is not None:
+            return "redeemed"
+        if self.expires_on is not None and self.expires_on < today:
+            return "expired"
+        return "open"
+
+
+class BalanceEntry(CompanyOwned):
+    """One movement of a customer's balance. Entries are never changed or deleted: a mistake is
+    put right by a correction, so the ledger is the whole story and the stored balance
+    (``Customer.balance``) is always the sum of its entries."""
+
+    class Kind(models.TextChoices):
+        CREDIT = "credit", _("Credit from the company")
+        GIFT_CARD = "gift_card", _("Gift card")
+        PAYMENT = "payment", _("Order payment")
+        REFUND = "refund", _("Refund of a cancelled order")
+        CORRECTION = "correction", _("Correction")
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="balance_entries",
+        verbose_name=_("customer"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # Signed: what the entry adds to the balance (a payment is negative).
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    balance_after = models.DecimalField(_("balance after"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # The document behind a payment or refund (an order, from a higher app): its label, and its
+    # type and id so that one order is refunded at most once (constraint below).
+    reference = models.CharField(_("reference"), max_length=40, blank=True)
+    source_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    gift_card = models.OneToOneField(
+        GiftCard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="balance_entry",
+        verbose_name=_("gift card"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("balance entry")
+        verbose_name_plural = _("balance entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(amount=0), name="balanceentry_amount_not_zero"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance_after__gte=0), name="balanceentry_never_below_zero"
+            ),
+            models.CheckConstraint(
+                # Credits, gift cards and refunds add; payments take; corrections go either way.
+                condition=models.Q(kind="correction")
+                | models.Q(kind="payment", amount__lt=0)
+                | models.Q(kind__in=["credit", "gift_card", "refund"], amount__gt=0),
+                name="balanceentry_sign_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="gift_card", gift_card__isnull=False)
+                | (~models.Q(kind="gift_card") & models.Q(gift_card__isnull=True)),
+                name="balanceentry_gift_card_kind",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["payment", "refund"])
+                | models.Q(source_type__isnull=False, source_id__isnull=False),
+                name="balanceentry_payment_has_source",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "source_type", "source_id"],
+                condition=models.Q(kind="refund"),
+                name="balanceentry_one_refund_per_source",
+                violation_error_message=_("This order's balance was refunded already."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "customer", "-created_at", "-id"], name="balanceentry_ledger_idx"
+            ),
+            models.Index(
+                fields=["company", "source_type", "source_id"], name="balanceentry_source_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:balance", args=[self.customer_id])
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Balance entries are never changed: post a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Balance entries are never deleted: post a correction instead.")

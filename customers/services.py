@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import F, ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
@@ -557,3 +558,15 @@ def customer_open_opportunity(
         actor=actor,
     )
     return opportunity
+
+
+# --- lifetime sales value -----------------------------------------------------------------------
+
+
+def customer_count_sale(*, customer: Customer, net_amount: Decimal) -> None:
+    """Move the customer's lifetime sales value by ``net_amount`` (negative when an order stops
+    counting as a sale). Selling calls it in the transaction that books or cancels the order;
+    the update is relative, so concurrent orders of one customer add up without a lock."""
+    Customer.objects.filter(company=customer.company_id, pk=customer.pk).update(
+        lifetime_sales_value=F("lifetime_sales_value") + net_amount
+    )

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -252,6 +253,17 @@ class SalesOrder(SellingDocument):
     )
     order_date = models.DateField(_("order date"), default=timezone.localdate)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    # Paid from the customer's balance (``order_apply_balance``), and given back on cancelling.
+    balance_applied = models.DecimalField(
+        _("balance applied"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    balance_refunded = models.DecimalField(
+        _("balance refunded"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
+    )
     # The opportunity's stage before this order marked it won, so cancelling can put it back.
     opportunity_stage_before = models.ForeignKey(
         OpportunityStage,
@@ -278,6 +290,15 @@ class SalesOrder(SellingDocument):
                 | models.Q(delivery_date__gte=models.F("order_date")),
                 name="salesorder_delivery_after_order",
                 violation_error_message=_("The delivery date cannot be before the order date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance_applied__gte=0, balance_applied__lte=F("gross_total")),
+                name="salesorder_balance_within_total",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance_refunded=0)
+                | models.Q(balance_refunded=F("balance_applied"), status="cancelled"),
+                name="salesorder_refund_whole_on_cancel",
             ),
         ]
         indexes = [
@@ -308,6 +329,22 @@ class SalesOrder(SellingDocument):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_booked(self) -> bool:
+        """Counts as a sale: in the customer's lifetime sales value and the partner's commission."""
+        return self.status in self.BOOKED
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer still has to pay: the gross total less what the balance paid."""
+        if self.status == self.Status.CANCELLED:
+            return Decimal("0.00")
+        return self.gross_total - self.balance_applied
+
+    @property
+    def can_take_balance(self) -> bool:
+        return self.is_booked and self.amount_due > 0
 
 
 class DocumentLine(CompanyOwned):

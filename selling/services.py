@@ -25,6 +25,7 @@ from crm.numbering import number_next
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
 from crm.versioning import StaleEditError
+from customers import balance as customers_balance
 from customers import services as customers_services
 from customers.models import Customer
 from leads import services as leads_services
@@ -340,8 +341,16 @@ def _move(document: Document, status: str, *, actor, reason: str = "") -> Docume
             code="transition",
         )
     old_label = document.get_status_display()
+    was_booked = isinstance(document, SalesOrder) and document.is_booked
     document.status = status
     document.save(update_fields=["status", "updated_at"])
+    if isinstance(document, SalesOrder) and was_booked != document.is_booked:
+        # The customer's lifetime sales value counts booked orders: in when confirmed, out when
+        # a confirmed order is cancelled.
+        customers_services.customer_count_sale(
+            customer=document.customer,
+            net_amount=document.net_total if document.is_booked else -document.net_total,
+        )
     message = _("Status changed from %(old)s to %(new)s.") % {
         "old": old_label,
         "new": document.get_status_display(),
@@ -689,6 +698,7 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
         actor=actor,
         reason=_("Reason: %(reason)s.") % {"reason": reason} if reason else "",
     )
+    _refund_balance(order, actor=actor)
     opportunity, stage_before = order.opportunity, order.opportunity_stage_before
     if opportunity is None or stage_before is None:
         return order
@@ -704,3 +714,80 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
             opportunity=opportunity, stage=stage_before, actor=actor
         )
     return order
+
+
+# --- paying with the customer's balance ----------------------------------------------------------
+
+
+@transaction.atomic
+def order_apply_balance(*, order: SalesOrder, actor, amount: Decimal | None = None) -> Decimal:
+    """Pay a booked order from the customer's balance: up to ``amount`` (all that is due when
+    None), never more than is due or than the balance holds. Returns what was taken."""
+    order = lock_then_load(SalesOrder, order, "customer", "company")
+    if not order.is_booked:
+        raise DomainError(
+            _("%(order)s is %(status)s: only a confirmed or fulfilled order can be paid.")
+            % {"order": order, "status": order.get_status_display().lower()},
+            code="transition",
+        )
+    due = order.amount_due
+    if due <= 0:
+        raise DomainError(_("%(order)s is paid in full.") % {"order": order}, code="paid")
+    wanted = due
+    if amount is not None:
+        try:
+            wanted = Decimal(amount)
+        except (ArithmeticError, TypeError, ValueError):
+            raise DomainError(_("Enter the amount to take from the balance.")) from None
+        if wanted <= 0:
+            raise DomainError(_("The amount to take from the balance must be more than zero."))
+        wanted = min(wanted, due)
+    entry = customers_balance.balance_pay(
+        customer=order.customer, up_to=wanted, source=order, reference=order.number, actor=actor
+    )
+    if entry is None:
+        raise DomainError(
+            _("%(customer)s has nothing on its balance.") % {"customer": order.customer},
+            code="insufficient_balance",
+        )
+    taken = -entry.amount
+    SalesOrder.objects.filter(company=order.company_id, pk=order.pk).update(
+        balance_applied=F("balance_applied") + taken,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    order.refresh_from_db(fields=["balance_applied", "version", "updated_at"])
+    currency = order.currency
+    _log(
+        order,
+        _("%(amount)s paid from the customer's balance; %(due)s still due.")
+        % {"amount": f"{taken:,.2f} {currency}", "due": f"{order.amount_due:,.2f} {currency}"},
+        data={"event": "balance_payment", "amount": str(taken)},
+        actor=actor,
+    )
+    return taken
+
+
+def _refund_balance(order: SalesOrder, *, actor) -> None:
+    """A cancelled order gives back what the balance paid for it, once (the order is locked;
+    the ledger allows one refund per order)."""
+    if order.balance_applied <= 0 or order.balance_refunded:
+        return
+    customers_balance.balance_refund(
+        customer=order.customer,
+        amount=order.balance_applied,
+        source=order,
+        reference=order.number,
+        actor=actor,
+    )
+    SalesOrder.objects.filter(company=order.company_id, pk=order.pk).update(
+        balance_refunded=order.balance_applied
+    )
+    order.balance_refunded = order.balance_applied
+    _log(
+        order,
+        _("%(amount)s given back to the customer's balance.")
+        % {"amount": f"{order.balance_applied:,.2f} {order.currency}"},
+        data={"event": "balance_refund", "amount": str(order.balance_applied)},
+        actor=actor,
+    )
