@@ -11,8 +11,8 @@ from django.utils import timezone
 from addressbook import services as addressbook_services
 from addressbook.models import Address, Contact
 from crm.models import Company, Salesperson
-from customers import services
-from customers.models import Customer, CustomerGroup, CustomerType
+from customers import balance, services
+from customers.models import Customer, CustomerGroup, CustomerType, GiftCard
 from customers.setup import customers_defaults_apply
 from leads.models import Opportunity, OpportunityStage
 
@@ -108,4 +108,32 @@ def seed_customers(company: Company, rnd: random.Random) -> None:
         actor=None,
         title="Second espresso machine",
         fields={"expected_amount": Decimal("2400.00")},
+    )
+    _seed_balances(company, made)
+
+
+def _seed_balances(company: Company, made: list[Customer]) -> None:
+    """Credits, a correction and gift cards in every state, so the balance pages have a story."""
+    balance.balance_credit(
+        customer=made[3], amount="150.00", reason="Machine delivered late: goodwill", actor=None
+    )
+    balance.balance_credit(
+        customer=made[5], amount="400.00", reason="Deposit paid by bank transfer", actor=None
+    )
+    balance.balance_correct(
+        customer=made[5], amount="-20.00", reason="Deposit was 380.00, not 400.00", actor=None
+    )
+    card, code = balance.gift_card_issue(
+        company=company, amount="50.00", note="Trade fair raffle", actor=None
+    )
+    balance.gift_card_redeem(customer=made[4], code=code, actor=None)
+    balance.gift_card_issue(company=company, amount="100.00", note="Christmas voucher", actor=None)
+    balance.gift_card_issue(
+        company=company, amount="75.00", customer=made[0], note="For the holding only", actor=None
+    )
+    expired, _code = balance.gift_card_issue(
+        company=company, amount="25.00", note="Summer promotion", actor=None
+    )
+    GiftCard.objects.filter(pk=expired.pk).update(
+        expires_on=timezone.localdate() - timedelta(days=30)
     )

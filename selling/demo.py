@@ -106,6 +106,18 @@ def seed_selling(company: Company, rnd: random.Random) -> None:
             services.order_fulfil(order=order, actor=None)
         elif status == "cancelled":
             services.order_cancel(order=order, actor=None, reason="Ordered twice by mistake")
+    # Orders paid in part from a balance (customers.demo credits some): one still open, one
+    # cancelled, which gave the payment back.
+    with_balance = Customer.objects.filter(company=company, balance__gt=0).order_by("pk")
+    for customer, cancel in zip(with_balance, (False, True), strict=False):
+        order = services.order_create(
+            customer=customer, actor=None, order_date=today - timedelta(days=rnd.randint(2, 20))
+        )
+        _fill(order, products, rnd)
+        services.order_confirm(order=order, actor=None)
+        services.order_apply_balance(order=order, actor=None, amount=Decimal("100.00"))
+        if cancel:
+            services.order_cancel(order=order, actor=None, reason="Paid twice by mistake")
     # A quotation straight to a customer (a repeat sale).
     if customers:
         quotation = services.quotation_create(customer=customers[0], actor=None)
