@@ -1,5 +1,7 @@
 """Customer forms; every choice comes from the active company."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -111,3 +113,56 @@ class CustomerTypeForm(CompanyModelForm):
     class Meta:
         model = CustomerType
         fields = ["name", "is_business", "discount_percent"]
+
+
+# --- the balance and gift cards ------------------------------------------------------------------
+
+
+class BalanceCreditForm(forms.Form):
+    """Money the company puts on the balance, or (``correction``) a signed fix of a mistake."""
+
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, correction: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.correction = correction
+        if correction:
+            self.fields["amount"].help_text = _("Negative takes money off, positive adds it.")
+            self.fields["reason"].help_text = _("What the correction puts right.")
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if self.correction and amount == 0:
+            raise forms.ValidationError(_("A correction of zero changes nothing."))
+        if not self.correction and amount <= 0:
+            raise forms.ValidationError(_("Enter an amount more than zero."))
+        return amount
+
+
+class GiftCardRedeemForm(forms.Form):
+    code = forms.CharField(
+        label=_("Gift card code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("As printed on the card, e.g. 7K3M-Q9TZ-WX2P-HD4R."),
+    )
+
+
+class GiftCardIssueForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
+    customer = LookupField(
+        CUSTOMERS,
+        label=_("For customer"),
+        required=False,
+        empty_label=_("Anyone"),
+        help_text=_("Optional: only this customer can redeem the card."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.filter(company=company)

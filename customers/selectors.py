@@ -1,10 +1,11 @@
 """Reads for customer pages: the 360-degree view in a fixed number of queries."""
 
-from customers.models import Customer, CustomerLink
+from customers.models import BalanceEntry, Customer, CustomerLink
 from leads.models import WishListItem
 from leads.services import wish_list_amount
 
 MAX_HIERARCHY_DEPTH = 10
+BALANCE_ENTRIES_SHOWN = 5
 
 
 def customer_ancestors(customer: Customer) -> list[Customer]:
@@ -54,7 +55,13 @@ def customer_overview(*, customer: Customer) -> dict:
         .only("pk", "name", "is_active", "company_id", "customer_type__name")
         .order_by("name")[:50]
     )
+    balance_entries = list(
+        BalanceEntry.objects.filter(company=customer.company_id, customer=customer).order_by(
+            "-created_at", "-pk"
+        )[:BALANCE_ENTRIES_SHOWN]
+    )
     return {
+        "balance_entries": balance_entries,
         "links": links,
         "opportunities": opportunities,
         "leads": leads,

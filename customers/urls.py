@@ -17,6 +17,16 @@ urlpatterns = [
         views.CustomerOpportunityCreateView.as_view(),
         name="customer_opportunity_create",
     ),
+    path("<int:pk>/balance/", views.CustomerBalanceView.as_view(), name="balance"),
+    path("<int:pk>/balance/credit/", views.BalanceCreditView.as_view(), name="balance_credit"),
+    path(
+        "<int:pk>/balance/correction/",
+        views.BalanceCorrectionView.as_view(),
+        name="balance_correction",
+    ),
+    path("<int:pk>/balance/redeem/", views.GiftCardRedeemView.as_view(), name="gift_card_redeem"),
+    path("gift-cards/", views.GiftCardListView.as_view(), name="gift_card_list"),
+    path("gift-cards/new/", views.GiftCardIssueView.as_view(), name="gift_card_issue"),
     path(
         "convert/lead/<int:pk>/",
         views.LeadConvertToCustomerView.as_view(),

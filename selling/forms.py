@@ -2,6 +2,7 @@
 active company, and the services do the writing."""
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -164,3 +165,16 @@ class ReviseForm(forms.Form):
     @classmethod
     def default_valid_until(cls) -> datetime.date:
         return timezone.localdate() + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS)
+
+
+class ApplyBalanceForm(forms.Form):
+    """How much of the customer's balance to put towards an order (empty: all that is due)."""
+
+    amount = forms.DecimalField(
+        label=_("Amount from the balance"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("Leave empty to pay as much of the amount due as the balance covers."),
+    )

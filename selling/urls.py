@@ -61,6 +61,11 @@ urlpatterns = [
     path("orders/<int:pk>/confirm/", orders.OrderConfirmView.as_view(), name="order_confirm"),
     path("orders/<int:pk>/fulfil/", orders.OrderFulfilView.as_view(), name="order_fulfil"),
     path("orders/<int:pk>/cancel/", orders.OrderCancelView.as_view(), name="order_cancel"),
+    path(
+        "orders/<int:pk>/pay-from-balance/",
+        orders.OrderApplyBalanceView.as_view(),
+        name="order_apply_balance",
+    ),
 ]
 
 # Lines of a draft and the print views (selling/views/items.py, selling/views/printing.py).

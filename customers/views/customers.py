@@ -99,6 +99,7 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
         "name": "name",
         "type": "customer_type__name",
         "group": "customer_group__name",
+        "value": "lifetime_sales_value",
         "created": "created_at",
     }
     default_sort = "name"
@@ -116,6 +117,7 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
                 "phone",
                 "is_active",
                 "created_at",
+                "lifetime_sales_value",
                 "customer_type__name",
                 "customer_type__is_business",
                 "customer_group__name",

@@ -23,7 +23,7 @@ from customers.models import Customer
 from leads.models import Opportunity
 from selling import pricing, selectors, services
 from selling.filters import OrderFilter
-from selling.forms import OrderCreateForm, OrderHeaderForm, ReasonForm
+from selling.forms import ApplyBalanceForm, OrderCreateForm, OrderHeaderForm, ReasonForm
 from selling.models import Quotation, SalesOrder
 from selling.views.quotations import CustomerPrefillMixin, DocumentActionView, int_or_none
 
@@ -79,6 +79,8 @@ class OrderDetailView(CompanyQuerysetMixin, DetailView):
             can_fulfil=order.can_move_to(status.FULFILLED),
             can_cancel=order.can_move_to(status.CANCELLED),
             cancel_form=ReasonForm(auto_id="cancel_%s"),
+            can_pay_from_balance=order.can_take_balance and order.customer.balance > 0,
+            balance_form=ApplyBalanceForm(auto_id="balance_%s"),
         )
         return context
 
@@ -291,3 +293,17 @@ class OrderCancelView(DocumentActionView):
 
     def run(self, obj, reason=""):
         return services.order_cancel(order=obj, actor=self.request.user, reason=reason)
+
+
+class OrderApplyBalanceView(DocumentActionView):
+    model = SalesOrder
+    form_class = ApplyBalanceForm
+
+    def run(self, obj, amount=None):
+        taken = services.order_apply_balance(order=obj, actor=self.request.user, amount=amount)
+        messages.success(
+            self.request,
+            _("%(amount)s paid from the balance of %(customer)s.")
+            % {"amount": f"{taken:,.2f} {obj.currency}", "customer": obj.customer},
+        )
+        return obj

@@ -1,0 +1,239 @@
+"""The balance pages: a customer's ledger, credits, corrections and gift card redemptions, and the
+company's gift cards (issued with a code shown once)."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, ListView
+
+from crm.errors import DomainError
+from crm.views.mixins import (
+    CompanyQuerysetMixin,
+    LenientPaginationMixin,
+    RoleContextMixin,
+    RoleRequiredMixin,
+)
+from customers import balance
+from customers.forms import BalanceCreditForm, GiftCardIssueForm, GiftCardRedeemForm
+from customers.models import BalanceEntry, Customer, GiftCard
+
+__all__ = [
+    "CustomerBalanceView",
+    "BalanceCreditView",
+    "BalanceCorrectionView",
+    "GiftCardRedeemView",
+    "GiftCardListView",
+    "GiftCardIssueView",
+]
+
+LEDGER_PAGE_SIZE = 50
+# The session key under which a just-issued card's code waits to be shown, once.
+ISSUED_CODE_KEY = "customers.gift_card_issued"
+
+
+class CustomerBalanceView(RoleContextMixin, LenientPaginationMixin, ListView):
+    """Every entry of one customer's ledger, newest first, with the forms that add one."""
+
+    template_name = "customers/balance.html"
+    paginate_by = LEDGER_PAGE_SIZE
+    context_object_name = "entries"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.customer = get_object_or_404(
+            Customer.objects.filter(company=request.company).select_related("company"),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (
+            BalanceEntry.objects.filter(company=self.request.company, customer=self.customer)
+            .select_related("created_by", "gift_card")
+            .order_by("-created_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["customer"] = self.customer
+        context["credit_form"] = BalanceCreditForm(prefix="credit")
+        context["correction_form"] = BalanceCreditForm(prefix="correction", correction=True)
+        context["redeem_form"] = GiftCardRedeemForm(prefix="redeem")
+        return context
+
+
+class _BalanceFormView(CompanyQuerysetMixin, FormView):
+    """A POST that adds one entry to a customer's ledger through ``customers.balance``; errors
+    are shown on the ledger page with what was typed."""
+
+    model = Customer
+    http_method_names = ["post"]
+    prefix = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.customer = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            message = self.act(form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        # Shown where the person was: the message, and the form kept on the ledger page.
+        errors = [str(e) for e in form.non_field_errors()] + [
+            f"{form.fields[name].label}: {' '.join(errs)}"
+            for name, errs in form.errors.items()
+            if name != "__all__"
+        ]
+        for error in errors:
+            messages.error(self.request, error)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        back = self.request.POST.get("next", "")
+        if back == "customer":
+            return self.customer.get_absolute_url()
+        return reverse("customers:balance", args=[self.customer.pk])
+
+    def act(self, data) -> str:
+        raise NotImplementedError
+
+
+def _amount(value, currency: str) -> str:
+    return f"{value:,.2f} {currency}"
+
+
+class BalanceCreditView(RoleRequiredMixin, _BalanceFormView):
+    form_class = BalanceCreditForm
+    prefix = "credit"
+
+    def act(self, data):
+        balance.balance_credit(
+            customer=self.customer,
+            amount=data["amount"],
+            reason=data["reason"],
+            actor=self.request.user,
+        )
+        return _("%(amount)s credited to %(customer)s's balance.") % {
+            "amount": _amount(data["amount"], self.request.company.currency),
+            "customer": self.customer,
+        }
+
+
+class BalanceCorrectionView(RoleRequiredMixin, _BalanceFormView):
+    form_class = BalanceCreditForm
+    prefix = "correction"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "correction": True}
+
+    def act(self, data):
+        balance.balance_correct(
+            customer=self.customer,
+            amount=data["amount"],
+            reason=data["reason"],
+            actor=self.request.user,
+        )
+        return _("The balance of %(customer)s was corrected by %(amount)s.") % {
+            "amount": _amount(data["amount"], self.request.company.currency),
+            "customer": self.customer,
+        }
+
+
+class GiftCardRedeemView(_BalanceFormView):
+    """Anyone at the desk may redeem a card a customer hands over."""
+
+    form_class = GiftCardRedeemForm
+    prefix = "redeem"
+
+    def act(self, data):
+        entry = balance.gift_card_redeem(
+            customer=self.customer, code=data["code"], actor=self.request.user
+        )
+        return _("Gift card redeemed: %(amount)s added to the balance of %(customer)s.") % {
+            "amount": _amount(entry.amount, self.request.company.currency),
+            "customer": self.customer,
+        }
+
+
+class GiftCardListView(RoleContextMixin, LenientPaginationMixin, ListView):
+    """The company's gift cards: open, redeemed and expired; a just-issued card's code once."""
+
+    template_name = "customers/gift_card_list.html"
+    paginate_by = LEDGER_PAGE_SIZE
+    context_object_name = "cards"
+    states = {
+        "open": gettext_lazy("Open"),
+        "redeemed": gettext_lazy("Redeemed"),
+        "expired": gettext_lazy("Expired"),
+    }
+
+    def get_queryset(self):
+        cards = GiftCard.objects.filter(company=self.request.company).select_related(
+            "customer", "redeemed_by", "issued_by"
+        )
+        today = timezone.localdate()
+        state = self.request.GET.get("state")
+        if state == "redeemed":
+            cards = cards.filter(redeemed_at__isnull=False)
+        elif state == "expired":
+            cards = cards.filter(redeemed_at__isnull=True, expires_on__lt=today)
+        elif state == "open":
+            cards = cards.filter(redeemed_at__isnull=True).exclude(expires_on__lt=today)
+        return cards.order_by("-issued_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        for card in context["cards"]:
+            card.current_state = card.state(today)
+            card.state_label = self.states[card.current_state]
+        context["state"] = self.request.GET.get("state", "")
+        context["states"] = self.states
+        context["issued"] = self.request.session.pop(ISSUED_CODE_KEY, None)
+        return context
+
+
+class GiftCardIssueView(RoleRequiredMixin, FormView):
+    form_class = GiftCardIssueForm
+    template_name = "crm/object_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "company": self.request.company}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Issue a gift card")
+        context["cancel_url"] = reverse("customers:gift_card_list")
+        context["submit_label"] = _("Issue the card")
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            card, code = balance.gift_card_issue(
+                company=self.request.company,
+                amount=data["amount"],
+                expires_on=data["expires_on"],
+                customer=data["customer"],
+                note=data["note"],
+                actor=self.request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        # The code is shown on the next page, once: only its digest is stored.
+        self.request.session[ISSUED_CODE_KEY] = {
+            "code": code,
+            "amount": _amount(card.amount, card.currency),
+            "pk": card.pk,
+        }
+        return HttpResponseRedirect(reverse("customers:gift_card_list"))
