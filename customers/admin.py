@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy
 from addressbook.admin import attach_link_inlines
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
-from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType
+from customers.models import (
+    BalanceEntry,
+    Customer,
+    CustomerGroup,
+    CustomerLink,
+    CustomerType,
+    GiftCard,
+)
 from customers.services import lead_convert_to_customer, opportunity_convert_to_customer
 from leads.admin import LeadAdmin, OpportunityAdmin
 
@@ -52,9 +59,48 @@ class CustomerAdmin(CompanyScopedAdmin):
     # A company may have a million customers: the parent is found by typing, never listed.
     autocomplete_fields = ["parent"]
     raw_id_fields = ["lead", "opportunity"]
-    # Where the customer came from is set by the conversion, never by hand.
-    readonly_fields = ["lead", "opportunity"]
+    # Where the customer came from is set by the conversion, never by hand; the balance and the
+    # lifetime sales value move only with their ledger and orders.
+    readonly_fields = ["lead", "opportunity", "balance", "lifetime_sales_value"]
     inlines = [CustomerLinkInline]
+
+
+class _ReadOnlyAdmin(CompanyScopedAdmin):
+    """Rows written only by their services: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BalanceEntry)
+class BalanceEntryAdmin(_ReadOnlyAdmin):
+    """The ledger: entries are never changed or deleted; a correction is posted on the
+    customer's balance page."""
+
+    list_display = ["created_at", "customer", "kind", "amount", "balance_after", "reference"]
+    list_filter = ["kind"]
+    search_fields = ["reference", "reason", "customer__name"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer", "gift_card"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(GiftCard)
+class GiftCardAdmin(_ReadOnlyAdmin):
+    """Cards are issued on the gift cards page, which shows the code once; only a digest of it
+    is stored, so there is nothing here to read it from."""
+
+    list_display = ["__str__", "amount", "expires_on", "customer", "redeemed_by", "issued_at"]
+    list_select_related = ["customer", "redeemed_by"]
+    search_fields = ["code_hint", "note", "customer__name", "redeemed_by__name"]
+    exclude = ["code_digest"]
+    raw_id_fields = ["customer"]
 
 
 def _convert_action(service, field: str, description):

@@ -39,6 +39,7 @@ class CustomerBalanceView(RoleContextMixin, LenientPaginationMixin, ListView):
     """Every entry of one customer's ledger, newest first, with the forms that add one."""
 
     template_name = "customers/balance.html"
+    url_models = {"pk": Customer}
     paginate_by = LEDGER_PAGE_SIZE
     context_object_name = "entries"
 
