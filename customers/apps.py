@@ -34,6 +34,16 @@ class CustomersConfig(AppConfig):
         # On lead and opportunity pages, right after their details: the customer they became.
         register_panel("customer", order=5, render=panels.render_customer_panel)
         dashboard.register()
+        from crm.figures import register_figure_check
+        from customers import figures
+
+        register_figure_check(
+            "balances",
+            noun="balances",
+            order=20,
+            count=figures.balances_count,
+            find=figures.balances_find,
+        )
 
 
 def related_timeline_owners(obj):

@@ -188,13 +188,19 @@ class Customer(Versioned, CompanyOwned):
     # ``manage.py verify_figures``: the sum of the balance ledger, and the net total of the booked
     # (confirmed or fulfilled) orders.
     balance = models.DecimalField(
-        _("balance"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+        _("balance"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        editable=False,
     )
     lifetime_sales_value = models.DecimalField(
         _("lifetime sales value"),
         max_digits=16,
         decimal_places=2,
         default=Decimal("0"),
+        db_default=Decimal("0"),
         editable=False,
     )
 

@@ -27,3 +27,21 @@ class SellingConfig(AppConfig):
 
         register_panel("selling_documents", order=10, render=panels.render_documents_panel)
         register_panel("partner_commission", order=10, render=panels.render_commission_panel)
+        # manage.py verify_figures: document totals and lifetime sales values.
+        from crm.figures import register_figure_check
+        from selling import figures
+
+        register_figure_check(
+            "totals",
+            noun="documents",
+            order=10,
+            count=figures.totals_count,
+            find=figures.totals_find,
+        )
+        register_figure_check(
+            "lifetime",
+            noun="lifetime sales values",
+            order=30,
+            count=figures.lifetime_count,
+            find=figures.lifetime_find,
+        )

@@ -3,7 +3,7 @@
 Quotations are spread over the two years, each for one of the run's active customers (random
 products) or open opportunities (their wish list becomes the lines, with the wish-list item
 kept, as ``quotation_create`` does), never dated before its party existed. Every price, discount
-and total comes from ``selling.pricing`` with the party's terms, so ``verify_totals`` agrees with
+and total comes from ``selling.pricing`` with the party's terms, so ``verify_figures`` agrees with
 every stored figure. ``orders`` of the customers' quotations, spread evenly, are ``ordered`` and
 have their order (``order_from_quotation``: the lines copied and pointing at the quotation's,
 the same terms and totals). The others are draft, sent, accepted or rejected while valid, and
@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import OuterRef
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
@@ -27,7 +28,7 @@ from crm.models import Company, Product
 from customers.models import Customer, CustomerGroup, CustomerType
 from customers.services import proposed_customer
 from leads.models import Lead, Opportunity, OpportunityStage, WishListItem
-from selling import pricing
+from selling import figures, pricing
 from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
 
 MAX_LINES = 5
@@ -533,3 +534,8 @@ def generate_selling(run: GenerationRun) -> None:
             maker.batch(batch)
             bar.advance(len(batch))
     maker.numbers.save()
+    # The customers' lifetime sales values count the booked orders just written (one
+    # set-based UPDATE; the orders were written in bulk, past the services that keep it).
+    Customer.objects.filter(company=run.company).update(
+        lifetime_sales_value=figures.booked_net_total(OuterRef("pk"))
+    )

@@ -1,7 +1,7 @@
 """Quotations and sales orders, their lines, and the statuses they move through.
 
 Amounts are stored, never recomputed on read: ``selling.pricing`` computes each line and the
-totals, ``selling.services`` stores them, and ``manage.py verify_totals`` finds any document whose
+totals, ``selling.services`` stores them, and ``manage.py verify_figures`` finds any document whose
 stored totals disagree with its lines.
 """
 
@@ -255,13 +255,19 @@ class SalesOrder(SellingDocument):
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     # Paid from the customer's balance (``order_apply_balance``), and given back on cancelling.
     balance_applied = models.DecimalField(
-        _("balance applied"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+        _("balance applied"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        editable=False,
     )
     balance_refunded = models.DecimalField(
         _("balance refunded"),
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
+        db_default=Decimal("0"),
         editable=False,
     )
     # The opportunity's stage before this order marked it won, so cancelling can put it back.

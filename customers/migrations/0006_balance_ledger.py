@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="customer",
             name="balance",
-            field=models.DecimalField(
+            field=models.DecimalField(db_default=Decimal('0'), 
                 decimal_places=2,
                 default=Decimal("0"),
                 editable=False,
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="customer",
             name="lifetime_sales_value",
-            field=models.DecimalField(
+            field=models.DecimalField(db_default=Decimal('0'), 
                 decimal_places=2,
                 default=Decimal("0"),
                 editable=False,

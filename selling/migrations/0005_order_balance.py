@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="salesorder",
             name="balance_applied",
-            field=models.DecimalField(
+            field=models.DecimalField(db_default=Decimal('0'), 
                 decimal_places=2,
                 default=Decimal("0"),
                 editable=False,
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="salesorder",
             name="balance_refunded",
-            field=models.DecimalField(
+            field=models.DecimalField(db_default=Decimal('0'), 
                 decimal_places=2,
                 default=Decimal("0"),
                 editable=False,

@@ -302,9 +302,9 @@ def test_the_lead_page_shows_its_generated_addresses_and_contacts(generated, cli
 
 def test_stored_totals_agree_with_the_pricing(generated):
     out = StringIO()
-    call_command("verify_totals", "--company", "gen", stdout=out, stderr=StringIO())
-    assert "Every stored line amount and total agrees" in out.getvalue()
-    assert "Checked 25 document(s)." in out.getvalue()
+    call_command("verify_figures", "--company", "gen", stdout=out, stderr=StringIO())
+    assert "Every stored figure agrees" in out.getvalue()
+    assert "Checked 25 documents, " in out.getvalue()
 
 
 def test_orders_copy_their_quotation(generated):

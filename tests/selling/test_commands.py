@@ -1,4 +1,4 @@
-"""The ops commands: expire_quotations (cron) and verify_totals (stored figures vs their lines)."""
+"""The ops commands: expire_quotations (cron) and verify_figures (stored figures vs their sources)."""
 
 import datetime
 from decimal import Decimal
@@ -154,7 +154,7 @@ def test_expire_refuses_bad_input(company, args, message):
     assert quotation.status == QS.DRAFT
 
 
-# --- verify_totals -------------------------------------------------------------------------------
+# --- verify_figures ------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -171,9 +171,9 @@ def documents(company):
 
 
 def test_agreeing_figures_pass(company, documents):
-    out, err = run("verify_totals", "--company", company.slug)
-    assert "Checked 2 document(s)." in out
-    assert "Every stored line amount and total agrees with its lines." in out
+    out, err = run("verify_figures", "--company", company.slug)
+    assert "Checked 2 documents, " in out
+    assert "Every stored figure agrees with what it is derived from." in out
     assert "Checking acme" in err
 
 
@@ -183,8 +183,8 @@ def test_a_corrupted_total_is_reported_and_fails(company, documents):
     Quotation.objects.filter(pk=quotation.pk).update(gross_total=stored + Decimal("0.01"))
 
     out = StringIO()
-    with pytest.raises(CommandError, match="1 document\\(s\\) disagree"):
-        call_command("verify_totals", "--company", company.slug, stdout=out, stderr=StringIO())
+    with pytest.raises(CommandError, match="1 row\\(s\\) disagree"):
+        call_command("verify_figures", "--company", company.slug, stdout=out, stderr=StringIO())
 
     report = out.getvalue()
     assert f"{quotation.number} (quotation, acme):" in report
@@ -201,7 +201,7 @@ def test_a_corrupted_line_is_reported_with_its_position(company, documents):
 
     out = StringIO()
     with pytest.raises(CommandError):
-        call_command("verify_totals", "--company", company.slug, stdout=out, stderr=StringIO())
+        call_command("verify_figures", "--company", company.slug, stdout=out, stderr=StringIO())
 
     report = out.getvalue()
     assert f"{order.number} (sales order, acme):" in report
@@ -217,9 +217,9 @@ def test_fix_rewrites_the_figures_and_logs_it(company, documents, caplog):
     SalesOrderItem.objects.filter(pk=line.pk).update(vat_amount=0, gross_amount=0)
     SalesOrder.objects.filter(pk=order.pk).update(vat_total=0)
 
-    out, _err = run("verify_totals", "--company", company.slug, "--fix")
+    out, _err = run("verify_figures", "--company", company.slug, "--fix")
 
-    assert "Fixed: 2 document(s)." in out
+    assert "Fixed: 2 row(s)." in out
     assert "line 1: VAT 0.00 stored" in out
     quotation.refresh_from_db()
     line.refresh_from_db()
@@ -228,13 +228,13 @@ def test_fix_rewrites_the_figures_and_logs_it(company, documents, caplog):
     order.refresh_from_db()
     assert order.vat_total == quotation.vat_total
     # Logged for ops, and on each document's timeline.
-    fixed = [r.getMessage() for r in caplog.records if r.name == "selling.verify_totals"]
+    fixed = [r.getMessage() for r in caplog.records if r.name == "crm.verify_figures"]
     assert len(fixed) == 2 and any(quotation.number in message for message in fixed)
     event = SystemEvent.objects.get(data__document=quotation.number, data__problems__isnull=False)
     assert "recomputed" in event.body and "net total: 0.00 stored" in event.body
     # Now it agrees.
-    out, _err = run("verify_totals", "--company", company.slug)
-    assert "agrees with its lines" in out
+    out, _err = run("verify_figures", "--company", company.slug)
+    assert "Every stored figure agrees" in out
 
 
 def test_all_checks_every_company_and_names_where(company, documents, globex):
@@ -243,14 +243,14 @@ def test_all_checks_every_company_and_names_where(company, documents, globex):
         QuotationItem.objects.filter(quotation=theirs).update(gross_amount=Decimal("1.00"))
 
     out = StringIO()
-    with pytest.raises(CommandError, match="1 document"):
-        call_command("verify_totals", "--all", stdout=out, stderr=StringIO())
+    with pytest.raises(CommandError, match="1 row"):
+        call_command("verify_figures", "--all", stdout=out, stderr=StringIO())
     assert f"{theirs.number} (quotation, globex):" in out.getvalue()
-    assert "Checked 3 document(s)." in out.getvalue()
+    assert "Checked 3 documents, " in out.getvalue()
 
 
 def test_verify_refuses_bad_input(company):
     with pytest.raises(CommandError, match="No company with the slug"):
-        run("verify_totals", "--company", "nope")
+        run("verify_figures", "--company", "nope")
     with pytest.raises(CommandError, match="one of the arguments --company --all is required"):
-        run("verify_totals")
+        run("verify_figures")

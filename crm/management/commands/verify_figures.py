@@ -1,0 +1,101 @@
+"""Recompute every stored, derived figure and report (or, with --fix, repair) each difference.
+
+    manage.py verify_figures --all
+    manage.py verify_figures --company acme --fix
+    manage.py verify_figures --company acme --only balances
+
+The checks are registered by the apps (``crm.figures``): document totals from their lines,
+balances from their ledgers, lifetime sales values from the booked orders. A difference is a
+bug somewhere, so the command exits with status 1 when it finds one it was not told to fix, and
+is safe for cron. ``--fix`` repairs each row in its own transaction, under its lock, and logs
+the repair on the row's timeline.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scope
+
+from crm.figures import Difference, figure_checks
+from crm.models import Company
+from crm.progress import ProgressBar
+
+logger = logging.getLogger("crm.verify_figures")
+
+
+def companies_from(options) -> list[Company]:
+    """The company named by --company, or every company for --all (exactly one is given)."""
+    if options["all"]:
+        return list(Company.objects.order_by("slug"))
+    company = Company.objects.filter(slug=options["company"]).first()
+    if company is None:
+        raise CommandError(f"No company with the slug “{options['company']}”.")
+    return [company]
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute every derived figure (document totals, balances, lifetime sales values) and "
+        "report each row whose stored figure disagrees. Exits with status 1 when it finds one, "
+        "unless --fix repairs them (one transaction per row, logged on its timeline)."
+    )
+
+    def add_arguments(self, parser):
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--company", metavar="SLUG", help="The company's slug.")
+        which.add_argument("--all", action="store_true", help="Every company, one after another.")
+        parser.add_argument(
+            "--only",
+            action="append",
+            choices=[check.name for check in figure_checks()],
+            help="Run only this check (repeatable).",
+        )
+        parser.add_argument("--fix", action="store_true", help="Repair each figure that disagrees.")
+
+    def handle(self, *args, **options):
+        checks = figure_checks(options["only"])
+        fix = options["fix"]
+        checked = {check.name: 0 for check in checks}
+        found: list[tuple[Company, Difference]] = []
+        for company in companies_from(options):
+            with scope(company=company):
+                for check in checks:
+                    label = f"Checking {company.slug}: {check.noun}"
+                    total = check.count(company)
+                    with ProgressBar(total=total, stream=self.stderr, label=label) as bar:
+                        differences = check.find(company, bar.advance)
+                    checked[check.name] += total
+                    for difference in differences:
+                        if fix:
+                            difference.problems = difference.repair()
+                            if difference.problems:
+                                logger.warning(
+                                    "verify_figures fixed %s: %s",
+                                    difference.record,
+                                    "; ".join(difference.problems),
+                                )
+                        if difference.problems:
+                            found.append((company, difference))
+        self._report(checks, checked, found, fix=fix)
+
+    def _report(self, checks, checked, found, *, fix: bool) -> None:
+        write = self.stdout.write
+        for company, difference in found:
+            record = difference.record
+            write(f"{record} ({record._meta.verbose_name}, {company.slug}):")
+            for problem in difference.problems:
+                write(f"  {problem}")
+        write(
+            "Checked " + ", ".join(f"{checked[check.name]} {check.noun}" for check in checks) + "."
+        )
+        if not found:
+            write(self.style.SUCCESS("Every stored figure agrees with what it is derived from."))
+        elif fix:
+            write(self.style.SUCCESS(f"Fixed: {len(found)} row(s)."))
+        else:
+            raise CommandError(
+                f"{len(found)} row(s) disagree with what their figures are derived from: run "
+                "again with --fix to repair them."
+            )

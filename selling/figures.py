@@ -1,0 +1,236 @@
+"""The figures selling stores, and their checks for ``manage.py verify_figures`` (crm.figures):
+
+- **document totals**: every line's net, VAT and gross recomputed by ``selling.pricing`` from its
+  quantity, price, discount and VAT rate, and each document's totals from those lines (the same
+  functions that stored them);
+- **lifetime sales values**: each customer's, from the net totals of its booked orders.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from crm.figures import Difference
+from crm.models import Company
+from crm.money import round_money
+from crm.timeline import activity_log_event
+from customers.models import Customer
+from selling import pricing
+from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
+
+logger = logging.getLogger("selling.figures")
+
+# Each document model with its line model and the lines' foreign key to it.
+DOCUMENT_KINDS = ((Quotation, QuotationItem, "quotation"), (SalesOrder, SalesOrderItem, "order"))
+CHUNK = 500
+AMOUNTS = (("net", "net_amount"), ("VAT", "vat_amount"), ("gross", "gross_amount"))
+TOTALS = (("net total", "net_total"), ("VAT total", "vat_total"), ("gross total", "gross_total"))
+
+
+# --- document totals ---------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    """What disagrees on one document: readable problems and the figures to store instead."""
+
+    problems: list[str] = field(default_factory=list)
+    lines: dict[int, pricing.LineAmounts] = field(default_factory=dict)  # line pk -> computed
+    totals: pricing.Totals | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+
+@dataclass
+class _Priced:
+    """A line as ``document_totals`` reads it, carrying the recomputed amounts."""
+
+    vat_rate: Decimal
+    net_amount: Decimal
+    vat_amount: Decimal
+    gross_amount: Decimal
+
+
+def totals_check(document, lines) -> Finding:
+    """Compare ``document``'s stored line amounts and totals with what the pricing computes."""
+    finding = Finding()
+    priced = []
+    for line in lines:
+        amounts = pricing.line_amounts(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            vat_rate=line.vat_rate,
+        )
+        wrong = [
+            f"line {line.position}: {label} {getattr(line, name)} stored, {computed} computed"
+            for (label, name), computed in zip(
+                AMOUNTS, (amounts.net, amounts.vat, amounts.gross), strict=True
+            )
+            if getattr(line, name) != computed
+        ]
+        if wrong:
+            finding.problems.extend(wrong)
+            finding.lines[line.pk] = amounts
+        priced.append(_Priced(line.vat_rate, amounts.net, amounts.vat, amounts.gross))
+    totals = pricing.document_totals(priced)
+    for (label, name), computed in zip(TOTALS, (totals.net, totals.vat, totals.gross), strict=True):
+        if getattr(document, name) != computed:
+            finding.problems.append(
+                f"{label}: {getattr(document, name)} stored, {computed} computed"
+            )
+    finding.totals = totals
+    return finding
+
+
+def _totals_repair(document, line_model, fk: str) -> list[str]:
+    """Store the computed figures, checking again under the document's row lock (a user may
+    have saved its lines since it was read)."""
+    model = type(document)
+    with transaction.atomic():
+        document = (
+            model.objects.select_for_update().filter(company=document.company_id, pk=document.pk)
+        ).get()
+        lines = list(
+            line_model.objects.select_for_update()
+            .filter(company=document.company_id, **{fk: document})
+            .order_by("position", "pk")
+        )
+        finding = totals_check(document, lines)
+        if not finding:
+            return []
+        for line in lines:
+            amounts = finding.lines.get(line.pk)
+            if amounts is not None:
+                line.net_amount, line.vat_amount, line.gross_amount = (
+                    amounts.net,
+                    amounts.vat,
+                    amounts.gross,
+                )
+                line.save(update_fields=["net_amount", "vat_amount", "gross_amount"])
+        totals = finding.totals
+        document.net_total, document.vat_total, document.gross_total = (
+            totals.net,
+            totals.vat,
+            totals.gross,
+        )
+        document.save(update_fields=["net_total", "vat_total", "gross_total", "updated_at"])
+        activity_log_event(
+            owner=document,
+            kind="other",
+            message=_(
+                "The stored amounts disagreed with the lines and were recomputed: %(problems)s."
+            )
+            % {"problems": "; ".join(finding.problems)},
+            data={"document": document.number, "problems": finding.problems},
+        )
+    return finding.problems
+
+
+def totals_count(company: Company) -> int:
+    return sum(model.objects.filter(company=company).count() for model, _l, _fk in DOCUMENT_KINDS)
+
+
+def totals_find(company: Company, advance: Callable[[], None]) -> list[Difference]:
+    differences = []
+    for model, line_model, fk in DOCUMENT_KINDS:
+        lines = line_model.objects.filter(company=company).order_by("position", "pk")
+        documents = (
+            model.objects.filter(company=company)
+            .order_by("pk")
+            .prefetch_related(Prefetch("items", queryset=lines))
+        )
+        for document in documents.iterator(chunk_size=CHUNK):
+            finding = totals_check(document, document.items.all())
+            if finding:
+                differences.append(
+                    Difference(
+                        record=document,
+                        problems=finding.problems,
+                        repair=lambda d=document, m=line_model, f=fk: _totals_repair(d, m, f),
+                    )
+                )
+            advance()
+    return differences
+
+
+# --- lifetime sales values ---------------------------------------------------------------------
+
+
+def booked_net_total(customer_ref) -> Coalesce:
+    """The net total of a customer's booked orders, as an expression over ``customer_ref``."""
+    booked = (
+        SalesOrder.objects.filter(customer=customer_ref, status__in=SalesOrder.BOOKED)
+        .order_by()
+        .values("customer")
+        .annotate(total=Sum("net_total"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return Coalesce(Subquery(booked, output_field=money), Value(Decimal("0")), output_field=money)
+
+
+def _lifetime_problem(stored: Decimal, computed: Decimal) -> str:
+    return f"lifetime sales value: {stored} stored, {computed} from the booked orders"
+
+
+def _lifetime_repair(customer: Customer) -> list[str]:
+    with transaction.atomic():
+        locked = (
+            Customer.objects.select_for_update()
+            .filter(company=customer.company_id, pk=customer.pk)
+            .annotate(computed=booked_net_total(OuterRef("pk")))
+            .values_list("lifetime_sales_value", "computed")
+            .get()
+        )
+        stored, computed = locked
+        computed = round_money(computed)
+        if stored == computed:
+            return []
+        problem = _lifetime_problem(stored, computed)
+        Customer.objects.filter(company=customer.company_id, pk=customer.pk).update(
+            lifetime_sales_value=computed
+        )
+        activity_log_event(
+            owner=customer,
+            kind="other",
+            message=_("The stored lifetime sales value was wrong and was recomputed: %(problem)s.")
+            % {"problem": problem},
+            data={"event": "figure_repaired", "problems": [problem]},
+        )
+    return [problem]
+
+
+def lifetime_count(company: Company) -> int:
+    return Customer.objects.filter(company=company).count()
+
+
+def lifetime_find(company: Company, advance: Callable[[], None]) -> list[Difference]:
+    rows = (
+        Customer.objects.filter(company=company)
+        .annotate(computed=booked_net_total(OuterRef("pk")))
+        .only("pk", "name", "company_id", "lifetime_sales_value")
+        .order_by("pk")
+    )
+    differences = []
+    for customer in rows.iterator(chunk_size=CHUNK):
+        customer.computed = round_money(customer.computed)
+        if customer.lifetime_sales_value != customer.computed:
+            differences.append(
+                Difference(
+                    record=customer,
+                    problems=[_lifetime_problem(customer.lifetime_sales_value, customer.computed)],
+                    repair=lambda c=customer: _lifetime_repair(c),
+                )
+            )
+        advance()
+    return differences
