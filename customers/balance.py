@@ -313,7 +313,7 @@ def gift_card_redeem(*, customer: Customer, code: str, actor) -> BalanceEntry:
         customer,
         kind=BalanceEntry.Kind.GIFT_CARD,
         amount=card.amount,
-        reference=str(card),
+        reference=f"…{card.code_hint}",
         gift_card=card,
         actor=actor,
     )
