@@ -402,8 +402,23 @@ class SalesOrderAdmin(DocumentAdmin):
             {"fields": ["order_date", "delivery_date", "salesperson", "sales_partner"]},
         ),
         *PRICING_FIELDSETS,
+        (
+            gettext_lazy("Payment"),
+            {"fields": ["balance_applied", "balance_refunded", "amount_due"]},
+        ),
     ]
     inlines = [SalesOrderItemInline]
+    # Paid from the customer's balance on the order's page, never typed in here.
+    base_readonly_fields = [
+        *DocumentAdmin.base_readonly_fields,
+        "balance_applied",
+        "balance_refunded",
+        "amount_due",
+    ]
+
+    @admin.display(description=gettext_lazy("amount due"))
+    def amount_due(self, obj):
+        return obj.amount_due
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("quotation")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django_scopes import scope, scopes_disabled
@@ -60,12 +61,13 @@ def canonical(lines):
                 row[field.attname] = place_of(field.related_model, value)
         if model._meta.pk.attname in row and not model._meta.pk.is_relation:
             row[model._meta.pk.attname] = place_of(model, row[model._meta.pk.attname])
-        if "owner_id" in row and "owner_type_id" in row:
-            app_label, model_name = row["owner_type_id"].split(".")
+        for generic in model._meta.private_fields:  # generic owners (a link's, an entry's source)
+            type_key, id_key = f"{generic.ct_field}_id", generic.fk_field
+            if not isinstance(generic, GenericForeignKey) or row.get(type_key) is None:
+                continue
+            app_label, model_name = row[type_key].split(".")
             owner = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
-            row["owner_id"] = (
-                "the company" if owner is Company else place_of(owner, row["owner_id"])
-            )
+            row[id_key] = "the company" if owner is Company else place_of(owner, row[id_key])
         tables.setdefault(entry["table"], []).append(row)
     company = {k: v for k, v in header["company"].items() if k not in ("slug", "name")}
     company["updated_by_id"] = users.get(company.get("updated_by_id"))
