@@ -45,3 +45,10 @@ class SellingConfig(AppConfig):
             count=figures.lifetime_count,
             find=figures.lifetime_find,
         )
+        register_figure_check(
+            "payments",
+            noun="order payments",
+            order=40,
+            count=figures.payments_count,
+            find=figures.payments_find,
+        )

@@ -3,7 +3,8 @@
 - **document totals**: every line's net, VAT and gross recomputed by ``selling.pricing`` from its
   quantity, price, discount and VAT rate, and each document's totals from those lines (the same
   functions that stored them);
-- **lifetime sales values**: each customer's, from the net totals of its booked orders.
+- **lifetime sales values**: each customer's, from the net totals of its booked orders;
+- **order payments**: what each order says the balance paid and gave back, from the ledger.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -22,7 +24,7 @@ from crm.figures import Difference
 from crm.models import Company
 from crm.money import round_money
 from crm.timeline import activity_log_event
-from customers.models import Customer
+from customers.models import BalanceEntry, Customer
 from selling import pricing
 from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
 
@@ -230,6 +232,93 @@ def lifetime_find(company: Company, advance: Callable[[], None]) -> list[Differe
                     record=customer,
                     problems=[_lifetime_problem(customer.lifetime_sales_value, customer.computed)],
                     repair=lambda c=customer: _lifetime_repair(c),
+                )
+            )
+        advance()
+    return differences
+
+
+# --- what the balance paid for each order --------------------------------------------------------
+
+
+def _ledger_sum(kind: str, sign: int) -> Coalesce:
+    entries = (
+        BalanceEntry.objects.filter(
+            source_type=ContentType.objects.get_for_model(SalesOrder),
+            source_id=OuterRef("pk"),
+            kind=kind,
+        )
+        .order_by()
+        .values("source_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    total = Coalesce(Subquery(entries, output_field=money), Value(Decimal("0")), output_field=money)
+    return total * sign if sign < 0 else total
+
+
+def _payments(orders):
+    return orders.annotate(
+        paid=_ledger_sum(BalanceEntry.Kind.PAYMENT, -1),
+        refunded=_ledger_sum(BalanceEntry.Kind.REFUND, 1),
+    )
+
+
+def _payment_problems(order) -> list[str]:
+    paid, refunded = round_money(order.paid), round_money(order.refunded)
+    problems = []
+    if order.balance_applied != paid:
+        problems.append(f"balance applied: {order.balance_applied} stored, {paid} in the ledger")
+    if order.balance_refunded != refunded:
+        problems.append(
+            f"balance refunded: {order.balance_refunded} stored, {refunded} in the ledger"
+        )
+    return problems
+
+
+def _payments_repair(order: SalesOrder) -> list[str]:
+    """The ledger is never edited, so it is the truth: the order's figures follow it."""
+    with transaction.atomic():
+        SalesOrder.objects.select_for_update().filter(
+            company=order.company_id, pk=order.pk
+        ).values_list("pk").get()
+        locked = _payments(SalesOrder.objects.filter(company=order.company_id, pk=order.pk)).get()
+        problems = _payment_problems(locked)
+        if not problems:
+            return []
+        SalesOrder.objects.filter(company=order.company_id, pk=order.pk).update(
+            balance_applied=round_money(locked.paid), balance_refunded=round_money(locked.refunded)
+        )
+        activity_log_event(
+            owner=locked,
+            kind="other",
+            message=_(
+                "What the balance paid disagreed with the ledger and was set from it: %(problems)s."
+            )
+            % {"problems": "; ".join(problems)},
+            data={"document": locked.number, "problems": problems},
+        )
+    return problems
+
+
+def payments_count(company: Company) -> int:
+    return SalesOrder.objects.filter(company=company).count()
+
+
+def payments_find(company: Company, advance: Callable[[], None]) -> list[Difference]:
+    orders = _payments(
+        SalesOrder.objects.filter(company=company).only(
+            "pk", "number", "company_id", "balance_applied", "balance_refunded"
+        )
+    ).order_by("pk")
+    differences = []
+    for order in orders.iterator(chunk_size=CHUNK):
+        problems = _payment_problems(order)
+        if problems:
+            differences.append(
+                Difference(
+                    record=order, problems=problems, repair=lambda o=order: _payments_repair(o)
                 )
             )
         advance()

@@ -37,7 +37,7 @@ def run(*args) -> str:
 
 def test_agreeing_figures_pass(company, account):
     out = run("--company", company.slug)
-    assert "Checked 1 documents, 1 balances, 1 lifetime sales values." in out
+    assert "Checked 1 documents, 1 balances, 1 lifetime sales values, 1 order payments." in out
     assert "Every stored figure agrees" in out
 
 
@@ -73,3 +73,21 @@ def test_a_lifetime_value_corrupted_by_sql_is_found_and_fixed(company, account):
 def test_only_refuses_an_unknown_check(company):
     with pytest.raises(CommandError, match="invalid choice"):
         run("--company", company.slug, "--only", "everything")
+
+
+def test_an_order_payment_out_of_step_with_the_ledger_is_set_from_it(company, account):
+    from selling.models import SalesOrder
+
+    order = SalesOrder.objects.get()
+    selling.order_apply_balance(order=order, actor=None, amount=Decimal("50"))
+    SalesOrder.objects.filter(pk=order.pk).update(balance_applied=Decimal("5"))
+
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_figures", "--company", company.slug, "--only", "payments", stdout=out)
+    assert "balance applied: 5.00 stored, 50.00 in the ledger" in out.getvalue()
+
+    run("--company", company.slug, "--fix")
+    order.refresh_from_db()
+    assert order.balance_applied == Decimal("50.00")
+    assert order.amount_due == order.gross_total - Decimal("50.00")
