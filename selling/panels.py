@@ -25,7 +25,7 @@ def render_documents_panel(request: HttpRequest, obj: object) -> SafeString | No
         return None
     if isinstance(obj, Customer):
         overview = selectors.customer_documents(obj)
-        can_create = obj.is_active
+        can_create = obj.can_receive_documents
     else:
         overview = selectors.opportunity_documents(obj)
         can_create = obj.stage.kind != OpportunityStage.Kind.LOST

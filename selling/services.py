@@ -63,10 +63,8 @@ def _log(document: Document, message: str, *, kind: str = "other", data=None, ac
 
 
 def _check_party(*, customer: Customer | None, opportunity: Opportunity | None) -> None:
-    if customer is not None and not customer.is_active:
-        raise DomainError(
-            _("%(customer)s is inactive: reactivate the customer first.") % {"customer": customer}
-        )
+    if customer is not None:
+        customers_services.customer_check_can_order(customer)
     if opportunity is not None and opportunity.stage.kind == OpportunityStage.Kind.LOST:
         raise DomainError(
             _("%(opportunity)s is lost: move it back to an open stage first.")
