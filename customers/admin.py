@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -5,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from addressbook.admin import attach_link_inlines
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
+from customers import services
 from customers.models import (
     BalanceEntry,
     Customer,
@@ -41,8 +43,79 @@ class CustomerLinkInline(CompanyScopedInlineMixin, admin.TabularInline):
         return False  # links are made by the conversions
 
 
+class CustomerAdminForm(forms.ModelForm):
+    """Status and hold reason by the services' rules: only the moves the transitions table
+    allows, a reason when on hold and none otherwise. The move itself is made by the service
+    (``CustomerAdmin.save_model``), which also records who put the customer on hold."""
+
+    class Meta:
+        model = Customer
+        # The admin adds the rest; the relations' choices need a company scope, none at import.
+        fields = ["status", "hold_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status is None:
+            return cleaned
+        if status != Customer.Status.ON_HOLD:
+            # Leaving the hold (or never on it): the reason goes with it.
+            cleaned["hold_reason"] = ""
+            self.instance.hold_reason = ""
+            self.errors.pop("hold_reason", None)
+        elif not (cleaned.get("hold_reason") or "").strip():
+            self.add_error("hold_reason", _("Say why the customer is on hold."))
+        stored = self.instance.status if self.instance.pk else Customer.Status.ACTIVE
+        if status != stored and not Customer(status=stored).can_move_to(status):
+            self.add_error(
+                "status",
+                _("A customer that is %(old)s cannot become %(new)s: reactivate it first.")
+                % {
+                    "old": Customer.Status(stored).label.lower(),
+                    "new": Customer.Status(status).label.lower(),
+                },
+            )
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # Checked above and by the service; the constraints would see the old hold fields.
+        return {*super()._get_validation_exclusions(), "status", "hold_reason"}
+
+
+@admin.action(description=gettext_lazy("Release the hold of the selected customers"))
+def release_hold(modeladmin, request, queryset):
+    _run_status(modeladmin, request, queryset, services.customer_release_hold)
+
+
+@admin.action(description=gettext_lazy("Mark the selected customers inactive"))
+def mark_inactive(modeladmin, request, queryset):
+    _run_status(modeladmin, request, queryset, services.customer_set_inactive)
+
+
+@admin.action(description=gettext_lazy("Reactivate the selected customers"))
+def reactivate(modeladmin, request, queryset):
+    _run_status(modeladmin, request, queryset, services.customer_reactivate)
+
+
+def _run_status(modeladmin, request, queryset, service) -> None:
+    """Each customer through the service in its own transaction; refusals are listed."""
+    done = 0
+    for customer in queryset.order_by("pk"):
+        try:
+            service(customer=customer, actor=request.user)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{customer}: {error.message}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(
+            request, _("%(count)d customer(s) changed.") % {"count": done}, messages.SUCCESS
+        )
+
+
 @admin.register(Customer)
 class CustomerAdmin(CompanyScopedAdmin):
+    form = CustomerAdminForm
     list_display = [
         "name",
         "customer_type",
@@ -50,19 +123,52 @@ class CustomerAdmin(CompanyScopedAdmin):
         "email",
         "phone",
         "salesperson",
-        "is_active",
+        "status",
         "created_at",
     ]
-    list_filter = ["is_active", "customer_type", "customer_group"]
+    list_filter = ["status", "customer_type", "customer_group"]
     search_fields = ["name", "email", "phone"]
     list_select_related = ["customer_type", "customer_group", "salesperson"]
     # A company may have a million customers: the parent is found by typing, never listed.
     autocomplete_fields = ["parent"]
     raw_id_fields = ["lead", "opportunity"]
-    # Where the customer came from is set by the conversion, never by hand; the balance and the
-    # lifetime sales value move only with their ledger and orders.
-    readonly_fields = ["lead", "opportunity", "balance", "lifetime_sales_value"]
+    # Where the customer came from is set by the conversion, never by hand; who put it on hold
+    # and when, by the hold; the balance and the lifetime sales value move only with their
+    # ledger and orders.
+    readonly_fields = [
+        "lead",
+        "opportunity",
+        "held_at",
+        "held_by",
+        "balance",
+        "lifetime_sales_value",
+    ]
     inlines = [CustomerLinkInline]
+    actions = [release_hold, mark_inactive, reactivate]
+
+    def save_model(self, request, obj, form, change):
+        """The other fields are saved as usual; a new status goes through the services (the
+        transitions table, the timeline, who put it on hold)."""
+        status, reason = obj.status, obj.hold_reason
+        if change:
+            stored = Customer.objects.filter(company=request.company, pk=obj.pk).values(
+                "status", "hold_reason"
+            )[0]
+            obj.status, obj.hold_reason = stored["status"], stored["hold_reason"]
+        else:
+            obj.status, obj.hold_reason = Customer.Status.ACTIVE, ""
+        super().save_model(request, obj, form, change)
+        if (status, reason) == (obj.status, obj.hold_reason):
+            return
+        try:
+            changed = services.customer_set_status(
+                customer=obj, status=status, reason=reason, actor=request.user
+            )
+        except DomainError as error:
+            self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+        else:
+            obj.status, obj.hold_reason = changed.status, changed.hold_reason
+            obj.version = changed.version
 
 
 class _ReadOnlyAdmin(CompanyScopedAdmin):

@@ -225,7 +225,7 @@ def balance_paid_by(source: Model) -> Decimal:
         source_type=ContentType.objects.get_for_model(source),
         source_id=source.pk,
     ).aggregate(total=Sum("amount"))["total"]
-    return -(paid or ZERO)
+    return -round_money(paid or ZERO)
 
 
 # --- gift cards ----------------------------------------------------------------------------------
@@ -342,4 +342,5 @@ def ledger_sums(company: Company) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .values_list("customer", "total")
     )
-    return dict(rows)
+    # SQLite adds decimals as floating point: back to cents.
+    return {customer: round_money(total) for customer, total in rows}

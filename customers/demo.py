@@ -102,6 +102,10 @@ def seed_customers(company: Company, rnd: random.Random) -> None:
                 actor=None,
             )
         made.append(customer)
+    # One on hold, so the demo shows what a hold stops.
+    services.customer_put_on_hold(
+        customer=made[6], reason="Card payment bounced twice: ask for prepayment", actor=None
+    )
     # A repeat sale: an opportunity opened for an existing customer.
     services.customer_open_opportunity(
         customer=made[3],

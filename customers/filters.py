@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.filters import (
     SearchFilterSet,
-    active_filter,
     company_queryset,
     created_range,
     partner_queryset,
@@ -27,9 +26,11 @@ class CustomerFilter(SearchFilterSet):
     sales_partner = django_filters.ModelChoiceFilter(
         label=_("Sales partner"), queryset=partner_queryset, empty_label=_("Any partner")
     )
-    is_active = active_filter()
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Customer.Status.choices, empty_label=_("Any status")
+    )
     created_from, created_to = created_range()
 
     class Meta:
         model = Customer
-        fields = ["q", "customer_type", "customer_group", "salesperson", "sales_partner"]
+        fields = ["q", "status", "customer_type", "customer_group", "salesperson", "sales_partner"]

@@ -36,7 +36,6 @@ class CustomerForm(CompanyModelForm):
             "parent",
             "salesperson",
             "sales_partner",
-            "is_active",
             "internal_information",
         ]
         widgets = {"internal_information": forms.Textarea(attrs={"rows": 4})}
@@ -49,6 +48,16 @@ class CustomerForm(CompanyModelForm):
         if self.instance.pk:
             parents = self.fields["parent"].queryset
             self.fields["parent"].queryset = parents.exclude(pk=self.instance.pk)
+
+
+class CustomerHoldForm(forms.Form):
+    """The reason a customer is put on hold (the customer page's small form)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=Customer._meta.get_field("hold_reason").max_length,
+        help_text=_("Shown wherever a quotation or order would be made for this customer."),
+    )
 
 
 class CustomerBulkForm(BulkActionForm):

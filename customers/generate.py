@@ -5,7 +5,8 @@ them: named after the lead's organization (or the person), a business or private
 the lead and opportunity kept as the origin (a ``CustomerLink``), the same address and contact
 rows linked. The rest are customers entered directly, created evenly over the two years: private
 people and businesses of the company's customer types and groups, some businesses under a parent
-(a small hierarchy), a few inactive, each with its own addresses and contacts.
+(a small hierarchy), a few inactive and a few on hold (with a reason), each with its own
+addresses and contacts.
 """
 
 from __future__ import annotations
@@ -38,9 +39,17 @@ HEAD_EVERY = 25
 
 CUSTOMER_COLUMNS = (
     "id", "company_id", "name", "customer_type_id", "customer_group_id", "email", "phone",
-    "phone_digits", "internal_information", "is_active", "parent_id", "salesperson_id",
-    "sales_partner_id", "lead_id", "opportunity_id", "created_at", "updated_at",
+    "phone_digits", "internal_information", "status", "hold_reason", "held_at", "parent_id",
+    "salesperson_id", "sales_partner_id", "lead_id", "opportunity_id", "created_at",
+    "updated_at",
 )  # fmt: skip
+# Why a generated customer is on hold (one in fifty of those entered directly).
+HOLD_REASONS = (
+    "Two invoices overdue by more than 60 days",
+    "Credit limit reached: waiting for the new limit",
+    "Disputed delivery under review",
+    "Bank details being verified",
+)
 CUSTOMER_LINK_COLUMNS = (
     "company_id",
     "customer_id",
@@ -211,7 +220,9 @@ class _CustomerMaker:
                 phone,
                 phone_digits(phone),
                 "",
-                True,
+                Customer.Status.ACTIVE,
+                "",
+                None,
                 None,
                 salesperson,
                 partner,
@@ -261,25 +272,42 @@ class _CustomerMaker:
         if head:
             self.heads.append(customer_id)
         age = run.anchor - created
+        group = self._group(rng)
+        notes = pick(rng, CUSTOMER_NOTES) if rng.random() < 0.08 else ""
+        draw = 1.0 if index == 0 else rng.random()
+        salesperson = (
+            pick(rng, self.salespeople) if self.salespeople and rng.random() < 0.95 else None
+        )
+        partner = pick(rng, self.partners) if self.partners and rng.random() < 0.1 else None
+        updated = created + min(age / 2, 60 * DAY) * self.time_rng.random()
+        status, hold_reason, held_at = Customer.Status.ACTIVE, "", None
+        if draw < 0.04:
+            status = Customer.Status.INACTIVE
+        elif draw < 0.06:
+            # The reason by position, not by a draw: the random streams stay as they were.
+            status, hold_reason = Customer.Status.ON_HOLD, HOLD_REASONS[index % len(HOLD_REASONS)]
+            held_at = updated
         self.customers.append(
             (
                 customer_id,
                 self.company_id,
                 name[:200],
                 customer_type.pk,
-                self._group(rng),
+                group,
                 email,
                 phone,
                 phone_digits(phone),
-                pick(rng, CUSTOMER_NOTES) if rng.random() < 0.08 else "",
-                index == 0 or rng.random() >= 0.04,
+                notes,
+                status,
+                hold_reason,
+                held_at,
                 parent,
-                pick(rng, self.salespeople) if self.salespeople and rng.random() < 0.95 else None,
-                pick(rng, self.partners) if self.partners and rng.random() < 0.1 else None,
+                salesperson,
+                partner,
                 None,
                 None,
                 created,
-                created + min(age / 2, 60 * DAY) * self.time_rng.random(),
+                updated,
             )
         )
         party = Party(country, city, first, last, email, phone, name if domain else "", domain)

@@ -1,6 +1,5 @@
 """How customers are looked up by what a person types (see crm.lookup)."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.lookup import Lookup
@@ -14,8 +13,8 @@ def describe_customer(customer: Customer) -> str:
     reach = customer.email or customer.phone
     if reach:
         parts.append(reach)
-    if not customer.is_active:
-        parts.append(_("inactive"))
+    if not customer.can_receive_documents:
+        parts.append(str(customer.get_status_display()).lower())
     return " · ".join(parts)
 
 
@@ -27,6 +26,7 @@ CUSTOMERS = Lookup(
     ordering=("name", "pk"),
     search_hint=gettext_lazy("Type a name, e-mail or phone"),
     describe=describe_customer,
-    columns=("pk", "company_id", "name", "email", "phone", "is_active"),
-    narrowings={"active": lambda customers: customers.filter(is_active=True)},
+    columns=("pk", "company_id", "name", "email", "phone", "status"),
+    # "active": the customers that may get a quotation or order (not on hold, not inactive).
+    narrowings={"active": lambda customers: customers.filter(status=Customer.Status.ACTIVE)},
 )

@@ -117,6 +117,21 @@ class Customer(Versioned, CompanyOwned):
     # The list's search box looks in these (crm.search; a trigram index on PostgreSQL).
     search_fields = ("name", "email", "phone")
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        # Still worked, but no new quotations or orders until the hold is released.
+        ON_HOLD = "on_hold", _("On hold")
+        # No longer worked; kept with its history.
+        INACTIVE = "inactive", _("Inactive")
+
+    # Where each status may move to, and nowhere else (customers.services). An inactive
+    # customer comes back as active; it is put on hold, if need be, from there.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.ACTIVE: frozenset({Status.ON_HOLD, Status.INACTIVE}),
+        Status.ON_HOLD: frozenset({Status.ACTIVE, Status.INACTIVE}),
+        Status.INACTIVE: frozenset({Status.ACTIVE}),
+    }
+
     name = models.CharField(_("name"), max_length=200)
     customer_type = models.ForeignKey(
         CustomerType,
@@ -141,7 +156,26 @@ class Customer(Versioned, CompanyOwned):
         blank=True,
         help_text=_("Only your team sees this; it is never printed on documents."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    hold_reason = models.CharField(
+        _("hold reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why no new quotations or orders: shown wherever one would be made."),
+    )
+    # Who put the customer on hold, and when; set and cleared with the hold by the services.
+    held_at = models.DateTimeField(_("on hold since"), null=True, blank=True, editable=False)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("put on hold by"),
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -226,6 +260,22 @@ class Customer(Versioned, CompanyOwned):
                 name="customer_has_a_name",
                 violation_error_message=_("Give the customer a name."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "on_hold", "inactive"]),
+                name="customer_status_known",
+                violation_error_message=_("Choose one of the statuses offered."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="on_hold") | ~models.Q(hold_reason=""),
+                name="customer_on_hold_has_reason",
+                violation_error_message=_("Say why the customer is on hold."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="on_hold")
+                | models.Q(hold_reason="", held_at__isnull=True, held_by__isnull=True),
+                name="customer_hold_only_when_on_hold",
+                violation_error_message=_("Only a customer on hold has a hold reason."),
+            ),
         ]
         # Company first; the list sorts by name by default, so each filter's index goes on by
         # (name, id), and a page of 50 is read straight off it.
@@ -248,7 +298,7 @@ class Customer(Versioned, CompanyOwned):
                 name="customer_company_partner_idx",
             ),
             models.Index(
-                fields=["company", "is_active", "name", "id"], name="customer_company_active_idx"
+                fields=["company", "status", "name", "id"], name="customer_company_status_idx"
             ),
             models.Index(
                 fields=["company", "created_at", "id"], name="customer_company_created_idx"
@@ -270,6 +320,23 @@ class Customer(Versioned, CompanyOwned):
         if update_fields is not None and "phone" in update_fields:
             kwargs["update_fields"] = {*update_fields, "phone_digits"}
         super().save(*args, **kwargs)
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, frozenset())
+
+    @property
+    def is_on_hold(self) -> bool:
+        return self.status == self.Status.ON_HOLD
+
+    @property
+    def is_inactive(self) -> bool:
+        return self.status == self.Status.INACTIVE
+
+    @property
+    def can_receive_documents(self) -> bool:
+        """May get a new quotation or order (and have one sent, accepted or confirmed): only an
+        active customer; ``customers.services.customer_check_can_order`` says why not."""
+        return self.status == self.Status.ACTIVE
 
 
 class CustomerLink(CompanyOwned):

@@ -52,7 +52,7 @@ def customer_overview(*, customer: Customer) -> dict:
     children = list(
         Customer.objects.filter(company=customer.company_id, parent=customer)
         .select_related("customer_type")
-        .only("pk", "name", "is_active", "company_id", "customer_type__name")
+        .only("pk", "name", "status", "company_id", "customer_type__name")
         .order_by("name")[:50]
     )
     balance_entries = list(

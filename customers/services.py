@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, ProtectedError, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
@@ -164,24 +165,172 @@ def customer_assign_salesperson(*, customer: Customer, salesperson: Salesperson,
     return customer
 
 
-@transaction.atomic
-def customer_set_active(*, customer: Customer, active: bool, actor) -> Customer:
-    """Deactivate a customer (it stays, with its history, but is no longer worked), or
-    reactivate it. Setting the state it already has changes nothing and logs nothing."""
-    customer = lock_then_load(Customer, customer, "company")
-    if customer.is_active == active:
-        return customer
-    customer.is_active = active
-    customer.save(update_fields=["is_active", "updated_at"])
-    old_state, new_state = ("inactive", "active") if active else ("active", "inactive")
+# --- status: active, on hold, inactive ------------------------------------------------------
+
+
+def customer_check_can_order(customer: Customer) -> None:
+    """Refuse a new quotation or order for ``customer`` (and sending, accepting or confirming
+    one) unless it is active, saying why and what to do. Checks the customer as given: the
+    selling services pass one they have just locked and read."""
+    if customer.status == Customer.Status.ON_HOLD:
+        raise DomainError(
+            _("%(customer)s is on hold: %(reason)s. Release the hold first.")
+            % {"customer": customer, "reason": customer.hold_reason.rstrip(" .")},
+            code="on_hold",
+        )
+    if customer.status == Customer.Status.INACTIVE:
+        raise DomainError(
+            _("%(customer)s is inactive: reactivate the customer first.") % {"customer": customer},
+            code="inactive",
+        )
+
+
+def _status_move(customer: Customer, status: str, *, actor, message: str, reason: str = ""):
+    """Move a locked customer to ``status`` (the transitions table allows it), set or clear
+    the hold with it, and log the change on its timeline."""
+    if not customer.can_move_to(status):
+        raise DomainError(
+            _("%(customer)s is %(old)s and cannot become %(new)s.")
+            % {
+                "customer": customer,
+                "old": customer.get_status_display().lower(),
+                "new": Customer.Status(status).label.lower(),
+            },
+            code="transition",
+        )
+    old = customer.status
+    old_reason = customer.hold_reason
+    customer.status = status
+    if status == Customer.Status.ON_HOLD:
+        customer.hold_reason = reason
+        customer.held_at = timezone.now()
+        customer.held_by = actor if getattr(actor, "is_authenticated", False) else None
+    else:
+        customer.hold_reason, customer.held_at, customer.held_by = "", None, None
+    customer.save(update_fields=["status", "hold_reason", "held_at", "held_by", "updated_at"])
+    data = {"from": old, "to": status}
+    if reason or old_reason:
+        data["reason"] = reason or old_reason
     activity_log_event(
-        owner=customer,
-        kind="status_change",
-        message=_("Marked active again.") if active else _("Marked inactive."),
-        data={"from": old_state, "to": new_state},
-        actor=actor,
+        owner=customer, kind="status_change", message=message, data=data, actor=actor
     )
     return customer
+
+
+def _hold_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(
+            _(
+                "Say why the customer is on hold: the reason is shown wherever a quotation or order "
+                "would be made."
+            ),
+            code="reason",
+        )
+    limit = Customer._meta.get_field("hold_reason").max_length
+    if len(reason) > limit:
+        raise DomainError(
+            _("Keep the reason to %(limit)d characters.") % {"limit": limit}, code="reason"
+        )
+    return reason
+
+
+@transaction.atomic
+def customer_put_on_hold(*, customer: Customer, reason: str, actor) -> Customer:
+    """No new quotations or orders for the customer until the hold is released; ``reason`` is
+    shown wherever one would be made. Already on hold: the reason is updated if it differs
+    (and logged), else nothing changes."""
+    reason = _hold_reason(reason)
+    customer = lock_then_load(Customer, customer, "company")
+    if customer.status == Customer.Status.ON_HOLD:
+        if customer.hold_reason == reason:
+            return customer
+        old_reason = customer.hold_reason
+        customer.hold_reason = reason
+        customer.save(update_fields=["hold_reason", "updated_at"])
+        activity_log_event(
+            owner=customer,
+            kind="other",
+            message=_("Hold reason changed to: %(reason)s") % {"reason": reason},
+            data={"event": "hold_reason", "from": old_reason, "to": reason},
+            actor=actor,
+        )
+        return customer
+    if customer.status == Customer.Status.INACTIVE:
+        raise DomainError(
+            _("%(customer)s is inactive: reactivate it before putting it on hold.")
+            % {"customer": customer},
+            code="transition",
+        )
+    return _status_move(
+        customer,
+        Customer.Status.ON_HOLD,
+        actor=actor,
+        reason=reason,
+        message=_("Put on hold. Reason: %(reason)s") % {"reason": reason},
+    )
+
+
+@transaction.atomic
+def customer_release_hold(*, customer: Customer, actor) -> Customer:
+    """Back to active: quotations and orders can be made again. An active customer stays as it
+    is; an inactive one is refused (reactivate it instead)."""
+    customer = lock_then_load(Customer, customer, "company")
+    if customer.status == Customer.Status.ACTIVE:
+        return customer
+    if customer.status == Customer.Status.INACTIVE:
+        raise DomainError(
+            _("%(customer)s is inactive, not on hold: reactivate it instead.")
+            % {"customer": customer},
+            code="transition",
+        )
+    return _status_move(customer, Customer.Status.ACTIVE, actor=actor, message=_("Hold released."))
+
+
+@transaction.atomic
+def customer_set_inactive(*, customer: Customer, actor) -> Customer:
+    """No longer worked: it stays, with its history, and gets no new quotations or orders; a
+    hold it had ends with it. Already inactive: nothing changes."""
+    customer = lock_then_load(Customer, customer, "company")
+    if customer.status == Customer.Status.INACTIVE:
+        return customer
+    return _status_move(
+        customer, Customer.Status.INACTIVE, actor=actor, message=_("Marked inactive.")
+    )
+
+
+@transaction.atomic
+def customer_reactivate(*, customer: Customer, actor) -> Customer:
+    """An inactive customer becomes active again. Already active: nothing changes; on hold is
+    refused, so that a hold is only ever ended by releasing it."""
+    customer = lock_then_load(Customer, customer, "company")
+    if customer.status == Customer.Status.ACTIVE:
+        return customer
+    if customer.status == Customer.Status.ON_HOLD:
+        raise DomainError(
+            _("%(customer)s is on hold, not inactive: release the hold instead.")
+            % {"customer": customer},
+            code="transition",
+        )
+    return _status_move(
+        customer, Customer.Status.ACTIVE, actor=actor, message=_("Marked active again.")
+    )
+
+
+@transaction.atomic
+def customer_set_status(*, customer: Customer, status: str, actor, reason: str = "") -> Customer:
+    """Move the customer to ``status`` by the one service for that move (for a form that
+    offers the status as a choice, such as the admin's)."""
+    if status not in Customer.Status.values:
+        raise DomainError(_("Choose one of the statuses offered."))
+    if status == Customer.Status.ON_HOLD:
+        return customer_put_on_hold(customer=customer, reason=reason, actor=actor)
+    if status == Customer.Status.INACTIVE:
+        return customer_set_inactive(customer=customer, actor=actor)
+    current = lock_then_load(Customer, customer, "company")
+    if current.status == Customer.Status.ON_HOLD:
+        return customer_release_hold(customer=current, actor=actor)
+    return customer_reactivate(customer=current, actor=actor)
 
 
 # --- the duplicate check ------------------------------------------------------------------------

@@ -12,6 +12,18 @@ urlpatterns = [
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
     path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer_delete"),
+    path("<int:pk>/hold/", views.CustomerHoldView.as_view(), name="customer_hold"),
+    path(
+        "<int:pk>/release-hold/",
+        views.CustomerReleaseHoldView.as_view(),
+        name="customer_release_hold",
+    ),
+    path(
+        "<int:pk>/inactive/", views.CustomerSetInactiveView.as_view(), name="customer_set_inactive"
+    ),
+    path(
+        "<int:pk>/reactivate/", views.CustomerReactivateView.as_view(), name="customer_reactivate"
+    ),
     path(
         "<int:pk>/new-opportunity/",
         views.CustomerOpportunityCreateView.as_view(),

@@ -87,7 +87,9 @@ def seed_selling(company: Company, rnd: random.Random) -> None:
     services.quotations_expire_due(company=company, today=today)
 
     # Orders for existing customers, in every status.
-    customers = list(Customer.objects.filter(company=company, is_active=True).order_by("pk")[:6])
+    customers = list(
+        Customer.objects.filter(company=company, status=Customer.Status.ACTIVE).order_by("pk")[:6]
+    )
     for customer, status in zip(
         customers,
         ["fulfilled", "fulfilled", "confirmed", "draft", "cancelled", "confirmed"],

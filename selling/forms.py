@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from crm.errors import DomainError
 from crm.forms import CompanyModelForm, DateInput
 from crm.lookup import LookupField
 from crm.models import Company, SalesPartner, Salesperson
+from customers import services as customers_services
 from customers.lookups import CUSTOMERS
 from customers.models import Customer
 from leads.forms import company_choice
@@ -44,7 +46,32 @@ def _notes() -> forms.CharField:
     )
 
 
-class QuotationCreateForm(forms.Form):
+class _CustomerChoiceMixin:
+    """The customer field offers active customers only. One on hold or inactive sent anyway
+    (a page opened before the hold, a hand-made link) is refused with the reason the service
+    gives, rather than as "not one of the choices"; ``refused_customer`` is it, for the page."""
+
+    refused_customer: Customer | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        name = self.add_prefix("customer")
+        if "customer" in self.errors and not self.data.get(f"{name}_search"):
+            try:
+                pk = int(self.data.get(name))
+            except (TypeError, ValueError):
+                return cleaned
+            customer = _company_customers(self.company).filter(pk=pk).first()
+            if customer is not None and not customer.can_receive_documents:
+                try:
+                    customers_services.customer_check_can_order(customer)
+                except DomainError as error:
+                    self.errors["customer"] = self.error_class([error.message])
+                    self.refused_customer = customer
+        return cleaned
+
+
+class QuotationCreateForm(_CustomerChoiceMixin, forms.Form):
     """A new draft quotation for one of the company's customers."""
 
     customer = _customer_choice()
@@ -63,6 +90,7 @@ class QuotationCreateForm(forms.Form):
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
+        self.company = company
         self.fields["customer"].queryset = _company_customers(company)
 
     def clean_valid_until(self):
@@ -72,7 +100,7 @@ class QuotationCreateForm(forms.Form):
         return valid_until
 
 
-class OrderCreateForm(forms.Form):
+class OrderCreateForm(_CustomerChoiceMixin, forms.Form):
     """A new draft order for one of the company's customers."""
 
     customer = _customer_choice()
@@ -82,6 +110,7 @@ class OrderCreateForm(forms.Form):
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
+        self.company = company
         self.fields["customer"].queryset = _company_customers(company)
 
     def clean(self):

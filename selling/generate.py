@@ -183,7 +183,7 @@ class _Parties:
                 company=company,
                 pk__gte=self.customer_ids.start,
                 pk__lt=self.customer_ids.stop,
-                is_active=True,
+                status=Customer.Status.ACTIVE,
             )
             .order_by("pk")
             .values_list("pk", flat=True)
@@ -261,7 +261,9 @@ class _Parties:
 
     def customers(self, slots: list[_Slot]) -> list[_Party]:
         def load(ids):
-            rows = Customer.objects.filter(company=self.company, pk__in=ids, is_active=True)
+            rows = Customer.objects.filter(
+                company=self.company, pk__in=ids, status=Customer.Status.ACTIVE
+            )
             return {
                 pk: _Party(pk, None, seller, partner, created.date(), self._customer_terms(t, g))
                 for pk, seller, partner, created, t, g in rows.values_list(

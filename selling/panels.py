@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from crm.models import SalesPartner
 from customers.models import Customer
 from leads.models import Opportunity, OpportunityStage
-from selling import selectors
+from selling import pricing, selectors
 
 
 def _is_company_record(request: HttpRequest, obj: object, kinds) -> bool:
@@ -25,15 +25,21 @@ def render_documents_panel(request: HttpRequest, obj: object) -> SafeString | No
         return None
     if isinstance(obj, Customer):
         overview = selectors.customer_documents(obj)
-        can_create = obj.is_active
+        customer = obj
+        can_create = True
     else:
         overview = selectors.opportunity_documents(obj)
+        customer = pricing.opportunity_customer(obj)
         can_create = obj.stage.kind != OpportunityStage.Kind.LOST
+    # On hold or inactive: the reason is shown where the buttons would be (the services refuse).
+    held = customer if customer is not None and not customer.can_receive_documents else None
     context = {
         "record": obj,
         "is_customer": isinstance(obj, Customer),
         "overview": overview,
-        "can_create": can_create,
+        "can_create": can_create and held is None,
+        "held_customer": held,
+        "notice_link": not isinstance(obj, Customer),
         "limit": selectors.PANEL_LIMIT,
     }
     return render_to_string("selling/partials/_documents_panel.html", context, request=request)

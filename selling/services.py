@@ -64,15 +64,28 @@ def _log(document: Document, message: str, *, kind: str = "other", data=None, ac
 
 
 def _check_party(*, customer: Customer | None, opportunity: Opportunity | None) -> None:
-    if customer is not None and not customer.is_active:
-        raise DomainError(
-            _("%(customer)s is inactive: reactivate the customer first.") % {"customer": customer}
-        )
+    """Refuse a document for a customer that is on hold or inactive, or a lost opportunity.
+
+    The customer's row is locked and read again: a hold committed after the caller loaded it
+    is seen, and a hold being put on now waits until this document is written (then it stops
+    the next one)."""
+    if customer is not None:
+        customers_services.customer_check_can_order(lock_then_load(Customer, customer))
     if opportunity is not None and opportunity.stage.kind == OpportunityStage.Kind.LOST:
         raise DomainError(
             _("%(opportunity)s is lost: move it back to an open stage first.")
             % {"opportunity": opportunity}
         )
+
+
+def _check_document_party(document: Document) -> None:
+    """Sending or accepting a quotation and confirming an order need a customer that may get
+    documents: the document's, or (a quotation made before its opportunity became a customer)
+    the opportunity's. A prospect without a customer has no status to stop it."""
+    customer = document.customer
+    if customer is None and document.opportunity_id is not None:
+        customer = pricing.opportunity_customer(document.opportunity)
+    _check_party(customer=customer, opportunity=None)
 
 
 def _apply_terms(document: Document, terms: pricing.Terms) -> None:
@@ -393,6 +406,8 @@ def quotation_send(*, quotation: Quotation, actor) -> Quotation:
         quotation = lock_then_load(Quotation, quotation, "customer", "opportunity")
         if quotation.status == Quotation.Status.DRAFT and not quotation.items.exists():
             raise DomainError(_("Add at least one line before sending the quotation."))
+        if quotation.can_move_to(Quotation.Status.SENT):
+            _check_document_party(quotation)
         return _move(quotation, Quotation.Status.SENT, actor=actor)
 
 
@@ -406,6 +421,8 @@ def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
         quotation = lock_then_load(Quotation, quotation, "customer", "opportunity")
         if quotation.is_due_to_expire():  # it expired while we waited for the lock
             raise DomainError(_("%(quotation)s has expired.") % {"quotation": quotation})
+        if quotation.can_move_to(Quotation.Status.ACCEPTED):
+            _check_document_party(quotation)
         return _move(quotation, Quotation.Status.ACCEPTED, actor=actor)
 
 
@@ -677,6 +694,8 @@ def order_confirm(*, order: SalesOrder, actor) -> SalesOrder:
     order = lock_then_load(SalesOrder, order, "customer", "opportunity")
     if order.status == SalesOrder.Status.DRAFT and not order.items.exists():
         raise DomainError(_("Add at least one line before confirming the order."))
+    if order.can_move_to(SalesOrder.Status.CONFIRMED):
+        _check_document_party(order)
     return _move(order, SalesOrder.Status.CONFIRMED, actor=actor)
 
 

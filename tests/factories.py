@@ -332,3 +332,12 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         CustomerTypeFactory, company=factory.SelfAttribute("..company")
     )
     email = factory.Sequence(lambda n: f"customer{n}@example.com")
+
+    class Params:
+        # ``CustomerFactory(on_hold=True)``: on hold as ``customer_put_on_hold`` leaves it.
+        on_hold = factory.Trait(
+            status="on_hold",
+            hold_reason="Two invoices overdue",
+            held_at=factory.LazyFunction(timezone.now),
+        )
+        inactive = factory.Trait(status="inactive")

@@ -20,10 +20,15 @@ from crm.views.mixins import (
     RoleContextMixin,
     RoleRequiredMixin,
 )
-from crm.views.records import ServiceCreateView, ServiceUpdateView
+from crm.views.records import ObjectActionView, ServiceCreateView, ServiceUpdateView
 from customers import selectors, services
 from customers.filters import CustomerFilter
-from customers.forms import CustomerBulkForm, CustomerForm, CustomerOpportunityForm
+from customers.forms import (
+    CustomerBulkForm,
+    CustomerForm,
+    CustomerHoldForm,
+    CustomerOpportunityForm,
+)
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
 
@@ -43,11 +48,15 @@ def _customers_assigned_message(count: int, params) -> str:
 
 
 def _mark_inactive(customer, *, actor):
-    return services.customer_set_active(customer=customer, active=False, actor=actor)
+    return services.customer_set_inactive(customer=customer, actor=actor)
 
 
 def _mark_active(customer, *, actor):
-    return services.customer_set_active(customer=customer, active=True, actor=actor)
+    return services.customer_reactivate(customer=customer, actor=actor)
+
+
+def _release_hold(customer, *, actor):
+    return services.customer_release_hold(customer=customer, actor=actor)
 
 
 customer_bulk_actions = BulkActions(Customer, form_class=CustomerBulkForm)
@@ -87,6 +96,21 @@ customer_bulk_actions.register(
         ),
     )
 )
+customer_bulk_actions.register(
+    BulkAction(
+        name="release_hold",
+        label=gettext_lazy("Release hold"),
+        run=_release_hold,
+        message=lambda count, params: (
+            ngettext(
+                "%(count)d customer released from hold.",
+                "%(count)d customers released from hold.",
+                count,
+            )
+            % {"count": count}
+        ),
+    )
+)
 
 
 class CustomerListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
@@ -115,7 +139,8 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
                 "name",
                 "email",
                 "phone",
-                "is_active",
+                "status",
+                "hold_reason",
                 "created_at",
                 "lifetime_sales_value",
                 "customer_type__name",
@@ -144,6 +169,7 @@ class CustomerDetailView(RoleContextMixin, CompanyQuerysetMixin, DetailView):
                 "sales_partner",
                 "lead",
                 "opportunity__stage",
+                "held_by",
             )
         )
 
@@ -151,6 +177,8 @@ class CustomerDetailView(RoleContextMixin, CompanyQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(selectors.customer_overview(customer=self.object))
         context["opportunity_form"] = CustomerOpportunityForm(company=self.request.company)
+        if self.object.can_move_to(Customer.Status.ON_HOLD):
+            context["hold_form"] = CustomerHoldForm(auto_id="hold_%s")
         return context
 
 
@@ -192,6 +220,62 @@ class CustomerDeleteView(RoleRequiredMixin, ProtectedDeleteMixin, CompanyQueryse
 
     def delete_object(self) -> None:
         services.customer_delete(customer=self.object, actor=self.request.user)
+
+
+# --- status: put on hold, release, mark inactive, reactivate (POST, through the services) -----
+
+
+class CustomerHoldView(ObjectActionView):
+    """Put the customer on hold with the reason typed in the page's small form."""
+
+    model = Customer
+
+    def act(self, customer) -> str:
+        form = CustomerHoldForm(self.request.POST)
+        if not form.is_valid():
+            raise DomainError(
+                " ".join(error for errors in form.errors.values() for error in errors)
+            )
+        services.customer_put_on_hold(
+            customer=customer, reason=form.cleaned_data["reason"], actor=self.request.user
+        )
+        messages.success(
+            self.request,
+            _("%(customer)s is on hold: no new quotations or orders until it is released.")
+            % {"customer": customer},
+        )
+        return customer.get_absolute_url()
+
+
+class CustomerReleaseHoldView(ObjectActionView):
+    model = Customer
+
+    def act(self, customer) -> str:
+        services.customer_release_hold(customer=customer, actor=self.request.user)
+        messages.success(
+            self.request,
+            _("The hold on %(customer)s is released: quotations and orders can be made again.")
+            % {"customer": customer},
+        )
+        return customer.get_absolute_url()
+
+
+class CustomerSetInactiveView(ObjectActionView):
+    model = Customer
+
+    def act(self, customer) -> str:
+        services.customer_set_inactive(customer=customer, actor=self.request.user)
+        messages.success(self.request, _("%(customer)s is inactive.") % {"customer": customer})
+        return customer.get_absolute_url()
+
+
+class CustomerReactivateView(ObjectActionView):
+    model = Customer
+
+    def act(self, customer) -> str:
+        services.customer_reactivate(customer=customer, actor=self.request.user)
+        messages.success(self.request, _("%(customer)s is active again.") % {"customer": customer})
+        return customer.get_absolute_url()
 
 
 class CustomerOpportunityCreateView(CompanyQuerysetMixin, SingleObjectMixin, FormView):

@@ -25,7 +25,12 @@ from selling import pricing, selectors, services
 from selling.filters import OrderFilter
 from selling.forms import ApplyBalanceForm, OrderCreateForm, OrderHeaderForm, ReasonForm
 from selling.models import Quotation, SalesOrder
-from selling.views.quotations import CustomerPrefillMixin, DocumentActionView, int_or_none
+from selling.views.quotations import (
+    CustomerPrefillMixin,
+    DocumentActionView,
+    held_customer,
+    int_or_none,
+)
 
 # --- list and detail -----------------------------------------------------------------------------
 
@@ -71,11 +76,13 @@ class OrderDetailView(CompanyQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         order = self.object
         status = SalesOrder.Status
+        held = held_customer(order.customer)
         context.update(
             document=order,
             shown=selectors.document_lines(order),
+            held_customer=held,
             can_edit=order.status not in (status.FULFILLED, status.CANCELLED),
-            can_confirm=order.can_move_to(status.CONFIRMED),
+            can_confirm=order.can_move_to(status.CONFIRMED) and held is None,
             can_fulfil=order.can_move_to(status.FULFILLED),
             can_cancel=order.can_move_to(status.CANCELLED),
             cancel_form=ReasonForm(auto_id="cancel_%s"),

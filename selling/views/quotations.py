@@ -54,9 +54,23 @@ class DocumentActionView(ObjectActionView):
         raise NotImplementedError
 
 
+def held_customer(customer: Customer | None) -> Customer | None:
+    """The customer, if it is on hold or inactive (no new documents: the page says why)."""
+    if customer is not None and not customer.can_receive_documents:
+        return customer
+    return None
+
+
 class CustomerPrefillMixin:
     """``?customer=<id>`` preselects a customer; the form's choices are the active company's
-    only, so another company's id simply preselects nothing."""
+    only, so another company's id simply preselects nothing. A customer on hold or inactive
+    is not preselected: the page shows why instead."""
+
+    def prefilled_customer(self) -> Customer | None:
+        customer_id = int_or_none(self.request.GET.get("customer"))
+        if not customer_id:
+            return None
+        return Customer.objects.filter(company=self.request.company, pk=customer_id).first()
 
     def get_initial(self):
         initial = super().get_initial()
@@ -67,6 +81,15 @@ class CustomerPrefillMixin:
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "company": self.request.company}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        customer = getattr(form, "refused_customer", None)
+        if customer is None and self.request.method == "GET":
+            customer = held_customer(self.prefilled_customer())
+        context["held_customer"] = customer
+        return context
 
 
 # --- list and detail -----------------------------------------------------------------------------
@@ -127,16 +150,21 @@ class QuotationDetailView(CompanyQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         quotation = self.object
         status = Quotation.Status
+        customer = selectors.quotation_customer(quotation)
+        # On hold or inactive: the services refuse sending, accepting and ordering; say why.
+        held = held_customer(customer)
         context.update(
             document=quotation,
             shown=selectors.document_lines(quotation),
-            customer=selectors.quotation_customer(quotation),
+            customer=customer,
+            held_customer=held,
+            open_statuses=(status.DRAFT, status.SENT, status.ACCEPTED),
             order=getattr(quotation, "sales_order", None),
-            can_send=quotation.can_move_to(status.SENT),
-            can_accept=quotation.can_move_to(status.ACCEPTED),
+            can_send=quotation.can_move_to(status.SENT) and held is None,
+            can_accept=quotation.can_move_to(status.ACCEPTED) and held is None,
             can_reject=quotation.can_move_to(status.REJECTED),
             can_revise=quotation.can_move_to(status.DRAFT),
-            can_order=quotation.status == status.ACCEPTED,
+            can_order=quotation.status == status.ACCEPTED and held is None,
             reject_form=ReasonForm(auto_id="reject_%s"),
             revise_form=ReviseForm(
                 auto_id="revise_%s", initial={"valid_until": ReviseForm.default_valid_until()}

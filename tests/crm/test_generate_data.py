@@ -331,7 +331,7 @@ def test_numbers_continue_the_counters_and_the_app_takes_the_next(generated):
             assert counter.last_number == highest
             count = model.objects.filter(company=company, number__startswith=f"{prefix}-{year}-")
             assert count.count() == highest  # gapless
-    customer = Customer.objects.filter(company=company, is_active=True).first()
+    customer = Customer.objects.filter(company=company, status=Customer.Status.ACTIVE).first()
     year = timezone.localdate().year
     counter = NumberSequence.objects.filter(company=company, prefix="QTN", year=year).first()
     assert counter is not None and counter.last_number > 0  # generated documents this year

@@ -169,7 +169,7 @@ def test_lookup_stops_at_the_limit_and_says_so(member_client, many):
 
 def test_lookup_narrowing_and_empty_text(member_client, company, customer_type):
     CustomerFactory(company=company, customer_type=customer_type, name="Kept Active")
-    CustomerFactory(company=company, customer_type=customer_type, name="Kept Gone", is_active=False)
+    CustomerFactory(company=company, customer_type=customer_type, name="Kept Gone", inactive=True)
     assert len(option_values(lookup(member_client, "kept"))) == 2
     assert len(option_values(lookup(member_client, "kept", only="active"))) == 1
     # An unknown narrowing is no filter at all, never an arbitrary one.
@@ -264,7 +264,7 @@ def test_no_js_a_new_text_replaces_the_earlier_choice(member_client, company, ma
     """The parent was Bulk 07; typing another name searches again instead of keeping it."""
     child = CustomerFactory(company=company, customer_type=many[0].customer_type, parent=many[7])
     url = reverse("customers:customer_update", args=[child.pk])
-    data = {"name": child.name, "customer_type": child.customer_type_id, "is_active": "on"}
+    data = {"name": child.name, "customer_type": child.customer_type_id}
     response = member_client.post(url, {**data, "parent": many[7].pk, "parent_search": "bulk 33"})
     child.refresh_from_db()
     assert child.parent == many[33]
@@ -302,7 +302,7 @@ def test_another_companys_id_is_not_one_of_the_choices(member_client, other_comp
 
 def test_an_inactive_customer_cannot_be_typed_into_a_quotation(member_client, company, many):
     gone = CustomerFactory(company=company, customer_type=many[0].customer_type, name="Gone Ltd")
-    Customer.objects.filter(pk=gone.pk).update(is_active=False)
+    Customer.objects.filter(pk=gone.pk).update(status=Customer.Status.INACTIVE)
     url = reverse("selling:quotation_create")
     response = member_client.post(url, {"customer": "", "customer_search": "gone ltd"})
     assert "Nothing matches" in response.content.decode()
@@ -335,7 +335,7 @@ def test_field_validates_like_a_model_choice_field(company, many):
     assert field.clean(str(many[5].pk)) == many[5]  # a plain id, as tests and scripts send
     with pytest.raises(Exception, match="required"):
         field.clean(LookupValue(""))
-    Customer.objects.filter(pk=many[6].pk).update(is_active=False)
+    Customer.objects.filter(pk=many[6].pk).update(status=Customer.Status.INACTIVE)
     with pytest.raises(Exception, match="not one of the available choices"):
         field.clean(str(many[6].pk))
     # Rendering never lists the queryset: at most the chosen row's one query.

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from crm.errors import DomainError
+from crm.money import round_money
 from customers import balance
 from customers.models import BalanceEntry, Customer, GiftCard
 from customers.setup import customers_defaults_apply
@@ -36,7 +37,7 @@ def stored(customer) -> Decimal:
 
 def ledger(customer) -> Decimal:
     total = BalanceEntry.objects.filter(customer=customer).aggregate(t=Sum("amount"))["t"]
-    return total or Decimal("0")
+    return round_money(total or Decimal("0"))  # SQLite sums decimals as floats
 
 
 def confirmed_order(company, customer, actor, price="100.00") -> SalesOrder:

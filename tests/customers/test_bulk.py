@@ -14,7 +14,11 @@ from django_scopes import scope, scopes_disabled
 from crm.errors import DomainError
 from crm.models import SystemEvent
 from customers.models import Customer
-from customers.services import customer_assign_salesperson, customer_set_active
+from customers.services import (
+    customer_assign_salesperson,
+    customer_reactivate,
+    customer_set_inactive,
+)
 from tests.conftest import login_as
 from tests.factories import (
     CustomerFactory,
@@ -105,15 +109,15 @@ def test_another_companys_customer_is_not_found(company, other_company, member, 
         customer_assign_salesperson(customer=foreign, salesperson=maria, actor=member)
 
 
-# --- customer_set_active ----------------------------------------------------------------------
+# --- customer_set_inactive, customer_reactivate ------------------------------------------------
 
 
 def test_deactivate_then_reactivate_a_customer(company, member):
     customer = CustomerFactory(company=company)
 
-    customer_set_active(customer=customer, active=False, actor=member)
+    customer_set_inactive(customer=customer, actor=member)
     customer.refresh_from_db()
-    assert not customer.is_active
+    assert customer.status == Customer.Status.INACTIVE
     event = events_of(customer).get()
     assert (event.event_kind, event.body, event.author) == (
         "status_change",
@@ -122,18 +126,18 @@ def test_deactivate_then_reactivate_a_customer(company, member):
     )
     assert event.data == {"from": "active", "to": "inactive"}
 
-    customer_set_active(customer=customer, active=True, actor=member)
+    customer_reactivate(customer=customer, actor=member)
     customer.refresh_from_db()
-    assert customer.is_active
+    assert customer.status == Customer.Status.ACTIVE
     latest = events_of(customer).order_by("-pk").first()
     assert latest.body == "Marked active again."
     assert latest.data == {"from": "inactive", "to": "active"}
 
 
 def test_setting_the_state_it_has_changes_and_logs_nothing(company, member):
-    customer = CustomerFactory(company=company, is_active=False)
+    customer = CustomerFactory(company=company, inactive=True)
     before = Customer.objects.get(pk=customer.pk).updated_at
-    customer_set_active(customer=customer, active=False, actor=member)
+    customer_set_inactive(customer=customer, actor=member)
     assert Customer.objects.get(pk=customer.pk).updated_at == before
     assert not events_of(customer).exists()
 
@@ -142,10 +146,10 @@ def test_another_companys_customer_cannot_be_deactivated(company, other_company,
     with scopes_disabled():
         foreign = CustomerFactory(company=other_company)
     with pytest.raises(Customer.DoesNotExist):
-        customer_set_active(customer=foreign, active=False, actor=member)
+        customer_set_inactive(customer=foreign, actor=member)
     with scopes_disabled():
         foreign.refresh_from_db()
-        assert foreign.is_active
+        assert foreign.status == Customer.Status.ACTIVE
 
 
 @pytest.mark.postgres
@@ -200,6 +204,7 @@ def test_the_customer_list_offers_assign_and_active_state(member_client, company
         "assign_salesperson",
         "mark_inactive",
         "mark_active",
+        "release_hold",
     ]
 
 
@@ -247,12 +252,12 @@ def test_mark_customers_inactive_then_active_again(member_client, company):
 
     response = member_client.post(CUSTOMERS, {"action": "mark_inactive", "ids": ids})
     assert messages_of(response) == ["2 customers marked inactive."]
-    assert not Customer.objects.filter(is_active=True).exists()
+    assert not Customer.objects.filter(status=Customer.Status.ACTIVE).exists()
     assert "Inactive" in member_client.get(CUSTOMERS).content.decode()
 
     response = member_client.post(CUSTOMERS, {"action": "mark_active", "ids": ids[:1]})
     assert messages_of(response) == ["1 customer marked active."]
-    assert list(Customer.objects.filter(is_active=True)) == customers[:1]
+    assert list(Customer.objects.filter(status=Customer.Status.ACTIVE)) == customers[:1]
 
 
 def test_select_all_on_the_page(member_client, company):
@@ -288,7 +293,7 @@ def test_an_unknown_action_changes_nothing(member_client, company):
     response = member_client.post(CUSTOMERS, {"action": "delete", "ids": [customer.pk]})
     assert messages_of(response) == ["Choose one of the actions offered."]
     customer.refresh_from_db()
-    assert customer.is_active
+    assert customer.status == Customer.Status.ACTIVE
 
 
 def test_another_companys_salesperson_is_not_offered_nor_accepted(
@@ -341,7 +346,7 @@ def test_only_foreign_ids_change_nothing(member_client, company, other_company):
     ]
     with scopes_disabled():
         foreign.refresh_from_db()
-        assert foreign.is_active
+        assert foreign.status == Customer.Status.ACTIVE
 
 
 def test_a_salesperson_may_use_the_bulk_actions(client, company, salesperson_user, maria):
@@ -371,7 +376,7 @@ def _bulk_queries(client, company, rows, data) -> int:
     "action, changed",
     [
         ("assign_salesperson", lambda maria: Customer.objects.filter(salesperson=maria)),
-        ("mark_inactive", lambda maria: Customer.objects.filter(is_active=False)),
+        ("mark_inactive", lambda maria: Customer.objects.filter(status=Customer.Status.INACTIVE)),
     ],
 )
 def test_bulk_queries_grow_by_a_fixed_amount_per_row(

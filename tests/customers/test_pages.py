@@ -101,7 +101,7 @@ def test_create_a_customer_and_refuse_a_loop(member_client, company):
     customer_type = CustomerTypeFactory(company=company)
     response = member_client.post(
         reverse("customers:customer_create"),
-        {"name": "Nordlicht Holding", "customer_type": customer_type.pk, "is_active": "on"},
+        {"name": "Nordlicht Holding", "customer_type": customer_type.pk},
     )
     holding = Customer.objects.get()
     assert response["Location"] == holding.get_absolute_url()

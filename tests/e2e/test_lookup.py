@@ -44,7 +44,7 @@ def world(transactional_db):
         metal = CustomerFactory(
             company=company, name="Krüger Metallbau", email="info@krueger-metall.example.com"
         )
-        CustomerFactory(company=company, name="Krüger Altbestand", is_active=False)
+        CustomerFactory(company=company, name="Krüger Altbestand", inactive=True)
     return user, company, bakery, metal
 
 

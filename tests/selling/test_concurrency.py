@@ -16,7 +16,9 @@ from django.utils import timezone
 from django_scopes import scope
 
 from addressbook.models import AddressLink, ContactLink
+from crm.errors import DomainError
 from crm.models import NumberSequence
+from customers import services as customers_services
 from customers.models import Customer, CustomerLink
 from customers.setup import customers_defaults_apply
 from leads.models import OpportunityStage
@@ -253,3 +255,57 @@ def test_ordering_one_opportunity_at_once_makes_one_order(world):
         assert order.items.count() == opportunity.wish_list.count()
         opportunity.refresh_from_db()
         assert opportunity.stage.kind == OpportunityStage.Kind.WON
+
+
+# --- a hold and a new document at the same moment ----------------------------------------------
+
+
+def test_a_quotation_started_while_the_hold_is_being_put_on_waits_and_is_refused(world):
+    """The page loaded the customer while it was active; the hold commits while the quotation is
+    being made: the quotation waits on the customer's row, then sees the hold and is refused."""
+    company, user, _opportunity = world
+    with scope(company=company):
+        customer = CustomerFactory(company=company, name="Acme Retail")
+    holding, release = threading.Event(), threading.Event()
+    outcome, errors = {}, []
+
+    def put_on_hold():
+        try:
+            with scope(company=company), transaction.atomic():
+                customers_services.customer_put_on_hold(
+                    customer=customer, reason="Unpaid invoices", actor=user
+                )
+                holding.set()
+                release.wait(timeout=30)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            holding.set()
+            connection.close()
+
+    def quote():
+        try:
+            holding.wait(timeout=30)
+            with scope(company=company):
+                services.quotation_create(customer=customer, actor=user)  # a stale copy
+            outcome["quote"] = "made"
+        except DomainError as error:
+            outcome["quote"] = error.message
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first, second = threading.Thread(target=put_on_hold), threading.Thread(target=quote)
+    first.start()
+    second.start()
+    holding.wait(timeout=30)
+    assert waits_for_a_lock(), "the quotation should wait for the hold's row lock"
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert not errors
+    assert outcome == {"quote": "Acme Retail is on hold: Unpaid invoices. Release the hold first."}
+    with scope(company=company):
+        assert not Quotation.objects.exists()

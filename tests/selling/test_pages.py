@@ -544,7 +544,7 @@ def test_new_quotation_for_a_customer_by_button_and_by_form(member_client, compa
 
 
 def test_new_quotation_form_refuses_bad_input(member_client, company, other_company):
-    inactive = CustomerFactory(company=company, is_active=False)
+    inactive = CustomerFactory(company=company, inactive=True)
     with scopes_disabled():
         foreign = CustomerFactory(company=other_company)
     url = reverse("selling:quotation_create")

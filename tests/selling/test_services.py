@@ -99,7 +99,7 @@ def test_a_failed_quotation_does_not_use_up_a_number(company, member, opportunit
 def test_quotation_needs_a_party_and_refuses_lost_or_inactive_ones(company, member, opportunity):
     with pytest.raises(DomainError, match="opportunity or the customer"):
         services.quotation_create(actor=member)
-    inactive = CustomerFactory(company=company, is_active=False)
+    inactive = CustomerFactory(company=company, inactive=True)
     with pytest.raises(DomainError, match="inactive"):
         services.quotation_create(customer=inactive, actor=member)
     opportunity.stage = stage_of(company, OpportunityStage.Kind.LOST)
