@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -6,7 +9,12 @@ from addressbook.admin import attach_link_inlines
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
 from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType
-from customers.services import lead_convert_to_customer, opportunity_convert_to_customer
+from customers.services import (
+    customer_check_parent,
+    customer_save,
+    lead_convert_to_customer,
+    opportunity_convert_to_customer,
+)
 from leads.admin import LeadAdmin, OpportunityAdmin
 
 
@@ -34,8 +42,29 @@ class CustomerLinkInline(CompanyScopedInlineMixin, admin.TabularInline):
         return False  # links are made by the conversions
 
 
+class CustomerAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get("parent")
+        if parent is not None and self.instance.pk is not None:
+            # The service's own check, early, so a loop is a form error rather than a message
+            # after the fact; ``customer_save`` asks again under the hierarchy lock.
+            probe = Customer(
+                pk=self.instance.pk,
+                company_id=self.instance.company_id,
+                name=cleaned.get("name") or self.instance.name,
+                parent=parent,
+            )
+            try:
+                customer_check_parent(probe)
+            except DomainError as error:
+                raise ValidationError(error.message, code=error.code) from error
+        return cleaned
+
+
 @admin.register(Customer)
 class CustomerAdmin(CompanyScopedAdmin):
+    form = CustomerAdminForm
     list_display = [
         "name",
         "customer_type",
@@ -55,6 +84,21 @@ class CustomerAdmin(CompanyScopedAdmin):
     # Where the customer came from is set by the conversion, never by hand.
     readonly_fields = ["lead", "opportunity"]
     inlines = [CustomerLinkInline]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, as the customer pages do: the hierarchy lock and loop check.
+        if not change:
+            obj.company = request.company
+        self.mark_editor(request, obj)
+        customer_save(customer=obj, actor=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            # Refused by the service after the form's check (someone moved the tree meanwhile).
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 def _convert_action(service, field: str, description):
