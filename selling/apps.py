@@ -27,3 +27,7 @@ class SellingConfig(AppConfig):
 
         register_panel("selling_documents", order=10, render=panels.render_documents_panel)
         register_panel("partner_commission", order=10, render=panels.render_commission_panel)
+        # Open quotations and booked orders in the customer hierarchy's roll-up.
+        from selling import rollup
+
+        rollup.register()
