@@ -40,7 +40,7 @@ class ChildRow:
 
     customer: Customer
     descendants: int
-    figures: list[FigureCell] = field(default_factory=list)  # as ``Hierarchy.figures``
+    figures: list[FigureCell] = field(default_factory=list)  # ``Hierarchy.child_figures``
 
 
 @dataclass
@@ -53,6 +53,12 @@ class Hierarchy:
     figures: list[rollup.MeasureTotals] = field(default_factory=list)
     page: int = 1
     pages: int = 1
+
+    @property
+    def child_figures(self) -> list[rollup.MeasureTotals]:
+        """The figures each child's row shows: the amounts (the counts stay in the roll-up
+        table, so a row fits beside the name)."""
+        return [totals for totals in self.figures if totals.money]
 
     @property
     def has_tree(self) -> bool:
@@ -87,7 +93,11 @@ def customer_hierarchy(customer: Customer, *, page: int = 1) -> Hierarchy:
         ChildRow(
             customer=child,
             descendants=summary["descendants"].get(child.pk, 0),
-            figures=[FigureCell(totals.by_child[child.pk], totals.money) for totals in figures],
+            figures=[
+                FigureCell(totals.by_child[child.pk], totals.money)
+                for totals in figures
+                if totals.money
+            ],
         )
         for child in children
     ]

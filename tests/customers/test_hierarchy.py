@@ -252,9 +252,12 @@ def test_rollup_over_a_three_level_tree_is_the_sum_of_the_subtree(company, tree)
     assert rows[tree.a.pk].descendants == 3
     for child in (tree.a, tree.b, tree.c):
         expected = expected_figures(company, tree.below(child))
-        cells = dict(zip(totals, rows[child.pk].figures, strict=True))
-        for key in expected:
-            assert cells[key].value == expected[key], (child, key)
+        shown = [line.key for line in view.child_figures]
+        cells = dict(zip(shown, rows[child.pk].figures, strict=True))
+        for key in expected:  # counts too, though the page shows only the amounts
+            assert totals[key].by_child[child.pk] == expected[key], (child, key)
+            if key in cells:
+                assert cells[key].value == expected[key], (child, key)
 
     # Lower in the tree, the same holds.
     middle = figures_by_key(selectors.customer_hierarchy(tree.a).figures)
