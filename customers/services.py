@@ -76,7 +76,10 @@ def customer_check_parent(customer: Customer) -> None:
 
 def _check_parent(customer: Customer) -> None:
     """``customer_check_parent`` after taking the company's hierarchy lock, so two re-parentings
-    at once (A under B, B under A) cannot each pass the check and make a loop together."""
+    at once (A under B, B under A) cannot each pass the check and make a loop together.
+
+    Every save of an existing customer with a parent takes it, changed or not: the lock is held
+    for one short transaction, and telling a change apart would cost a query as well."""
     if customer.parent_id is not None and customer.pk is not None:
         hierarchy.lock_company_hierarchy(customer.company_id)
     customer_check_parent(customer)
