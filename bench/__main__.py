@@ -29,7 +29,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--large", type=int, help="leads in the large company")
     parser.add_argument("--duration", type=float, help="seconds each page is measured")
     parser.add_argument("--conversion-duration", type=float, help="seconds of conversions")
+    parser.add_argument(
+        "--pages", action="store_true", help="list the pages measured, and exit (no database)"
+    )
     return parser.parse_args(argv)
+
+
+def list_pages(quick: bool) -> None:
+    """Each page's name, kind and title, as ``pages_for`` defines them (ids left at 0)."""
+    from bench.config import make_config
+    from bench.data import CompanyFacts
+    from bench.scenarios import pages_for
+
+    facts = CompanyFacts(
+        label="small",
+        slug="bench-small",
+        company_id=0,
+        username="",
+        salesperson_id=0,
+        other_salesperson_id=0,
+        detail_lead_id=0,
+        detail_lead_name="",
+        quotation_id=0,
+        quotation_number="",
+        search_fragment="…",
+    )
+    for page in pages_for(facts, make_config(quick=quick)):
+        print(f"{page.name:<24} {page.kind:<7} {page.title}")
 
 
 def require_postgresql() -> None:
@@ -45,6 +71,9 @@ def require_postgresql() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.pages:
+        list_pages(args.quick)
+        return
     require_postgresql()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     # No collectstatic needed: the load fetches pages, not assets (as pytest's settings say).

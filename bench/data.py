@@ -3,7 +3,9 @@
 Each size gets a company with a salesperson who logs in (role salesperson, with a Salesperson
 row, so the lists open on "Mine" as in real life) and four colleagues; ``generate_data`` fills
 it; then the services add the records the detail pages are measured on: a lead with 10
-addresses, 10 contacts and 50 timeline entries, and a quotation with 10 lines.
+addresses, 10 contacts and 50 timeline entries, a quotation with 10 lines, and a parent customer
+with 1,000 children (some with children of their own, and some of the generated customers with
+their quotations and orders below them) for the customer page's hierarchy and roll-up.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from bench.settings import bench_database_name
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bump when what this module sets up changes, so ``--reuse`` rebuilds an older database.
-DATA_VERSION = 1
+DATA_VERSION = 2
 INFO_TABLE = "bench_info"
 COLLEAGUES = ["Alex Carter", "Bea Lindgren", "Chidi Okafor", "Dana Weiss"]
 CONVERTIBLE = ("new", "contacted", "qualified")
@@ -53,6 +55,8 @@ class CompanyFacts:
     detail_lead_name: str
     quotation_id: int
     quotation_number: str
+    hierarchy_parent_id: int = 0
+    hierarchy_parent_name: str = ""
     search_fragment: str = ""
     equality_status: str = "contacted"
     counts: dict = field(default_factory=dict)
@@ -337,6 +341,69 @@ def _detail_records(company, seller) -> dict:
     }
 
 
+HIERARCHY_PARENT = "Hierarchia Holding AG"
+HIERARCHY_CHILDREN = 1_000
+# Every n-th child has grandchildren of its own, and takes one generated customer (with its
+# quotations and orders) below it too.
+HIERARCHY_GRANDPARENT_EVERY = 10
+HIERARCHY_GRANDCHILDREN = 5
+
+
+def hierarchy_records(company, seller, *, children: int = HIERARCHY_CHILDREN) -> dict:
+    """A parent customer (through the service) with ``children`` direct children, and below
+    every tenth of them five grandchildren and one of the generated customers, so the roll-up
+    has quotations, orders and opportunities to add up. The children are inserted in bulk: what
+    is measured is the page of a wide tree, not how it was entered."""
+    from crm.models import Salesperson
+    from customers.models import Customer, CustomerType
+    from customers.services import customer_save
+
+    with scope(company=company):
+        mine = Salesperson.objects.get(company=company, user=seller)
+        business = CustomerType.objects.filter(company=company, is_business=True).first()
+        customer_type = business or CustomerType.objects.filter(company=company).first()
+        parent = customer_save(
+            customer=Customer(
+                company=company,
+                name=HIERARCHY_PARENT,
+                customer_type=customer_type,
+                email="group@hierarchia.example",
+                salesperson=mine,
+            ),
+            actor=seller,
+        )
+
+        def rows(names: list[str], under: Customer) -> list[Customer]:
+            return [
+                Customer(company=company, name=name, customer_type=customer_type, parent=under)
+                for name in names
+            ]
+
+        kids = Customer.objects.bulk_create(
+            rows([f"Hierarchia Filiale {n:04d}" for n in range(1, children + 1)], parent),
+            batch_size=1000,
+        )
+        heads = kids[::HIERARCHY_GRANDPARENT_EVERY]
+        grandchildren = []
+        for head in heads:
+            names = [f"{head.name} / Abteilung {n}" for n in range(1, HIERARCHY_GRANDCHILDREN + 1)]
+            grandchildren.extend(rows(names, head))
+        Customer.objects.bulk_create(grandchildren, batch_size=1000)
+        # Generated customers at the top of no tree, with documents: one below each head.
+        adopted = list(
+            Customer.objects.filter(
+                company=company, parent__isnull=True, sales_orders__isnull=False
+            )
+            .exclude(pk=parent.pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()[: len(heads)]
+        )
+        for head, pk in zip(heads, adopted, strict=False):
+            Customer.objects.filter(company=company, pk=pk).update(parent=head)
+    return {"hierarchy_parent_id": parent.pk, "hierarchy_parent_name": parent.name}
+
+
 def _facts(size: Size, stored: dict, *, fragment: str | None = None) -> CompanyFacts:
     """Everything the scenarios need, read afresh (the counts, and the search fragment unless
     given: both sizes search for the same one)."""
@@ -359,6 +426,8 @@ def _facts(size: Size, stored: dict, *, fragment: str | None = None) -> CompanyF
             detail_lead_name=stored["detail_lead_name"],
             quotation_id=stored["quotation_id"],
             quotation_number=stored["quotation_number"],
+            hierarchy_parent_id=stored["hierarchy_parent_id"],
+            hierarchy_parent_name=stored["hierarchy_parent_name"],
             search_fragment=fragment or _search_fragment(company, mine),
             generator=stored.get("generator", {}),
         )
@@ -481,7 +550,11 @@ def prepare(config: RunConfig, *, reuse: bool) -> tuple[list[CompanyFacts], bool
         print(f"== {size.slug}: {size.leads:,} leads, {size.customers:,} customers", flush=True)
         company, seller = _company_setup(size)
         generator = _generate(size, seed=config.seed)
-        stored = {**_detail_records(company, seller), "generator": generator}
+        stored = {
+            **_detail_records(company, seller),
+            **hierarchy_records(company, seller),
+            "generator": generator,
+        }
         info_write(f"company:{size.label}", stored)
     print("== VACUUM ANALYZE", flush=True)
     vacuum_analyze()

@@ -106,6 +106,13 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
             (facts.quotation_number, "Quotewell Trading GmbH"),
         ),
         Page(
+            "customer_hierarchy",
+            "Customer page, a parent of 1,000 children (1,600 customers below it)",
+            "detail",
+            f"/customers/{facts.hierarchy_parent_id}/",
+            (facts.hierarchy_parent_name, "Hierarchia Filiale 0001", "Booked orders (net)"),
+        ),
+        Page(
             "board",
             "Pipeline board",
             "other",
@@ -126,4 +133,6 @@ LIST_PAGES = (
     "opportunity_list",
     "customer_list",
 )
+# The detail pages held to DETAIL_TO_FLOOR. "customer_hierarchy" is measured and reported, not
+# yet held to it: the first runs say what a wide tree's page costs.
 DETAIL_PAGES = ("lead_detail", "quotation_detail")

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,7 +17,12 @@ from customers.models import (
     CustomerType,
     GiftCard,
 )
-from customers.services import lead_convert_to_customer, opportunity_convert_to_customer
+from customers.services import (
+    customer_check_parent,
+    customer_save,
+    lead_convert_to_customer,
+    opportunity_convert_to_customer,
+)
 from leads.admin import LeadAdmin, OpportunityAdmin
 
 
@@ -48,13 +55,12 @@ class CustomerAdminForm(forms.ModelForm):
     allows, a reason when on hold and none otherwise. The move itself is made by the service
     (``CustomerAdmin.save_model``), which also records who put the customer on hold."""
 
-    class Meta:
-        model = Customer
-        # The admin adds the rest; the relations' choices need a company scope, none at import.
-        fields = ["status", "hold_reason"]
+    # No Meta: the admin builds the form over every field (a Meta naming fields here would
+    # limit the change page to them); the relations' choices need a company scope, none at import.
 
     def clean(self):
         cleaned = super().clean()
+        self._check_parent(cleaned)
         status = cleaned.get("status")
         if status is None:
             return cleaned
@@ -76,6 +82,22 @@ class CustomerAdminForm(forms.ModelForm):
                 },
             )
         return cleaned
+
+    def _check_parent(self, cleaned) -> None:
+        parent = cleaned.get("parent")
+        if parent is not None and self.instance.pk is not None:
+            # The service's own check, early, so a loop is a form error rather than a message
+            # after the fact; ``customer_save`` asks again under the hierarchy lock.
+            probe = Customer(
+                pk=self.instance.pk,
+                company_id=self.instance.company_id,
+                name=cleaned.get("name") or self.instance.name,
+                parent=parent,
+            )
+            try:
+                customer_check_parent(probe)
+            except DomainError as error:
+                raise ValidationError(error.message, code=error.code) from error
 
     def _get_validation_exclusions(self):
         # Checked above and by the service; the constraints would see the old hold fields.
@@ -157,7 +179,11 @@ class CustomerAdmin(CompanyScopedAdmin):
             obj.status, obj.hold_reason = stored["status"], stored["hold_reason"]
         else:
             obj.status, obj.hold_reason = Customer.Status.ACTIVE, ""
-        super().save_model(request, obj, form, change)
+        # Through the service, as the customer pages do: the hierarchy lock and loop check.
+        if not change:
+            obj.company = request.company
+        self.mark_editor(request, obj)
+        customer_save(customer=obj, actor=request.user)
         if (status, reason) == (obj.status, obj.hold_reason):
             return
         try:
@@ -169,6 +195,14 @@ class CustomerAdmin(CompanyScopedAdmin):
         else:
             obj.status, obj.hold_reason = changed.status, changed.hold_reason
             obj.version = changed.version
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            # Refused by the service after the form's check (someone moved the tree meanwhile).
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 class _ReadOnlyAdmin(CompanyScopedAdmin):
@@ -207,6 +241,21 @@ class GiftCardAdmin(_ReadOnlyAdmin):
     search_fields = ["code_hint", "note", "customer__name", "redeemed_by__name"]
     exclude = ["code_digest"]
     raw_id_fields = ["customer"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, as the customer pages do: the hierarchy lock and loop check.
+        if not change:
+            obj.company = request.company
+        self.mark_editor(request, obj)
+        customer_save(customer=obj, actor=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            # Refused by the service after the form's check (someone moved the tree meanwhile).
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 def _convert_action(service, field: str, description):

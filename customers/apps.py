@@ -14,7 +14,7 @@ class CustomersConfig(AppConfig):
         from crm.panels import register_panel
         from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
-        from customers import dashboard, panels
+        from customers import dashboard, panels, rollup
         from customers import generate as generate_data
         from customers.demo import seed_customers
         from customers.setup import customers_defaults_apply
@@ -44,6 +44,9 @@ class CustomersConfig(AppConfig):
             count=figures.balances_count,
             find=figures.balances_find,
         )
+
+        # Figures summed over a customer's hierarchy; selling adds quotations and orders.
+        rollup.register_defaults()
 
 
 def related_timeline_owners(obj):

@@ -306,6 +306,11 @@ class Customer(Versioned, CompanyOwned):
             models.Index(
                 fields=["company", "lifetime_sales_value", "id"], name="customer_company_lsv_idx"
             ),
+            # The hierarchy: each step of a subtree walk (customers.hierarchy) and the customer
+            # page's children, a page at a time in name order.
+            models.Index(
+                fields=["company", "parent", "name", "id"], name="customer_company_parent_idx"
+            ),
         ]
 
     def __str__(self) -> str:

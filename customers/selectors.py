@@ -1,30 +1,118 @@
 """Reads for customer pages: the 360-degree view in a fixed number of queries."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from customers import hierarchy, rollup
 from customers.models import BalanceEntry, Customer, CustomerLink
 from leads.models import WishListItem
 from leads.services import wish_list_amount
 
-MAX_HIERARCHY_DEPTH = 10
+# Direct children the hierarchy section lists a page at a time (a parent may have thousands).
+CHILDREN_PER_PAGE = 25
 BALANCE_ENTRIES_SHOWN = 5
 
 
 def customer_ancestors(customer: Customer) -> list[Customer]:
-    """Parent, grandparent… (nearest first), at most ``MAX_HIERARCHY_DEPTH`` levels."""
-    ancestors = []
-    parent_id = customer.parent_id
-    seen = {customer.pk}
-    while parent_id and parent_id not in seen and len(ancestors) < MAX_HIERARCHY_DEPTH:
-        parent = (
-            Customer.objects.filter(company=customer.company_id, pk=parent_id)
-            .only("pk", "name", "parent_id", "company_id")
-            .first()
-        )
-        if parent is None:
+    """Parent, grandparent… (nearest first) up to the root, in one query."""
+    if not customer.parent_id:
+        return []
+    sql, params = hierarchy.ancestors_query(customer.company_id, customer.parent_id)
+    ancestors, seen = [], {customer.pk}
+    for ancestor in Customer.objects.raw(sql, params):
+        if ancestor.pk in seen:  # a loop written behind the services' back: stop there
             break
-        ancestors.append(parent)
-        seen.add(parent.pk)
-        parent_id = parent.parent_id
+        seen.add(ancestor.pk)
+        ancestors.append(ancestor)
     return ancestors
+
+
+@dataclass(frozen=True)
+class FigureCell:
+    value: int | Decimal
+    money: bool
+
+
+@dataclass
+class ChildRow:
+    """A direct child as the hierarchy section lists it: its subtree's size and figures."""
+
+    customer: Customer
+    descendants: int
+    figures: list[FigureCell] = field(default_factory=list)  # ``Hierarchy.child_figures``
+
+
+@dataclass
+class Hierarchy:
+    ancestors: list[Customer]
+    children: list[ChildRow]
+    child_count: int = 0
+    descendant_count: int = 0
+    levels: int = 0  # levels below the customer
+    figures: list[rollup.MeasureTotals] = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def child_figures(self) -> list[rollup.MeasureTotals]:
+        """The figures each child's row shows: the amounts (the counts stay in the roll-up
+        table, so a row fits beside the name)."""
+        return [totals for totals in self.figures if totals.money]
+
+    @property
+    def has_tree(self) -> bool:
+        return bool(self.ancestors or self.child_count)
+
+
+def customer_hierarchy(customer: Customer, *, page: int = 1) -> Hierarchy:
+    """The customer's place in its hierarchy: ancestors, a page of direct children with the size
+    and figures of their subtrees, and every roll-up figure for the customer and its subtree.
+
+    A fixed number of queries whatever the tree's size or depth: ancestors (1), the page of
+    children (1); for a customer with children also the tree's summary (1) and one per figure.
+    """
+    ancestors = customer_ancestors(customer)
+    page = max(page, 1)
+    offset = (page - 1) * CHILDREN_PER_PAGE
+    children = list(
+        Customer.objects.filter(company=customer.company_id, parent=customer)
+        .only("pk", "name", "status", "company_id", "parent_id")
+        .order_by("name", "pk")[offset : offset + CHILDREN_PER_PAGE]
+    )
+    if not children and page == 1:
+        return Hierarchy(ancestors=ancestors, children=[])
+    shown = [child.pk for child in children]
+    summary = hierarchy.subtree_summary(customer.company_id, customer.pk, shown)
+    if not summary["child_count"]:  # a page past the end of a now-childless customer
+        return Hierarchy(ancestors=ancestors, children=[])
+    figures = rollup.rollup(
+        company_id=customer.company_id, root_id=customer.pk, shown_children=shown
+    )
+    rows = [
+        ChildRow(
+            customer=child,
+            descendants=summary["descendants"].get(child.pk, 0),
+            figures=[
+                FigureCell(totals.by_child[child.pk], totals.money)
+                for totals in figures
+                if totals.money
+            ],
+        )
+        for child in children
+    ]
+    pages = -(-summary["child_count"] // CHILDREN_PER_PAGE)
+    return Hierarchy(
+        ancestors=ancestors,
+        children=rows,
+        child_count=summary["child_count"],
+        descendant_count=summary["descendant_count"],
+        levels=summary["levels"],
+        figures=figures,
+        page=page,
+        pages=pages,
+    )
 
 
 def customer_overview(*, customer: Customer) -> dict:
@@ -49,12 +137,6 @@ def customer_overview(*, customer: Customer) -> dict:
             .select_related("product")
             .order_by("pk")
         )
-    children = list(
-        Customer.objects.filter(company=customer.company_id, parent=customer)
-        .select_related("customer_type")
-        .only("pk", "name", "status", "company_id", "customer_type__name")
-        .order_by("name")[:50]
-    )
     balance_entries = list(
         BalanceEntry.objects.filter(company=customer.company_id, customer=customer).order_by(
             "-created_at", "-pk"
@@ -71,6 +153,4 @@ def customer_overview(*, customer: Customer) -> dict:
         ),
         "wish_list": wish_list,
         "wish_list_total": wish_list_amount(wish_list),
-        "children": children,
-        "ancestors": customer_ancestors(customer),
     }

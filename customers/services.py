@@ -23,6 +23,7 @@ from crm.errors import DomainError, validate_or_raise
 from crm.models import Company, Salesperson
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
+from customers import hierarchy
 from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType, phone_digits
 from leads import services as leads_services
 from leads.models import Lead, Opportunity, OpportunityStage
@@ -54,23 +55,36 @@ def company_list_save(*, row: CustomerGroup | CustomerType, actor=None):
 # --- customers ----------------------------------------------------------------------------------
 
 
-def _check_parent(customer: Customer) -> None:
-    """Refuse a parent from elsewhere, and a parent that is the customer or one of its children."""
-    parent = customer.parent
-    if parent is None:
+def customer_check_parent(customer: Customer) -> None:
+    """Refuse a parent from elsewhere, and a parent inside the customer's own subtree (the
+    customer itself, a child, a grandchild ten levels down): one query however deep the tree.
+
+    On its own it only reads (a form's ``clean`` asks it for an early answer); ``customer_save``
+    asks again under the company's hierarchy lock, where the answer holds until it commits."""
+    if customer.parent_id is None:
         return
-    check_same_company(customer.company_id, parent)
-    seen = set()
-    while parent is not None:
-        if customer.pk is not None and parent.pk == customer.pk:
-            raise DomainError(
-                _("%(parent)s is part of %(customer)s's own hierarchy, so it cannot be its parent.")
-                % {"parent": customer.parent, "customer": customer}
-            )
-        if parent.pk in seen:  # a cycle that was there before; stop walking
-            break
-        seen.add(parent.pk)
-        parent = parent.parent
+    check_same_company(customer.company_id, customer.parent)
+    if customer.pk is None:
+        return  # nothing is below a new customer yet, so no parent can close a loop
+    if hierarchy.is_within(
+        customer.company_id, candidate_id=customer.parent_id, root_id=customer.pk
+    ):
+        raise DomainError(
+            _("%(parent)s is part of %(customer)s's own hierarchy, so it cannot be its parent.")
+            % {"parent": customer.parent, "customer": customer},
+            code="hierarchy_loop",
+        )
+
+
+def _check_parent(customer: Customer) -> None:
+    """``customer_check_parent`` after taking the company's hierarchy lock, so two re-parentings
+    at once (A under B, B under A) cannot each pass the check and make a loop together.
+
+    Every save of an existing customer with a parent takes it, changed or not: the lock is held
+    for one short transaction, and telling a change apart would cost a query as well."""
+    if customer.parent_id is not None and customer.pk is not None:
+        hierarchy.lock_company_hierarchy(customer.company_id)
+    customer_check_parent(customer)
 
 
 @transaction.atomic

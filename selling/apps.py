@@ -52,3 +52,8 @@ class SellingConfig(AppConfig):
             count=figures.payments_count,
             find=figures.payments_find,
         )
+
+        # Open quotations and booked orders in the customer hierarchy's roll-up.
+        from selling import rollup
+
+        rollup.register()

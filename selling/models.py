@@ -120,6 +120,8 @@ class Quotation(SellingDocument):
     }
     # Statuses the expiry job moves to "expired" once valid-until has passed.
     EXPIRABLE = frozenset({Status.DRAFT, Status.SENT, Status.ACCEPTED})
+    # Offers still on the table (a customer's "open quotations").
+    OPEN = frozenset({Status.DRAFT, Status.SENT, Status.ACCEPTED})
 
     NUMBER_PREFIX = "QTN"
 

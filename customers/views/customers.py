@@ -152,6 +152,17 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
         )
 
 
+MAX_PAGE = 100_000
+
+
+def _page_number(value: str | None) -> int:
+    """A page number from the query string; anything else is the first page."""
+    try:
+        return min(max(int(value or 1), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
 class CustomerDetailView(RoleContextMixin, CompanyQuerysetMixin, DetailView):
     model = Customer
     template_name = "customers/customer_detail.html"
@@ -176,6 +187,9 @@ class CustomerDetailView(RoleContextMixin, CompanyQuerysetMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.customer_overview(customer=self.object))
+        context["hierarchy"] = selectors.customer_hierarchy(
+            self.object, page=_page_number(self.request.GET.get("children_page"))
+        )
         context["opportunity_form"] = CustomerOpportunityForm(company=self.request.company)
         if self.object.can_move_to(Customer.Status.ON_HOLD):
             context["hold_form"] = CustomerHoldForm(auto_id="hold_%s")

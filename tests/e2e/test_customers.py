@@ -124,3 +124,70 @@ def test_assign_two_customers_to_a_salesperson_from_the_list(page, setup):
                 "name", flat=True
             )
         ) == {existing.name, "Baker & Sons Ltd"}
+
+
+@pytest.fixture
+def holding(transactional_db):
+    """A salesperson's company with a holding, two divisions and a branch under one of them, each
+    with a booked order."""
+    from decimal import Decimal
+
+    from selling.models import SalesOrder
+
+    with scopes_disabled():
+        company = CompanyFactory(name="Northwind Traders")
+        user = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    with scope(company=company):
+        customers_defaults_apply(company)
+        root = CustomerFactory(company=company, name="Nordlicht Holding")
+        east = CustomerFactory(company=company, name="Nordlicht East", parent=root)
+        west = CustomerFactory(company=company, name="Nordlicht West", parent=root)
+        branch = CustomerFactory(company=company, name="Nordlicht East Depot", parent=east)
+        for number, (customer, net) in enumerate(
+            [(root, "100.00"), (east, "20.00"), (west, "3.00"), (branch, "400.00")], start=1
+        ):
+            SalesOrder.objects.create(
+                company=company,
+                customer=customer,
+                number=f"SO-E2E-{number}",
+                currency="EUR",
+                status=SalesOrder.Status.CONFIRMED,
+                net_total=Decimal(net),
+                gross_total=Decimal(net),
+            )
+    return user, root, east, branch
+
+
+def test_a_parent_shows_its_children_and_the_rollup(page, holding):
+    user, root, east, branch = holding
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto(root.get_absolute_url())
+
+    section = page.locator("#hierarchy")
+    expect(section.get_by_role("heading", level=2, name="Hierarchy")).to_be_visible()
+    rollup = section.get_by_role("table", name="Roll-up")
+    booked = rollup.get_by_role("row", name="Booked orders (net)")
+    expect(booked.get_by_role("cell")).to_have_text(["100.00", "523.00"])
+    expect(rollup.get_by_role("columnheader", name="With its 3 descendants")).to_be_visible()
+    east_row = section.get_by_role("row", name="Nordlicht East")
+    expect(east_row.get_by_role("cell").first).to_have_text("1")  # the depot below it
+    expect(section.get_by_role("link", name="Nordlicht West")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "customer-hierarchy")
+
+    # The children fold away, and open again.
+    section.get_by_text("2 direct children").click()
+    expect(section.get_by_role("link", name="Nordlicht West")).to_be_hidden()
+    section.get_by_text("2 direct children").click()
+
+    section.get_by_role("link", name="Nordlicht East", exact=True).click()
+    path = page.get_by_role("navigation", name="Place in the hierarchy")
+    expect(path.get_by_role("link", name="Nordlicht Holding")).to_be_visible()
+    expect(
+        page.locator("#hierarchy").get_by_role("link", name="Nordlicht East Depot")
+    ).to_be_visible()
+
+    page.goto(branch.get_absolute_url())
+    steps = page.get_by_role("navigation", name="Place in the hierarchy").get_by_role("listitem")
+    expect(steps).to_have_text(["Nordlicht Holding", "Nordlicht East", "Nordlicht East Depot"])
+    expect(page.get_by_text("No customers below this one.")).to_be_visible()

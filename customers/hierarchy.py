@@ -1,0 +1,184 @@
+"""The customer hierarchy in SQL: a customer's subtree, its ancestors, and "is X under Y?", each
+in one query however deep or wide the tree is.
+
+Why a recursive CTE over ``parent_id`` and not a stored path (``/12/40/97/``):
+
+- nothing derived to keep in step. Re-parenting writes one row; a stored path would rewrite the
+  path of every descendant (thousands of rows, under a lock), and every write path (forms, the
+  admin, imports, ``generate_data``, bulk updates) would have to remember to do it;
+- the cost of a walk is the size of what it returns, never the size of the company's table: each
+  step is a probe of the ``(company, parent, name, id)`` index, so a subtree of 1,000 customers
+  among a million costs 1,000 probes;
+- ``WITH RECURSIVE`` is the same SQL on SQLite and PostgreSQL, no extension, no migration of the
+  existing rows.
+
+The SQL is raw, so django-scopes does not see it: every part (the anchor and the recursive step)
+filters on ``company_id`` itself, and a row of another company never joins in, even where a
+``parent_id`` points across companies (a crafted id, a bad import).
+
+Termination: a customer has one parent, so walking down from a root can only come back to the
+root itself; the recursive step never re-enters the root, so even a loop written behind the
+services' back ends, without a duplicate row. Walking up can run into a loop that does not hold
+the start; it stops after ``WALK_LIMIT`` levels.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+# Levels an upward walk follows at most (the services refuse loops; this bounds a bad row's).
+WALK_LIMIT = 1000
+
+# Buckets of ``bucket_sql`` besides the direct children's own ids (ids are positive).
+OWN, OTHERS = 0, -1
+
+# The name the subtree's CTE has in every statement that uses it (``tree_ids`` refers to it).
+TREE = "customer_tree"
+
+
+def _names() -> dict[str, str]:
+    from customers.models import Customer
+
+    quote = connection.ops.quote_name
+    return {
+        "table": quote(Customer._meta.db_table),
+        "parent": quote(Customer._meta.get_field("parent").column),
+        "company": quote(Customer._meta.get_field("company").column),
+    }
+
+
+def subtree_cte(company_id: int, root_id: int) -> tuple[str, list]:
+    """``customer_tree(id, branch, depth)``: the root (depth 0, its own branch) and everyone below
+    it; ``branch`` is the root's child the row descends from (the child itself at depth 1).
+
+    The text that follows ``WITH RECURSIVE``, and its parameters."""
+    names = _names()
+    sql = (
+        f"{TREE}(id, branch, depth) AS ("
+        f"SELECT c.id, c.id, 0 FROM {names['table']} c"
+        f" WHERE c.{names['company']} = %s AND c.id = %s"
+        " UNION ALL "
+        f"SELECT c.id, CASE WHEN t.depth = 0 THEN c.id ELSE t.branch END, t.depth + 1"
+        f" FROM {names['table']} c JOIN {TREE} t ON c.{names['parent']} = t.id"
+        f" WHERE c.{names['company']} = %s AND c.id <> %s"
+        ")"
+    )
+    return sql, [company_id, root_id, company_id, root_id]
+
+
+def subtree_ids(company_id: int, root_id: int, *, include_root: bool = True) -> RawSQL:
+    """The ids of ``root_id``'s subtree as a subquery, for ``filter(customer__in=...)``: the
+    database walks the tree inside the one query that uses it, no list of ids travels."""
+    cte, params = subtree_cte(company_id, root_id)
+    where = "" if include_root else " WHERE depth > 0"
+    return RawSQL(f"WITH RECURSIVE {cte} SELECT id FROM {TREE}{where}", params)
+
+
+def tree_ids() -> RawSQL:
+    """The ids in the ``customer_tree`` CTE of the enclosing statement (see ``subtree_cte``)."""
+    return RawSQL(f"SELECT id FROM {TREE}", [])
+
+
+def bucket_sql(shown_children: list[int]) -> tuple[str, list]:
+    """Which bucket a row ``t`` of the tree counts in: ``OWN`` for the root, the branch for a
+    direct child in ``shown_children`` (and everyone below it), ``OTHERS`` for the rest."""
+    sql = f"CASE WHEN t.depth = 0 THEN {OWN}"
+    params: list = []
+    if shown_children:
+        sql += f" WHEN t.branch IN ({', '.join(['%s'] * len(shown_children))}) THEN t.branch"
+        params = list(shown_children)
+    return f"{sql} ELSE {OTHERS} END", params
+
+
+def subtree_summary(company_id: int, root_id: int, shown_children: list[int]) -> dict:
+    """One query over the subtree: how many descendants, direct children and levels below the
+    root, and how many descendants each of ``shown_children`` has."""
+    cte, params = subtree_cte(company_id, root_id)
+    bucket, bucket_params = bucket_sql(shown_children)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE {cte} SELECT {bucket} AS bucket, COUNT(*), MAX(t.depth),"
+            f" SUM(CASE WHEN t.depth = 1 THEN 1 ELSE 0 END) FROM {TREE} t GROUP BY 1",
+            [*params, *bucket_params],
+        )
+        rows = cursor.fetchall()
+    below = [row for row in rows if row[0] != OWN]
+    counts = {row[0]: int(row[1]) for row in below}
+    return {
+        "descendant_count": sum(counts.values()),
+        "child_count": sum(int(row[3] or 0) for row in below),
+        "levels": max((int(row[2]) for row in below), default=0),
+        # A child is in its own branch: its descendants are the rest of it.
+        "descendants": {pk: counts[pk] - 1 for pk in shown_children if pk in counts},
+    }
+
+
+def _upward_cte(company_id: int, start_id: int) -> tuple[str, list]:
+    """``customer_up(id, depth)``: ``start_id`` (depth 1) and the parents above it."""
+    names = _names()
+    sql = (
+        "customer_up(id, parent_id, depth) AS ("
+        f"SELECT c.id, c.{names['parent']}, 1 FROM {names['table']} c"
+        f" WHERE c.{names['company']} = %s AND c.id = %s"
+        " UNION ALL "
+        f"SELECT c.id, c.{names['parent']}, u.depth + 1"
+        f" FROM {names['table']} c JOIN customer_up u ON c.id = u.parent_id"
+        f" WHERE c.{names['company']} = %s AND u.depth < %s"
+        ")"
+    )
+    return sql, [company_id, start_id, company_id, WALK_LIMIT]
+
+
+def ancestors_query(company_id: int, parent_id: int) -> tuple[str, list]:
+    """SELECT of the rows from ``parent_id`` up to the root, nearest first, for
+    ``Customer.objects.raw``; the columns a breadcrumb needs (the others load on access)."""
+    names = _names()
+    cte, params = _upward_cte(company_id, parent_id)
+    sql = (
+        f"WITH RECURSIVE {cte} SELECT c.id, c.name, c.{names['parent']}, c.{names['company']},"
+        f" c.status FROM customer_up u JOIN {names['table']} c ON c.id = u.id"
+        f" WHERE c.{names['company']} = %s ORDER BY u.depth"
+    )
+    return sql, [*params, company_id]
+
+
+def is_within(company_id: int, *, candidate_id: int, root_id: int) -> bool:
+    """Whether ``candidate_id`` is ``root_id`` or below it (one query).
+
+    The question "is the new parent inside my subtree?" asked from the other end: walking up from
+    the candidate reads as many rows as the tree is deep, walking down from the root as many as
+    the subtree is large."""
+    cte, params = _upward_cte(company_id, candidate_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE {cte} SELECT 1 FROM customer_up WHERE id = %s LIMIT 1",
+            [*params, root_id],
+        )
+        return cursor.fetchone() is not None
+
+
+def lock_company_hierarchy(company_id: int) -> None:
+    """Queue the caller behind any other change of this company's hierarchy, until its
+    transaction ends.
+
+    Two re-parentings that each pass the loop check on their own can make a loop together (A
+    under B while B goes under A). Taking one lock per company before the check serializes them:
+    the second one checks after the first has committed, and sees its change. It is a
+    transaction-level advisory lock, not a row lock: no company row is held (every insert of a
+    company-owned row takes a key-share lock on it), and only parent changes wait for it.
+    SQLite needs none: a write transaction there holds the database from its start
+    (``transaction_mode="IMMEDIATE"`` in the settings), so writers run one after the other.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # Two int4 keys: this lock's own namespace, and the company (folded into int4; two
+        # companies sharing a key only wait for each other, no loop gets through).
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [HIERARCHY_LOCK_KEY, company_id % 2**31]
+        )
+
+
+# "CuHi": this lock's namespace among the application's advisory locks.
+HIERARCHY_LOCK_KEY = 0x43754869

@@ -1,0 +1,213 @@
+"""Figures rolled up over a customer's hierarchy: the customer's own, and its whole subtree's.
+
+``customers`` cannot import the apps above it (``selling`` knows quotations and orders), so each
+app registers, in its ``AppConfig.ready()``, the figures it knows how to compute (as
+``crm.panels`` does for panels). A figure is:
+
+- ``rows(company_id, customer_ids)``: a queryset of the app's rows whose customer is among
+  ``customer_ids`` (a subquery, not a list), each annotated with ``rollup_customer``: the
+  customer it counts for;
+- its measures: additive aggregates over those rows (``Sum``, ``Count``), since a subtree's figure
+  is the sum of its members'.
+
+``rollup`` runs ONE query per figure, whatever the size of the tree: the subtree's recursive CTE,
+the figure's rows grouped by customer, joined to the tree and summed per branch (the customer
+itself, each direct child shown, everyone else). A figure that sums a column of the customer row
+itself (the balance, the lifetime sales value) is one ``register_customer_column`` call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import Aggregate, Expression, F, QuerySet, Sum
+from django.utils.functional import Promise
+
+from crm.money import ZERO, round_money
+from customers import hierarchy
+
+RowsFunction = Callable[[int, Expression], QuerySet]
+CUSTOMER_KEY = "rollup_customer"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str | Promise
+    aggregate: Aggregate  # additive: Sum or Count
+    money: bool = False
+
+    def value(self, raw) -> int | Decimal:
+        if self.money:
+            return round_money(Decimal(str(raw))) if raw is not None else ZERO
+        return int(raw or 0)
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    order: int
+    rows: RowsFunction
+    measures: tuple[Measure, ...]
+    # False while what the figure reads does not exist (e.g. a column added by a later migration).
+    available: Callable[[], bool] = lambda: True
+
+
+_registry: dict[str, Figure] = {}
+
+
+def register_figure(
+    name: str,
+    *,
+    order: int,
+    rows: RowsFunction,
+    measures: Iterable[Measure],
+    available: Callable[[], bool] | None = None,
+) -> None:
+    _registry[name] = Figure(
+        name=name,
+        order=order,
+        rows=rows,
+        measures=tuple(measures),
+        available=available or (lambda: True),
+    )
+
+
+def rows_by_path(model, path: str, **filters) -> RowsFunction:
+    """The rows of ``model`` whose customer is reached by ``path`` (``"customer"``,
+    ``"customer_link__customer"``), narrowed by ``filters``."""
+
+    def rows(company_id: int, customer_ids: Expression) -> QuerySet:
+        return model.objects.filter(
+            company=company_id, **{f"{path}__in": customer_ids}, **filters
+        ).annotate(**{CUSTOMER_KEY: F(path)})
+
+    return rows
+
+
+def register_customer_column(name: str, *, order: int, column: str, label) -> None:
+    """A figure summing a stored column of the customer row (``balance``,
+    ``lifetime_sales_value``). Skipped while the model has no such field, so a registration can
+    come before the migration that adds it."""
+    from customers.models import Customer
+
+    def has_column() -> bool:
+        try:
+            Customer._meta.get_field(column)
+        except FieldDoesNotExist:
+            return False
+        return True
+
+    register_figure(
+        name,
+        order=order,
+        rows=rows_by_path(Customer, "pk"),
+        measures=[Measure(name, label, Sum(column), money=True)],
+        available=has_column,
+    )
+
+
+def figures() -> list[Figure]:
+    return [f for f in sorted(_registry.values(), key=lambda f: f.order) if f.available()]
+
+
+# --- computing them --------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureTotals:
+    """One line of the roll-up table: the customer's own figure, its subtree's, and each shown
+    direct child's subtree's."""
+
+    key: str
+    label: str | Promise
+    money: bool
+    own: int | Decimal
+    subtree: int | Decimal
+    by_child: dict[int, int | Decimal] = field(default_factory=dict)
+
+
+def _figure_totals(
+    figure: Figure, *, company_id: int, root_id: int, shown_children: list[int]
+) -> list[MeasureTotals]:
+    keys = [f"m{index}" for index in range(len(figure.measures))]
+    inner = (
+        figure.rows(company_id, hierarchy.tree_ids())
+        .order_by()
+        .values(CUSTOMER_KEY)
+        .annotate(**{key: m.aggregate for key, m in zip(keys, figure.measures, strict=True)})
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    cte, cte_params = hierarchy.subtree_cte(company_id, root_id)
+    bucket, bucket_params = hierarchy.bucket_sql(shown_children)
+    sums = ", ".join(f"SUM(f.{key})" for key in keys)
+    sql = (
+        f"WITH RECURSIVE {cte} SELECT {bucket} AS bucket, {sums}"
+        f" FROM ({inner_sql}) f JOIN {hierarchy.TREE} t ON t.id = f.{CUSTOMER_KEY}"
+        " GROUP BY 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*cte_params, *bucket_params, *inner_params])
+        rows = cursor.fetchall()
+    totals = []
+    for index, measure in enumerate(figure.measures):
+        by_bucket = {row[0]: measure.value(row[index + 1]) for row in rows}
+        zero = measure.value(None)
+        totals.append(
+            MeasureTotals(
+                key=measure.key,
+                label=measure.label,
+                money=measure.money,
+                own=by_bucket.get(hierarchy.OWN, zero),
+                subtree=sum(by_bucket.values(), start=zero),
+                by_child={pk: by_bucket.get(pk, zero) for pk in shown_children},
+            )
+        )
+    return totals
+
+
+def rollup(*, company_id: int, root_id: int, shown_children: list[int]) -> list[MeasureTotals]:
+    """Every registered figure for ``root_id``: its own, its subtree's, and the subtree of each
+    of ``shown_children`` (direct children of the root). One query per figure."""
+    totals: list[MeasureTotals] = []
+    for figure in figures():
+        totals.extend(
+            _figure_totals(
+                figure, company_id=company_id, root_id=root_id, shown_children=shown_children
+            )
+        )
+    return totals
+
+
+# --- the customers app's own figures (registered in CustomersConfig.ready) -------------------------
+
+
+def register_defaults() -> None:
+    from django.db.models import Count
+    from django.utils.translation import gettext_lazy as _
+
+    from leads.models import Opportunity, OpportunityStage
+
+    register_customer_column(
+        "lifetime_sales_value",
+        order=10,
+        column="lifetime_sales_value",
+        label=_("Lifetime sales value"),
+    )
+    # Open opportunities belong to a customer through its CustomerLink (conversion, "opened for").
+    register_figure(
+        "open_pipeline",
+        order=20,
+        rows=rows_by_path(
+            Opportunity, "customer_link__customer", stage__kind=OpportunityStage.Kind.OPEN
+        ),
+        measures=[
+            Measure("open_opportunities", _("Open opportunities"), Count("pk")),
+            Measure("open_pipeline", _("Open pipeline"), Sum("expected_amount"), money=True),
+        ],
+    )
+    register_customer_column("balance", order=50, column="balance", label=_("Balance"))
