@@ -5,15 +5,49 @@ from django.utils.translation import gettext_lazy
 from addressbook.admin import attach_link_inlines
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
-from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType
+from customers.models import (
+    Customer,
+    CustomerGroup,
+    CustomerLink,
+    CustomerType,
+    GroupPrice,
+    ProductLimit,
+)
 from customers.services import lead_convert_to_customer, opportunity_convert_to_customer
 from leads.admin import LeadAdmin, OpportunityAdmin
 
 
+class GroupPriceInline(CompanyScopedInlineMixin, admin.TabularInline):
+    """The group's price list: net unit prices that replace the catalog's (selling.pricing)."""
+
+    model = GroupPrice
+    fields = ["product", "unit_price"]
+    extra = 0
+
+
+class ProductLimitInline(CompanyScopedInlineMixin, admin.TabularInline):
+    """Products sold only to this type or group (customers.selectors.ProductLimits)."""
+
+    model = ProductLimit
+    fields = ["product"]
+    extra = 0
+    verbose_name = gettext_lazy("product only for this one")
+    verbose_name_plural = gettext_lazy("products only for this one")
+
+
+class GroupLimitInline(ProductLimitInline):
+    fk_name = "customer_group"
+
+
+class TypeLimitInline(ProductLimitInline):
+    fk_name = "customer_type"
+
+
 @admin.register(CustomerGroup)
 class CustomerGroupAdmin(CompanyScopedAdmin):
-    list_display = ["name", "discount_percent", "description"]
+    list_display = ["name", "discount_percent", "payment_terms_days", "description"]
     search_fields = ["name"]
+    inlines = [GroupPriceInline, GroupLimitInline]
 
 
 @admin.register(CustomerType)
@@ -21,6 +55,7 @@ class CustomerTypeAdmin(CompanyScopedAdmin):
     list_display = ["name", "is_business", "discount_percent"]
     list_filter = ["is_business"]
     search_fields = ["name"]
+    inlines = [TypeLimitInline]
 
 
 class CustomerLinkInline(CompanyScopedInlineMixin, admin.TabularInline):
