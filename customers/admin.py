@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from addressbook.admin import attach_link_inlines
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
+from crm.forms import bind_company
 from customers.models import (
     Customer,
     CustomerGroup,
@@ -17,7 +18,17 @@ from customers.services import lead_convert_to_customer, opportunity_convert_to_
 from leads.admin import LeadAdmin, OpportunityAdmin
 
 
-class GroupPriceInline(CompanyScopedInlineMixin, admin.TabularInline):
+class CompanyBoundInline(CompanyScopedInlineMixin, admin.TabularInline):
+    """Rows validated with their company, so a product listed twice is a form error (the
+    unique constraints name ``company``), not a database error."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = bind_company(formset.form, request.company)
+        return formset
+
+
+class GroupPriceInline(CompanyBoundInline):
     """The group's price list: net unit prices that replace the catalog's (selling.pricing)."""
 
     model = GroupPrice
@@ -25,7 +36,7 @@ class GroupPriceInline(CompanyScopedInlineMixin, admin.TabularInline):
     extra = 0
 
 
-class ProductLimitInline(CompanyScopedInlineMixin, admin.TabularInline):
+class ProductLimitInline(CompanyBoundInline):
     """Products sold only to this type or group (customers.selectors.ProductLimits)."""
 
     model = ProductLimit

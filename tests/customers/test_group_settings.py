@@ -272,3 +272,43 @@ def test_admin_group_page_shows_its_price_list_with_company_products_only(
     html = response.content.decode()
     assert "Group prices" in html and "Chair" in html
     assert "Foreign thing" not in html
+
+
+def test_admin_refuses_a_product_twice_on_the_price_list_with_a_message(
+    client, company, group, products
+):
+    user = MembershipFactory(company=company, role=Membership.Role.ADMIN, user__is_staff=True).user
+    user.user_permissions.set(Permission.objects.all())
+    login_as(client, user, company)
+    chair = products[0]
+    GroupPrice.objects.create(company=company, customer_group=group, product=chair, unit_price=3)
+    row = GroupPrice.objects.get()
+    data = {
+        "name": group.name,
+        "discount_percent": "10",
+        "payment_terms_days": "30",
+        "description": "",
+        "version": str(group.version),
+        "prices-TOTAL_FORMS": "2",
+        "prices-INITIAL_FORMS": "1",
+        "prices-MIN_NUM_FORMS": "0",
+        "prices-MAX_NUM_FORMS": "1000",
+        "prices-0-id": str(row.pk),
+        "prices-0-customer_group": str(group.pk),
+        "prices-0-product": str(chair.pk),
+        "prices-0-unit_price": "3",
+        "prices-1-id": "",
+        "prices-1-customer_group": str(group.pk),
+        "prices-1-product": str(chair.pk),
+        "prices-1-unit_price": "4",
+        "product_limits-TOTAL_FORMS": "0",
+        "product_limits-INITIAL_FORMS": "0",
+        "product_limits-MIN_NUM_FORMS": "0",
+        "product_limits-MAX_NUM_FORMS": "1000",
+    }
+
+    response = client.post(reverse("admin:customers_customergroup_change", args=[group.pk]), data)
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data" in response.content.decode()
+    assert GroupPrice.objects.count() == 1

@@ -50,7 +50,7 @@ def test_a_group_price_gives_the_quotations_price_and_the_rule_says_so(page, set
     # The group's page: put the chair on its price list at 80.00.
     page.goto(group.get_absolute_url())
     assert_accessible(page)
-    page.get_by_label("Product, row 1").select_option(label="Office chair (%s)" % product.sku)
+    page.get_by_label("Product, row 1").select_option(label=f"Office chair ({product.sku})")
     page.get_by_label("Group price (net), row 1").fill("80")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Wholesale was saved.")).to_be_visible()
@@ -62,7 +62,7 @@ def test_a_group_price_gives_the_quotations_price_and_the_rule_says_so(page, set
     page.get_by_role("button", name="New quotation").click()
     page.wait_for_url("**/selling/quotations/*/")
     page.get_by_role("link", name="Edit lines").click()
-    page.get_by_label("Product, line 1").select_option(label="Office chair (%s)" % product.sku)
+    page.get_by_label("Product, line 1").select_option(label=f"Office chair ({product.sku})")
     page.get_by_role("button", name="Save lines").click()
     page.wait_for_url("**/selling/quotations/*/")
 
