@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from addressbook.admin import attach_link_inlines
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
+from crm.forms import bind_company
 from customers import services
 from customers.models import (
     BalanceEntry,
@@ -16,6 +17,8 @@ from customers.models import (
     CustomerLink,
     CustomerType,
     GiftCard,
+    GroupPrice,
+    ProductLimit,
 )
 from customers.services import (
     customer_check_parent,
@@ -26,10 +29,47 @@ from customers.services import (
 from leads.admin import LeadAdmin, OpportunityAdmin
 
 
+class CompanyBoundInline(CompanyScopedInlineMixin, admin.TabularInline):
+    """Rows validated with their company, so a product listed twice is a form error (the
+    unique constraints name ``company``), not a database error."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = bind_company(formset.form, request.company)
+        return formset
+
+
+class GroupPriceInline(CompanyBoundInline):
+    """The group's price list: net unit prices that replace the catalog's (selling.pricing)."""
+
+    model = GroupPrice
+    fields = ["product", "unit_price"]
+    extra = 0
+
+
+class ProductLimitInline(CompanyBoundInline):
+    """Products sold only to this type or group (customers.selectors.ProductLimits)."""
+
+    model = ProductLimit
+    fields = ["product"]
+    extra = 0
+    verbose_name = gettext_lazy("product only for this one")
+    verbose_name_plural = gettext_lazy("products only for this one")
+
+
+class GroupLimitInline(ProductLimitInline):
+    fk_name = "customer_group"
+
+
+class TypeLimitInline(ProductLimitInline):
+    fk_name = "customer_type"
+
+
 @admin.register(CustomerGroup)
 class CustomerGroupAdmin(CompanyScopedAdmin):
-    list_display = ["name", "discount_percent", "description"]
+    list_display = ["name", "discount_percent", "payment_terms_days", "description"]
     search_fields = ["name"]
+    inlines = [GroupPriceInline, GroupLimitInline]
 
 
 @admin.register(CustomerType)
@@ -37,6 +77,7 @@ class CustomerTypeAdmin(CompanyScopedAdmin):
     list_display = ["name", "is_business", "discount_percent"]
     list_filter = ["is_business"]
     search_fields = ["name"]
+    inlines = [TypeLimitInline]
 
 
 class CustomerLinkInline(CompanyScopedInlineMixin, admin.TabularInline):

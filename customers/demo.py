@@ -10,13 +10,34 @@ from django.utils import timezone
 
 from addressbook import services as addressbook_services
 from addressbook.models import Address, Contact
-from crm.models import Company, Salesperson
+from crm.models import Company, Product, Salesperson
+from crm.services import product_save
 from customers import balance, services
-from customers.models import Customer, CustomerGroup, CustomerType, GiftCard
+from customers.models import (
+    Customer,
+    CustomerGroup,
+    CustomerType,
+    GiftCard,
+    GroupPrice,
+    ProductLimit,
+)
 from customers.setup import customers_defaults_apply
 from leads.models import Opportunity, OpportunityStage
 
 EXTRA_GROUPS = [("Wholesale", Decimal("10"), "Resellers buying in bulk"), ("VIP", Decimal("5"), "")]
+# The wholesale price list: catalog SKU -> the group's net unit price.
+WHOLESALE_PRICES = {
+    "HW-LAP-14": Decimal("1049.00"),
+    "HW-MON-27": Decimal("289.00"),
+    "HW-DOCK-01": Decimal("159.00"),
+}
+# Sold to business customers only (seed 002: "wholesale bundles").
+BUNDLE = (
+    "BND-WHS-10",
+    "Wholesale bundle: 10 docking stations",
+    "Ten USB-C docking stations in one carton, for resellers.",
+    Decimal("1690.00"),
+)
 
 # name, business?, parent (index into this list or None), group name
 DIRECT = [
@@ -39,6 +60,7 @@ def seed_customers(company: Company, rnd: random.Random) -> None:
             name=name,
             defaults={"discount_percent": discount, "description": description},
         )
+    _seed_price_list_and_bundle(company)
     if Customer.objects.filter(company=company).exists():
         return
     groups = {group.name: group for group in CustomerGroup.objects.filter(company=company)}
@@ -140,4 +162,34 @@ def _seed_balances(company: Company, made: list[Customer]) -> None:
     )
     GiftCard.objects.filter(pk=expired.pk).update(
         expires_on=timezone.localdate() - timedelta(days=30)
+    )
+
+
+def _seed_price_list_and_bundle(company: Company) -> None:
+    """A wholesale price list for a few products, and one bundle only business customers buy."""
+    wholesale = CustomerGroup.objects.filter(company=company, name="Wholesale").first()
+    if wholesale is None or GroupPrice.objects.filter(company=company).exists():
+        return
+    products = Product.objects.filter(company=company, sku__in=WHOLESALE_PRICES)
+    for product in products:
+        services.product_price_set(
+            group=wholesale, product=product, unit_price=WHOLESALE_PRICES[product.sku]
+        )
+    business_types = CustomerType.objects.filter(company=company, is_business=True)
+    if not business_types.exists():
+        return
+    sku, name, description, price = BUNDLE
+    bundle = Product.objects.filter(company=company, sku=sku).first() or product_save(
+        product=Product(
+            company=company,
+            sku=sku,
+            name=name,
+            description=description,
+            unit_price=price,
+            vat_rate=company.default_vat_rate,
+        )
+    )
+    ProductLimit.objects.bulk_create(
+        ProductLimit(company=company, product=bundle, customer_type=customer_type)
+        for customer_type in business_types
     )

@@ -8,9 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from crm.bulk import BulkActionForm
 from crm.forms import CompanyModelForm, DateInput
 from crm.lookup import LookupField
-from crm.models import SalesPartner, Salesperson
+from crm.models import Product, SalesPartner, Salesperson
 from customers.lookups import CUSTOMERS
-from customers.models import Customer, CustomerGroup, CustomerType
+from customers.models import (
+    DEFAULT_PAYMENT_TERMS_DAYS,
+    Customer,
+    CustomerGroup,
+    CustomerType,
+    GroupPrice,
+    ProductLimit,
+)
 from leads.forms import company_choice
 from leads.models import OpportunityStage
 
@@ -112,16 +119,201 @@ class CustomerOpportunityForm(forms.Form):
         )
 
 
-class CustomerGroupForm(CompanyModelForm):
+def product_label(product: Product) -> str:
+    return f"{product.name} ({product.sku})"
+
+
+class LimitedProductsMixin:
+    """A "products only for this type/group" field: the company's products, one query."""
+
+    limit_field: str  # ``customer_type`` or ``customer_group`` on ProductLimit
+
+    def add_limited_products(self) -> None:
+        field = forms.ModelMultipleChoiceField(
+            label=self.limited_products_label,
+            help_text=self.limited_products_help,
+            queryset=Product.objects.filter(company=self.company).order_by("name", "sku", "pk"),
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+        )
+        field.label_from_instance = product_label
+        self.fields["limited_products"] = field
+        if self.instance.pk is not None:
+            field.initial = list(
+                ProductLimit.objects.filter(
+                    company=self.company, **{self.limit_field: self.instance}
+                ).values_list("product_id", flat=True)
+            )
+
+
+class CustomerGroupForm(LimitedProductsMixin, CompanyModelForm):
+    limit_field = "customer_group"
+    limited_products_label = _("Products only for this group")
+    limited_products_help = _(
+        "These products are sold only to members of this group (and of any other group they "
+        "are limited to). Leave empty for none."
+    )
+
     class Meta:
         model = CustomerGroup
-        fields = ["name", "discount_percent", "description"]
+        fields = ["name", "discount_percent", "payment_terms_days", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty: the usual terms (30 days net).
+        self.fields["payment_terms_days"].required = False
+        self.add_limited_products()
+        # The price list: rows of the group's prices, edited with the group (its version guards
+        # them too); only on the edit page, once the group exists.
+        self.prices = None
+        if self.instance.pk is not None:
+            self.prices = group_prices_formset(
+                group=self.instance, company=self.company, data=self.data if self.is_bound else None
+            )
+
+    def clean_payment_terms_days(self):
+        days = self.cleaned_data.get("payment_terms_days")
+        return DEFAULT_PAYMENT_TERMS_DAYS if days is None else days
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.prices is not None:
+            valid = self.prices.is_valid() and valid
+        return valid
+
+    def service_kwargs(self) -> dict:
+        """What the save service takes besides the group itself."""
+        kwargs = {"limited_products": list(self.cleaned_data["limited_products"])}
+        if self.prices is not None:
+            kwargs["prices"] = self.prices.price_list()
+        return kwargs
 
 
-class CustomerTypeForm(CompanyModelForm):
+class CustomerTypeForm(LimitedProductsMixin, CompanyModelForm):
+    limit_field = "customer_type"
+    limited_products_label = _("Products only for this type")
+    limited_products_help = _(
+        "These products are sold only to customers of this type (and of any other type they "
+        "are limited to), e.g. wholesale bundles for business customers. Leave empty for none."
+    )
+
     class Meta:
         model = CustomerType
         fields = ["name", "is_business", "discount_percent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_limited_products()
+
+    def service_kwargs(self) -> dict:
+        return {"limited_products": list(self.cleaned_data["limited_products"])}
+
+
+# --- a group's price list -----------------------------------------------------------------------
+
+PRICES_PREFIX = "prices"
+# Empty rows offered for new prices (without JavaScript, save and the page offers more).
+NEW_PRICE_ROWS = 3
+MAX_PRICE_ROWS = 1000
+
+
+class GroupPriceRowForm(forms.Form):
+    """One product of the price list and the group's net unit price for it."""
+
+    product = forms.TypedChoiceField(
+        label=_("Product"),
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose a product from your catalog.")},
+    )
+    unit_price = forms.DecimalField(
+        label=_("Group price (net)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, product_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = product_choices
+
+
+class BaseGroupPriceFormSet(forms.BaseFormSet):
+    def __init__(self, *args, products: dict[int, Product], **kwargs):
+        self.products = products
+        kwargs.setdefault("prefix", PRICES_PREFIX)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        initial_product = None
+        if index is not None and index < len(self.initial or []):
+            initial_product = self.initial[index].get("product")
+        kwargs["product_choices"] = self.choices_for(initial_product)
+        return kwargs
+
+    def choices_for(self, current: int | None) -> list[tuple[str, str]]:
+        """Active products, plus the row's own product if it is no longer sold."""
+        choices = [("", _("Choose a product…"))]
+        for pk, product in self.products.items():
+            if product.is_active or pk == current:
+                choices.append((pk, product_label(product)))
+        return choices
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+
+    def clean(self):
+        super().clean()
+        seen: set[int] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            product = form.cleaned_data.get("product")
+            if product is None:
+                continue
+            if product in seen:
+                raise forms.ValidationError(
+                    _("“%(product)s” is on the price list twice: keep one row for it.")
+                    % {"product": product_label(self.products[product])},
+                    code="duplicate",
+                )
+            seen.add(product)
+
+    def price_list(self) -> dict[Product, object]:
+        """The whole price list as saved: product -> net unit price (call after is_valid())."""
+        prices = {}
+        for form in self.forms:
+            if self._should_delete_form(form) or not form.cleaned_data.get("product"):
+                continue
+            prices[self.products[form.cleaned_data["product"]]] = form.cleaned_data["unit_price"]
+        return prices
+
+
+GroupPriceFormSet = forms.formset_factory(
+    GroupPriceRowForm,
+    formset=BaseGroupPriceFormSet,
+    extra=NEW_PRICE_ROWS,
+    can_delete=True,
+    max_num=MAX_PRICE_ROWS,
+    validate_max=True,
+    absolute_max=MAX_PRICE_ROWS,
+)
+
+
+def group_prices_formset(*, group: CustomerGroup, company, data=None) -> BaseGroupPriceFormSet:
+    """The group's price list as rows (one query for the prices, one for the products)."""
+    products = {
+        product.pk: product
+        for product in Product.objects.filter(company=company).order_by("name", "sku", "pk")
+    }
+    rows = GroupPrice.objects.filter(company=company, customer_group=group).order_by(
+        "product__name", "product__sku", "pk"
+    )
+    initial = [{"product": row.product_id, "unit_price": row.unit_price} for row in rows]
+    return GroupPriceFormSet(data, initial=initial, products=products)
 
 
 # --- the balance and gift cards ------------------------------------------------------------------

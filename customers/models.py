@@ -9,14 +9,25 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from crm.models import CompanyOwned, SalesPartner, Salesperson
+from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
 from crm.versioning import Versioned
 from leads.models import Lead, Opportunity
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+# Payment terms of a party without a customer group: 30 days net, the common trade default.
+DEFAULT_PAYMENT_TERMS_DAYS = 30
+MAX_PAYMENT_TERMS_DAYS = 365
+
+
+def payment_terms_label(days: int) -> str:
+    """“30 days net”, or “due on receipt” for 0 days, as documents print payment terms."""
+    if not days:
+        return gettext("due on receipt")
+    return ngettext("%(days)d day net", "%(days)d days net", days) % {"days": days}
 
 
 def phone_digits(phone: str) -> str:
@@ -36,6 +47,12 @@ class CustomerGroup(Versioned, CompanyOwned):
         validators=PERCENT_VALIDATORS,
         help_text=_("Applied to every line of this group's quotations and orders."),
     )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"),
+        default=DEFAULT_PAYMENT_TERMS_DAYS,
+        validators=[MaxValueValidator(MAX_PAYMENT_TERMS_DAYS)],
+        help_text=_("Days this group's customers have to pay an order; 0 means due on receipt."),
+    )
     description = models.CharField(_("description"), max_length=200, blank=True)
 
     objects = ScopedManager(company="company")
@@ -54,6 +71,13 @@ class CustomerGroup(Versioned, CompanyOwned):
                 condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
                 name="customergroup_discount_range",
                 violation_error_message=_("The discount must be between 0 and 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    payment_terms_days__gte=0, payment_terms_days__lte=MAX_PAYMENT_TERMS_DAYS
+                ),
+                name="customergroup_payment_terms_range",
+                violation_error_message=_("Payment terms must be between 0 and 365 days."),
             ),
         ]
 
@@ -604,3 +628,117 @@ class BalanceEntry(CompanyOwned):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Balance entries are never deleted: post a correction instead.")
+
+
+class GroupPrice(CompanyOwned):
+    """One line of a customer group's price list: the net unit price the group pays for a product.
+
+    ``selling.pricing`` uses it instead of the catalog price for the group's documents. Edited on
+    the group's settings page, whose version guards the whole list (the rows carry none).
+    """
+
+    customer_group = models.ForeignKey(
+        CustomerGroup,
+        on_delete=models.CASCADE,
+        related_name="prices",
+        verbose_name=_("customer group"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    unit_price = models.DecimalField(
+        _("net unit price"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["customer_group", "product", "pk"]
+        verbose_name = _("group price")
+        verbose_name_plural = _("group prices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "customer_group", "product"],
+                name="groupprice_once_per_group_product",
+                violation_error_message=_("This group's price list already has this product."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0),
+                name="groupprice_price_not_negative",
+                violation_error_message=_("The price cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_group} · {self.product}"
+
+    def get_absolute_url(self) -> str:
+        return self.customer_group.get_absolute_url()
+
+
+class ProductLimit(CompanyOwned):
+    """A product sold only to some customer types and/or customer groups (a wholesale bundle
+    for business customers, an item only for the VIP group).
+
+    A product without limits is for everyone. One row names one type or one group. A product
+    limited to types is sold only to those types; limited to groups, only to members of those
+    groups; limited to both, only to a party that passes both (``customers.selectors``).
+    Deleting a type or group that limits products is refused: it would quietly open them to all.
+    """
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    customer_type = models.ForeignKey(
+        CustomerType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="product_limits",
+        verbose_name=_("customer type"),
+    )
+    customer_group = models.ForeignKey(
+        CustomerGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="product_limits",
+        verbose_name=_("customer group"),
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["product", "pk"]
+        verbose_name = _("product limit")
+        verbose_name_plural = _("product limits")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer_type__isnull=False, customer_group__isnull=True)
+                | models.Q(customer_type__isnull=True, customer_group__isnull=False),
+                name="productlimit_type_or_group",
+                violation_error_message=_("Limit the product to a customer type or a group."),
+            ),
+            models.UniqueConstraint(
+                fields=["company", "product", "customer_type"],
+                condition=models.Q(customer_type__isnull=False),
+                name="productlimit_once_per_type",
+                violation_error_message=_("The product is already limited to this type."),
+            ),
+            models.UniqueConstraint(
+                fields=["company", "product", "customer_group"],
+                condition=models.Q(customer_group__isnull=False),
+                name="productlimit_once_per_group",
+                violation_error_message=_("The product is already limited to this group."),
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "product"], name="productlimit_product_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product} → {self.customer_type or self.customer_group}"
+
+    def get_absolute_url(self) -> str:
+        return (self.customer_type or self.customer_group).get_absolute_url()

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from customers import hierarchy, rollup
-from customers.models import BalanceEntry, Customer, CustomerLink
+from customers.models import (
+    BalanceEntry,
+    Customer,
+    CustomerGroup,
+    CustomerLink,
+    CustomerType,
+    ProductLimit,
+)
 from leads.models import WishListItem
 from leads.services import wish_list_amount
 
@@ -154,3 +165,86 @@ def customer_overview(*, customer: Customer) -> dict:
         "wish_list": wish_list,
         "wish_list_total": wish_list_amount(wish_list),
     }
+
+
+# --- what a party may buy ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who is buying, as product limits see it: the party's name, customer type and group (the
+    group may be none; so may the type of a party priced before it is a customer)."""
+
+    name: str
+    customer_type: CustomerType | None
+    customer_group: CustomerGroup | None
+
+
+class ProductLimits:
+    """Which of a company's products are limited to some customer types or groups, read in one
+    query. The one place that decides whether a party may buy a product:
+
+    - a product without limits is for everyone;
+    - limited to types, only a party of one of those types may buy it;
+    - limited to groups, only a member of one of those groups;
+    - limited to both, only a party that passes both.
+    """
+
+    def __init__(self, *, company, product_ids: Iterable[int] | None = None) -> None:
+        rows = ProductLimit.objects.filter(company=company).select_related(
+            "customer_type", "customer_group"
+        )
+        if product_ids is not None:
+            rows = rows.filter(product_id__in=list(product_ids))
+        self.types: dict[int, dict[int, CustomerType]] = defaultdict(dict)
+        self.groups: dict[int, dict[int, CustomerGroup]] = defaultdict(dict)
+        for row in rows:
+            if row.customer_type_id:
+                self.types[row.product_id][row.customer_type_id] = row.customer_type
+            else:
+                self.groups[row.product_id][row.customer_group_id] = row.customer_group
+
+    def is_limited(self, product_id: int) -> bool:
+        return product_id in self.types or product_id in self.groups
+
+    def allows(self, product_id: int, buyer: Buyer) -> bool:
+        return self.refusal(product_id, buyer, product_name="") is None
+
+    def refusal(self, product_id: int, buyer: Buyer, *, product_name: str) -> str | None:
+        """Why ``buyer`` may not buy the product, or None if it may."""
+        types = self.types.get(product_id)
+        if types and (buyer.customer_type is None or buyer.customer_type.pk not in types):
+            return _(
+                "“%(product)s” is sold only to these customer types: %(types)s; %(party)s is "
+                "“%(type)s”."
+            ) % {
+                "product": product_name,
+                "types": _names(types.values()),
+                "party": buyer.name,
+                "type": buyer.customer_type or _("not a customer yet"),
+            }
+        groups = self.groups.get(product_id)
+        if groups and (buyer.customer_group is None or buyer.customer_group.pk not in groups):
+            if buyer.customer_group is None:
+                return _(
+                    "“%(product)s” is sold only to these customer groups: %(groups)s; "
+                    "%(party)s is in no group."
+                ) % {
+                    "product": product_name,
+                    "groups": _names(groups.values()),
+                    "party": buyer.name,
+                }
+            return _(
+                "“%(product)s” is sold only to these customer groups: %(groups)s; %(party)s is in "
+                "“%(group)s”."
+            ) % {
+                "product": product_name,
+                "groups": _names(groups.values()),
+                "party": buyer.name,
+                "group": buyer.customer_group,
+            }
+        return None
+
+
+def _names(rows) -> str:
+    return ", ".join(sorted(f"“{row}”" for row in rows))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,11 +21,19 @@ from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
 from crm.errors import DomainError, validate_or_raise
-from crm.models import Company, Salesperson
+from crm.models import Company, Product, Salesperson
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
 from customers import hierarchy
-from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType, phone_digits
+from customers.models import (
+    Customer,
+    CustomerGroup,
+    CustomerLink,
+    CustomerType,
+    GroupPrice,
+    ProductLimit,
+    phone_digits,
+)
 from leads import services as leads_services
 from leads.models import Lead, Opportunity, OpportunityStage
 
@@ -50,6 +59,99 @@ def _validated_save(instance):
 def company_list_save(*, row: CustomerGroup | CustomerType, actor=None):
     """Create or update a customer group or customer type."""
     return _validated_save(row)
+
+
+def _limits_set(
+    *, company_id: int, products: Iterable[Product], **owner: CustomerGroup | CustomerType
+) -> None:
+    """Make ``products`` exactly the ones limited to the type or group in ``owner``."""
+    products = list(products)
+    check_same_company(company_id, *products)
+    wanted = {product.pk for product in products}
+    current = ProductLimit.objects.filter(company=company_id, **owner)
+    current.exclude(product__in=wanted).delete()
+    have = set(current.values_list("product_id", flat=True))
+    ProductLimit.objects.bulk_create(
+        ProductLimit(company_id=company_id, product_id=pk, **owner) for pk in wanted - have
+    )
+
+
+def _price_list_set(*, group: CustomerGroup, prices: Mapping[Product, Decimal]) -> None:
+    """Make ``prices`` the group's whole price list: rows kept, changed, added or removed."""
+    check_same_company(group.company_id, *prices)
+    current = {
+        row.product_id: row
+        for row in GroupPrice.objects.filter(company=group.company_id, customer_group=group)
+    }
+    wanted = {product.pk: price for product, price in prices.items()}
+    GroupPrice.objects.filter(
+        company=group.company_id, pk__in=[row.pk for pk, row in current.items() if pk not in wanted]
+    ).delete()
+    for product_id, price in wanted.items():
+        row = current.get(product_id) or GroupPrice(
+            company_id=group.company_id, customer_group=group, product_id=product_id
+        )
+        if row.pk is not None and row.unit_price == price:
+            continue
+        row.unit_price = price
+        validate_or_raise(row, exclude=["company", "customer_group", "product"])
+        row.save()
+
+
+@transaction.atomic
+def customer_group_save(
+    *,
+    row: CustomerGroup,
+    actor=None,
+    prices: Mapping[Product, Decimal] | None = None,
+    limited_products: Iterable[Product] | None = None,
+) -> CustomerGroup:
+    """Create or update a customer group; with ``prices``, its whole price list (net unit
+    prices by product), and with ``limited_products``, the products sold only to its members.
+    All or nothing: the group's version moves on with every save, so it guards the list too."""
+    group = _validated_save(row)
+    if prices is not None:
+        _price_list_set(group=group, prices=prices)
+    if limited_products is not None:
+        _limits_set(company_id=group.company_id, products=limited_products, customer_group=group)
+    return group
+
+
+@transaction.atomic
+def customer_type_save(
+    *, row: CustomerType, actor=None, limited_products: Iterable[Product] | None = None
+) -> CustomerType:
+    """Create or update a customer type; with ``limited_products``, the products sold only to
+    customers of this type (and of the other types they are limited to)."""
+    customer_type = _validated_save(row)
+    if limited_products is not None:
+        _limits_set(
+            company_id=customer_type.company_id,
+            products=limited_products,
+            customer_type=customer_type,
+        )
+    return customer_type
+
+
+@transaction.atomic
+def product_price_set(
+    *, group: CustomerGroup, product: Product, unit_price: Decimal | None, actor=None
+) -> GroupPrice | None:
+    """Set one product's price on a group's price list (None removes it)."""
+    check_same_company(group.company_id, product)
+    rows = GroupPrice.objects.filter(
+        company=group.company_id, customer_group=group, product=product
+    )
+    if unit_price is None:
+        rows.delete()
+        return None
+    row = rows.first() or GroupPrice(
+        company_id=group.company_id, customer_group=group, product=product
+    )
+    row.unit_price = unit_price
+    validate_or_raise(row, exclude=["company", "customer_group", "product"])
+    row.save()
+    return row
 
 
 # --- customers ----------------------------------------------------------------------------------

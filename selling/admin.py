@@ -43,7 +43,15 @@ LINE_FIELDS = [
 ]
 TOTAL_FIELDS = ["net_total", "vat_total", "gross_total"]
 # What the pricing fixed when the document was made; never typed in.
-TERMS_FIELDS = ["currency", "prices_include_vat", "discount_percent", "discount_rule"]
+TERMS_FIELDS = [
+    "currency",
+    "prices_include_vat",
+    "discount_percent",
+    "discount_rule",
+    "price_group",
+    "price_rule",
+    "payment_terms_days",
+]
 RECORD_FIELDS = ["created_by", "created_at", "updated_at"]
 # The change page's lower half, the same for quotations and orders.
 PRICING_FIELDSETS = [
@@ -136,7 +144,14 @@ class DocumentAdmin(CompanyScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("customer", "opportunity", "salesperson", "sales_partner", "created_by")
+            .select_related(
+                "customer",
+                "opportunity",
+                "salesperson",
+                "sales_partner",
+                "created_by",
+                "price_group",
+            )
         )
 
     def has_add_permission(self, request):

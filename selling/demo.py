@@ -11,8 +11,9 @@ from django.utils import timezone
 from crm.errors import DomainError
 from crm.models import Company, Product
 from customers.models import Customer
+from customers.selectors import ProductLimits
 from leads.models import Opportunity, OpportunityStage
-from selling import services
+from selling import pricing, services
 from selling.models import Quotation
 
 
@@ -20,6 +21,10 @@ def _fill(document, products: list[Product], rnd: random.Random) -> None:
     """Give a document without a wish list two or three lines."""
     if document.items.exists():
         return
+    # Only what the party may buy (the wholesale bundle is for business customers).
+    buyer = pricing.document_buyer(document)
+    limits = ProductLimits(company=document.company_id)
+    products = [product for product in products if limits.allows(product.pk, buyer)]
     picks = rnd.sample(products, k=min(len(products), rnd.randint(2, 3)))
     services.document_lines_save(
         document=document,

@@ -1,9 +1,10 @@
 """The lines form of a draft quotation or order: one formset, shared by both document kinds.
 
 The formset validates each row; ``selling.services.document_lines_save`` writes all of them or
-none. Product choices are the active company's active products, loaded once for the whole
-formset (a catalog select per row must not cost a query per row); a line that already uses a
-product that has since been deactivated keeps it.
+none. Product choices are the active company's active products that the document's party may
+buy (``customers.selectors.ProductLimits``), loaded once for the whole formset (a catalog select
+per row must not cost a query per row); a line that already uses a product that has since been
+deactivated, or that the party may no longer buy, keeps it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Company, Product
+from customers.selectors import Buyer, ProductLimits
 from selling import pricing
 from selling.services import LineInput
 
@@ -27,26 +29,38 @@ _PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
 class Catalog:
-    """The products a document's lines may use, fetched in one query."""
+    """The products a document's lines may use, fetched in one query (and the product limits in
+    one more when a ``buyer`` is given): the active ones the buyer may buy are offered; another
+    of the company's products is refused with the reason."""
 
-    def __init__(self, *, company: Company, keep_ids=()) -> None:
+    def __init__(self, *, company: Company, keep_ids=(), buyer: Buyer | None = None) -> None:
         products = Product.objects.filter(company=company).filter(
             Q(is_active=True) | Q(pk__in=list(keep_ids))
         )
         self.by_pk: dict[int, Product] = {
             product.pk: product for product in products.order_by("name", "sku", "pk")
         }
+        # Why the buyer may not buy a product, by product id (the picker leaves these out).
+        self.refused: dict[int, str] = {}
+        if buyer is not None:
+            limits = ProductLimits(company=company)
+            for pk, product in self.by_pk.items():
+                if limits.is_limited(pk):
+                    reason = limits.refusal(pk, buyer, product_name=product.name)
+                    if reason is not None:
+                        self.refused[pk] = reason
         self.active_choices = [
             (str(pk), self.label(product))
             for pk, product in self.by_pk.items()
-            if product.is_active
+            if product.is_active and pk not in self.refused
         ]
 
-    @staticmethod
-    def label(product: Product) -> str:
+    def label(self, product: Product) -> str:
         text = f"{product.name} ({product.sku})"
         if not product.is_active:
             text = _("%(product)s – no longer sold") % {"product": text}
+        elif product.pk in self.refused:
+            text = _("%(product)s – not for this customer") % {"product": text}
         return str(text)
 
 
@@ -63,17 +77,26 @@ class ProductChoiceField(forms.ChoiceField):
         self.allowed: set[str] = set()
 
     def use(self, catalog: Catalog, *, current: int | None) -> None:
-        """Offer the active products, plus ``current`` (the line's product) if it is inactive."""
+        """Offer the products on sale to the party, plus ``current`` (the line's product) if it
+        is inactive or no longer for this party."""
         self.catalog = catalog
         choices = list(catalog.active_choices)
         product = catalog.by_pk.get(current) if current else None
-        if product is not None and not product.is_active:
+        if product is not None and (not product.is_active or product.pk in catalog.refused):
             choices.append((str(product.pk), catalog.label(product)))
         self.allowed = {value for value, _label in choices}
         self.choices = [("", _("Choose a product…")), *choices]
 
     def valid_value(self, value) -> bool:
         return str(value) in self.allowed
+
+    def validate(self, value) -> None:
+        # One of the company's products that the party may not buy: say why, not "not found".
+        if value not in self.empty_values and not self.valid_value(value):
+            refused = str(value).isdigit() and self.catalog.refused.get(int(value))
+            if refused:
+                raise forms.ValidationError(refused, code="not_for_party")
+        super().validate(value)
 
     def clean(self, value):
         value = super().clean(value)
@@ -155,6 +178,7 @@ class BaseLineFormSet(forms.BaseFormSet):
     def __init__(self, *args, document, catalog: Catalog, **kwargs) -> None:
         self.document = document
         self.catalog = catalog
+        self._terms: pricing.Terms | None = None
         kwargs.setdefault("prefix", PREFIX)
         super().__init__(*args, **kwargs)
 
@@ -177,11 +201,10 @@ class BaseLineFormSet(forms.BaseFormSet):
             form.fields["DELETE"].widget.attrs["data-line-field"] = "DELETE"
 
     def terms(self) -> pricing.Terms:
-        return pricing.Terms(
-            discount_percent=self.document.discount_percent,
-            discount_rule=self.document.discount_rule,
-            prices_include_vat=self.document.prices_include_vat,
-        )
+        """The document's terms with its price list (read once per formset)."""
+        if self._terms is None:
+            self._terms = pricing.document_terms(self.document)
+        return self._terms
 
     def is_removed(self, form: LineForm) -> bool:
         if not form.is_bound:
@@ -286,12 +309,17 @@ def _posted_initial(data, lines) -> list[dict]:
 
 def lines_formset(*, document, lines, company: Company, data=None) -> BaseLineFormSet:
     """The formset for ``document``: its current ``lines`` as the rows, or the POSTed rows."""
-    catalog = Catalog(company=company, keep_ids={line.product_id for line in lines})
+    catalog = Catalog(
+        company=company,
+        keep_ids={line.product_id for line in lines},
+        buyer=pricing.document_buyer(document),
+    )
     initial = initial_for(lines) if data is None else _posted_initial(data, lines)
     return LineFormSet(data, initial=initial, document=document, catalog=catalog)
 
 
 def new_line_form(*, document, company: Company, index: int) -> LineForm:
     """The empty row number ``index`` (0-based) that "Add line" inserts."""
-    formset = LineFormSet(document=document, catalog=Catalog(company=company), initial=[])
+    catalog = Catalog(company=company, buyer=pricing.document_buyer(document))
+    formset = LineFormSet(document=document, catalog=catalog, initial=[])
     return formset._construct_form(index, **formset.get_form_kwargs(index))

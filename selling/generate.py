@@ -56,8 +56,9 @@ DRAWS = 20
 # What both document tables share (SellingDocument), in the order _document_values gives them.
 DOCUMENT_COLUMNS = (
     "id", "company_id", "number", "salesperson_id", "sales_partner_id", "currency",
-    "prices_include_vat", "discount_percent", "discount_rule", "net_total", "vat_total",
-    "gross_total", "notes", "created_by_id", "created_at", "updated_at",
+    "prices_include_vat", "discount_percent", "discount_rule", "price_group_id", "price_rule",
+    "payment_terms_days", "net_total", "vat_total", "gross_total", "notes", "created_by_id",
+    "created_at", "updated_at",
 )  # fmt: skip
 # What both line tables share (DocumentLine), in the order _line_values gives them.
 LINE_COLUMNS = (
@@ -438,6 +439,9 @@ class _DocumentMaker:
             terms.prices_include_vat,
             terms.discount_percent,
             terms.discount_rule,
+            terms.price_group_id,
+            terms.price_rule,
+            terms.payment_terms_days,
             totals.net,
             totals.vat,
             totals.gross,

@@ -5,6 +5,7 @@ totals, ``selling.services`` stores them, and ``manage.py verify_figures`` finds
 stored totals disagree with its lines.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,7 +19,13 @@ from django_scopes import ScopedManager
 
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
 from crm.versioning import Versioned
-from customers.models import Customer
+from customers.models import (
+    DEFAULT_PAYMENT_TERMS_DAYS,
+    MAX_PAYMENT_TERMS_DAYS,
+    Customer,
+    CustomerGroup,
+    payment_terms_label,
+)
 from leads.models import Opportunity, OpportunityStage, WishListItem
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -66,6 +73,23 @@ class SellingDocument(Versioned, CompanyOwned):
         validators=PERCENT_VALIDATORS,
     )
     discount_rule = models.CharField(_("discount rule"), max_length=200, blank=True)
+    # The customer group whose price list gives the unit prices of new lines (none: the catalog),
+    # and the sentence that says so on the document.
+    price_group = models.ForeignKey(
+        CustomerGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("price list of group"),
+    )
+    price_rule = models.CharField(_("price rule"), max_length=200, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"),
+        default=DEFAULT_PAYMENT_TERMS_DAYS,
+        validators=[MaxValueValidator(MAX_PAYMENT_TERMS_DAYS)],
+        help_text=_("0 means due on receipt."),
+    )
     net_total = _money(_("net total"))
     vat_total = _money(_("VAT"))
     gross_total = _money(_("gross total"))
@@ -94,6 +118,21 @@ class SellingDocument(Versioned, CompanyOwned):
     @property
     def shown_total(self) -> Decimal:
         return self.gross_total if self.prices_include_vat else self.net_total
+
+    @property
+    def payment_terms_label(self) -> str:
+        """“30 days net” or “due on receipt”, as printed."""
+        return payment_terms_label(self.payment_terms_days)
+
+
+def _payment_terms_constraint(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(
+            payment_terms_days__gte=0, payment_terms_days__lte=MAX_PAYMENT_TERMS_DAYS
+        ),
+        name=f"{prefix}_payment_terms_range",
+        violation_error_message=_("Payment terms must be between 0 and 365 days."),
+    )
 
 
 class Quotation(SellingDocument):
@@ -167,6 +206,7 @@ class Quotation(SellingDocument):
                 name="quotation_valid_after_date",
                 violation_error_message=_("“Valid until” cannot be before the quotation date."),
             ),
+            _payment_terms_constraint("quotation"),
         ]
         indexes = [
             models.Index(
@@ -308,6 +348,7 @@ class SalesOrder(SellingDocument):
                 | models.Q(balance_refunded=F("balance_applied"), status="cancelled"),
                 name="salesorder_refund_whole_on_cancel",
             ),
+            _payment_terms_constraint("salesorder"),
         ]
         indexes = [
             models.Index(
@@ -330,6 +371,13 @@ class SalesOrder(SellingDocument):
 
     def get_absolute_url(self) -> str:
         return reverse("selling:order_detail", args=[self.pk])
+
+    @property
+    def payment_due_date(self) -> datetime.date | None:
+        """The day payment is due: the order date plus the payment terms."""
+        if self.order_date is None:
+            return None
+        return self.order_date + datetime.timedelta(days=self.payment_terms_days or 0)
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]

@@ -2,10 +2,21 @@
 
 The rules (DESIGN.md "Money"):
 
-- Unit prices are net, from the product; VAT is the product's rate.
+- Unit prices are net. **A new line's unit price is the party's group price for the product if
+  the group's price list has one, else the catalog price.** VAT is always the product's rate.
 - The party's discount comes from its customer group and its customer type. **When both give a
   discount, the larger one applies; they are never added up** (10 % group + 5 % type = 10 %).
   The document stores the percentage and a sentence saying where it came from, and prints it.
+- **Rule order: the price list first, then the discount.** The party discount applies to every
+  line, whether its price came from the group's price list or the catalog (as in ERPNext, where
+  a price list rate and a pricing rule's discount both apply). A group whose price list already
+  is its deal gives itself no discount. The document stores which price list it uses and a
+  sentence saying so (``price_rule``), printed beside the discount rule.
+- Terms are fixed when a document is made (price list, discount, net or gross, payment terms),
+  and an order made from a quotation keeps the quotation's. Payment terms come from the
+  customer group; a party without a group pays in ``DEFAULT_PAYMENT_TERMS_DAYS`` (30 days net).
+- What a party may buy (``customers.selectors.ProductLimits``) is checked against the party as
+  it is at each write, not as it was when the document was made.
 - Each line is rounded on its own, half up to cents: net = quantity × price × (1 − discount),
   VAT = net × rate, gross = net + VAT. A document's totals are the sums of its rounded lines, so
   a printed document always adds up.
@@ -17,15 +28,23 @@ The rules (DESIGN.md "Money"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 
 from django.utils.translation import gettext as _
 
 from crm.models import Product
 from crm.money import ZERO, round_money
-from customers.models import Customer, CustomerLink
+from customers.models import (
+    DEFAULT_PAYMENT_TERMS_DAYS,
+    Customer,
+    CustomerGroup,
+    CustomerLink,
+    GroupPrice,
+)
+from customers.selectors import Buyer
 from customers.services import proposed_customer
 from leads.models import Opportunity
 
@@ -34,11 +53,20 @@ HUNDRED = Decimal("100")
 
 @dataclass(frozen=True)
 class Terms:
-    """How a party is priced: the discount that applies, why, and whether prices show VAT."""
+    """How a party is priced: the discount that applies, why, whether prices show VAT, the
+    group whose price list gives unit prices (and its prices by product id), and when it pays."""
 
     discount_percent: Decimal
     discount_rule: str
     prices_include_vat: bool
+    price_group_id: int | None = None
+    price_rule: str = ""
+    payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
+    group_prices: Mapping[int, Decimal] = field(default_factory=lambda: MappingProxyType({}))
+
+    def unit_price(self, product: Product) -> Decimal:
+        """The group's price for ``product`` if its price list has one, else the catalog's."""
+        return self.group_prices.get(product.pk, product.unit_price)
 
 
 @dataclass(frozen=True)
@@ -93,32 +121,99 @@ def opportunity_customer(opportunity: Opportunity) -> Customer | None:
     return link.customer if link else None
 
 
-def terms_for(*, customer: Customer | None = None, opportunity: Opportunity | None = None) -> Terms:
-    """The pricing terms for a document's party (the customer wins over the opportunity)."""
+def buyer_for(*, customer: Customer | None = None, opportunity: Opportunity | None = None) -> Buyer:
+    """The party of a document as it is now (the customer wins over the opportunity)."""
     if customer is None and opportunity is not None:
         customer = opportunity_customer(opportunity)
     if customer is not None:
-        customer_type, customer_group = customer.customer_type, customer.customer_group
-    elif opportunity is not None:
-        # Not a customer yet: price it as the customer it would become.
+        return Buyer(
+            name=str(customer),
+            customer_type=customer.customer_type,
+            customer_group=customer.customer_group,
+        )
+    if opportunity is not None:
+        # Not a customer yet: priced as the customer it would become, which has no group.
         proposal = proposed_customer(opportunity=opportunity)
-        customer_type, customer_group = proposal.customer_type, None
-    else:
-        raise ValueError("terms_for needs a customer or an opportunity")
+        return Buyer(
+            name=str(opportunity), customer_type=proposal.customer_type, customer_group=None
+        )
+    raise ValueError("a document's party is a customer or an opportunity")
+
+
+def document_buyer(document) -> Buyer:
+    """Who a quotation or order is for, as product limits see them now."""
+    return buyer_for(customer=document.customer, opportunity=document.opportunity)
+
+
+def _price_rule(group: CustomerGroup | None) -> str:
+    if group is None:
+        return _("unit prices from the catalog")
+    return _(
+        "unit prices from the price list of customer group “%(group)s”, the catalog price for "
+        "products not on it; any party discount applies on top"
+    ) % {"group": group}
+
+
+def terms_for(
+    *,
+    customer: Customer | None = None,
+    opportunity: Opportunity | None = None,
+    buyer: Buyer | None = None,
+) -> Terms:
+    """The pricing terms for a document's party (the customer wins over the opportunity)."""
+    if buyer is None:
+        buyer = buyer_for(customer=customer, opportunity=opportunity)
+    customer_type, customer_group = buyer.customer_type, buyer.customer_group
     percent, rule = _discount(customer_type, customer_group)
+    # A group with an empty price list prices from the catalog, and the document says so.
+    prices: Mapping[int, Decimal] = MappingProxyType({})
+    if customer_group is not None:
+        prices = group_prices(
+            company_id=customer_group.company_id, price_group_id=customer_group.pk
+        )
+    price_group = customer_group if prices else None
     return Terms(
         discount_percent=percent,
         discount_rule=rule,
         prices_include_vat=not customer_type.is_business,
+        price_group_id=price_group.pk if price_group else None,
+        price_rule=_price_rule(price_group),
+        payment_terms_days=(
+            customer_group.payment_terms_days if customer_group else DEFAULT_PAYMENT_TERMS_DAYS
+        ),
+        group_prices=prices,
+    )
+
+
+def group_prices(*, company_id: int, price_group_id: int | None) -> Mapping[int, Decimal]:
+    """A group's price list by product id, in one query (none without a group)."""
+    if price_group_id is None:
+        return MappingProxyType({})
+    rows = GroupPrice.objects.filter(company=company_id, customer_group=price_group_id)
+    return MappingProxyType(dict(rows.values_list("product_id", "unit_price")))
+
+
+def document_terms(document) -> Terms:
+    """The terms a document was made with (stored on it), with its price list loaded."""
+    return Terms(
+        discount_percent=document.discount_percent,
+        discount_rule=document.discount_rule,
+        prices_include_vat=document.prices_include_vat,
+        price_group_id=document.price_group_id,
+        price_rule=document.price_rule,
+        payment_terms_days=document.payment_terms_days,
+        group_prices=group_prices(
+            company_id=document.company_id, price_group_id=document.price_group_id
+        ),
     )
 
 
 def line_defaults(product: Product, terms: Terms) -> dict:
-    """A new line's price, VAT rate, discount and description for ``product``."""
+    """A new line's price (the group's or the catalog's), VAT rate, discount and description."""
     return {
         "product": product,
         "description": product.name,
-        "unit_price": product.unit_price,
+        "unit_price": terms.unit_price(product),
         "vat_rate": product.vat_rate,
         "discount_percent": terms.discount_percent,
     }

@@ -28,6 +28,7 @@ from crm.versioning import StaleEditError
 from customers import balance as customers_balance
 from customers import services as customers_services
 from customers.models import Customer
+from customers.selectors import Buyer, ProductLimits
 from leads import services as leads_services
 from leads.models import Opportunity, OpportunityStage
 from selling import pricing
@@ -88,10 +89,31 @@ def _check_document_party(document: Document) -> None:
     _check_party(customer=customer, opportunity=None)
 
 
+TERMS_FIELDS = (
+    "discount_percent",
+    "discount_rule",
+    "prices_include_vat",
+    "price_group_id",
+    "price_rule",
+    "payment_terms_days",
+)
+
+
 def _apply_terms(document: Document, terms: pricing.Terms) -> None:
-    document.discount_percent = terms.discount_percent
-    document.discount_rule = terms.discount_rule
-    document.prices_include_vat = terms.prices_include_vat
+    for name in TERMS_FIELDS:
+        setattr(document, name, getattr(terms, name))
+
+
+def _check_may_buy(company_id: int, buyer: Buyer, products: Iterable[Product]) -> None:
+    """Refuse a product the party may not buy (a wholesale bundle for a private customer)."""
+    products = {product.pk: product for product in products}
+    if not products:
+        return
+    limits = ProductLimits(company=company_id, product_ids=products)
+    for product in products.values():
+        refusal = limits.refusal(product.pk, buyer, product_name=product.name)
+        if refusal is not None:
+            raise DomainError(refusal, code="not_for_party")
 
 
 def _totals_store(document: Document) -> None:
@@ -164,11 +186,8 @@ def document_lines_save(
         line.pk: line
         for line in model.objects.filter(company=document.company_id, **_line_parent(document))
     }
-    terms = pricing.Terms(
-        discount_percent=document.discount_percent,
-        discount_rule=document.discount_rule,
-        prices_include_vat=document.prices_include_vat,
-    )
+    terms = pricing.document_terms(document)
+    new_products: list[Product] = []
     keep: list = []
     for row in lines:
         line = None
@@ -182,6 +201,7 @@ def document_lines_save(
             raise DomainError(_("Choose a product for each line."))
         check_same_company(document.company_id, row.product)
         if line is None or line.product_id != row.product.pk:
+            new_products.append(row.product)
             defaults = pricing.line_defaults(row.product, terms)
             line = line or model(company_id=document.company_id, **_line_parent(document))
             for name, value in defaults.items():
@@ -197,6 +217,10 @@ def document_lines_save(
         pricing.price_line(line)
         validate_or_raise(line, exclude=["company", *_line_parent(document)])
         keep.append(line)
+    # Lines kept with their product are not asked again: a party that changed type since keeps
+    # what it was offered; only a new or changed product must be one it may buy.
+    if new_products:
+        _check_may_buy(document.company_id, pricing.document_buyer(document), new_products)
     kept_ids = {line.pk for line in keep if line.pk}
     model.objects.filter(
         company=document.company_id, pk__in=[pk for pk in existing if pk not in kept_ids]
@@ -249,12 +273,16 @@ def _copy_lines(source_lines, target: Document, *, origin: str | None = None) ->
     model.objects.bulk_create(copies)
 
 
-def _lines_from_wish_list(opportunity: Opportunity, target: Document) -> None:
-    """The opportunity's wish list becomes the document's lines, priced for the party."""
-    terms = pricing.Terms(target.discount_percent, target.discount_rule, target.prices_include_vat)
+def _lines_from_wish_list(opportunity: Opportunity, target: Document, *, buyer: Buyer) -> None:
+    """The opportunity's wish list becomes the document's lines, priced for the party. A wish
+    the party may not buy refuses the whole conversion: the salesperson removes it first."""
+    terms = pricing.document_terms(target)
     model = _line_model(target)
     lines = []
-    items = opportunity.wish_list.filter(company=opportunity.company_id).select_related("product")
+    items = list(
+        opportunity.wish_list.filter(company=opportunity.company_id).select_related("product")
+    )
+    _check_may_buy(target.company_id, buyer, [item.product for item in items])
     for position, item in enumerate(items, start=1):
         line = model(
             company_id=target.company_id,
@@ -313,14 +341,15 @@ def quotation_create(
         notes=notes,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    _apply_terms(quotation, pricing.terms_for(customer=customer, opportunity=opportunity))
+    buyer = pricing.buyer_for(customer=customer, opportunity=opportunity)
+    _apply_terms(quotation, pricing.terms_for(buyer=buyer))
     validate_or_raise(quotation, exclude=["number"])
     quotation.number = number_next(
         company=company, prefix=Quotation.NUMBER_PREFIX, date=quotation.quotation_date
     )
     quotation.save()
     if opportunity is not None:
-        _lines_from_wish_list(opportunity, quotation)
+        _lines_from_wish_list(opportunity, quotation, buyer=buyer)
     _totals_store(quotation)
     _log(quotation, _("Quotation created."), kind="created", actor=actor)
     return quotation
@@ -531,9 +560,9 @@ def _new_order(*, customer: Customer, opportunity, quotation, actor, **fields) -
         **fields,
     )
     if quotation is not None:
-        order.discount_percent = quotation.discount_percent
-        order.discount_rule = quotation.discount_rule
-        order.prices_include_vat = quotation.prices_include_vat
+        # The order keeps the terms the customer accepted.
+        for name in TERMS_FIELDS:
+            setattr(order, name, getattr(quotation, name))
         order.notes = quotation.notes
     else:
         _apply_terms(order, pricing.terms_for(customer=customer))
@@ -588,12 +617,18 @@ def order_from_quotation(
         quotation.customer = order_customer
         quotation.save(update_fields=["customer", "updated_at"])
     _check_party(customer=order_customer, opportunity=None)
+    quotation_lines = list(
+        quotation.items.filter(company=quotation.company_id).select_related("product")
+    )
+    _check_may_buy(
+        quotation.company_id,
+        pricing.buyer_for(customer=order_customer),
+        [line.product for line in quotation_lines],
+    )
     order = _new_order(
         customer=order_customer, opportunity=opportunity, quotation=quotation, actor=actor
     )
-    _copy_lines(
-        quotation.items.filter(company=quotation.company_id), order, origin="quotation_item"
-    )
+    _copy_lines(quotation_lines, order, origin="quotation_item")
     _totals_store(order)
     _move(quotation, Quotation.Status.ORDERED, actor=actor)
     _log(
@@ -640,7 +675,7 @@ def order_from_opportunity(
     order = _new_order(
         customer=order_customer, opportunity=opportunity, quotation=None, actor=actor
     )
-    _lines_from_wish_list(opportunity, order)
+    _lines_from_wish_list(opportunity, order, buyer=pricing.buyer_for(customer=order_customer))
     _totals_store(order)
     _log(
         order,

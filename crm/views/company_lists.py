@@ -28,6 +28,8 @@ class CompanyList:
     save: Callable  # the service: save(row=..., actor=...)
     # Extra table columns besides the name: (heading, value of a row as text).
     columns: tuple[tuple[str, Callable[[object], str]], ...] = field(default=())
+    # The create/edit page's template, if the form shows more than its fields (a price list).
+    form_template: str = ""
 
     def url(self, action: str = "list", *args) -> str:
         return reverse(f"{self.namespace}:{self.key}_{action}", args=args)
@@ -77,8 +79,21 @@ class _CompanyListFormMixin(_CompanyListMixin):
         context["cancel_url"] = self.company_list.url()
         return context
 
+    def get_template_names(self):
+        if self.company_list.form_template:
+            return [self.company_list.form_template]
+        return super().get_template_names()
+
+    def form_valid(self, form):
+        # A form may hand the save service more than the row (``service_kwargs()``: the
+        # products limited to a customer type, a group's price list).
+        self.service_kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else {}
+        return super().form_valid(form)
+
     def save_service(self, instance):
-        return self.company_list.save(row=instance, actor=self.request.user)
+        return self.company_list.save(
+            row=instance, actor=self.request.user, **getattr(self, "service_kwargs", {})
+        )
 
 
 class CompanyListCreateView(_CompanyListFormMixin, ServiceCreateView):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from crm.views.company_lists import CompanyList
 from customers import services
 from customers.forms import CustomerGroupForm, CustomerTypeForm
-from customers.models import CustomerGroup, CustomerType
+from customers.models import CustomerGroup, CustomerType, payment_terms_label
 
 COMPANY_LISTS = [
     CompanyList(
@@ -15,9 +15,11 @@ COMPANY_LISTS = [
         model=CustomerGroup,
         form_class=CustomerGroupForm,
         title=gettext_lazy("Customer groups"),
-        save=services.company_list_save,
+        save=services.customer_group_save,
+        form_template="customers/group_form.html",
         columns=(
             (gettext_lazy("Discount"), lambda row: f"{row.discount_percent} %"),
+            (gettext_lazy("Payment"), lambda row: payment_terms_label(row.payment_terms_days)),
             (gettext_lazy("Description"), lambda row: row.description),
         ),
     ),
@@ -28,7 +30,7 @@ COMPANY_LISTS = [
         model=CustomerType,
         form_class=CustomerTypeForm,
         title=gettext_lazy("Customer types"),
-        save=services.company_list_save,
+        save=services.customer_type_save,
         columns=(
             (
                 gettext_lazy("Prices shown"),

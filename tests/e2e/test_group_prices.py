@@ -1,0 +1,76 @@
+"""In the browser: a manager puts a product on a customer group's price list, quotes a customer
+of that group, and the quotation shows the group price and says which rule gave it."""
+
+from decimal import Decimal
+
+import pytest
+from django_scopes import scope, scopes_disabled
+from playwright.sync_api import expect
+
+from crm.models import Membership
+from customers.models import CustomerType, GroupPrice
+from customers.setup import customers_defaults_apply
+from leads.setup import leads_defaults_apply
+from tests.e2e.conftest import assert_accessible, log_in
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    CompanyFactory,
+    CustomerFactory,
+    CustomerGroupFactory,
+    MembershipFactory,
+    ProductFactory,
+)
+
+
+@pytest.fixture
+def setup(transactional_db):
+    with scopes_disabled():
+        company = CompanyFactory(name="Northwind Traders")
+        user = MembershipFactory(company=company, role=Membership.Role.MANAGER).user
+    with scope(company=company):
+        leads_defaults_apply(company)
+        customers_defaults_apply(company)
+        group = CustomerGroupFactory(company=company, name="Wholesale", payment_terms_days=14)
+        customer = CustomerFactory(
+            company=company,
+            name="Krüger Handel GmbH",
+            customer_type=CustomerType.objects.get(company=company, is_business=True),
+            customer_group=group,
+        )
+        product = ProductFactory(
+            company=company, name="Office chair", unit_price=Decimal("100.00"), vat_rate=19
+        )
+    return company, user, group, customer, product
+
+
+def test_a_group_price_gives_the_quotations_price_and_the_rule_says_so(page, setup):
+    company, user, group, customer, product = setup
+    log_in(page, user.username, DEFAULT_PASSWORD)
+
+    # The group's page: put the chair on its price list at 80.00.
+    page.goto(group.get_absolute_url())
+    assert_accessible(page)
+    page.get_by_label("Product, row 1").select_option(label=f"Office chair ({product.sku})")
+    page.get_by_label("Group price (net), row 1").fill("80")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Wholesale was saved.")).to_be_visible()
+    with scope(company=company):
+        assert GroupPrice.objects.get(customer_group=group).unit_price == Decimal("80.00")
+
+    # A quotation for a customer of the group: the chair comes at the group's price.
+    page.goto(customer.get_absolute_url())
+    page.get_by_role("button", name="New quotation").click()
+    page.wait_for_url("**/selling/quotations/*/")
+    page.get_by_role("link", name="Edit lines").click()
+    page.get_by_label("Product, line 1").select_option(label=f"Office chair ({product.sku})")
+    page.get_by_role("button", name="Save lines").click()
+    page.wait_for_url("**/selling/quotations/*/")
+
+    lines = page.locator("table", has_text="Office chair")
+    expect(lines).to_contain_text("80.00")
+    expect(lines).not_to_contain_text("100.00")
+    expect(
+        page.get_by_text("Unit prices from the price list of customer group “Wholesale”")
+    ).to_be_visible()
+    expect(page.get_by_text("14 days net")).to_be_visible()
+    assert_accessible(page)
