@@ -30,7 +30,8 @@ def setup(transactional_db):
     with scope(company=company):
         leads_defaults_apply(company)
         customers_defaults_apply(company)
-        customer = CustomerFactory(company=company, name="Café Amsel")
+        parent = CustomerFactory(company=company, name="Amsel Gastro Holding")
+        customer = CustomerFactory(company=company, name="Café Amsel", parent=parent)
         product = ProductFactory(
             company=company, name="Espresso machine", unit_price=Decimal("200"), vat_rate=0
         )
@@ -38,7 +39,7 @@ def setup(transactional_db):
         selling.document_lines_save(
             document=order, actor=manager, lines=[selling.LineInput(product=product, quantity=1)]
         )
-    return manager, company, customer, order
+    return manager, company, customer, order, parent
 
 
 def figure(page, label):
@@ -46,16 +47,17 @@ def figure(page, label):
 
 
 def test_credit_gift_card_and_paying_an_order(page, setup):
-    manager, company, customer, order = setup
+    manager, company, customer, order, parent = setup
     log_in(page, manager.username, DEFAULT_PASSWORD)
 
     # Credit from the customer page.
     page.goto(customer.get_absolute_url())
     expect(figure(page, "Balance")).to_contain_text("0.00")
-    page.get_by_text("Add credit", exact=True).click()
-    page.get_by_label("Amount").fill("30")
-    page.get_by_label("Reason").fill("Late delivery")
-    page.get_by_role("button", name="Credit the balance").click()
+    account = page.get_by_role("region", name="Account")
+    account.get_by_text("Add credit", exact=True).click()
+    account.get_by_label("Amount").fill("30")
+    account.get_by_label("Reason").fill("Late delivery")
+    account.get_by_role("button", name="Credit the balance").click()
     expect(page.locator(".message-success")).to_contain_text("30.00 EUR credited")
     expect(figure(page, "Balance")).to_contain_text("30.00")
 
@@ -72,8 +74,9 @@ def test_credit_gift_card_and_paying_an_order(page, setup):
 
     # Redeem it on the customer's page.
     page.goto(customer.get_absolute_url())
-    page.get_by_label("Redeem a gift card").fill(code.lower())
-    page.get_by_role("button", name="Redeem").click()
+    account = page.get_by_role("region", name="Account")
+    account.get_by_label("Redeem a gift card").fill(code.lower())
+    account.get_by_role("button", name="Redeem").click()
     expect(page.locator(".message-success")).to_contain_text("Gift card redeemed: 50.00 EUR")
     expect(figure(page, "Balance")).to_contain_text("80.00")
 
@@ -100,6 +103,14 @@ def test_credit_gift_card_and_paying_an_order(page, setup):
     expect(rows.first).to_contain_text("Order payment")
     assert_accessible(page)
     screenshot(page, "customer-ledger")
+    # The parent's roll-up counts its child: balance and lifetime sales value, own and subtree.
+    page.goto(parent.get_absolute_url())
+    rollup = page.locator("table.rollup")
+    expect(rollup.locator("tr").filter(has_text="Balance")).to_contain_text("20.00")
+    expect(rollup.locator("tr").filter(has_text="Lifetime sales value")).to_contain_text("200.00")
+    expect(figure(page, "Lifetime sales value")).to_contain_text("0.00")
+    assert_accessible(page)
+    screenshot(page, "customer-parent-rollup")
     with scope(company=company):
         stored = Customer.objects.get(pk=customer.pk)
     assert (stored.balance, stored.lifetime_sales_value) == (Decimal("20.00"), Decimal("200.00"))
