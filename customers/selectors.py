@@ -7,16 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from customers import hierarchy, rollup
 from customers.models import (
+    DEFAULT_PAYMENT_TERMS_DAYS,
     BalanceEntry,
     Customer,
     CustomerGroup,
     CustomerLink,
     CustomerType,
+    GroupPrice,
     ProductLimit,
+    payment_terms_label,
 )
 from leads.models import WishListItem
 from leads.services import wish_list_amount
@@ -126,6 +130,39 @@ def customer_hierarchy(customer: Customer, *, page: int = 1) -> Hierarchy:
     )
 
 
+@dataclass
+class GroupAndTypeTerms:
+    """What a customer's group and type give it, for the customer page."""
+
+    payment_terms: str
+    group_prices: int = 0
+    group_only_products: int = 0
+    type_only_products: int = 0
+
+
+def customer_terms(customer: Customer) -> GroupAndTypeTerms:
+    """Payment terms, the size of the group's price list and the products only its group or
+    type may buy (two queries)."""
+    group = customer.customer_group
+    days = group.payment_terms_days if group else DEFAULT_PAYMENT_TERMS_DAYS
+    terms = GroupAndTypeTerms(payment_terms=payment_terms_label(days))
+    if group is not None:
+        terms.group_prices = GroupPrice.objects.filter(
+            company=customer.company_id, customer_group=group
+        ).count()
+    limits = ProductLimit.objects.filter(company=customer.company_id).filter(
+        Q(customer_type=customer.customer_type_id)
+        | Q(customer_group=customer.customer_group_id, customer_group__isnull=False)
+    )
+    counts = limits.aggregate(
+        by_type=Count("product", filter=Q(customer_type__isnull=False), distinct=True),
+        by_group=Count("product", filter=Q(customer_group__isnull=False), distinct=True),
+    )
+    terms.type_only_products = counts["by_type"] or 0
+    terms.group_only_products = counts["by_group"] or 0
+    return terms
+
+
 def customer_overview(*, customer: Customer) -> dict:
     """Everything the customer page shows besides its own fields and the shared panels."""
     links = list(
@@ -154,6 +191,7 @@ def customer_overview(*, customer: Customer) -> dict:
         )[:BALANCE_ENTRIES_SHOWN]
     )
     return {
+        "terms": customer_terms(customer),
         "balance_entries": balance_entries,
         "links": links,
         "opportunities": opportunities,

@@ -249,3 +249,24 @@ def test_a_salesperson_starts_on_their_own_customers(client, company, salesperso
     assert names(client.get(url)) == ["Mine Ltd"]
     assert names(client.get(url, {"owner": "all"})) == ["Mine Ltd", "Theirs Ltd"]
     assert names(client.get(url)) == ["Mine Ltd", "Theirs Ltd"]  # the choice is remembered
+
+
+def test_customer_page_says_what_group_and_type_give(member_client, company, defaults):
+    from customers import services as customer_services
+    from customers.models import ProductLimit
+    from tests.factories import ProductFactory
+
+    group = CustomerGroupFactory(company=company, name="Wholesale", payment_terms_days=14)
+    business = CustomerTypeFactory(company=company, name="Reseller", is_business=True)
+    customer = CustomerFactory(company=company, customer_group=group, customer_type=business)
+    for product in ProductFactory.create_batch(2, company=company):
+        customer_services.product_price_set(group=group, product=product, unit_price="9.50")
+    bundle = ProductFactory(company=company, name="Bundle")
+    ProductLimit.objects.create(company=company, product=bundle, customer_type=business)
+
+    html = member_client.get(customer.get_absolute_url()).content.decode()
+
+    assert "own prices for 2 products" in html
+    assert "1 product only for this type" in html
+    assert "sees net prices" in html
+    assert "14 days net" in html
