@@ -30,6 +30,8 @@ class Difference:
     # Repairs under a lock, in its own transaction, with a timeline entry; returns the problems
     # it repaired (empty when the row agrees by now: someone saved it since it was read).
     repair: Callable[[], list[str]] = field(repr=False)
+    # Set by the command when the repair broke a database rule and was rolled back.
+    unrepaired: str = ""
 
 
 @dataclass(frozen=True)

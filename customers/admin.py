@@ -227,15 +227,13 @@ class CustomerAdmin(CompanyScopedAdmin):
         customer_save(customer=obj, actor=request.user)
         if (status, reason) == (obj.status, obj.hold_reason):
             return
-        try:
-            changed = services.customer_set_status(
-                customer=obj, status=status, reason=reason, actor=request.user
-            )
-        except DomainError as error:
-            self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
-        else:
-            obj.status, obj.hold_reason = changed.status, changed.hold_reason
-            obj.version = changed.version
+        # A refusal propagates: the admin's transaction rolls the other fields back too, and
+        # changeform_view shows the message (nothing half saved).
+        changed = services.customer_set_status(
+            customer=obj, status=status, reason=reason, actor=request.user
+        )
+        obj.status, obj.hold_reason = changed.status, changed.hold_reason
+        obj.version = changed.version
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -280,23 +278,8 @@ class GiftCardAdmin(_ReadOnlyAdmin):
     list_display = ["__str__", "amount", "expires_on", "customer", "redeemed_by", "issued_at"]
     list_select_related = ["customer", "redeemed_by"]
     search_fields = ["code_hint", "note", "customer__name", "redeemed_by__name"]
-    exclude = ["code_digest"]
+    exclude = ["code_digest", "issue_key"]
     raw_id_fields = ["customer"]
-
-    def save_model(self, request, obj, form, change):
-        # Through the service, as the customer pages do: the hierarchy lock and loop check.
-        if not change:
-            obj.company = request.company
-        self.mark_editor(request, obj)
-        customer_save(customer=obj, actor=request.user)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as error:
-            # Refused by the service after the form's check (someone moved the tree meanwhile).
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
 
 def _convert_action(service, field: str, description):

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -78,6 +79,11 @@ def _post(
 ) -> BalanceEntry:
     """Add one entry to a locked customer's ledger and move the stored balance with it."""
     new_balance = customer.balance + amount
+    if new_balance > MAX_AMOUNT:
+        raise DomainError(
+            _("%(customer)s's balance would be too large.") % {"customer": customer},
+            code="balance_too_large",
+        )
     if new_balance < 0:
         raise DomainError(
             _("%(customer)s has only %(balance)s on its balance.")
@@ -254,14 +260,47 @@ def gift_card_issue(
     expires_on: datetime.date | None = None,
     customer: Customer | None = None,
     note: str = "",
+    issue_key: uuid.UUID | None = None,
 ) -> tuple[GiftCard, str]:
-    """Issue a card; returns it with its code, which is shown now and never again."""
+    """Issue a card; returns it with its code, which is shown now and never again.
+
+    ``issue_key`` (the issue form's) makes sending the same form twice issue one card: the
+    second time is refused, since the code cannot be shown again."""
     amount = _positive(amount, what=_("The gift card's amount"))
     check_same_company(company.pk, customer)
     if expires_on is not None and expires_on < timezone.localdate():
         raise DomainError(_("The expiry date is in the past."))
+    if issue_key is not None and _issued_with(company, issue_key) is not None:
+        raise _issued_already(_issued_with(company, issue_key))
     code = _new_code()
-    card = GiftCard.objects.create(
+    try:
+        with transaction.atomic():
+            card = _create_card(company, code, amount, expires_on, customer, note, issue_key, actor)
+    except IntegrityError:
+        earlier = _issued_with(company, issue_key) if issue_key is not None else None
+        if earlier is None:
+            raise
+        raise _issued_already(earlier) from None
+    return card, code
+
+
+def _issued_with(company: Company, issue_key) -> GiftCard | None:
+    return GiftCard.objects.filter(company=company, issue_key=issue_key).first()
+
+
+def _issued_already(card: GiftCard) -> DomainError:
+    return DomainError(
+        _(
+            "This form was sent already: gift card …%(hint)s was issued then, and its code was "
+            "shown that once. Issue a new card if the code was not written down."
+        )
+        % {"hint": card.code_hint},
+        code="issued_already",
+    )
+
+
+def _create_card(company, code, amount, expires_on, customer, note, issue_key, actor) -> GiftCard:
+    return GiftCard.objects.create(
         company=company,
         code_digest=gift_card_digest(code),
         code_hint=gift_card_normalize(code)[-4:],
@@ -270,9 +309,9 @@ def gift_card_issue(
         expires_on=expires_on,
         customer=customer,
         note=(note or "").strip(),
+        issue_key=issue_key,
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
-    return card, code
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Customer forms; every choice comes from the active company."""
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -363,7 +364,11 @@ class GiftCardIssueForm(forms.Form):
         help_text=_("Optional: only this customer can redeem the card."),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    # One key per form shown: the service issues one card per key (a reload issues none).
+    issue_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.filter(company=company)
+        if not self.is_bound:
+            self.initial.setdefault("issue_key", uuid.uuid4())

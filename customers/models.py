@@ -343,11 +343,24 @@ class Customer(Versioned, CompanyOwned):
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.pk])
 
+    # Kept by their own services with relative updates under locks (the ledger, the orders);
+    # a save of the customer never writes them back from a copy that may be out of date.
+    DERIVED_FIELDS = frozenset({"balance", "lifetime_sales_value"})
+
     def save(self, *args, **kwargs):
         self.phone_digits = phone_digits(self.phone)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "phone" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "phone_digits"}
+        if update_fields is None and not self._state.adding and self.pk is not None:
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.DERIVED_FIELDS
+            ]
+        if update_fields is not None:
+            update_fields = {*update_fields} - self.DERIVED_FIELDS
+            if "phone" in update_fields:
+                update_fields.add("phone_digits")
+            kwargs["update_fields"] = update_fields
         super().save(*args, **kwargs)
 
     def can_move_to(self, status: str) -> bool:
@@ -461,6 +474,9 @@ class GiftCard(CompanyOwned):
         help_text=_("Optional: only this customer can redeem it."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The issue form's one-time key: sending the form twice (a reload, a double click) issues
+    # one card, not two.
+    issue_key = models.UUIDField(null=True, blank=True, editable=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -490,6 +506,9 @@ class GiftCard(CompanyOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "code_digest"], name="giftcard_code_per_company"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "issue_key"], name="giftcard_issued_once_per_form"
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0),

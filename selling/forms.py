@@ -207,3 +207,5 @@ class ApplyBalanceForm(forms.Form):
         min_value=Decimal("0.01"),
         help_text=_("Leave empty to pay as much of the amount due as the balance covers."),
     )
+    # The order's version on the page: a second click on "Pay" finds it moved on and is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Product
+from crm.money import round_money
 from crm.numbering import number_next
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
@@ -82,11 +83,20 @@ def _check_party(*, customer: Customer | None, opportunity: Opportunity | None) 
 def _check_document_party(document: Document) -> None:
     """Sending or accepting a quotation and confirming an order need a customer that may get
     documents: the document's, or (a quotation made before its opportunity became a customer)
-    the opportunity's. A prospect without a customer has no status to stop it."""
+    the opportunity's. A prospect without a customer has no status to stop it. Every line must
+    still be one the party may buy: its type or group may have changed since the line was
+    added."""
     customer = document.customer
     if customer is None and document.opportunity_id is not None:
         customer = pricing.opportunity_customer(document.opportunity)
     _check_party(customer=customer, opportunity=None)
+    products = Product.objects.filter(
+        company=document.company_id,
+        pk__in=_line_model(document)
+        .objects.filter(company=document.company_id, **_line_parent(document))
+        .values("product"),
+    )
+    _check_may_buy(document.company_id, pricing.document_buyer(document), products)
 
 
 TERMS_FIELDS = (
@@ -774,10 +784,28 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
 
 
 @transaction.atomic
-def order_apply_balance(*, order: SalesOrder, actor, amount: Decimal | None = None) -> Decimal:
+def order_apply_balance(
+    *,
+    order: SalesOrder,
+    actor,
+    amount: Decimal | None = None,
+    seen_version: int | None = None,
+) -> Decimal:
     """Pay a booked order from the customer's balance: up to ``amount`` (all that is due when
-    None), never more than is due or than the balance holds. Returns what was taken."""
+    None), never more than is due or than the balance holds. Returns what was taken.
+
+    With ``seen_version`` (the order page's), an order paid or changed since the page was opened
+    is refused: a double click on "Pay" takes the amount once."""
     order = lock_then_load(SalesOrder, order, "customer", "company")
+    if seen_version is not None and seen_version != order.version:
+        raise DomainError(
+            _(
+                "%(order)s changed after you opened it (it may have just been paid): nothing was "
+                "taken from the balance. Check the amount due and pay again."
+            )
+            % {"order": order},
+            code="stale",
+        )
     if not order.is_booked:
         raise DomainError(
             _("%(order)s is %(status)s: only a confirmed or fulfilled order can be paid.")
@@ -790,7 +818,7 @@ def order_apply_balance(*, order: SalesOrder, actor, amount: Decimal | None = No
     wanted = due
     if amount is not None:
         try:
-            wanted = Decimal(amount)
+            wanted = round_money(Decimal(amount))
         except (ArithmeticError, TypeError, ValueError):
             raise DomainError(_("Enter the amount to take from the balance.")) from None
         if wanted <= 0:

@@ -3,9 +3,10 @@ company's gift cards (issued with a code shown once)."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView
@@ -31,8 +32,6 @@ __all__ = [
 ]
 
 LEDGER_PAGE_SIZE = 50
-# The session key under which a just-issued card's code waits to be shown, once.
-ISSUED_CODE_KEY = "customers.gift_card_issued"
 
 
 class CustomerBalanceView(RoleContextMixin, LenientPaginationMixin, ListView):
@@ -199,23 +198,18 @@ class GiftCardListView(RoleContextMixin, LenientPaginationMixin, ListView):
             card.state_label = self.states[card.current_state]
         context["state"] = self.request.GET.get("state", "")
         context["states"] = self.states
-        context["issued"] = self.request.session.pop(ISSUED_CODE_KEY, None)
         return context
 
 
 class GiftCardIssueView(RoleRequiredMixin, FormView):
+    """Issue a card. Its code is shown in this response only: it is stored nowhere (not in the
+    session either), and the page tells browsers not to keep it."""
+
     form_class = GiftCardIssueForm
-    template_name = "crm/object_form.html"
+    template_name = "customers/gift_card_issue.html"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "company": self.request.company}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Issue a gift card")
-        context["cancel_url"] = reverse("customers:gift_card_list")
-        context["submit_label"] = _("Issue the card")
-        return context
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -226,15 +220,17 @@ class GiftCardIssueView(RoleRequiredMixin, FormView):
                 expires_on=data["expires_on"],
                 customer=data["customer"],
                 note=data["note"],
+                issue_key=data["issue_key"],
                 actor=self.request.user,
             )
         except DomainError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
-        # The code is shown on the next page, once: only its digest is stored.
-        self.request.session[ISSUED_CODE_KEY] = {
-            "code": code,
-            "amount": _amount(card.amount, card.currency),
-            "pk": card.pk,
-        }
-        return HttpResponseRedirect(reverse("customers:gift_card_list"))
+        response = render(
+            self.request,
+            "customers/gift_card_issued.html",
+            {"card": card, "code": code, "amount": _amount(card.amount, card.currency)},
+        )
+        add_never_cache_headers(response)
+        response["Cache-Control"] += ", no-store"
+        return response

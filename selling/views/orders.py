@@ -87,7 +87,7 @@ class OrderDetailView(CompanyQuerysetMixin, DetailView):
             can_cancel=order.can_move_to(status.CANCELLED),
             cancel_form=ReasonForm(auto_id="cancel_%s"),
             can_pay_from_balance=order.can_take_balance and order.customer.balance > 0,
-            balance_form=ApplyBalanceForm(auto_id="balance_%s"),
+            balance_form=ApplyBalanceForm(auto_id="balance_%s", initial={"version": order.version}),
         )
         return context
 
@@ -306,8 +306,10 @@ class OrderApplyBalanceView(DocumentActionView):
     model = SalesOrder
     form_class = ApplyBalanceForm
 
-    def run(self, obj, amount=None):
-        taken = services.order_apply_balance(order=obj, actor=self.request.user, amount=amount)
+    def run(self, obj, amount=None, version=None):
+        taken = services.order_apply_balance(
+            order=obj, actor=self.request.user, amount=amount, seen_version=version
+        )
         messages.success(
             self.request,
             _("%(amount)s paid from the balance of %(customer)s.")

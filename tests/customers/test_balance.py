@@ -286,3 +286,45 @@ def test_lifetime_sales_value_counts_booked_orders_net(company, customer, staff)
     selling.order_cancel(order=draft, actor=staff)
     customer.refresh_from_db()
     assert customer.lifetime_sales_value == Decimal("100.00")
+
+
+def test_a_stale_copy_saved_by_the_service_keeps_the_figures(company, customer, staff):
+    from customers import services as customer_services
+
+    stale = Customer.objects.get(pk=customer.pk)
+    balance.balance_credit(customer=customer, amount="100", reason="Deposit", actor=staff)
+    order = confirmed_order(company, customer, staff, price="50.00")
+    selling.order_apply_balance(order=order, actor=staff)
+    stale.name = "Renamed"
+    stale.edited_by(staff, seen_version=stale.version)
+
+    customer_services.customer_save(customer=stale, actor=staff)
+
+    stored = Customer.objects.get(pk=customer.pk)
+    assert stored.name == "Renamed"
+    assert stored.balance == ledger(customer) == Decimal("50.00")
+    assert stored.lifetime_sales_value == Decimal("50.00")
+
+
+def test_a_balance_too_large_for_its_column_is_refused(customer, staff):
+    balance.balance_credit(customer=customer, amount="1", reason="x", actor=staff)
+    with pytest.raises(DomainError, match="too large"):
+        balance.balance_credit(customer=customer, amount="999999999999.99", reason="x", actor=staff)
+    assert stored(customer) == Decimal("1.00")
+
+
+def test_the_same_issue_form_sent_twice_issues_one_card(company, staff):
+    import uuid
+
+    key = uuid.uuid4()
+    balance.gift_card_issue(company=company, amount="10", issue_key=key, actor=staff)
+    with pytest.raises(DomainError, match="sent already"):
+        balance.gift_card_issue(company=company, amount="10", issue_key=key, actor=staff)
+    assert GiftCard.objects.count() == 1
+
+
+def test_a_sub_cent_payment_is_refused_clearly(company, customer, staff):
+    balance.balance_credit(customer=customer, amount="100", reason="x", actor=staff)
+    order = confirmed_order(company, customer, staff)
+    with pytest.raises(DomainError, match="more than zero"):
+        selling.order_apply_balance(order=order, actor=staff, amount=Decimal("0.001"))

@@ -8,7 +8,6 @@ from django.urls import reverse
 from customers import balance
 from customers.models import BalanceEntry, Customer, GiftCard
 from customers.setup import customers_defaults_apply
-from customers.views.balance import ISSUED_CODE_KEY
 from selling import services as selling
 from tests.conftest import login_as
 from tests.customers.test_pages import queries_for
@@ -105,17 +104,24 @@ def test_a_correction_on_the_ledger_page(member_client, customer, member):
     assert balance_of(customer) == Decimal("37.50")
 
 
-def test_an_issued_code_is_shown_once(member_client, company):
-    response = member_client.post(
-        reverse("customers:gift_card_issue"), {"amount": "25", "note": "Raffle"}, follow=True
-    )
+def test_an_issued_code_is_shown_once_and_stored_nowhere(member_client, company):
+    url = reverse("customers:gift_card_issue")
+    key = member_client.get(url).context["form"].initial["issue_key"]
+    data = {"amount": "25", "note": "Raffle", "issue_key": str(key)}
+
+    response = member_client.post(url, data)
+
     card = GiftCard.objects.get()
-    shown = response.context["issued"]
-    assert balance.gift_card_digest(shown["code"]) == card.code_digest
-    assert shown["code"] in response.content.decode()
-    again = member_client.get(reverse("customers:gift_card_list"))
-    assert shown["code"] not in again.content.decode()
-    assert ISSUED_CODE_KEY not in member_client.session
+    code = response.context["code"]
+    assert balance.gift_card_digest(code) == card.code_digest
+    assert code in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert code not in str(dict(member_client.session))
+    assert code not in member_client.get(reverse("customers:gift_card_list")).content.decode()
+    # Sent again (a reload): no second card, and it says why.
+    again = member_client.post(url, data)
+    assert "This form was sent already" in again.content.decode()
+    assert GiftCard.objects.count() == 1
 
 
 def test_gift_card_list_filters_by_state(member_client, company, customer, member):
@@ -170,3 +176,76 @@ def test_the_customer_list_sorts_by_lifetime_sales(member_client, company, custo
     response = member_client.get(reverse("customers:customer_list") + "?sort=-value")
     names = [c.name for c in response.context["object_list"]]
     assert names[:2] == ["Big", "Nordwind GmbH"]
+
+
+def test_a_double_click_on_pay_takes_the_amount_once(member_client, company, customer, member):
+    balance.balance_credit(customer=customer, amount="100", reason="Deposit", actor=member)
+    product = ProductFactory(company=company, unit_price=Decimal("100"), vat_rate=Decimal("0"))
+    order = selling.order_create(customer=customer, actor=member)
+    selling.document_lines_save(
+        document=order, actor=member, lines=[selling.LineInput(product=product, quantity=1)]
+    )
+    order = selling.order_confirm(order=order, actor=member)
+    url = reverse("selling:order_apply_balance", args=[order.pk])
+    data = {"amount": "40", "version": str(order.version)}
+
+    member_client.post(url, data)
+    second = member_client.post(url, data, follow=True)
+
+    assert "changed after you opened it" in " ".join(messages_of(second))
+    order.refresh_from_db()
+    assert order.balance_applied == Decimal("40.00")
+    assert balance_of(customer) == Decimal("60.00")
+
+
+def test_another_companys_customer_and_order_are_404_for_every_balance_action(
+    member_client, other_company
+):
+    from django_scopes import scope
+
+    with scope(company=other_company):
+        customers_defaults_apply(other_company)
+        theirs = CustomerFactory(company=other_company)
+        balance.balance_credit(customer=theirs, amount="50", reason="x", actor=None)
+        product = ProductFactory(company=other_company, unit_price=Decimal("10"))
+        order = selling.order_create(customer=theirs, actor=None)
+        selling.document_lines_save(
+            document=order, actor=None, lines=[selling.LineInput(product=product, quantity=1)]
+        )
+        selling.order_confirm(order=order, actor=None)
+    posts = {
+        reverse("customers:balance_credit", args=[theirs.pk]): {
+            "credit-amount": "5",
+            "credit-reason": "x",
+        },
+        reverse("customers:balance_correction", args=[theirs.pk]): {
+            "correction-amount": "-5",
+            "correction-reason": "x",
+        },
+        reverse("customers:gift_card_redeem", args=[theirs.pk]): {"redeem-code": "AAAA"},
+        reverse("selling:order_apply_balance", args=[order.pk]): {"amount": "5"},
+    }
+    assert member_client.get(reverse("customers:balance", args=[theirs.pk])).status_code == 404
+    for url, data in posts.items():
+        assert member_client.post(url, data).status_code == 404, url
+    with scope(company=other_company):
+        assert Customer.objects.get(pk=theirs.pk).balance == Decimal("50.00")
+
+
+def test_editing_a_customer_keeps_balance_and_lifetime_sales_value(
+    member_client, company, customer, member
+):
+    """The edit form was opened before money moved: saving it must not write old figures back."""
+    url = reverse("customers:customer_update", args=[customer.pk])
+    form = member_client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    balance.balance_credit(customer=customer, amount="100", reason="Deposit", actor=member)
+    Customer.objects.filter(pk=customer.pk).update(lifetime_sales_value=Decimal("300"))
+    data["name"] = "Nordwind Handel GmbH"
+
+    response = member_client.post(url, data)
+
+    assert response.status_code == 302
+    stored = Customer.objects.get(pk=customer.pk)
+    assert stored.name == "Nordwind Handel GmbH"
+    assert (stored.balance, stored.lifetime_sales_value) == (Decimal("100.00"), Decimal("300.00"))

@@ -91,3 +91,27 @@ def test_an_order_payment_out_of_step_with_the_ledger_is_set_from_it(company, ac
     order.refresh_from_db()
     assert order.balance_applied == Decimal("50.00")
     assert order.amount_due == order.gross_total - Decimal("50.00")
+
+
+def test_a_figure_that_cannot_be_repaired_is_reported_and_the_rest_fixed(company, account):
+    from customers.models import BalanceEntry
+
+    other = CustomerFactory(company=company, name="Südwind AG")
+    Customer.objects.filter(pk=other.pk).update(lifetime_sales_value=Decimal("7"))
+    # A ledger that adds up to less than zero: written behind the services' back.
+    BalanceEntry.objects.create(
+        company=company,
+        customer=account,
+        kind="correction",
+        amount=Decimal("-500"),
+        balance_after=Decimal("0"),
+        reason="hand-made",
+    )
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="could not be repaired automatically"):
+        call_command("verify_figures", "--company", company.slug, "--fix", stdout=out)
+
+    assert "cannot be repaired automatically" in out.getvalue()
+    assert Customer.objects.get(pk=account.pk).balance == Decimal("80.00")  # left alone
+    assert Customer.objects.get(pk=other.pk).lifetime_sales_value == 0  # repaired

@@ -494,3 +494,22 @@ def test_another_companys_product_cannot_go_on_a_price_list(wholesale, other_com
     with pytest.raises(DomainError, match="does not belong to your company"):
         customer_group_save(row=wholesale, limited_products=[foreign])
     assert not GroupPrice.objects.filter(customer_group=wholesale).exists()
+
+
+def test_a_line_the_party_may_no_longer_buy_stops_confirm_send_and_accept(
+    business_customer, bundle, types
+):
+    order = services.order_create(customer=business_customer, actor=None)
+    add_lines(order, bundle)
+    quotation = services.quotation_create(customer=business_customer, actor=None)
+    add_lines(quotation, bundle)
+    # The customer turns out to be a private person: the bundle is not for it any more.
+    Customer.objects.filter(pk=business_customer.pk).update(customer_type=types[0])
+
+    with pytest.raises(DomainError, match="Wholesale bundle"):
+        services.order_confirm(order=order, actor=None)
+    with pytest.raises(DomainError, match="Wholesale bundle"):
+        services.quotation_send(quotation=quotation, actor=None)
+    order.refresh_from_db()
+    quotation.refresh_from_db()
+    assert (order.status, quotation.status) == ("draft", "draft")

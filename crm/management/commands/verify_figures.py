@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DataError, IntegrityError
 from django_scopes import scope
 
 from crm.figures import Difference, figure_checks
@@ -69,16 +70,27 @@ class Command(BaseCommand):
                     checked[check.name] += total
                     for difference in differences:
                         if fix:
-                            difference.problems = difference.repair()
-                            if difference.problems:
-                                logger.warning(
-                                    "verify_figures fixed %s: %s",
-                                    difference.record,
-                                    "; ".join(difference.problems),
-                                )
+                            self._repair(difference)
                         if difference.problems:
                             found.append((company, difference))
         self._report(checks, checked, found, fix=fix)
+
+    def _repair(self, difference: Difference) -> None:
+        try:
+            difference.problems = difference.repair()
+        except (IntegrityError, DataError) as error:
+            # The figure it is derived from breaks a rule of its own (a ledger that adds up to
+            # less than zero): a person has to decide, with a correction.
+            difference.unrepaired = (
+                "cannot be repaired automatically, the derived figure breaks a database rule "
+                f"({error.__class__.__name__}): put it right by hand, e.g. with a correction"
+            )
+            logger.error("verify_figures could not fix %s: %s", difference.record, error)
+            return
+        if difference.problems:
+            logger.warning(
+                "verify_figures fixed %s: %s", difference.record, "; ".join(difference.problems)
+            )
 
     def _report(self, checks, checked, found, *, fix: bool) -> None:
         write = self.stdout.write
@@ -87,11 +99,19 @@ class Command(BaseCommand):
             write(f"{record} ({record._meta.verbose_name}, {company.slug}):")
             for problem in difference.problems:
                 write(f"  {problem}")
+            if difference.unrepaired:
+                write(f"  {difference.unrepaired}")
         write(
             "Checked " + ", ".join(f"{checked[check.name]} {check.noun}" for check in checks) + "."
         )
+        unrepaired = [difference for _company, difference in found if difference.unrepaired]
         if not found:
             write(self.style.SUCCESS("Every stored figure agrees with what it is derived from."))
+        elif fix and unrepaired:
+            raise CommandError(
+                f"Fixed: {len(found) - len(unrepaired)} row(s); {len(unrepaired)} row(s) could "
+                "not be repaired automatically (listed above)."
+            )
         elif fix:
             write(self.style.SUCCESS(f"Fixed: {len(found)} row(s)."))
         else:
