@@ -498,5 +498,12 @@ def test_a_second_company_is_not_touched_by_the_admin(staff_client, company):
         other = CompanyFactory(slug="other")
         with scope(company=other):
             foreign = CustomerFactory(company=other)
-    response = staff_client.get(reverse("admin:customers_customer_change", args=[foreign.pk]))
-    assert response.status_code in (302, 404)
+    url = reverse("admin:customers_customer_change", args=[foreign.pk])
+    missing = reverse("admin:customers_customer_change", args=[foreign.pk + 10_000])
+    # Exactly like an id that does not exist: the admin's redirect to the list.
+    assert staff_client.get(url).status_code == staff_client.get(missing).status_code == 302
+    response = staff_client.post(url, {"status": "inactive", "name": "Taken over"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        foreign.refresh_from_db()
+    assert (foreign.status, foreign.name) != ("inactive", "Taken over")

@@ -271,7 +271,8 @@ def staff_client(client, company):
     return login_as(client, user, company)
 
 
-def test_the_admin_adds_no_quotation_or_order(staff_client, company, acme):
+def test_the_admin_adds_no_quotation_or_order_at_all(staff_client, company, acme):
+    """No admin path makes a document (held customer or not): they come from the services."""
     hold(acme)
     before = snapshot()
     for name in ("admin:selling_quotation_add", "admin:selling_salesorder_add"):
