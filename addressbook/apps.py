@@ -12,8 +12,8 @@ class AddressbookConfig(AppConfig):
         from addressbook import demo, panels
         from addressbook.owners import register_owner
         from addressbook.signals import delete_links_of_owner
-        from crm.demo import register_seeder
-        from crm.panels import register_panel
+        from crm.sample.demo import register_seeder
+        from crm.ui.panels import register_panel
 
         register_owner("crm.company")
         register_owner("crm.salespartner")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from addressbook.models import Address, AddressLink, Contact, ContactLink
 from addressbook.owners import owner_models
-from crm.filters import SearchFilterSet
+from crm.ui.filters import SearchFilterSet
 
 NOT_LINKED = "none"
 

@@ -5,7 +5,7 @@ from addressbook.lookups import ADDRESSES, CONTACTS
 from addressbook.models import Address, AddressLink, Contact
 from addressbook.services import ADDRESS_FIELDS, CONTACT_FIELDS
 from crm.forms import CompanyFormMixin, CompanyModelForm
-from crm.lookup import LookupField
+from crm.ui.lookup import LookupField
 
 
 class AddressForm(CompanyModelForm):

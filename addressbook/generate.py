@@ -15,8 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from addressbook.models import Address, AddressLink, Contact, ContactLink
-from crm.generate import GenerationRun
-from crm.generate_values import (
+from crm.sample.generate import GenerationRun
+from crm.sample.generate_values import (
     ADDRESS_LABELS,
     CONTACT_ROLES,
     JOB_TITLES,

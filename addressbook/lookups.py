@@ -1,10 +1,10 @@
-"""How addresses and contacts are looked up by what a person types (see crm.lookup)."""
+"""How addresses and contacts are looked up by what a person types (see crm.ui.lookup)."""
 
 from django.utils.translation import gettext_lazy
 
 from addressbook.filters import AddressFilterSet, ContactFilterSet
 from addressbook.models import Address, Contact
-from crm.lookup import Lookup
+from crm.ui.lookup import Lookup
 
 
 def describe_contact(contact: Contact) -> str:

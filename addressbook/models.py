@@ -26,7 +26,7 @@ def validate_country_code(value: str) -> None:
 
 
 class Address(Versioned, CompanyOwned):
-    # The address book's search box looks in these (crm.search; a trigram index on PostgreSQL).
+    # The address book's search box looks in these (crm.ui.search; a trigram index on PostgreSQL).
     search_fields = ("label", "street", "street2", "city", "postal_code", "region", "country")
 
     label = models.CharField(

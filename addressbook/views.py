@@ -19,7 +19,7 @@ from addressbook.models import Address, AddressLink, Contact, ContactLink
 from addressbook.owners import owner_url, resolve_owner
 from addressbook.panels import panel_context, render_panel
 from crm.errors import DomainError
-from crm.lookup import LookupView
+from crm.ui.lookup import LookupView
 from crm.views.mixins import (
     CompanyFormKwargsMixin,
     CompanyListView,

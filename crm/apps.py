@@ -11,13 +11,7 @@ class CrmConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate
 
         from crm import rls
-        from crm.choices import register_reference_list
         from crm.dashboard import register_core_widgets
-        from crm.demo import register_seeder
-        from crm.demo_reference import seed_reference
-        from crm.demo_timeline import seed_timeline
-        from crm.generate import register_generator
-        from crm.generate_reference import generate_reference
         from crm.models import (
             IndividualPartner,
             OrganizationPartner,
@@ -25,8 +19,14 @@ class CrmConfig(AppConfig):
             SalesPartner,
             Salesperson,
         )
-        from crm.panels import register_panel
+        from crm.sample.demo import register_seeder
+        from crm.sample.demo_reference import seed_reference
+        from crm.sample.demo_timeline import seed_timeline
+        from crm.sample.generate import register_generator
+        from crm.sample.generate_reference import generate_reference
         from crm.timeline import delete_timeline_of_owner, timeline_owner_models
+        from crm.ui.choices import register_reference_list
+        from crm.ui.panels import register_panel
         from crm.views.timeline import timeline_panel
 
         register_reference_list(

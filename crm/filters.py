@@ -1,134 +1,16 @@
-"""FilterSet helpers: choices come from the request's company, search spans several fields."""
-
-from datetime import UTC, date, datetime, time, timedelta
+"""The core's own list filters (salespeople, sales partners, products) and the sales-partner
+choices other apps' filters offer; the helpers they are built from are in ``crm.ui.filters``."""
 
 import django_filters
-from django import forms
-from django.core.validators import EMPTY_VALUES
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import use_cached_choices
-from crm.forms import DateInput
 from crm.models import IndividualPartner, OrganizationPartner, Product, SalesPartner, Salesperson
-from crm.search import matching
-
-
-def company_queryset(model, **filters):
-    """A callable queryset for ModelChoiceFilter, evaluated per request inside its scope."""
-
-    def for_request(request):
-        if request is None or getattr(request, "company", None) is None:
-            return model.objects.none()
-        return model.objects.filter(company=request.company, **filters)
-
-    return for_request
+from crm.ui.filters import SearchFilterSet, active_filter, company_queryset
 
 
 def partner_queryset(request):
     """The request company's sales partners as plain rows (no per-row subtype queries)."""
     return company_queryset(SalesPartner)(request).non_polymorphic()
-
-
-def date_filter(label, field_name: str, lookup_expr: str) -> django_filters.DateFilter:
-    """One end of a date range, with the date picker."""
-    return django_filters.DateFilter(
-        label=label, field_name=field_name, lookup_expr=lookup_expr, widget=DateInput()
-    )
-
-
-def start_of_day(day: date) -> datetime | None:
-    """The first moment of ``day`` in the current time zone, or None where the calendar ends
-    (a day before year 1 or after 9999 in UTC, which Python and the database cannot hold)."""
-    try:
-        moment = timezone.make_aware(datetime.combine(day, time.min))
-        moment.astimezone(UTC)
-    except OverflowError:
-        return None
-    return moment
-
-
-class DayBoundFilter(django_filters.DateFilter):
-    """A date picked by the user, filtering a datetime column by a range instead of
-    ``column__date``: the ``__date`` lookup converts every row to a local date, so no index on
-    the column helps; a range compares the column itself.
-
-    ``from`` keeps rows at or after the start of the day (in the current time zone), ``to`` rows
-    before the start of the next day, so the whole "to" day is included.
-    """
-
-    def __init__(self, *args, end: str, **kwargs):
-        if end not in ("from", "to"):
-            raise ValueError("end must be 'from' or 'to'")
-        self.end = end
-        kwargs["lookup_expr"] = "gte" if end == "from" else "lt"
-        kwargs.setdefault("widget", DateInput())
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in EMPTY_VALUES:
-            return qs
-        if self.end == "to":
-            try:
-                value += timedelta(days=1)
-            except OverflowError:
-                return qs  # up to the last day there is: no bound
-        moment = start_of_day(value)
-        if moment is None:
-            return qs  # from before the first day, or up to after the last: no bound either
-        return super().filter(qs, moment)
-
-
-def created_range() -> tuple[DayBoundFilter, DayBoundFilter]:
-    """``created_from`` / ``created_to`` on ``created_at``, for lists of dated records; whole
-    days in the current time zone, both ends included."""
-    return (
-        DayBoundFilter(label=_("Created from"), field_name="created_at", end="from"),
-        DayBoundFilter(label=_("Created up to"), field_name="created_at", end="to"),
-    )
-
-
-class SearchFilterSet(django_filters.FilterSet):
-    """Adds ``q``: every word must occur, case-insensitively, in one of the row's search columns
-    or in a related row's (``crm.search``).
-
-    ``search_fields`` default to the model's own, which its trigram index covers on PostgreSQL;
-    small reference lists may name theirs here instead. ``search_related`` are relation paths
-    whose models' search columns count too.
-    """
-
-    search_fields: tuple[str, ...] | None = None
-    search_related: tuple[str, ...] = ()
-
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(form, "_uses_cached_choices", False):
-            use_cached_choices(form)
-            form._uses_cached_choices = True
-        return form
-
-    def filter_search(self, queryset, name, value):
-        return matching(
-            queryset,
-            value.split(),
-            fields=self.search_fields,
-            related=self.search_related,
-            company=getattr(self.request, "company", None),
-        )
-
-
-def active_filter() -> django_filters.BooleanFilter:
-    """Any / active / inactive, worded for people rather than as a three-valued boolean."""
-    return django_filters.BooleanFilter(
-        label=_("Status"),
-        field_name="is_active",
-        widget=forms.Select(
-            choices=[("", _("Any status")), ("true", _("Active")), ("false", _("Inactive"))]
-        ),
-    )
 
 
 class SalespersonFilter(SearchFilterSet):

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import use_cached_choices
 from crm.models import (
     Company,
     IndividualPartner,
@@ -14,6 +13,7 @@ from crm.models import (
     SalesPartner,
     Salesperson,
 )
+from crm.ui.choices import use_cached_choices
 
 
 def is_company_owned(model) -> bool:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Activity, Company
-from crm.pagination import bounded_count
+from crm.ui.pagination import bounded_count
 
 # (app_label.Model, label, list url name): counted on the dashboard once the model exists.
 _DASHBOARD_COUNTS = [

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Index expressions with operator classes (the trigram search indexes, crm.search); on
+    # Index expressions with operator classes (the trigram search indexes, crm.ui.search); on
     # SQLite it registers nothing.
     "django.contrib.postgres",
     "polymorphic",

@@ -8,12 +8,12 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from addressbook.owners import register_owner
-        from crm.choices import register_reference_list
-        from crm.demo import register_seeder
-        from crm.generate import register_generator
-        from crm.panels import register_panel
+        from crm.sample.demo import register_seeder
+        from crm.sample.generate import register_generator
         from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
+        from crm.ui.choices import register_reference_list
+        from crm.ui.panels import register_panel
         from customers import dashboard, panels, rollup
         from customers import generate as generate_data
         from customers.demo import seed_customers

@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from crm.dashboard import Period, register_funnel_step
 from crm.models import Company
+from crm.ui.dashboard import Period, register_funnel_step
 from customers.models import CustomerLink
 
 

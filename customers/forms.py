@@ -6,10 +6,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.bulk import BulkActionForm
 from crm.forms import CompanyModelForm, DateInput
-from crm.lookup import LookupField
 from crm.models import Product, SalesPartner, Salesperson
+from crm.ui.bulk import BulkActionForm
+from crm.ui.lookup import LookupField
 from customers.lookups import CUSTOMERS
 from customers.models import (
     DEFAULT_PAYMENT_TERMS_DAYS,

@@ -19,8 +19,9 @@ from django.contrib.contenttypes.models import ContentType
 
 from addressbook.generate import AddressBookRows, Book, Party
 from addressbook.models import Address, AddressLink, Contact, ContactLink
-from crm.generate import GenerationRun, Plan
-from crm.generate_values import (
+from crm.models import SalesPartner, Salesperson
+from crm.sample.generate import GenerationRun, Plan
+from crm.sample.generate_values import (
     CUSTOMER_NOTES,
     organization,
     personal_email,
@@ -29,7 +30,6 @@ from crm.generate_values import (
     pick_country,
     work_email,
 )
-from crm.models import SalesPartner, Salesperson
 from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType, phone_digits
 from leads.models import Lead, Opportunity, OpportunityStage
 

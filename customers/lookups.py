@@ -1,8 +1,8 @@
-"""How customers are looked up by what a person types (see crm.lookup)."""
+"""How customers are looked up by what a person types (see crm.ui.lookup)."""
 
 from django.utils.translation import gettext_lazy
 
-from crm.lookup import Lookup
+from crm.ui.lookup import Lookup
 from customers.filters import CustomerFilter
 from customers.models import Customer
 

@@ -138,7 +138,7 @@ class Customer(Versioned, CompanyOwned):
     """An active business relationship: a private person or a business."""
 
     timeline_enabled = True
-    # The list's search box looks in these (crm.search; a trigram index on PostgreSQL).
+    # The list's search box looks in these (crm.ui.search; a trigram index on PostgreSQL).
     search_fields = ("name", "email", "phone")
 
     class Status(models.TextChoices):

@@ -2,7 +2,7 @@
 
 ``customers`` cannot import the apps above it (``selling`` knows quotations and orders), so each
 app registers, in its ``AppConfig.ready()``, the figures it knows how to compute (as
-``crm.panels`` does for panels). A figure is:
+``crm.ui.panels`` does for panels). A figure is:
 
 - ``rows(company_id, customer_ids)``: a queryset of the app's rows whose customer is among
   ``customer_ids`` (a subquery, not a list), each annotated with ``rollup_customer``: the

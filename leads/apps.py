@@ -8,11 +8,11 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         from addressbook.owners import register_owner
-        from crm.choices import register_reference_list
-        from crm.demo import register_seeder
-        from crm.generate import register_generator
+        from crm.sample.demo import register_seeder
+        from crm.sample.generate import register_generator
         from crm.setup import register_company_defaults
         from crm.timeline import register_related_owners
+        from crm.ui.choices import register_reference_list
         from leads import dashboard
         from leads import generate as generate_data
         from leads.demo import seed_leads

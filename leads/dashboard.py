@@ -1,6 +1,6 @@
 """The leads app's part of the dashboard: two funnel steps and three chart cards.
 
-Registered from ``LeadsConfig.ready()`` through ``crm.dashboard``'s registries, so crm never
+Registered from ``LeadsConfig.ready()`` through ``crm.ui.dashboard``'s registries, so crm never
 imports leads. Every read here is one aggregate query (GROUP BY) whatever the number of leads or
 opportunities; the salespeople and sources they group by are the company's short lists.
 
@@ -25,7 +25,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from crm.charts import (
+from crm.models import Company
+from crm.ui.charts import (
     Datum,
     Series,
     StackedDatum,
@@ -35,8 +36,7 @@ from crm.charts import (
     money_formatter,
     stacked_bar_chart,
 )
-from crm.dashboard import Period, register_funnel_step, register_widget
-from crm.models import Company
+from crm.ui.dashboard import Period, register_funnel_step, register_widget
 from leads.models import Lead, Opportunity, OpportunityStage
 
 CENT = Decimal("0.01")

@@ -3,14 +3,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import (
+from crm.filters import partner_queryset
+from crm.models import Salesperson
+from crm.ui.filters import (
     SearchFilterSet,
     company_queryset,
     created_range,
     date_filter,
-    partner_queryset,
 )
-from crm.models import Salesperson
 from leads.models import Lead, LeadSource, Opportunity, OpportunityStage
 
 

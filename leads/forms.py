@@ -5,9 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.bulk import BulkActionForm
 from crm.forms import CompanyModelForm, DateInput
 from crm.models import Product, SalesPartner, Salesperson
+from crm.ui.bulk import BulkActionForm
 from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage
 
 

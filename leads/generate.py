@@ -23,8 +23,9 @@ from django_scopes import scope
 from addressbook.generate import AddressBookRows, Party
 from addressbook.models import Address, Contact
 from crm.errors import DomainError
-from crm.generate import GenerationRun, Plan
-from crm.generate_values import (
+from crm.models import Company, Product, SalesPartner, Salesperson
+from crm.sample.generate import GenerationRun, Plan
+from crm.sample.generate_values import (
     LEAD_NOTES,
     Weighted,
     below,
@@ -35,7 +36,6 @@ from crm.generate_values import (
     pick_country,
     work_email,
 )
-from crm.models import Company, Product, SalesPartner, Salesperson
 from leads.models import (
     Lead,
     LeadSource,

@@ -111,7 +111,7 @@ class Lead(Versioned, CompanyOwned):
     """A person or organization that showed interest."""
 
     timeline_enabled = True
-    # The list's search box looks in these (crm.search; a trigram index on PostgreSQL).
+    # The list's search box looks in these (crm.ui.search; a trigram index on PostgreSQL).
     search_fields = ("first_name", "last_name", "organization_name", "email", "phone")
 
     class Status(models.TextChoices):

@@ -7,8 +7,8 @@ class SellingConfig(AppConfig):
     verbose_name = _("Selling")
 
     def ready(self) -> None:
-        from crm.demo import register_seeder
-        from crm.generate import register_generator
+        from crm.sample.demo import register_seeder
+        from crm.sample.generate import register_generator
         from selling import generate as generate_data
         from selling.demo import seed_selling
 
@@ -22,7 +22,7 @@ class SellingConfig(AppConfig):
             records=("selling.quotation", "selling.salesorder"),
         )
         # Quotations and orders on customer and opportunity pages; commission on partner pages.
-        from crm.panels import register_panel
+        from crm.ui.panels import register_panel
         from selling import panels
 
         register_panel("selling_documents", order=10, render=panels.render_documents_panel)

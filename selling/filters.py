@@ -3,9 +3,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import SearchFilterSet, company_queryset, date_filter, partner_queryset
-from crm.lookup import LookupFilter
+from crm.filters import partner_queryset
 from crm.models import Salesperson
+from crm.ui.filters import SearchFilterSet, company_queryset, date_filter
+from crm.ui.lookup import LookupFilter
 from customers.lookups import CUSTOMERS
 from customers.models import Customer
 from selling import selectors

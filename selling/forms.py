@@ -11,8 +11,8 @@ from django.utils.translation import ngettext_lazy
 
 from crm.errors import DomainError
 from crm.forms import CompanyModelForm, DateInput
-from crm.lookup import LookupField
 from crm.models import Company, SalesPartner, Salesperson
+from crm.ui.lookup import LookupField
 from customers import services as customers_services
 from customers.lookups import CUSTOMERS
 from customers.models import Customer

@@ -22,9 +22,9 @@ from django.db.models import OuterRef
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
-from crm.generate import SPAN, GenerationRun, NumberCounters, Plan
-from crm.generate_values import DOCUMENT_NOTES, Weighted, below, pick
 from crm.models import Company, Product
+from crm.sample.generate import SPAN, GenerationRun, NumberCounters, Plan
+from crm.sample.generate_values import DOCUMENT_NOTES, Weighted, below, pick
 from customers.models import Customer, CustomerGroup, CustomerType
 from customers.services import proposed_customer
 from leads.models import Lead, Opportunity, OpportunityStage, WishListItem

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
-from crm.demo import seed_company
+from crm.sample.demo import seed_company
 from tests.conftest import login_as
 
 ID_CONVERTERS = ("IntConverter", "UUIDConverter")

@@ -34,7 +34,7 @@ class Company(Versioned, models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Bumped whenever one of its reference lists (sources, stages, salespeople…) changes, so the
-    # cached options of the selects showing them are read afresh (crm.choices).
+    # cached options of the selects showing them are read afresh (crm.ui.choices).
     lists_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:

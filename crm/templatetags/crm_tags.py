@@ -4,7 +4,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from crm.panels import panels_for
+from crm.ui.panels import panels_for
 
 register = template.Library()
 

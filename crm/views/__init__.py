@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView, UpdateView
 
-from crm.dashboard import period_choices, period_for, render_widgets
 from crm.forms import CompanySettingsForm, CompanySwitchForm
 from crm.models import Membership
 from crm.tenancy import activate_company, companies_for
+from crm.ui.dashboard import period_choices, period_for, render_widgets
 from crm.versioning import StaleEditError
 from crm.views.company_lists import registered_lists
 from crm.views.mixins import AdminRoleRequiredMixin, VersionedFormViewMixin

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 
-from crm.bulk import BulkActions, bulk_run, bulk_words, missing_message, refusal_message
+from crm.ui.bulk import BulkActions, bulk_run, bulk_words, missing_message, refusal_message
 from crm.views.mixins import has_role
 
 
 class BulkActionMixin:
-    """Put before ``CompanyListView``; set ``bulk_actions`` (a ``crm.bulk.BulkActions``).
+    """Put before ``CompanyListView``; set ``bulk_actions`` (a ``crm.ui.bulk.BulkActions``).
 
     The list's own URL takes the POST, so the form posts to the page as it is (filters, sort,
     page) and the redirect afterwards lands on that same page. The table template ticks rows

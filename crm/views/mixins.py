@@ -12,7 +12,7 @@ from django_filters.views import FilterView
 
 from crm.errors import DomainError
 from crm.models import Membership, Salesperson
-from crm.pagination import CappedPaginator
+from crm.ui.pagination import CappedPaginator
 from crm.versioning import Versioned, versioned_form
 
 
@@ -142,7 +142,7 @@ class LenientPaginationMixin:
     """A page that is not a number shows the first page and one past the end the last, instead
     of a 404: links go stale as rows are deleted, and a typo should not look like a lost list.
 
-    Counts and pages stop at ``settings.LIST_COUNT_LIMIT`` rows (``crm.pagination``)."""
+    Counts and pages stop at ``settings.LIST_COUNT_LIMIT`` rows (``crm.ui.pagination``)."""
 
     paginator_class = CappedPaginator
 

@@ -111,7 +111,7 @@ def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -
 
 
 def timeline_panel(request, obj):
-    """Registered with ``crm.panels``: the timeline on any record of the request's company."""
+    """Registered with ``crm.ui.panels``: the timeline on any record of the request's company."""
     if not is_timeline_owner(request, obj):
         return None
     return render_timeline_panel(request, obj)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
 
-from crm.bulk import BulkAction, BulkActions
 from crm.errors import DomainError
-from crm.lookup import LookupView
+from crm.ui.bulk import BulkAction, BulkActions
+from crm.ui.lookup import LookupView
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,

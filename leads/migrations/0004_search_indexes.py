@@ -1,9 +1,9 @@
-"""The list's search box on PostgreSQL: a trigram index over the search columns (crm.search).
+"""The list's search box on PostgreSQL: a trigram index over the search columns (crm.ui.search).
 Nothing happens on SQLite."""
 
 from django.db import migrations
 
-from crm.search import AddSearchIndex
+from crm.ui.search import AddSearchIndex
 
 
 class Migration(migrations.Migration):

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView
 
-from crm.bulk import BulkAction, BulkActions
 from crm.errors import DomainError
+from crm.ui.bulk import BulkAction, BulkActions
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,

@@ -5,8 +5,8 @@ from django_scopes import scopes_disabled
 from addressbook import selectors, services
 from addressbook.models import Address, AddressLink, Contact, ContactLink
 from addressbook.owners import owner_models, resolve_owner
-from crm.demo import seed_company
 from crm.errors import DomainError
+from crm.sample.demo import seed_company
 from tests.factories import AddressFactory, AddressLinkFactory, ContactFactory, MembershipFactory
 
 

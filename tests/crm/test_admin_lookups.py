@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django_scopes import scope, scopes_disabled
 
-from crm.demo import seed_company
+from crm.sample.demo import seed_company
 from tests.conftest import login_as
 from tests.factories import (
     AddressFactory,

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django_scopes import scope, scopes_disabled
 
 from crm.backup import company_tables
-from crm.demo import seed_company
 from crm.models import Company, GeneratedDataset, Membership
+from crm.sample.demo import seed_company
 from leads.models import Lead
 from tests.factories import CompanyFactory, LeadFactory, MembershipFactory
 

@@ -8,7 +8,10 @@ from django.urls import path
 from django_scopes import scopes_disabled
 
 from crm import urls as project_urls
-from crm.bulk import (
+from crm.errors import DomainError
+from crm.filters import ProductFilter
+from crm.models import Membership, Product
+from crm.ui.bulk import (
     MAX_BULK_IDS,
     BulkAction,
     BulkActionForm,
@@ -16,9 +19,6 @@ from crm.bulk import (
     bulk_run,
     refusal_message,
 )
-from crm.errors import DomainError
-from crm.filters import ProductFilter
-from crm.models import Membership, Product
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import CompanyListView
 from tests.conftest import login_as

@@ -1,4 +1,4 @@
-"""Chart geometry (crm.charts) and its SVG templates: scaling, zeros, rates, escaping."""
+"""Chart geometry (crm.ui.charts) and its SVG templates: scaling, zeros, rates, escaping."""
 
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -9,7 +9,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.charts import (
+from crm.ui.charts import (
     MIN_VISIBLE_WIDTH,
     Datum,
     FunnelStage,

@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django_scopes import scope, scopes_disabled
 
-from crm.demo import DEMO_COMPANIES
 from crm.models import Company, Membership
+from crm.sample.demo import DEMO_COMPANIES
 from tests.conftest import password_login
 from tests.factories import CompanyFactory, UserFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.filters import start_of_day
+from crm.ui.filters import start_of_day
 from customers.filters import CustomerFilter
 from customers.models import Customer
 from leads.filters import LeadFilter, OpportunityFilter

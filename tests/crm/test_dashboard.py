@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from crm.dashboard import period_for
+from crm.ui.dashboard import period_for
 from tests.factories import (
     CallFactory,
     IndividualPartnerFactory,

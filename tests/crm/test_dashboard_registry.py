@@ -1,12 +1,14 @@
-"""The dashboard's period and its registries (crm.dashboard), without the page."""
+"""The dashboard's period and its registries (crm.ui.dashboard), and crm's funnel card
+(crm.dashboard), without the page."""
 
 from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from crm import dashboard
-from crm.dashboard import (
+from crm.dashboard import funnel_widget
+from crm.ui import dashboard
+from crm.ui.dashboard import (
     Period,
     funnel_stages,
     period_choices,
@@ -183,10 +185,10 @@ def test_funnel_steps_count_in_order_with_their_urls(empty_registries):
 
 def test_the_funnel_needs_two_steps(empty_registries):
     period = period_for("all")
-    assert dashboard.funnel_widget(None, None, period) is None
+    assert funnel_widget(None, None, period) is None
     register_funnel_step("leads", order=10, label="Leads", count_fn=lambda c, p: 4)
-    assert dashboard.funnel_widget(None, None, period) is None
+    assert funnel_widget(None, None, period) is None
     register_funnel_step("opportunities", order=20, label="Deals", count_fn=lambda c, p: 1)
-    context = dashboard.funnel_widget(None, None, period)
+    context = funnel_widget(None, None, period)
     assert [step.count for step in context["chart"].steps] == [4, 1]
     assert context["figures"][1] == {"label": "Leads → Deals", "value": "25%"}

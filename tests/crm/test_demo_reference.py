@@ -1,7 +1,7 @@
 from django_scopes import scope
 
-from crm.demo import ensure_demo_companies, seed_company
 from crm.models import IndividualPartner, OrganizationPartner, Product, Salesperson
+from crm.sample.demo import ensure_demo_companies, seed_company
 
 
 def test_demo_reference_data_is_realistic_and_rerunnable(db):

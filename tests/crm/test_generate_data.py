@@ -14,7 +14,6 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from addressbook.models import Address, AddressLink, Contact, ContactLink
-from crm.generate import ids_reserve
 from crm.models import (
     Company,
     GeneratedDataset,
@@ -24,6 +23,7 @@ from crm.models import (
     SalesPartner,
     Salesperson,
 )
+from crm.sample.generate import ids_reserve
 from customers.models import Customer, CustomerLink, phone_digits
 from leads.models import (
     Lead,

@@ -7,7 +7,7 @@ from collections import Counter
 from django.core.validators import validate_email
 
 from addressbook.models import validate_country_code
-from crm.generate_values import (
+from crm.sample.generate_values import (
     COUNTRIES,
     Weighted,
     ascii_slug,

@@ -1,4 +1,4 @@
-"""Choosing a customer by lookup (crm.lookup): the forms and filters never list the table, the
+"""Choosing a customer by lookup (crm.ui.lookup): the forms and filters never list the table, the
 endpoint answers with at most 20 of the active company's matches in a fixed number of queries,
 and without JavaScript the typed text is searched when the form is sent."""
 
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from crm.lookup import LIMIT, LookupField, LookupValue
+from crm.ui.lookup import LIMIT, LookupField, LookupValue
 from customers.lookups import CUSTOMERS
 from customers.models import Customer
 from selling import services

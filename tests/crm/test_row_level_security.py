@@ -10,8 +10,8 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from crm import rls
-from crm.demo import seed_company
 from crm.models import GeneratedDataset, Membership
+from crm.sample.demo import seed_company
 from crm.tenancy import company_tables
 from leads.models import Lead
 from tests import test_isolation

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scope, scopes_disabled
 
 from addressbook.models import Address, Contact
-from crm.search import matching
+from crm.ui.search import matching
 from crm.views.mixins import CompanyListView
 from customers.models import Customer
 from leads.models import Lead, Opportunity

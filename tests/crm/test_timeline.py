@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from crm.demo_timeline import seed_timeline
 from crm.errors import DomainError
 from crm.models import Activity, Call, Meeting, Membership, Note, SystemEvent, Task
+from crm.sample.demo_timeline import seed_timeline
 from crm.timeline import (
     activity_add,
     activity_delete,

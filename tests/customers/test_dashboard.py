@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from crm.dashboard import funnel_stages, period_for
+from crm.ui.dashboard import funnel_stages, period_for
 from customers.services import lead_convert_to_customer, opportunity_convert_to_customer
 from customers.setup import customers_defaults_apply
 from leads.models import Lead

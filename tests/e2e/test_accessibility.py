@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from crm.demo import ensure_demo_companies, seed_company
+from crm.sample.demo import ensure_demo_companies, seed_company
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.test_isolation import kwargs_variants, walk
 

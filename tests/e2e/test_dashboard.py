@@ -6,8 +6,8 @@ import pytest
 from django_scopes import scope
 from playwright.sync_api import expect
 
-from crm.dashboard import period_for
-from crm.demo import ensure_demo_companies, seed_company
+from crm.sample.demo import ensure_demo_companies, seed_company
+from crm.ui.dashboard import period_for
 from leads.dashboard import leads_created, opportunities_from_leads, pipeline_by_stage
 from tests.e2e.conftest import assert_accessible, log_in, screenshot
 

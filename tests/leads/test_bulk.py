@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from crm.bulk import MAX_BULK_IDS
 from crm.models import SystemEvent
+from crm.ui.bulk import MAX_BULK_IDS
 from leads.models import Lead, Opportunity
 from tests.conftest import login_as
 from tests.factories import (

@@ -231,7 +231,7 @@ def test_sixteen_people_converting_at_once_make_one_opportunity():
 def test_demo_seeder_is_rerunnable(company):
     from random import Random
 
-    from crm.demo import seed_company
+    from crm.sample.demo import seed_company
     from leads.demo import seed_leads
 
     seed_company(company)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from crm.dashboard import period_for
+from crm.ui.dashboard import period_for
 from leads.dashboard import (
     converted_leads_url,
     lead_outcomes_by_source,

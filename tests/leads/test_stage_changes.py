@@ -508,7 +508,7 @@ def _empty_inlines():
 
 
 def test_demo_gives_every_stage_opportunities_with_their_history(company):
-    from crm.demo import seed_company
+    from crm.sample.demo import seed_company
 
     seed_company(company)
     for stage in OpportunityStage.objects.all():

@@ -3,10 +3,10 @@
     manage.py generate_data --company bench --leads 1000000 --customers 1000000 \\
         --opportunities 200000 --quotations 100000 --orders 50000 --addresses-per-record 1
 
-The apps' generators (``crm.generate``) write in one transaction, with COPY on PostgreSQL. The
-same seed and arguments give the same values on an empty company. A company that holds real
-data is refused unless ``--force``; one that does not exist is created with the defaults every
-new company gets.
+The apps' generators (``crm.sample.generate``) write in one transaction, with COPY on
+PostgreSQL. The same seed and arguments give the same values on an empty company. A company that
+holds real data is refused unless ``--force``; one that does not exist is created with the
+defaults every new company gets.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import argparse
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.errors import DomainError
-from crm.generate import DEFAULT_BATCH_SIZE, Plan, Report, data_generate
+from crm.sample.generate import DEFAULT_BATCH_SIZE, Plan, Report, data_generate
 
 
 def _count(value: str) -> int:
@@ -85,7 +85,7 @@ class Command(BaseCommand):
             "--fk-triggers",
             action="store_true",
             help="PostgreSQL: check foreign keys row by row even when the role may skip the "
-            "triggers (slower; see crm.generate).",
+            "triggers (slower; see crm.sample.generate).",
         )
         parser.add_argument(
             "--batch-size",

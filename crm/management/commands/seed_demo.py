@@ -2,8 +2,8 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from crm.demo import DEMO_USERS, ensure_demo_companies, seed_company
 from crm.models import Company
+from crm.sample.demo import DEMO_USERS, ensure_demo_companies, seed_company
 
 
 class Command(BaseCommand):

@@ -29,7 +29,7 @@
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
 })();
 
-// --- bulk actions (crm/bulk.py) ------------------------------------------------------------
+// --- bulk actions (crm/ui/bulk.py) ------------------------------------------------------------
 // The list's bulk form works without this: every extra field shows, and "select all on this
 // page" is sent as such. Here: ticking the header box ticks the rows, the bar counts the ticked
 // rows, and only the extra field the chosen action needs is shown.
@@ -88,7 +88,7 @@
   document.addEventListener("htmx:afterSwap", function (event) { setUp(event.target); });
 })();
 
-// --- lookups (crm/lookup.py) ---------------------------------------------------------------
+// --- lookups (crm/ui/lookup.py) ---------------------------------------------------------------
 // Without this the search box is sent with the form and the server answers with the matches.
 // Here: htmx fetches the matches as the user types and swaps them into the select; they open
 // as a list under the box. Arrow down (or Enter) moves into the list, Enter or a click picks,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crm.generate import GenerationRun
-from crm.generate_values import (
+from crm.models import IndividualPartner, OrganizationPartner, Product, SalesPartner, Salesperson
+from crm.sample.generate import GenerationRun
+from crm.sample.generate_values import (
     CATALOG,
     COUNTRIES,
     organization,
@@ -18,7 +19,6 @@ from crm.generate_values import (
     pick_country,
     work_email,
 )
-from crm.models import IndividualPartner, OrganizationPartner, Product, SalesPartner, Salesperson
 from crm.services import partner_save, product_save, salesperson_save
 
 TEAM_SIZE = 12

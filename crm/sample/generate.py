@@ -43,13 +43,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from crm.choices import bump_lists_version
 from crm.errors import DomainError
 from crm.models import Company, GeneratedDataset, NumberSequence
 from crm.numbering import format_number
 from crm.progress import ProgressBar
 from crm.services import company_create
 from crm.setup import company_defaults_apply
+from crm.ui.choices import bump_lists_version
 
 # Generated records are spread over the two years before the run.
 SPAN = datetime.timedelta(days=730)
@@ -600,7 +600,7 @@ def data_generate(
                     writer.drain()
                     steps[generator.name] = time.perf_counter() - step_started
             rows = run.rows_written()
-            # Rows written by COPY send no signals: tell the cached selects (crm.choices) that
+            # Rows written by COPY send no signals: tell the cached selects (crm.ui.choices) that
             # the company's salespeople, partners and products may have changed.
             bump_lists_version(company.pk)
             GeneratedDataset.objects.create(

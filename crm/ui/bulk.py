@@ -22,8 +22,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from crm.choices import use_cached_choices
 from crm.errors import DomainError
+from crm.ui.choices import use_cached_choices
 
 # The most rows one request may change: enough for several full pages, small enough that one
 # transaction holds its row locks for a moment, not a minute.
