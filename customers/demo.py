@@ -161,7 +161,8 @@ def _seed_balances(company: Company, made: list[Customer]) -> None:
         company=company, amount="25.00", note="Summer promotion", actor=None
     )
     GiftCard.objects.filter(pk=expired.pk).update(
-        expires_on=timezone.localdate() - timedelta(days=30)
+        issued_at=timezone.now() - timedelta(days=120),
+        expires_on=timezone.localdate() - timedelta(days=30),
     )
 
 

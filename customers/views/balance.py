@@ -1,6 +1,8 @@
 """The balance pages: a customer's ledger, credits, corrections and gift card redemptions, and the
 company's gift cards (issued with a code shown once)."""
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -224,6 +226,12 @@ class GiftCardIssueView(RoleRequiredMixin, FormView):
                 actor=self.request.user,
             )
         except DomainError as error:
+            if error.code == "issued_already":
+                # Sending it once more is a new card, on purpose: the form gets a new key.
+                data = self.request.POST.copy()
+                data["issue_key"] = str(uuid.uuid4())
+                form = self.get_form_class()(data=data, company=self.request.company)
+                form.is_valid()
             form.add_error(None, error.message)
             return self.form_invalid(form)
         response = render(

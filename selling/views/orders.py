@@ -310,9 +310,13 @@ class OrderApplyBalanceView(DocumentActionView):
         taken = services.order_apply_balance(
             order=obj, actor=self.request.user, amount=amount, seen_version=version
         )
-        messages.success(
-            self.request,
-            _("%(amount)s paid from the balance of %(customer)s.")
-            % {"amount": f"{taken:,.2f} {obj.currency}", "customer": obj.customer},
-        )
+        message = _("%(amount)s paid from the balance of %(customer)s.") % {
+            "amount": f"{taken:,.2f} {obj.currency}",
+            "customer": obj.customer,
+        }
+        if amount is not None and taken < amount:
+            message += " " + _(
+                "You asked for %(asked)s: that is all the balance held or the order had due."
+            ) % {"asked": f"{amount:,.2f} {obj.currency}"}
+        messages.success(self.request, message)
         return obj

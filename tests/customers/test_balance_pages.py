@@ -122,6 +122,11 @@ def test_an_issued_code_is_shown_once_and_stored_nowhere(member_client, company)
     again = member_client.post(url, data)
     assert "This form was sent already" in again.content.decode()
     assert GiftCard.objects.count() == 1
+    # The page it shows then carries a new key: sending it now is a second card, on purpose.
+    fresh_key = again.context["form"]["issue_key"].value()
+    assert str(fresh_key) != str(key)
+    member_client.post(url, {**data, "issue_key": str(fresh_key)})
+    assert GiftCard.objects.count() == 2
 
 
 def test_gift_card_list_filters_by_state(member_client, company, customer, member):
@@ -163,6 +168,7 @@ def test_pay_an_order_from_the_balance_on_its_page(member_client, company, custo
     )
 
     assert "30.00 EUR paid from the balance" in " ".join(messages_of(response))
+    assert "You asked for" not in " ".join(messages_of(response))
     order.refresh_from_db()
     assert order.amount_due == Decimal("70.00")
     assert not response.context["can_pay_from_balance"]
@@ -249,3 +255,20 @@ def test_editing_a_customer_keeps_balance_and_lifetime_sales_value(
     stored = Customer.objects.get(pk=customer.pk)
     assert stored.name == "Nordwind Handel GmbH"
     assert (stored.balance, stored.lifetime_sales_value) == (Decimal("100.00"), Decimal("300.00"))
+
+
+def test_paying_less_than_asked_says_so(member_client, company, customer, member):
+    balance.balance_credit(customer=customer, amount="25", reason="Deposit", actor=member)
+    product = ProductFactory(company=company, unit_price=Decimal("100"), vat_rate=Decimal("0"))
+    order = selling.order_create(customer=customer, actor=member)
+    selling.document_lines_save(
+        document=order, actor=member, lines=[selling.LineInput(product=product, quantity=1)]
+    )
+    selling.order_confirm(order=order, actor=member)
+    response = member_client.post(
+        reverse("selling:order_apply_balance", args=[order.pk]), {"amount": "80"}, follow=True
+    )
+    said = " ".join(messages_of(response))
+    assert "25.00 EUR paid from the balance" in said
+    assert "You asked for 80.00 EUR" in said
+    assert "go back to it" in response.content.decode()  # the cancel dialog mentions the refund
