@@ -5,6 +5,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from crm import rls
+from crm.access.engine import prime_subject
 from crm.tenancy import SESSION_KEY, resolve_request_company
 
 # Paths a signed-in user without any company may still reach.
@@ -52,5 +53,11 @@ class CompanyScopeMiddleware:
         request.membership = active.membership
         request.salesperson_id = active.salesperson_id
         request.switchable_companies = active.switchable
+        prime_subject(
+            request.user,
+            active.company,
+            membership=active.membership,
+            salesperson_id=active.salesperson_id,
+        )
         with scope(company=active.company):
             return self.get_response(request)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from crm import views
-from crm.views import accounts, catalog, members, partners, people, timeline
+from crm.views import access, accounts, catalog, members, partners, people, timeline
 
 
 class ModelLabelConverter:
@@ -24,6 +24,7 @@ crm_patterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("switch-company/", views.switch_company, name="switch_company"),
     path("settings/", views.CompanySettingsView.as_view(), name="settings"),
+    path("settings/access/", access.AccessSettingsView.as_view(), name="access_settings"),
     path("settings/members/add/", members.MemberAddView.as_view(), name="member_add"),
     path("settings/members/<int:pk>/role/", members.MemberRoleView.as_view(), name="member_role"),
     path(

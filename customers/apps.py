@@ -8,6 +8,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from addressbook.owners import register_owner
+        from crm.access import Action, register_record_type
         from crm.sample.demo import register_seeder
         from crm.sample.generate import register_generator
         from crm.setup import register_company_defaults
@@ -20,6 +21,12 @@ class CustomersConfig(AppConfig):
         from customers.setup import customers_defaults_apply
 
         register_owner("customers.customer", select_related=("customer_type",))
+        # Customers are viewed, edited and deleted; leads and opportunities become customers.
+        register_record_type(
+            "customers.customer",
+            model="customers.Customer",
+            actions=(Action.VIEW, Action.EDIT, Action.DELETE),
+        )
         register_seeder("customers", order=50, seeder=seed_customers)
         register_reference_list(self.get_model("CustomerGroup"), self.get_model("CustomerType"))
         register_generator(

@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from crm.access import Action, can
 from customers.models import CustomerLink
 from leads.models import Lead, Opportunity, OpportunityStage
 
@@ -20,7 +21,7 @@ def render_customer_panel(request: HttpRequest, obj: object) -> SafeString | Non
         .first()
     )
     convert_url = ""
-    if link is None:
+    if link is None and can(request.user, company, obj, Action.CONVERT):
         if isinstance(obj, Lead):
             # A lead with an opportunity becomes a customer through that opportunity.
             if obj.status != Lead.Status.LOST:

@@ -8,6 +8,7 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         from addressbook.owners import register_owner
+        from crm.access import register_record_type
         from crm.sample.demo import register_seeder
         from crm.sample.generate import register_generator
         from crm.setup import register_company_defaults
@@ -19,6 +20,8 @@ class LeadsConfig(AppConfig):
         from leads.setup import leads_defaults_apply
 
         register_owner("leads.lead")
+        register_record_type("leads.lead", model="leads.Lead")
+        register_record_type("leads.opportunity", model="leads.Opportunity")
         register_owner("leads.opportunity")
         register_seeder("leads", order=40, seeder=seed_leads)
         register_reference_list(

@@ -1,5 +1,6 @@
 """Core models, one module per concern; each module lists its public names in ``__all__``."""
 
+from .access import *
 from .activity import *
 from .catalog import *
 from .generated import *

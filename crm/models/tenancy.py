@@ -36,6 +36,9 @@ class Company(Versioned, models.Model):
     # Bumped whenever one of its reference lists (sources, stages, salespeople…) changes, so the
     # cached options of the selects showing them are read afresh (crm.ui.choices).
     lists_version = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped whenever an admin saves the roles' access levels (crm.access), so the cached levels
+    # are read afresh on the next request. 0: never saved, the defaults apply without a query.
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

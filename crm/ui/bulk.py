@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from crm.access.vocabulary import Action
 from crm.errors import DomainError
 from crm.ui.choices import use_cached_choices
 
@@ -39,7 +40,9 @@ class BulkAction:
     ``run(obj, actor=..., **params)`` calls the app's service for one row; ``params`` are the
     cleaned values of ``fields`` (extra form fields, declared on the list's form class).
     ``message(count, params)`` words the success, e.g. "3 leads assigned to Maria".
-    ``allowed_roles`` limits who is offered the action (None: every member).
+    ``allowed_roles`` limits who is offered the action (None: every member);
+    ``access_action`` is what it does to each row for ``crm.access`` (rows outside the user's
+    level for it are left out and counted).
     """
 
     name: str
@@ -48,6 +51,7 @@ class BulkAction:
     message: Callable[[int, dict[str, Any]], str]
     fields: tuple[str, ...] = ()
     allowed_roles: frozenset[str] | None = None
+    access_action: str = Action.EDIT
 
 
 class BulkActions:
@@ -217,10 +221,12 @@ class Refusal:
 @dataclass
 class BulkOutcome:
     """What a bulk run did: the rows changed (none if any was refused), the ids not found among
-    the company's rows, and each refused row with the service's reason."""
+    the company's rows, the ids left out because they are not the user's to change, and each
+    refused row with the service's reason."""
 
     done: list[models.Model] = field(default_factory=list)
     missing: list[int] = field(default_factory=list)
+    not_allowed: list[int] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
 
 
@@ -231,19 +237,27 @@ def bulk_run(
     ids: list[int],
     actor,
     params: dict[str, Any],
+    allowed: models.Q | None = None,
 ) -> BulkOutcome:
     """Run ``action`` on the rows of ``queryset`` whose pk is in ``ids``, all or nothing.
 
     ``queryset`` must be the company's (the view's scoped queryset): ids outside it are only
     reported. The rows are locked in primary-key order first, so two bulk runs over overlapping
     rows queue instead of deadlocking. Every row is tried, so a refusal lists every refused row;
-    then the whole run is rolled back.
+    then the whole run is rolled back. Rows outside ``allowed`` (the user's access level for the
+    action) are skipped and counted, not refused: the others still change.
     """
     outcome = BulkOutcome()
     with transaction.atomic():
         rows = list(queryset.filter(pk__in=ids).select_for_update(of=("self",)).order_by("pk"))
         found = {row.pk for row in rows}
         outcome.missing = [pk for pk in ids if pk not in found]
+        if allowed is not None and rows:
+            permitted = set(
+                queryset.filter(pk__in=found).filter(allowed).values_list("pk", flat=True)
+            )
+            outcome.not_allowed = [row.pk for row in rows if row.pk not in permitted]
+            rows = [row for row in rows if row.pk in permitted]
         for row in rows:
             name = str(row)
             try:
@@ -291,6 +305,19 @@ def missing_message(outcome: BulkOutcome, *, model: type[models.Model]) -> str:
         "%(count)d selected %(record)s was not found (deleted in the meantime?) and was left out.",
         "%(count)d selected %(records)s were not found (deleted in the meantime?) and were left "
         "out.",
+        count,
+    ) % {
+        "count": count,
+        "record": model._meta.verbose_name,
+        "records": model._meta.verbose_name_plural,
+    }
+
+
+def not_allowed_message(outcome: BulkOutcome, *, model: type[models.Model]) -> str:
+    count = len(outcome.not_allowed)
+    return ngettext(
+        "%(count)d selected %(record)s is not yours to change and was left out.",
+        "%(count)d selected %(records)s are not yours to change and were left out.",
         count,
     ) % {
         "count": count,

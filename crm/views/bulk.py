@@ -3,7 +3,16 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 
-from crm.ui.bulk import BulkActions, bulk_run, bulk_words, missing_message, refusal_message
+from crm.access import access_filter, record_type_for
+from crm.access.vocabulary import Action
+from crm.ui.bulk import (
+    BulkActions,
+    bulk_run,
+    bulk_words,
+    missing_message,
+    not_allowed_message,
+    refusal_message,
+)
 from crm.views.mixins import has_role
 
 
@@ -33,9 +42,21 @@ class BulkActionMixin:
             auto_id="bulk_%s",
         )
 
+    def _access_filter(self, action: str):
+        """The user's level for ``action`` on this list's records (None: not an access-governed
+        record type, the company's rows)."""
+        try:
+            record_type_for(self.model)
+        except KeyError:
+            return None
+        return access_filter(self.request.user, self.request.company, self.model, action)
+
     def get_bulk_queryset(self):
-        """Where the selected ids are looked up: the company's rows, whatever the list shows."""
-        return self.model.objects.filter(company=self.request.company)
+        """Where the selected ids are looked up: the company's rows the user may see, whatever
+        the list shows."""
+        queryset = self.model.objects.filter(company=self.request.company)
+        visible = self._access_filter(Action.VIEW)
+        return queryset if visible is None else queryset.filter(visible)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -59,12 +80,15 @@ class BulkActionMixin:
             ids=ids,
             actor=request.user,
             params=form.action_params(),
+            allowed=self._access_filter(action.access_action),
         )
         if outcome.refused:
-            tried = len(ids) - len(outcome.missing)
+            tried = len(ids) - len(outcome.missing) - len(outcome.not_allowed)
             messages.error(request, refusal_message(outcome, model=self.model, tried=tried))
         elif outcome.done:
             messages.success(request, action.message(len(outcome.done), form.action_params()))
         if outcome.missing:
             messages.warning(request, missing_message(outcome, model=self.model))
+        if outcome.not_allowed:
+            messages.warning(request, not_allowed_message(outcome, model=self.model))
         return HttpResponseRedirect(back)

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
+from crm.access import Action
+from crm.access.views import AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.views.mixins import CompanyQuerysetMixin
 from customers import services
@@ -14,11 +16,13 @@ from customers.models import Customer, CustomerLink
 from leads.models import Lead, Opportunity
 
 
-class _ConvertView(CompanyQuerysetMixin, DetailView):
+class _ConvertView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
     """GET shows the proposal and the duplicate check; POST ``action=create`` makes a new
     customer (after “this is a different customer” if e-mail or phone match one), ``action=link``
-    links the customer picked from the list."""
+    links the customer picked from the list. A record outside the user's convert level is a
+    404."""
 
+    access_action = Action.CONVERT
     template_name = "customers/convert.html"
     source_field = ""
 

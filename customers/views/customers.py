@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
 
+from crm.access import Action
+from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.lookup import LookupView
@@ -18,7 +20,6 @@ from crm.views.mixins import (
     MyRecordsMixin,
     ProtectedDeleteMixin,
     RoleContextMixin,
-    RoleRequiredMixin,
 )
 from crm.views.records import ObjectActionView, ServiceCreateView, ServiceUpdateView
 from customers import selectors, services
@@ -113,7 +114,7 @@ customer_bulk_actions.register(
 )
 
 
-class CustomerListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
+class CustomerListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     model = Customer
     bulk_actions = customer_bulk_actions
     filterset_class = CustomerFilter
@@ -163,7 +164,9 @@ def _page_number(value: str | None) -> int:
         return 1
 
 
-class CustomerDetailView(RoleContextMixin, CompanyQuerysetMixin, DetailView):
+class CustomerDetailView(
+    AccessContextMixin, RoleContextMixin, AccessQuerysetMixin, CompanyQuerysetMixin, DetailView
+):
     model = Customer
     template_name = "customers/customer_detail.html"
     context_object_name = "customer"
@@ -217,8 +220,9 @@ class CustomerCreateView(ServiceCreateView):
         return services.customer_save(customer=instance, actor=self.request.user)
 
 
-class CustomerUpdateView(ServiceUpdateView):
+class CustomerUpdateView(AccessQuerysetMixin, ServiceUpdateView):
     model = Customer
+    access_action = Action.EDIT
     form_class = CustomerForm
     success_message = gettext_lazy("Customer %(object)s was saved.")
     extra_context = {"title": gettext_lazy("Edit customer")}
@@ -227,8 +231,11 @@ class CustomerUpdateView(ServiceUpdateView):
         return services.customer_save(customer=instance, actor=self.request.user)
 
 
-class CustomerDeleteView(RoleRequiredMixin, ProtectedDeleteMixin, CompanyQuerysetMixin, DeleteView):
+class CustomerDeleteView(
+    AccessQuerysetMixin, ProtectedDeleteMixin, CompanyQuerysetMixin, DeleteView
+):
     model = Customer
+    access_action = Action.DELETE
     template_name = "crm/object_confirm_delete.html"
     success_url = reverse_lazy("customers:customer_list")
 

@@ -10,6 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from crm.access import Action
+from crm.access.views import AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.models import Salesperson
 from crm.views.mixins import MyRecordsMixin
@@ -122,11 +124,13 @@ class OpportunityBoardView(MyRecordsMixin, TemplateView):
         return context
 
 
-class OpportunityStageView(ObjectActionView):
+class OpportunityStageView(AccessQuerysetMixin, ObjectActionView):
     """Moves the opportunity to the posted stage, then goes back to ``next`` (the board with
-    its filters) or to the opportunity; a refusal comes back as a message."""
+    its filters) or to the opportunity; a refusal comes back as a message. Moving is editing:
+    an opportunity outside the user's edit level is a 404."""
 
     model = Opportunity
+    access_action = Action.EDIT
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()

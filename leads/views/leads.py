@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView
 
+from crm.access import Action
+from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.views.bulk import BulkActionMixin
@@ -14,8 +16,6 @@ from crm.views.mixins import (
     CompanyListView,
     CompanyQuerysetMixin,
     MyRecordsMixin,
-    RoleContextMixin,
-    RoleRequiredMixin,
 )
 from crm.views.records import ObjectActionView, ServiceCreateView, ServiceUpdateView
 from leads import services
@@ -76,7 +76,7 @@ lead_bulk_actions.register(
 )
 
 
-class LeadListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
+class LeadListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     model = Lead
     bulk_actions = lead_bulk_actions
     filterset_class = LeadFilter
@@ -113,13 +113,7 @@ class LeadListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
         )
 
 
-class DeleteContextMixin(RoleContextMixin):
-    """Shows the Delete button to those ``RecordDeleteView`` lets in."""
-
-    role_context_name = "can_delete"
-
-
-class LeadDetailView(DeleteContextMixin, CompanyQuerysetMixin, DetailView):
+class LeadDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
     model = Lead
     template_name = "leads/lead_detail.html"
     context_object_name = "lead"
@@ -139,11 +133,11 @@ class LeadDetailView(DeleteContextMixin, CompanyQuerysetMixin, DetailView):
         context["opportunity"] = Opportunity.objects.filter(
             company=self.request.company, lead=lead
         ).first()
-        context["can_edit_wish_list"] = lead.status != Lead.Status.CONVERTED
+        context["can_edit_wish_list"] = context["can_edit"] and lead.status != Lead.Status.CONVERTED
         if context["can_edit_wish_list"]:
             context["wish_form"] = WishListItemForm(company=self.request.company)
         allowed = Lead.TRANSITIONS[lead.status] - {Lead.Status.CONVERTED}
-        if allowed:
+        if allowed and context["can_edit"]:
             status_form = LeadStatusForm(company=self.request.company)
             status_form.fields["status"].choices = [
                 (value, label) for value, label in Lead.Status.choices if value in allowed
@@ -163,8 +157,9 @@ class LeadCreateView(ServiceCreateView):
         return services.lead_save(lead=instance, actor=self.request.user)
 
 
-class LeadUpdateView(ServiceUpdateView):
+class LeadUpdateView(AccessQuerysetMixin, ServiceUpdateView):
     model = Lead
+    access_action = Action.EDIT
     form_class = LeadForm
     success_message = gettext_lazy("Lead %(object)s was saved.")
     extra_context = {"title": gettext_lazy("Edit lead")}
@@ -173,8 +168,9 @@ class LeadUpdateView(ServiceUpdateView):
         return services.lead_save(lead=instance, actor=self.request.user)
 
 
-class LeadConvertView(ObjectActionView):
+class LeadConvertView(AccessQuerysetMixin, ObjectActionView):
     model = Lead
+    access_action = Action.CONVERT
 
     def act(self, lead) -> str:
         opportunity = services.lead_convert_to_opportunity(lead=lead, actor=self.request.user)
@@ -186,8 +182,9 @@ class LeadConvertView(ObjectActionView):
         return opportunity.get_absolute_url()
 
 
-class LeadStatusView(ObjectActionView):
+class LeadStatusView(AccessQuerysetMixin, ObjectActionView):
     model = Lead
+    access_action = Action.EDIT
 
     def act(self, lead) -> str:
         form = LeadStatusForm(self.request.POST, company=self.request.company)
@@ -204,9 +201,11 @@ class LeadStatusView(ObjectActionView):
         return lead.get_absolute_url()
 
 
-class WishListAddView(ObjectActionView):
-    """Adds a product to the wish list of a lead or an opportunity (``model`` says which)."""
+class WishListAddView(AccessQuerysetMixin, ObjectActionView):
+    """Adds a product to the wish list of a lead or an opportunity (``model`` says which), for
+    those who may edit it."""
 
+    access_action = Action.EDIT
     owner_field = "lead"
 
     def act(self, owner) -> str:
@@ -257,12 +256,15 @@ class WishListRemoveView(ObjectActionView):
         return HttpResponseRedirect(back)
 
 
-class RecordDeleteView(RoleRequiredMixin, CompanyQuerysetMixin, DeleteView):
+class RecordDeleteView(AccessQuerysetMixin, CompanyQuerysetMixin, DeleteView):
     """Confirm, then delete through the service; a refusal is shown before anyone tries.
 
-    Managers, admins and owners delete leads and opportunities; salespeople mark them lost (the
-    rules of what may go are in ``leads.services``, next to ``lead_delete``).
+    Who may delete is the record type's delete level (``crm.access``; by default managers their
+    team's, admins and owners any, salespeople none: they mark records lost). A record outside
+    it is a 404. The rules of what may go are in ``leads.services``, next to ``lead_delete``.
     """
+
+    access_action = Action.DELETE
 
     template_name = "leads/record_confirm_delete.html"
     success_url_name = ""

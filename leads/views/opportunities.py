@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView
 
+from crm.access import Action
+from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
@@ -17,7 +19,7 @@ from leads.forms import (
     WishListItemForm,
 )
 from leads.models import Opportunity
-from leads.views.leads import DeleteContextMixin, RecordDeleteView
+from leads.views.leads import RecordDeleteView
 
 
 def _assign_opportunity(opportunity, *, actor, salesperson):
@@ -70,7 +72,7 @@ opportunity_bulk_actions.register(
 )
 
 
-class OpportunityListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
+class OpportunityListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     model = Opportunity
     bulk_actions = opportunity_bulk_actions
     filterset_class = OpportunityFilter
@@ -89,7 +91,9 @@ class OpportunityListView(BulkActionMixin, MyRecordsMixin, CompanyListView):
         return super().get_queryset().select_related("stage", "salesperson")
 
 
-class OpportunityDetailView(DeleteContextMixin, CompanyQuerysetMixin, DetailView):
+class OpportunityDetailView(
+    AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMixin, DetailView
+):
     model = Opportunity
     template_name = "leads/opportunity_detail.html"
     context_object_name = "opportunity"
@@ -114,8 +118,9 @@ class OpportunityDetailView(DeleteContextMixin, CompanyQuerysetMixin, DetailView
         return context
 
 
-class OpportunityUpdateView(ServiceUpdateView):
+class OpportunityUpdateView(AccessQuerysetMixin, ServiceUpdateView):
     model = Opportunity
+    access_action = Action.EDIT
     form_class = OpportunityForm
     success_message = gettext_lazy("Opportunity %(object)s was saved.")
     extra_context = {"title": gettext_lazy("Edit opportunity")}

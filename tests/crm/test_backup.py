@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django_scopes import scope, scopes_disabled
 
 from crm.backup import company_tables
-from crm.models import Company, GeneratedDataset, Membership
+from crm.models import Company, GeneratedDataset, Membership, RoleAccessLevel
 from crm.sample.demo import seed_company
 from leads.models import Lead
 from tests.factories import CompanyFactory, LeadFactory, MembershipFactory
@@ -80,6 +80,14 @@ def demo_company(db):
     with scopes_disabled():
         MembershipFactory(company=company, role=Membership.Role.OWNER)
         GeneratedDataset.objects.create(company=company, seed=7, counts={"leads": 0})
+        # A company's own access levels travel with it (the demo keeps the defaults).
+        RoleAccessLevel.objects.create(
+            company=company,
+            role="salesperson",
+            record_type="leads.lead",
+            action="edit",
+            level="company",
+        )
     seed_company(company)
     return company
 

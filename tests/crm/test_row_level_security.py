@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from crm import rls
-from crm.models import GeneratedDataset, Membership
+from crm.models import GeneratedDataset, Membership, RoleAccessLevel
 from crm.sample.demo import seed_company
 from crm.tenancy import company_tables
 from leads.models import Lead
@@ -66,6 +66,14 @@ def two_companies():
     with scopes_disabled():
         MembershipFactory(company=first, role=Membership.Role.OWNER)
         GeneratedDataset.objects.create(company=first, seed=1, counts={})
+        # The demo keeps the default access levels; one override fills that table too.
+        RoleAccessLevel.objects.create(
+            company=first,
+            role="salesperson",
+            record_type="leads.lead",
+            action="edit",
+            level="company",
+        )
     seed_company(first)  # a row in every company-owned table
     with scope(company=second):
         LeadFactory(company=second, last_name="Globex lead")

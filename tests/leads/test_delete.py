@@ -175,10 +175,10 @@ def test_salespeople_may_not_delete(client, company, salesperson_user):
         reverse("leads:lead_delete", args=[lead.pk]),
         reverse("leads:opportunity_delete", args=[opportunity.pk]),
     ):
-        assert client.get(url).status_code == 403
-        assert client.post(url).status_code == 403
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
     assert Lead.objects.exists() and Opportunity.objects.exists()
-    # ...and are not shown a button that would answer 403.
+    # ...and are not shown a button that would answer 404.
     lead_page = client.get(lead.get_absolute_url()).content.decode()
     assert reverse("leads:lead_delete", args=[lead.pk]) not in lead_page
     opportunity_page = client.get(opportunity.get_absolute_url()).content.decode()

@@ -1,0 +1,23 @@
+"""Who may view, edit, delete and convert which of a company's records.
+
+One vocabulary (``Action``, ``Level``), one registry that apps fill in their ``ready()``
+(``register_record_type``), and one engine (``access_filter``, ``can``) that lists, detail pages,
+edit forms and bulk actions all ask. Defaults per role are in ``crm.access.defaults``; a company's
+admins override them on the access settings page (``crm.models.RoleAccessLevel``).
+"""
+
+from crm.access.engine import access_filter, can, level_for, prime_subject
+from crm.access.registry import record_type_for, record_types, register_record_type
+from crm.access.vocabulary import Action, Level
+
+__all__ = [
+    "Action",
+    "Level",
+    "access_filter",
+    "can",
+    "level_for",
+    "prime_subject",
+    "record_type_for",
+    "record_types",
+    "register_record_type",
+]

@@ -1,0 +1,167 @@
+"""Decides how far a user's action reaches among a company's records of one type.
+
+``level_for`` answers with a ``Level`` (company, team, own, none); ``access_filter`` turns it
+into a queryset filter and ``can`` into a yes or no for one row. Everything a user may do to a
+registered record type goes through here, so a list, a detail page, an edit form and a bulk
+action agree. The company scope (django-scopes) stays underneath: levels only narrow it.
+
+Costs, per request: nothing for the company level and the defaults; one query for the company's
+overrides once an admin has saved any (then cached under ``Company.access_version``); one query
+for the team tree when a team level is asked (remembered on the user for the request).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Q
+
+from crm.access.defaults import FIXED_ROLES, default_level
+from crm.access.registry import RecordType, record_type_for
+from crm.access.vocabulary import Level
+from crm.models import Company, Membership, RoleAccessLevel, Salesperson
+
+__all__ = ["access_filter", "can", "level_for", "prime_subject", "team_salesperson_ids"]
+
+_NOTHING = Q(pk__in=[])
+
+
+@dataclass
+class _Subject:
+    """Who the user is in one company: their role and their salesperson row."""
+
+    role: str | None
+    salesperson_id: int | None
+    is_superuser: bool = False
+    team_ids: frozenset[int] | None = field(default=None)
+
+
+def _subjects(user) -> dict[int, _Subject]:
+    # Kept on the user object, which lives as long as the request (or the test) does.
+    subjects = getattr(user, "_crm_access_subjects", None)
+    if subjects is None:
+        subjects = {}
+        user._crm_access_subjects = subjects
+    return subjects
+
+
+def prime_subject(user, company: Company, *, membership, salesperson_id: int | None) -> None:
+    """Hand over what the middleware already read, so the engine needs no query for it."""
+    _subjects(user)[company.pk] = _Subject(
+        role=membership.role if membership is not None else None,
+        salesperson_id=salesperson_id,
+        is_superuser=bool(user.is_superuser),
+    )
+
+
+def _subject(user, company: Company) -> _Subject:
+    subjects = _subjects(user)
+    if company.pk not in subjects:
+        role = (
+            Membership.objects.filter(company=company, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+        salesperson_id = (
+            Salesperson.objects.filter(company=company, user=user)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        subjects[company.pk] = _Subject(
+            role=role, salesperson_id=salesperson_id, is_superuser=bool(user.is_superuser)
+        )
+    return subjects[company.pk]
+
+
+def _overrides(company: Company) -> dict[tuple[str, str, str], str]:
+    """The company's saved levels by (role, record type, action); none saved: no query."""
+    if not company.access_version:
+        return {}
+    key = f"access-levels:{company.pk}:{company.access_version}"
+    found = cache.get(key)
+    if found is None:
+        found = {
+            (role, record_type, action): level
+            for role, record_type, action, level in RoleAccessLevel.objects.filter(
+                company=company
+            ).values_list("role", "record_type", "action", "level")
+        }
+        cache.set(key, found, 3600)
+    return found
+
+
+def role_level(company: Company, role: str, record_type: RecordType, action: str) -> str:
+    """The level a role has in a company: the company's choice, else the default."""
+    if action not in record_type.actions:
+        return Level.NONE
+    if role in FIXED_ROLES:
+        return default_level(role, action)
+    return _overrides(company).get((role, record_type.label, action), default_level(role, action))
+
+
+def level_for(user, company: Company, model, action: str) -> str:
+    """How far ``action`` on ``model``'s records reaches for ``user`` in ``company``."""
+    record_type = record_type_for(model)
+    subject = _subject(user, company)
+    if subject.is_superuser:
+        return Level.COMPANY if action in record_type.actions else Level.NONE
+    if subject.role is None:
+        return Level.NONE
+    return role_level(company, subject.role, record_type, action)
+
+
+def team_salesperson_ids(company: Company, salesperson_id: int) -> frozenset[int]:
+    """The salesperson and everyone below them in the manager tree, from one query.
+
+    Salespeople are few per company, so the tree is read whole and walked here; a loop in the
+    data (the model refuses one, but imports are imports) cannot make the walk spin.
+    """
+    below: dict[int, list[int]] = {}
+    for pk, manager_id in Salesperson.objects.filter(company=company).values_list(
+        "pk", "manager_id"
+    ):
+        if manager_id is not None:
+            below.setdefault(manager_id, []).append(pk)
+    team = {salesperson_id}
+    waiting = [salesperson_id]
+    while waiting:
+        for child in below.get(waiting.pop(), ()):
+            if child not in team:
+                team.add(child)
+                waiting.append(child)
+    return frozenset(team)
+
+
+def _owner_ids(user, company: Company, level: str) -> frozenset[int]:
+    subject = _subject(user, company)
+    if subject.salesperson_id is None:
+        return frozenset()
+    if level == Level.OWN:
+        return frozenset({subject.salesperson_id})
+    if subject.team_ids is None:
+        subject.team_ids = team_salesperson_ids(company, subject.salesperson_id)
+    return subject.team_ids
+
+
+def access_filter(user, company: Company, model, action: str) -> Q:
+    """A filter for ``model``'s queryset: the rows ``action`` reaches for ``user``."""
+    level = level_for(user, company, model, action)
+    if level == Level.COMPANY:
+        return Q()
+    if level == Level.NONE:
+        return _NOTHING
+    owner = record_type_for(model).owner_field
+    ids = _owner_ids(user, company, level)
+    unassigned = Q(**{f"{owner}__isnull": True})
+    return Q(**{f"{owner}__in": sorted(ids)}) | unassigned if ids else unassigned
+
+
+def can(user, company: Company, obj: models.Model, action: str) -> bool:
+    """Whether ``action`` on this one row is within the user's level (no query for the row)."""
+    if getattr(obj, "company_id", None) != company.pk:
+        return False
+    level = level_for(user, company, type(obj), action)
+    if level in (Level.COMPANY, Level.NONE):
+        return level == Level.COMPANY
+    owner_id = getattr(obj, f"{record_type_for(obj).owner_field}_id")
+    return owner_id is None or owner_id in _owner_ids(user, company, level)
