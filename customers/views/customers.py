@@ -244,12 +244,14 @@ class CustomerDeleteView(
 
 
 # --- status: put on hold, release, mark inactive, reactivate (POST, through the services) -----
+# A change of the customer: the user's edit level must reach it (crm.access), or it is a 404.
 
 
-class CustomerHoldView(ObjectActionView):
+class CustomerHoldView(AccessQuerysetMixin, ObjectActionView):
     """Put the customer on hold with the reason typed in the page's small form."""
 
     model = Customer
+    access_action = Action.EDIT
 
     def act(self, customer) -> str:
         form = CustomerHoldForm(self.request.POST)
@@ -268,8 +270,9 @@ class CustomerHoldView(ObjectActionView):
         return customer.get_absolute_url()
 
 
-class CustomerReleaseHoldView(ObjectActionView):
+class CustomerReleaseHoldView(AccessQuerysetMixin, ObjectActionView):
     model = Customer
+    access_action = Action.EDIT
 
     def act(self, customer) -> str:
         services.customer_release_hold(customer=customer, actor=self.request.user)
@@ -281,8 +284,9 @@ class CustomerReleaseHoldView(ObjectActionView):
         return customer.get_absolute_url()
 
 
-class CustomerSetInactiveView(ObjectActionView):
+class CustomerSetInactiveView(AccessQuerysetMixin, ObjectActionView):
     model = Customer
+    access_action = Action.EDIT
 
     def act(self, customer) -> str:
         services.customer_set_inactive(customer=customer, actor=self.request.user)
@@ -290,8 +294,9 @@ class CustomerSetInactiveView(ObjectActionView):
         return customer.get_absolute_url()
 
 
-class CustomerReactivateView(ObjectActionView):
+class CustomerReactivateView(AccessQuerysetMixin, ObjectActionView):
     model = Customer
+    access_action = Action.EDIT
 
     def act(self, customer) -> str:
         services.customer_reactivate(customer=customer, actor=self.request.user)

@@ -271,3 +271,34 @@ def test_the_lead_list_costs_no_more_queries_for_a_salesperson(
     login_as(client, users["A"], company)
     with django_assert_max_num_queries(len(as_admin)):
         assert client.get(reverse("leads:lead_list"), {"owner": "all"}).status_code == 200
+
+
+def test_a_customers_hold_follows_the_edit_level(client, company, team):
+    """Putting on hold, releasing and deactivating change the customer: a salesperson does it
+    for their own customers, not for a colleague's (a 404, and no button)."""
+    from customers.models import Customer
+    from customers.setup import customers_defaults_apply
+    from tests.factories import CustomerFactory
+
+    users, _leads = team
+    customers_defaults_apply(company)
+    sellers = {
+        lead.salesperson.name: lead.salesperson for lead in _leads.values() if lead.salesperson
+    }
+    theirs = CustomerFactory(company=company, salesperson=sellers["C"], on_hold=True)
+    own = CustomerFactory(company=company, salesperson=sellers["A"], on_hold=True)
+    a_client = login_as(client, users["A"], company)
+
+    page = a_client.get(theirs.get_absolute_url()).content.decode()
+    assert "Release hold" not in page
+    release = "customers:customer_release_hold"
+    assert a_client.post(reverse(release, args=[theirs.pk])).status_code == 404
+    assert (
+        a_client.post(reverse("customers:customer_set_inactive", args=[theirs.pk])).status_code
+        == 404
+    )
+    assert Customer.objects.get(pk=theirs.pk).status == Customer.Status.ON_HOLD
+
+    assert "Release hold" in a_client.get(own.get_absolute_url()).content.decode()
+    assert a_client.post(reverse(release, args=[own.pk])).status_code == 302
+    assert Customer.objects.get(pk=own.pk).status == Customer.Status.ACTIVE
