@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from crm.ui.dashboard import period_for
+from tests.conftest import at_noon
 from tests.factories import (
     CallFactory,
     IndividualPartnerFactory,
@@ -25,6 +26,14 @@ from tests.factories import (
     SystemEventFactory,
     TaskFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _at_noon():
+    """Periods ("this month", "the last 30 days") are read at noon under time_machine: a run
+    that crosses midnight, or a month's end, cannot move them between setup and assertion."""
+    with at_noon():
+        yield
 
 
 class _Tables(HTMLParser):

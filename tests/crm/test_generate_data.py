@@ -34,7 +34,7 @@ from leads.models import (
 )
 from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
 from selling.services import quotation_create
-from tests.conftest import login_as
+from tests.conftest import at_noon, login_as
 from tests.factories import CustomerFactory, LeadFactory, SalespersonFactory
 
 PLAN = {
@@ -332,11 +332,12 @@ def test_numbers_continue_the_counters_and_the_app_takes_the_next(generated):
             count = model.objects.filter(company=company, number__startswith=f"{prefix}-{year}-")
             assert count.count() == highest  # gapless
     customer = Customer.objects.filter(company=company, status=Customer.Status.ACTIVE).first()
-    year = timezone.localdate().year
-    counter = NumberSequence.objects.filter(company=company, prefix="QTN", year=year).first()
-    assert counter is not None and counter.last_number > 0  # generated documents this year
-    with transaction.atomic():
-        quotation = quotation_create(customer=customer, actor=None)
+    with at_noon():  # time_machine: the year read here is the year the quotation is numbered in
+        year = timezone.localdate().year
+        counter = NumberSequence.objects.filter(company=company, prefix="QTN", year=year).first()
+        assert counter is not None and counter.last_number > 0  # generated documents this year
+        with transaction.atomic():
+            quotation = quotation_create(customer=customer, actor=None)
     assert quotation.number == f"QTN-{year}-{counter.last_number + 1:05d}"
     assert Quotation.objects.filter(company=company, number=quotation.number).count() == 1
 

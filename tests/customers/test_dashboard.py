@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from crm.ui.dashboard import funnel_stages, period_for
@@ -10,7 +11,16 @@ from customers.setup import customers_defaults_apply
 from leads.models import Lead
 from leads.services import lead_convert_to_opportunity
 from leads.setup import leads_defaults_apply
+from tests.conftest import at_noon
 from tests.factories import LeadFactory
+
+
+@pytest.fixture(autouse=True)
+def _at_noon():
+    """The period ("the last 30 days") is read at noon under time_machine: a run that crosses
+    midnight cannot move it between setup and assertion."""
+    with at_noon():
+        yield
 
 
 def test_funnel_counts_leads_that_became_customers(company, member):
