@@ -10,6 +10,7 @@ from crm.tenancy import SESSION_KEY, resolve_request_company
 
 # Paths a signed-in user without any company may still reach.
 _COMPANYLESS_PREFIXES = ("/accounts/", "/static/", "/no-company/")
+_PORTAL_PREFIX = "/portal/"
 
 
 class CompanyScopeMiddleware:
@@ -25,6 +26,9 @@ class CompanyScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(_PORTAL_PREFIX):
+            # The portal's pages run in the customer user's scope (portal.middleware).
+            return self.get_response(request)
         request.company = None
         request.membership = None
         request.salesperson_id = None

@@ -43,6 +43,48 @@ CURRENT_COMPANY = f"NULLIF(current_setting('{COMPANY_SETTING}', true), '')::bigi
 CURRENT_USER = f"NULLIF(current_setting('{USER_SETTING}', true), '')::bigint"
 
 
+# Questions across companies that the app role may ask but not answer row by row (who has a
+# portal login with this e-mail: the sign-in comes before any company is known). Apps register
+# them; ``migrate`` makes each a SECURITY DEFINER function crm_<name>(text) -> company ids.
+_COMPANY_LOOKUPS: dict[str, tuple[str, str, str]] = {}
+
+
+def register_company_lookup(name: str, *, model: str, column: str, where: str = "") -> None:
+    """Let the app role ask which companies have a ``model`` row whose ``column`` equals a
+    value (and, if given, that pass the SQL condition ``where`` on the same row)."""
+    if not IDENTIFIER.fullmatch(name) or not IDENTIFIER.fullmatch(column):
+        raise ImproperlyConfigured(f"{name}/{column} must be plain names.")
+    _COMPANY_LOOKUPS[name] = (model, column, where)
+
+
+def companies_where(name: str, value: str, *, using: str = "default") -> list[int] | None:
+    """The companies the registered lookup ``name`` finds for ``value``, asked of the database
+    where the policies apply (None where they do not: the ORM may read across companies)."""
+    if not is_enforced(using):
+        return None
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT * FROM crm_{name}(%s)", [value])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _lookup_statements(quote, role: str) -> list[str]:
+    from django.apps import apps
+
+    statements = []
+    for name, (model_label, column, where) in _COMPANY_LOOKUPS.items():
+        table = quote(apps.get_model(model_label)._meta.db_table)
+        condition = f" AND ({where})" if where else ""
+        statements += [
+            f"""CREATE OR REPLACE FUNCTION crm_{name}(wanted text)
+                RETURNS SETOF bigint LANGUAGE sql STABLE SECURITY DEFINER
+                SET search_path = public AS
+                $$ SELECT DISTINCT company_id FROM {table}
+                   WHERE {quote(column)} = wanted{condition} $$""",
+            f"GRANT EXECUTE ON FUNCTION crm_{name}(text) TO {role}",
+        ]
+    return statements
+
+
 def app_role() -> str:
     role = getattr(settings, "DATABASE_APP_ROLE", "crm_app")
     if not IDENTIFIER.fullmatch(role):
@@ -113,6 +155,7 @@ def policy_statements(connection: BaseDatabaseWrapper) -> list[str]:
             $$ SELECT EXISTS (SELECT 1 FROM {memberships}
                               WHERE user_id = person AND role = ANY(roles)) $$""",
         f"GRANT EXECUTE ON FUNCTION {ADMIN_ANYWHERE}(bigint, text[]) TO {role}",
+        *_lookup_statements(quote, role),
     ]
     # The companies themselves: one's own, and the ones one is a member of (the switcher);
     # only the active one may be changed. New companies are made by commands, as the owner.

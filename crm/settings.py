@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "leads",
     "customers",
     "selling",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The customer portal's own session and scope, before the staff's company scope.
+    "portal.middleware.PortalMiddleware",
     "crm.middleware.CompanyScopeMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with its lockout page.
     "axes.middleware.AxesMiddleware",

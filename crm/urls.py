@@ -71,6 +71,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("customers/", include("customers.urls")),
     path("selling/", include("selling.urls")),
+    path("portal/", include("portal.urls")),
     path("", include((crm_patterns, "crm"))),
 ]
 

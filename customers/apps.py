@@ -28,6 +28,10 @@ class CustomersConfig(AppConfig):
             actions=(Action.VIEW, Action.EDIT, Action.DELETE),
         )
         register_seeder("customers", order=50, seeder=seed_customers)
+        # After selling's seeder: the portal's people see the demo's quotations and orders.
+        from customers.demo import seed_portal
+
+        register_seeder("customer_portal", order=70, seeder=seed_portal)
         register_reference_list(self.get_model("CustomerGroup"), self.get_model("CustomerType"))
         register_generator(
             "customers",
@@ -37,6 +41,9 @@ class CustomersConfig(AppConfig):
             records=("customers.customer",),
         )
         register_company_defaults("customers", order=50, apply=customers_defaults_apply)
+        from customers.portal_users import customer_roles_ensure
+
+        register_company_defaults("customer_roles", order=55, apply=customer_roles_ensure)
         register_related_owners(related_timeline_owners)
         # On lead and opportunity pages, right after their details: the customer they became.
         register_panel("customer", order=5, render=panels.render_customer_panel)
@@ -54,6 +61,77 @@ class CustomersConfig(AppConfig):
 
         # Figures summed over a customer's hierarchy; selling adds quotations and orders.
         rollup.register_defaults()
+        register_portal_types()
+        # The portal's sign-in asks which companies know an e-mail before it knows the company.
+        from crm.rls import register_company_lookup
+
+        register_company_lookup(
+            "portal_user_companies",
+            model="customers.CustomerUser",
+            column="email",
+            where="is_active",
+        )
+
+
+def register_portal_types() -> None:
+    """What customer users reach on the portal: their customers' addresses, balance and users."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from addressbook.models import AddressLink
+    from crm.access import Action, Level, register_portal_record_type
+    from customers.models import Customer
+
+    corporate, department, own = Level.COMPANY, Level.TEAM, Level.OWN
+
+    def addresses_of(customer_ids) -> Q:
+        links = AddressLink.objects.filter(
+            owner_type=ContentType.objects.get_for_model(Customer), owner_id__in=customer_ids
+        ).values("address_id")
+        return Q(pk__in=links)
+
+    register_portal_record_type(
+        "addressbook.address",
+        model="addressbook.Address",
+        verbose_name_plural=_("addresses"),
+        customer=addresses_of,
+        actions=(Action.VIEW, Action.EDIT),
+        defaults={
+            "administrator": dict.fromkeys((Action.VIEW, Action.EDIT), corporate),
+            "buyer": {Action.VIEW: department},
+            "guest": {Action.VIEW: department},
+        },
+    )
+    register_portal_record_type(
+        "customers.balanceentry",
+        model="customers.BalanceEntry",
+        verbose_name_plural=_("balance"),
+        customer="customer",
+        actions=(Action.VIEW, Action.EDIT),
+        action_labels={Action.EDIT: _("Redeem a gift card")},
+        defaults={
+            "administrator": dict.fromkeys((Action.VIEW, Action.EDIT), corporate),
+            "buyer": dict.fromkeys((Action.VIEW, Action.EDIT), department),
+            "guest": {Action.VIEW: department},
+        },
+    )
+    register_portal_record_type(
+        "customers.customeruser",
+        model="customers.CustomerUser",
+        verbose_name_plural=_("customer users"),
+        customer="customer",
+        own="pk",
+        actions=(Action.VIEW, Action.EDIT, Action.DELETE),
+        action_labels={
+            Action.EDIT: _("Invite and assign roles"),
+            Action.DELETE: _("Deactivate"),
+        },
+        defaults={
+            "administrator": dict.fromkeys((Action.VIEW, Action.EDIT, Action.DELETE), corporate),
+            "buyer": {Action.VIEW: own},
+            "guest": {Action.VIEW: own},
+        },
+    )
 
 
 def related_timeline_owners(obj):

@@ -16,8 +16,11 @@ from customers import balance, services
 from customers.models import (
     Customer,
     CustomerGroup,
+    CustomerRole,
     CustomerType,
+    CustomerUser,
     GiftCard,
+    GroupContent,
     GroupPrice,
     ProductLimit,
 )
@@ -194,3 +197,67 @@ def _seed_price_list_and_bundle(company: Company) -> None:
         ProductLimit(company=company, product=bundle, customer_type=customer_type)
         for customer_type in business_types
     )
+
+
+PORTAL_PASSWORD = "portal-pass-2026"
+# customer, e-mail, first name, last name, predefined role
+PORTAL_USERS = [
+    ("Nordlicht Holding AG", "anna@nordlicht.example", "Anna", "Albers", "administrator"),
+    ("Nordlicht Retail GmbH", "ben@nordlicht.example", "Ben", "Brandt", "buyer"),
+    ("Nordlicht Retail GmbH", "gina@nordlicht.example", "Gina", "Gast", "guest"),
+    ("Studio Hartmann", "hanna@studio-hartmann.example", "Hanna", "Hartmann", "buyer"),
+]
+GROUP_CONTENT = [
+    (
+        "Wholesale",
+        "Your wholesale price list",
+        "Docking stations, monitors and laptops at wholesale prices until the end of the "
+        "quarter.\n\nOrder ten docking stations as one carton: ask for the wholesale bundle.",
+    ),
+    ("VIP", "Your own service line", "Call +49 30 5550 0100 for same-day service."),
+]
+
+
+def seed_portal(company: Company, rnd: random.Random) -> None:
+    """Customer users who sign in to the portal (README: the demo logins) and group news."""
+    from django.contrib.auth.hashers import make_password
+
+    from customers.portal_users import customer_roles_ensure
+
+    customer_roles_ensure(company)
+    if CustomerUser.objects.filter(company=company).exists():
+        return
+    roles = {role.key: role for role in CustomerRole.objects.filter(company=company, customer=None)}
+    customers = {c.name: c for c in Customer.objects.filter(company=company)}
+    password = make_password(PORTAL_PASSWORD)
+    now = timezone.now()
+    for customer_name, email, first_name, last_name, role in PORTAL_USERS:
+        customer = customers.get(customer_name)
+        if customer is None:
+            continue
+        if company.slug != "northwind":  # one address per person and company
+            user_part, domain = email.split("@")
+            email = f"{user_part}+{company.slug}@{domain}"
+        user = CustomerUser.objects.create(
+            company=company,
+            customer=customer,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password=password,
+            invited_at=now,
+            joined_at=now,
+        )
+        user.roles.set([roles[role]])
+    today = timezone.localdate()
+    groups = {g.name: g for g in CustomerGroup.objects.filter(company=company)}
+    for group_name, title, body in GROUP_CONTENT:
+        if group_name in groups:
+            GroupContent.objects.create(
+                company=company,
+                customer_group=groups[group_name],
+                title=title,
+                body=body,
+                valid_from=today - timedelta(days=7),
+                valid_until=today + timedelta(days=90),
+            )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+from crm.models.access import Action, Level
 from crm.versioning import Versioned
 from leads.models import Lead, Opportunity
 
@@ -54,6 +55,11 @@ class CustomerGroup(Versioned, CompanyOwned):
         help_text=_("Days this group's customers have to pay an order; 0 means due on receipt."),
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
+    portal_login = models.BooleanField(
+        _("portal login allowed"),
+        default=True,
+        help_text=_("Users of this group's customers may sign in to the customer portal."),
+    )
 
     objects = ScopedManager(company="company")
 
@@ -761,3 +767,242 @@ class ProductLimit(CompanyOwned):
 
     def get_absolute_url(self) -> str:
         return (self.customer_type or self.customer_group).get_absolute_url()
+
+
+class GroupContent(CompanyOwned):
+    """A block of text that the portal's home page shows to the users of one customer group
+    (an announcement, the group's terms), between its optional first and last day."""
+
+    customer_group = models.ForeignKey(
+        CustomerGroup,
+        on_delete=models.CASCADE,
+        related_name="content_blocks",
+        verbose_name=_("customer group"),
+    )
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(_("text"), help_text=_("Plain text; blank lines start a paragraph."))
+    valid_from = models.DateField(_("shown from"), null=True, blank=True)
+    valid_until = models.DateField(_("shown until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-valid_from", "-pk"]
+        verbose_name = _("group content")
+        verbose_name_plural = _("group content")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="groupcontent_dates_in_order",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return self.customer_group.get_absolute_url()
+
+    def is_shown_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class CustomerRole(CompanyOwned):
+    """What a customer user may do on the portal: a level per record type and action
+    (``CustomerRolePermission``).
+
+    A role without a customer is the company's (Administrator, Buyer, Guest, and any the
+    company adds) and any customer's users may hold it; a role with a customer belongs to that
+    customer alone, so two customers can each have a "Buyer" with different rights (Oro's
+    customer-specific roles). ``key`` marks the three predefined roles.
+    """
+
+    class Key(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("Administrator")
+        BUYER = "buyer", _("Buyer")
+        GUEST = "guest", _("Guest")
+
+    name = models.CharField(_("name"), max_length=100)
+    key = models.CharField(_("predefined as"), max_length=20, choices=Key.choices, blank=True)
+    customer = models.ForeignKey(
+        "Customer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="portal_roles",
+        verbose_name=_("customer"),
+        help_text=_("Empty: a role of the company that any customer's users may hold."),
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["customer_id", "name", "pk"]
+        verbose_name = _("customer user role")
+        verbose_name_plural = _("customer user roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                condition=models.Q(customer__isnull=True),
+                name="customerrole_name_per_company",
+                violation_error_message=_("Another company role already has this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["company", "customer", "name"],
+                condition=models.Q(customer__isnull=False),
+                name="customerrole_name_per_customer",
+                violation_error_message=_("This customer already has a role with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["company", "key"],
+                condition=models.Q(customer__isnull=True) & ~models.Q(key=""),
+                name="customerrole_key_per_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerRolePermission(CompanyOwned):
+    """One role's level for one action on one portal record type (``crm.access``): Corporate
+    (the customer and its children), Department (the customer), User (the user's own) or None."""
+
+    role = models.ForeignKey(
+        CustomerRole,
+        on_delete=models.CASCADE,
+        related_name="permissions",
+        verbose_name=_("role"),
+    )
+    record_type = models.CharField(_("record type"), max_length=60)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["role", "record_type", "action"]
+        verbose_name = _("customer role permission")
+        verbose_name_plural = _("customer role permissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "record_type", "action"],
+                name="customerrolepermission_once",
+                violation_error_message=_("The role already has a level for this action."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.record_type} {self.action} = {self.level}"
+
+
+class CustomerUser(CompanyOwned):
+    """A person who signs in to the portal for one customer. Not a staff user: the login, the
+    password and the session are the portal's own (``portal.auth``), and no membership ever
+    points here. The contact it came from, if any, is the same person in the address book.
+
+    It answers the access engine's questions for itself (``crm.access``): the level its roles
+    give (``portal_level``) and which customers a level reaches (``customer_ids``).
+    """
+
+    is_customer_user = True
+    # Never a staff user, whatever a template or a mixin asks.
+    is_staff = False
+    is_superuser = False
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="portal_users",
+        verbose_name=_("customer"),
+    )
+    contact = models.OneToOneField(
+        "addressbook.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customer_user",
+        verbose_name=_("contact"),
+    )
+    email = models.EmailField(_("e-mail"))
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    password = models.CharField(_("password"), max_length=128, blank=True, editable=False)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive users cannot sign in.")
+    )
+    roles = models.ManyToManyField(CustomerRole, related_name="users", verbose_name=_("roles"))
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
+    last_login = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name = _("customer user")
+        verbose_name_plural = _("customer users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email"],
+                name="customeruser_email_per_company",
+                violation_error_message=_("Another customer user already has this e-mail."),
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "customer"], name="customeruser_customer_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:portal_user", args=[self.customer_id, self.pk])
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password) and not self.password.startswith("!")
+
+    def check_password(self, raw_password: str) -> bool:
+        from django.contrib.auth.hashers import check_password
+
+        return check_password(raw_password, self.password)
+
+    # The access engine's questions (crm.access.engine), answered from one query each.
+
+    def portal_level(self, record_type: str, action: str) -> str:
+        """The widest level any of the user's roles gives for ``action`` on ``record_type``."""
+        levels = self.__dict__.get("_portal_levels")
+        if levels is None:
+            levels = {}
+            rows = CustomerRolePermission.objects.filter(
+                company_id=self.company_id, role__users=self
+            ).values_list("record_type", "action", "level")
+            for record, act, level in rows:
+                current = levels.get((record, act), Level.NONE)
+                levels[(record, act)] = Level.widest(current, level)
+            self.__dict__["_portal_levels"] = levels
+        return levels.get((record_type, action), Level.NONE)
+
+    def customer_ids(self, level: str):
+        """The customers ``level`` reaches: the user's customer and its children (Corporate),
+        the customer alone (Department and User)."""
+        from customers.hierarchy import subtree_ids
+
+        if level == Level.COMPANY:
+            return subtree_ids(self.company_id, self.customer_id)
+        return [self.customer_id]

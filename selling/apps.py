@@ -57,3 +57,40 @@ class SellingConfig(AppConfig):
         from selling import rollup
 
         rollup.register()
+
+        # What customer users reach on the portal, and the predefined roles' levels.
+        from django.utils.translation import gettext_lazy as _
+
+        from crm.access import Action, Level, register_portal_record_type
+
+        corporate, department = Level.COMPANY, Level.TEAM
+        register_portal_record_type(
+            "selling.quotation",
+            model="selling.Quotation",
+            verbose_name_plural=_("quotations"),
+            customer="customer",
+            own="customer_user",
+            actions=(Action.VIEW, Action.EDIT, Action.CONVERT),
+            action_labels={Action.EDIT: _("Request"), Action.CONVERT: _("Accept or reject")},
+            defaults={
+                "administrator": dict.fromkeys(
+                    (Action.VIEW, Action.EDIT, Action.CONVERT), corporate
+                ),
+                "buyer": dict.fromkeys((Action.VIEW, Action.EDIT, Action.CONVERT), department),
+                "guest": {Action.VIEW: department},
+            },
+        )
+        register_portal_record_type(
+            "selling.salesorder",
+            model="selling.SalesOrder",
+            verbose_name_plural=_("sales orders"),
+            customer="customer",
+            own="customer_user",
+            actions=(Action.VIEW, Action.EDIT),
+            action_labels={Action.EDIT: _("Pay from the balance")},
+            defaults={
+                "administrator": dict.fromkeys((Action.VIEW, Action.EDIT), corporate),
+                "buyer": dict.fromkeys((Action.VIEW, Action.EDIT), department),
+                "guest": {Action.VIEW: department},
+            },
+        )

@@ -24,6 +24,7 @@ from customers.models import (
     MAX_PAYMENT_TERMS_DAYS,
     Customer,
     CustomerGroup,
+    CustomerUser,
     payment_terms_label,
 )
 from leads.models import Opportunity, OpportunityStage, WishListItem
@@ -180,6 +181,15 @@ class Quotation(SellingDocument):
         related_name="quotations",
         verbose_name=_("customer"),
     )
+    customer_user = models.ForeignKey(
+        CustomerUser,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer user"),
+        help_text=_("The person at the customer this is for; it is theirs on the portal."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -272,6 +282,15 @@ class SalesOrder(SellingDocument):
 
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="sales_orders", verbose_name=_("customer")
+    )
+    customer_user = models.ForeignKey(
+        CustomerUser,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer user"),
+        help_text=_("The person at the customer this is for; it is theirs on the portal."),
     )
     opportunity = models.ForeignKey(
         Opportunity,

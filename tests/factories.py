@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from crm.models import (
 )
 
 DEFAULT_PASSWORD = "correct-horse-battery"
+PORTAL_PASSWORD = "portal-pass-123"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -341,3 +343,36 @@ class CustomerFactory(factory.django.DjangoModelFactory):
             held_at=factory.LazyFunction(timezone.now),
         )
         inactive = factory.Trait(status="inactive")
+
+
+class CustomerUserFactory(factory.django.DjangoModelFactory):
+    """A customer user who signs in with ``PORTAL_PASSWORD``. ``roles`` is a list of roles or
+    the key of a predefined one ("administrator", "buyer" by default, "guest"; the company's
+    predefined roles are created where missing)."""
+
+    class Meta:
+        model = "customers.CustomerUser"
+        skip_postgeneration_save = True
+
+    company = factory.SelfAttribute("customer.company")
+    customer = factory.SubFactory(CustomerFactory)
+    email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    first_name = "Bea"
+    last_name = factory.Sequence(lambda n: f"Buyer {n}")
+    password = factory.LazyFunction(lambda: make_password(PORTAL_PASSWORD))
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from customers.models import CustomerRole
+        from customers.portal_users import customer_roles_ensure
+
+        if extracted is None or isinstance(extracted, str):
+            customer_roles_ensure(self.company)
+            extracted = [
+                CustomerRole.objects.get(
+                    company=self.company, customer=None, key=extracted or "buyer"
+                )
+            ]
+        self.roles.set(extracted)

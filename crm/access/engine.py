@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from crm.access.defaults import FIXED_ROLES, default_level
-from crm.access.registry import RecordType, record_type_for
+from crm.access.registry import RecordType, portal_record_type_for, record_type_for
 from crm.access.vocabulary import Level
 from crm.models import Company, Membership, RoleAccessLevel, Salesperson
 
@@ -99,8 +99,39 @@ def role_level(company: Company, role: str, record_type: RecordType, action: str
     return _overrides(company).get((role, record_type.label, action), default_level(role, action))
 
 
+def _is_customer_user(user) -> bool:
+    return getattr(user, "is_customer_user", False)
+
+
+def _portal_level(customer_user, company: Company, model, action: str) -> str:
+    if customer_user.company_id != company.pk or not customer_user.is_active:
+        return Level.NONE
+    record_type = portal_record_type_for(model)
+    if action not in record_type.actions:
+        return Level.NONE
+    return customer_user.portal_level(record_type.label, action)
+
+
+def _portal_filter(customer_user, company: Company, model, action: str) -> Q:
+    """Corporate: rows of the user's customer and its children; Department: of the customer;
+    User: of the customer and the user's own; None: nothing."""
+    level = _portal_level(customer_user, company, model, action)
+    if level == Level.NONE:
+        return _NOTHING
+    record_type = portal_record_type_for(model)
+    reach = record_type.for_customers(customer_user.customer_ids(level))
+    if level == Level.OWN:
+        if record_type.for_user is None:
+            return _NOTHING
+        reach &= record_type.for_user(customer_user.pk)
+    return reach
+
+
 def level_for(user, company: Company, model, action: str) -> str:
-    """How far ``action`` on ``model``'s records reaches for ``user`` in ``company``."""
+    """How far ``action`` on ``model``'s records reaches for ``user`` in ``company``: a staff
+    user's by their role, a customer user's (``is_customer_user``) by their customer roles."""
+    if _is_customer_user(user):
+        return _portal_level(user, company, model, action)
     record_type = record_type_for(model)
     subject = _subject(user, company)
     if subject.is_superuser:
@@ -145,6 +176,8 @@ def _owner_ids(user, company: Company, level: str) -> frozenset[int]:
 
 def access_filter(user, company: Company, model, action: str) -> Q:
     """A filter for ``model``'s queryset: the rows ``action`` reaches for ``user``."""
+    if _is_customer_user(user):
+        return _portal_filter(user, company, model, action)
     level = level_for(user, company, model, action)
     if level == Level.COMPANY:
         return Q()
@@ -157,9 +190,17 @@ def access_filter(user, company: Company, model, action: str) -> Q:
 
 
 def can(user, company: Company, obj: models.Model, action: str) -> bool:
-    """Whether ``action`` on this one row is within the user's level (no query for the row)."""
+    """Whether ``action`` on this one row is within the user's level (for staff no query for
+    the row; for a customer user one)."""
     if getattr(obj, "company_id", None) != company.pk:
         return False
+    if _is_customer_user(user):
+        # The row's customer may lie behind a link or a tree: the database answers.
+        model = type(obj)
+        condition = _portal_filter(user, company, model, action)
+        if condition == _NOTHING:
+            return False
+        return model._default_manager.filter(condition, pk=obj.pk).exists()
     level = level_for(user, company, type(obj), action)
     if level in (Level.COMPANY, Level.NONE):
         return level == Level.COMPANY

@@ -6,7 +6,7 @@ from django_scopes import ScopedManager
 
 from .tenancy import CompanyOwned, Membership
 
-__all__ = ["Action", "Level", "RoleAccessLevel"]
+__all__ = ["PORTAL_LEVEL_CHOICES", "Action", "Level", "RoleAccessLevel"]
 
 
 class Action(models.TextChoices):
@@ -25,6 +25,26 @@ class Level(models.TextChoices):
     TEAM = "team", _("Team")
     OWN = "own", _("Own")
     NONE = "none", _("None")
+
+    @classmethod
+    def widest(cls, *levels: str) -> str:
+        """The widest of ``levels`` (None when there are none)."""
+        order = list(cls.values)
+        return min(levels, key=order.index, default=cls.NONE)
+
+    @classmethod
+    def portal_label(cls, level: str) -> str:
+        """The level in a customer's words (Oro's): Corporate, Department, User, None."""
+        return str(PORTAL_LEVEL_LABELS[level])
+
+
+PORTAL_LEVEL_LABELS = {
+    Level.COMPANY: _("Corporate (the customer and its children)"),
+    Level.TEAM: _("Department (the customer itself)"),
+    Level.OWN: _("User (the user's own records)"),
+    Level.NONE: _("None"),
+}
+PORTAL_LEVEL_CHOICES = list(PORTAL_LEVEL_LABELS.items())
 
 
 class RoleAccessLevel(CompanyOwned):

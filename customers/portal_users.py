@@ -1,0 +1,392 @@
+"""Customer users and their roles: who may sign in to the portal for a customer, and with what
+rights. The portal's pages (``portal``) and the staff's customer page both call these.
+
+Passwords are hashed with Django's hashers; the links in invitation and reset e-mails carry a
+signed token that names the user, expires, and stops working once the password it was made
+for has changed (so a link works once).
+"""
+
+import functools
+from collections.abc import Iterable
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from addressbook.models import Contact, ContactLink
+from crm import rls
+from crm.access import portal_record_types
+from crm.errors import DomainError
+from crm.models import Company
+from crm.rows import lock_then_load
+from crm.timeline import activity_log_event
+from customers.hierarchy import is_within
+from customers.models import Customer, CustomerRole, CustomerRolePermission, CustomerUser
+
+__all__ = [
+    "INVITATION_DAYS",
+    "RESET_HOURS",
+    "customer_roles_ensure",
+    "customer_user_authenticate",
+    "customer_user_deactivate",
+    "customer_user_from_token",
+    "customer_user_invitation_resend",
+    "customer_user_invite",
+    "customer_user_reactivate",
+    "customer_user_reset_send",
+    "customer_user_set_password",
+    "customer_user_set_roles",
+    "customer_user_token",
+    "contact_customers",
+    "roles_for",
+    "session_hash",
+]
+
+INVITATION_DAYS = 7
+RESET_HOURS = 24
+_TOKEN_SALT = "customers.portal-user"
+_PREDEFINED = [
+    (CustomerRole.Key.ADMINISTRATOR, _("Manages the customer's users and roles; sees everything.")),
+    (CustomerRole.Key.BUYER, _("Accepts quotations, pays orders and redeems gift cards.")),
+    (CustomerRole.Key.GUEST, _("Sees quotations, orders and the balance; changes nothing.")),
+]
+
+
+def customer_roles_ensure(company: Company) -> list[CustomerRole]:
+    """The company's predefined roles (Administrator, Buyer, Guest) with their default levels,
+    created where missing; a company's changes to existing ones are kept."""
+    roles = []
+    for key, description in _PREDEFINED:
+        role = CustomerRole.objects.filter(company=company, customer=None, key=key).first()
+        if role is None:
+            role = CustomerRole.objects.create(
+                company=company,
+                key=key,
+                name=str(CustomerRole.Key(key).label),
+                description=str(description),
+            )
+            CustomerRolePermission.objects.bulk_create(
+                CustomerRolePermission(
+                    company=company,
+                    role=role,
+                    record_type=record_type.label,
+                    action=action,
+                    level=level,
+                )
+                for record_type in portal_record_types()
+                for action, level in record_type.defaults.get(key, {}).items()
+                if action in record_type.actions
+            )
+        roles.append(role)
+    return roles
+
+
+def roles_for(customer: Customer):
+    """The roles a user of ``customer`` may hold: the company's and the customer's own."""
+    from django.db.models import Q
+
+    return CustomerRole.objects.filter(
+        Q(customer__isnull=True) | Q(customer=customer), company_id=customer.company_id
+    ).order_by("customer_id", "name")
+
+
+def _check_roles(customer: Customer, roles: Iterable[CustomerRole]) -> list[CustomerRole]:
+    roles = list(roles)
+    allowed = set(roles_for(customer).values_list("pk", flat=True))
+    if any(role.pk not in allowed for role in roles):
+        raise DomainError(_("Choose roles of the company or of this customer."))
+    if not roles:
+        raise DomainError(_("Give the user at least one role."))
+    return roles
+
+
+def _check_reach(customer: Customer, *, within: Customer | None) -> None:
+    """A portal administrator manages users of their customer and its children only."""
+    if within is None or within.pk == customer.pk:
+        return
+    if not is_within(customer.company_id, candidate_id=customer.pk, root_id=within.pk):
+        raise DomainError(_("You can only add users to your customer and its children."))
+
+
+def _log(customer: Customer, message: str, *, actor) -> None:
+    activity_log_event(owner=customer, kind="other", message=message, actor=actor)
+
+
+@transaction.atomic
+def customer_user_invite(
+    *,
+    customer: Customer,
+    email: str,
+    last_name: str,
+    roles: Iterable[CustomerRole],
+    actor,
+    first_name: str = "",
+    contact: Contact | None = None,
+    within: Customer | None = None,
+    base_url: str = "",
+) -> CustomerUser:
+    """Make ``email`` a user of ``customer`` with ``roles`` and e-mail them a link to choose a
+    password. ``contact`` links the address-book person (and fills the name and e-mail);
+    ``within`` is the inviting portal administrator's customer, whose subtree bounds the choice.
+    ``base_url`` ("https://crm.example.com") starts the link; without it no e-mail is sent.
+    """
+    customer = lock_then_load(Customer, customer)
+    _check_reach(customer, within=within)
+    if contact is not None:
+        if contact.company_id != customer.company_id:
+            raise DomainError(_("Choose a contact of this company."))
+        if CustomerUser.objects.filter(company_id=customer.company_id, contact=contact).exists():
+            raise DomainError(_("%(contact)s is already a customer user.") % {"contact": contact})
+        email = email or contact.email
+        first_name = first_name or contact.first_name
+        last_name = last_name or contact.last_name
+    email = (email or "").strip().lower()
+    if not email:
+        raise DomainError(_("Enter an e-mail address: the invitation is sent there."))
+    roles = _check_roles(customer, roles)
+    user = CustomerUser(
+        company_id=customer.company_id,
+        customer=customer,
+        contact=contact,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        password=make_password(None),
+        invited_at=timezone.now(),
+    )
+    try:
+        user.full_clean(exclude=["roles", "password"])
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise DomainError(_("Another customer user already has this e-mail.")) from error
+    user.roles.set(roles)
+    _log(
+        customer,
+        _("%(user)s was invited to the portal as %(roles)s.")
+        % {"user": user, "roles": ", ".join(str(role) for role in roles)},
+        actor=actor,
+    )
+    if base_url:
+        transaction.on_commit(lambda: _send_invitation(user, base_url))
+    return user
+
+
+@transaction.atomic
+def customer_user_set_roles(
+    *, user: CustomerUser, roles: Iterable[CustomerRole], actor, within: Customer | None = None
+) -> CustomerUser:
+    user = lock_then_load(CustomerUser, user, "customer")
+    _check_reach(user.customer, within=within)
+    roles = _check_roles(user.customer, roles)
+    if getattr(actor, "pk", None) == user.pk and getattr(actor, "is_customer_user", False):
+        keeps_admin = any(role.key == CustomerRole.Key.ADMINISTRATOR for role in roles)
+        if not keeps_admin and user.roles.filter(key=CustomerRole.Key.ADMINISTRATOR).exists():
+            raise DomainError(_("You cannot take the Administrator role from yourself."))
+    user.roles.set(roles)
+    user.__dict__.pop("_portal_levels", None)
+    _log(
+        user.customer,
+        _("%(user)s now has the roles %(roles)s.")
+        % {"user": user, "roles": ", ".join(str(role) for role in roles)},
+        actor=actor,
+    )
+    return user
+
+
+@transaction.atomic
+def customer_user_deactivate(
+    *, user: CustomerUser, actor, within: Customer | None = None
+) -> CustomerUser:
+    user = lock_then_load(CustomerUser, user, "customer")
+    _check_reach(user.customer, within=within)
+    if getattr(actor, "is_customer_user", False) and actor.pk == user.pk:
+        raise DomainError(_("You cannot deactivate yourself."))
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        _log(user.customer, _("%(user)s can no longer sign in.") % {"user": user}, actor=actor)
+    return user
+
+
+@transaction.atomic
+def customer_user_reactivate(
+    *, user: CustomerUser, actor, within: Customer | None = None
+) -> CustomerUser:
+    user = lock_then_load(CustomerUser, user, "customer")
+    _check_reach(user.customer, within=within)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        _log(user.customer, _("%(user)s can sign in again.") % {"user": user}, actor=actor)
+    return user
+
+
+# Passwords, sessions and the links in e-mails.
+
+
+def session_hash(user: CustomerUser) -> str:
+    """Changes whenever the password does: a session keeps it and ends when it no longer fits."""
+    return salted_hmac("portal.session", user.password, algorithm="sha256").hexdigest()
+
+
+def _state(user: CustomerUser) -> str:
+    # The password (an unusable one until the invitation is accepted) and the last sign-in: a
+    # link stops working once either changes, so it works once.
+    stamp = user.last_login.isoformat() if user.last_login else ""
+    return salted_hmac(_TOKEN_SALT, f"{user.password}|{stamp}|{user.is_active}").hexdigest()[:24]
+
+
+def customer_user_token(user: CustomerUser) -> str:
+    value = f"{user.company_id}:{user.pk}:{_state(user)}"
+    return signing.TimestampSigner(salt=_TOKEN_SALT).sign(value)
+
+
+def customer_user_from_token(token: str, *, max_age_seconds: int) -> CustomerUser | None:
+    """The active user a link was made for, while it is fresh and unused; else None."""
+    try:
+        value = signing.TimestampSigner(salt=_TOKEN_SALT).unsign(token, max_age=max_age_seconds)
+        company_id, pk, state = value.split(":", 2)
+        company_id, pk = int(company_id), int(pk)
+    except (signing.BadSignature, ValueError):
+        return None
+    rls.activate(user_id=None, company_id=company_id)
+    with scopes_disabled():
+        user = (
+            CustomerUser.objects.filter(pk=pk, company_id=company_id, is_active=True)
+            .select_related("company", "customer__customer_group")
+            .first()
+        )
+    if user is None or not constant_time_compare(state, _state(user)):
+        return None
+    return user
+
+
+@transaction.atomic
+def customer_user_set_password(*, user: CustomerUser, password: str) -> CustomerUser:
+    """Check ``password`` against the site's rules and store its hash; the user's other
+    sessions and any links sent earlier stop working."""
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    user = lock_then_load(CustomerUser, user)
+    first = not user.has_password
+    user.password = make_password(password)
+    user.joined_at = user.joined_at or timezone.now()
+    user.save(update_fields=["password", "joined_at"])
+    if first:
+        _log(
+            user.customer,
+            _("%(user)s accepted the invitation to the portal.") % {"user": user},
+            actor=None,
+        )
+    return user
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # A hash of the same cost, checked when no user has the address: a wrong address takes as
+    # long as a wrong password, and the answer tells nothing.
+    return make_password("portal-dummy-password")
+
+
+def _users_with_email(email: str) -> list[CustomerUser]:
+    """The active users of every company with this e-mail. Read across companies (the sign-in
+    comes before any company is known): under row-level security one company at a time, from
+    the companies the database's lookup names."""
+    email = (email or "").strip().lower()
+    company_ids = rls.companies_where("portal_user_companies", email)
+    found = []
+    with scopes_disabled():
+        for company_id in [None] if company_ids is None else company_ids:
+            rows = CustomerUser.objects.filter(email=email, is_active=True)
+            if company_id is not None:
+                rls.activate(user_id=None, company_id=company_id)
+                rows = rows.filter(company_id=company_id)
+            found += rows.select_related("company", "customer__customer_group")
+    return found
+
+
+def customer_user_authenticate(email: str, password: str) -> list[CustomerUser]:
+    """The active users (of any company) with this e-mail whose password is ``password``;
+    usually one."""
+    candidates = _users_with_email(email)
+    if not candidates:
+        check_password(password, _dummy_hash())
+        return []
+    return [user for user in candidates if user.has_password and user.check_password(password)]
+
+
+def _send(
+    user: CustomerUser, *, subject: str, template: str, path: str, hours: int, base_url: str
+) -> None:
+    link = base_url.rstrip("/") + path
+    body = render_to_string(
+        template, {"user": user, "company": user.company, "link": link, "hours": hours}
+    )
+    send_mail(subject, body, None, [user.email])
+
+
+def _send_invitation(user: CustomerUser, base_url: str) -> None:
+    # The portal's URL by name: customers cannot import the portal, which sits above it.
+    path = reverse("portal:accept_invitation", args=[customer_user_token(user)])
+    _send(
+        user,
+        subject=_("%(company)s invites you to its customer portal") % {"company": user.company},
+        template="customers/email/portal_invitation.txt",
+        path=path,
+        hours=INVITATION_DAYS * 24,
+        base_url=base_url,
+    )
+
+
+def customer_user_invitation_resend(*, user: CustomerUser, base_url: str) -> None:
+    """Send the invitation again to a user who has not chosen a password yet."""
+    if user.has_password:
+        raise DomainError(_("%(user)s has already joined the portal.") % {"user": user})
+    if not user.is_active:
+        raise DomainError(_("%(user)s is deactivated: reactivate them first.") % {"user": user})
+    _send_invitation(user, base_url)
+
+
+def customer_user_reset_send(email: str, *, base_url: str) -> int:
+    """E-mail a password link to every active user with this address (one per company);
+    answers how many, which the caller must not show (it would tell a known address)."""
+    users = _users_with_email(email)
+    for user in users:
+        path = reverse("portal:reset_confirm", args=[customer_user_token(user)])
+        _send(
+            user,
+            subject=_("Choose a new password for the %(company)s portal")
+            % {"company": user.company},
+            template="customers/email/portal_reset.txt",
+            path=path,
+            hours=RESET_HOURS,
+            base_url=base_url,
+        )
+    return len(users)
+
+
+def contact_customers(contact: Contact) -> list[Customer]:
+    """The customers a contact is linked to: where it can be invited to the portal."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ids = ContactLink.objects.filter(
+        company_id=contact.company_id,
+        contact=contact,
+        owner_type=ContentType.objects.get_for_model(Customer),
+    ).values("owner_id")
+    return list(Customer.objects.filter(company_id=contact.company_id, pk__in=ids))
