@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from crm.actors import portal_actor_name, staff_user
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
 
@@ -89,10 +90,17 @@ def activity_log_event(
     """
     if kind not in SystemEvent.Kind.values:
         raise DomainError(_("Unknown event kind “%(kind)s”.") % {"kind": kind})
+    on_portal = portal_actor_name(actor)
+    if on_portal:
+        message = _("%(message)s (by %(name)s, on the portal)") % {
+            "message": message,
+            "name": on_portal,
+        }
+        data = {**(data or {}), "customer_user": actor.pk}
     event = SystemEvent(
         company=owner_company(owner),
         owner=owner,
-        author=actor,
+        author=staff_user(actor),
         event_kind=kind,
         body=message,
         data=data or {},

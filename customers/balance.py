@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from crm.actors import staff_user
 from crm.errors import DomainError
 from crm.models import Company
 from crm.money import ZERO, round_money
@@ -99,7 +100,7 @@ def _post(
         reason=reason,
         reference=reference,
         gift_card=gift_card,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=staff_user(actor),
     )
     if source is not None:
         entry.source_type = ContentType.objects.get_for_model(source)
@@ -310,7 +311,7 @@ def _create_card(company, code, amount, expires_on, customer, note, issue_key, a
         customer=customer,
         note=(note or "").strip(),
         issue_key=issue_key,
-        issued_by=actor if getattr(actor, "pk", None) else None,
+        issued_by=staff_user(actor),
     )
 
 

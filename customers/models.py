@@ -913,9 +913,10 @@ class CustomerUser(CompanyOwned):
     """
 
     is_customer_user = True
-    # Never a staff user, whatever a template or a mixin asks.
+    # Never a staff user, whatever a template, a mixin or a service asks.
     is_staff = False
     is_superuser = False
+    is_authenticated = False
 
     customer = models.ForeignKey(
         Customer,

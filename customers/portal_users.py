@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
 from addressbook.models import Contact, ContactLink
 from crm import rls
-from crm.access import portal_record_types
+from crm.access import Level, portal_record_types
 from crm.errors import DomainError
 from crm.models import Company
 from crm.rows import lock_then_load
@@ -35,6 +36,8 @@ from customers.models import Customer, CustomerRole, CustomerRolePermission, Cus
 __all__ = [
     "INVITATION_DAYS",
     "RESET_HOURS",
+    "customer_role_delete",
+    "customer_role_save",
     "customer_roles_ensure",
     "customer_user_authenticate",
     "customer_user_deactivate",
@@ -47,6 +50,7 @@ __all__ = [
     "customer_user_set_roles",
     "customer_user_token",
     "contact_customers",
+    "role_levels",
     "roles_for",
     "session_hash",
 ]
@@ -97,6 +101,97 @@ def roles_for(customer: Customer):
     return CustomerRole.objects.filter(
         Q(customer__isnull=True) | Q(customer=customer), company_id=customer.company_id
     ).order_by("customer_id", "name")
+
+
+def role_levels(role: CustomerRole) -> dict[tuple[str, str], str]:
+    """The role's level for every (portal record type, action); None where it has no row."""
+    stored = {
+        (row.record_type, row.action): row.level
+        for row in CustomerRolePermission.objects.filter(company_id=role.company_id, role=role)
+    }
+    return {
+        (record_type.label, action): stored.get((record_type.label, action), Level.NONE)
+        for record_type in portal_record_types()
+        for action in record_type.actions
+    }
+
+
+@transaction.atomic
+def customer_role_save(
+    *,
+    company: Company,
+    name: str,
+    levels: dict[tuple[str, str], str],
+    actor,
+    role: CustomerRole | None = None,
+    customer: Customer | None = None,
+    description: str = "",
+) -> CustomerRole:
+    """Create or change a role and its levels, keyed (record type, action). A new role with
+    ``customer`` belongs to that customer alone; a role's customer never changes. Levels not
+    given stay as they were (a new role: None)."""
+    known = {(rt.label, action) for rt in portal_record_types() for action in rt.actions}
+    for key, level in levels.items():
+        if key not in known:
+            raise DomainError(_("Unknown portal permission %(key)s.") % {"key": " ".join(key)})
+        if level not in Level.values:
+            raise DomainError(_("Unknown access level %(level)s.") % {"level": level})
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the role a name."))
+    if role is None:
+        role = CustomerRole(company=company, customer=customer)
+    else:
+        role = lock_then_load(CustomerRole, role)
+    role.name, role.description = name, description.strip()
+    try:
+        role.full_clean(exclude=["company", "customer"])
+        with transaction.atomic():
+            role.save()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    except IntegrityError as error:
+        raise DomainError(_("Another role already has this name.")) from error
+    existing = {
+        (row.record_type, row.action): row
+        for row in CustomerRolePermission.objects.filter(company=company, role=role)
+    }
+    for (record_type, action), level in levels.items():
+        row = existing.get((record_type, action))
+        if row is None:
+            CustomerRolePermission.objects.create(
+                company=company, role=role, record_type=record_type, action=action, level=level
+            )
+        elif row.level != level:
+            row.level = level
+            row.save(update_fields=["level"])
+    owner = role.customer
+    if owner is not None:
+        _log(owner, _("The portal role %(role)s was saved.") % {"role": role}, actor=actor)
+    return role
+
+
+@transaction.atomic
+def customer_role_delete(*, role: CustomerRole, actor) -> None:
+    """Delete a role nobody holds; the predefined ones stay (their levels can change)."""
+    role = lock_then_load(CustomerRole, role, "customer")
+    if role.key:
+        raise DomainError(_("%(role)s is predefined: change its levels instead.") % {"role": role})
+    holders = role.users.count()
+    if holders:
+        raise DomainError(
+            ngettext(
+                "%(count)d user holds %(role)s: give them another role first.",
+                "%(count)d users hold %(role)s: give them another role first.",
+                holders,
+            )
+            % {"count": holders, "role": role}
+        )
+    if role.customer is not None:
+        _log(
+            role.customer, _("The portal role %(role)s was deleted.") % {"role": role}, actor=actor
+        )
+    role.delete()
 
 
 def _check_roles(customer: Customer, roles: Iterable[CustomerRole]) -> list[CustomerRole]:

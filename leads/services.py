@@ -10,6 +10,7 @@ from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
+from crm.actors import staff_user
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Salesperson
 from crm.timeline import activity_log_event
@@ -66,7 +67,7 @@ def _record_stage_change(
         opportunity=opportunity,
         from_stage=from_stage,
         to_stage=opportunity.stage,
-        changed_by=actor if actor is not None and actor.is_authenticated else None,
+        changed_by=staff_user(actor),
         probability=opportunity.probability,
         lost_reason=opportunity.lost_reason,
     )

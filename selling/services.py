@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.actors import staff_user
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Product
 from crm.money import round_money
@@ -349,7 +350,7 @@ def quotation_create(
         sales_partner_id=party.sales_partner_id,
         currency=company.currency,
         notes=notes,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=staff_user(actor),
     )
     buyer = pricing.buyer_for(customer=customer, opportunity=opportunity)
     _apply_terms(quotation, pricing.terms_for(buyer=buyer))
@@ -566,7 +567,7 @@ def _new_order(*, customer: Customer, opportunity, quotation, actor, **fields) -
         salesperson_id=(quotation or opportunity or customer).salesperson_id,
         sales_partner_id=(quotation or opportunity or customer).sales_partner_id,
         currency=customer.company.currency,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=staff_user(actor),
         **fields,
     )
     if quotation is not None:
