@@ -109,15 +109,19 @@ def pipeline_board(
     *,
     company: Company,
     salesperson_id: int | None = None,
+    visible: Q | None = None,
     per_column: int = BOARD_COLUMN_SIZE,
 ) -> Board:
-    """One column per stage in the company's order, with the ``per_column`` newest cards each.
+    """One column per stage in the company's order, with the ``per_column`` newest cards each;
+    ``visible`` narrows the opportunities to those the user sees (``crm.access``), figures too.
 
     Three queries however many opportunities there are: the stages, the figures per stage,
     and the cards (numbered per stage by a window function, so a huge stage costs no more).
     """
     stages = list(OpportunityStage.objects.filter(company=company).order_by("order", "pk"))
     opportunities = Opportunity.objects.filter(company=company)
+    if visible is not None:
+        opportunities = opportunities.filter(visible)
     if salesperson_id is not None:
         opportunities = opportunities.filter(salesperson_id=salesperson_id)
 
@@ -156,6 +160,7 @@ def pipeline_board(
             "expected_amount",
             "expected_close_date",
             "created_at",
+            "salesperson_id",
             "salesperson__name",
         )
         .order_by("stage_id", "position")

@@ -58,10 +58,22 @@ class SellingConfig(AppConfig):
 
         rollup.register()
 
+        # Who of the staff may see and change which documents: the salesperson on a document
+        # owns it. Accepting, rejecting and ordering a quotation convert it; cancelling an
+        # order keeps it (it only stops counting as a sale), so it is an edit, not a delete.
+        from crm.access import Action, Level, register_portal_record_type, register_record_type
+
+        register_record_type(
+            "selling.quotation",
+            model="selling.Quotation",
+            actions=(Action.VIEW, Action.EDIT, Action.CONVERT),
+        )
+        register_record_type(
+            "selling.salesorder", model="selling.SalesOrder", actions=(Action.VIEW, Action.EDIT)
+        )
+
         # What customer users reach on the portal, and the predefined roles' levels.
         from django.utils.translation import gettext_lazy as _
-
-        from crm.access import Action, Level, register_portal_record_type
 
         corporate, department = Level.COMPANY, Level.TEAM
         register_portal_record_type(

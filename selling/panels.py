@@ -9,10 +9,12 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from crm.access import Action, access_filter, can
 from crm.models import SalesPartner
 from customers.models import Customer
 from leads.models import Opportunity, OpportunityStage
 from selling import pricing, selectors
+from selling.models import Quotation, SalesOrder
 
 
 def _is_company_record(request: HttpRequest, obj: object, kinds) -> bool:
@@ -23,14 +25,23 @@ def _is_company_record(request: HttpRequest, obj: object, kinds) -> bool:
 def render_documents_panel(request: HttpRequest, obj: object) -> SafeString | None:
     if not _is_company_record(request, obj, Customer | Opportunity):
         return None
+    # The documents the user sees (crm.access), and the buttons only where they lead somewhere:
+    # whoever sees a customer may quote to it; quoting an opportunity converts it.
+    user, company = request.user, request.company
+    visible = {
+        "quotations": access_filter(user, company, Quotation, Action.VIEW),
+        "orders": access_filter(user, company, SalesOrder, Action.VIEW),
+    }
     if isinstance(obj, Customer):
-        overview = selectors.customer_documents(obj)
+        overview = selectors.customer_documents(obj, **visible)
         customer = obj
         can_create = True
     else:
-        overview = selectors.opportunity_documents(obj)
+        overview = selectors.opportunity_documents(obj, **visible)
         customer = pricing.opportunity_customer(obj)
-        can_create = obj.stage.kind != OpportunityStage.Kind.LOST
+        can_create = obj.stage.kind != OpportunityStage.Kind.LOST and can(
+            user, company, obj, Action.CONVERT
+        )
     # On hold or inactive: the reason is shown where the buttons would be (the services refuse).
     held = customer if customer is not None and not customer.can_receive_documents else None
     context = {

@@ -18,6 +18,9 @@ from leads.models import Opportunity
 from selling import pricing
 from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
 
+# No narrowing: every row the company scope allows.
+_EVERY = Q()
+
 # How many documents a panel on another record's page lists before linking to the full list.
 PANEL_LIMIT = 10
 
@@ -127,20 +130,25 @@ def _overview(quotations: QuerySet, orders: QuerySet) -> DocumentsOverview:
     )
 
 
-def customer_documents(customer: Customer) -> DocumentsOverview:
-    """The customer's latest quotations and orders and how many there are (four queries)."""
+def customer_documents(
+    customer: Customer, *, quotations: Q = _EVERY, orders: Q = _EVERY
+) -> DocumentsOverview:
+    """The customer's latest quotations and orders and how many there are (four queries);
+    ``quotations`` and ``orders`` narrow them to the ones the user sees (crm.access)."""
     company = customer.company_id
     return _overview(
-        Quotation.objects.filter(quotations_of_customer(customer), company=company),
-        SalesOrder.objects.filter(company=company, customer=customer),
+        Quotation.objects.filter(quotations_of_customer(customer), quotations, company=company),
+        SalesOrder.objects.filter(orders, company=company, customer=customer),
     )
 
 
-def opportunity_documents(opportunity: Opportunity) -> DocumentsOverview:
+def opportunity_documents(
+    opportunity: Opportunity, *, quotations: Q = _EVERY, orders: Q = _EVERY
+) -> DocumentsOverview:
     company = opportunity.company_id
     return _overview(
-        Quotation.objects.filter(company=company, opportunity=opportunity),
-        SalesOrder.objects.filter(company=company, opportunity=opportunity),
+        Quotation.objects.filter(quotations, company=company, opportunity=opportunity),
+        SalesOrder.objects.filter(orders, company=company, opportunity=opportunity),
     )
 
 

@@ -174,19 +174,29 @@ def _owner_ids(user, company: Company, level: str) -> frozenset[int]:
     return subject.team_ids
 
 
-def access_filter(user, company: Company, model, action: str) -> Q:
-    """A filter for ``model``'s queryset: the rows ``action`` reaches for ``user``."""
+def access_filter(user, company: Company, model, action: str, *, via: str = "") -> Q:
+    """A filter for ``model``'s queryset: the rows ``action`` reaches for ``user``.
+
+    ``via`` filters another model's rows by a foreign key to ``model`` instead ("lead": the
+    wish-list items of the leads the user reaches); rows without that key are not reached.
+    Staff only: a customer user's reach is the portal registry's.
+    """
     if _is_customer_user(user):
+        if via:
+            raise ValueError("access_filter(via=...) is for staff users")
         return _portal_filter(user, company, model, action)
     level = level_for(user, company, model, action)
-    if level == Level.COMPANY:
-        return Q()
     if level == Level.NONE:
         return _NOTHING
-    owner = record_type_for(model).owner_field
+    prefix = f"{via}__" if via else ""
+    linked = Q(**{f"{via}__isnull": False}) if via else Q()
+    if level == Level.COMPANY:
+        return linked
+    owner = f"{prefix}{record_type_for(model).owner_field}"
     ids = _owner_ids(user, company, level)
     unassigned = Q(**{f"{owner}__isnull": True})
-    return Q(**{f"{owner}__in": sorted(ids)}) | unassigned if ids else unassigned
+    reach = Q(**{f"{owner}__in": sorted(ids)}) | unassigned if ids else unassigned
+    return linked & reach if via else reach
 
 
 def can(user, company: Company, obj: models.Model, action: str) -> bool:

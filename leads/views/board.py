@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from crm.access import Action
+from crm.access import Action, access_filter, can
 from crm.access.views import AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.models import Salesperson
@@ -99,9 +99,16 @@ class OpportunityBoardView(MyRecordsMixin, TemplateView):
             selected = next(
                 (person for person in self.salespeople if str(person.pk) == requested), None
             )
+        user = self.request.user
         board = selectors.pipeline_board(
-            company=company, salesperson_id=selected.pk if selected else None
+            company=company,
+            salesperson_id=selected.pk if selected else None,
+            visible=access_filter(user, company, Opportunity, Action.VIEW),
         )
+        for column in board.columns:
+            for card in column.cards:
+                # A card the user may not move has no move form (the move would be a 404).
+                card.movable = can(user, company, card, Action.EDIT)
         stages = [column.stage for column in board.columns]
         lost_reasons = list(LostReason.objects.filter(company=company).order_by("name", "pk"))
         context.update(

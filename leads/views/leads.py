@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView
 
-from crm.access import Action
+from crm.access import Action, access_filter
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
@@ -239,10 +239,17 @@ class OpportunityWishListAddView(WishListAddView):
 
 
 class WishListRemoveView(ObjectActionView):
+    """Removes an item from a wish list, for those who may edit its lead or opportunity: any
+    other item is a 404, like another company's."""
+
     model = WishListItem
 
     def get_queryset(self):
-        return super().get_queryset().select_related("lead", "opportunity")
+        user, company = self.request.user, self.request.company
+        editable = access_filter(user, company, Lead, Action.EDIT, via="lead") | access_filter(
+            user, company, Opportunity, Action.EDIT, via="opportunity"
+        )
+        return super().get_queryset().filter(editable).select_related("lead", "opportunity")
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()

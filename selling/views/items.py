@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 
+from crm.access import Action
+from crm.access.views import AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.views.mixins import CompanyQuerysetMixin
 from selling import pricing, services
@@ -86,10 +88,12 @@ def price_rows(formset: BaseLineFormSet) -> pricing.Totals:
     return pricing.document_totals(priced)
 
 
-class DocumentLinesMixin(CompanyQuerysetMixin, SingleObjectMixin):
-    """Loads the document (another company's id is a 404) and its lines."""
+class DocumentLinesMixin(AccessQuerysetMixin, CompanyQuerysetMixin, SingleObjectMixin):
+    """Loads the document (another company's id, or one outside the user's edit level, is a
+    404) and its lines."""
 
     model = None  # Quotation or SalesOrder, set by the URL's subclass
+    access_action = Action.EDIT
 
     def get_queryset(self):
         return super().get_queryset().select_related("customer", "opportunity")

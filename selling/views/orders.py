@@ -4,6 +4,10 @@ from an opportunity, for a customer), editing the header and the status moves.
 Making an order from a quotation or an opportunity may make its customer in the same step. When
 an existing customer has the same e-mail or phone, the service refuses with code "duplicate"; the
 page then lists the matching customers and the user picks one or confirms a new customer.
+
+Who may do what is ``crm.access``'s answer for the order (its salesperson owns it): every change
+and status move, cancelling included (the order stays, it only stops counting), is an edit; making
+an order converts the quotation or opportunity it comes from.
 """
 
 from django.contrib import messages
@@ -15,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 
+from crm.access import Action
+from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
@@ -35,7 +41,7 @@ from selling.views.quotations import (
 # --- list and detail -----------------------------------------------------------------------------
 
 
-class OrderListView(MyRecordsMixin, CompanyListView):
+class OrderListView(MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     model = SalesOrder
     filterset_class = OrderFilter
     template_name = "selling/order_list.html"
@@ -53,7 +59,7 @@ class OrderListView(MyRecordsMixin, CompanyListView):
         return selectors.orders_for_list(super().get_queryset())
 
 
-class OrderDetailView(CompanyQuerysetMixin, DetailView):
+class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
     model = SalesOrder
     template_name = "selling/order_detail.html"
     context_object_name = "order"
@@ -77,16 +83,21 @@ class OrderDetailView(CompanyQuerysetMixin, DetailView):
         order = self.object
         status = SalesOrder.Status
         held = held_customer(order.customer)
+        # Buttons only where the user's level (crm.access) lets the click through.
+        may_edit = context["can_edit"]
         context.update(
             document=order,
             shown=selectors.document_lines(order),
             held_customer=held,
-            can_edit=order.status not in (status.FULFILLED, status.CANCELLED),
-            can_confirm=order.can_move_to(status.CONFIRMED) and held is None,
-            can_fulfil=order.can_move_to(status.FULFILLED),
-            can_cancel=order.can_move_to(status.CANCELLED),
+            can_edit=may_edit and order.status not in (status.FULFILLED, status.CANCELLED),
+            can_edit_lines=may_edit and order.is_editable,
+            can_confirm=may_edit and order.can_move_to(status.CONFIRMED) and held is None,
+            can_fulfil=may_edit and order.can_move_to(status.FULFILLED),
+            can_cancel=may_edit and order.can_move_to(status.CANCELLED),
             cancel_form=ReasonForm(auto_id="cancel_%s"),
-            can_pay_from_balance=order.can_take_balance and order.customer.balance > 0,
+            can_pay_from_balance=(
+                may_edit and order.can_take_balance and order.customer.balance > 0
+            ),
             balance_form=ApplyBalanceForm(auto_id="balance_%s", initial={"version": order.version}),
         )
         return context
@@ -140,10 +151,12 @@ class OrderCreateView(CustomerPrefillMixin, FormView):
         return HttpResponseRedirect(order.get_absolute_url())
 
 
-class _OrderConversionView(ObjectActionView):
+class _OrderConversionView(AccessQuerysetMixin, ObjectActionView):
     """POST makes the order (or finds the one already made). ``customer=<id>`` links the
-    customer picked on the duplicate page, ``confirm_new=1`` creates a new one anyway."""
+    customer picked on the duplicate page, ``confirm_new=1`` creates a new one anyway. It
+    converts the quotation or opportunity: outside the user's convert level it is a 404."""
 
+    access_action = Action.CONVERT
     template_name = "selling/order_customer_choice.html"
 
     def convert(self, *, customer: Customer | None, allow_duplicates: bool) -> SalesOrder:
@@ -248,10 +261,11 @@ class OrderFromOpportunityView(_OrderConversionView):
 # --- editing and status moves --------------------------------------------------------------------
 
 
-class OrderUpdateView(ServiceUpdateView):
+class OrderUpdateView(AccessQuerysetMixin, ServiceUpdateView):
     """All of a draft's header; of a confirmed order only the delivery date and the notes."""
 
     model = SalesOrder
+    access_action = Action.EDIT
     form_class = OrderHeaderForm
     success_message = gettext_lazy("Sales order %(object)s was saved.")
 

@@ -18,6 +18,7 @@ from django.views.generic import DetailView
 from django_countries import countries
 
 from addressbook.models import Address, AddressLink
+from crm.access.views import AccessQuerysetMixin
 from crm.models import Company
 from crm.views.mixins import CompanyQuerysetMixin
 from selling import pricing
@@ -115,7 +116,7 @@ def _key(owner) -> tuple[int, int]:
     return ContentType.objects.get_for_model(owner, for_concrete_model=True).pk, owner.pk
 
 
-class DocumentPrintView(CompanyQuerysetMixin, DetailView):
+class DocumentPrintView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
     template_name = "selling/print.html"
     context_object_name = "document"
 

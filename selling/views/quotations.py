@@ -1,7 +1,9 @@
 """Quotation pages: the list, the 360-degree page, creating, editing the header, status moves.
 
 Every write goes through ``selling.services``; a refusal (``DomainError``) becomes a message or a
-form error and changes nothing.
+form error and changes nothing. Who may do what is ``crm.access``'s answer for the quotation
+(its salesperson owns it): editing, sending and revising are edits; accepting, rejecting and
+ordering convert it. A quotation outside the user's level is a 404 and shows no button.
 """
 
 from django.contrib import messages
@@ -12,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 
+from crm.access import Action
+from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
@@ -30,10 +34,12 @@ def int_or_none(value) -> int | None:
         return None
 
 
-class DocumentActionView(ObjectActionView):
+class DocumentActionView(AccessQuerysetMixin, ObjectActionView):
     """A POST that moves a document through a service; ``form_class`` reads optional input
-    (a reason, a date). The service's refusal is shown as a message and nothing changes."""
+    (a reason, a date). The service's refusal is shown as a message and nothing changes.
+    Moving a document is editing it unless ``access_action`` says otherwise."""
 
+    access_action = Action.EDIT
     form_class = None
     success_message = ""
 
@@ -95,7 +101,7 @@ class CustomerPrefillMixin:
 # --- list and detail -----------------------------------------------------------------------------
 
 
-class QuotationListView(MyRecordsMixin, CompanyListView):
+class QuotationListView(MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     model = Quotation
     filterset_class = QuotationFilter
     template_name = "selling/quotation_list.html"
@@ -118,7 +124,9 @@ class QuotationListView(MyRecordsMixin, CompanyListView):
         return context
 
 
-class QuotationDetailView(CompanyQuerysetMixin, DetailView):
+class QuotationDetailView(
+    AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMixin, DetailView
+):
     model = Quotation
     template_name = "selling/quotation_detail.html"
     context_object_name = "quotation"
@@ -153,6 +161,8 @@ class QuotationDetailView(CompanyQuerysetMixin, DetailView):
         customer = selectors.quotation_customer(quotation)
         # On hold or inactive: the services refuse sending, accepting and ordering; say why.
         held = held_customer(customer)
+        # Buttons only where the user's level (crm.access) lets the click through.
+        may_edit, may_convert = context["can_edit"], context["can_convert"]
         context.update(
             document=quotation,
             shown=selectors.document_lines(quotation),
@@ -160,11 +170,12 @@ class QuotationDetailView(CompanyQuerysetMixin, DetailView):
             held_customer=held,
             open_statuses=(status.DRAFT, status.SENT, status.ACCEPTED),
             order=getattr(quotation, "sales_order", None),
-            can_send=quotation.can_move_to(status.SENT) and held is None,
-            can_accept=quotation.can_move_to(status.ACCEPTED) and held is None,
-            can_reject=quotation.can_move_to(status.REJECTED),
-            can_revise=quotation.can_move_to(status.DRAFT),
-            can_order=quotation.status == status.ACCEPTED and held is None,
+            can_change=may_edit and quotation.is_editable,
+            can_send=may_edit and quotation.can_move_to(status.SENT) and held is None,
+            can_accept=may_convert and quotation.can_move_to(status.ACCEPTED) and held is None,
+            can_reject=may_convert and quotation.can_move_to(status.REJECTED),
+            can_revise=may_edit and quotation.can_move_to(status.DRAFT),
+            can_order=may_convert and quotation.status == status.ACCEPTED and held is None,
             reject_form=ReasonForm(auto_id="reject_%s"),
             revise_form=ReviseForm(
                 auto_id="revise_%s", initial={"valid_until": ReviseForm.default_valid_until()}
@@ -225,10 +236,12 @@ def _created_message(quotation: Quotation) -> str:
     return _("Draft quotation %(object)s was created: add its lines next.") % {"object": quotation}
 
 
-class QuotationForOpportunityView(ObjectActionView):
-    """POST from the opportunity page: a draft quotation whose lines are the wish list."""
+class QuotationForOpportunityView(AccessQuerysetMixin, ObjectActionView):
+    """POST from the opportunity page: a draft quotation whose lines are the wish list
+    (quoting converts the opportunity, so it takes the opportunity's convert level)."""
 
     model = Opportunity
+    access_action = Action.CONVERT
 
     def act(self, obj) -> str:
         quotation = services.quotation_create(opportunity=obj, actor=self.request.user)
@@ -236,10 +249,12 @@ class QuotationForOpportunityView(ObjectActionView):
         return quotation.get_absolute_url()
 
 
-class QuotationForCustomerView(ObjectActionView):
-    """POST from the customer page: an empty draft quotation for the customer."""
+class QuotationForCustomerView(AccessQuerysetMixin, ObjectActionView):
+    """POST from the customer page: an empty draft quotation for the customer (whoever sees
+    the customer may quote to it, as the new quotation form lets them)."""
 
     model = Customer
+    access_action = Action.VIEW
 
     def act(self, obj) -> str:
         quotation = services.quotation_create(customer=obj, actor=self.request.user)
@@ -250,10 +265,11 @@ class QuotationForCustomerView(ObjectActionView):
 # --- editing and status moves --------------------------------------------------------------------
 
 
-class QuotationUpdateView(ServiceUpdateView):
+class QuotationUpdateView(AccessQuerysetMixin, ServiceUpdateView):
     """Dates, salesperson, partner and notes of a draft."""
 
     model = Quotation
+    access_action = Action.EDIT
     form_class = QuotationHeaderForm
     success_message = gettext_lazy("Quotation %(object)s was saved.")
 
@@ -289,6 +305,7 @@ class QuotationSendView(DocumentActionView):
 
 class QuotationAcceptView(DocumentActionView):
     model = Quotation
+    access_action = Action.CONVERT
     success_message = gettext_lazy(
         "Quotation %(object)s was accepted. Create the sales order when you are ready."
     )
@@ -299,6 +316,7 @@ class QuotationAcceptView(DocumentActionView):
 
 class QuotationRejectView(DocumentActionView):
     model = Quotation
+    access_action = Action.CONVERT
     form_class = ReasonForm
     success_message = gettext_lazy("Quotation %(object)s was marked as rejected.")
 

@@ -402,7 +402,7 @@ def test_two_people_saving_the_same_lines_cannot_overwrite_each_other(
 
     other = login_as(
         client.__class__(),
-        MembershipFactory(company=company, role=Membership.Role.MANAGER).user,
+        MembershipFactory(company=company, role=Membership.Role.ADMIN).user,
         company,
     )
     mine = form_data(member_client.get(items_url(quotation)), **{"0-quantity": "5"})
