@@ -57,7 +57,8 @@ def setup(transactional_db):
             company=company,
             name="Krüger Bäckerei GmbH",
             customer_type=CustomerTypeFactory(company=company, name="Bakeries", is_business=True),
-            salesperson=SalespersonFactory(company=company, name="Maria Manager"),
+            # The user is Maria: the customer's quotation is hers to change (crm.access).
+            salesperson=SalespersonFactory(company=company, name="Maria Manager", user=user),
         )
         AddressLinkFactory(company=company, owner=customer, is_primary=True, purpose="billing")
         chair = ProductFactory(

@@ -48,7 +48,8 @@ def world(transactional_db):
     with scope(company=company):
         leads_defaults_apply(company)
         customers_defaults_apply(company)
-        seller = SalespersonFactory(company=company, name="Priya Raman")
+        # The user is Priya: the opportunity and its quotation are hers to change (crm.access).
+        seller = SalespersonFactory(company=company, name="Priya Raman", user=user)
         lead = LeadFactory(
             company=company,
             first_name="Lena",
