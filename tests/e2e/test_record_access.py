@@ -8,14 +8,16 @@ has the button and saves.
 
 import pytest
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from crm.models import Membership
+from selling.services import quotation_create
 from tests.e2e.conftest import assert_accessible, log_in, screenshot
 from tests.factories import (
     DEFAULT_PASSWORD,
     CompanyFactory,
+    CustomerFactory,
     LeadFactory,
     MembershipFactory,
     SalespersonFactory,
@@ -44,13 +46,16 @@ def team(transactional_db):
             organization_name="Compilers Inc",
             salesperson=danas,
         )
-    return admin, sam, lead
+        customer = CustomerFactory(company=company, name="Compilers Inc", salesperson=danas)
+        with scope(company=company):
+            quotation = quotation_create(customer=customer, actor=dana)
+    return admin, sam, lead, quotation
 
 
 def test_a_salesperson_edits_a_colleagues_lead_only_once_the_level_allows(
     page, browser, live_server, team
 ):
-    admin, sam, lead = team
+    admin, sam, lead, quotation = team
     detail = reverse("leads:lead_detail", args=[lead.pk])
     edit = reverse("leads:lead_update", args=[lead.pk])
 
@@ -60,6 +65,14 @@ def test_a_salesperson_edits_a_colleagues_lead_only_once_the_level_allows(
     actions = page.locator(".page-header .actions")
     expect(actions.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
     assert page.goto(edit).status == 404
+    # Dana's quotation too: Sam reads it, without a button that would change it.
+    page.goto(quotation.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_contain_text(quotation.number)
+    for button in ("Edit details", "Edit lines", "Mark as sent"):
+        expect(page.get_by_text(button, exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Print")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "colleagues-quotation-read-only")
 
     # The admin, in a browser of their own, lets salespeople edit every lead.
     admin_context = browser.new_context(base_url=live_server.url)
