@@ -145,7 +145,9 @@ def record_type(label):
 
 
 def test_every_staff_record_type_is_in_the_table():
-    assert {rt.label for rt in record_types()} == set(STAFF_TYPES)
+    assert {rt.label for rt in record_types()} == set(STAFF_TYPES), (
+        "a new record type needs its rows in staff_world and its label in STAFF_TYPES"
+    )
 
 
 @pytest.mark.parametrize("label", STAFF_TYPES)
