@@ -249,7 +249,7 @@ def seed_portal(company: Company, rnd: random.Random) -> None:
             invited_at=now,
             joined_at=now,
         )
-        user.roles.set([roles[role]])
+        user.set_roles([roles[role]])
     today = timezone.localdate()
     groups = {g.name: g for g in CustomerGroup.objects.filter(company=company)}
     for group_name, title, body in GROUP_CONTENT:

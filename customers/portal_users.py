@@ -267,7 +267,7 @@ def customer_user_invite(
             user.save()
     except IntegrityError as error:
         raise DomainError(_("Another customer user already has this e-mail.")) from error
-    user.roles.set(roles)
+    user.set_roles(roles)
     _log(
         customer,
         _("%(user)s was invited to the portal as %(roles)s.")
@@ -290,7 +290,7 @@ def customer_user_set_roles(
         keeps_admin = any(role.key == CustomerRole.Key.ADMINISTRATOR for role in roles)
         if not keeps_admin and user.roles.filter(key=CustomerRole.Key.ADMINISTRATOR).exists():
             raise DomainError(_("You cannot take the Administrator role from yourself."))
-    user.roles.set(roles)
+    user.set_roles(roles)
     user.__dict__.pop("_portal_levels", None)
     _log(
         user.customer,
