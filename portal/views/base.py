@@ -6,13 +6,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import Action, access_filter, level_for
-from selling.models import Quotation
+from customers.models import BalanceEntry
+from selling.models import Quotation, SalesOrder
 
 __all__ = ["PortalMixin", "reach"]
 
 # The portal's sections: (url name, label, model whose view level opens it).
 SECTIONS = [
     ("portal:home", _("Home"), None),
+    ("portal:quotation_list", _("Quotations"), Quotation),
+    ("portal:order_list", _("Orders"), SalesOrder),
+    ("portal:balance", _("Balance"), BalanceEntry),
 ]
 
 
