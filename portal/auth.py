@@ -12,7 +12,7 @@ from importlib import import_module
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from crm import rls
 from customers.models import CustomerUser
@@ -57,7 +57,9 @@ def portal_login(request, user: CustomerUser) -> None:
     session[USER_KEY] = user.pk
     session[COMPANY_KEY] = user.company_id
     session[HASH_KEY] = session_hash(user)
-    CustomerUser.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    # The sign-in page runs before any company is known, so outside a scope: enter the user's.
+    with scope(company=user.company):
+        CustomerUser.objects.filter(pk=user.pk).update(last_login=timezone.now())
     request.customer_user = user
 
 

@@ -131,6 +131,16 @@ def admin_change_urls(company):
 def test_every_id_url_is_a_404_for_another_company(client, company_a_world):
     a, b, intruder = company_a_world
     login_as(client, intruder, b)
+    # The portal's pages answer to the portal's own sign-in: the same browser also holds a
+    # session of company B's customer administrator (the widest portal user), so a portal URL
+    # with company A's id must be a 404 for them too.
+    from customers.demo import PORTAL_PASSWORD
+    from customers.models import CustomerUser
+    from tests.portal.conftest import portal_sign_in
+
+    with scopes_disabled():
+        portal_admin = CustomerUser.objects.filter(company=b, roles__key="administrator").first()
+    portal_sign_in(client, portal_admin, PORTAL_PASSWORD)
     checked = []
     walked = set()
     for name, pattern in walk():
