@@ -51,6 +51,7 @@ __all__ = [
     "customer_user_token",
     "contact_customers",
     "role_levels",
+    "roles_above",
     "roles_for",
     "session_hash",
 ]
@@ -143,6 +144,8 @@ def customer_role_save(
         role = CustomerRole(company=company, customer=customer)
     else:
         role = lock_then_load(CustomerRole, role)
+    if getattr(actor, "is_customer_user", False):
+        _check_portal_admin(actor, role, levels)
     role.name, role.description = name, description.strip()
     try:
         role.full_clean(exclude=["company", "customer"])
@@ -175,6 +178,8 @@ def customer_role_save(
 def customer_role_delete(*, role: CustomerRole, actor) -> None:
     """Delete a role nobody holds; the predefined ones stay (their levels can change)."""
     role = lock_then_load(CustomerRole, role, "customer")
+    if getattr(actor, "is_customer_user", False):
+        _check_portal_admin(actor, role, {})
     if role.key:
         raise DomainError(_("%(role)s is predefined: change its levels instead.") % {"role": role})
     holders = role.users.count()
@@ -192,6 +197,64 @@ def customer_role_delete(*, role: CustomerRole, actor) -> None:
             role.customer, _("The portal role %(role)s was deleted.") % {"role": role}, actor=actor
         )
     role.delete()
+
+
+def _check_portal_admin(
+    actor: CustomerUser, role: CustomerRole, levels: dict[tuple[str, str], str]
+) -> None:
+    """A customer's portal administrator manages their own customer's roles only, and gives a
+    role no more than they have themselves, permission by permission (Oro's rule: nobody hands
+    out rights they do not hold)."""
+    if role.customer_id is None or role.customer_id != actor.customer_id:
+        raise DomainError(_("You can only change the roles of your own customer."))
+    labels = {rt.label: rt for rt in portal_record_types()}
+    for (record_type, action), level in levels.items():
+        own = actor.portal_level(record_type, action)
+        if level != own and Level.widest(level, own) == level:
+            raise DomainError(
+                _(
+                    "You cannot give “%(permission)s” on %(records)s at %(level)s: your own "
+                    "level there is %(own)s."
+                )
+                % {
+                    "permission": labels[record_type].action_label(action),
+                    "records": labels[record_type].verbose_name_plural,
+                    "level": Level.portal_label(level),
+                    "own": Level.portal_label(own),
+                },
+                code="above_own_level",
+            )
+
+
+def roles_above(actor, roles: Iterable[CustomerRole]) -> set[int]:
+    """The ids of ``roles`` that give more somewhere than the portal user ``actor`` has (one
+    query): a portal administrator may not hand them out. Staff (and nobody) are not bounded."""
+    roles = list(roles)
+    if not getattr(actor, "is_customer_user", False) or not roles:
+        return set()
+    rows = CustomerRolePermission.objects.filter(
+        company_id=actor.company_id, role__in=[role.pk for role in roles]
+    ).values_list("role_id", "record_type", "action", "level")
+    above = set()
+    for role_id, record_type, action, level in rows:
+        own = actor.portal_level(record_type, action)
+        if level != own and Level.widest(level, own) == level:
+            above.add(role_id)
+    return above
+
+
+def _check_grant(actor, roles: Iterable[CustomerRole], *, keeping=()) -> None:
+    """Refuse a role the portal administrator ``actor`` could not make themselves (a role the
+    user already holds may stay)."""
+    kept = {role.pk for role in keeping}
+    above = roles_above(actor, [role for role in roles if role.pk not in kept])
+    if above:
+        names = ", ".join(str(role) for role in roles if role.pk in above)
+        raise DomainError(
+            _("%(roles)s gives more than you have yourself: you cannot give it.")
+            % {"roles": names},
+            code="above_own_level",
+        )
 
 
 def _check_roles(customer: Customer, roles: Iterable[CustomerRole]) -> list[CustomerRole]:
@@ -248,6 +311,7 @@ def customer_user_invite(
     if not email:
         raise DomainError(_("Enter an e-mail address: the invitation is sent there."))
     roles = _check_roles(customer, roles)
+    _check_grant(actor, roles)
     user = CustomerUser(
         company_id=customer.company_id,
         customer=customer,
@@ -286,6 +350,7 @@ def customer_user_set_roles(
     user = lock_then_load(CustomerUser, user, "customer")
     _check_reach(user.customer, within=within)
     roles = _check_roles(user.customer, roles)
+    _check_grant(actor, roles, keeping=user.roles.all())
     if getattr(actor, "pk", None) == user.pk and getattr(actor, "is_customer_user", False):
         keeps_admin = any(role.key == CustomerRole.Key.ADMINISTRATOR for role in roles)
         if not keeps_admin and user.roles.filter(key=CustomerRole.Key.ADMINISTRATOR).exists():

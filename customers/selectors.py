@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from crm.models import Product
 from customers import hierarchy, rollup
 from customers.models import (
     DEFAULT_PAYMENT_TERMS_DAYS,
@@ -282,6 +283,23 @@ class ProductLimits:
                 "group": buyer.customer_group,
             }
         return None
+
+
+def products_for(buyer: Buyer, *, company) -> QuerySet[Product]:
+    """The company's active products ``buyer`` may buy, as one filter the database applies, so
+    a catalog can page and count them. It decides as ``ProductLimits`` does (a test holds the
+    two together): limited to types, the buyer's type must be one; limited to groups, the
+    buyer's group must be one."""
+    limits = ProductLimit.objects.filter(company=company, product=OuterRef("pk"))
+    by_type = limits.filter(customer_type__isnull=False)
+    by_group = limits.filter(customer_group__isnull=False)
+    type_ok = ~Exists(by_type)
+    if buyer.customer_type is not None:
+        type_ok |= Exists(by_type.filter(customer_type=buyer.customer_type.pk))
+    group_ok = ~Exists(by_group)
+    if buyer.customer_group is not None:
+        group_ok |= Exists(by_group.filter(customer_group=buyer.customer_group.pk))
+    return Product.objects.filter(type_ok, group_ok, company=company, is_active=True)
 
 
 def _names(rows) -> str:
