@@ -177,6 +177,8 @@ def _snippet(action: str) -> str:
 
 
 class WebFormRotateView(RoleRequiredMixin, View):
+    model = WebForm
+
     def post(self, request, pk):
         form = get_object_or_404(WebForm.objects.filter(company=request.company), pk=pk)
         webforms.web_form_rotate_key(form=form, actor=request.user)
