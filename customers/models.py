@@ -978,6 +978,22 @@ class CustomerUser(CompanyOwned):
     def has_password(self) -> bool:
         return bool(self.password) and not self.password.startswith("!")
 
+    @property
+    def state(self) -> str:
+        """Where the user stands, as the staff's pages say it: invited (no password chosen
+        yet), active or deactivated."""
+        if not self.is_active:
+            return "deactivated"
+        return "active" if self.has_password else "invited"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "deactivated": _("Deactivated"),
+            "active": _("Active"),
+            "invited": _("Invited"),
+        }[self.state]
+
     def check_password(self, raw_password: str) -> bool:
         from django.contrib.auth.hashers import check_password
 

@@ -1,11 +1,23 @@
-"""Customer groups and customer types: the company's own lists, edited by managers."""
+"""Customer groups and customer types: the company's own lists, edited by managers; a group's
+content blocks for the portal."""
 
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView
 
+from crm.errors import DomainError
 from crm.views.company_lists import CompanyList
+from crm.views.mixins import RoleRequiredMixin
 from customers import services
-from customers.forms import CustomerGroupForm, CustomerTypeForm
-from customers.models import CustomerGroup, CustomerType, payment_terms_label
+from customers.forms import CustomerGroupForm, CustomerTypeForm, GroupContentForm
+from customers.models import CustomerGroup, CustomerType, GroupContent, payment_terms_label
+
+__all__ = ["COMPANY_LISTS", "GroupContentDeleteView", "GroupContentFormView"]
 
 COMPANY_LISTS = [
     CompanyList(
@@ -44,3 +56,72 @@ COMPANY_LISTS = [
         ),
     ),
 ]
+
+
+# --- a group's content blocks (the portal's home page shows them to the group's users) ----------
+
+
+class _GroupContentMixin(RoleRequiredMixin):
+    """Managers and up, like the group's own page; another company's group is a 404."""
+
+    url_models = {"group_pk": CustomerGroup, "pk": GroupContent}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.group = get_object_or_404(
+            CustomerGroup.objects.filter(company=request.company), pk=kwargs["group_pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def content_queryset(self):
+        return GroupContent.objects.filter(company=self.request.company, customer_group=self.group)
+
+    def group_url(self) -> str:
+        return reverse("customers:group_update", args=[self.group.pk]) + "#content-heading"
+
+
+class GroupContentFormView(_GroupContentMixin, FormView):
+    """Add a content block to a group, or change one (``pk`` given)."""
+
+    template_name = "customers/group_content_form.html"
+    form_class = GroupContentForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["company"] = self.request.company
+        if "pk" in self.kwargs:
+            kwargs["instance"] = get_object_or_404(self.content_queryset(), pk=self.kwargs["pk"])
+        else:
+            kwargs["instance"] = GroupContent(
+                company=self.request.company, customer_group=self.group
+            )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["group"] = self.group
+        context["cancel_url"] = self.group_url()
+        context["title"] = (
+            _("Edit %(title)s") % {"title": context["form"].instance.title}
+            if "pk" in self.kwargs
+            else _("New content for %(group)s") % {"group": self.group}
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            row = services.group_content_save(row=form.instance, actor=self.request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(title)s was saved.") % {"title": row.title})
+        return HttpResponseRedirect(self.group_url())
+
+
+class GroupContentDeleteView(_GroupContentMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        row = get_object_or_404(self.content_queryset(), pk=kwargs["pk"])
+        services.group_content_delete(row=row, actor=request.user)
+        messages.success(request, _("%(title)s was deleted.") % {"title": row.title})
+        return HttpResponseRedirect(self.group_url())
