@@ -30,7 +30,6 @@ from customers.models import Customer, CustomerRole, CustomerUser
 from customers.portal_users import (
     customer_role_delete,
     customer_role_save,
-    customer_roles_ensure,
     customer_roles_levels_save,
     customer_user_deactivate,
     customer_user_invitation_resend,
@@ -107,11 +106,6 @@ class PortalUserInviteView(_EditableCustomerMixin, FormView):
         if contact.isdigit():
             initial["contact"] = int(contact)
         return initial
-
-    def get_form(self, form_class=None):
-        # Predefined roles exist for a company made before the portal.
-        customer_roles_ensure(self.request.company)
-        return super().get_form(form_class)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -233,7 +227,8 @@ class CustomerRolesView(AdminRoleRequiredMixin, FormView):
 
     def _roles(self):
         if self.roles is None:
-            customer_roles_ensure(self.request.company)
+            # The predefined roles exist: made with the company (customer_roles_ensure) or,
+            # for older companies, by the migration that brought them.
             self.roles = _company_roles(self.request.company)
         return self.roles
 

@@ -477,3 +477,26 @@ def test_the_roles_page_costs_the_same_with_more_holders(
         CustomerRole.objects.create(company=company, customer=retail, name=f"Own {_n}")
     with django_assert_max_num_queries(few):
         member_client.get(reverse("customers:portal_roles"))
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_the_companys_customer_users_and_never_their_password(
+    client, company, other_company, retail, roles
+):
+    from django.contrib.auth.models import Permission
+
+    staff = MembershipFactory(company=company, role=Role.ADMIN, user__is_staff=True).user
+    staff.user_permissions.set(Permission.objects.all())
+    login_as(client, staff, company)
+    mine = CustomerUserFactory(customer=retail, email="mine@example.com", roles="buyer")
+    with scopes_disabled(), scope(company=other_company):
+        CustomerUserFactory(customer=CustomerFactory(company=other_company), email="theirs@x.io")
+    listing = client.get(reverse("admin:customers_customeruser_changelist")).content.decode()
+    assert "mine@example.com" in listing and "theirs@x.io" not in listing
+    assert "Buyer" in listing
+    change = client.get(reverse("admin:customers_customeruser_change", args=[mine.pk]))
+    assert change.status_code == 200
+    assert "password" not in change.context["adminform"].form.fields
+    assert client.get(reverse("admin:customers_customeruser_add")).status_code == 403
