@@ -964,7 +964,7 @@ class CustomerUser(CompanyOwned):
         return self.full_name or self.email
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:portal_user", args=[self.customer_id, self.pk])
+        return reverse("customers:portal_user", args=[self.pk])
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()

@@ -55,21 +55,21 @@ def portal_users_url(customer: Customer) -> str:
     return customer.get_absolute_url() + "#portal-users-heading"
 
 
+def _editable_customers(request):
+    """The customers whose portal users the staff user may manage: their edit level's reach."""
+    return Customer.objects.filter(company=request.company).filter(
+        access_filter(request.user, request.company, Customer, Action.EDIT)
+    )
+
+
 class _EditableCustomerMixin:
     """Loads ``self.customer``: one whose edit level the user has, or a 404."""
 
     url_models = {"pk": Customer}
 
     def dispatch(self, request, *args, **kwargs):
-        reachable = Customer.objects.filter(company=request.company).filter(
-            access_filter(request.user, request.company, Customer, Action.EDIT)
-        )
-        self.customer = get_object_or_404(reachable, pk=kwargs["pk"])
-        self.load_more(request, **kwargs)
+        self.customer = get_object_or_404(_editable_customers(request), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
-
-    def load_more(self, request, **kwargs) -> None:
-        pass
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -77,16 +77,26 @@ class _EditableCustomerMixin:
         return context
 
 
-class _PortalUserMixin(_EditableCustomerMixin):
-    """Also loads ``self.portal_user``: a user of ``self.customer``, or a 404."""
+class _PortalUserMixin:
+    """Loads ``self.portal_user`` and ``self.customer``: a user of a customer whose edit level
+    the staff user has, or a 404 (as another company's user is)."""
 
-    url_models = {"pk": Customer, "user_pk": CustomerUser}
+    url_models = {"pk": CustomerUser}
 
-    def load_more(self, request, **kwargs) -> None:
+    def dispatch(self, request, *args, **kwargs):
         self.portal_user = get_object_or_404(
-            CustomerUser.objects.filter(company=request.company, customer=self.customer),
-            pk=kwargs["user_pk"],
+            CustomerUser.objects.filter(
+                company=request.company, customer__in=_editable_customers(request)
+            ).select_related("customer", "contact"),
+            pk=kwargs["pk"],
         )
+        self.customer = self.portal_user.customer
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["customer"] = self.customer
+        return context
 
 
 class PortalUserInviteView(_EditableCustomerMixin, FormView):

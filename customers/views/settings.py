@@ -17,7 +17,12 @@ from customers import services
 from customers.forms import CustomerGroupForm, CustomerTypeForm, GroupContentForm
 from customers.models import CustomerGroup, CustomerType, GroupContent, payment_terms_label
 
-__all__ = ["COMPANY_LISTS", "GroupContentDeleteView", "GroupContentFormView"]
+__all__ = [
+    "COMPANY_LISTS",
+    "GroupContentCreateView",
+    "GroupContentDeleteView",
+    "GroupContentUpdateView",
+]
 
 COMPANY_LISTS = [
     CompanyList(
@@ -62,38 +67,23 @@ COMPANY_LISTS = [
 
 
 class _GroupContentMixin(RoleRequiredMixin):
-    """Managers and up, like the group's own page; another company's group is a 404."""
-
-    url_models = {"group_pk": CustomerGroup, "pk": GroupContent}
-
-    def dispatch(self, request, *args, **kwargs):
-        self.group = get_object_or_404(
-            CustomerGroup.objects.filter(company=request.company), pk=kwargs["group_pk"]
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def content_queryset(self):
-        return GroupContent.objects.filter(company=self.request.company, customer_group=self.group)
+    """Managers and up, like the group's own page; another company's group or block is a 404.
+    ``self.group`` is the group; ``self.row`` the block being changed (None: a new one)."""
 
     def group_url(self) -> str:
         return reverse("customers:group_update", args=[self.group.pk]) + "#content-heading"
 
 
-class GroupContentFormView(_GroupContentMixin, FormView):
-    """Add a content block to a group, or change one (``pk`` given)."""
-
+class _GroupContentFormView(_GroupContentMixin, FormView):
     template_name = "customers/group_content_form.html"
     form_class = GroupContentForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["company"] = self.request.company
-        if "pk" in self.kwargs:
-            kwargs["instance"] = get_object_or_404(self.content_queryset(), pk=self.kwargs["pk"])
-        else:
-            kwargs["instance"] = GroupContent(
-                company=self.request.company, customer_group=self.group
-            )
+        kwargs["instance"] = self.row or GroupContent(
+            company=self.request.company, customer_group=self.group
+        )
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -101,8 +91,8 @@ class GroupContentFormView(_GroupContentMixin, FormView):
         context["group"] = self.group
         context["cancel_url"] = self.group_url()
         context["title"] = (
-            _("Edit %(title)s") % {"title": context["form"].instance.title}
-            if "pk" in self.kwargs
+            _("Edit %(title)s") % {"title": self.row.title}
+            if self.row
             else _("New content for %(group)s") % {"group": self.group}
         )
         return context
@@ -117,11 +107,40 @@ class GroupContentFormView(_GroupContentMixin, FormView):
         return HttpResponseRedirect(self.group_url())
 
 
+def _group_content(request, pk) -> GroupContent:
+    return get_object_or_404(
+        GroupContent.objects.filter(company=request.company).select_related("customer_group"),
+        pk=pk,
+    )
+
+
+class GroupContentCreateView(_GroupContentFormView):
+    url_models = {"pk": CustomerGroup}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.group = get_object_or_404(
+            CustomerGroup.objects.filter(company=request.company), pk=kwargs["pk"]
+        )
+        self.row = None
+        return super().dispatch(request, *args, **kwargs)
+
+
+class GroupContentUpdateView(_GroupContentFormView):
+    url_models = {"pk": GroupContent}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.row = _group_content(request, kwargs["pk"])
+        self.group = self.row.customer_group
+        return super().dispatch(request, *args, **kwargs)
+
+
 class GroupContentDeleteView(_GroupContentMixin, View):
+    url_models = {"pk": GroupContent}
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        row = get_object_or_404(self.content_queryset(), pk=kwargs["pk"])
+        row = _group_content(request, kwargs["pk"])
+        self.group = row.customer_group
         services.group_content_delete(row=row, actor=request.user)
         messages.success(request, _("%(title)s was deleted.") % {"title": row.title})
         return HttpResponseRedirect(self.group_url())

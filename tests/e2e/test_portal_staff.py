@@ -84,6 +84,14 @@ def test_a_manager_invites_a_contact_as_buyer(page, setup):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Deactivated")
     screenshot(page, "portal-staff-user")
 
+    # The contact's page now names the customer they sign in for.
+    page.goto(ben.get_absolute_url())
+    expect(page.get_by_role("region", name="Portal access")).to_contain_text(
+        "Ben Brandt signs in to the portal for Nordlicht Retail GmbH"
+    )
+    assert_accessible(page)
+    screenshot(page, "portal-staff-contact")
+
     # At 390 px the customer page and the invitation still work.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(customer.get_absolute_url())
