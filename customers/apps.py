@@ -49,6 +49,8 @@ class CustomersConfig(AppConfig):
         register_related_owners(related_timeline_owners)
         # On lead and opportunity pages, right after their details: the customer they became.
         register_panel("customer", order=5, render=panels.render_customer_panel)
+        # On a contact's page: whether they sign in to the portal, or the way to invite them.
+        register_panel("portal_access", order=6, render=panels.render_portal_access_panel)
         dashboard.register()
         from crm.figures import register_figure_check
         from customers import figures

@@ -966,7 +966,7 @@ class CustomerUser(CompanyOwned):
         return self.full_name or self.email
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:portal_user", args=[self.customer_id, self.pk])
+        return reverse("customers:portal_user", args=[self.pk])
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
@@ -984,6 +984,22 @@ class CustomerUser(CompanyOwned):
         """Hold exactly ``roles`` (the link rows carry the company, like every tenant row)."""
         self.roles.set(roles, through_defaults={"company_id": self.company_id})
         self.__dict__.pop("_portal_levels", None)
+
+    @property
+    def state(self) -> str:
+        """Where the user stands, as the staff's pages say it: invited (no password chosen
+        yet), active or deactivated."""
+        if not self.is_active:
+            return "deactivated"
+        return "active" if self.has_password else "invited"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "deactivated": _("Deactivated"),
+            "active": _("Active"),
+            "invited": _("Invited"),
+        }[self.state]
 
     def check_password(self, raw_password: str) -> bool:
         from django.contrib.auth.hashers import check_password

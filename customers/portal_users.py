@@ -38,6 +38,7 @@ __all__ = [
     "RESET_HOURS",
     "customer_role_delete",
     "customer_role_save",
+    "customer_roles_levels_save",
     "customer_roles_ensure",
     "customer_user_authenticate",
     "customer_user_deactivate",
@@ -172,6 +173,29 @@ def customer_role_save(
     if owner is not None:
         _log(owner, _("The portal role %(role)s was saved.") % {"role": role}, actor=actor)
     return role
+
+
+@transaction.atomic
+def customer_roles_levels_save(
+    *, company: Company, levels_by_role: dict[int, dict[tuple[str, str], str]], actor
+) -> None:
+    """The company's roles' levels from the roles settings page, all or none: ``levels_by_role``
+    maps a company role's id to its levels. A customer's own role is not changed here."""
+    roles = CustomerRole.objects.filter(
+        company=company, customer__isnull=True, pk__in=list(levels_by_role)
+    ).in_bulk()
+    if len(roles) != len(levels_by_role):
+        raise DomainError(_("Choose roles of the company."))
+    for role_id, levels in levels_by_role.items():
+        role = roles[role_id]
+        customer_role_save(
+            company=company,
+            name=role.name,
+            description=role.description,
+            levels=levels,
+            role=role,
+            actor=actor,
+        )
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from crm.models import Product
@@ -18,7 +18,9 @@ from customers.models import (
     Customer,
     CustomerGroup,
     CustomerLink,
+    CustomerRole,
     CustomerType,
+    CustomerUser,
     GroupPrice,
     ProductLimit,
     payment_terms_label,
@@ -304,3 +306,14 @@ def products_for(buyer: Buyer, *, company) -> QuerySet[Product]:
 
 def _names(rows) -> str:
     return ", ".join(sorted(f"“{row}”" for row in rows))
+
+
+def customer_portal_users(*, customer: Customer) -> list[CustomerUser]:
+    """The customer's portal users with their roles: two queries however many there are."""
+    return list(
+        CustomerUser.objects.filter(company=customer.company_id, customer=customer)
+        .prefetch_related(
+            Prefetch("roles", queryset=CustomerRole.objects.order_by("customer_id", "name", "pk"))
+        )
+        .order_by("last_name", "first_name", "pk")
+    )

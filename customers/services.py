@@ -31,6 +31,7 @@ from customers.models import (
     CustomerGroup,
     CustomerLink,
     CustomerType,
+    GroupContent,
     GroupPrice,
     ProductLimit,
     phone_digits,
@@ -154,6 +155,23 @@ def product_price_set(
     validate_or_raise(row, exclude=["company", "customer_group", "product"])
     row.save()
     return row
+
+
+# --- group content: the blocks the portal's home page shows a group's users ---------------------
+
+
+@transaction.atomic
+def group_content_save(*, row: GroupContent, actor=None) -> GroupContent:
+    """Create or change a content block of a group; its last day is never before its first
+    (the model's check, answered as a message)."""
+    check_same_company(row.company_id, row.customer_group)
+    row.title = (row.title or "").strip()
+    return _validated_save(row)
+
+
+@transaction.atomic
+def group_content_delete(*, row: GroupContent, actor=None) -> None:
+    GroupContent.objects.filter(company=row.company_id, pk=row.pk).delete()
 
 
 # --- customers ----------------------------------------------------------------------------------
