@@ -194,6 +194,24 @@ class ImportReport:
     users_matched: int = 0
 
 
+def _renew_taken_secrets(model, objs: list) -> None:
+    """A field unique in the whole database whose value the model generates (a web form's
+    secret address) gets a fresh value where this database already has the backup's: a copy
+    of a company must not take over, or break, the original's."""
+    for f in model._meta.local_concrete_fields:
+        if not f.unique or f.primary_key or not callable(f.default):
+            continue
+        values = [getattr(obj, f.attname) for obj in objs]
+        taken = set(
+            model._base_manager.filter(**{f"{f.attname}__in": values}).values_list(
+                f.attname, flat=True
+            )
+        )
+        for obj in objs:
+            if getattr(obj, f.attname) in taken:
+                setattr(obj, f.attname, f.default())
+
+
 def _read(path: Path) -> Iterator[dict]:
     with _open(path, "r") as source:
         for number, text in enumerate(source, 1):
@@ -307,6 +325,7 @@ class _Importer:
             if parent_link is None:
                 values.pop(pk_field.attname)
             objs.append(model(**values))
+        _renew_taken_secrets(model, objs)
         insert_fields = [f for f in fields if parent_link is not None or f is not pk_field]
         if parent_link is not None:
             # A subtype's table: its id is its parent's, already remapped.

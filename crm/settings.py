@@ -195,6 +195,10 @@ AXES_CLIENT_IP_CALLABLE = "crm.views.accounts.client_address"
 # Password reset e-mails: at most this many per address and per e-mail an hour.
 PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
 
+# Web-to-lead: at most this many submissions per form from one address in the window.
+WEB_FORM_LIMIT = int(os.environ.get("WEB_FORM_LIMIT", "10"))
+WEB_FORM_WINDOW_SECONDS = int(os.environ.get("WEB_FORM_WINDOW_SECONDS", "600"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "crm:dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -72,6 +72,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("selling/", include("selling.urls")),
     path("portal/", include("portal.urls")),
+    path("forms/", include("leads.public_urls")),
     path("", include((crm_patterns, "crm"))),
 ]
 

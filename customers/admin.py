@@ -9,14 +9,18 @@ from addressbook.admin import attach_link_inlines
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
 from crm.forms import bind_company
-from customers import services
+from customers import portal_users, services
 from customers.models import (
     BalanceEntry,
     Customer,
     CustomerGroup,
     CustomerLink,
+    CustomerRole,
+    CustomerRolePermission,
     CustomerType,
+    CustomerUser,
     GiftCard,
+    GroupContent,
     GroupPrice,
     ProductLimit,
 )
@@ -280,6 +284,132 @@ class GiftCardAdmin(_ReadOnlyAdmin):
     search_fields = ["code_hint", "note", "customer__name", "redeemed_by__name"]
     exclude = ["code_digest", "issue_key"]
     raw_id_fields = ["customer"]
+
+
+# --- the customer portal: users, roles, group content --------------------------------------------
+
+
+@admin.action(description=gettext_lazy("Deactivate the selected customer users"))
+def deactivate_customer_users(modeladmin, request, queryset):
+    _run_portal_users(modeladmin, request, queryset, portal_users.customer_user_deactivate)
+
+
+@admin.action(description=gettext_lazy("Reactivate the selected customer users"))
+def reactivate_customer_users(modeladmin, request, queryset):
+    _run_portal_users(modeladmin, request, queryset, portal_users.customer_user_reactivate)
+
+
+def _run_portal_users(modeladmin, request, queryset, service) -> None:
+    done = 0
+    for user in queryset.order_by("pk"):
+        try:
+            service(user=user, actor=request.user)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{user}: {error.message}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(
+            request, _("%(count)d customer user(s) changed.") % {"count": done}, messages.SUCCESS
+        )
+
+
+@admin.register(CustomerUser)
+class CustomerUserAdmin(CompanyScopedAdmin):
+    """Customer users are invited from the customer's page (which e-mails the link) and their
+    roles and sign-in changed there or by the actions here; the password is never shown or
+    set here. The admin corrects names and e-mail."""
+
+    list_display = ["__str__", "email", "customer", "role_names", "is_active", "last_login"]
+    list_filter = ["is_active", "roles"]
+    search_fields = ["email", "first_name", "last_name", "customer__name"]
+    list_select_related = ["customer"]
+    fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "customer",
+        "contact",
+        "role_names",
+        "is_active",
+        "invited_at",
+        "joined_at",
+        "last_login",
+    ]
+    readonly_fields = [
+        "customer",
+        "contact",
+        "role_names",
+        "is_active",
+        "invited_at",
+        "joined_at",
+        "last_login",
+    ]
+    actions = [deactivate_customer_users, reactivate_customer_users]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("roles")
+
+    @admin.display(description=gettext_lazy("roles"))
+    def role_names(self, obj) -> str:
+        return ", ".join(role.name for role in obj.roles.all())
+
+    def has_add_permission(self, request):
+        return False  # invited from the customer's page, which sends the link
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivated instead: their quotations and orders name them
+
+
+class CustomerRolePermissionInline(CompanyScopedInlineMixin, admin.TabularInline):
+    """The role's levels: each row's level can change; which rows exist is the roles settings
+    page's business (customers.portal_users.customer_role_save)."""
+
+    model = CustomerRolePermission
+    fields = ["record_type", "action", "level"]
+    readonly_fields = ["record_type", "action"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CustomerRole)
+class CustomerRoleAdmin(CompanyScopedAdmin):
+    list_display = ["name", "key", "customer", "description"]
+    list_filter = ["key"]
+    search_fields = ["name", "customer__name"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+    inlines = [CustomerRolePermissionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The predefined key is set by customer_roles_ensure; a role's customer never changes.
+        return ["key", "customer"] if obj is not None else ["key"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Through customer_role_delete's rules: never a predefined role or one somebody holds.
+        if obj is not None and (obj.key or obj.users.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj):
+        portal_users.customer_role_delete(role=obj, actor=request.user)
+
+
+@admin.register(GroupContent)
+class GroupContentAdmin(CompanyScopedAdmin):
+    list_display = ["title", "customer_group", "valid_from", "valid_until"]
+    list_filter = ["customer_group"]
+    search_fields = ["title", "body"]
+    list_select_related = ["customer_group"]
+    date_hierarchy = "valid_from"
 
 
 def _convert_action(service, field: str, description):

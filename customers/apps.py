@@ -29,9 +29,11 @@ class CustomersConfig(AppConfig):
         )
         register_seeder("customers", order=50, seeder=seed_customers)
         # After selling's seeder: the portal's people see the demo's quotations and orders.
-        from customers.demo import seed_portal
+        from crm.sample.demo import register_demo_logins
+        from customers.demo import portal_login_notes, seed_portal
 
         register_seeder("customer_portal", order=70, seeder=seed_portal)
+        register_demo_logins(portal_login_notes)
         register_reference_list(self.get_model("CustomerGroup"), self.get_model("CustomerType"))
         register_generator(
             "customers",
@@ -47,6 +49,8 @@ class CustomersConfig(AppConfig):
         register_related_owners(related_timeline_owners)
         # On lead and opportunity pages, right after their details: the customer they became.
         register_panel("customer", order=5, render=panels.render_customer_panel)
+        # On a contact's page: whether they sign in to the portal, or the way to invite them.
+        register_panel("portal_access", order=6, render=panels.render_portal_access_panel)
         dashboard.register()
         from crm.figures import register_figure_check
         from customers import figures

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -248,7 +249,7 @@ def seed_portal(company: Company, rnd: random.Random) -> None:
             invited_at=now,
             joined_at=now,
         )
-        user.roles.set([roles[role]])
+        user.set_roles([roles[role]])
     today = timezone.localdate()
     groups = {g.name: g for g in CustomerGroup.objects.filter(company=company)}
     for group_name, title, body in GROUP_CONTENT:
@@ -261,3 +262,13 @@ def seed_portal(company: Company, rnd: random.Random) -> None:
                 valid_from=today - timedelta(days=7),
                 valid_until=today + timedelta(days=90),
             )
+
+
+def portal_login_notes() -> list[str]:
+    port = os.environ.get("PORT", "8000")
+    lines = ["", f"Customer portal logins (http://127.0.0.1:{port}/portal/, Northwind Traders):"]
+    lines += [
+        f"  {email:<32} / {PORTAL_PASSWORD}   {role:<13} {customer}"
+        for customer, email, _first, _last, role in PORTAL_USERS
+    ]
+    return lines

@@ -4,8 +4,11 @@ import uuid
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from addressbook.models import Contact, ContactLink
+from crm.access import Level, portal_record_types
 from crm.forms import CompanyModelForm, DateInput
 from crm.models import Product, SalesPartner, Salesperson
 from crm.ui.bulk import BulkActionForm
@@ -15,7 +18,9 @@ from customers.models import (
     DEFAULT_PAYMENT_TERMS_DAYS,
     Customer,
     CustomerGroup,
+    CustomerRole,
     CustomerType,
+    GroupContent,
     GroupPrice,
     ProductLimit,
 )
@@ -157,7 +162,7 @@ class CustomerGroupForm(LimitedProductsMixin, CompanyModelForm):
 
     class Meta:
         model = CustomerGroup
-        fields = ["name", "discount_percent", "payment_terms_days", "description"]
+        fields = ["name", "discount_percent", "payment_terms_days", "portal_login", "description"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -372,3 +377,173 @@ class GiftCardIssueForm(forms.Form):
         self.fields["customer"].queryset = Customer.objects.filter(company=company)
         if not self.is_bound:
             self.initial.setdefault("issue_key", uuid.uuid4())
+
+
+# --- customer users and roles (the staff's side of the portal) -----------------------------------
+
+
+class _RoleChoiceField(forms.ModelMultipleChoiceField):
+    """Roles as checkboxes, each labelled with its name and, for a customer's own, whose."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, role):
+        if role.customer_id:
+            return _("%(role)s (this customer's own)") % {"role": role.name}
+        return role.name
+
+
+class PortalInviteForm(forms.Form):
+    """Who to invite: one of the customer's contacts (the same person, linked) or an e-mail
+    and names typed in; and the roles they get."""
+
+    contact = forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label=_("Someone else (type their details)"),
+        help_text=_("A contact of this customer: their name and e-mail are taken from it."),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    roles = _RoleChoiceField(label=_("Roles"), queryset=CustomerRole.objects.none())
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        from django.contrib.contenttypes.models import ContentType
+
+        from customers.portal_users import roles_for
+
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        linked = ContactLink.objects.filter(
+            company_id=customer.company_id,
+            owner_type=ContentType.objects.get_for_model(Customer),
+            owner_id=customer.pk,
+        ).values("contact_id")
+        # Contacts who already sign in (here or for another customer) cannot be invited again.
+        self.fields["contact"].queryset = Contact.objects.filter(
+            company_id=customer.company_id, pk__in=linked, customer_user__isnull=True
+        ).order_by("last_name", "first_name", "pk")
+        self.fields["roles"].queryset = roles_for(customer)
+        if not self.is_bound and "roles" not in self.initial:
+            self.initial["roles"] = [
+                role.pk
+                for role in self.fields["roles"].queryset
+                if role.key == CustomerRole.Key.BUYER
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("contact") is None:
+            if not cleaned.get("email") and "email" not in self.errors:
+                self.add_error("email", _("Pick a contact or enter the e-mail address."))
+            if not (cleaned.get("last_name") or "").strip():
+                self.add_error("last_name", _("Pick a contact or enter the last name."))
+        return cleaned
+
+
+class PortalUserRolesForm(forms.Form):
+    roles = _RoleChoiceField(label=_("Roles"), queryset=CustomerRole.objects.none())
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        from customers.portal_users import roles_for
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].queryset = roles_for(customer)
+
+
+# The levels' short names for the roles table's selects; the page spells out each one's reach
+# (PORTAL_LEVEL_CHOICES) beneath the table, so a table of several roles fits the screen.
+SHORT_PORTAL_LEVELS = [
+    (Level.COMPANY, _("Corporate")),
+    (Level.TEAM, _("Department")),
+    (Level.OWN, _("User")),
+    (Level.NONE, _("None")),
+]
+
+
+def _level_field_name(record_type: str, action: str, role_id: int) -> str:
+    return f"{record_type.replace('.', '__')}--{action}--{role_id}"
+
+
+class CustomerRoleLevelsForm(forms.Form):
+    """One select per portal record type, action and company role; ``rows`` lists them in
+    the order of ``roles`` so the template draws a table."""
+
+    def __init__(self, *args, roles, levels_by_role: dict[int, dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles = list(roles)
+        self.rows = []
+        self._keys: dict[str, tuple[int, tuple[str, str]]] = {}
+        for record_type in portal_record_types():
+            for action in record_type.actions:
+                names = []
+                for role in self.roles:
+                    name = _level_field_name(record_type.label, action, role.pk)
+                    self.fields[name] = forms.ChoiceField(
+                        label=_("%(role)s: %(action)s %(records)s")
+                        % {
+                            "role": role.name,
+                            "action": record_type.action_label(action).lower(),
+                            "records": record_type.verbose_name_plural,
+                        },
+                        choices=SHORT_PORTAL_LEVELS,
+                        initial=levels_by_role[role.pk][(record_type.label, action)],
+                    )
+                    self._keys[name] = (role.pk, (record_type.label, action))
+                    names.append(name)
+                self.rows.append(
+                    {
+                        "records": record_type.verbose_name_plural,
+                        "action": record_type.action_label(action),
+                        "names": names,
+                    }
+                )
+
+    def bound_rows(self):
+        for row in self.rows:
+            yield {**row, "fields": [self[name] for name in row["names"]]}
+
+    def levels_by_role(self) -> dict[int, dict[tuple[str, str], str]]:
+        levels: dict[int, dict[tuple[str, str], str]] = {role.pk: {} for role in self.roles}
+        for name, (role_id, key) in self._keys.items():
+            levels[role_id][key] = self.cleaned_data[name]
+        return levels
+
+
+class CustomerRoleAddForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class GroupContentForm(CompanyModelForm):
+    class Meta:
+        model = GroupContent
+        fields = ["title", "body", "valid_from", "valid_until"]
+        widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
+        help_texts = {
+            "valid_from": _("Empty: shown from today."),
+            "valid_until": _("Empty: shown until you delete it."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if first and last and last < first:
+            self.add_error(
+                "valid_until",
+                _(
+                    "The last day (%(last)s) is before the first day (%(first)s): pick a last "
+                    "day on or after the first."
+                )
+                % {
+                    "last": date_format(last, "SHORT_DATE_FORMAT"),
+                    "first": date_format(first, "SHORT_DATE_FORMAT"),
+                },
+            )
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # Checked above with a message naming the days; the constraint would say it again.
+        return {*super()._get_validation_exclusions(), "valid_until"}

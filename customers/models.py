@@ -939,7 +939,9 @@ class CustomerUser(CompanyOwned):
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive users cannot sign in.")
     )
-    roles = models.ManyToManyField(CustomerRole, related_name="users", verbose_name=_("roles"))
+    roles = models.ManyToManyField(
+        CustomerRole, through="CustomerUserRole", related_name="users", verbose_name=_("roles")
+    )
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
     joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
     last_login = models.DateTimeField(_("last sign-in"), null=True, blank=True)
@@ -964,7 +966,7 @@ class CustomerUser(CompanyOwned):
         return self.full_name or self.email
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:portal_user", args=[self.customer_id, self.pk])
+        return reverse("customers:portal_user", args=[self.pk])
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
@@ -977,6 +979,27 @@ class CustomerUser(CompanyOwned):
     @property
     def has_password(self) -> bool:
         return bool(self.password) and not self.password.startswith("!")
+
+    def set_roles(self, roles) -> None:
+        """Hold exactly ``roles`` (the link rows carry the company, like every tenant row)."""
+        self.roles.set(roles, through_defaults={"company_id": self.company_id})
+        self.__dict__.pop("_portal_levels", None)
+
+    @property
+    def state(self) -> str:
+        """Where the user stands, as the staff's pages say it: invited (no password chosen
+        yet), active or deactivated."""
+        if not self.is_active:
+            return "deactivated"
+        return "active" if self.has_password else "invited"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "deactivated": _("Deactivated"),
+            "active": _("Active"),
+            "invited": _("Invited"),
+        }[self.state]
 
     def check_password(self, raw_password: str) -> bool:
         from django.contrib.auth.hashers import check_password
@@ -1007,3 +1030,27 @@ class CustomerUser(CompanyOwned):
         if level == Level.COMPANY:
             return subtree_ids(self.company_id, self.customer_id)
         return [self.customer_id]
+
+
+class CustomerUserRole(CompanyOwned):
+    """That a customer user holds a role: a tenant row like any other, so row-level security
+    and the company's backup cover it."""
+
+    user = models.ForeignKey(
+        CustomerUser, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    role = models.ForeignKey(
+        CustomerRole, on_delete=models.PROTECT, related_name="+", verbose_name=_("role")
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        verbose_name = _("role held")
+        verbose_name_plural = _("roles held")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="customeruserrole_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.role_id}"

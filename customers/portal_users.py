@@ -38,6 +38,7 @@ __all__ = [
     "RESET_HOURS",
     "customer_role_delete",
     "customer_role_save",
+    "customer_roles_levels_save",
     "customer_roles_ensure",
     "customer_user_authenticate",
     "customer_user_deactivate",
@@ -51,6 +52,7 @@ __all__ = [
     "customer_user_token",
     "contact_customers",
     "role_levels",
+    "roles_above",
     "roles_for",
     "session_hash",
 ]
@@ -143,6 +145,8 @@ def customer_role_save(
         role = CustomerRole(company=company, customer=customer)
     else:
         role = lock_then_load(CustomerRole, role)
+    if getattr(actor, "is_customer_user", False):
+        _check_portal_admin(actor, role, levels)
     role.name, role.description = name, description.strip()
     try:
         role.full_clean(exclude=["company", "customer"])
@@ -172,9 +176,34 @@ def customer_role_save(
 
 
 @transaction.atomic
+def customer_roles_levels_save(
+    *, company: Company, levels_by_role: dict[int, dict[tuple[str, str], str]], actor
+) -> None:
+    """The company's roles' levels from the roles settings page, all or none: ``levels_by_role``
+    maps a company role's id to its levels. A customer's own role is not changed here."""
+    roles = CustomerRole.objects.filter(
+        company=company, customer__isnull=True, pk__in=list(levels_by_role)
+    ).in_bulk()
+    if len(roles) != len(levels_by_role):
+        raise DomainError(_("Choose roles of the company."))
+    for role_id, levels in levels_by_role.items():
+        role = roles[role_id]
+        customer_role_save(
+            company=company,
+            name=role.name,
+            description=role.description,
+            levels=levels,
+            role=role,
+            actor=actor,
+        )
+
+
+@transaction.atomic
 def customer_role_delete(*, role: CustomerRole, actor) -> None:
     """Delete a role nobody holds; the predefined ones stay (their levels can change)."""
     role = lock_then_load(CustomerRole, role, "customer")
+    if getattr(actor, "is_customer_user", False):
+        _check_portal_admin(actor, role, {})
     if role.key:
         raise DomainError(_("%(role)s is predefined: change its levels instead.") % {"role": role})
     holders = role.users.count()
@@ -192,6 +221,64 @@ def customer_role_delete(*, role: CustomerRole, actor) -> None:
             role.customer, _("The portal role %(role)s was deleted.") % {"role": role}, actor=actor
         )
     role.delete()
+
+
+def _check_portal_admin(
+    actor: CustomerUser, role: CustomerRole, levels: dict[tuple[str, str], str]
+) -> None:
+    """A customer's portal administrator manages their own customer's roles only, and gives a
+    role no more than they have themselves, permission by permission (Oro's rule: nobody hands
+    out rights they do not hold)."""
+    if role.customer_id is None or role.customer_id != actor.customer_id:
+        raise DomainError(_("You can only change the roles of your own customer."))
+    labels = {rt.label: rt for rt in portal_record_types()}
+    for (record_type, action), level in levels.items():
+        own = actor.portal_level(record_type, action)
+        if level != own and Level.widest(level, own) == level:
+            raise DomainError(
+                _(
+                    "You cannot give “%(permission)s” on %(records)s at %(level)s: your own "
+                    "level there is %(own)s."
+                )
+                % {
+                    "permission": labels[record_type].action_label(action),
+                    "records": labels[record_type].verbose_name_plural,
+                    "level": Level.portal_label(level),
+                    "own": Level.portal_label(own),
+                },
+                code="above_own_level",
+            )
+
+
+def roles_above(actor, roles: Iterable[CustomerRole]) -> set[int]:
+    """The ids of ``roles`` that give more somewhere than the portal user ``actor`` has (one
+    query): a portal administrator may not hand them out. Staff (and nobody) are not bounded."""
+    roles = list(roles)
+    if not getattr(actor, "is_customer_user", False) or not roles:
+        return set()
+    rows = CustomerRolePermission.objects.filter(
+        company_id=actor.company_id, role__in=[role.pk for role in roles]
+    ).values_list("role_id", "record_type", "action", "level")
+    above = set()
+    for role_id, record_type, action, level in rows:
+        own = actor.portal_level(record_type, action)
+        if level != own and Level.widest(level, own) == level:
+            above.add(role_id)
+    return above
+
+
+def _check_grant(actor, roles: Iterable[CustomerRole], *, keeping=()) -> None:
+    """Refuse a role the portal administrator ``actor`` could not make themselves (a role the
+    user already holds may stay)."""
+    kept = {role.pk for role in keeping}
+    above = roles_above(actor, [role for role in roles if role.pk not in kept])
+    if above:
+        names = ", ".join(str(role) for role in roles if role.pk in above)
+        raise DomainError(
+            _("%(roles)s gives more than you have yourself: you cannot give it.")
+            % {"roles": names},
+            code="above_own_level",
+        )
 
 
 def _check_roles(customer: Customer, roles: Iterable[CustomerRole]) -> list[CustomerRole]:
@@ -248,6 +335,7 @@ def customer_user_invite(
     if not email:
         raise DomainError(_("Enter an e-mail address: the invitation is sent there."))
     roles = _check_roles(customer, roles)
+    _check_grant(actor, roles)
     user = CustomerUser(
         company_id=customer.company_id,
         customer=customer,
@@ -267,7 +355,7 @@ def customer_user_invite(
             user.save()
     except IntegrityError as error:
         raise DomainError(_("Another customer user already has this e-mail.")) from error
-    user.roles.set(roles)
+    user.set_roles(roles)
     _log(
         customer,
         _("%(user)s was invited to the portal as %(roles)s.")
@@ -286,11 +374,12 @@ def customer_user_set_roles(
     user = lock_then_load(CustomerUser, user, "customer")
     _check_reach(user.customer, within=within)
     roles = _check_roles(user.customer, roles)
+    _check_grant(actor, roles, keeping=user.roles.all())
     if getattr(actor, "pk", None) == user.pk and getattr(actor, "is_customer_user", False):
         keeps_admin = any(role.key == CustomerRole.Key.ADMINISTRATOR for role in roles)
         if not keeps_admin and user.roles.filter(key=CustomerRole.Key.ADMINISTRATOR).exists():
             raise DomainError(_("You cannot take the Administrator role from yourself."))
-    user.roles.set(roles)
+    user.set_roles(roles)
     user.__dict__.pop("_portal_levels", None)
     _log(
         user.customer,

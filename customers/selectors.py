@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from crm.models import Product
 from customers import hierarchy, rollup
 from customers.models import (
     DEFAULT_PAYMENT_TERMS_DAYS,
@@ -17,7 +18,9 @@ from customers.models import (
     Customer,
     CustomerGroup,
     CustomerLink,
+    CustomerRole,
     CustomerType,
+    CustomerUser,
     GroupPrice,
     ProductLimit,
     payment_terms_label,
@@ -284,5 +287,33 @@ class ProductLimits:
         return None
 
 
+def products_for(buyer: Buyer, *, company) -> QuerySet[Product]:
+    """The company's active products ``buyer`` may buy, as one filter the database applies, so
+    a catalog can page and count them. It decides as ``ProductLimits`` does (a test holds the
+    two together): limited to types, the buyer's type must be one; limited to groups, the
+    buyer's group must be one."""
+    limits = ProductLimit.objects.filter(company=company, product=OuterRef("pk"))
+    by_type = limits.filter(customer_type__isnull=False)
+    by_group = limits.filter(customer_group__isnull=False)
+    type_ok = ~Exists(by_type)
+    if buyer.customer_type is not None:
+        type_ok |= Exists(by_type.filter(customer_type=buyer.customer_type.pk))
+    group_ok = ~Exists(by_group)
+    if buyer.customer_group is not None:
+        group_ok |= Exists(by_group.filter(customer_group=buyer.customer_group.pk))
+    return Product.objects.filter(type_ok, group_ok, company=company, is_active=True)
+
+
 def _names(rows) -> str:
     return ", ".join(sorted(f"“{row}”" for row in rows))
+
+
+def customer_portal_users(*, customer: Customer) -> list[CustomerUser]:
+    """The customer's portal users with their roles: two queries however many there are."""
+    return list(
+        CustomerUser.objects.filter(company=customer.company_id, customer=customer)
+        .prefetch_related(
+            Prefetch("roles", queryset=CustomerRole.objects.order_by("customer_id", "name", "pk"))
+        )
+        .order_by("last_name", "first_name", "pk")
+    )

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
 from crm.errors import DomainError, validate_or_raise
-from crm.models import Company, Product, Salesperson
+from crm.models import Company, Product, Salesperson, SystemEvent
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
 from customers import hierarchy
@@ -30,10 +31,12 @@ from customers.models import (
     CustomerGroup,
     CustomerLink,
     CustomerType,
+    GroupContent,
     GroupPrice,
     ProductLimit,
     phone_digits,
 )
+from customers.selectors import Buyer, ProductLimits
 from leads import services as leads_services
 from leads.models import Lead, Opportunity, OpportunityStage
 
@@ -152,6 +155,23 @@ def product_price_set(
     validate_or_raise(row, exclude=["company", "customer_group", "product"])
     row.save()
     return row
+
+
+# --- group content: the blocks the portal's home page shows a group's users ---------------------
+
+
+@transaction.atomic
+def group_content_save(*, row: GroupContent, actor=None) -> GroupContent:
+    """Create or change a content block of a group; its last day is never before its first
+    (the model's check, answered as a message)."""
+    check_same_company(row.company_id, row.customer_group)
+    row.title = (row.title or "").strip()
+    return _validated_save(row)
+
+
+@transaction.atomic
+def group_content_delete(*, row: GroupContent, actor=None) -> None:
+    GroupContent.objects.filter(company=row.company_id, pk=row.pk).delete()
 
 
 # --- customers ----------------------------------------------------------------------------------
@@ -821,6 +841,129 @@ def customer_open_opportunity(
         message=_("New opportunity “%(opportunity)s”.") % {"opportunity": opportunity},
         data={"customer": customer.pk, "opportunity": opportunity.pk},
         actor=actor,
+    )
+    return opportunity
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    """One product and quantity of a quotation request from the portal."""
+
+    product: Product
+    quantity: Decimal
+
+
+REQUEST_NOTE_MAX = 2000
+
+
+def _request_lines(customer: Customer, lines: Iterable[RequestedLine]) -> list[RequestedLine]:
+    """The request's lines checked and merged (one line per product, in the order given): each
+    quantity above zero with at most two places, each product active, the company's and one
+    the customer may buy."""
+    merged: dict[int, RequestedLine] = {}
+    for line in lines:
+        product, quantity = line.product, Decimal(line.quantity)
+        if product.company_id != customer.company_id or not product.is_active:
+            raise DomainError(_("This product is not in the catalog."), code="not_in_catalog")
+        if not quantity.is_finite() or quantity <= 0:
+            raise DomainError(
+                _("Enter a quantity above zero for “%(product)s”.") % {"product": product.name},
+                code="quantity",
+            )
+        if quantity != quantity.quantize(Decimal("0.01")) or quantity >= Decimal("1e10"):
+            raise DomainError(
+                _("Enter the quantity of “%(product)s” with at most two decimal places.")
+                % {"product": product.name},
+                code="quantity",
+            )
+        if product.pk in merged:
+            quantity += merged[product.pk].quantity
+        merged[product.pk] = RequestedLine(product=product, quantity=quantity)
+    if not merged:
+        raise DomainError(_("Add at least one product to the request."), code="empty")
+    limits = ProductLimits(company=customer.company_id, product_ids=list(merged))
+    buyer = Buyer(
+        name=str(customer),
+        customer_type=customer.customer_type,
+        customer_group=customer.customer_group,
+    )
+    for line in merged.values():
+        refusal = limits.refusal(line.product.pk, buyer, product_name=line.product.name)
+        if refusal is not None:
+            raise DomainError(refusal, code="not_for_party")
+    return list(merged.values())
+
+
+@transaction.atomic
+def customer_request_quotation(
+    *,
+    customer: Customer,
+    customer_user,
+    lines: Iterable[RequestedLine],
+    note: str = "",
+    request_key: str,
+) -> Opportunity:
+    """A customer user asks for a quotation from the portal's catalog: it arrives as a new
+    opportunity for the customer (``customer_open_opportunity``) whose wish list holds the
+    products asked for, and the opportunity's timeline says who asked and what they wrote.
+
+    ``request_key`` names the submitted form: the same key again (a double click, a reload)
+    returns the opportunity it made, never a second one. The customer row is locked first, so
+    two submits of one form wait for each other and the second finds the first's opportunity.
+    """
+    customer = lock_then_load(Customer, customer, "customer_type", "customer_group")
+    if customer_user.customer_id != customer.pk or not customer_user.is_active:
+        raise DomainError(_("You can request quotations only for your own customer."))
+    request_key = (request_key or "").strip()
+    if not request_key or len(request_key) > 64:
+        raise DomainError(_("The request form has expired: open it again."), code="key")
+    made = (
+        SystemEvent.objects.filter(
+            company=customer.company_id,
+            owner_type=ContentType.objects.get_for_model(Opportunity),
+            owner_id__in=CustomerLink.objects.filter(
+                company=customer.company_id, customer=customer, opportunity__isnull=False
+            ).values("opportunity_id"),
+            data__portal_request=request_key,
+        )
+        .values_list("owner_id", flat=True)
+        .first()
+    )
+    if made is not None:
+        return Opportunity.objects.get(pk=made, company=customer.company_id)
+    lines = _request_lines(customer, lines)
+    note = (note or "").strip()
+    if len(note) > REQUEST_NOTE_MAX:
+        raise DomainError(
+            _("Shorten the note to %(max)d characters.") % {"max": REQUEST_NOTE_MAX},
+            code="note",
+        )
+    opportunity = customer_open_opportunity(
+        customer=customer,
+        actor=customer_user,
+        title=_("Quotation request from the portal (%(user)s)") % {"user": customer_user},
+        fields={"expected_amount": leads_services.wish_list_amount(lines)},
+    )
+    for line in lines:
+        leads_services.wish_list_item_add(
+            product=line.product,
+            quantity=line.quantity,
+            opportunity=opportunity,
+            actor=customer_user,
+        )
+    message = _("Quotation requested on the portal by %(user)s.") % {"user": customer_user}
+    if note:
+        message += " " + _("Note: %(note)s") % {"note": note}
+    activity_log_event(
+        owner=opportunity,
+        kind="other",
+        message=message,
+        data={
+            "portal_request": request_key,
+            "customer_user": customer_user.pk,
+            "lines": [[line.product.pk, str(line.quantity)] for line in lines],
+        },
+        actor=None,
     )
     return opportunity
 

@@ -37,6 +37,49 @@ urlpatterns = [
         name="balance_correction",
     ),
     path("<int:pk>/balance/redeem/", views.GiftCardRedeemView.as_view(), name="gift_card_redeem"),
+    path(
+        "<int:pk>/portal-users/invite/",
+        views.PortalUserInviteView.as_view(),
+        name="portal_user_invite",
+    ),
+    path("portal-users/<int:pk>/", views.PortalUserDetailView.as_view(), name="portal_user"),
+    path(
+        "portal-users/<int:pk>/resend/",
+        views.PortalUserResendView.as_view(),
+        name="portal_user_resend",
+    ),
+    path(
+        "portal-users/<int:pk>/deactivate/",
+        views.PortalUserDeactivateView.as_view(),
+        name="portal_user_deactivate",
+    ),
+    path(
+        "portal-users/<int:pk>/reactivate/",
+        views.PortalUserReactivateView.as_view(),
+        name="portal_user_reactivate",
+    ),
+    path("portal-roles/", views.CustomerRolesView.as_view(), name="portal_roles"),
+    path("portal-roles/new/", views.CustomerRoleCreateView.as_view(), name="portal_role_create"),
+    path(
+        "portal-roles/<int:role_pk>/delete/",
+        views.CustomerRoleDeleteView.as_view(),
+        name="portal_role_delete",
+    ),
+    path(
+        "settings/groups/<int:pk>/content/new/",
+        views.GroupContentCreateView.as_view(),
+        name="group_content_create",
+    ),
+    path(
+        "settings/group-content/<int:pk>/",
+        views.GroupContentUpdateView.as_view(),
+        name="group_content_update",
+    ),
+    path(
+        "settings/group-content/<int:pk>/delete/",
+        views.GroupContentDeleteView.as_view(),
+        name="group_content_delete",
+    ),
     path("gift-cards/", views.GiftCardListView.as_view(), name="gift_card_list"),
     path("gift-cards/new/", views.GiftCardIssueView.as_view(), name="gift_card_issue"),
     path(

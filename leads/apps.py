@@ -21,9 +21,16 @@ class LeadsConfig(AppConfig):
 
         register_owner("leads.lead")
         register_record_type("leads.lead", model="leads.Lead")
+        # A visitor's web form names no company: the database's lookup finds it by the key.
+        from crm.rls import register_company_lookup
+
+        register_company_lookup("web_form_companies", model="leads.WebForm", column="key")
         register_record_type("leads.opportunity", model="leads.Opportunity")
         register_owner("leads.opportunity")
         register_seeder("leads", order=40, seeder=seed_leads)
+        from leads.demo import seed_web_form
+
+        register_seeder("web_forms", order=45, seeder=seed_web_form)
         register_reference_list(
             self.get_model("LeadSource"),
             self.get_model("LostReason"),

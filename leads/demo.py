@@ -282,3 +282,36 @@ def _walk_pipeline(
     else:
         close = timezone.localtime(times[-1]).date()
     Opportunity.objects.filter(pk=opportunity.pk).update(expected_close_date=close)
+
+
+WEB_FORM_VISITORS = [
+    {
+        "first_name": "Sari",
+        "last_name": "Wijaya",
+        "organization_name": "Toko Sari",
+        "email": "sari@toko-sari.example",
+        "message": "Do you ship docking stations to Jakarta?",
+    },
+    {"first_name": "Tom", "email": "no-name-given@example.com", "message": "Call me"},
+    {"last_name": "Bot", "email": "bot@spam.example", "website": "http://spam.example"},
+]
+
+
+def seed_web_form(company: Company, rnd: random.Random) -> None:
+    """The website's contact form, with what it received: a lead, a refusal, a bot."""
+    from leads.models import WebForm
+    from leads.webforms import web_form_save, web_form_submit
+
+    if WebForm.objects.filter(company=company).exists():
+        return
+    form = web_form_save(
+        form=WebForm(
+            company=company,
+            name="Website contact form",
+            source=LeadSource.objects.filter(company=company, name="Website").first(),
+        ),
+        salespeople=Salesperson.objects.filter(company=company).order_by("pk")[:2],
+        actor=None,
+    )
+    for visitor in WEB_FORM_VISITORS:
+        web_form_submit(form=form, data=visitor, client=f"demo-{company.slug}")

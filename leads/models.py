@@ -1,5 +1,6 @@
 """Leads, opportunities, their wish lists and the company-defined lists they choose from."""
 
+import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -495,3 +496,148 @@ class OpportunityStageChange(CompanyOwned):
 
     def get_absolute_url(self) -> str:
         return self.opportunity.get_absolute_url()
+
+
+def new_web_form_key() -> str:
+    """The secret in a web form's public address: 32 URL-safe characters (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+class WebForm(CompanyOwned):
+    """A public form on the company's website that turns visitors into leads (web-to-lead).
+
+    Its address carries ``key``, a secret the company can rotate when it leaks into the wrong
+    hands (the old address then answers "not found"). New leads get ``source`` and are handed
+    to ``salespeople`` in turn; without salespeople they wait unassigned.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    key = models.CharField(_("key"), max_length=64, unique=True, default=new_web_form_key)
+    is_active = models.BooleanField(
+        _("accepting submissions"),
+        default=True,
+        help_text=_("A paused form answers “not found” and creates nothing."),
+    )
+    source = models.ForeignKey(
+        LeadSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead source"),
+        help_text=_("Set on every lead the form creates."),
+    )
+    salespeople = models.ManyToManyField(
+        Salesperson,
+        through="WebFormAssignee",
+        blank=True,
+        related_name="+",
+        verbose_name=_("assign to, in turn"),
+        help_text=_("New leads go to these salespeople one after another; none: unassigned."),
+    )
+    next_turn = models.PositiveIntegerField(_("next turn"), default=0, editable=False)
+    thank_you = models.CharField(
+        _("thank-you message"),
+        max_length=300,
+        default=_("Thank you: we received your message and will be in touch soon."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    key_rotated_at = models.DateTimeField(_("address changed"), null=True, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("web form")
+        verbose_name_plural = _("web forms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="webform_name_per_company",
+                violation_error_message=_("Another web form already has this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:webform_detail", args=[self.pk])
+
+
+class WebFormAssignee(CompanyOwned):
+    """A salesperson who takes a web form's new leads in turn (a tenant row, like every other)."""
+
+    form = models.ForeignKey(
+        WebForm, on_delete=models.CASCADE, related_name="+", verbose_name=_("form")
+    )
+    salesperson = models.ForeignKey(
+        Salesperson, on_delete=models.CASCADE, related_name="+", verbose_name=_("salesperson")
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        verbose_name = _("web form assignee")
+        verbose_name_plural = _("web form assignees")
+        constraints = [
+            models.UniqueConstraint(fields=["form", "salesperson"], name="webformassignee_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} · {self.salesperson_id}"
+
+
+class WebFormSubmission(CompanyOwned):
+    """One submission to a web form, kept whatever became of it: the lead it created, or why
+    none was (a duplicate of an open lead, invalid fields, the honeypot, too many at once)."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Lead created")
+        DUPLICATE = "duplicate", _("Duplicate of an open lead")
+        INVALID = "invalid", _("Refused: invalid")
+        SPAM = "spam", _("Refused: looks automated")
+        THROTTLED = "throttled", _("Refused: too many at once")
+
+    form = models.ForeignKey(
+        WebForm, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("form")
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    data = models.JSONField(_("submitted fields"), default=dict, blank=True)
+    lead = models.ForeignKey(
+        Lead,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead"),
+    )
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("web form submission")
+        verbose_name_plural = _("web form submissions")
+        indexes = [
+            models.Index(fields=["form", "-received_at"], name="webformsub_form_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} · {self.received_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def sender(self) -> str:
+        """Who sent it, as they wrote it: their name or organization, else "—"."""
+        data = self.data or {}
+        name = " ".join(filter(None, (data.get("first_name"), data.get("last_name"))))
+        return name or data.get("organization_name") or "—"
+
+    @property
+    def sender_email(self) -> str:
+        return (self.data or {}).get("email", "")
+
+    def get_absolute_url(self) -> str:
+        return self.form.get_absolute_url()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from crm.views.company_lists import company_list_urls
 from leads import views
+from leads.views import webforms
 
 app_name = "leads"
 
@@ -15,6 +16,15 @@ urlpatterns = [
     path("<int:pk>/status/", views.LeadStatusView.as_view(), name="lead_status"),
     path("<int:pk>/wish-list/", views.LeadWishListAddView.as_view(), name="lead_wish_add"),
     path("wish-list/<int:pk>/remove/", views.WishListRemoveView.as_view(), name="wish_remove"),
+    path("web-forms/", webforms.WebFormListView.as_view(), name="webform_list"),
+    path("web-forms/new/", webforms.WebFormCreateView.as_view(), name="webform_create"),
+    path("web-forms/<int:pk>/", webforms.WebFormDetailView.as_view(), name="webform_detail"),
+    path("web-forms/<int:pk>/edit/", webforms.WebFormUpdateView.as_view(), name="webform_update"),
+    path(
+        "web-forms/<int:pk>/new-address/",
+        webforms.WebFormRotateView.as_view(),
+        name="webform_rotate",
+    ),
     path("opportunities/", views.OpportunityListView.as_view(), name="opportunity_list"),
     path(
         "opportunities/board/",

@@ -57,9 +57,11 @@ def portal_login(request, user: CustomerUser) -> None:
     session[USER_KEY] = user.pk
     session[COMPANY_KEY] = user.company_id
     session[HASH_KEY] = session_hash(user)
-    # The login page runs outside any company scope (nobody is signed in yet): enter the user's.
-    with scope(company=user.company_id):
-        CustomerUser.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    # The sign-in page runs before any company is known: enter the user's company to write.
+    with scope(company=user.company):
+        CustomerUser.objects.filter(company=user.company_id, pk=user.pk).update(
+            last_login=timezone.now()
+        )
     request.customer_user = user
 
 

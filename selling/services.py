@@ -29,7 +29,7 @@ from crm.timeline import activity_log_event
 from crm.versioning import StaleEditError
 from customers import balance as customers_balance
 from customers import services as customers_services
-from customers.models import Customer
+from customers.models import Customer, CustomerUser
 from customers.selectors import Buyer, ProductLimits
 from leads import services as leads_services
 from leads.models import Opportunity, OpportunityStage
@@ -651,6 +651,51 @@ def order_from_quotation(
     )
     _win(opportunity, order, stage_before=stage_before, actor=actor)
     return order
+
+
+def quotation_accept_by_customer(
+    *, quotation: Quotation, customer_user: CustomerUser
+) -> tuple[SalesOrder, bool]:
+    """The customer orders on the portal: accept the sent quotation, make its order and confirm
+    it, all in one transaction, so the customer never sees an accepted quotation without its
+    order. Returns the order and whether it was made now; accepting again (a double click, a
+    colleague at the same moment) returns the order already made.
+
+    The order is the customer user's (``customer_user``); so is the quotation, unless it was
+    already made out to someone at the customer, who keeps it.
+    """
+    existing = _order_of(quotation)
+    if existing is not None:
+        return existing, False
+    # Expired in a transaction of its own (the expiry stays written), then refused.
+    _refuse_if_expired(
+        quotation,
+        _("%(quotation)s was valid until %(date)s and has expired: it can no longer be accepted."),
+    )
+    with transaction.atomic():
+        quotation = lock_then_load(Quotation, quotation, "customer", "opportunity")
+        existing = _order_of(quotation)
+        if existing is not None:  # made while we waited for the lock
+            return existing, False
+        if quotation.status != Quotation.Status.SENT:
+            raise DomainError(
+                _("%(quotation)s is %(status)s: only a sent quotation can be accepted.")
+                % {"quotation": quotation, "status": quotation.get_status_display().lower()},
+                code="transition",
+            )
+        quotation = quotation_accept(quotation=quotation, actor=customer_user)
+        if quotation.customer_user_id is None:
+            quotation.customer_user = customer_user
+            quotation.save(update_fields=["customer_user", "updated_at"])
+        order = order_from_quotation(quotation=quotation, actor=customer_user)
+        order = order_confirm(order=order, actor=customer_user)
+        order.customer_user = customer_user
+        order.save(update_fields=["customer_user", "updated_at"])
+        return order, True
+
+
+def _order_of(quotation: Quotation) -> SalesOrder | None:
+    return SalesOrder.objects.filter(company=quotation.company_id, quotation=quotation).first()
 
 
 @transaction.atomic

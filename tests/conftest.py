@@ -119,3 +119,23 @@ def other_client(client, other_member, other_company):
 @pytest.fixture
 def user_without_company(db):
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def _requests_outside_the_test_scope(monkeypatch):
+    """The test client's requests run without the test body's company scope, as a real
+    request does: a view or middleware that queries before entering its own scope fails here
+    with ScopeError, not only in the browser."""
+    from django.test.client import Client
+    from django_scopes.state import state
+
+    original = Client.request
+
+    def request(self, **kwargs):
+        token = state.set({})
+        try:
+            return original(self, **kwargs)
+        finally:
+            state.reset(token)
+
+    monkeypatch.setattr(Client, "request", request)

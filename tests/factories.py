@@ -375,4 +375,4 @@ class CustomerUserFactory(factory.django.DjangoModelFactory):
                     company=self.company, customer=None, key=extracted or "buyer"
                 )
             ]
-        self.roles.set(extracted)
+        self.set_roles(extracted)

@@ -22,6 +22,7 @@ from tests.conftest import login_as
 ID_CONVERTERS = ("IntConverter", "UUIDConverter")
 # Admin pages answer a foreign id exactly like a missing one (a redirect with a message).
 ADMIN_PREFIX = "admin:"
+PORTAL_PREFIX = "portal:"
 
 
 def walk(resolver=None, namespace=""):
@@ -128,19 +129,36 @@ def admin_change_urls(company):
             yield reverse(name, args=[pk]), reverse(name, args=[987654321])
 
 
+def portal_client_of(company):
+    """A browser signed in to the portal as the company's widest-reaching customer user."""
+    from django.test import Client
+
+    from customers.demo import PORTAL_PASSWORD
+    from customers.models import CustomerUser
+    from tests.portal.conftest import portal_sign_in
+
+    with scope(company=company):
+        user = CustomerUser.objects.filter(company=company, roles__key="administrator").first()
+    assert user is not None, "the demo data has no portal administrator"
+    return portal_sign_in(Client(), user, PORTAL_PASSWORD)
+
+
 def test_every_id_url_is_a_404_for_another_company(client, company_a_world):
     a, b, intruder = company_a_world
     login_as(client, intruder, b)
+    # Portal pages answer to the portal's own sign-in: company B's customer user tries them.
+    portal_client = portal_client_of(b)
     checked = []
     walked = set()
     for name, pattern in walk():
         if name.startswith(ADMIN_PREFIX):
             continue
         walked.add(name)
+        browser = portal_client if name.startswith(PORTAL_PREFIX) else client
         for kwargs in kwargs_variants(name, pattern, a):
             url = reverse(name, kwargs=kwargs)
             for method in ("get", "post"):
-                response = getattr(client, method)(url)
+                response = getattr(browser, method)(url)
                 assert response.status_code in (404, 405), (
                     f"{method.upper()} {url} ({name}) as company B answered "
                     f"{response.status_code}; another company's id must be a 404"

@@ -117,3 +117,8 @@ class Membership(CompanyOwned):
     @property
     def is_admin(self) -> bool:
         return self.role in self.ADMIN_ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        """A manager, admin or owner: who runs the company's lists and forms."""
+        return self.role in self.MANAGER_ROLES

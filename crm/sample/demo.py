@@ -51,6 +51,18 @@ DEMO_USERS = [
 ]
 
 _seeders: list[tuple[int, str, Seeder]] = []
+# Other sign-ins the demo makes (the customer portal's), as lines for ``seed_demo`` to print.
+_login_notes: list = []
+
+
+def register_demo_logins(lines) -> None:
+    """``lines()`` returns text lines naming more demo logins; ``seed_demo`` prints them."""
+    if lines not in _login_notes:
+        _login_notes.append(lines)
+
+
+def demo_login_notes() -> list[str]:
+    return [line for lines in _login_notes for line in lines()]
 
 
 def register_seeder(name: str, *, order: int, seeder: Seeder) -> None:

@@ -29,6 +29,7 @@ from customers.forms import (
     CustomerForm,
     CustomerHoldForm,
     CustomerOpportunityForm,
+    PortalInviteForm,
 )
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
@@ -196,6 +197,10 @@ class CustomerDetailView(
         context["opportunity_form"] = CustomerOpportunityForm(company=self.request.company)
         if self.object.can_move_to(Customer.Status.ON_HOLD):
             context["hold_form"] = CustomerHoldForm(auto_id="hold_%s")
+        context["portal_users"] = selectors.customer_portal_users(customer=self.object)
+        if context.get("can_edit"):
+            # Who may edit the customer invites its people to the portal.
+            context["invite_form"] = PortalInviteForm(customer=self.object, auto_id="invite_%s")
         return context
 
 

@@ -5,14 +5,20 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.access import Action, access_filter, level_for
-from selling.models import Quotation
+from crm.access import Action, Level, access_filter, level_for
+from customers.models import BalanceEntry, CustomerUser
+from selling.models import Quotation, SalesOrder
 
-__all__ = ["PortalMixin", "reach"]
+__all__ = ["PortalMixin", "may", "reach", "sees_others"]
 
 # The portal's sections: (url name, label, model whose view level opens it).
 SECTIONS = [
     ("portal:home", _("Home"), None),
+    ("portal:quotation_list", _("Quotations"), Quotation),
+    ("portal:order_list", _("Orders"), SalesOrder),
+    ("portal:balance", _("Balance"), BalanceEntry),
+    ("portal:catalog", _("Catalog"), Quotation),
+    ("portal:users", _("Users"), CustomerUser),
 ]
 
 
@@ -24,6 +30,13 @@ def reach(request, model, action: str = Action.VIEW):
 def may(request, model, action: str) -> bool:
     """Whether the customer user may ``action`` any row of ``model`` at all."""
     return level_for(request.customer_user, request.company, model, action) != "none"
+
+
+def sees_others(request, model, action: str = Action.VIEW) -> bool:
+    """Whether ``action`` on ``model`` reaches past the user's own rows (Department or
+    Corporate): what a page that manages the customer's rows, not just one's own, needs."""
+    level = level_for(request.customer_user, request.company, model, action)
+    return level in (Level.COMPANY, Level.TEAM)
 
 
 class PortalMixin:
@@ -45,6 +58,9 @@ class PortalMixin:
         for name, label, model in SECTIONS:
             if name == "portal:catalog":
                 if not may(self.request, Quotation, Action.EDIT):
+                    continue
+            elif name == "portal:users":
+                if not sees_others(self.request, CustomerUser):
                     continue
             elif model is not None and not may(self.request, model, Action.VIEW):
                 continue

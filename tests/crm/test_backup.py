@@ -128,6 +128,10 @@ def test_the_round_trip_compares_equal_row_by_row(demo_company, other_company, t
     for table, rows in original[1].items():
         for index, (row, copied_row) in enumerate(zip(rows, copied[1][table], strict=True)):
             differing = {key for key in row if row[key] != copied_row.get(key)}
+            if table == "leads.webform":
+                # The copy lives beside the original: its secret address is its own.
+                assert row["key"] != copied_row["key"]
+                differing.discard("key")
             assert not differing, (table, index, {k: (row[k], copied_row[k]) for k in differing})
 
 

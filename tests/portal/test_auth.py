@@ -205,3 +205,21 @@ def test_an_invitation_needs_a_role_of_the_company_or_the_customer(company, cust
             customer=customer, email="x@kopi.example", last_name="X", roles=[theirs], actor=member
         )
     assert not CustomerUser.objects.filter(email="x@kopi.example").exists()
+
+
+def test_signing_in_works_outside_any_company_scope(company, client):
+    """A real request to the sign-in page has no company scope yet (the tests' own requests run
+    inside the ``company`` fixture's): recording the last login must not need one."""
+    from django_scopes.state import state
+
+    user = CustomerUserFactory(customer=CustomerFactory(company=company))
+    outside = state.set({})  # no scope at all, as a request starts
+    try:
+        response = client.post(
+            reverse("portal:login"), {"email": user.email, "password": PORTAL_PASSWORD}
+        )
+    finally:
+        state.reset(outside)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.last_login is not None

@@ -3,7 +3,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.models import Company
-from crm.sample.demo import DEMO_USERS, ensure_demo_companies, seed_company
+from crm.sample.demo import DEMO_USERS, demo_login_notes, ensure_demo_companies, seed_company
 
 
 class Command(BaseCommand):
@@ -38,3 +38,5 @@ class Command(BaseCommand):
                     f"  {demo.username:<8} / {demo.password}   {demo.role:<12} "
                     f"{', '.join(demo.companies)}"
                 )
+            for line in demo_login_notes():
+                self.stdout.write(line)
