@@ -29,7 +29,11 @@ from crm.access.services import role_access_levels_save
 from crm.models import Membership
 from customers.balance import balance_credit
 from customers.models import Customer, CustomerUser
-from customers.portal_users import customer_role_save, customer_roles_ensure
+from customers.portal_users import (
+    customer_role_save,
+    customer_roles_ensure,
+    customer_user_set_roles,
+)
 from leads.setup import leads_defaults_apply
 from selling import services as selling
 from selling.models import Quotation, SalesOrder
@@ -294,7 +298,7 @@ def portal_world(company):
             theirs = CustomerFactory(company=foreign, name="Globex customer")
             _portal_rows(rows, "foreign", theirs, foreign_staff)
             rows["customers.customeruser"]["foreign"] = CustomerUserFactory(customer=theirs)
-    return user, rows
+    return user, rows, staff
 
 
 def _portal_rows(rows, name, customer, actor, customer_user=None):
@@ -345,7 +349,7 @@ def portal_reach(company, user, rows, action) -> set[str]:
 
 
 def test_every_portal_record_type_is_in_the_table(portal_world):
-    _user, rows = portal_world
+    _user, rows, _staff = portal_world
     assert set(rows) == {
         "selling.quotation",
         "selling.salesorder",
@@ -372,15 +376,15 @@ def test_every_portal_record_type_is_in_the_table(portal_world):
     ],
 )
 def test_a_customer_users_level_reaches_exactly(company, portal_world, label, level):
-    user, rows = portal_world
+    user, rows, staff = portal_world
     record = next(rt for rt in portal_record_types() if rt.label == label)
     role = customer_role_save(
         company=company,
         name=f"{label} {level}",
         levels={(label, action): level for action in record.actions},
-        actor=None,
+        actor=staff,
     )
-    user.roles.set([role])
+    customer_user_set_roles(user=user, roles=[role], actor=staff)
     user = CustomerUser.objects.get(pk=user.pk)  # levels are read once per request
     expected = _expected(label, level) & set(rows[label])
     for action in record.actions:
@@ -397,7 +401,7 @@ def test_a_customer_users_level_reaches_exactly(company, portal_world, label, le
 
 
 def test_a_deactivated_customer_user_reaches_nothing(company, portal_world):
-    user, rows = portal_world
+    user, rows, staff = portal_world
     role = customer_role_save(
         company=company,
         name="Everything",
@@ -406,9 +410,9 @@ def test_a_deactivated_customer_user_reaches_nothing(company, portal_world):
             for rt in portal_record_types()
             for action in rt.actions
         },
-        actor=None,
+        actor=staff,
     )
-    user.roles.set([role])
+    customer_user_set_roles(user=user, roles=[role], actor=staff)
     CustomerUser.objects.filter(pk=user.pk).update(is_active=False)
     user = CustomerUser.objects.get(pk=user.pk)
     for label, named in rows.items():
@@ -416,7 +420,7 @@ def test_a_deactivated_customer_user_reaches_nothing(company, portal_world):
 
 
 def test_a_customer_user_of_another_company_reaches_nothing_here(company, portal_world):
-    _user, rows = portal_world
+    _user, rows, _staff = portal_world
     foreign_user = rows["customers.customeruser"]["foreign"]
     with scopes_disabled():
         foreign_user = CustomerUser.objects.get(pk=foreign_user.pk)
