@@ -309,8 +309,11 @@ class CustomerReactivateView(AccessQuerysetMixin, ObjectActionView):
         return customer.get_absolute_url()
 
 
-class CustomerOpportunityCreateView(CompanyQuerysetMixin, SingleObjectMixin, FormView):
-    """Open a new opportunity for this customer (a repeat sale)."""
+class CustomerOpportunityCreateView(
+    AccessQuerysetMixin, CompanyQuerysetMixin, SingleObjectMixin, FormView
+):
+    """Open a new opportunity for this customer (a repeat sale): anyone who may see the
+    customer may, as the opportunity is theirs, not a change to the customer."""
 
     model = Customer
     form_class = CustomerOpportunityForm

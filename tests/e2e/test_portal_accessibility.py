@@ -40,6 +40,9 @@ def _reachable_pk(model, user, company):
             rows = model.objects.filter(
                 **({"customer": user.customer} if "customer" in fields else {"company": company})
             )
+        status = getattr(model, "Status", None)
+        if status is not None and "draft" in status.values:
+            rows = rows.exclude(status="draft")  # drafts stay with the company
         return rows.order_by("pk").values_list("pk", flat=True).first()
 
 
@@ -48,6 +51,8 @@ def portal_urls(user, company):
         view_class = getattr(pattern.callback, "view_class", None)
         if name in SKIP_NAMES or view_class is None or not hasattr(view_class, "get"):
             continue
+        if "get" not in view_class.http_method_names:
+            continue  # a POST-only action: no page of its own
         url_models = dict(getattr(view_class, "url_models", {}) or {})
         if getattr(view_class, "model", None) is not None:
             url_models.setdefault("pk", view_class.model)
