@@ -165,7 +165,9 @@ def web_form_submit(
             return _keep(form, WebFormSubmission.Outcome.INVALID, " ".join(messages), data), fields
         cleaned = fields.cleaned_data
         form = (
-            WebForm.objects.select_for_update().select_related("company", "source").get(pk=form.pk)
+            WebForm.objects.select_for_update(of=("self",))
+            .select_related("company", "source")
+            .get(pk=form.pk)
         )
         existing = _open_duplicate(form, cleaned)
         if existing is not None:
