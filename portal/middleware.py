@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django_scopes import scope
@@ -15,6 +15,19 @@ from portal.auth import PORTAL_SESSION_COOKIE, session_customer_user, session_st
 PORTAL_PREFIX = "/portal/"
 # Paths a customer user's browser may still fetch outside the portal.
 _SHARED_PREFIXES = ("/static/", "/favicon", "/robots.txt")
+_STAFF_ACCOUNT_PREFIXES = ("/accounts/", "/admin/")
+
+
+def _needs_staff_login(path: str) -> bool:
+    """Whether ``path`` is a staff page: one behind the staff login, or the staff's own sign-in
+    and password pages. Public pages (a company's web form) are open to anyone."""
+    if path.startswith(_STAFF_ACCOUNT_PREFIXES):
+        return True
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return getattr(match.func, "login_required", True)
 
 
 class PortalMiddleware:
@@ -22,8 +35,8 @@ class PortalMiddleware:
 
     On ``/portal/`` the view runs in the customer user's company scope (and row-level security
     company); ``request.company`` is that company. Elsewhere, a browser that holds a portal
-    session and no staff login is sent to the portal instead of the staff login: a customer
-    user never meets a staff page.
+    session and no staff login is sent to the portal instead of a staff page or the staff login:
+    a customer user never meets a staff page. Public pages (a web form) stay open to them.
     """
 
     def __init__(self, get_response):
@@ -38,6 +51,7 @@ class PortalMiddleware:
                 PORTAL_SESSION_COOKIE in request.COOKIES
                 and not request.user.is_authenticated
                 and not request.path_info.startswith(_SHARED_PREFIXES)
+                and _needs_staff_login(request.path_info)
                 and session_customer_user(request.portal_session) is not None
             ):
                 return redirect(reverse("portal:login"))

@@ -223,3 +223,34 @@ def test_backups_refuse_the_app_role(two_companies, tmp_path):
     first, _second = two_companies
     with app_role(company=first), pytest.raises(CommandError, match="tables' owner"):
         call_command("export_company", first.slug, str(tmp_path / "backup.jsonl"))
+
+
+def test_the_portal_and_web_forms_work_as_the_app_role(two_companies, client):
+    """Both come before any company is known: the database's lookups name it (a portal user's
+    e-mail, a web form's key), and nothing of another company shows."""
+    from customers.demo import PORTAL_PASSWORD
+    from customers.models import CustomerUser
+    from leads.models import WebForm
+
+    first, _second = two_companies
+    with scopes_disabled():
+        buyer = CustomerUser.objects.get(company=first, email="ben@nordlicht.example")
+        form = WebForm.objects.get(company=first)
+        before = Lead._base_manager.filter(company=first).count()
+    with app_role():
+        signed_in = client.post(
+            reverse("portal:login"), {"email": buyer.email, "password": PORTAL_PASSWORD}
+        )
+        assert signed_in.status_code == 302, signed_in.content.decode()[:500]
+        home = client.get(reverse("portal:home"))
+        assert home.status_code == 200
+        assert "Nordlicht Retail GmbH" in home.content.decode()
+        assert client.get(reverse("portal:quotation_list")).status_code == 200
+        # The same browser (a customer user's) sends the company's public web form.
+        sent = client.post(
+            reverse("webforms:submit", args=[form.key]),
+            {"last_name": "Wijaya", "email": "sari@app-role.example"},
+        )
+        assert sent.status_code == 200
+    with scopes_disabled():
+        assert Lead._base_manager.filter(company=first).count() == before + 1

@@ -223,3 +223,16 @@ def test_signing_in_works_outside_any_company_scope(company, client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.last_login is not None
+
+
+def test_a_customer_users_browser_may_still_send_a_public_web_form(buyer_client, company):
+    from leads.models import Lead, WebForm
+
+    form = WebForm.objects.create(company=company, name="Contact us")
+    sent = buyer_client.post(
+        reverse("webforms:submit", args=[form.key]), {"last_name": "Lee", "email": "l@x.example"}
+    )
+    assert sent.status_code == 200
+    assert Lead.objects.filter(email="l@x.example").exists()
+    # ...while the staff's own sign-in pages send them back to the portal.
+    assert buyer_client.get(reverse("password_reset"))["Location"] == reverse("portal:login")

@@ -158,8 +158,8 @@ def own_pk(model, company, customer, user) -> int | None:
 def staff_urls(company, customer, user):
     """Every staff URL, its ids filled with the customer's rows (other args with a word)."""
     for name, pattern in walk():
-        if name.startswith("portal:"):
-            continue
+        if name.startswith(("portal:", "webforms:")):
+            continue  # the portal's own, and the public web forms anyone may send
         converters = getattr(pattern.pattern, "converters", {})
         if not converters and pattern.pattern.regex.groupindex:
             # A regular-expression pattern (the admin's app index).
