@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crm.access import viewable_rows
 from crm.models import (
     Company,
     IndividualPartner,
@@ -20,12 +21,13 @@ def is_company_owned(model) -> bool:
     return any(f.name == "company" and f.is_relation for f in model._meta.get_fields())
 
 
-def limit_choices_to_company(form: forms.BaseForm, company: Company) -> None:
-    """Point every model-choice field at the company's own rows.
+def limit_choices_to_company(form: forms.BaseForm, company: Company, user=None) -> None:
+    """Point every model-choice field at the company's own rows (and, given the ``user``, at
+    those of them the user may view, for record types the access engine knows).
 
     The queryset is rebuilt here, inside the request's scope, because one built at import time
     has no scope; validation then re-checks the submitted id against the same queryset, so an id
-    from another company is rejected like an unknown one.
+    from another company (or beyond the user's level) is rejected like an unknown one.
     """
     for field in form.fields.values():
         if not isinstance(field, forms.ModelChoiceField):
@@ -33,7 +35,7 @@ def limit_choices_to_company(form: forms.BaseForm, company: Company) -> None:
         model = field.queryset.model
         if not is_company_owned(model):
             continue
-        queryset = model.objects.filter(company=company)
+        queryset = viewable_rows(model.objects.filter(company=company), user, company)
         ordering = field.queryset.query.order_by
         if ordering:
             queryset = queryset.order_by(*ordering)
@@ -48,12 +50,13 @@ class DateInput(forms.DateInput):
 
 
 class CompanyFormMixin:
-    """Takes ``company`` and limits choices to it; new instances are saved into it."""
+    """Takes ``company`` and limits choices to it; new instances are saved into it. Given the
+    ``user``, choices of record types the access engine knows are the ones the user may view."""
 
-    def __init__(self, *args, company: Company, **kwargs):
+    def __init__(self, *args, company: Company, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
-        limit_choices_to_company(self, company)
+        limit_choices_to_company(self, company, user)
 
     def _post_clean(self):
         # Set before model validation so unique-per-company checks see the company.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from addressbook.models import Contact, ContactLink
 from crm.access import Level, portal_record_types
-from crm.forms import CompanyModelForm, DateInput
+from crm.forms import CompanyModelForm, DateInput, viewable_rows
 from crm.models import Product, SalesPartner, Salesperson
 from crm.ui.bulk import BulkActionForm
 from crm.ui.lookup import LookupField
@@ -372,9 +372,10 @@ class GiftCardIssueForm(forms.Form):
     # One key per form shown: the service issues one card per key (a reload issues none).
     issue_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.filter(company=company)
+        customers = Customer.objects.filter(company=company)
+        self.fields["customer"].queryset = viewable_rows(customers, user, company)
         if not self.is_bound:
             self.initial.setdefault("issue_key", uuid.uuid4())
 

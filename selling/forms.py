@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from crm.errors import DomainError
-from crm.forms import CompanyModelForm, DateInput
+from crm.forms import CompanyModelForm, DateInput, viewable_rows
 from crm.models import Company, SalesPartner, Salesperson
 from crm.ui.lookup import LookupField
 from customers import services as customers_services
@@ -33,8 +33,9 @@ def _customer_choice() -> LookupField:
     )
 
 
-def _company_customers(company: Company):
-    return Customer.objects.filter(company=company)
+def _company_customers(company: Company, user=None):
+    """The company's customers the user may view (all of them for a caller without a user)."""
+    return viewable_rows(Customer.objects.filter(company=company), user, company)
 
 
 def _notes() -> forms.CharField:
@@ -61,7 +62,7 @@ class _CustomerChoiceMixin:
                 pk = int(self.data.get(name))
             except (TypeError, ValueError):
                 return cleaned
-            customer = _company_customers(self.company).filter(pk=pk).first()
+            customer = _company_customers(self.company, self.user).filter(pk=pk).first()
             if customer is not None and not customer.can_receive_documents:
                 try:
                     customers_services.customer_check_can_order(customer)
@@ -88,10 +89,11 @@ class QuotationCreateForm(_CustomerChoiceMixin, forms.Form):
     )
     notes = _notes()
 
-    def __init__(self, *args, company: Company, **kwargs):
+    def __init__(self, *args, company: Company, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
-        self.fields["customer"].queryset = _company_customers(company)
+        self.user = user
+        self.fields["customer"].queryset = _company_customers(company, user)
 
     def clean_valid_until(self):
         valid_until = self.cleaned_data["valid_until"]
@@ -108,10 +110,11 @@ class OrderCreateForm(_CustomerChoiceMixin, forms.Form):
     delivery_date = forms.DateField(label=_("Delivery date"), required=False, widget=DateInput())
     notes = _notes()
 
-    def __init__(self, *args, company: Company, **kwargs):
+    def __init__(self, *args, company: Company, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
-        self.fields["customer"].queryset = _company_customers(company)
+        self.user = user
+        self.fields["customer"].queryset = _company_customers(company, user)
 
     def clean(self):
         cleaned = super().clean()

@@ -8,7 +8,7 @@ and None). Defaults per role are in ``crm.access.defaults``; a company's
 admins override them on the access settings page (``crm.models.RoleAccessLevel``).
 """
 
-from crm.access.engine import access_filter, can, level_for, prime_subject
+from crm.access.engine import access_filter, can, level_for, prime_subject, viewable_rows
 from crm.access.registry import (
     portal_record_type_for,
     portal_record_types,
@@ -32,4 +32,5 @@ __all__ = [
     "record_types",
     "register_portal_record_type",
     "register_record_type",
+    "viewable_rows",
 ]

@@ -21,7 +21,14 @@ from crm.access.registry import RecordType, portal_record_type_for, record_type_
 from crm.access.vocabulary import Level
 from crm.models import Company, Membership, RoleAccessLevel, Salesperson
 
-__all__ = ["access_filter", "can", "level_for", "prime_subject", "team_salesperson_ids"]
+__all__ = [
+    "access_filter",
+    "can",
+    "level_for",
+    "prime_subject",
+    "team_salesperson_ids",
+    "viewable_rows",
+]
 
 _NOTHING = Q(pk__in=[])
 
@@ -197,6 +204,26 @@ def access_filter(user, company: Company, model, action: str, *, via: str = "") 
     unassigned = Q(**{f"{owner}__isnull": True})
     reach = Q(**{f"{owner}__in": sorted(ids)}) | unassigned if ids else unassigned
     return linked & reach if via else reach
+
+
+def viewable_rows(queryset: models.QuerySet, user, company: Company, action: str = "view"):
+    """``queryset`` narrowed to the rows ``action`` reaches for ``user``. For staff, models the
+    engine does not know pass unchanged; a customer user reaches only registered portal record
+    types. Without a user (a command acting for the company) the queryset is unchanged."""
+    if user is None:
+        return queryset
+    model = queryset.model
+    if _is_customer_user(user):
+        try:
+            portal_record_type_for(model)
+        except KeyError:
+            return queryset.none()
+    else:
+        try:
+            record_type_for(model)
+        except KeyError:
+            return queryset
+    return queryset.filter(access_filter(user, company, model, action))
 
 
 def can(user, company: Company, obj: models.Model, action: str) -> bool:

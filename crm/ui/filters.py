@@ -11,18 +11,21 @@ from django.core.validators import EMPTY_VALUES
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.access import viewable_rows
 from crm.forms import DateInput
 from crm.ui.choices import use_cached_choices
 from crm.ui.search import matching
 
 
 def company_queryset(model, **filters):
-    """A callable queryset for ModelChoiceFilter, evaluated per request inside its scope."""
+    """A callable queryset for ModelChoiceFilter, evaluated per request inside its scope: the
+    company's rows, and of a record type the access engine knows, those the user may view."""
 
     def for_request(request):
         if request is None or getattr(request, "company", None) is None:
             return model.objects.none()
-        return model.objects.filter(company=request.company, **filters)
+        rows = model.objects.filter(company=request.company, **filters)
+        return viewable_rows(rows, getattr(request, "user", None), request.company)
 
     return for_request
 

@@ -37,6 +37,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from crm.access import viewable_rows
+
 # Matches shown at once: enough to pick from, few enough to read; more means "type more".
 LIMIT = 20
 
@@ -89,8 +91,10 @@ class Lookup:
     )
     limit: int = LIMIT
 
-    def company_rows(self, company, only: str | None = None) -> models.QuerySet:
-        return self.narrow(self.model.objects.filter(company=company), only)
+    def company_rows(self, company, only: str | None = None, *, user=None) -> models.QuerySet:
+        """The company's rows (given ``user``: those the user may view) after ``only``."""
+        rows = viewable_rows(self.model.objects.filter(company=company), user, company)
+        return self.narrow(rows, only)
 
     def narrow(self, queryset: models.QuerySet, only: str | None) -> models.QuerySet:
         if only is None:
@@ -342,7 +346,7 @@ class LookupView(View):
         only = request.GET.get("only") or None
         if only not in self.lookup.narrowings:
             only = None
-        queryset = self.lookup.company_rows(request.company, only)
+        queryset = self.lookup.company_rows(request.company, only, user=request.user)
         found = self.lookup.find(queryset, text, lean=True)
         response = render(
             request,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 
 from crm.errors import DomainError
+from crm.forms import CompanyFormMixin
 from crm.models import Membership, Salesperson
 from crm.ui.pagination import CappedPaginator
 from crm.versioning import Versioned, versioned_form
@@ -27,11 +28,14 @@ class CompanyQuerysetMixin:
 
 
 class CompanyFormKwargsMixin:
-    """Hands the active company to the form, which limits its choices and saves into it."""
+    """Hands the active company (and, to the forms that take it, the user) to the form, which
+    limits its choices to what the user may see and saves into the company."""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["company"] = self.request.company
+        if issubclass(self.get_form_class(), CompanyFormMixin):
+            kwargs["user"] = self.request.user
         return kwargs
 
 

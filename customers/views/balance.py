@@ -211,7 +211,11 @@ class GiftCardIssueView(RoleRequiredMixin, FormView):
     template_name = "customers/gift_card_issue.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "company": self.request.company}
+        return {
+            **super().get_form_kwargs(),
+            "company": self.request.company,
+            "user": self.request.user,
+        }
 
     def form_valid(self, form):
         data = form.cleaned_data

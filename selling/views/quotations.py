@@ -17,6 +17,7 @@ from django.views.generic import DetailView, FormView
 from crm.access import Action
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
+from crm.forms import viewable_rows
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers.models import Customer
@@ -76,7 +77,8 @@ class CustomerPrefillMixin:
         customer_id = int_or_none(self.request.GET.get("customer"))
         if not customer_id:
             return None
-        return Customer.objects.filter(company=self.request.company, pk=customer_id).first()
+        customers = Customer.objects.filter(company=self.request.company, pk=customer_id)
+        return viewable_rows(customers, self.request.user, self.request.company).first()
 
     def get_initial(self):
         initial = super().get_initial()
@@ -86,7 +88,11 @@ class CustomerPrefillMixin:
         return initial
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "company": self.request.company}
+        return {
+            **super().get_form_kwargs(),
+            "company": self.request.company,
+            "user": self.request.user,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -210,3 +210,42 @@ def test_the_admin_lists_and_changes_within_the_users_levels(client, company, co
     own = documents["sam"]["order"]
     page = client.get(reverse("admin:selling_salesorder_change", args=[own.pk]))
     assert page.context["has_change_permission"] is True
+
+
+def test_a_customer_beyond_the_view_level_is_no_choice_anywhere(client, company, colleagues):
+    """With customers at "own", Sam neither finds Dana's customer by typing, nor quotes or
+    orders for it with a hand-made request, nor filters a list by it."""
+    users, documents = colleagues
+    danas_customer = documents["dana"]["quotation"].customer
+    sams_customer = CustomerFactory(
+        company=company,
+        name="Sams Shop",
+        salesperson=documents["sam"]["opportunity"].salesperson,
+    )
+    role_access_levels_save(
+        company=company,
+        levels={("customers.customer", Action.VIEW, Role.SALESPERSON): Level.OWN},
+        actor=users["owner"],
+    )
+    login_as(client, users["sam"], company)
+    lookup = reverse("customers:customer_lookup")
+    for customer, found in ((danas_customer, False), (sams_customer, True)):
+        answer = client.get(lookup, {"q": customer.name}, headers={"HX-Request": "true"})
+        assert (f'value="{customer.pk}"' in answer.content.decode()) is found, customer
+    before = (Quotation.objects.count(), SalesOrder.objects.count())
+    quote = client.post(reverse("selling:quotation_create"), {"customer": danas_customer.pk})
+    order = client.post(
+        reverse("selling:order_create"),
+        {"customer": danas_customer.pk, "order_date": "2026-12-01"},
+    )
+    for answer in (quote, order):
+        assert answer.status_code == 200
+        assert "customer" in answer.context["form"].errors
+    assert (Quotation.objects.count(), SalesOrder.objects.count()) == before
+    # Nothing is preselected from a link either, and a list filter by that id is refused.
+    prefilled = client.get(reverse("selling:quotation_create"), {"customer": danas_customer.pk})
+    assert danas_customer.name not in prefilled.content.decode()
+    listed = client.get(reverse("selling:quotation_list"), {"customer": danas_customer.pk})
+    assert "customer" in listed.context["filter"].form.errors
+    created = client.post(reverse("selling:quotation_create"), {"customer": sams_customer.pk})
+    assert created.status_code == 302
