@@ -3,11 +3,20 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from crm.access import Action, Level
+from crm.access.services import role_access_levels_save
+from crm.models import Membership
 from customers.models import Customer
 from customers.setup import customers_defaults_apply
 from leads.models import OpportunityStage
 from leads.setup import leads_defaults_apply
-from tests.factories import CustomerFactory, LeadFactory, OpportunityFactory
+from tests.factories import (
+    CustomerFactory,
+    LeadFactory,
+    MembershipFactory,
+    OpportunityFactory,
+    SalespersonFactory,
+)
 
 
 @pytest.fixture
@@ -52,3 +61,24 @@ def test_refuses_unknown_company_and_stage(company, deals):
         run("--company", "nope")
     with pytest.raises(CommandError, match="No stage"):
         run("--company", company.slug, "--stage", "Nowhere")
+
+
+def test_as_a_member_converts_only_the_opportunities_their_level_reaches(company, deals):
+    fine, clash = deals
+    owner = MembershipFactory(company=company, role=Membership.Role.OWNER).user
+    sam = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    sams = SalespersonFactory(company=company, user=sam)
+    type(fine).objects.filter(pk=fine.pk).update(salesperson=sams)
+    type(clash).objects.filter(pk=clash.pk).update(salesperson=SalespersonFactory(company=company))
+    role_access_levels_save(
+        company=company,
+        levels={("leads.opportunity", Action.CONVERT, Membership.Role.SALESPERSON): Level.OWN},
+        actor=owner,
+    )
+
+    out, _ = run("--company", company.slug, "--as", sam.email)
+
+    assert f"1 opportunity(ies) without a customer that {sam.email} may convert" in out
+    assert "Converted: 1" in out and "Refused: 0" in out
+    assert Customer.objects.filter(links__opportunity=fine).exists()
+    assert not Customer.objects.filter(links__opportunity=clash).exists()

@@ -7,14 +7,18 @@ from django.core.management import CommandError, call_command
 from django.core.management.base import OutputWrapper
 from django_scopes import scopes_disabled
 
-from crm.models import SystemEvent
+from crm.access import Action, Level
+from crm.access.services import role_access_levels_save
+from crm.models import Membership, SystemEvent
 from crm.progress import ProgressBar
 from leads.models import Lead, Opportunity
 from leads.services import lead_convert_to_opportunity
 from tests.factories import (
     LeadFactory,
     LostReasonFactory,
+    MembershipFactory,
     OpportunityStageFactory,
+    SalespersonFactory,
     WishListItemFactory,
 )
 
@@ -229,3 +233,34 @@ def test_a_commands_stderr_is_written_plain():
         bar.advance(2)
     assert "<red>" not in raw.getvalue()
     assert raw.getvalue().count("\n") == 1
+
+
+def test_as_a_member_converts_only_what_their_level_reaches_and_names_them(
+    company, other_company, stage
+):
+    owner = MembershipFactory(company=company, role=Membership.Role.OWNER).user
+    sam = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    sams = SalespersonFactory(company=company, user=sam, name="Sam")
+    danas = SalespersonFactory(company=company, name="Dana")
+    role_access_levels_save(
+        company=company,
+        levels={("leads.lead", Action.CONVERT, Membership.Role.SALESPERSON): Level.OWN},
+        actor=owner,
+    )
+    mine = LeadFactory(company=company, first_name="Mine", status="qualified", salesperson=sams)
+    LeadFactory(company=company, first_name="Hers", status="qualified", salesperson=danas)
+
+    out, _ = run("--company", company.slug, "--as", sam.email.upper())
+
+    assert list(Opportunity.objects.values_list("lead__first_name", flat=True)) == ["Mine"]
+    assert f"1 qualified lead(s) that {sam.email} may convert looked at." in out
+    with scopes_disabled():
+        event = SystemEvent.objects.filter(company=company).order_by("-pk").first()
+    assert event.author_id == sam.pk, event
+    assert Lead.objects.get(pk=mine.pk).status == "converted"
+
+    stranger = MembershipFactory(company=other_company, role=Membership.Role.OWNER).user
+    for email in (stranger.email, "nobody@example.com"):
+        with pytest.raises(CommandError, match="not an active member"):
+            run("--company", company.slug, "--as", email)
+    assert Opportunity.objects.count() == 1

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scope
 
+from crm.access import viewable_rows
+from crm.access.commands import acting_user, add_acting_user_argument
 from crm.errors import DomainError
 from crm.models import Company
 from crm.progress import ProgressBar
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Try each conversion and roll it back."
         )
+        add_acting_user_argument(parser, action="convert")
 
     def handle(self, *args, **options):
         company = Company.objects.filter(slug=options["company"]).first()
@@ -35,6 +38,7 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         converted, refused = [], []
         with scope(company=company):
+            actor = acting_user(company, options["acting_user"])
             stages = OpportunityStage.objects.filter(company=company)
             if options["stage"]:
                 stages = stages.filter(name__iexact=options["stage"])
@@ -44,8 +48,9 @@ class Command(BaseCommand):
             else:
                 stages = stages.filter(kind=OpportunityStage.Kind.WON)
             linked = CustomerLink.objects.filter(company=company, opportunity__isnull=False)
+            opportunities = Opportunity.objects.filter(company=company, stage__in=stages)
             ids = list(
-                Opportunity.objects.filter(company=company, stage__in=stages)
+                viewable_rows(opportunities, actor, company, "convert")
                 .exclude(pk__in=linked.values("opportunity_id"))
                 .order_by("pk")
                 .values_list("pk", flat=True)
@@ -57,7 +62,7 @@ class Command(BaseCommand):
                     try:
                         with transaction.atomic():
                             customer = opportunity_convert_to_customer(
-                                opportunity=opportunity, actor=None
+                                opportunity=opportunity, actor=actor
                             )
                             if dry_run:
                                 transaction.set_rollback(True)
@@ -68,7 +73,8 @@ class Command(BaseCommand):
         write = self.stdout.write
         if dry_run:
             write(self.style.WARNING("Dry run: nothing was changed."))
-        write(f"{company.name}: {len(ids)} opportunity(ies) without a customer looked at.")
+        reach = f" that {actor.email} may convert" if actor else ""
+        write(f"{company.name}: {len(ids)} opportunity(ies) without a customer{reach} looked at.")
         write(
             self.style.SUCCESS(f"{'Would convert' if dry_run else 'Converted'}: {len(converted)}")
         )

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scope
 
+from crm.access import viewable_rows
+from crm.access.commands import acting_user, add_acting_user_argument
 from crm.errors import DomainError
 from crm.models import Company
 from crm.progress import ProgressBar
@@ -47,6 +49,7 @@ class Command(BaseCommand):
             metavar="N",
             help="Convert at most N leads (oldest first).",
         )
+        add_acting_user_argument(parser, action="convert")
 
     def handle(self, *args, **options):
         company = Company.objects.filter(slug=options["company"]).first()
@@ -60,21 +63,23 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         results = {"converted": [], "already": [], "refused": []}
         with scope(company=company):
+            actor = acting_user(company, options["acting_user"])
+            leads = Lead.objects.filter(company=company, status=status)
             ids = list(
-                Lead.objects.filter(company=company, status=status)
+                viewable_rows(leads, actor, company, "convert")
                 .order_by("pk")
                 .values_list("pk", flat=True)[: options["limit"]]
             )
             label = "Trying leads" if dry_run else "Converting leads"
             with ProgressBar(total=len(ids), stream=self.stderr, label=label) as bar:
                 for pk in ids:
-                    outcome = self._convert_one(company, pk, dry_run=dry_run)
+                    outcome = self._convert_one(company, pk, actor=actor, dry_run=dry_run)
                     if outcome is not None:
                         results[outcome[0]].append(outcome[1:])
                     bar.advance()
-        self._summary(company, status, dry_run, **results)
+        self._summary(company, status, dry_run, actor=actor, **results)
 
-    def _convert_one(self, company, pk: int, *, dry_run: bool):
+    def _convert_one(self, company, pk: int, *, actor, dry_run: bool):
         """("converted" | "already", lead, opportunity) or ("refused", lead, reason); None for
         a lead deleted since the list was read."""
         lead = None
@@ -92,19 +97,20 @@ class Command(BaseCommand):
                 existing = Opportunity.objects.filter(company=company, lead=lead).first()
                 if existing is not None:
                     return ("already", lead, existing)
-                opportunity = lead_convert_to_opportunity(lead=lead, actor=None)
+                opportunity = lead_convert_to_opportunity(lead=lead, actor=actor)
                 if dry_run:
                     transaction.set_rollback(True)
                 return ("converted", lead, opportunity)
         except DomainError as error:
             return ("refused", lead, error.message)
 
-    def _summary(self, company, status, dry_run, *, converted, already, refused) -> None:
+    def _summary(self, company, status, dry_run, *, actor, converted, already, refused) -> None:
         write = self.stdout.write
         if dry_run:
             write(self.style.WARNING("Dry run: nothing was changed."))
         total = len(converted) + len(already) + len(refused)
-        write(f"{company.name}: {total} {status} lead(s) looked at.")
+        reach = f" that {actor.email} may convert" if actor else ""
+        write(f"{company.name}: {total} {status} lead(s){reach} looked at.")
         write(
             self.style.SUCCESS(f"{'Would convert' if dry_run else 'Converted'}: {len(converted)}")
         )
