@@ -421,6 +421,16 @@ class CustomerLink(CompanyOwned):
         verbose_name=_("opportunity"),
     )
     kind = models.CharField(_("how"), max_length=10, choices=Kind.choices)
+    # An opportunity a customer user opened on the portal (a quotation request) is theirs: its
+    # quotations go to them, and the portal's User level shows them.
+    requested_by = models.ForeignKey(
+        "customers.CustomerUser",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     objects = ScopedManager(company="company")

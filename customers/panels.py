@@ -24,14 +24,23 @@ def render_customer_panel(request: HttpRequest, obj: object) -> SafeString | Non
         .first()
     )
     convert_url = ""
-    if link is None and can(request.user, company, obj, Action.CONVERT):
+    may_convert = link is None and can(request.user, company, obj, Action.CONVERT)
+    if may_convert:
         if isinstance(obj, Lead):
             # A lead with an opportunity becomes a customer through that opportunity.
             if obj.status != Lead.Status.LOST:
                 convert_url = reverse("customers:convert_lead", args=[obj.pk])
         elif obj.stage.kind != OpportunityStage.Kind.LOST:
             convert_url = reverse("customers:convert_opportunity", args=[obj.pk])
-    context = {"record": obj, "link": link, "convert_url": convert_url}
+    context = {
+        "record": obj,
+        "link": link,
+        # The customer's name is part of the record; its page only for those who may see it.
+        "customer_visible": link is not None
+        and can(request.user, company, link.customer, Action.VIEW),
+        "may_convert": may_convert,
+        "convert_url": convert_url,
+    }
     return render_to_string("customers/partials/_customer_panel.html", context, request=request)
 
 

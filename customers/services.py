@@ -823,6 +823,7 @@ def customer_open_opportunity(
             customer=customer,
             opportunity=opportunity,
             kind=CustomerLink.Kind.OPENED,
+            requested_by=actor if getattr(actor, "customer_id", None) == customer.pk else None,
         )
     )
     addressbook_services.links_copy(

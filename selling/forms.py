@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -15,7 +16,7 @@ from crm.models import Company, SalesPartner, Salesperson
 from crm.ui.lookup import LookupField
 from customers import services as customers_services
 from customers.lookups import CUSTOMERS
-from customers.models import Customer
+from customers.models import Customer, CustomerUser
 from leads.forms import company_choice
 from selling.models import Quotation, SalesOrder
 from selling.services import DEFAULT_VALIDITY_DAYS
@@ -130,12 +131,33 @@ class _HeaderForm(CompanyModelForm):
 
     salesperson = company_choice(Salesperson, _("Salesperson"))
     sales_partner = company_choice(SalesPartner, _("Sales partner"))
+    customer_user = company_choice(CustomerUser, _("For (portal user)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "sales_partner" in self.fields:
             partners = self.fields["sales_partner"].queryset
             self.fields["sales_partner"].queryset = partners.non_polymorphic()
+        if "customer_user" in self.fields:
+            self._limit_customer_users()
+
+    def _limit_customer_users(self) -> None:
+        """The document's customer's active portal users (and whoever it is already for); a
+        document without a customer, or a customer without portal users, has no such field."""
+        field = self.fields["customer_user"]
+        customer_id = self.instance.customer_id
+        users = field.queryset.filter(customer_id=customer_id).filter(
+            Q(is_active=True) | Q(pk=self.instance.customer_user_id)
+        )
+        if customer_id is None or not users.exists():
+            del self.fields["customer_user"]
+            return
+        field.queryset = users.order_by("last_name", "first_name", "pk")
+        field.empty_label = _("Nobody in particular")
+        field.help_text = _(
+            "The person at the customer this is for: it is theirs on the portal, where their "
+            "role may show them only their own documents."
+        )
 
     @property
     def service_fields(self) -> dict:
@@ -145,7 +167,14 @@ class _HeaderForm(CompanyModelForm):
 class QuotationHeaderForm(_HeaderForm):
     class Meta:
         model = Quotation
-        fields = ["quotation_date", "valid_until", "salesperson", "sales_partner", "notes"]
+        fields = [
+            "quotation_date",
+            "valid_until",
+            "salesperson",
+            "sales_partner",
+            "customer_user",
+            "notes",
+        ]
         widgets = {
             "quotation_date": DateInput(),
             "valid_until": DateInput(),
@@ -166,7 +195,14 @@ class OrderHeaderForm(_HeaderForm):
 
     class Meta:
         model = SalesOrder
-        fields = ["order_date", "delivery_date", "salesperson", "sales_partner", "notes"]
+        fields = [
+            "order_date",
+            "delivery_date",
+            "salesperson",
+            "sales_partner",
+            "customer_user",
+            "notes",
+        ]
         widgets = {
             "order_date": DateInput(),
             "delivery_date": DateInput(),

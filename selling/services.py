@@ -29,7 +29,7 @@ from crm.timeline import activity_log_event
 from crm.versioning import StaleEditError
 from customers import balance as customers_balance
 from customers import services as customers_services
-from customers.models import Customer, CustomerUser
+from customers.models import Customer, CustomerLink, CustomerUser
 from customers.selectors import Buyer, ProductLimits
 from leads import services as leads_services
 from leads.models import Opportunity, OpportunityStage
@@ -314,6 +314,22 @@ def _lines_from_wish_list(opportunity: Opportunity, target: Document, *, buyer: 
 # --- quotations ----------------------------------------------------------------------------------
 
 
+def _requester(opportunity: Opportunity | None, customer: Customer | None):
+    """The customer user who asked for this opportunity on the portal, while they are an active
+    user of the quotation's customer: the quotation is then theirs."""
+    if opportunity is None or customer is None:
+        return None
+    link = (
+        CustomerLink.objects.filter(company=opportunity.company_id, opportunity=opportunity)
+        .select_related("requested_by")
+        .first()
+    )
+    requester = link.requested_by if link is not None else None
+    if requester is None or not requester.is_active or requester.customer_id != customer.pk:
+        return None
+    return requester
+
+
 @transaction.atomic
 def quotation_create(
     *,
@@ -351,6 +367,7 @@ def quotation_create(
         currency=company.currency,
         notes=notes,
         created_by=staff_user(actor),
+        customer_user=_requester(opportunity, customer),
     )
     buyer = pricing.buyer_for(customer=customer, opportunity=opportunity)
     _apply_terms(quotation, pricing.terms_for(buyer=buyer))
@@ -374,10 +391,20 @@ def quotation_update(*, quotation: Quotation, actor, fields: dict) -> Quotation:
         raise DomainError(_("Only a draft quotation can be changed: revise it first."))
     for name, value in fields.items():
         setattr(locked, name, value)
-    check_same_company(locked.company_id, locked.salesperson, locked.sales_partner)
-    validate_or_raise(locked)
+    _check_header(locked)
     locked.save()
     return locked
+
+
+def _check_header(document: Document) -> None:
+    check_same_company(
+        document.company_id, document.salesperson, document.sales_partner, document.customer_user
+    )
+    if document.customer_user is not None and (
+        document.customer_user.customer_id != document.customer_id
+    ):
+        raise DomainError(_("Choose one of the customer's own portal users."))
+    validate_or_raise(document)
 
 
 def _move(document: Document, status: str, *, actor, reason: str = "") -> Document:
@@ -571,10 +598,11 @@ def _new_order(*, customer: Customer, opportunity, quotation, actor, **fields) -
         **fields,
     )
     if quotation is not None:
-        # The order keeps the terms the customer accepted.
+        # The order keeps the terms the customer accepted, and the person it was for.
         for name in TERMS_FIELDS:
             setattr(order, name, getattr(quotation, name))
         order.notes = quotation.notes
+        order.customer_user_id = quotation.customer_user_id
     else:
         _apply_terms(order, pricing.terms_for(customer=customer))
     validate_or_raise(order, exclude=["number"])
@@ -774,8 +802,7 @@ def order_update(*, order: SalesOrder, actor, fields: dict) -> SalesOrder:
         raise DomainError(_("A fulfilled or cancelled order cannot be changed."))
     for name, value in fields.items():
         setattr(locked, name, value)
-    check_same_company(locked.company_id, locked.salesperson, locked.sales_partner)
-    validate_or_raise(locked)
+    _check_header(locked)
     locked.save()
     return locked
 

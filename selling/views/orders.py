@@ -74,6 +74,7 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
                 "quotation",
                 "salesperson",
                 "sales_partner",
+                "customer_user",
                 "created_by",
             )
         )

@@ -147,6 +147,7 @@ class QuotationDetailView(
                 "opportunity__customer_link__customer",
                 "salesperson",
                 "sales_partner",
+                "customer_user",
                 "created_by",
                 "sales_order",
             )

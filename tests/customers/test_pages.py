@@ -270,3 +270,20 @@ def test_customer_page_says_what_group_and_type_give(member_client, company, def
     assert "1 product only for this type" in html
     assert "sees net prices" in html
     assert "14 days net" in html
+
+
+def test_the_customer_panel_says_who_may_convert_a_colleagues_lead(
+    client, company, defaults, salesperson_user
+):
+    from tests.conftest import login_as
+
+    mine = SalespersonFactory(company=company, user=salesperson_user)
+    theirs = LeadFactory(company=company, salesperson=SalespersonFactory(company=company))
+    own = LeadFactory(company=company, salesperson=mine)
+    login_as(client, salesperson_user, company)
+    page = client.get(theirs.get_absolute_url()).content.decode()
+    assert "Your access level does not let you convert it" in page
+    assert reverse("customers:convert_lead", args=[theirs.pk]) not in page
+    assert "Reopen it" not in page
+    page = client.get(own.get_absolute_url()).content.decode()
+    assert reverse("customers:convert_lead", args=[own.pk]) in page
