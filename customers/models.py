@@ -8,6 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -858,14 +859,18 @@ class CustomerRole(CompanyOwned):
         verbose_name = _("customer user role")
         verbose_name_plural = _("customer user roles")
         constraints = [
+            # Names differ by more than their case: "Buyer" and "buyer" would confuse everyone.
             models.UniqueConstraint(
-                fields=["company", "name"],
+                "company",
+                Lower("name"),
                 condition=models.Q(customer__isnull=True),
                 name="customerrole_name_per_company",
                 violation_error_message=_("Another company role already has this name."),
             ),
             models.UniqueConstraint(
-                fields=["company", "customer", "name"],
+                "company",
+                "customer",
+                Lower("name"),
                 condition=models.Q(customer__isnull=False),
                 name="customerrole_name_per_customer",
                 violation_error_message=_("This customer already has a role with this name."),

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from crm.access import Action, Level, access_filter
+from crm.errors import DomainError
 from crm.models import Membership
 from customers.models import CustomerRole, CustomerUser, GroupContent
-from customers.portal_users import customer_roles_ensure
+from customers.portal_users import customer_role_save, customer_roles_ensure
 from selling.models import Quotation
 from selling.services import quotation_create
 from tests.conftest import at_noon, login_as
@@ -497,3 +498,17 @@ def test_the_admin_lists_the_companys_customer_users_and_never_their_password(
     assert change.status_code == 200
     assert "password" not in change.context["adminform"].form.fields
     assert client.get(reverse("admin:customers_customeruser_add")).status_code == 403
+
+
+def test_role_names_differ_by_more_than_case(company):
+    customer_roles_ensure(company)
+    before = CustomerRole.objects.count()
+    with pytest.raises(DomainError, match="already has this name"):
+        customer_role_save(company=company, name="BUYER", levels={}, actor=None)
+    customer = CustomerFactory(company=company)
+    customer_role_save(company=company, name="Approver", levels={}, actor=None, customer=customer)
+    with pytest.raises(DomainError, match="already has this name"):
+        customer_role_save(
+            company=company, name="approver", levels={}, actor=None, customer=customer
+        )
+    assert CustomerRole.objects.count() == before + 1
