@@ -20,9 +20,13 @@ class AccessLevelsForm(forms.Form):
     """``rows`` lists, per record type and action, the owner's fixed level and the bound select
     of each other role, in the order of ``roles``: the template draws them as a table."""
 
+    # The levels' version the page was drawn with: a save over someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
+        self.fields["version"].initial = company.access_version
         self.roles = list(Membership.Role)
         self.rows = []
         self._keys: dict[str, tuple[str, str, str]] = {}
@@ -64,6 +68,10 @@ class AccessLevelsForm(forms.Form):
                     for role, fixed, name in row["cells"]
                 ],
             }
+
+    def describe(self, record_type: str, action: str, role: str) -> str:
+        """The label of the select for this setting ("Salesperson may edit leads")."""
+        return str(self.fields[_field_name(record_type, action, role)].label)
 
     def levels(self) -> dict[tuple[str, str, str], str]:
         return {key: self.cleaned_data[name] for name, key in self._keys.items()}

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
+from crm.access import Level
 from crm.access.forms import AccessLevelsForm
-from crm.access.services import role_access_levels_save
+from crm.access.services import StaleAccessLevels, role_access_levels_save
 from crm.errors import DomainError
 from crm.models import Membership
 from crm.views.mixins import AdminRoleRequiredMixin
@@ -32,8 +33,25 @@ class AccessSettingsView(AdminRoleRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             role_access_levels_save(
-                company=self.request.company, levels=form.levels(), actor=self.request.user
+                company=self.request.company,
+                levels=form.levels(),
+                actor=self.request.user,
+                seen_version=form.cleaned_data["version"],
             )
+        except StaleAccessLevels as error:
+            # The table shows the levels in force now; the message lists what this person chose.
+            fresh = self.get_form_class()(company=self.request.company)
+            wanted = [
+                _("You chose “%(wanted)s” for “%(setting)s”; it is “%(now)s” now.")
+                % {
+                    "wanted": Level(wanted).label,
+                    "setting": fresh.describe(record_type, action, role),
+                    "now": Level(now).label,
+                }
+                for record_type, action, role, wanted, now in error.wanted
+            ]
+            context = self.get_context_data(form=fresh, stale=error.message, wanted=wanted)
+            return self.render_to_response(context)
         except DomainError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)

@@ -255,6 +255,7 @@ def test_a_changed_level_takes_effect_on_the_next_request(
 
     assert client.get(url).status_code == 200
     # And back: the next request is refused again.
+    form = admin.get(settings).context["form"]
     response = admin.post(settings, _settings_post(form, **{field: Level.TEAM}))
     assert response.status_code == 302
     assert client.get(url).status_code == 404

@@ -302,3 +302,27 @@ def test_a_customers_hold_follows_the_edit_level(client, company, team):
     assert "Release hold" in a_client.get(own.get_absolute_url()).content.decode()
     assert a_client.post(reverse(release, args=[own.pk])).status_code == 302
     assert Customer.objects.get(pk=own.pk).status == Customer.Status.ACTIVE
+
+
+def test_a_save_over_someone_elses_is_refused_and_says_what_to_choose_again(client, company, team):
+    users, leads = team
+    login_as(client, users["admin"], company)
+    mine = _settings_form(client)
+    mine["leads__lead--edit--salesperson"] = Level.COMPANY
+    # Meanwhile the owner saves another level.
+    role_access_levels_save(
+        company=company,
+        levels={("leads.lead", Action.VIEW, Role.SALESPERSON): Level.OWN},
+        actor=users["owner"],
+    )
+    response = client.post(reverse("crm:access_settings"), mine)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved the access levels" in page
+    assert "for “Salesperson may edit leads”; it is “Team” now." in page
+    # The page shows the levels in force, and nothing of the refused save was kept.
+    shown = response.context["form"]
+    assert shown["leads__lead--view--salesperson"].value() == Level.OWN
+    assert shown["leads__lead--edit--salesperson"].value() == Level.TEAM
+    login_as(client, users["A"], company)
+    assert client.get(reverse("leads:lead_update", args=[leads["C"].pk])).status_code == 404
