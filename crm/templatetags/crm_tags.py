@@ -90,3 +90,18 @@ def minutes_text(duration) -> str:
     """A timedelta as "15 minutes" (rounded up: never promise less time than it takes)."""
     minutes = max(1, -(-int(duration.total_seconds()) // 60))
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+@register.filter
+def tel_href(phone: str) -> str:
+    """A ``tel:`` link target that dials: the digits, with the leading "+" of an international
+    number kept ("+62 21 5550 1234" -> "tel:+622155501234")."""
+    phone = (phone or "").strip()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not digits:
+        return ""
+    if phone.startswith("+"):
+        return f"tel:+{digits}"
+    if phone.startswith("00"):
+        return f"tel:+{digits[2:]}"
+    return f"tel:{digits}"
