@@ -189,19 +189,18 @@ class _OrderConversionView(AccessQuerysetMixin, ObjectActionView):
                 return self.choose_customer(error.message)
             messages.error(request, error.message)
             return HttpResponseRedirect(self.object.get_absolute_url())
+        # The order is a draft: the user lands on it, where "Confirm" books the sale.
         if customer is None and not was_customer:
-            # The order made the customer (seed 000): show the new customer with its order.
-            messages.success(
-                request,
-                _("%(customer)s is now a customer, with sales order %(order)s.")
-                % {"order": order, "customer": order.customer},
+            # The order made the customer (seed 000): say so, with a way to it.
+            message = _(
+                "%(customer)s is now a customer. Sales order %(order)s is a draft: confirm it "
+                "to book the sale."
             )
-            return HttpResponseRedirect(order.customer.get_absolute_url())
-        messages.success(
-            request,
-            _("Sales order %(order)s for %(customer)s is ready.")
-            % {"order": order, "customer": order.customer},
-        )
+        else:
+            message = _(
+                "Sales order %(order)s for %(customer)s is a draft: confirm it to book the sale."
+            )
+        messages.success(request, message % {"order": order, "customer": order.customer})
         return HttpResponseRedirect(order.get_absolute_url())
 
     def choose_customer(self, message: str):

@@ -121,8 +121,9 @@ def test_from_wish_list_to_the_customers_order_and_its_print_view(page, prospect
     assert_accessible(page)
     page.get_by_role("button", name="Create sales order").click()
 
-    # The order made the prospect a customer: we land on its page, which lists the order.
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Berg Schreinerei GmbH")
+    # The order made the prospect a customer; we land on the draft order, to confirm it.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sales order")
+    expect(page.get_by_text("Berg Schreinerei GmbH is now a customer.")).to_be_visible()
     with scope(company=company):
         order = SalesOrder.objects.get()
         customer = Customer.objects.get()
@@ -142,7 +143,8 @@ def test_from_wish_list_to_the_customers_order_and_its_print_view(page, prospect
         )
         opportunity.refresh_from_db()
         assert opportunity.stage.kind == OpportunityStage.Kind.WON
-    expect(page.get_by_role("link", name=order.number).first).to_be_visible()
+    expect(page.get_by_role("link", name="Berg Schreinerei GmbH").first).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm order")).to_be_visible()
     assert_accessible(page)
 
     # The quotation's print view, as the customer would receive it.

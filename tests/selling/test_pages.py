@@ -602,8 +602,8 @@ def test_create_sales_order_from_an_accepted_quotation(member_client, company, m
 def test_create_order_from_the_opportunity(member_client, company, member, opportunity):
     response = member_client.post(reverse("selling:opportunity_order", args=[opportunity.pk]))
     order = SalesOrder.objects.get()
-    # The order made the customer: the user lands on the new customer's page.
-    assert response["Location"] == order.customer.get_absolute_url()
+    # The order made the customer; the user lands on the draft order, to confirm it.
+    assert response["Location"] == order.get_absolute_url()
     assert order.customer.name == "Nordwind GmbH"
     assert order.items.count() == 2
 
