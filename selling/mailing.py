@@ -414,7 +414,7 @@ def outbound_email_deliver(*, outbound: OutboundEmail, actor) -> OutboundEmail:
             locked.error = ""
             locked.attempted_at = timezone.now()
             locked.save(update_fields=["status", "error", "attempted_at"])
-            _log_sent(document, locked, actor=actor)
+            log_sent(document, locked, actor=actor)
             return locked
     except DomainError as error:
         reason = error.message
@@ -433,15 +433,18 @@ def _failed(outbound: OutboundEmail, reason: str) -> OutboundEmail:
     return outbound
 
 
-def _log_sent(document: Document, outbound: OutboundEmail, *, actor) -> None:
+def log_sent(document: Document, outbound: OutboundEmail, *, actor) -> None:
     """“Quotation QTN-… e-mailed to x@y by Dana” on the document's timeline and its party's."""
-    who = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
-    message = _("%(kind)s %(number)s e-mailed to %(to)s by %(who)s.") % {
+    values = {
         "kind": document._meta.verbose_name.capitalize(),
         "number": document.number,
         "to": ", ".join(filter(None, [outbound.to, outbound.cc])),
-        "who": who,
     }
+    if actor is not None:
+        values["who"] = actor.get_full_name() or actor.get_username()
+        message = _("%(kind)s %(number)s e-mailed to %(to)s by %(who)s.") % values
+    else:
+        message = _("%(kind)s %(number)s e-mailed to %(to)s.") % values
     data = {"document": document.number, "email": outbound.pk, "to": outbound.to}
     activity_log_event(owner=document, kind="other", message=message, data=data, actor=actor)
     party = document.opportunity or document.customer
