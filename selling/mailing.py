@@ -349,11 +349,12 @@ def document_email_send(
     Refuses bad input with a ``DomainError`` and writes nothing. Otherwise the attempt is
     stored first and then made by ``outbound_email_deliver``; the returned row says whether it
     was sent or failed (with the error)."""
-    (recipient,) = split_addresses(to)[:1] or [None]
-    if recipient is None:
+    addresses = split_addresses(to)
+    if not addresses:
         raise DomainError(_("Choose a contact or type the e-mail address to send it to."))
-    if len(split_addresses(to)) > 1:
+    if len(addresses) > 1:
         raise DomainError(_("Send it to one address; put the others in “Cc”."))
+    recipient = addresses[0]
     copies = split_addresses(cc)
     subject = " ".join((subject or "").split())
     if not subject:

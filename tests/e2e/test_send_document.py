@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from crm.models import Membership
 from customers.setup import customers_defaults_apply
 from leads.setup import leads_defaults_apply
-from selling import services
+from selling import mailing, services
 from selling.models import Quotation
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import (
@@ -112,3 +112,24 @@ def test_a_quotation_is_emailed_to_the_customers_contact(page, world):
         page.get_by_role("region", name="E-mails of this document").get_by_role("row")
     ).to_have_count(2)
     assert_accessible(page)
+
+
+def test_a_manager_changes_the_companys_quotation_email(page, world):
+    _user, company, quotation = world
+    with scopes_disabled():
+        manager = MembershipFactory(company=company, role=Membership.Role.MANAGER).user
+    log_in(page, manager.username, DEFAULT_PASSWORD)
+    page.goto("/selling/settings/document-emails/")
+    quotation_form = page.get_by_role("region", name="Quotation")
+    quotation_form.get_by_label("Subject").fill("Our offer {number} for {customer}")
+    quotation_form.get_by_role("button", name="Save the e-mail for: Quotation").click()
+    expect(page.get_by_text("The e-mail for quotation was saved.")).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the templates page scrolls sideways by {overflow}px at 390px wide"
+
+    # The send page starts from it now (the quotation is Priya's to send: read it as she would).
+    with scope(company=company):
+        draft = mailing.message_draft(Quotation.objects.select_related("company").get())
+    assert draft.subject == f"Our offer {quotation.number} for Café Morgenrot"
