@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import unquote, urlsplit
@@ -32,7 +33,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
@@ -343,12 +344,14 @@ def document_email_send(
     subject: str,
     body: str,
     actor,
+    submission: uuid.UUID | None = None,
 ) -> OutboundEmail:
     """E-mail ``document`` as a PDF to ``to`` (one address) with copies to ``cc``.
 
     Refuses bad input with a ``DomainError`` and writes nothing. Otherwise the attempt is
     stored first and then made by ``outbound_email_deliver``; the returned row says whether it
-    was sent or failed (with the error)."""
+    was sent or failed (with the error). ``submission`` is the send form's one-time key: the
+    same key again (a double click) returns the first attempt's row and sends nothing more."""
     addresses = split_addresses(to)
     if not addresses:
         raise DomainError(_("Choose a contact or type the e-mail address to send it to."))
@@ -364,19 +367,35 @@ def document_email_send(
             _("%(document)s is %(status)s: it cannot be e-mailed.")
             % {"document": document, "status": document.get_status_display().lower()}
         )
-    with transaction.atomic():
-        outbound = OutboundEmail.objects.create(
-            company_id=document.company_id,
-            quotation=document if isinstance(document, Quotation) else None,
-            order=document if isinstance(document, SalesOrder) else None,
-            to=recipient,
-            cc=", ".join(copies),
-            subject=subject[:200],
-            body=body,
-            attachment_name=attachment_name(document),
-            sent_by=actor,
-        )
+    if submission is not None:
+        earlier = _submitted(document, submission)
+        if earlier is not None:
+            return earlier
+    try:
+        with transaction.atomic():
+            outbound = OutboundEmail.objects.create(
+                company_id=document.company_id,
+                submission=submission,
+                quotation=document if isinstance(document, Quotation) else None,
+                order=document if isinstance(document, SalesOrder) else None,
+                to=recipient,
+                cc=", ".join(copies),
+                subject=subject[:200],
+                body=body,
+                attachment_name=attachment_name(document),
+                sent_by=actor,
+            )
+    except IntegrityError:
+        # The same form sent twice at once: the other request stored it first and sends it.
+        earlier = _submitted(document, submission) if submission is not None else None
+        if earlier is None:
+            raise
+        return earlier
     return outbound_email_deliver(outbound=outbound, actor=actor)
+
+
+def _submitted(document: Document, submission: uuid.UUID) -> OutboundEmail | None:
+    return emails_of(document).filter(submission=submission).first()
 
 
 def outbound_email_deliver(*, outbound: OutboundEmail, actor) -> OutboundEmail:

@@ -622,6 +622,9 @@ class OutboundEmail(CompanyOwned):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     attachment_name = models.CharField(_("attachment"), max_length=120, blank=True)
+    # The send form's one-time key: a double click or a resubmitted page finds this row
+    # instead of sending the document twice.
+    submission = models.UUIDField(_("submission"), null=True, blank=True, editable=False)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -649,6 +652,9 @@ class OutboundEmail(CompanyOwned):
                 | models.Q(quotation__isnull=True, order__isnull=False),
                 name="outboundemail_one_document",
                 violation_error_message=_("An e-mail is about one quotation or one order."),
+            ),
+            models.UniqueConstraint(
+                fields=["company", "submission"], name="outboundemail_submission_once"
             ),
         ]
         indexes = [

@@ -7,6 +7,8 @@ and offers to try again; ``selling.mailing`` does the work.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -60,6 +62,13 @@ class DocumentEmailView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
             return None
         return mailing.emails_of(self.object).filter(pk=pk).first()
 
+    def submission(self) -> uuid.UUID | None:
+        """The form's one-time key (a missing or malformed one: no double-click guard)."""
+        try:
+            return uuid.UUID(self.request.POST.get("submission", ""))
+        except ValueError:
+            return None
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         return self.render_to_response(self.get_context_data(form=self.form()))
@@ -81,10 +90,14 @@ class DocumentEmailView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
                 subject=data["subject"],
                 body=data["body"],
                 actor=request.user,
+                submission=self.submission(),
             )
         except DomainError as error:
             form.add_error(None, error.message)
             return self.render_to_response(self.get_context_data(form=form))
+        if outbound.status == OutboundEmail.Status.QUEUED:  # the first click is sending it
+            messages.info(request, _("%(document)s is being sent.") % {"document": self.object})
+            return HttpResponseRedirect(self.object.get_absolute_url())
         if outbound.status == OutboundEmail.Status.SENT:
             messages.success(
                 request,
@@ -107,6 +120,8 @@ class DocumentEmailView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
             can_send=mailing.can_email(document),
             marks_sent=is_quotation and document.status == Quotation.Status.DRAFT,
             emails=list(mailing.emails_of(document)[:20]),
+            # A new key for each form shown: after a failure, "Try again" is a new attempt.
+            submission=uuid.uuid4(),
             email_url=self.request.path,
             print_url=reverse(
                 "selling:quotation_print" if is_quotation else "selling:order_print",

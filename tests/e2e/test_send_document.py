@@ -1,9 +1,13 @@
 """Browser test: a salesperson e-mails a quotation to the customer's contact from its page, sees
 the success and the entry on the timeline; the message (captured by the test mail backend: the
-live server runs in this process) carries the quotation as a PDF."""
+live server runs in this process) carries the quotation as a PDF.
+
+Screenshots go to $SHOTS_DIR (default /tmp/shots-pages), outside the repository."""
 
 import io
+import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -27,6 +31,13 @@ from tests.factories import (
     ProductFactory,
     SalespersonFactory,
 )
+
+SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-pages"))
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -82,6 +93,7 @@ def test_a_quotation_is_emailed_to_the_customers_contact(page, world):
     page.set_viewport_size({"width": 390, "height": 844})
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the send page scrolls sideways by {overflow}px at 390px wide"
+    shot(page, "e2e-send-document-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_label("Contact").select_option(label="Lena Krüger <lena@morgenrot.example.com>")
@@ -112,6 +124,7 @@ def test_a_quotation_is_emailed_to_the_customers_contact(page, world):
         page.get_by_role("region", name="E-mails of this document").get_by_role("row")
     ).to_have_count(2)
     assert_accessible(page)
+    shot(page, "e2e-send-document-sent")
 
 
 def test_a_manager_changes_the_companys_quotation_email(page, world):

@@ -171,6 +171,18 @@ def test_a_sent_quotation_can_be_sent_again_to_a_typed_address_without_a_second_
     assert quotation.status == QS.SENT
 
 
+def test_the_same_form_sent_twice_sends_one_email(seller_client, quotation, ada):
+    key = "8d0b7c5e-2f4a-4d7e-9a61-0c3f5b2e9d11"
+    for _ in range(2):
+        response = seller_client.post(
+            email_url(quotation), form_data(contact=ada.pk, submission=key)
+        )
+        assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert OutboundEmail.objects.get().status == "sent"
+    assert SystemEvent.objects.filter(body__contains="e-mailed to").count() == 2  # quote + party
+
+
 def test_a_refusing_mail_server_is_stored_shown_and_marks_nothing_sent(
     seller_client, settings, quotation, ada
 ):
