@@ -35,6 +35,7 @@ from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -112,7 +113,7 @@ def fill_placeholders(text: str, values: dict[str, str]) -> str:
 def placeholder_values(document: Document) -> dict[str, str]:
     party = document.party
     salesperson = document.salesperson
-    money = formats.number_format(document.gross_total, decimal_pos=2, use_l10n=True)
+    money = floatformat(document.gross_total, "2g")  # as the pages show it: 11,424.00
     values = {
         "number": document.number,
         "customer": getattr(party, "name", None) or str(party or ""),

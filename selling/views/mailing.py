@@ -52,7 +52,9 @@ class DocumentEmailView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
                 "body": retry.body,
             }
         draft = mailing.message_draft(self.object)
-        return {"subject": draft.subject, "body": draft.body}
+        # The customer's first contact is the usual recipient: chosen already.
+        first = next(iter(contacts), None)
+        return {"contact": first, "subject": draft.subject, "body": draft.body}
 
     def retried(self) -> OutboundEmail | None:
         """``?retry=<id>``: one of this document's e-mails (another's id is simply ignored)."""
