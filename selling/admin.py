@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
@@ -24,10 +26,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.access import Action
+from crm.access.engine import access_filter
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
-from selling import pricing, services
-from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
+from selling import mailing, pricing, services
+from selling.models import (
+    DocumentEmailTemplate,
+    OutboundEmail,
+    Quotation,
+    QuotationItem,
+    SalesOrder,
+    SalesOrderItem,
+)
 
 LINE_FIELDS = [
     "position",
@@ -481,3 +492,85 @@ class SalesOrderAdmin(DocumentAdmin):
         )
 
     actions = ["confirm", "fulfil", "cancel"]
+
+
+# --- e-mailing documents -------------------------------------------------------------------------
+
+
+class DocumentEmailTemplateAdminForm(forms.ModelForm):
+    class Meta:
+        model = DocumentEmailTemplate
+        fields = ["kind", "subject", "body"]
+
+    def clean(self):
+        cleaned = super().clean()
+        unknown = mailing.unknown_placeholders(
+            cleaned.get("subject", "") + "\n" + cleaned.get("body", "")
+        )
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown placeholder %(names)s. Use only: %(allowed)s.")
+                % {
+                    "names": ", ".join(f"{{{name}}}" for name in unknown),
+                    "allowed": ", ".join(f"{{{name}}}" for name in mailing.PLACEHOLDERS),
+                }
+            )
+        return cleaned
+
+
+@admin.register(DocumentEmailTemplate)
+class DocumentEmailTemplateAdmin(CompanyScopedAdmin):
+    """The subject and message the send page starts from (also on Settings → E-mails)."""
+
+    form = DocumentEmailTemplateAdminForm
+    list_display = ["kind", "subject", "updated_at"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(CompanyScopedAdmin):
+    """Every attempt to e-mail a document, as the send page stored it: read, never changed.
+    Only the e-mails of documents the user may view are listed."""
+
+    list_display = ["created_at", "document_number", "to", "subject", "status", "sent_by"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject", "quotation__number", "order__number"]
+    list_select_related = ["quotation", "order", "sent_by"]
+    readonly_fields = [
+        "quotation",
+        "order",
+        "to",
+        "cc",
+        "subject",
+        "body",
+        "attachment_name",
+        "sent_by",
+        "status",
+        "error",
+        "created_at",
+        "attempted_at",
+    ]
+
+    def get_queryset(self, request):
+        company, user = request.company, request.user
+        quotations = Quotation.objects.filter(
+            access_filter(user, company, Quotation, Action.VIEW), company=company
+        )
+        orders = SalesOrder.objects.filter(
+            access_filter(user, company, SalesOrder, Action.VIEW), company=company
+        )
+        return (
+            super().get_queryset(request).filter(Q(quotation__in=quotations) | Q(order__in=orders))
+        )
+
+    @admin.display(description=gettext_lazy("document"))
+    def document_number(self, obj):
+        return obj.document.number
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

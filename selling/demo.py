@@ -13,8 +13,8 @@ from crm.models import Company, Product
 from customers.models import Customer
 from customers.selectors import ProductLimits
 from leads.models import Opportunity, OpportunityStage
-from selling import pricing, services
-from selling.models import Quotation
+from selling import mailing, pricing, services
+from selling.models import OutboundEmail, Quotation
 
 
 def _fill(document, products: list[Product], rnd: random.Random) -> None:
@@ -37,6 +37,7 @@ def _fill(document, products: list[Product], rnd: random.Random) -> None:
 
 
 def seed_selling(company: Company, rnd: random.Random) -> None:
+    mailing.email_templates_ensure(company)
     if Quotation.objects.filter(company=company).exists():
         return
     products = list(Product.objects.filter(company=company, is_active=True).order_by("pk"))
@@ -130,3 +131,24 @@ def seed_selling(company: Company, rnd: random.Random) -> None:
         quotation = services.quotation_create(customer=customers[0], actor=None)
         _fill(quotation, products, rnd)
         services.quotation_send(quotation=quotation, actor=None)
+        _seed_email(quotation)
+
+
+def _seed_email(quotation: Quotation) -> None:
+    """The repeat sale's quotation went out by e-mail: one logged e-mail, as the send page
+    leaves it (no mail is sent and no PDF made while seeding)."""
+    address = quotation.customer.email
+    if not address:
+        return
+    draft = mailing.message_draft(quotation)
+    email = OutboundEmail.objects.create(
+        company_id=quotation.company_id,
+        quotation=quotation,
+        to=address,
+        subject=draft.subject,
+        body=draft.body,
+        attachment_name=mailing.attachment_name(quotation),
+        status=OutboundEmail.Status.SENT,
+        attempted_at=timezone.now(),
+    )
+    mailing.log_sent(quotation, email, actor=None)

@@ -18,6 +18,7 @@ from customers import services as customers_services
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerUser
 from leads.forms import company_choice
+from selling.mailing import PLACEHOLDERS, split_addresses, unknown_placeholders
 from selling.models import Quotation, SalesOrder
 from selling.services import DEFAULT_VALIDITY_DAYS
 
@@ -248,3 +249,75 @@ class ApplyBalanceForm(forms.Form):
     )
     # The order's version on the page: a second click on "Pay" finds it moved on and is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+# --- e-mailing a document ------------------------------------------------------------------------
+
+
+class DocumentEmailForm(forms.Form):
+    """Who gets the e-mail (a contact of the document's party, or a typed address), copies,
+    subject and message. ``contacts`` are the party's contacts with an e-mail address: a
+    contact outside them (another record's, another company's) is not a valid choice."""
+
+    contact = forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=None,
+        required=False,
+        empty_label=_("Type an address instead"),
+        help_text=_("The customer's contacts that have an e-mail address."),
+    )
+    to = forms.EmailField(
+        label=_("Or this e-mail address"),
+        required=False,
+        help_text=_("Used when no contact is chosen."),
+    )
+    cc = forms.CharField(
+        label=_("Cc"),
+        required=False,
+        max_length=1000,
+        help_text=_("More addresses, separated by commas."),
+    )
+    cc_me = forms.BooleanField(label=_("Send me a copy"), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts
+        self.fields["contact"].label_from_instance = lambda contact: (
+            f"{contact.full_name} <{contact.email}>"
+        )
+
+    def clean_cc(self):
+        try:
+            return ", ".join(split_addresses(self.cleaned_data["cc"]))
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        contact, typed = cleaned.get("contact"), cleaned.get("to")
+        if not self.errors and not contact and not typed:
+            raise forms.ValidationError(
+                _("Choose a contact or type the e-mail address to send it to.")
+            )
+        cleaned["recipient"] = contact.email if contact else typed
+        return cleaned
+
+
+class EmailTemplateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
+
+    def clean(self):
+        cleaned = super().clean()
+        unknown = unknown_placeholders(cleaned.get("subject", "") + cleaned.get("body", ""))
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown placeholder %(names)s. Use only: %(allowed)s.")
+                % {
+                    "names": ", ".join(f"{{{name}}}" for name in unknown),
+                    "allowed": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                }
+            )
+        return cleaned

@@ -553,3 +553,121 @@ class SalesOrderItem(DocumentLine):
 
     def get_absolute_url(self) -> str:
         return self.order.get_absolute_url()
+
+
+# --- e-mailing documents -------------------------------------------------------------------------
+
+
+class DocumentKind(models.TextChoices):
+    """Which document an e-mail template or an outbound e-mail is for."""
+
+    QUOTATION = "quotation", _("Quotation")
+    ORDER = "order", _("Sales order")
+
+
+class DocumentEmailTemplate(CompanyOwned):
+    """A company's subject and message for e-mailing one kind of document; without a row the
+    defaults in ``selling.mailing`` apply. Placeholders such as ``{number}`` are filled in by
+    ``selling.mailing.fill_placeholders`` (a whitelist: nothing else is read)."""
+
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("document e-mail template")
+        verbose_name_plural = _("document e-mail templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind"], name="documentemailtemplate_one_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class OutboundEmail(CompanyOwned):
+    """One attempt to e-mail a quotation or an order, kept whatever happened: what was sent,
+    to whom, by whom, and the error when it failed (so a failure is shown and can be retried,
+    never lost)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    quotation = models.ForeignKey(
+        Quotation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("quotation"),
+    )
+    order = models.ForeignKey(
+        SalesOrder,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("sales order"),
+    )
+    to = models.CharField(_("to"), max_length=254)
+    cc = models.CharField(_("cc"), max_length=1000, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    attachment_name = models.CharField(_("attachment"), max_length=120, blank=True)
+    # The send form's one-time key: a double click or a resubmitted page finds this row
+    # instead of sending the document twice.
+    submission = models.UUIDField(_("submission"), null=True, blank=True, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    attempted_at = models.DateTimeField(_("attempted"), null=True, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outbound e-mail")
+        verbose_name_plural = _("outbound e-mails")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quotation__isnull=False, order__isnull=True)
+                | models.Q(quotation__isnull=True, order__isnull=False),
+                name="outboundemail_one_document",
+                violation_error_message=_("An e-mail is about one quotation or one order."),
+            ),
+            models.UniqueConstraint(
+                fields=["company", "submission"], name="outboundemail_submission_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "quotation", "-created_at"], name="email_qtn_idx"),
+            models.Index(fields=["company", "order", "-created_at"], name="email_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
+
+    @property
+    def document(self):
+        return self.quotation if self.quotation_id else self.order
+
+    def get_absolute_url(self) -> str:
+        return self.document.get_absolute_url()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from selling.views import items as item_views
+from selling.views import mailing as mail_views
 from selling.views import orders, quotations
 from selling.views import printing as print_views
 
@@ -100,4 +101,19 @@ urlpatterns += [
         name="order_items_preview",
     ),
     path("orders/<int:pk>/print/", print_views.OrderPrintView.as_view(), name="order_print"),
+]
+
+# E-mailing a document, and the company's e-mail templates (selling/views/mailing.py).
+urlpatterns += [
+    path(
+        "quotations/<int:pk>/email/",
+        mail_views.QuotationEmailView.as_view(),
+        name="quotation_email",
+    ),
+    path("orders/<int:pk>/email/", mail_views.OrderEmailView.as_view(), name="order_email"),
+    path(
+        "settings/document-emails/",
+        mail_views.EmailTemplatesView.as_view(),
+        name="email_templates",
+    ),
 ]

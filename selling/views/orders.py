@@ -27,7 +27,7 @@ from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers import services as customers_services
 from customers.models import Customer
 from leads.models import Opportunity
-from selling import pricing, selectors, services
+from selling import mailing, pricing, selectors, services
 from selling.filters import OrderFilter
 from selling.forms import ApplyBalanceForm, OrderCreateForm, OrderHeaderForm, ReasonForm
 from selling.models import Quotation, SalesOrder
@@ -95,6 +95,7 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
             can_confirm=may_edit and order.can_move_to(status.CONFIRMED) and held is None,
             can_fulfil=may_edit and order.can_move_to(status.FULFILLED),
             can_cancel=may_edit and order.can_move_to(status.CANCELLED),
+            can_email=may_edit and mailing.can_email(order),
             cancel_form=ReasonForm(auto_id="cancel_%s"),
             can_pay_from_balance=(
                 may_edit and order.can_take_balance and order.customer.balance > 0

@@ -116,6 +116,77 @@ def _key(owner) -> tuple[int, int]:
     return ContentType.objects.get_for_model(owner, for_concrete_model=True).pk, owner.pk
 
 
+def _recipient(document, addresses) -> Recipient:
+    customer, opportunity = document.customer, document.opportunity
+    lead = opportunity.lead if opportunity is not None else None
+    if customer is not None:
+        name, attention, owners = customer.name, "", [customer]
+    elif lead is not None:
+        name = lead.organization_name or lead.full_name
+        attention = lead.full_name if lead.organization_name else ""
+        owners = [opportunity, lead]
+    else:
+        name, attention, owners = opportunity.title, "", [opportunity]
+    link = None
+    for owner in owners:
+        link = _best_link(addresses.get(_key(owner), []))
+        if link is not None:
+            break
+    return Recipient(
+        name=name,
+        attention=attention,
+        address_lines=address_lines(link.address) if link else [],
+    )
+
+
+def print_context(document) -> dict:
+    """What the printed document shows: the print page and the e-mailed PDF render the same
+    template with it (``document`` loaded with its company, party and salesperson)."""
+    company = document.company
+    include_vat = document.prices_include_vat
+    lines = list(
+        document.items.filter(company=company).select_related("product").order_by("position")
+    )
+    party_owners = [o for o in (document.customer, document.opportunity) if o is not None]
+    if document.customer is None and document.opportunity and document.opportunity.lead:
+        party_owners.append(document.opportunity.lead)
+    addresses = owner_addresses(company, [company, *party_owners])
+    totals = pricing.document_totals(lines)
+    company_link = _best_link(addresses.get(_key(company), []))
+    title = _("Quotation") if isinstance(document, Quotation) else _("Sales order")
+    return {
+        "document": document,
+        "page_footer_css": css_string(f"{title} {document.number} · {company.name}"),
+        "is_quotation": isinstance(document, Quotation),
+        "title": title,
+        "company": company,
+        "company_address": address_lines(company_link.address) if company_link else [],
+        "recipient": _recipient(document, addresses),
+        "lines": [
+            PrintedLine(
+                position=line.position,
+                description=line.description or line.product.name,
+                sku=line.product.sku,
+                quantity=line.quantity,
+                unit_price=pricing.shown_unit_price(line, include_vat=include_vat),
+                discount_percent=percent(line.discount_percent),
+                vat_rate=percent(line.vat_rate),
+                amount=pricing.shown_line_amount(line, include_vat=include_vat),
+            )
+            for line in lines
+        ],
+        "has_discounts": any(line.discount_percent for line in lines),
+        "totals": totals,
+        "vat_rows": [
+            {"rate": percent(row.rate), "net": row.net, "vat": row.vat}
+            for row in totals.vat_breakdown
+        ],
+        "stamp": document.get_status_display() if document.status in STAMPED else "",
+        "back_url": document.get_absolute_url(),
+        "items_url": reverse(f"selling:{url_prefix(document)}_items", args=[document.pk]),
+    }
+
+
 class DocumentPrintView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
     template_name = "selling/print.html"
     context_object_name = "document"
@@ -126,75 +197,9 @@ class DocumentPrintView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
             related.append("quotation")
         return super().get_queryset().select_related(*related)
 
-    def recipient(self, document, addresses) -> Recipient:
-        customer, opportunity = document.customer, document.opportunity
-        lead = opportunity.lead if opportunity is not None else None
-        if customer is not None:
-            name, attention, owners = customer.name, "", [customer]
-        elif lead is not None:
-            name = lead.organization_name or lead.full_name
-            attention = lead.full_name if lead.organization_name else ""
-            owners = [opportunity, lead]
-        else:
-            name, attention, owners = opportunity.title, "", [opportunity]
-        link = None
-        for owner in owners:
-            link = _best_link(addresses.get(_key(owner), []))
-            if link is not None:
-                break
-        return Recipient(
-            name=name,
-            attention=attention,
-            address_lines=address_lines(link.address) if link else [],
-        )
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        document = self.object
-        company = document.company
-        include_vat = document.prices_include_vat
-        lines = list(
-            document.items.filter(company=company).select_related("product").order_by("position")
-        )
-        party_owners = [o for o in (document.customer, document.opportunity) if o is not None]
-        if document.customer is None and document.opportunity and document.opportunity.lead:
-            party_owners.append(document.opportunity.lead)
-        addresses = owner_addresses(company, [company, *party_owners])
-        totals = pricing.document_totals(lines)
-        company_link = _best_link(addresses.get(_key(company), []))
-        title = _("Quotation") if isinstance(document, Quotation) else _("Sales order")
-        context.update(
-            {
-                "page_footer_css": css_string(f"{title} {document.number} · {company.name}"),
-                "is_quotation": isinstance(document, Quotation),
-                "title": title,
-                "company": company,
-                "company_address": address_lines(company_link.address) if company_link else [],
-                "recipient": self.recipient(document, addresses),
-                "lines": [
-                    PrintedLine(
-                        position=line.position,
-                        description=line.description or line.product.name,
-                        sku=line.product.sku,
-                        quantity=line.quantity,
-                        unit_price=pricing.shown_unit_price(line, include_vat=include_vat),
-                        discount_percent=percent(line.discount_percent),
-                        vat_rate=percent(line.vat_rate),
-                        amount=pricing.shown_line_amount(line, include_vat=include_vat),
-                    )
-                    for line in lines
-                ],
-                "has_discounts": any(line.discount_percent for line in lines),
-                "totals": totals,
-                "vat_rows": [
-                    {"rate": percent(row.rate), "net": row.net, "vat": row.vat}
-                    for row in totals.vat_breakdown
-                ],
-                "stamp": document.get_status_display() if document.status in STAMPED else "",
-                "back_url": document.get_absolute_url(),
-                "items_url": reverse(f"selling:{url_prefix(document)}_items", args=[document.pk]),
-            }
-        )
+        context.update(print_context(self.object))
         return context
 
 

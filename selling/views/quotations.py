@@ -22,7 +22,7 @@ from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMix
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers.models import Customer
 from leads.models import Opportunity
-from selling import selectors, services
+from selling import mailing, selectors, services
 from selling.filters import QuotationFilter
 from selling.forms import QuotationCreateForm, QuotationHeaderForm, ReasonForm, ReviseForm
 from selling.models import Quotation
@@ -179,6 +179,7 @@ class QuotationDetailView(
             order=getattr(quotation, "sales_order", None),
             can_change=may_edit and quotation.is_editable,
             can_send=may_edit and quotation.can_move_to(status.SENT) and held is None,
+            can_email=may_edit and mailing.can_email(quotation) and held is None,
             can_accept=may_convert and quotation.can_move_to(status.ACCEPTED) and held is None,
             can_reject=may_convert and quotation.can_move_to(status.REJECTED),
             can_revise=may_edit and quotation.can_move_to(status.DRAFT),
