@@ -222,3 +222,20 @@ def test_a_salesperson_starts_on_their_own_then_picks_everyone(page, pipeline):
     page.get_by_label("Salesperson").select_option(label="Everyone")
     expect(card(page, own)).to_be_visible()
     expect(card(page, opportunities["Laptop refresh"])).to_be_visible()
+
+
+def test_six_stages_fit_a_laptop_screen_with_lost_in_view(page, pipeline):
+    company, user, stages, opportunities = pipeline
+    with scope(company=company):
+        for name, order in (("Qualification", 15), ("Negotiation", 25)):
+            OpportunityStageFactory(company=company, name=name, order=order, kind="open")
+    page.set_viewport_size({"width": 1366, "height": 800})
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto("/leads/opportunities/board/")
+    board = page.get_by_role("region", name="Pipeline stages")
+    assert board.evaluate("el => el.scrollWidth <= el.clientWidth + 1")  # nothing to scroll to
+    lost = column(page, stages["Lost"]).bounding_box()
+    assert lost["x"] >= 0 and lost["x"] + lost["width"] <= 1366
+    expect(column(page, stages["Lost"]).get_by_role("heading")).to_be_in_viewport()
+    assert_accessible(page)
+    screenshot(page, "board-1366")
