@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from addressbook.countries import CountryField
 from addressbook.lookups import ADDRESSES, CONTACTS
 from addressbook.models import Address, AddressLink, Contact
 from addressbook.services import ADDRESS_FIELDS, CONTACT_FIELDS
@@ -9,12 +10,11 @@ from crm.ui.lookup import LookupField
 
 
 class AddressForm(CompanyModelForm):
+    country = CountryField(label=_("Country"))
+
     class Meta:
         model = Address
         fields = list(ADDRESS_FIELDS)
-
-    def clean_country(self):
-        return self.cleaned_data["country"].strip().upper()
 
 
 class ContactForm(CompanyModelForm):

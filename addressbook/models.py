@@ -60,6 +60,11 @@ class Address(Versioned, CompanyOwned):
         return reverse("addressbook:address_detail", args=[self.pk])
 
     @property
+    def country_name(self) -> str:
+        """The country's name in the active language."""
+        return str(countries.name(self.country)) if self.country else ""
+
+    @property
     def lines(self) -> list[str]:
         place = " ".join(part for part in (self.postal_code, self.city) if part)
         return [

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    # Country names in every language, for the country picker (addressbook.countries).
+    "django_countries",
     "crm",
     "addressbook",
     "leads",
