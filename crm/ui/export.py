@@ -430,14 +430,15 @@ def export_response(export: Export, queryset: models.QuerySet, fmt: str):
 
 
 def export_links(query: Iterable[tuple[str, str]], formats: Sequence[str] = FORMATS):
-    """(format, label, query string) for each format, keeping the list's query but its page."""
+    """(format, label, query string) for each format: the list's query without its page (and
+    without the empty fields a filter form sends, which filter nothing)."""
     from django.http import QueryDict
 
     links = []
     for fmt in formats:
         params = QueryDict(mutable=True)
         for key, value in query:
-            if key not in ("page", "export"):
+            if key not in ("page", "export") and value != "":
                 params.appendlist(key, value)
         params["export"] = fmt
         label = _("Export CSV") if fmt == CSV else _("Export XLSX")
