@@ -233,6 +233,8 @@ _PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relatio
 _OFFICE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
+# Rows of sheet XML compressed at a time (a few hundred KiB of text).
+_XML_BATCH = 250
 # Cell styles (indexes into styles.xml's cellXfs).
 _STYLE_HEADER, _STYLE_DATE, _STYLE_DATETIME, _STYLE_QUOTED = 1, 2, 3, 4
 
@@ -366,7 +368,7 @@ def _sheet_name(name: str) -> str:
 
 
 def xlsx_chunks(export: Export, queryset: models.QuerySet) -> Iterator[bytes]:
-    """The workbook as bytes, ``CHUNK_SIZE`` rows at a time."""
+    """The workbook as bytes, about ``CHUNK_SIZE`` rows at a time."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -407,10 +409,11 @@ def xlsx_chunks(export: Export, queryset: models.QuerySet) -> Iterator[bytes]:
                     if cell is not None:
                         cells.append(f'<c r="{letter}{number}"{cell}')
                 batch.append(f'<row r="{number}">{"".join(cells)}</row>')
-                if len(batch) >= CHUNK_SIZE:
+                if len(batch) >= _XML_BATCH:
                     sheet.write("".join(batch).encode())
                     batch = []
-                    yield pipe.take()
+                    if number % CHUNK_SIZE < _XML_BATCH:
+                        yield pipe.take()
             batch.append("</sheetData></worksheet>")
             sheet.write("".join(batch).encode())
     yield pipe.take()
