@@ -291,7 +291,7 @@ def _xml_text(value: str) -> str:
     return text.replace("\r", "&#13;")
 
 
-def _xlsx_text_cell(value) -> str:
+def _xlsx_text_cell(value) -> str | None:
     """The rest of a ``<c r="…"`` element holding ``value`` as text (None: no cell)."""
     if value is None:
         return None
