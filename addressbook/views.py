@@ -19,6 +19,7 @@ from addressbook.models import Address, AddressLink, Contact, ContactLink
 from addressbook.owners import owner_url, resolve_owner
 from addressbook.panels import panel_context, render_panel
 from crm.errors import DomainError
+from crm.ui.export import Column, ColumnKind, Export
 from crm.ui.lookup import LookupView
 from crm.views.mixins import (
     CompanyFormKwargsMixin,
@@ -202,6 +203,20 @@ class AddressListView(CompanyListView):
     model = Address
     filterset_class = AddressFilterSet
     template_name = "addressbook/address_list.html"
+    export = Export(
+        "addresses",
+        [
+            Column(gettext_lazy("ID"), "pk"),
+            Column(gettext_lazy("Label"), "label"),
+            Column(gettext_lazy("Street"), "street"),
+            Column(gettext_lazy("Street (line 2)"), "street2"),
+            Column(gettext_lazy("Postal code"), "postal_code"),
+            Column(gettext_lazy("City"), "city"),
+            Column(gettext_lazy("Region"), "region"),
+            Column(gettext_lazy("Country"), "country"),
+            Column(gettext_lazy("Links"), "link_count", kind=ColumnKind.NUMBER),
+        ],
+    )
     partial_template_name = "addressbook/partials/_address_table.html"
     sort_fields = {
         "label": "label",
@@ -221,6 +236,19 @@ class ContactListView(CompanyListView):
     model = Contact
     filterset_class = ContactFilterSet
     template_name = "addressbook/contact_list.html"
+    export = Export(
+        "contacts",
+        [
+            Column(gettext_lazy("ID"), "pk"),
+            Column(gettext_lazy("First name"), "first_name"),
+            Column(gettext_lazy("Last name"), "last_name"),
+            Column(gettext_lazy("Job title"), "job_title"),
+            Column(gettext_lazy("E-mail"), "email"),
+            Column(gettext_lazy("Phone"), "phone"),
+            Column(gettext_lazy("Mobile"), "mobile"),
+            Column(gettext_lazy("Links"), "link_count", kind=ColumnKind.NUMBER),
+        ],
+    )
     partial_template_name = "addressbook/partials/_contact_table.html"
     sort_fields = {
         "last_name": "last_name",

@@ -260,6 +260,21 @@ def conversion_table(conversion: dict) -> str:
     return "\n".join(lines)
 
 
+def export_table(exports: list[dict]) -> str:
+    lines = [
+        "| export (lead list) | format | rows | seconds | rows/s | MiB | queries |",
+        "|---|---|--:|--:|--:|--:|--:|",
+    ]
+    for figures in exports:
+        failed = "" if figures["status"] == 200 else f" (HTTP {figures['status']})"
+        lines.append(
+            f"| {figures['company']}{failed} | {figures['format']} | {figures['rows']:,}"
+            f" | {figures['seconds']:.1f} | {figures['rows_per_s']:,} | {figures['mib']:.1f}"
+            f" | {figures['queries']} |"
+        )
+    return "\n".join(lines)
+
+
 def generator_table(generator: dict) -> str:
     lines = [
         "| generator | rows | seconds | rows/s (its own) | rows/s (timed) |",
@@ -301,6 +316,7 @@ def summary(results: dict, rows: list[Row], goals: list[Target], flags: list) ->
         f"## Benchmark ({mode}), {machine_line(results['machine'])}",
         markdown_table(rows),
         conversion_table(results["conversion"]),
+        export_table(results.get("export", [])),
         generator_table(results["generator"]),
         "Targets:\n" + "\n".join(goal.line() for goal in goals),
         f"SQL execution time per request at {large}, as EXPLAIN ANALYZE measured it (ms):\n"

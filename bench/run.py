@@ -2,7 +2,8 @@
 
 1. its own PostgreSQL database, migrated and filled at two sizes (bench.data);
 2. per page, in this process: query count, HTML size (bench.measure), and EXPLAIN of its SQL at
-   the large size (bench.explain);
+   the large size (bench.explain); the whole lead list exported as CSV and XLSX, timed
+   (bench.export);
 3. gunicorn on 127.0.0.1 (bench.server) driven by locust from a second process (bench.load),
    then the conversions checked in the database;
 4. ratios and targets (bench.report), ``bench/results/<date>.json`` and the printed table.
@@ -23,6 +24,7 @@ from bench import data, report
 from bench.config import PASSWORD, RunConfig
 from bench.data import CompanyFacts
 from bench.explain import explain_pages, flags_as_dicts
+from bench.export import measure_exports
 from bench.machine import machine_info
 from bench.measure import PageMeasure, measure_pages
 from bench.scenarios import DETAIL_PAGES, LIST_PAGES, Page, pages_for
@@ -140,6 +142,9 @@ def run(config: RunConfig, *, reuse: bool) -> None:
     pages = {f.label: pages_for(f, config) for f in facts}
     measures = measure_all(facts, pages)
     clock.lap("measure")
+    print("== export of the whole lead list (everyone's), CSV and XLSX, in process", flush=True)
+    exports = [measure.as_dict() for f in facts for measure in measure_exports(f)]
+    clock.lap("export")
 
     large = config.large.label
     print(f"== EXPLAIN (ANALYZE, BUFFERS) of every page's SELECTs at {large}", flush=True)
@@ -187,6 +192,7 @@ def run(config: RunConfig, *, reuse: bool) -> None:
             | {"attempted": len(outcome["attempted"])}
             for label, outcome in load["conversion"].items()
         },
+        "export": exports,
         "search_to_equality": {
             size.label: report.median_ratio(
                 rows, "lead_list_search", "lead_list_status", size.label

@@ -8,8 +8,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from addressbook.models import Contact, ContactLink
-from crm.access import Level, portal_record_types
-from crm.forms import CompanyModelForm, DateInput, viewable_rows
+from crm.access import Level, portal_record_types, viewable_rows
+from crm.forms import CompanyModelForm, DateInput
 from crm.models import Product, SalesPartner, Salesperson
 from crm.ui.bulk import BulkActionForm
 from crm.ui.lookup import LookupField

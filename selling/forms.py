@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from crm.access import viewable_rows
 from crm.errors import DomainError
-from crm.forms import CompanyModelForm, DateInput, viewable_rows
+from crm.forms import CompanyModelForm, DateInput
 from crm.models import Company, SalesPartner, Salesperson
 from crm.ui.lookup import LookupField
 from customers import services as customers_services

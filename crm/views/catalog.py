@@ -8,6 +8,7 @@ from crm.filters import ProductFilter
 from crm.forms import ProductForm
 from crm.models import Product
 from crm.services import product_save
+from crm.ui.export import Column, Export
 from crm.views.mixins import (
     CompanyListView,
     CompanyQuerysetMixin,
@@ -22,6 +23,18 @@ class ProductListView(RoleContextMixin, CompanyListView):
     model = Product
     filterset_class = ProductFilter
     template_name = "crm/product_list.html"
+    export = Export(
+        "products",
+        [
+            Column(_("ID"), "pk"),
+            Column(_("SKU"), "sku"),
+            Column(_("Name"), "name"),
+            Column(_("Description"), "description"),
+            Column(_("Net unit price"), "unit_price"),
+            Column(_("VAT rate (%)"), "vat_rate"),
+            Column(_("Active"), "is_active"),
+        ],
+    )
     partial_template_name = "crm/partials/_product_table.html"
     sort_fields = {"sku": "sku", "name": "name", "price": "unit_price", "vat": "vat_rate"}
     default_sort = "sku"

@@ -15,6 +15,7 @@ from crm.forms import CompanyFormMixin
 from crm.models import Membership, Salesperson
 from crm.ui.pagination import CappedPaginator
 from crm.versioning import Versioned, versioned_form
+from crm.views.export import ExportMixin
 
 
 class CompanyQuerysetMixin:
@@ -231,11 +232,14 @@ class MyRecordsMixin:
         return context
 
 
-class CompanyListView(LenientPaginationMixin, SortableListMixin, CompanyQuerysetMixin, FilterView):
+class CompanyListView(
+    ExportMixin, LenientPaginationMixin, SortableListMixin, CompanyQuerysetMixin, FilterView
+):
     """A filtered, searched, sorted, paginated list of the company's rows.
 
-    Subclasses set ``model``, ``filterset_class``, ``sort_fields``, ``default_sort``, and
-    ``partial_template_name`` (the table alone, swapped in by htmx when filters change).
+    Subclasses set ``model``, ``filterset_class``, ``sort_fields``, ``default_sort``,
+    ``partial_template_name`` (the table alone, swapped in by htmx when filters change) and
+    ``export`` (its columns as a spreadsheet, ``crm.views.export``).
     """
 
     paginate_by = settings.PAGE_SIZE

@@ -9,6 +9,7 @@ from crm.filters import PartnerFilter
 from crm.forms import PARTNER_FORMS
 from crm.models import IndividualPartner, OrganizationPartner, SalesPartner
 from crm.services import partner_save
+from crm.ui.export import Column, Export
 from crm.views.mixins import (
     CompanyListView,
     CompanyQuerysetMixin,
@@ -34,6 +35,18 @@ class PartnerListView(CompanyListView):
     model = SalesPartner
     filterset_class = PartnerFilter
     template_name = "crm/partner_list.html"
+    export = Export(
+        "sales-partners",
+        [
+            Column(_("ID"), "pk"),
+            Column(_("Name"), "name"),
+            Column(_("E-mail"), "email"),
+            Column(_("Phone"), "phone"),
+            Column(_("Commission rate (%)"), "commission_rate"),
+            Column(_("Active"), "is_active"),
+            Column(_("Created"), "created_at"),
+        ],
+    )
     partial_template_name = "crm/partials/_partner_table.html"
     sort_fields = {
         "name": "name",

@@ -9,6 +9,7 @@ from crm.filters import SalespersonFilter
 from crm.forms import SalespersonForm
 from crm.models import Salesperson
 from crm.services import salesperson_save
+from crm.ui.export import Column, ColumnKind, Export
 from crm.views.mixins import (
     CompanyListView,
     CompanyQuerysetMixin,
@@ -22,6 +23,18 @@ class SalespersonListView(RoleContextMixin, CompanyListView):
     model = Salesperson
     filterset_class = SalespersonFilter
     template_name = "crm/salesperson_list.html"
+    export = Export(
+        "salespeople",
+        [
+            Column(_("ID"), "pk"),
+            Column(_("Name"), "name"),
+            Column(_("E-mail"), "email"),
+            Column(_("Phone"), "phone"),
+            Column(_("Manager"), "manager__name"),
+            Column(_("Team size"), "team_size", kind=ColumnKind.NUMBER),
+            Column(_("Active"), "is_active"),
+        ],
+    )
     partial_template_name = "crm/partials/_salesperson_table.html"
     sort_fields = {"name": "name", "email": "email", "manager": "manager__name"}
     default_sort = "name"

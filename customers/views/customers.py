@@ -12,6 +12,7 @@ from crm.access import Action
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
+from crm.ui.export import Column, Export
 from crm.ui.lookup import LookupView
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
@@ -120,6 +121,25 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Com
     bulk_actions = customer_bulk_actions
     filterset_class = CustomerFilter
     template_name = "customers/customer_list.html"
+    export = Export(
+        "customers",
+        [
+            Column(gettext_lazy("ID"), "pk"),
+            Column(gettext_lazy("Name"), "name"),
+            Column(gettext_lazy("Type"), "customer_type__name"),
+            Column(gettext_lazy("Group"), "customer_group__name"),
+            Column(gettext_lazy("E-mail"), "email"),
+            Column(gettext_lazy("Phone"), "phone"),
+            Column(gettext_lazy("Status"), "status"),
+            Column(gettext_lazy("Hold reason"), "hold_reason"),
+            Column(gettext_lazy("Parent customer"), "parent__name"),
+            Column(gettext_lazy("Salesperson"), "salesperson__name"),
+            Column(gettext_lazy("Sales partner"), "sales_partner__name"),
+            Column(gettext_lazy("Balance"), "balance"),
+            Column(gettext_lazy("Lifetime sales value"), "lifetime_sales_value"),
+            Column(gettext_lazy("Created"), "created_at"),
+        ],
+    )
     partial_template_name = "customers/partials/_customer_table.html"
     sort_fields = {
         "name": "name",

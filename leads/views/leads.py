@@ -11,6 +11,7 @@ from crm.access import Action, access_filter
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
+from crm.ui.export import Column, Export
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -81,6 +82,23 @@ class LeadListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Company
     bulk_actions = lead_bulk_actions
     filterset_class = LeadFilter
     template_name = "leads/lead_list.html"
+    export = Export(
+        "leads",
+        [
+            Column(gettext_lazy("ID"), "pk"),
+            Column(gettext_lazy("First name"), "first_name"),
+            Column(gettext_lazy("Last name"), "last_name"),
+            Column(gettext_lazy("Organization"), "organization_name"),
+            Column(gettext_lazy("E-mail"), "email"),
+            Column(gettext_lazy("Phone"), "phone"),
+            Column(gettext_lazy("Status"), "status"),
+            Column(gettext_lazy("Lost reason"), "lost_reason__name"),
+            Column(gettext_lazy("Source"), "source__name"),
+            Column(gettext_lazy("Salesperson"), "salesperson__name"),
+            Column(gettext_lazy("Sales partner"), "sales_partner__name"),
+            Column(gettext_lazy("Created"), "created_at"),
+        ],
+    )
     partial_template_name = "leads/partials/_lead_table.html"
     sort_fields = {
         "name": "last_name",

@@ -7,6 +7,7 @@ from django.views.generic import DetailView
 from crm.access import Action
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.ui.bulk import BulkAction, BulkActions
+from crm.ui.export import Column, Export
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ServiceUpdateView
@@ -77,6 +78,22 @@ class OpportunityListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, 
     bulk_actions = opportunity_bulk_actions
     filterset_class = OpportunityFilter
     template_name = "leads/opportunity_list.html"
+    export = Export(
+        "opportunities",
+        [
+            Column(gettext_lazy("ID"), "pk"),
+            Column(gettext_lazy("Title"), "title"),
+            Column(gettext_lazy("Stage"), "stage__name"),
+            Column(gettext_lazy("Probability (%)"), "probability"),
+            Column(gettext_lazy("Expected amount"), "expected_amount"),
+            Column(gettext_lazy("Expected close"), "expected_close_date"),
+            Column(gettext_lazy("Lost reason"), "lost_reason__name"),
+            Column(gettext_lazy("Salesperson"), "salesperson__name"),
+            Column(gettext_lazy("Sales partner"), "sales_partner__name"),
+            Column(gettext_lazy("Lead ID"), "lead_id"),
+            Column(gettext_lazy("Created"), "created_at"),
+        ],
+    )
     partial_template_name = "leads/partials/_opportunity_table.html"
     sort_fields = {
         "title": "title",

@@ -22,6 +22,7 @@ from django.views.generic import DetailView, FormView
 from crm.access import Action
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
+from crm.ui.export import Column, Export
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers import services as customers_services
@@ -45,6 +46,24 @@ class OrderListView(MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     model = SalesOrder
     filterset_class = OrderFilter
     template_name = "selling/order_list.html"
+    export = Export(
+        "sales-orders",
+        [
+            Column(gettext_lazy("Number"), "number"),
+            Column(gettext_lazy("Date"), "order_date"),
+            Column(gettext_lazy("Delivery date"), "delivery_date"),
+            Column(gettext_lazy("Status"), "status"),
+            Column(gettext_lazy("Customer"), "customer__name"),
+            Column(gettext_lazy("Customer ID"), "customer_id"),
+            Column(gettext_lazy("Quotation"), "quotation__number"),
+            Column(gettext_lazy("Salesperson"), "salesperson__name"),
+            Column(gettext_lazy("Currency"), "currency"),
+            Column(gettext_lazy("Net total"), "net_total"),
+            Column(gettext_lazy("VAT"), "vat_total"),
+            Column(gettext_lazy("Gross total"), "gross_total"),
+            Column(gettext_lazy("Balance applied"), "balance_applied"),
+        ],
+    )
     partial_template_name = "selling/partials/_order_table.html"
     sort_fields = {
         "number": "number",

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 
-from crm.access import Action
+from crm.access import Action, viewable_rows
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
-from crm.forms import viewable_rows
+from crm.ui.export import Column, ColumnKind, Export
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers.models import Customer
@@ -111,6 +111,23 @@ class QuotationListView(MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     model = Quotation
     filterset_class = QuotationFilter
     template_name = "selling/quotation_list.html"
+    export = Export(
+        "quotations",
+        [
+            Column(gettext_lazy("Number"), "number"),
+            Column(gettext_lazy("Date"), "quotation_date"),
+            Column(gettext_lazy("Valid until"), "valid_until"),
+            Column(gettext_lazy("Status"), "status"),
+            Column(gettext_lazy("Customer or opportunity"), "party_name", kind=ColumnKind.TEXT),
+            Column(gettext_lazy("Customer ID"), "customer_id"),
+            Column(gettext_lazy("Opportunity ID"), "opportunity_id"),
+            Column(gettext_lazy("Salesperson"), "salesperson__name"),
+            Column(gettext_lazy("Currency"), "currency"),
+            Column(gettext_lazy("Net total"), "net_total"),
+            Column(gettext_lazy("VAT"), "vat_total"),
+            Column(gettext_lazy("Gross total"), "gross_total"),
+        ],
+    )
     partial_template_name = "selling/partials/_quotation_table.html"
     sort_fields = {
         "number": "number",
