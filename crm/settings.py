@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "simple_history",
     "crm",
     "addressbook",
     "leads",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     # The customer portal's own session and scope, before the staff's company scope.
     "portal.middleware.PortalMiddleware",
     "crm.middleware.CompanyScopeMiddleware",
+    # Remembers the request for the change history (who: crm.audit).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with its lockout page.
     "axes.middleware.AxesMiddleware",
 ]

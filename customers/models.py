@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.audit import audit_history
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
 from crm.models.access import Action, Level
 from crm.versioning import Versioned
@@ -62,6 +63,8 @@ class CustomerGroup(Versioned, CompanyOwned):
     )
 
     objects = ScopedManager(company="company")
+
+    history = audit_history()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -115,6 +118,8 @@ class CustomerType(Versioned, CompanyOwned):
     )
 
     objects = ScopedManager(company="company")
+
+    history = audit_history()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -269,6 +274,8 @@ class Customer(Versioned, CompanyOwned):
     )
 
     objects = ScopedManager(company="company")
+
+    history = audit_history(excluded=("phone_digits", "balance", "lifetime_sales_value"))
 
     class Meta:
         ordering = ["name", "pk"]

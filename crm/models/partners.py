@@ -11,6 +11,7 @@ from django_scopes import ScopedManager
 from polymorphic.managers import PolymorphicManager
 from polymorphic.models import PolymorphicModel
 
+from crm.audit import audit_history
 from crm.versioning import Versioned
 
 from .tenancy import Company
@@ -62,6 +63,8 @@ class SalesPartner(Versioned, PolymorphicModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedManager(company="company", _manager_class=PolymorphicManager)
+    # Each subtype gets its own history table (a subtype's save signals only the subtype).
+    history = audit_history(inherit=True)
 
     class Meta:
         ordering = ["name", "pk"]

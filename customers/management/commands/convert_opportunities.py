@@ -1,9 +1,10 @@
 """Make customers of a company's opportunities in bulk, through the same service as the page."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django_scopes import scope
 
+from crm.audit import AuditedCommand
 from crm.errors import DomainError
 from crm.models import Company
 from crm.progress import ProgressBar
@@ -12,7 +13,7 @@ from customers.services import opportunity_convert_to_customer
 from leads.models import Opportunity, OpportunityStage
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Convert a company's opportunities to customers, one transaction each (default: those in "
         "a won stage that have no customer yet). An opportunity whose e-mail or phone matches an "

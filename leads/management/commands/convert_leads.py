@@ -1,9 +1,10 @@
 """Convert a company's leads to opportunities in bulk, through the same service as the page."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django_scopes import scope
 
+from crm.audit import AuditedCommand
 from crm.errors import DomainError
 from crm.models import Company
 from crm.progress import ProgressBar
@@ -21,7 +22,7 @@ def positive_int(value: str) -> int:
     return number
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Convert every lead of a company with the given status (default: qualified) to an "
         "opportunity, one transaction per lead: a refused lead is reported and the rest go on. "

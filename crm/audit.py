@@ -1,0 +1,212 @@
+"""Field-level history of every business record: who changed which field from what to what, when.
+
+Recorded by django-simple-history (see the README's "Change history" for why not pghistory):
+every ``save()`` and ``delete()`` of a tracked model writes one historical row in the same
+transaction, with the model's fields as they were after the write. Who it was comes, in order,
+from an explicit ``audit_context(actor=...)`` (commands, jobs, the import), the request's staff
+user (pages, bulk actions, the admin, the API), or the customer user on the portal (who is no
+Django user: their name and id go to ``history_portal_actor`` and ``history_customer_user_id``).
+A command that names no actor still says which command it was (``history_change_reason``).
+
+Writes that bypass ``save()`` leave no history, so services never ``QuerySet.update()`` a tracked
+field and bulk inserts go through ``bulk_create_audited``. Derived figures that are kept by
+relative ``UPDATE``s (totals, balances, lifetime sales value) are left out of the history on
+purpose: their sources (lines, the balance ledger) are recorded instead.
+
+Historical tables carry ``company`` like every tenant table (so row-level security and the
+scopes cover them): the history managers are company-scoped, and a record's own history is
+read through the record, which filters by its company.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+from django_scopes.manager import DisabledQuerySet
+from django_scopes.state import get_scope
+from simple_history.manager import HistoryManager
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
+
+from crm.actors import portal_actor_name, staff_user
+
+__all__ = [
+    "AuditedCommand",
+    "AuditedHistory",
+    "audit_context",
+    "audit_history",
+    "bulk_create_audited",
+    "is_tracked",
+]
+
+# Bookkeeping every versioned record has: the history row's own date and user say the same.
+VERSION_BOOKKEEPING = ("version", "updated_at", "updated_by")
+
+
+@dataclass(frozen=True)
+class _AuditContext:
+    actor: Any = None
+    reason: str = ""
+
+
+_context: contextvars.ContextVar[_AuditContext | None] = contextvars.ContextVar(
+    "crm_audit_context", default=None
+)
+
+
+@contextmanager
+def audit_context(*, actor=None, reason: str = "") -> Iterator[None]:
+    """Writes inside are recorded as ``actor``'s (a staff user, a customer user or None) with
+    ``reason`` (say which command or job it was: "manage.py expire_quotations")."""
+    token = _context.set(_AuditContext(actor=actor, reason=reason[:100]))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def _request():
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def _actor():
+    """The one who writes now: the explicit context's, the portal's customer user or the
+    request's user (None: a command or job that named nobody)."""
+    explicit = _context.get()
+    if explicit is not None:
+        return explicit.actor
+    request = _request()
+    if request is None:
+        return None
+    customer_user = getattr(request, "customer_user", None)
+    if customer_user is not None:
+        return customer_user
+    return getattr(request, "user", None)
+
+
+def _history_user(instance=None, request=None, **kwargs):
+    """simple-history's ``get_user``: the staff user behind the write, if any."""
+    user = staff_user(_actor())
+    if user is None and instance is not None and _context.get() is None and _request() is None:
+        # A service called outside a request that said who edited (``edited_by``).
+        editor = (
+            getattr(instance, "updated_by", None) if hasattr(instance, "updated_by_id") else None
+        )
+        user = staff_user(editor)
+    return user
+
+
+def _reason() -> str:
+    explicit = _context.get()
+    return explicit.reason if explicit is not None else ""
+
+
+def _portal_attrs() -> dict[str, Any]:
+    actor = _actor()
+    name = portal_actor_name(actor)
+    if not name:
+        return {}
+    return {"history_portal_actor": name[:200], "history_customer_user_id": actor.pk}
+
+
+def fill_history_row(sender, *, history_instance, **kwargs) -> None:
+    """``pre_create_historical_record`` receiver: the portal actor and the context's reason."""
+    for name, value in _portal_attrs().items():
+        setattr(history_instance, name, value)
+    if not history_instance.history_change_reason:
+        history_instance.history_change_reason = _reason() or None
+
+
+class ScopedHistoryManager(HistoryManager):
+    """``Model.history``: a record's own history (filtered by its company too), or, across
+    records, only the active company's rows; outside a scope it refuses, like ``ScopedManager``."""
+
+    def get_super_queryset(self):
+        queryset = super().get_super_queryset()
+        if self.instance is not None:
+            return queryset.filter(company_id=self.instance.company_id)
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return queryset
+        if "company" not in current:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes={"company"})
+        company = current["company"]
+        if isinstance(company, list | tuple):
+            return queryset.filter(company__in=company)
+        return queryset if company is None else queryset.filter(company=company)
+
+
+class AuditedHistory(models.Model):
+    """Extra columns and the scoped default manager of every historical table."""
+
+    history_portal_actor = models.CharField(
+        _("customer user (portal)"), max_length=200, blank=True, default=""
+    )
+    history_customer_user_id = models.BigIntegerField(null=True, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def actor_name(self) -> str:
+        user = self.history_user
+        if user is not None:
+            return user.get_full_name() or user.get_username()
+        if self.history_portal_actor:
+            return str(self.history_portal_actor)
+        return ""
+
+
+def audit_history(
+    *, excluded: Sequence[str] = (), versioned: bool = True, inherit: bool = False
+) -> HistoricalRecords:
+    """The ``history`` field of a tracked model: version bookkeeping and ``excluded`` (derived
+    figures kept elsewhere) are not recorded."""
+    excluded_fields = [*(VERSION_BOOKKEEPING if versioned else ()), *excluded]
+    return HistoricalRecords(
+        bases=[AuditedHistory],
+        inherit=inherit,
+        excluded_fields=excluded_fields,
+        get_user=_history_user,
+        history_manager=ScopedHistoryManager,
+        user_related_name="+",
+    )
+
+
+def is_tracked(model: type[models.Model]) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def bulk_create_audited(model: type[models.Model], objs: list, *, batch_size: int | None = None):
+    """``model.objects.bulk_create(objs)`` with one "created" history row per object, in the
+    same transaction, for the current actor (an import's rows: call inside its
+    ``audit_context``)."""
+    if not is_tracked(model):
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    return bulk_create_with_history(
+        objs,
+        model,
+        batch_size=batch_size,
+        default_change_reason=_reason(),
+        custom_historical_attrs=_portal_attrs() or None,
+    )
+
+
+class AuditedCommand(BaseCommand):
+    """A management command whose writes are recorded as the command's ("manage.py NAME"),
+    with nobody as the user: every command of ours that writes records derives from it."""
+
+    def execute(self, *args, **options):
+        name = type(self).__module__.rsplit(".", 1)[-1]
+        with audit_context(actor=None, reason=f"manage.py {name}"):
+            return super().execute(*args, **options)
