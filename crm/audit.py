@@ -21,13 +21,17 @@ read through the record, which filters by its company.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator, Sequence
+import datetime
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from django_scopes.manager import DisabledQuerySet
@@ -210,3 +214,148 @@ class AuditedCommand(BaseCommand):
         name = type(self).__module__.rsplit(".", 1)[-1]
         with audit_context(actor=None, reason=f"manage.py {name}"):
             return super().execute(*args, **options)
+
+
+# --- selectors: a record's changes for its timeline --------------------------------------------
+
+# Never shown as a change: the row's identity and bookkeeping.
+_NOT_SHOWN = {"id", "company", "created_at", "polymorphic_ctype"}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RecordChange:
+    """One save of a record that changed what people see, for its timeline."""
+
+    owner: models.Model
+    occurred_at: Any
+    author: Any  # the staff user, or None
+    portal_actor: str
+    reason: str
+    changes: list[FieldChange]
+    kind: str = "change"
+
+    @property
+    def actor_name(self) -> str:
+        if self.author is not None:
+            return self.author.get_full_name() or self.author.get_username()
+        return self.portal_actor or self.reason
+
+    @property
+    def summary(self) -> str:
+        if len(self.changes) == 1:
+            change = self.changes[0]
+            text = gettext("Changed %(field)s from “%(old)s” to “%(new)s”") % {
+                "field": change.label.lower(),
+                "old": _short(change.old),
+                "new": _short(change.new),
+            }
+        else:
+            text = gettext("Changed %(fields)s") % {
+                "fields": ", ".join(change.label.lower() for change in self.changes)
+            }
+        if self.author is not None:
+            return gettext("%(text)s by %(who)s") % {"text": text, "who": self.actor_name}
+        if self.portal_actor:
+            return gettext("%(text)s by %(who)s on the portal") % {
+                "text": text,
+                "who": self.portal_actor,
+            }
+        if self.reason:
+            return gettext("%(text)s (%(reason)s)") % {"text": text, "reason": self.reason}
+        return text
+
+
+def _short(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else f"{text[: size - 1]}…"
+
+
+def _shown_fields(history_model) -> list:
+    return [
+        field
+        for field in history_model.tracked_fields
+        if field.name not in _NOT_SHOWN
+        and not field.primary_key
+        and not field.name.endswith("_ptr")
+    ]
+
+
+def _display(field, value, related: dict) -> str:
+    if value is None or value == "":
+        return "–"
+    if field.is_relation:
+        found = related.get((field.related_model, value))
+        return str(found) if found is not None else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return str(formats.localize(value))
+
+
+def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list[RecordChange]:
+    """The newest ``limit`` changes of each tracked owner, newest first.
+
+    One query per owner (its history rows with their users, one row more than shown, the
+    predecessor of the oldest) and one per kind of record a changed foreign key names; never
+    a query per change.
+    """
+    pairs = []  # (owner, newer row, older row, changed fields)
+    for owner in owners:
+        if owner is None or owner.pk is None or not is_tracked(type(owner)):
+            continue
+        rows = list(owner.history.select_related("history_user")[: limit + 1])
+        fields = _shown_fields(type(rows[0]) if rows else owner.history.model)
+        for newer, older in zip(rows, rows[1:], strict=False):
+            if newer.history_type != "~":
+                continue
+            changed = [
+                field
+                for field in fields
+                if getattr(newer, field.attname) != getattr(older, field.attname)
+            ]
+            if changed:
+                pairs.append((owner, newer, older, changed))
+    wanted: dict[type, set] = {}
+    for _owner, newer, older, changed in pairs:
+        for field in changed:
+            if field.is_relation:
+                for row in (newer, older):
+                    value = getattr(row, field.attname)
+                    if value is not None:
+                        wanted.setdefault(field.related_model, set()).add(value)
+    related: dict = {}
+    for model, ids in wanted.items():
+        manager = model._base_manager
+        queryset = manager.filter(pk__in=ids)
+        if any(f.name == "company" for f in model._meta.concrete_fields) and pairs:
+            queryset = queryset.filter(company_id=pairs[0][1].company_id)
+        related.update({(model, row.pk): row for row in queryset})
+    entries = [
+        RecordChange(
+            owner=owner,
+            occurred_at=newer.history_date,
+            author=newer.history_user,
+            portal_actor=newer.history_portal_actor,
+            reason=newer.history_change_reason or "",
+            changes=[
+                FieldChange(
+                    label=capfirst(str(field.verbose_name)),
+                    old=_display(field, getattr(older, field.attname), related),
+                    new=_display(field, getattr(newer, field.attname), related),
+                )
+                for field in changed
+            ],
+        )
+        for owner, newer, older, changed in pairs
+    ]
+    entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
+    return entries[:limit]
