@@ -29,6 +29,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -171,15 +172,12 @@ class AuditedHistory(models.Model):
         return ""
 
 
-def audit_history(
-    *, excluded: Sequence[str] = (), versioned: bool = True, inherit: bool = False
-) -> HistoricalRecords:
+def audit_history(*, excluded: Sequence[str] = (), versioned: bool = True) -> HistoricalRecords:
     """The ``history`` field of a tracked model: version bookkeeping and ``excluded`` (derived
     figures kept elsewhere) are not recorded."""
     excluded_fields = [*(VERSION_BOOKKEEPING if versioned else ()), *excluded]
     return HistoricalRecords(
         bases=[AuditedHistory],
-        inherit=inherit,
         excluded_fields=excluded_fields,
         get_user=_history_user,
         history_manager=ScopedHistoryManager,
@@ -301,22 +299,45 @@ def _display(field, value, related: dict) -> str:
     return str(formats.localize(value))
 
 
-def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list[RecordChange]:
-    """The newest ``limit`` changes of each tracked owner, newest first.
+def _history_pairs(model: type[models.Model], owners: dict, limit: int) -> list[tuple]:
+    """(owner, newer row, older row) for the newest ``limit`` changes of ``owners`` (one
+    model, one company): two queries, the changes with their users, then their predecessors."""
+    history_model = model.history.model
+    record_id = model._meta.pk.attname
+    company_id = next(iter(owners.values())).company_id
+    rows = history_model._base_manager.filter(company_id=company_id)
+    earlier = rows.filter(
+        **{record_id: OuterRef(record_id)}, history_id__lt=OuterRef("history_id")
+    ).order_by("-history_id")
+    newer_rows = list(
+        rows.filter(**{f"{record_id}__in": list(owners)}, history_type="~")
+        .annotate(previous_id=Subquery(earlier.values("history_id")[:1]))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    wanted = [row.previous_id for row in newer_rows if row.previous_id is not None]
+    older = {row.history_id: row for row in rows.filter(history_id__in=wanted)} if wanted else {}
+    return [
+        (owners[getattr(row, record_id)], row, older[row.previous_id])
+        for row in newer_rows
+        if row.previous_id in older
+    ]
 
-    One query per owner (its history rows with their users, one row more than shown, the
-    predecessor of the oldest) and one per kind of record a changed foreign key names; never
-    a query per change.
+
+def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list[RecordChange]:
+    """The newest ``limit`` changes of the tracked ``owners`` (one company), newest first.
+
+    Two queries per kind of record (however many records of it) and one per kind of record a
+    changed foreign key names; never a query per change.
     """
-    pairs = []  # (owner, newer row, older row, changed fields)
+    by_model: dict[type, dict] = {}
     for owner in owners:
-        if owner is None or owner.pk is None or not is_tracked(type(owner)):
-            continue
-        rows = list(owner.history.select_related("history_user")[: limit + 1])
-        fields = _shown_fields(type(rows[0]) if rows else owner.history.model)
-        for newer, older in zip(rows, rows[1:], strict=False):
-            if newer.history_type != "~":
-                continue
+        if owner is not None and owner.pk is not None and is_tracked(type(owner)):
+            by_model.setdefault(type(owner), {})[owner.pk] = owner
+    pairs = []  # (owner, newer row, older row, changed fields)
+    for model, of_model in by_model.items():
+        fields = _shown_fields(model.history.model)
+        for owner, newer, older in _history_pairs(model, of_model, limit):
             changed = [
                 field
                 for field in fields

@@ -63,8 +63,6 @@ class SalesPartner(Versioned, PolymorphicModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedManager(company="company", _manager_class=PolymorphicManager)
-    # Each subtype gets its own history table (a subtype's save signals only the subtype).
-    history = audit_history(inherit=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -115,6 +113,9 @@ class IndividualPartner(SalesPartner):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
 
+    # On each subtype, which is what every save saves (crm.audit).
+    history = audit_history()
+
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("individual partner")
@@ -130,6 +131,8 @@ class OrganizationPartner(SalesPartner):
     organization_name = models.CharField(_("organization name"), max_length=200)
     tax_id = models.CharField(_("tax / VAT id"), max_length=40, blank=True)
     website = WebsiteField(_("website"), blank=True)
+
+    history = audit_history()
 
     class Meta:
         ordering = ["name", "pk"]

@@ -32,7 +32,6 @@ TRACKED = [
     "addressbook.Address",
     "addressbook.Contact",
     "crm.Product",
-    "crm.SalesPartner",
     "crm.IndividualPartner",
     "crm.OrganizationPartner",
     "leads.Lead",
@@ -315,3 +314,41 @@ def test_the_customer_page_adds_constant_queries_for_history(staff_client, compa
         page = staff_client.get(url).content.decode()
     assert page.count('class="timeline-changes"') == 11
     assert len(eleven) == len(one)
+
+
+def test_accepting_on_the_portal_names_the_customer_user(company, staff):
+    """A customer user is no staff user: the history names them, "on the portal"."""
+    from django.test import Client
+
+    from tests.portal.conftest import portal_sign_in
+    from tests.portal.documents import sent_quotation
+
+    customer = CustomerFactory(company=company)
+    buyer = CustomerUserFactory(customer=customer, first_name="Bea", last_name="Okafor")
+    quotation = sent_quotation(customer, staff)
+    client = portal_sign_in(Client(), buyer)
+
+    response = client.post(reverse("portal:quotation_accept", args=[quotation.pk]))
+
+    assert response.status_code == 302
+    row = quotation.history.order_by("-history_id").first()
+    assert row.status == Quotation.Status.ORDERED
+    assert row.history_user is None
+    assert "Okafor" in row.history_portal_actor
+    assert row.history_customer_user_id == buyer.pk
+
+
+def test_a_backup_keeps_the_history_of_the_records_it_holds(company, tmp_path):
+    kept = CustomerFactory(company=company, phone="1")
+    kept.phone = "2"
+    kept.save()
+    CustomerFactory(company=company).delete()  # its history points at nothing in the backup
+    path = tmp_path / "acme.jsonl"
+
+    call_command("export_company", company.slug, str(path), stdout=None)
+    call_command("import_company", str(path), "--slug", "acme-copy", "--name", "Copy", stdout=None)
+
+    with scopes_disabled():
+        copy = Customer.objects.get(company__slug="acme-copy")
+        assert copy.pk != kept.pk
+        assert [row.phone for row in copy.history.order_by("history_id")] == ["1", "2"]
