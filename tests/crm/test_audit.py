@@ -352,3 +352,21 @@ def test_a_backup_keeps_the_history_of_the_records_it_holds(company, tmp_path):
         copy = Customer.objects.get(company__slug="acme-copy")
         assert copy.pk != kept.pk
         assert [row.phone for row in copy.history.order_by("history_id")] == ["1", "2"]
+
+
+def test_the_baseline_gives_older_records_a_first_version_once(company):
+    customer = CustomerFactory(company=company, phone="1")
+    customer.history.all().delete()  # as if made before the change history existed
+
+    call_command("history_baseline", stdout=None, stderr=None)
+    call_command("history_baseline", stdout=None, stderr=None)
+
+    (row,) = customer.history.all()
+    assert (row.history_type, row.phone, row.history_change_reason) == (
+        "+",
+        "1",
+        "manage.py history_baseline",
+    )
+    customer.phone = "2"
+    customer.save()
+    assert [c[:3] for c in changes_of(customer)] == [("phone", "1", "2")]
