@@ -162,15 +162,6 @@ class AuditedHistory(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def actor_name(self) -> str:
-        user = self.history_user
-        if user is not None:
-            return user.get_full_name() or user.get_username()
-        if self.history_portal_actor:
-            return str(self.history_portal_actor)
-        return ""
-
 
 def audit_history(*, excluded: Sequence[str] = (), versioned: bool = True) -> HistoricalRecords:
     """The ``history`` field of a tracked model: version bookkeeping and ``excluded`` (derived
