@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from crm.audit import audit_history
 from crm.models import CompanyOwned
 from crm.versioning import Versioned
 
@@ -44,6 +45,8 @@ class Address(Versioned, CompanyOwned):
         help_text=_("ISO 3166 two-letter code, e.g. DE, FR, US."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = audit_history()
 
     class Meta:
         ordering = ["city", "street", "pk"]
@@ -85,6 +88,8 @@ class Contact(Versioned, CompanyOwned):
     mobile = models.CharField(_("mobile"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = audit_history()
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]

@@ -1,10 +1,12 @@
 """Admin building blocks: the admin runs in the active company's scope like every other page."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
-from django.http import HttpResponseRedirect
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.http import Http404, HttpResponseRedirect
+from simple_history.admin import SimpleHistoryAdmin
 
 from crm.access import Action, access_filter, can, record_type_for
+from crm.audit import is_tracked
 from crm.forms import bind_company, is_company_owned
 from crm.versioning import VERSION_FIELD, StaleEditError, Versioned, versioned_form
 
@@ -45,7 +47,37 @@ class VersionedAdminMixin:
         super().save_model(request, obj, form, change)
 
 
-class CompanyScopedAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class ChangeHistoryAdminMixin(SimpleHistoryAdmin):
+    """The History page of a tracked record lists its field-level changes (crm.audit): who,
+    when, each field's old and new value; other models keep Django's own page.
+
+    Only a record the user may see in this admin has a History page (its company, their view
+    level); no old version is opened as a form or put back: the record's own edit does that,
+    through its rules.
+    """
+
+    object_history_list_template = "crm/admin/change_history_list.html"
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if not is_tracked(model):
+            self.object_history_template = None  # Django's own page
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_tracked(self.model):
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise Http404
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
+class CompanyScopedAdmin(VersionedAdminMixin, ChangeHistoryAdminMixin, admin.ModelAdmin):
     """Lists, choices and saves are limited to the request's active company.
 
     The middleware has already entered the company's scope; filtering again by company makes the

@@ -9,8 +9,10 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_delete, post_migrate
+        from simple_history.signals import pre_create_historical_record
 
         from crm import rls
+        from crm.audit import fill_history_row
         from crm.dashboard import register_core_widgets
         from crm.models import (
             IndividualPartner,
@@ -37,6 +39,8 @@ class CrmConfig(AppConfig):
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="crm_rls_policies")
         connection_created.connect(rls.note_enforcement, dispatch_uid="crm_rls_enforcement")
         register_panel("timeline", order=100, render=timeline_panel)
+        # Who wrote on the portal, and which command (crm.audit).
+        pre_create_historical_record.connect(fill_history_row, dispatch_uid="crm_audit_row")
         register_core_widgets()
         register_seeder("reference", order=10, seeder=seed_reference)
         register_seeder("timeline", order=90, seeder=seed_timeline)

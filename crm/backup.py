@@ -320,8 +320,10 @@ class _Importer:
         parent_link = pk_field if pk_field.is_relation else None
         objs, old_ids = [], []
         for row in self.batch:
-            old_ids.append(row[pk_field.attname])
             values = self._remap(model, row)
+            if values is None:
+                continue
+            old_ids.append(row[pk_field.attname])
             if parent_link is None:
                 values.pop(pk_field.attname)
             objs.append(model(**values))
@@ -368,8 +370,10 @@ class _Importer:
             ).pk
         return self.content_types[natural]
 
-    def _remap(self, model, row: dict) -> dict:
+    def _remap(self, model, row: dict) -> dict | None:
         values = self._python(model, row)
+        if getattr(model, "instance_type", None) is not None:
+            return self._remap_history(model, values)
         for f in _local_fields(model):
             old = values.get(f.attname)
             if not f.is_relation or old is None:
@@ -392,6 +396,29 @@ class _Importer:
                 continue
             owner_model = ContentType.objects.get_for_id(type_id).model_class()
             values[generic.fk_field] = self._new_id(model, row, owner_model, int(owner_id))
+        return values
+
+    def _remap_history(self, model, values: dict) -> dict | None:
+        """A historical row (crm.audit) of a record in the backup, pointing at the record's new
+        id; the history of records deleted before the export is left out (None), and what an old
+        version pointed at and is gone since points at nothing."""
+        record_model = model.instance_type
+        root = record_model._meta.pk.related_model if record_model._meta.pk.is_relation else None
+        new_record_id = self.ids[root or record_model].get(values["id"])
+        if new_record_id is None:
+            return None
+        values["id"] = new_record_id
+        for f in _local_fields(model):
+            old = values.get(f.attname)
+            if not f.is_relation or old is None or f.attname == "id":
+                continue
+            target = f.related_model
+            if target is ContentType:
+                values[f.attname] = self._content_type_id(old)
+            elif target is get_user_model():
+                values[f.attname] = self.users.get(old)
+            else:
+                values[f.attname] = self.ids[target].get(old)
         return values
 
     def _new_id(self, model, row: dict, target, old_id: int) -> int:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     # Country names in every language, for the country picker (addressbook.countries).
     "django_countries",
+    "simple_history",
     "crm",
     "addressbook",
     "leads",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     # The customer portal's own session and scope, before the staff's company scope.
     "portal.middleware.PortalMiddleware",
     "crm.middleware.CompanyScopeMiddleware",
+    # Remembers the request for the change history (who: crm.audit).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with its lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -149,6 +149,10 @@ def company_tables() -> list[type[models.Model]]:
             targets |= {other for other in owned if not _generic_owner_fields(other)}
         for parent in model._meta.parents:
             targets.add(parent)
+        # A historical table (crm.audit) names its record by id: the record's table first.
+        record_model = getattr(model, "instance_type", None)
+        if record_model in owned_set:
+            targets.add(record_model)
         return targets
 
     ordered: list = []

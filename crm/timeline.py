@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from crm.actors import portal_actor_name, staff_user
+from crm.audit import changes_for_many
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
 
@@ -237,6 +238,18 @@ def timeline_for_many(owners: Iterable[Model], *, limit: int = 50) -> list[Activ
     if tasks:
         prefetch_related_objects(tasks, "assigned_to")
     return entries
+
+
+def timeline_with_changes(owners: Iterable[Model], *, limit: int = 50) -> list:
+    """The timeline panel's entries: the owners' activities and their recorded field changes
+    (``crm.audit.RecordChange``, ``kind == "change"``), newest first, ``limit`` in all."""
+    owners = [owner for owner in owners if owner is not None and owner.pk is not None]
+    entries: list = [
+        *timeline_for_many(owners, limit=limit),
+        *changes_for_many(owners, limit=limit),
+    ]
+    entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
+    return entries[:limit]
 
 
 def timeline_for(owner: Model, *, limit: int = 50) -> list[Activity]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.audit import audit_history
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
 from crm.models.access import Action, Level
 from crm.versioning import Versioned
@@ -63,6 +64,8 @@ class CustomerGroup(Versioned, CompanyOwned):
     )
 
     objects = ScopedManager(company="company")
+
+    history = audit_history()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -116,6 +119,8 @@ class CustomerType(Versioned, CompanyOwned):
     )
 
     objects = ScopedManager(company="company")
+
+    history = audit_history()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -270,6 +275,8 @@ class Customer(Versioned, CompanyOwned):
     )
 
     objects = ScopedManager(company="company")
+
+    history = audit_history(excluded=("phone_digits", "balance", "lifetime_sales_value"))
 
     class Meta:
         ordering = ["name", "pk"]

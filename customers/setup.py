@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from crm.audit import bulk_create_audited
 from crm.models import Company
 from customers.models import CustomerGroup, CustomerType
 
@@ -11,12 +12,18 @@ DEFAULT_GROUPS = [("Standard", Decimal("0"))]
 
 def customers_defaults_apply(company: Company) -> None:
     if not CustomerType.objects.filter(company=company).exists():
-        CustomerType.objects.bulk_create(
-            CustomerType(company=company, name=name, is_business=is_business)
-            for name, is_business in DEFAULT_TYPES
+        bulk_create_audited(
+            CustomerType,
+            [
+                CustomerType(company=company, name=name, is_business=is_business)
+                for name, is_business in DEFAULT_TYPES
+            ],
         )
     if not CustomerGroup.objects.filter(company=company).exists():
-        CustomerGroup.objects.bulk_create(
-            CustomerGroup(company=company, name=name, discount_percent=discount)
-            for name, discount in DEFAULT_GROUPS
+        bulk_create_audited(
+            CustomerGroup,
+            [
+                CustomerGroup(company=company, name=name, discount_percent=discount)
+                for name, discount in DEFAULT_GROUPS
+            ],
         )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.audit import audit_history
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
 from crm.versioning import Versioned
 
@@ -176,6 +177,8 @@ class Lead(Versioned, CompanyOwned):
 
     objects = ScopedManager(company="company")
 
+    history = audit_history()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("lead")
@@ -296,6 +299,8 @@ class Opportunity(Versioned, CompanyOwned):
 
     objects = ScopedManager(company="company")
 
+    history = audit_history()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("opportunity")
@@ -383,6 +388,8 @@ class WishListItem(CompanyOwned):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = ScopedManager(company="company")
+
+    history = audit_history(versioned=False)
 
     class Meta:
         ordering = ["pk"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
 from crm.actors import staff_user
+from crm.audit import bulk_create_audited
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Salesperson
 from crm.timeline import activity_log_event
@@ -359,15 +360,18 @@ def lead_convert_to_opportunity(
     company = lead.company
     # The same address and contact rows, linked to the opportunity through new link rows.
     addressbook_services.links_copy(company=company, source=lead, target=opportunity, actor=actor)
-    WishListItem.objects.bulk_create(
-        WishListItem(
-            company_id=lead.company_id,
-            opportunity=opportunity,
-            product_id=item.product_id,
-            quantity=item.quantity,
-            note=item.note,
-        )
-        for item in items
+    bulk_create_audited(
+        WishListItem,
+        [
+            WishListItem(
+                company_id=lead.company_id,
+                opportunity=opportunity,
+                product_id=item.product_id,
+                quantity=item.quantity,
+                note=item.note,
+            )
+            for item in items
+        ],
     )
 
     old_label = lead.get_status_display()

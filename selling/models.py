@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.audit import audit_history
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
 from crm.versioning import Versioned
 from customers.models import (
@@ -34,6 +35,11 @@ PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal
 
 def _money(verbose_name: str) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=Decimal("0"))
+
+
+# Kept by the lines' totals and the balance ledger, whose own history says what changed; left
+# out of the documents' history (crm.audit).
+DERIVED_DOCUMENT_FIELDS = ("net_total", "vat_total", "gross_total")
 
 
 class SellingDocument(Versioned, CompanyOwned):
@@ -198,6 +204,8 @@ class Quotation(SellingDocument):
 
     objects = ScopedManager(company="company")
 
+    history = audit_history(excluded=DERIVED_DOCUMENT_FIELDS)
+
     class Meta:
         ordering = ["-quotation_date", "-pk"]
         verbose_name = _("quotation")
@@ -343,6 +351,10 @@ class SalesOrder(SellingDocument):
     )
 
     objects = ScopedManager(company="company")
+
+    history = audit_history(
+        excluded=(*DERIVED_DOCUMENT_FIELDS, "balance_applied", "balance_refunded")
+    )
 
     class Meta:
         ordering = ["-order_date", "-pk"]
@@ -506,6 +518,8 @@ class QuotationItem(DocumentLine):
 
     objects = ScopedManager(company="company")
 
+    history = audit_history(versioned=False)
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("quotation item")
@@ -543,6 +557,8 @@ class SalesOrderItem(DocumentLine):
     )
 
     objects = ScopedManager(company="company")
+
+    history = audit_history(versioned=False)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.actors import staff_user
+from crm.audit import bulk_create_audited
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Product
 from crm.money import round_money
@@ -281,7 +282,7 @@ def _copy_lines(source_lines, target: Document, *, origin: str | None = None) ->
         pricing.price_line(copy)
         _check_fits(copy)
         copies.append(copy)
-    model.objects.bulk_create(copies)
+    bulk_create_audited(model, copies)
 
 
 def _lines_from_wish_list(opportunity: Opportunity, target: Document, *, buyer: Buyer) -> None:
@@ -308,7 +309,7 @@ def _lines_from_wish_list(opportunity: Opportunity, target: Document, *, buyer: 
         pricing.price_line(line)
         _check_fits(line)
         lines.append(line)
-    model.objects.bulk_create(lines)
+    bulk_create_audited(model, lines)
 
 
 # --- quotations ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.audit import audit_history
 from crm.versioning import Versioned
 
 from .tenancy import CompanyOwned
@@ -35,6 +36,8 @@ class Product(Versioned, CompanyOwned):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedManager(company="company")
+
+    history = audit_history()
 
     class Meta:
         ordering = ["sku", "pk"]

@@ -11,6 +11,7 @@ from django_scopes import ScopedManager
 from polymorphic.managers import PolymorphicManager
 from polymorphic.models import PolymorphicModel
 
+from crm.audit import audit_history
 from crm.versioning import Versioned
 
 from .tenancy import Company
@@ -112,6 +113,9 @@ class IndividualPartner(SalesPartner):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
 
+    # On each subtype, which is what every save saves (crm.audit).
+    history = audit_history()
+
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("individual partner")
@@ -127,6 +131,8 @@ class OrganizationPartner(SalesPartner):
     organization_name = models.CharField(_("organization name"), max_length=200)
     tax_id = models.CharField(_("tax / VAT id"), max_length=40, blank=True)
     website = WebsiteField(_("website"), blank=True)
+
+    history = audit_history()
 
     class Meta:
         ordering = ["name", "pk"]

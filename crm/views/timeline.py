@@ -29,7 +29,7 @@ from crm.timeline import (
     related_owners,
     task_complete,
     task_reopen,
-    timeline_for_many,
+    timeline_with_changes,
 )
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
 
@@ -102,7 +102,7 @@ def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -
         "owner_type": owner_label(owner),
         "panel_id": key,
         "form": form,
-        "entries": timeline_for_many([owner, *extra]),
+        "entries": timeline_with_changes([owner, *extra]),
         "show_owner": bool(extra),
         "can_moderate": request.user.is_superuser or bool(membership and membership.is_admin),
         "next_url": next_url,

@@ -61,6 +61,9 @@ def canonical(lines):
                 row[field.attname] = place_of(field.related_model, value)
         if model._meta.pk.attname in row and not model._meta.pk.is_relation:
             row[model._meta.pk.attname] = place_of(model, row[model._meta.pk.attname])
+        record_model = getattr(model, "instance_type", None)  # a change history's record
+        if record_model is not None:
+            row["id"] = place_of(record_model, row["id"])
         for generic in model._meta.private_fields:  # generic owners (a link's, an entry's source)
             type_key, id_key = f"{generic.ct_field}_id", generic.fk_field
             if not isinstance(generic, GenericForeignKey) or row.get(type_key) is None:

@@ -1,14 +1,15 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
+from crm.audit import AuditedCommand
 from crm.errors import DomainError
 from crm.services import company_create
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create a company (tenant) and its first owner."
 
     def add_arguments(self, parser):

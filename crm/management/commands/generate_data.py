@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from crm.audit import AuditedCommand
 from crm.errors import DomainError
 from crm.sample.generate import DEFAULT_BATCH_SIZE, Plan, Report, data_generate
 
@@ -36,7 +37,7 @@ def _positive(value: str) -> int:
     return number
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Generate leads, opportunities, customers, quotations and sales orders with addresses "
         "and contacts into a company (created if missing), fast and reproducibly. Refuses a "

@@ -1,13 +1,14 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
+from crm.audit import AuditedCommand
 from crm.backup import company_import
 from crm.errors import DomainError
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Read a backup made by export_company into this database as a new company: new ids, "
         "every reference remapped, all or nothing."

@@ -1,12 +1,13 @@
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from crm.audit import AuditedCommand
 from crm.models import Company
 from crm.sample.demo import DEMO_USERS, demo_login_notes, ensure_demo_companies, seed_company
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Fill companies with realistic demo data. Without --company: the two demo companies and "
         "their users. Safe to run again: nothing is duplicated."

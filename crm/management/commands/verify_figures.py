@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DataError, IntegrityError
 from django_scopes import scope
 
+from crm.audit import AuditedCommand
 from crm.figures import Difference, figure_checks
 from crm.models import Company
 from crm.progress import ProgressBar
@@ -36,7 +37,7 @@ def companies_from(options) -> list[Company]:
     return [company]
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Recompute every derived figure (document totals, balances, lifetime sales values) and "
         "report each row whose stored figure disagrees. Exits with status 1 when it finds one, "

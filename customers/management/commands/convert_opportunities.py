@@ -1,11 +1,12 @@
 """Make customers of a company's opportunities in bulk, through the same service as the page."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django_scopes import scope
 
 from crm.access import viewable_rows
 from crm.access.commands import acting_user, add_acting_user_argument
+from crm.audit import AuditedCommand
 from crm.errors import DomainError
 from crm.models import Company
 from crm.progress import ProgressBar
@@ -14,7 +15,7 @@ from customers.services import opportunity_convert_to_customer
 from leads.models import Opportunity, OpportunityStage
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Convert a company's opportunities to customers, one transaction each (default: those in "
         "a won stage that have no customer yet). An opportunity whose e-mail or phone matches an "
@@ -56,7 +57,10 @@ class Command(BaseCommand):
                 .values_list("pk", flat=True)
             )
             label = "Trying opportunities" if dry_run else "Converting opportunities"
-            with ProgressBar(total=len(ids), stream=self.stderr, label=label) as bar:
+            with (
+                self.acting_as(actor),
+                ProgressBar(total=len(ids), stream=self.stderr, label=label) as bar,
+            ):
                 for pk in ids:
                     opportunity = Opportunity.objects.get(company=company, pk=pk)
                     try:

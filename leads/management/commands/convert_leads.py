@@ -1,11 +1,12 @@
 """Convert a company's leads to opportunities in bulk, through the same service as the page."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django_scopes import scope
 
 from crm.access import viewable_rows
 from crm.access.commands import acting_user, add_acting_user_argument
+from crm.audit import AuditedCommand
 from crm.errors import DomainError
 from crm.models import Company
 from crm.progress import ProgressBar
@@ -23,7 +24,7 @@ def positive_int(value: str) -> int:
     return number
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Convert every lead of a company with the given status (default: qualified) to an "
         "opportunity, one transaction per lead: a refused lead is reported and the rest go on. "
@@ -71,7 +72,10 @@ class Command(BaseCommand):
                 .values_list("pk", flat=True)[: options["limit"]]
             )
             label = "Trying leads" if dry_run else "Converting leads"
-            with ProgressBar(total=len(ids), stream=self.stderr, label=label) as bar:
+            with (
+                self.acting_as(actor),
+                ProgressBar(total=len(ids), stream=self.stderr, label=label) as bar,
+            ):
                 for pk in ids:
                     outcome = self._convert_one(company, pk, actor=actor, dry_run=dry_run)
                     if outcome is not None:

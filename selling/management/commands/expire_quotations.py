@@ -11,11 +11,12 @@ import argparse
 import datetime
 from contextlib import nullcontext
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from crm.audit import AuditedCommand
 from crm.models import Company
 from crm.progress import ProgressBar
 from selling.services import quotations_expire_due
@@ -42,7 +43,7 @@ def companies_from(options) -> list[Company]:
     return [company]
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Expire every draft, sent or accepted quotation whose valid-until date has passed, one "
         "transaction per quotation. Rejected and ordered quotations are never touched."

@@ -1,0 +1,381 @@
+"""Field-level history of every business record: who changed which field from what to what, when.
+
+Recorded by django-simple-history (see the README's "Change history" for why not pghistory):
+every ``save()`` and ``delete()`` of a tracked model writes one historical row in the same
+transaction, with the model's fields as they were after the write. Who it was comes, in order,
+from an explicit ``audit_context(actor=...)`` (commands, jobs, the import), the request's staff
+user (pages, bulk actions, the admin, the API), or the customer user on the portal (who is no
+Django user: their name and id go to ``history_portal_actor`` and ``history_customer_user_id``).
+A command that names no actor still says which command it was (``history_change_reason``).
+
+Writes that bypass ``save()`` leave no history, so services never ``QuerySet.update()`` a tracked
+field and bulk inserts go through ``bulk_create_audited``. Derived figures that are kept by
+relative ``UPDATE``s (totals, balances, lifetime sales value) are left out of the history on
+purpose: their sources (lines, the balance ledger) are recorded instead.
+
+Historical tables carry ``company`` like every tenant table (so row-level security and the
+scopes cover them): the history managers are company-scoped, and a record's own history is
+read through the record, which filters by its company.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+from django_scopes.manager import DisabledQuerySet
+from django_scopes.state import get_scope
+from simple_history.manager import HistoryManager
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
+
+from crm.actors import portal_actor_name, staff_user
+
+__all__ = [
+    "AuditedCommand",
+    "AuditedHistory",
+    "audit_context",
+    "audit_history",
+    "bulk_create_audited",
+    "is_tracked",
+]
+
+# Bookkeeping every versioned record has: the history row's own date and user say the same.
+VERSION_BOOKKEEPING = ("version", "updated_at", "updated_by")
+
+
+@dataclass(frozen=True)
+class _AuditContext:
+    actor: Any = None
+    reason: str = ""
+
+
+_context: contextvars.ContextVar[_AuditContext | None] = contextvars.ContextVar(
+    "crm_audit_context", default=None
+)
+
+
+@contextmanager
+def audit_context(*, actor=None, reason: str = "") -> Iterator[None]:
+    """Writes inside are recorded as ``actor``'s (a staff user, a customer user or None) with
+    ``reason`` (say which command or job it was: "manage.py expire_quotations")."""
+    token = _context.set(_AuditContext(actor=actor, reason=reason[:100]))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def _request():
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def _actor():
+    """The one who writes now: the explicit context's, the portal's customer user or the
+    request's user (None: a command or job that named nobody)."""
+    explicit = _context.get()
+    if explicit is not None:
+        return explicit.actor
+    request = _request()
+    if request is None:
+        return None
+    customer_user = getattr(request, "customer_user", None)
+    if customer_user is not None:
+        return customer_user
+    return getattr(request, "user", None)
+
+
+def _history_user(instance=None, request=None, **kwargs):
+    """simple-history's ``get_user``: the staff user behind the write, if any."""
+    user = staff_user(_actor())
+    if user is None and instance is not None and _context.get() is None and _request() is None:
+        # A service called outside a request that said who edited (``edited_by``).
+        editor = (
+            getattr(instance, "updated_by", None) if hasattr(instance, "updated_by_id") else None
+        )
+        user = staff_user(editor)
+    return user
+
+
+def _reason() -> str:
+    explicit = _context.get()
+    return explicit.reason if explicit is not None else ""
+
+
+def _portal_attrs() -> dict[str, Any]:
+    actor = _actor()
+    name = portal_actor_name(actor)
+    if not name:
+        return {}
+    return {"history_portal_actor": name[:200], "history_customer_user_id": actor.pk}
+
+
+def fill_history_row(sender, *, history_instance, **kwargs) -> None:
+    """``pre_create_historical_record`` receiver: the portal actor and the context's reason."""
+    for name, value in _portal_attrs().items():
+        setattr(history_instance, name, value)
+    if not history_instance.history_change_reason:
+        history_instance.history_change_reason = _reason() or None
+
+
+class ScopedHistoryManager(HistoryManager):
+    """``Model.history``: a record's own history (filtered by its company too), or, across
+    records, only the active company's rows; outside a scope it refuses, like ``ScopedManager``."""
+
+    def get_super_queryset(self):
+        queryset = super().get_super_queryset()
+        if self.instance is not None:
+            return queryset.filter(company_id=self.instance.company_id)
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return queryset
+        if "company" not in current:
+            return DisabledQuerySet(self.model, using=self._db, missing_scopes={"company"})
+        company = current["company"]
+        if isinstance(company, list | tuple):
+            return queryset.filter(company__in=company)
+        return queryset if company is None else queryset.filter(company=company)
+
+
+class AuditedHistory(models.Model):
+    """Extra columns and the scoped default manager of every historical table."""
+
+    history_portal_actor = models.CharField(
+        _("customer user (portal)"), max_length=200, blank=True, default=""
+    )
+    history_customer_user_id = models.BigIntegerField(null=True, blank=True)
+
+    objects = ScopedManager(company="company")
+
+    class Meta:
+        abstract = True
+
+
+def audit_history(*, excluded: Sequence[str] = (), versioned: bool = True) -> HistoricalRecords:
+    """The ``history`` field of a tracked model: version bookkeeping and ``excluded`` (derived
+    figures kept elsewhere) are not recorded."""
+    excluded_fields = [*(VERSION_BOOKKEEPING if versioned else ()), *excluded]
+    return HistoricalRecords(
+        bases=[AuditedHistory],
+        excluded_fields=excluded_fields,
+        get_user=_history_user,
+        history_manager=ScopedHistoryManager,
+        user_related_name="+",
+    )
+
+
+def is_tracked(model: type[models.Model]) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def bulk_create_audited(model: type[models.Model], objs: list, *, batch_size: int | None = None):
+    """``model.objects.bulk_create(objs)`` with one "created" history row per object, in the
+    same transaction, for the current actor (an import's rows: call inside its
+    ``audit_context``)."""
+    if not is_tracked(model):
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    return bulk_create_with_history(
+        objs,
+        model,
+        batch_size=batch_size,
+        default_change_reason=_reason(),
+        custom_historical_attrs=_portal_attrs() or None,
+    )
+
+
+class AuditedCommand(BaseCommand):
+    """A management command whose writes are recorded as the command's ("manage.py NAME"),
+    with nobody as the user: every command of ours that writes records derives from it."""
+
+    def execute(self, *args, **options):
+        with audit_context(actor=None, reason=self.audit_reason):
+            return super().execute(*args, **options)
+
+    @property
+    def audit_reason(self) -> str:
+        return f"manage.py {type(self).__module__.rsplit('.', 1)[-1]}"
+
+    def acting_as(self, actor):
+        """The writes inside are ``actor``'s (a command run ``--as`` a member), still marked
+        as the command's."""
+        return audit_context(actor=actor, reason=self.audit_reason)
+
+
+# --- selectors: a record's changes for its timeline --------------------------------------------
+
+# Never shown as a change: the row's identity and bookkeeping.
+_NOT_SHOWN = {"id", "company", "created_at", "polymorphic_ctype"}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RecordChange:
+    """One save of a record that changed what people see, for its timeline."""
+
+    owner: models.Model
+    occurred_at: Any
+    author: Any  # the staff user, or None
+    portal_actor: str
+    reason: str
+    changes: list[FieldChange]
+    kind: str = "change"
+
+    @property
+    def actor_name(self) -> str:
+        if self.author is not None:
+            return self.author.get_full_name() or self.author.get_username()
+        return self.portal_actor or self.reason
+
+    @property
+    def summary(self) -> str:
+        if len(self.changes) == 1:
+            change = self.changes[0]
+            text = gettext("Changed %(field)s from “%(old)s” to “%(new)s”") % {
+                "field": change.label.lower(),
+                "old": _short(change.old),
+                "new": _short(change.new),
+            }
+        else:
+            text = gettext("Changed %(fields)s") % {
+                "fields": ", ".join(change.label.lower() for change in self.changes)
+            }
+        if self.author is not None:
+            return gettext("%(text)s by %(who)s") % {"text": text, "who": self.actor_name}
+        if self.portal_actor:
+            return gettext("%(text)s by %(who)s on the portal") % {
+                "text": text,
+                "who": self.portal_actor,
+            }
+        if self.reason:
+            return gettext("%(text)s (%(reason)s)") % {"text": text, "reason": self.reason}
+        return text
+
+
+def _short(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else f"{text[: size - 1]}…"
+
+
+def _shown_fields(history_model) -> list:
+    return [
+        field
+        for field in history_model.tracked_fields
+        if field.name not in _NOT_SHOWN
+        and not field.primary_key
+        and not field.name.endswith("_ptr")
+    ]
+
+
+def _display(field, value, related: dict) -> str:
+    if value is None or value == "":
+        return "–"
+    if field.is_relation:
+        found = related.get((field.related_model, value))
+        return str(found) if found is not None else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return str(formats.localize(value))
+
+
+def _history_pairs(model: type[models.Model], owners: dict, limit: int) -> list[tuple]:
+    """(owner, newer row, older row) for the newest ``limit`` changes of ``owners`` (one
+    model, one company): two queries, the changes with their users, then their predecessors."""
+    history_model = model.history.model
+    record_id = model._meta.pk.attname
+    company_id = next(iter(owners.values())).company_id
+    rows = history_model._base_manager.filter(company_id=company_id)
+    earlier = rows.filter(
+        **{record_id: OuterRef(record_id)}, history_id__lt=OuterRef("history_id")
+    ).order_by("-history_id")
+    newer_rows = list(
+        rows.filter(**{f"{record_id}__in": list(owners)}, history_type="~")
+        .annotate(previous_id=Subquery(earlier.values("history_id")[:1]))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    wanted = [row.previous_id for row in newer_rows if row.previous_id is not None]
+    older = {row.history_id: row for row in rows.filter(history_id__in=wanted)} if wanted else {}
+    return [
+        (owners[getattr(row, record_id)], row, older[row.previous_id])
+        for row in newer_rows
+        if row.previous_id in older
+    ]
+
+
+def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list[RecordChange]:
+    """The newest ``limit`` changes of the tracked ``owners`` (one company), newest first.
+
+    Two queries per kind of record (however many records of it) and one per kind of record a
+    changed foreign key names; never a query per change.
+    """
+    by_model: dict[type, dict] = {}
+    for owner in owners:
+        if owner is not None and owner.pk is not None and is_tracked(type(owner)):
+            by_model.setdefault(type(owner), {})[owner.pk] = owner
+    pairs = []  # (owner, newer row, older row, changed fields)
+    for model, of_model in by_model.items():
+        fields = _shown_fields(model.history.model)
+        for owner, newer, older in _history_pairs(model, of_model, limit):
+            changed = [
+                field
+                for field in fields
+                if getattr(newer, field.attname) != getattr(older, field.attname)
+            ]
+            if changed:
+                pairs.append((owner, newer, older, changed))
+    wanted: dict[type, set] = {}
+    for _owner, newer, older, changed in pairs:
+        for field in changed:
+            if field.is_relation:
+                for row in (newer, older):
+                    value = getattr(row, field.attname)
+                    if value is not None:
+                        wanted.setdefault(field.related_model, set()).add(value)
+    related: dict = {}
+    for model, ids in wanted.items():
+        manager = model._base_manager
+        queryset = manager.filter(pk__in=ids)
+        if any(f.name == "company" for f in model._meta.concrete_fields) and pairs:
+            queryset = queryset.filter(company_id=pairs[0][1].company_id)
+        related.update({(model, row.pk): row for row in queryset})
+    entries = [
+        RecordChange(
+            owner=owner,
+            occurred_at=newer.history_date,
+            author=newer.history_user,
+            portal_actor=newer.history_portal_actor,
+            reason=newer.history_change_reason or "",
+            changes=[
+                FieldChange(
+                    label=capfirst(str(field.verbose_name)),
+                    old=_display(field, getattr(older, field.attname), related),
+                    new=_display(field, getattr(newer, field.attname), related),
+                )
+                for field in changed
+            ],
+        )
+        for owner, newer, older, changed in pairs
+    ]
+    entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
+    return entries[:limit]
