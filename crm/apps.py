@@ -49,3 +49,7 @@ class CrmConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"crm_timeline_owner_{model._meta.label_lower}",
             )
+        from crm.imports.kinds import register_import_kind
+        from crm.imports.products import PRODUCT_IMPORT
+
+        register_import_kind(PRODUCT_IMPORT)
