@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.imports.fast import instance_maker, text_cleaner
 from crm.imports.kinds import ImportField, ImportKind, Reference
 from crm.models import SalesPartner, Salesperson
 from leads import services
@@ -37,18 +38,19 @@ def lead_fast_path(company):
     e-mail), the shared name rule applies, and the references were resolved among the
     company's rows before (see ``crm.imports.engine``)."""
     fields = LeadForm(company=company).fields
-    cleaners = [(name, fields[name]) for name in TEXT_FIELDS]
+    cleaners = [(name, text_cleaner(fields[name])) for name in TEXT_FIELDS]
+    make = instance_maker(Lead)
     company_id = company.pk
 
     def build(values: dict):
         cleaned = {}
         problems = {}
-        for name, field in cleaners:
+        for name, clean in cleaners:
             value = values.get(name)
             if value is None:
                 continue
             try:
-                cleaned[name] = field.clean(value)
+                cleaned[name] = clean(value)
             except ValidationError as error:
                 problems[name] = " ".join(error.messages)
         if problems:
@@ -58,7 +60,8 @@ def lead_fast_path(company):
         for name in REFERENCE_FIELDS:
             if values.get(name):
                 cleaned[f"{name}_id"] = values[name]
-        return Lead(company_id=company_id, **cleaned), {}
+        cleaned["company_id"] = company_id
+        return make(cleaned), {}
 
     return build
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
@@ -60,9 +60,39 @@ class _Rollback(Exception):
 
 
 def write_new_rows(model, instances: list) -> None:
-    """The one place an import writes new rows in bulk (swap in a history-recording bulk create
-    here, e.g. simple_history's ``bulk_create_with_history``)."""
-    model.objects.bulk_create(instances, batch_size=BATCH_SIZE)
+    """The one place an import writes new rows in bulk; each instance gets its id.
+
+    PostgreSQL: ids drawn from the table's sequence in one query, then one ``COPY`` (several
+    times faster than a multi-row INSERT). Elsewhere: ``bulk_create``. Rows written here send
+    no signals: a history of them (e.g. simple_history's ``bulk_create_with_history``, or
+    history rows written in bulk from the same instances) belongs here.
+    """
+    if not instances:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(instances, batch_size=BATCH_SIZE)
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = meta.concrete_fields
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [quote(meta.db_table), meta.pk.column, len(instances)],
+        )
+        for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
+            instance.pk = pk
+        statement = "COPY {} ({}) FROM STDIN".format(
+            quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+        )
+        # The values as the ORM's INSERT prepares them (auto_now stamps included).
+        with cursor.cursor.copy(statement) as copy:
+            for instance in instances:
+                copy.write_row(
+                    [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+                )
+        for instance in instances:
+            instance._state.adding = False
 
 
 def check_columns(kind: ImportKind, headers: list[str], columns: dict[str, str]) -> None:

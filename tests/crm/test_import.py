@@ -267,3 +267,25 @@ def test_command_uses_a_saved_mapping_and_dry_run(company, tmp_path, capsys):
     assert Lead.objects.get(company=company).last_name == "Ernst"
     with pytest.raises(CommandError, match="No leads mapping"):
         call_command(*args[:-1], "other")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ann@example.com",
+        "a@b",
+        "x@localhost",
+        "ann..x@example.com",
+        "ünï@exämple.com",
+        "a@-x.com",
+        "a@x.c0m",
+        "first.last+tag@sub.example.co.uk",
+        "a b@example.com",
+    ],
+)
+def test_the_fast_path_judges_an_email_as_the_lead_form_does(company, email):
+    from leads.forms import LeadForm
+
+    form = LeadForm(data={"last_name": "X", "email": email}, company=company)
+    outcome = run(company, "leads", f"Last name,E-mail\nX,{email}\n".encode(), dry_run=True)
+    assert (outcome.created == 1) == form.is_valid()
