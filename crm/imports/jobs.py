@@ -117,8 +117,9 @@ def import_job_run(*, job: ImportJob, actor=None) -> ImportJob:
     finally:
         counters.close()
     job.finished_at = timezone.now()
-    if not job.dry_run and job.status == ImportJob.Status.DONE and job.written and job.file:
-        job.file.delete(save=False)  # the rows are in the database now
+    if not job.dry_run and job.file:
+        # Written, or refused as a whole: either way the next step is a new (fixed) upload.
+        job.file.delete(save=False)
     job.save()
     return job
 
@@ -144,6 +145,43 @@ def _job_company(job_id: int) -> int:
 
     with scopes_disabled():
         return ImportJob.objects.values_list("company_id", flat=True).get(pk=job_id)
+
+
+def import_job_create(
+    *, company: Company, kind: str, filename: str, data: bytes, options: dict, actor=None
+) -> ImportJob:
+    """Store an upload under its company with the reading options found (or chosen) and the
+    columns guessed from its headers; refuse a file that cannot be read."""
+    from django.core.files.base import ContentFile
+
+    from crm.imports.kinds import guess_columns
+
+    import_kind = get_import_kind(kind)
+    if import_kind is None:
+        raise DomainError(_("Choose what the file holds."))
+    table = read_table(
+        data,
+        filename=filename,
+        encoding=options.get("encoding") or None,
+        delimiter=options.get("delimiter") or None,
+        decimal_comma=options.get("decimal_comma"),
+    )
+    job = ImportJob(
+        company=company,
+        kind=kind,
+        original_name=filename[:255],
+        options={
+            "encoding": table.encoding,
+            "delimiter": table.delimiter,
+            "decimal_comma": table.decimal_comma,
+        },
+        columns=guess_columns(import_kind, table.headers),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    suffix = ".xlsx" if not table.encoding else ".csv"
+    job.file.save(f"upload{suffix}", ContentFile(data), save=False)
+    job.save()
+    return job
 
 
 def import_job_start(*, job: ImportJob, actor=None) -> ImportJob:

@@ -48,5 +48,5 @@ PRODUCT_IMPORT = ImportKind(
     save=_save,
     match_field="sku",
     match_label=_("SKU"),
-    list_url="product_list",
+    list_url="crm:product_list",
 )

@@ -12,7 +12,7 @@ from addressbook.models import Contact
 from crm.imports.engine import run_import
 from crm.imports.kinds import get_import_kind, guess_columns
 from crm.imports.reading import read_table
-from crm.models import ImportMapping, Product
+from crm.models import ImportJob, ImportMapping, Product
 from customers.models import Customer
 from leads.models import Lead
 from tests.factories import (
@@ -289,3 +289,159 @@ def test_the_fast_path_judges_an_email_as_the_lead_form_does(company, email):
     form = LeadForm(data={"last_name": "X", "email": email}, company=company)
     outcome = run(company, "leads", f"Last name,E-mail\nX,{email}\n".encode(), dry_run=True)
     assert (outcome.created == 1) == form.is_valid()
+
+
+# -- the pages --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def upload(client, data: bytes, name="leads.csv", kind="leads", **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(
+        reverse("crm:import_start"),
+        {"kind": kind, "file": SimpleUploadedFile(name, data), **extra},
+    )
+
+
+def test_page_flow_upload_map_dry_run_fix_and_run(member_client, company, media):
+    from django.urls import reverse
+
+    data = b"Vorname;Nachname;Mail\nEva;Ernst;eva@example.com\nBad;Row;bad(at)example.com\n"
+    response = upload(member_client, data)
+    job_url = response.url
+    assert response.status_code == 302 and job_url.endswith("/mapping/")
+    page = member_client.get(job_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "bad(at)example.com" in html  # the preview
+    assert "Columns separated by semicolons." in html
+    # Map the German headers by hand, save the mapping, dry run.
+    mapping = {"column_0": "first_name", "column_1": "last_name", "column_2": "email"}
+    response = member_client.post(
+        job_url,
+        {
+            **mapping,
+            "duplicates": "skip",
+            "keep_good_rows": "",
+            "save_as": "Fair",
+            "action": "dry_run",
+        },
+    )
+    result = member_client.get(response.url)
+    html = result.content.decode()
+    assert "Dry run: nothing was written." in html
+    assert "bad(at)example.com" in html and "Mail" in html  # the errors table
+    assert not Lead.objects.filter(company=company).exists()
+    assert ImportMapping.objects.get(company=company, name="Fair").columns["Mail"] == "email"
+    job_pk = int(response.url.rstrip("/").split("/")[-1])
+    report = member_client.get(reverse("crm:import_report", args=[job_pk]))
+    assert report.content.decode().splitlines() == [
+        "row,column,value,message",
+        "3,Mail,bad(at)example.com,Enter a valid email address.",
+    ]
+    # The fixed file, with the saved mapping, imported for real.
+    fixed = data.replace(b"bad(at)example.com", b"bad@example.com")
+    response = upload(member_client, fixed)
+    saved = ImportMapping.objects.get(company=company, name="Fair")
+    page = member_client.get(f"{response.url}?mapping={saved.pk}")
+    assert 'value="email" selected' in page.content.decode()
+    response = member_client.post(
+        response.url, {**mapping, "duplicates": "skip", "keep_good_rows": "", "action": "run"}
+    )
+    html = member_client.get(response.url).content.decode()
+    assert "The import is done." in html
+    assert set(Lead.objects.filter(company=company).values_list("email", flat=True)) == {
+        "eva@example.com",
+        "bad@example.com",
+    }
+    run_job = ImportJob.objects.get(company=company, dry_run=False)
+    assert not run_job.file  # the upload is removed after the run
+    assert len(list(media.rglob("*.csv"))) == 1  # only the first, dry-run upload is left
+
+
+def test_dry_run_then_run_button(member_client, company, media):
+    from django.urls import reverse
+
+    response = upload(member_client, b"Last name,E-mail\nA,a@example.com\n")
+    response = member_client.post(
+        response.url,
+        {"column_0": "last_name", "column_1": "email", "duplicates": "skip", "action": "dry_run"},
+    )
+    job_pk = int(response.url.rstrip("/").split("/")[-1])
+    assert not Lead.objects.filter(company=company).exists()
+    member_client.post(reverse("crm:import_run", args=[job_pk]))
+    assert Lead.objects.filter(company=company).count() == 1
+    # A second press finds the file gone and writes nothing more.
+    member_client.post(reverse("crm:import_run", args=[job_pk]))
+    assert Lead.objects.filter(company=company).count() == 1
+
+
+def test_mapping_without_a_required_field_is_refused(member_client, company, media):
+    response = upload(member_client, b"Street,Town\nMain St 1,Berlin\n", kind="addresses")
+    page = member_client.post(
+        response.url, {"column_0": "street", "column_1": "city", "duplicates": "skip"}
+    )
+    assert page.status_code == 200
+    assert "Map a column to each required field: Country." in page.content.decode()
+
+
+def test_an_unreadable_file_is_refused_with_a_message(member_client, media):
+    response = upload(member_client, b"PK\x03\x04 not really a workbook", name="x.xlsx")
+    assert response.status_code == 200
+    assert "not a readable XLSX file" in response.content.decode()
+
+
+def test_salespeople_may_not_import(client, company, salesperson_user, media):
+    from django.urls import reverse
+
+    from tests.conftest import login_as
+
+    login_as(client, salesperson_user, company)
+    assert client.get(reverse("crm:import_start")).status_code == 403
+
+
+def test_big_files_run_as_a_background_job(member_client, company, media, settings):
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    data = (LEAD_HEADER + "\n" + "".join(lead_rows(3))).encode()
+    response = upload(member_client, data)
+    columns = {f"column_{i}": "" for i in range(7)}
+    columns.update(column_0="first_name", column_1="last_name", column_3="email")
+    response = member_client.post(response.url, {**columns, "duplicates": "skip", "action": "run"})
+    assert Lead.objects.filter(company=company).count() == 3
+    html = member_client.get(response.url, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="import-status"' in html and "The import is done." in html
+    assert "<html" not in html  # the partial the page polls
+
+
+def test_a_running_job_shows_progress_and_polls(member_client, company):
+    from django.urls import reverse
+
+    job = ImportJob.objects.create(
+        company=company,
+        kind="leads",
+        original_name="big.csv",
+        status="running",
+        total_rows=1000,
+        processed_rows=250,
+    )
+    html = member_client.get(reverse("crm:import_job", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html and 'value="25"' in html and "Refresh" in html
+
+
+def test_import_start_page_queries_do_not_grow(
+    member_client, company, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    for i in range(12):
+        ImportJob.objects.create(company=company, kind="leads", original_name=f"{i}.csv")
+    with django_assert_max_num_queries(12):
+        assert member_client.get(reverse("crm:import_start")).status_code == 200
