@@ -114,11 +114,11 @@ def write_new_rows(model, instances: list) -> None:
     quote = connection.ops.quote_name
     fields = meta.concrete_fields
     now = timezone.now()
-    for field in fields:  # what pre_save does, one stamp for the batch
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    for stamp in fields:  # what pre_save does, one stamp for the batch
+        if getattr(stamp, "auto_now", False) or getattr(stamp, "auto_now_add", False):
             for instance in instances:
-                setattr(instance, field.attname, now)
-    plain = all(field.get_internal_type() in _PLAIN_TYPES for field in fields)
+                setattr(instance, stamp.attname, now)
+    plain = all(f.get_internal_type() in _PLAIN_TYPES for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
