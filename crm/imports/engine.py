@@ -101,13 +101,18 @@ def write_new_rows(model, instances: list) -> None:
     """The one place an import writes new rows in bulk; each instance gets its id.
 
     PostgreSQL: ids drawn from the table's sequence in one query, then one binary ``COPY``
-    (several times faster than a multi-row INSERT). Elsewhere: ``bulk_create``. Rows written
+    (several times faster than a multi-row INSERT). Elsewhere, and for a connection under
+    row-level security: ``bulk_create``. Rows written
     here send no signals: a history of them (e.g. simple_history's ``bulk_create_with_history``,
     or history rows written in bulk from the same instances) belongs here.
     """
     if not instances:
         return
-    if connection.vendor != "postgresql":
+    from crm.rls import is_enforced
+
+    # PostgreSQL refuses COPY FROM into a table under row-level security for a role subject to
+    # it (the web process's app role): INSERT there.
+    if connection.vendor != "postgresql" or is_enforced():
         model.objects.bulk_create(instances, batch_size=BATCH_SIZE)
         return
     meta = model._meta

@@ -55,7 +55,8 @@ class _Counters:
     def __init__(self, job: ImportJob) -> None:
         self.job = job
         self.side = None
-        if connection.vendor == "postgresql":
+        # Inside an outer transaction the job's row may be locked by it: no second connection.
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
             self.side = connections.create_connection("default")
             with self.side.cursor() as cursor:
                 # Row-level security: the side connection speaks for the same company.
