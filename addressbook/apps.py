@@ -21,3 +21,8 @@ class AddressbookConfig(AppConfig):
         register_panel("contacts", order=30, render=panels.render_contacts_panel)
         register_seeder("addressbook", order=20, seeder=demo.seed_addressbook)
         post_delete.connect(delete_links_of_owner, dispatch_uid="addressbook_owner_links")
+        from addressbook.imports import ADDRESS_IMPORT, CONTACT_IMPORT
+        from crm.imports.kinds import register_import_kind
+
+        register_import_kind(ADDRESS_IMPORT)
+        register_import_kind(CONTACT_IMPORT)

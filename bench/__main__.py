@@ -30,6 +30,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, help="seconds each page is measured")
     parser.add_argument("--conversion-duration", type=float, help="seconds of conversions")
     parser.add_argument(
+        "--import-only",
+        type=int,
+        metavar="ROWS",
+        help="only the import benchmark, with ROWS lead rows (creates the database if missing)",
+    )
+    parser.add_argument(
         "--pages", action="store_true", help="list the pages measured, and exit (no database)"
     )
     return parser.parse_args(argv)
@@ -84,6 +90,16 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.config import make_config
     from bench.run import run
+
+    if args.import_only:
+        from bench import data
+        from bench.imports import import_line, measure_import
+
+        if not data.database_exists():
+            data.database_recreate()
+        data.migrate()
+        print(import_line(measure_import(args.import_only)))
+        return
 
     config = make_config(
         quick=args.quick,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from bench.imports import import_line
 from bench.stats import ratio
 
 # The issue's targets.
@@ -17,6 +18,7 @@ LARGE_TO_SMALL = 1.2
 SEARCH_TO_EQUALITY = 2.0
 DETAIL_TO_FLOOR = 2.0
 GENERATOR_ROWS_PER_S = 20_000
+IMPORT_ROWS_PER_S = 20_000
 # DESIGN.md's bar for the lead list at the large size: 20 times the 4 req/s the peers manage at
 # 100k rows, in at most 6 queries and under 60 KiB of HTML.
 DESIGN_LEAD_LIST_RPS = 80
@@ -124,9 +126,22 @@ def targets(
     generator: dict,
     small: str = "small",
     large: str = "large",
+    imported: dict | None = None,
 ) -> list[Target]:
     """Each of the issue's targets as measured, met or not."""
     result = []
+    if imported is not None:
+        rate = imported.get("rows_per_s")
+        result.append(
+            Target(
+                f"import >= {IMPORT_ROWS_PER_S:,} clean lead rows/s",
+                "n/a"
+                if rate is None
+                else f"{rate:,} rows/s"
+                + ("" if imported.get("ok") else " (rows missing or refused)"),
+                bool(imported.get("ok")) and rate is not None and rate >= IMPORT_ROWS_PER_S,
+            )
+        )
     for page in list_pages:
         big, little = _find(rows, page, large), _find(rows, page, small)
         failed = _failed(big, little)
@@ -318,6 +333,7 @@ def summary(results: dict, rows: list[Row], goals: list[Target], flags: list) ->
         conversion_table(results["conversion"]),
         export_table(results.get("export", [])),
         generator_table(results["generator"]),
+        *([import_line(results["import"])] if results.get("import") else []),
         "Targets:\n" + "\n".join(goal.line() for goal in goals),
         f"SQL execution time per request at {large}, as EXPLAIN ANALYZE measured it (ms):\n"
         + ", ".join(f"{name} {ms:.1f}" for name, ms in sql_ms.items()),

@@ -25,6 +25,7 @@ from bench.config import PASSWORD, RunConfig
 from bench.data import CompanyFacts
 from bench.explain import explain_pages, flags_as_dicts
 from bench.export import measure_exports
+from bench.imports import FULL_ROWS, QUICK_ROWS, import_line, measure_import
 from bench.machine import machine_info
 from bench.measure import PageMeasure, measure_pages
 from bench.scenarios import DETAIL_PAGES, LIST_PAGES, Page, pages_for
@@ -160,6 +161,10 @@ def run(config: RunConfig, *, reuse: bool) -> None:
     load = drive(config, facts, pages)
     clock.lap("load")
 
+    imported = measure_import(QUICK_ROWS if config.quick else FULL_ROWS)
+    print(import_line(imported), flush=True)
+    clock.lap("import")
+
     rows = report.page_rows(
         [page.as_dict() for page in pages[config.small.label]],
         [size.as_dict() for size in config.sizes],
@@ -175,6 +180,7 @@ def run(config: RunConfig, *, reuse: bool) -> None:
         generator=generator,
         small=config.small.label,
         large=large,
+        imported=imported,
     )
     machine = {**machine_info(workers=config.workers), "locust": load.get("locust_version")}
     clock.total()
@@ -200,6 +206,7 @@ def run(config: RunConfig, *, reuse: bool) -> None:
             for size in config.sizes
         },
         "generator": generator,
+        "import": imported,
         "explain": {"file": explain_path.name, "sql_ms": sql_ms, "flags": flags_as_dicts(flags)},
         "targets": report.targets_as_dicts(goals),
     }

@@ -44,6 +44,9 @@ class CrmConfig(AppConfig):
         register_core_widgets()
         register_seeder("reference", order=10, seeder=seed_reference)
         register_seeder("timeline", order=90, seeder=seed_timeline)
+        from crm.sample.demo_imports import seed_imports
+
+        register_seeder("imports", order=95, seeder=seed_imports)
         register_generator("reference", order=10, generate=generate_reference)
         # Per model, not for every delete: a receiver without a sender would turn off Django's
         # fast delete for all models.
@@ -53,3 +56,7 @@ class CrmConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"crm_timeline_owner_{model._meta.label_lower}",
             )
+        from crm.imports.kinds import register_import_kind
+        from crm.imports.products import PRODUCT_IMPORT
+
+        register_import_kind(PRODUCT_IMPORT)

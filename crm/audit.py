@@ -195,6 +195,19 @@ def bulk_create_audited(model: type[models.Model], objs: list, *, batch_size: in
     )
 
 
+def record_bulk_created(model: type[models.Model], objs: list, *, batch_size: int | None = None):
+    """One "created" history row per object already written in bulk by other means (an
+    import's ``COPY``), for the current actor; nothing for a model without history."""
+    if not objs or not is_tracked(model):
+        return
+    model.history.bulk_history_create(
+        objs,
+        batch_size=batch_size,
+        default_change_reason=_reason(),
+        custom_historical_attrs=_portal_attrs() or None,
+    )
+
+
 class AuditedCommand(BaseCommand):
     """A management command whose writes are recorded as the command's ("manage.py NAME"),
     with nobody as the user: every command of ours that writes records derives from it."""

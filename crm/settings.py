@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     # Country names in every language, for the country picker (addressbook.countries).
     "django_countries",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "crm",
     "addressbook",
     "leads",
@@ -220,6 +222,17 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Uploaded files (imports waiting for their run); never served: nothing maps MEDIA_URL.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Background jobs (django-tasks): the database backend needs no other server; run
+# `manage.py db_worker` beside the web process. TASKS_BACKEND may name another backend (the
+# README's Redis-backed set-up for bigger installs).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# An import with more rows than this runs as a background job; smaller ones run at once.
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "2000"))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1000 * 1000)))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

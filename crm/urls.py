@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from crm import views
-from crm.views import access, accounts, catalog, members, partners, people, timeline
+from crm.views import access, accounts, catalog, imports, members, partners, people, timeline
 
 
 class ModelLabelConverter:
@@ -57,6 +57,11 @@ crm_patterns = [
         "timeline/<int:pk>/delete/", timeline.ActivityDeleteView.as_view(), name="activity_delete"
     ),
     path("tasks/", timeline.TaskListView.as_view(), name="task_list"),
+    path("imports/", imports.ImportStartView.as_view(), name="import_start"),
+    path("imports/<int:pk>/", imports.ImportJobView.as_view(), name="import_job"),
+    path("imports/<int:pk>/mapping/", imports.ImportMappingView.as_view(), name="import_mapping"),
+    path("imports/<int:pk>/run/", imports.ImportRunView.as_view(), name="import_run"),
+    path("imports/<int:pk>/errors.csv", imports.ImportReportView.as_view(), name="import_report"),
 ]
 
 urlpatterns = [

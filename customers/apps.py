@@ -75,6 +75,10 @@ class CustomersConfig(AppConfig):
             column="email",
             where="is_active",
         )
+        from crm.imports.kinds import register_import_kind
+        from customers.imports import CUSTOMER_IMPORT
+
+        register_import_kind(CUSTOMER_IMPORT)
 
 
 def register_portal_types() -> None:

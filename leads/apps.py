@@ -46,6 +46,10 @@ class LeadsConfig(AppConfig):
         )
         register_related_owners(related_timeline_owners)
         register_company_defaults("leads", order=40, apply=leads_defaults_apply)
+        from crm.imports.kinds import register_import_kind
+        from leads.imports import LEAD_IMPORT
+
+        register_import_kind(LEAD_IMPORT)
         dashboard.register()
 
 

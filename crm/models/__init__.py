@@ -4,6 +4,7 @@ from .access import *
 from .activity import *
 from .catalog import *
 from .generated import *
+from .imports import *
 from .numbering import *
 from .partners import *
 from .people import *

@@ -1,0 +1,1 @@
+"""Importing records from CSV and XLSX files (reading, kinds, the engine, jobs)."""
