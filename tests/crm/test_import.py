@@ -463,3 +463,28 @@ def test_leads_import_as_the_web_processs_database_role(company):
     outcome = run(company, "leads", (LEAD_HEADER + "\n" + "".join(lead_rows(5, 3))).encode())
     assert outcome.created == 2
     assert Lead.objects.filter(company=company).count() == 5
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_imported_rows_have_history_naming_the_importer_and_the_file(
+    member_client, member, company, media, settings, background
+):
+    if background:
+        settings.IMPORT_BACKGROUND_ROWS = 1
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        }
+    data = (LEAD_HEADER + "\n" + "".join(lead_rows(3))).encode()
+    response = upload(member_client, data, name="fair-2026.csv")
+    columns = {f"column_{i}": "" for i in range(7)}
+    columns.update(column_0="first_name", column_1="last_name", column_3="email")
+    member_client.post(response.url, {**columns, "duplicates": "skip", "action": "run"})
+    leads = list(Lead.objects.filter(company=company))
+    assert len(leads) == 3
+    for lead in leads:
+        (row,) = lead.history.all()
+        assert (row.history_type, row.history_user, row.history_change_reason) == (
+            "+",
+            member,
+            "import fair-2026.csv",
+        )
