@@ -36,6 +36,13 @@ class CrmConfig(AppConfig):
         # connection is subject to them (crm.rls).
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="crm_rls_policies")
         connection_created.connect(rls.note_enforcement, dispatch_uid="crm_rls_enforcement")
+        # An API key names no company: the database says whose it is (crm.api.tokens).
+        rls.register_company_lookup(
+            "api_token_companies",
+            model="crm.ApiToken",
+            column="prefix",
+            where="revoked_at IS NULL",
+        )
         register_panel("timeline", order=100, render=timeline_panel)
         register_core_widgets()
         register_seeder("reference", order=10, seeder=seed_reference)

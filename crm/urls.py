@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from crm import views
-from crm.views import access, accounts, catalog, members, partners, people, timeline
+from crm.views import access, accounts, catalog, members, partners, people, timeline, tokens
 
 
 class ModelLabelConverter:
@@ -57,6 +57,12 @@ crm_patterns = [
         "timeline/<int:pk>/delete/", timeline.ActivityDeleteView.as_view(), name="activity_delete"
     ),
     path("tasks/", timeline.TaskListView.as_view(), name="task_list"),
+    path("account/api-tokens/", tokens.ApiTokenListView.as_view(), name="api_tokens"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/",
+        tokens.ApiTokenRevokeView.as_view(),
+        name="api_token_revoke",
+    ),
 ]
 
 urlpatterns = [
@@ -73,6 +79,8 @@ urlpatterns = [
     path("selling/", include("selling.urls")),
     path("portal/", include("portal.urls")),
     path("forms/", include("leads.public_urls")),
+    # The REST API: each app's api.py registers on one router (crm.api.urls finds them).
+    path("api/v1/", include("crm.api.urls")),
     path("", include((crm_patterns, "crm"))),
 ]
 
