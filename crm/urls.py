@@ -59,9 +59,7 @@ crm_patterns = [
     path("tasks/", timeline.TaskListView.as_view(), name="task_list"),
     path("account/api-tokens/", tokens.ApiTokenListView.as_view(), name="api_tokens"),
     path(
-        "account/api-tokens/<int:pk>/revoke/",
-        tokens.ApiTokenRevokeView.as_view(),
-        name="api_token_revoke",
+        "account/api-tokens/revoke/", tokens.ApiTokenRevokeView.as_view(), name="api_token_revoke"
     ),
 ]
 
@@ -86,3 +84,5 @@ urlpatterns = [
 
 # A database that does not answer is a 503 page that says nothing was saved (crm.unavailable).
 handler500 = "crm.unavailable.server_error"
+# Under /api/ a URL nothing answers is a 404 in the API's error shape (crm.api.errors).
+handler404 = "crm.api.errors.page_not_found"

@@ -112,3 +112,17 @@ def exception_handler(exc, context):
         rows = [{"field": None, "code": "error", "message": str(exc)}]
     response.data = {"errors": rows}
     return response
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 for a URL nothing answers: in the error shape under ``/api/``, else the
+    usual page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found as html_not_found
+
+    if request.path_info.startswith("/api/"):
+        message = str(exceptions.NotFound.default_detail)
+        return JsonResponse(
+            {"errors": [{"field": None, "code": "not_found", "message": message}]}, status=404
+        )
+    return html_not_found(request, exception)

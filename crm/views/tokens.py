@@ -4,12 +4,11 @@ see when each was last used, revoke one."""
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic.detail import SingleObjectMixin
 
 from crm.api.tokens import api_token_create, api_token_revoke
 from crm.errors import DomainError
@@ -61,17 +60,17 @@ class ApiTokenListView(View):
         return response
 
 
-class ApiTokenRevokeView(SingleObjectMixin, View):
-    """Revoke one of one's own tokens; anyone else's (or another company's) is a 404."""
+class ApiTokenRevokeView(View):
+    """Revoke one of one's own tokens (``token``: its id); anyone else's, or another
+    company's, is a 404."""
 
-    model = ApiToken
     http_method_names = ["post"]
 
-    def get_queryset(self):
-        return ApiToken.objects.filter(company=self.request.company, user=self.request.user)
-
     def post(self, request, *args, **kwargs):
-        token = self.get_object()
+        token = get_object_or_404(
+            ApiToken.objects.filter(company=request.company, user=request.user),
+            pk=_int(request.POST.get("token")),
+        )
         try:
             api_token_revoke(token=token, actor=request.user)
         except DomainError as error:
@@ -79,3 +78,10 @@ class ApiTokenRevokeView(SingleObjectMixin, View):
         else:
             messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
         return HttpResponseRedirect(reverse("crm:api_tokens"))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

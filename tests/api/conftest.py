@@ -1,6 +1,7 @@
 """API fixtures: a token for a member of company A, and a client that sends it."""
 
 import pytest
+from django_scopes import scope
 from rest_framework.test import APIClient
 
 from crm.api.tokens import api_token_create
@@ -15,7 +16,8 @@ def token_client(key: str) -> APIClient:
 
 
 def make_key(company, user, name: str = "test script") -> str:
-    return api_token_create(company=company, user=user, name=name)[1]
+    with scope(company=company):
+        return api_token_create(company=company, user=user, name=name)[1]
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def test_a_revoked_token_stops_working(client, company, member):
     assert api.get(LEADS).status_code == 200
     login_as(client, member, company)
     token = ApiToken.objects.get(company=company, user=member)
-    response = client.post(reverse("crm:api_token_revoke", args=[token.pk]))
+    response = client.post(reverse("crm:api_token_revoke"), {"token": token.pk})
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
@@ -57,7 +57,7 @@ def test_nobody_revokes_someone_elses_token(client, company, member, salesperson
     make_key(company, member)
     token = ApiToken.objects.get(company=company, user=member)
     login_as(client, salesperson_user, company)
-    assert client.post(reverse("crm:api_token_revoke", args=[token.pk])).status_code == 404
+    assert client.post(reverse("crm:api_token_revoke"), {"token": token.pk}).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
 
