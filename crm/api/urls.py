@@ -5,6 +5,7 @@ from django.urls import path
 from django.utils.module_loading import autodiscover_modules
 from drf_spectacular.views import SpectacularAPIView
 
+from crm.api import resources  # noqa: F401 - registers the core's own resources
 from crm.api.router import router
 from crm.api.views import ApiDocsView
 

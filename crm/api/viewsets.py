@@ -21,13 +21,15 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_scopes import scope
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from crm.access import Action, access_filter
 from crm.access.registry import record_type_for
 from crm.api.forms import form_data, validated_form
 from crm.versioning import Versioned
+from crm.views.mixins import has_role
 
 READ_ACTIONS = {"list": Action.VIEW, "retrieve": Action.VIEW}
 WRITE_ACTIONS = {"update": Action.EDIT, "partial_update": Action.EDIT, "destroy": Action.DELETE}
@@ -53,11 +55,16 @@ class CompanyViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend]
     read_serializer_class = None
     input_serializer_class = None
+    # Roles that may write (create, change, delete, actions), as on the pages; None: any member.
+    write_roles: frozenset[str] | None = None
 
     # --- the company scope around the handler -----------------------------------------------
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        roles = self.write_roles
+        if roles and request.method not in SAFE_METHODS and not has_role(request._request, roles):
+            raise PermissionDenied(_("Only the company's managers, admins and owners can do this."))
         self._company_scope = ExitStack()
         self._company_scope.enter_context(scope(company=request._request.company))
 
@@ -139,6 +146,10 @@ class FormWriteMixin:
     def save_service(self, instance):
         raise NotImplementedError
 
+    def save_form(self, form):
+        """Write what the valid form holds (through the app's service)."""
+        return self.save_service(form.instance)
+
     def _input(self, *, partial: bool) -> dict:
         serializer = self.input_serializer_class(
             data=self.request.data, partial=partial, context=self.get_serializer_context()
@@ -156,7 +167,7 @@ class FormCreateMixin(FormWriteMixin):
             **self.form_kwargs(),
         )
         with transaction.atomic():
-            instance = self.save_service(form.instance)
+            instance = self.save_form(form)
         return self.read(instance, status_code=status.HTTP_201_CREATED)
 
 
@@ -173,7 +184,7 @@ class FormUpdateMixin(FormWriteMixin):
         if isinstance(form.instance, Versioned):
             form.instance.edited_by(self.request.user, seen_version=self.seen_version())
         with transaction.atomic():
-            instance = self.save_service(form.instance)
+            instance = self.save_form(form)
         return self.read(instance)
 
     def update(self, request, *args, **kwargs):

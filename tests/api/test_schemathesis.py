@@ -18,7 +18,7 @@ from schemathesis.checks import not_a_server_error
 from crm.models import Membership
 from tests.api.conftest import make_key
 
-EXAMPLES = 12
+EXAMPLES = 6
 
 
 @pytest.fixture
