@@ -82,9 +82,9 @@ class ConversionInput(serializers.Serializer):
     allow_duplicates = serializers.BooleanField(required=False, default=False)
 
 
+# The proposal's fields, each optional: what is left out stays as proposed.
 for _name, _field in ConversionForm.base_fields.items():
-    ConversionInput._declared_fields[_name] = serializer_field(_field)
-    ConversionInput._declared_fields[_name].required = False
+    ConversionInput._declared_fields[_name] = serializer_field(_field, required=False)
 
 
 class CustomerViewSet(FormViewSet):

@@ -60,8 +60,20 @@ def _flatten(detail, field: str | None = None) -> list[dict]:
     return [{"field": field, "code": str(code), "message": str(detail)}]
 
 
+def _unique(rows: list[dict]) -> list[dict]:
+    """The same message for the same field once (a form's clean() and the model's constraint
+    may both say it)."""
+    seen, kept = set(), []
+    for row in rows:
+        key = (row["field"], row["message"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
 def _response(rows: list[dict], status_code: int, headers=None) -> Response:
-    return Response({"errors": rows}, status=status_code, headers=headers)
+    return Response({"errors": _unique(rows)}, status=status_code, headers=headers)
 
 
 def exception_handler(exc, context):
@@ -110,7 +122,7 @@ def exception_handler(exc, context):
                 row["code"] = row["code"] if row["code"] != "invalid" else default
     else:  # pragma: no cover - DRF answers only its own exceptions
         rows = [{"field": None, "code": "error", "message": str(exc)}]
-    response.data = {"errors": rows}
+    response.data = {"errors": _unique(rows)}
     return response
 
 

@@ -29,10 +29,11 @@ def _bounds(field: forms.Field) -> dict:
     return found
 
 
-def serializer_field(field: forms.Field) -> serializers.Field:
-    """The DRF field that accepts what ``field`` accepts, for the JSON body."""
+def serializer_field(field: forms.Field, *, required: bool | None = None) -> serializers.Field:
+    """The DRF field that accepts what ``field`` accepts, for the JSON body (``required``:
+    whether the body must have it, by default as the form says)."""
     common = {
-        "required": field.required,
+        "required": field.required if required is None else required,
         "label": str(field.label) if field.label else None,
         "help_text": str(field.help_text) if field.help_text else None,
     }
