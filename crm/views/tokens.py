@@ -15,6 +15,9 @@ from crm.errors import DomainError
 from crm.models import ApiToken
 
 
+NEW_KEY_SESSION = "api_token_new_key"
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"),
@@ -41,7 +44,16 @@ class ApiTokenListView(View):
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request):
-        return self.render(ApiTokenForm())
+        # The key of a token just made, handed over by the POST below: shown on this answer
+        # only, then gone from the session.
+        made = request.session.pop(NEW_KEY_SESSION, None)
+        if made is None:
+            return self.render(ApiTokenForm())
+        new_token = self.tokens().filter(pk=made.get("token")).first()
+        response = self.render(ApiTokenForm(), new_key=made.get("key", ""), new_token=new_token)
+        # No copy in a cache or behind the browser's back button.
+        response["Cache-Control"] = "no-store"
+        return response
 
     def post(self, request):
         form = ApiTokenForm(request.POST)
@@ -54,10 +66,9 @@ class ApiTokenListView(View):
         except DomainError as error:
             form.add_error(None, error.message)
             return self.render(form, status=400)
-        response = self.render(ApiTokenForm(), new_key=key, new_token=token)
-        # The key is on this page only: no copy in a cache or the browser's back button.
-        response["Cache-Control"] = "no-store"
-        return response
+        # Post/redirect/get: reloading the page shows the list, it does not make a second token.
+        request.session[NEW_KEY_SESSION] = {"token": token.pk, "key": key}
+        return HttpResponseRedirect(reverse("crm:api_tokens"))
 
 
 class ApiTokenRevokeView(View):
