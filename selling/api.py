@@ -162,9 +162,11 @@ class _DocumentViewSet(FormUpdateMixin, ReadViewSet):
         document = self.get_queryset().get(pk=document.pk)
         return self.read(document, status_code=status.HTTP_201_CREATED)
 
-    def _move(self, service, **kwargs):
-        document = self.get_object()
-        service(document, **kwargs)
+    def _move(self, service, *, document=None):
+        """Run ``service`` on the document (found first: another company's is a 404 before
+        the body is read), and answer with the document as it is now."""
+        document = document or self.get_object()
+        service(document)
         return self.read(
             self.get_queryset()
             .model.objects.prefetch_related("items")
@@ -217,11 +219,13 @@ class QuotationViewSet(_DocumentViewSet):
     @action(detail=True, methods=["post"], access_action=Action.CONVERT)
     def reject(self, request, pk=None):
         """The customer rejected it (the reason is optional)."""
+        quotation = self.get_object()
         form = action_input(self, ReasonInput, _ReasonForm)
         return self._move(
             lambda q: services.quotation_reject(
                 quotation=q, actor=request.user, reason=form.cleaned_data["reason"]
-            )
+            ),
+            document=quotation,
         )
 
     @extend_schema(request=OrderFromInput, responses=OrderSerializer)
@@ -279,11 +283,13 @@ class OrderViewSet(_DocumentViewSet):
     @action(detail=True, methods=["post"], access_action=Action.EDIT)
     def cancel(self, request, pk=None):
         """Cancel the order (balance applied to it goes back to the customer)."""
+        order = self.get_object()
         form = action_input(self, ReasonInput, _ReasonForm)
         return self._move(
             lambda o: services.order_cancel(
                 order=o, actor=request.user, reason=form.cleaned_data["reason"]
-            )
+            ),
+            document=order,
         )
 
 

@@ -14,7 +14,6 @@ from crm.api.tokens import api_token_create, api_token_revoke
 from crm.errors import DomainError
 from crm.models import ApiToken
 
-
 NEW_KEY_SESSION = "api_token_new_key"
 
 
