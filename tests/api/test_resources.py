@@ -317,3 +317,30 @@ def test_too_many_requests_answer_429(company, member, settings):
     finally:
         SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert ApiToken.objects.filter(company=company).count() == 2
+
+
+def test_a_records_timeline(api, company, other_company):
+    lead = LeadFactory(company=company)
+    timeline = {"owner_type": "leads.lead", "owner_id": lead.pk}
+    note = api.post(
+        "/api/v1/activities/", {**timeline, "kind": "note", "body": "Called back"}, format="json"
+    )
+    assert note.status_code == 201, note.json()
+    task = api.post(
+        "/api/v1/activities/", {**timeline, "kind": "task", "title": "Send offer"}, format="json"
+    )
+    empty = api.post("/api/v1/activities/", {**timeline, "kind": "task"}, format="json")
+    assert errors_of(empty)[0]["field"] == "title"
+    listed = api.get("/api/v1/activities/", timeline).json()["results"]
+    assert {row["kind"] for row in listed} == {"note", "task"}
+    done = api.post(f"/api/v1/activities/{task.json()['id']}/done/")
+    assert done.json()["done"] is True
+    with scope(company=other_company):
+        theirs = LeadFactory(company=other_company)
+    assert (
+        api.get(
+            "/api/v1/activities/", {"owner_type": "leads.lead", "owner_id": theirs.pk}
+        ).status_code
+        == 404
+    )
+    assert api.delete(f"/api/v1/activities/{note.json()['id']}/").status_code == 204
