@@ -22,16 +22,18 @@ EXAMPLES = 6
 
 
 @pytest.fixture
-def api_world(db, settings):
+def api_world(db, monkeypatch):
     """Company A with its demo data, an admin's token; the WSGI app is called in-process, in
     the test's transaction (as Django's test client does, no connection is closed)."""
+    from rest_framework.throttling import SimpleRateThrottle
+
     from crm.sample.demo import seed_company
     from tests.factories import CompanyFactory, MembershipFactory
 
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "anon": "100000/min"},
-    }
+    # Many requests a minute: the limits are tested elsewhere (test_resources).
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"token": "100000/min", "anon": "100000/min"}
+    )
     company = CompanyFactory(name="Schema Co", slug="schema-co")
     user = MembershipFactory(company=company, role=Membership.Role.ADMIN).user
     seed_company(company)
