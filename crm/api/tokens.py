@@ -14,11 +14,11 @@ from django_scopes import scope, scopes_disabled
 
 from crm import rls
 from crm.errors import DomainError
-from crm.models import ApiToken, Company, Membership
+from crm.models import ApiToken, Company, Membership, new_token_prefix
 
 # "crm_" + prefix + "_" + secret: the prefix finds the row, the secret proves the key.
 KEY_START = "crm_"
-PREFIX_BYTES = 6  # 12 hex characters
+PREFIX_LENGTH = 12  # hex characters (crm.models.new_token_prefix)
 SECRET_BYTES = 32
 # How often a token's "last used" is written: not on every request.
 LAST_USED_EVERY_SECONDS = 60
@@ -32,7 +32,7 @@ def _split(key: str) -> tuple[str, str] | None:
     if not key.startswith(KEY_START) or len(key) > 120:
         return None
     prefix, sep, secret = key[len(KEY_START) :].partition("_")
-    if not sep or not prefix or not secret or len(prefix) != PREFIX_BYTES * 2:
+    if not sep or not prefix or not secret or len(prefix) != PREFIX_LENGTH:
         return None
     return prefix, secret
 
@@ -47,7 +47,7 @@ def api_token_create(*, company: Company, user, name: str) -> tuple[ApiToken, st
         raise DomainError(_("The name is too long (at most 100 characters)."))
     if not Membership.objects.filter(company=company, user=user).exists():
         raise DomainError(_("Only members of the company can make API tokens for it."))
-    prefix = secrets.token_hex(PREFIX_BYTES)
+    prefix = new_token_prefix()
     key = f"{KEY_START}{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     token = ApiToken.objects.create(
         company=company, user=user, name=name, prefix=prefix, key_hash=_hash(key)

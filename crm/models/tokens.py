@@ -1,5 +1,7 @@
 """API tokens: a person's key to the REST API, for one company, revocable, shown once."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,14 @@ from django_scopes import ScopedManager
 
 from .tenancy import CompanyOwned
 
-__all__ = ["ApiToken"]
+__all__ = ["ApiToken", "new_token_prefix"]
+
+
+def new_token_prefix() -> str:
+    """The public part of a key (12 hex characters). A default, so a company copied into the
+    same database (crm.backup) gets fresh prefixes: the copy's tokens never answer to the
+    original's keys."""
+    return secrets.token_hex(6)
 
 
 class ApiToken(CompanyOwned):
@@ -27,7 +36,9 @@ class ApiToken(CompanyOwned):
     name = models.CharField(
         _("name"), max_length=100, help_text=_("What the token is for, e.g. “Website sync”.")
     )
-    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    prefix = models.CharField(
+        _("prefix"), max_length=16, unique=True, editable=False, default=new_token_prefix
+    )
     key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
