@@ -22,6 +22,7 @@ class CrmConfig(AppConfig):
         from crm.sample.demo import register_seeder
         from crm.sample.demo_reference import seed_reference
         from crm.sample.demo_timeline import seed_timeline
+        from crm.sample.demo_tokens import seed_api_tokens
         from crm.sample.generate import register_generator
         from crm.sample.generate_reference import generate_reference
         from crm.timeline import delete_timeline_of_owner, timeline_owner_models
@@ -47,6 +48,7 @@ class CrmConfig(AppConfig):
         register_core_widgets()
         register_seeder("reference", order=10, seeder=seed_reference)
         register_seeder("timeline", order=90, seeder=seed_timeline)
+        register_seeder("api_tokens", order=95, seeder=seed_api_tokens)
         register_generator("reference", order=10, generate=generate_reference)
         # Per model, not for every delete: a receiver without a sender would turn off Django's
         # fast delete for all models.

@@ -75,11 +75,6 @@ def two_companies():
             level="company",
         )
     seed_company(first)  # a row in every company-owned table
-    with scope(company=first):  # and an API token (the demo makes none: keys are shown once)
-        from crm.api.tokens import api_token_create
-
-        owner = Membership.objects.filter(company=first).first().user
-        api_token_create(company=first, user=owner, name="Sync")
     with scope(company=second):
         LeadFactory(company=second, last_name="Globex lead")
     return first, second
