@@ -24,6 +24,7 @@ class CrmConfig(AppConfig):
         from crm.sample.demo import register_seeder
         from crm.sample.demo_reference import seed_reference
         from crm.sample.demo_timeline import seed_timeline
+        from crm.sample.demo_tokens import seed_api_tokens
         from crm.sample.generate import register_generator
         from crm.sample.generate_reference import generate_reference
         from crm.timeline import delete_timeline_of_owner, timeline_owner_models
@@ -38,6 +39,13 @@ class CrmConfig(AppConfig):
         # connection is subject to them (crm.rls).
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="crm_rls_policies")
         connection_created.connect(rls.note_enforcement, dispatch_uid="crm_rls_enforcement")
+        # An API key names no company: the database says whose it is (crm.api.tokens).
+        rls.register_company_lookup(
+            "api_token_companies",
+            model="crm.ApiToken",
+            column="prefix",
+            where="revoked_at IS NULL",
+        )
         register_panel("timeline", order=100, render=timeline_panel)
         # Who wrote on the portal, and which command (crm.audit).
         pre_create_historical_record.connect(fill_history_row, dispatch_uid="crm_audit_row")
@@ -47,6 +55,7 @@ class CrmConfig(AppConfig):
         from crm.sample.demo_imports import seed_imports
 
         register_seeder("imports", order=95, seeder=seed_imports)
+        register_seeder("api_tokens", order=95, seeder=seed_api_tokens)
         register_generator("reference", order=10, generate=generate_reference)
         # Per model, not for every delete: a receiver without a sender would turn off Django's
         # fast delete for all models.

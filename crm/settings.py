@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crm",
     "addressbook",
     "leads",
@@ -268,6 +271,52 @@ PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
 # Lists count matching rows up to this many and say "more than …" past it; their pages end there
 # too (a bounded offset), so neither the count nor a deep page reads a whole large table.
 LIST_COUNT_LIMIT = int(os.environ.get("LIST_COUNT_LIMIT", "10000"))
+
+# The REST API (crm.api, each app's api.py): token or session authentication, the company
+# scope and access levels of that user, cursor pages, one error shape, limits per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "crm.api.auth.ApiTokenAuthentication",
+        "crm.api.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crm.api.auth.IsCompanyMember"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "crm.api.schema.CrmAutoSchema",
+    "EXCEPTION_HANDLER": "crm.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "crm.api.throttles.ApiTokenRateThrottle",
+        "crm.api.throttles.ApiAnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_RATE", "600/min"),
+        "anon": os.environ.get("API_ANON_RATE", "30/min"),
+    },
+    "NUM_PROXIES": PROXY_COUNT,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API",
+    "DESCRIPTION": (
+        "Leads, opportunities, customers, the address book, the catalog, quotations, orders "
+        "and timelines of one company, as the token's user may see and change them. Errors "
+        'answer {"errors": [{"field", "code", "message"}]}; lists are cursor-paginated.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "crm.api.auth.ApiTokenAuthentication",
+        "crm.api.auth.SessionAuthentication",
+    ],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStatusEnum": "leads.models.Lead.Status",
+        "CustomerStatusEnum": "customers.models.Customer.Status",
+    },
+}
 
 # Serve static files straight from the apps in development and tests (no collectstatic needed);
 # production serves the collected, hashed and compressed copies.

@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from crm import views
-from crm.views import access, accounts, catalog, imports, members, partners, people, timeline
+from crm.views import (
+    access,
+    accounts,
+    catalog,
+    imports,
+    members,
+    partners,
+    people,
+    timeline,
+    tokens,
+)
 
 
 class ModelLabelConverter:
@@ -62,6 +72,10 @@ crm_patterns = [
     path("imports/<int:pk>/mapping/", imports.ImportMappingView.as_view(), name="import_mapping"),
     path("imports/<int:pk>/run/", imports.ImportRunView.as_view(), name="import_run"),
     path("imports/<int:pk>/errors.csv", imports.ImportReportView.as_view(), name="import_report"),
+    path("account/api-tokens/", tokens.ApiTokenListView.as_view(), name="api_tokens"),
+    path(
+        "account/api-tokens/revoke/", tokens.ApiTokenRevokeView.as_view(), name="api_token_revoke"
+    ),
 ]
 
 urlpatterns = [
@@ -78,8 +92,12 @@ urlpatterns = [
     path("selling/", include("selling.urls")),
     path("portal/", include("portal.urls")),
     path("forms/", include("leads.public_urls")),
+    # The REST API: each app's api.py registers on one router (crm.api.urls finds them).
+    path("api/v1/", include("crm.api.urls")),
     path("", include((crm_patterns, "crm"))),
 ]
 
 # A database that does not answer is a 503 page that says nothing was saved (crm.unavailable).
 handler500 = "crm.unavailable.server_error"
+# Under /api/ a URL nothing answers is a 404 in the API's error shape (crm.api.errors).
+handler404 = "crm.api.errors.page_not_found"

@@ -9,3 +9,4 @@ from .numbering import *
 from .partners import *
 from .people import *
 from .tenancy import *
+from .tokens import *

@@ -13,8 +13,8 @@ from tests.test_isolation import kwargs_variants, walk
 pytestmark = pytest.mark.clock
 
 # Django's own admin and the auth flow's token pages are not ours to fix; POST-only views have
-# no page.
-SKIP_PREFIXES = ("admin:",)
+# no page. The API (JSON, its schema and its docs page) has its own tests in tests/e2e/test_api_pages.py.
+SKIP_PREFIXES = ("admin:", "api:")
 SKIP_NAMES = {"password_reset_confirm", "logout", "crm:switch_company"}
 
 
