@@ -1,11 +1,13 @@
 """Fixtures: a company (the test body runs inside its scope), members, logged-in clients."""
 
 import os
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -72,6 +74,24 @@ def company(db):
 def other_company(db):
     """Company B: its rows must never show up for company A, nor A's for B."""
     return CompanyFactory(name="Globex Supplies", slug="globex")
+
+
+@contextmanager
+def rows_shared_by_module(django_db_blocker):
+    """For a module- or class-scoped fixture that builds rows many tests only read: they are
+    made once inside a transaction that is rolled back when the fixture ends. Every test still
+    runs in a savepoint of its own (the ``db`` fixture), so what one test saves is gone before
+    the next; hand each test fresh copies of the objects it may change in memory. Not for
+    tests that use ``transactional_db`` or the live server (they flush the tables)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def password_login(client, username: str, password: str) -> bool:

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
 from crm.sample.demo import seed_company
-from tests.conftest import login_as
+from tests.conftest import login_as, rows_shared_by_module
 
 ID_CONVERTERS = ("IntConverter", "UUIDConverter")
 # Admin pages answer a foreign id exactly like a missing one (a redirect with a message).
@@ -92,9 +92,32 @@ def kwargs_variants(name, pattern, company):
     return variants
 
 
+@pytest.fixture(scope="module")
+def _company_a_world_built(django_db_setup, django_db_blocker):
+    """Seeded once per module (two demo companies take long): the tests only read the rows, and
+    each runs in a savepoint of its own."""
+    with rows_shared_by_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            built = _build_company_a_world()
+        yield built
+
+
 @pytest.fixture
-def company_a_world(db):
-    """Company A with demo data for every model; company B with an admin member."""
+def company_a_world(db, _company_a_world_built):
+    """Company A with demo data for every model; company B with an admin member (fresh copies
+    of the companies and the intruder for each test)."""
+    from crm.models import Company
+
+    a, b, intruder = _company_a_world_built
+    with scopes_disabled():
+        return (
+            Company.objects.get(pk=a.pk),
+            Company.objects.get(pk=b.pk),
+            type(intruder).objects.get(pk=intruder.pk),
+        )
+
+
+def _build_company_a_world():
     from django.contrib.auth.models import Permission
 
     from tests.factories import CompanyFactory, MembershipFactory

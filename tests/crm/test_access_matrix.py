@@ -26,7 +26,7 @@ from crm.access import Action, Level, access_filter, can, portal_record_types, r
 from crm.access.defaults import default_level
 from crm.access.forms import AccessLevelsForm
 from crm.access.services import role_access_levels_save
-from crm.models import Membership
+from crm.models import Company, Membership
 from customers.balance import balance_credit
 from customers.models import Customer, CustomerUser
 from customers.portal_users import (
@@ -37,7 +37,7 @@ from customers.portal_users import (
 from leads.setup import leads_defaults_apply
 from selling import services as selling
 from selling.models import Quotation, SalesOrder
-from tests.conftest import login_as
+from tests.conftest import login_as, rows_shared_by_module
 from tests.factories import (
     AddressLinkFactory,
     CompanyFactory,
@@ -85,8 +85,55 @@ REACH = {
 }
 
 
+# Both worlds are built once per module (per xdist worker) inside a transaction that is rolled
+# back at the end; each test runs in a savepoint of its own (the ``db`` fixture), so the levels
+# one test saves are gone before the next. Each test gets its own copies of the company and the
+# users (the engine remembers things on them); the rows are only read.
+
+
+@pytest.fixture(scope="module")
+def _staff_built(django_db_setup, django_db_blocker):
+    with rows_shared_by_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            built_in = CompanyFactory(name="Acme Trading", slug="acme")
+            with scope(company=built_in):
+                users, rows = _build_staff_world(built_in)
+        yield built_in, users, rows
+
+
+@pytest.fixture(scope="module")
+def _portal_built(django_db_setup, django_db_blocker):
+    with rows_shared_by_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            built_in = CompanyFactory(name="Acme Portal", slug="acme-portal")
+            with scope(company=built_in):
+                user, rows, staff = _build_portal_world(built_in)
+        yield built_in, user, rows, staff
+
+
 @pytest.fixture
-def staff_world(company):
+def company(request, db):
+    """The company of the world the test uses, fresh from the database; the test runs inside
+    its scope, like a request does."""
+    built = "_portal_built" if "portal_world" in request.fixturenames else "_staff_built"
+    pk = request.getfixturevalue(built)[0].pk
+    with scopes_disabled():
+        fresh_company = Company.objects.get(pk=pk)
+    with scope(company=fresh_company):
+        yield fresh_company
+
+
+def _reloaded(person):
+    return type(person).objects.get(pk=person.pk)
+
+
+@pytest.fixture
+def staff_world(company, _staff_built):
+    _company, users, rows = _staff_built
+    return {name: _reloaded(user) for name, user in users.items()}, rows
+
+
+def _build_staff_world(company):
     leads_defaults_apply(company)
     users = {
         name: MembershipFactory(company=company, role=role, user__first_name=name).user
@@ -267,7 +314,12 @@ TREE = ("root", "child", "grandchild", "unrelated")
 
 
 @pytest.fixture
-def portal_world(company):
+def portal_world(company, _portal_built):
+    _company, user, rows, staff = _portal_built
+    return _reloaded(user), rows, _reloaded(staff)
+
+
+def _build_portal_world(company):
     """The customer tree with a row of every portal record type on each customer; at the child
     the signed-in user and a colleague each have their own quotation and order."""
     customer_roles_ensure(company)

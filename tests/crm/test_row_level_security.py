@@ -20,6 +20,7 @@ from tests.factories import CompanyFactory, LeadFactory, MembershipFactory
 
 pytestmark = pytest.mark.postgres
 company_a_world = test_isolation.company_a_world  # the isolation crawl's world, a fixture
+_company_a_world_built = test_isolation._company_a_world_built  # which it is built from
 
 
 @pytest.fixture(autouse=True)
