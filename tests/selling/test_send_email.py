@@ -329,6 +329,8 @@ def test_managers_edit_the_templates_and_unknown_placeholders_are_refused(client
     manager = MembershipFactory(company=company, role=Membership.Role.MANAGER).user
     login_as(client, manager, company)
     url = reverse("selling:email_templates")
+    for listed in ("selling:quotation_list", "selling:order_list"):  # where managers find it
+        assert f'href="{url}"' in client.get(reverse(listed)).content.decode()
     page = client.get(url).content.decode()
     assert "Quotation {number} from {company}" in page  # the defaults until saved
     bad = client.post(
@@ -346,6 +348,7 @@ def test_managers_edit_the_templates_and_unknown_placeholders_are_refused(client
 
 def test_salespeople_cannot_edit_the_templates(seller_client):
     url = reverse("selling:email_templates")
+    assert url not in seller_client.get(reverse("selling:quotation_list")).content.decode()
     assert seller_client.get(url).status_code == 403
     assert seller_client.post(url, {"kind": "order"}).status_code == 403
 
