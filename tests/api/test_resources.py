@@ -336,3 +336,12 @@ def test_a_records_timeline(api, company, other_company):
         == 404
     )
     assert api.delete(f"/api/v1/activities/{note.json()['id']}/").status_code == 204
+
+
+def test_an_api_change_is_in_the_history_with_the_tokens_user(api, company, member):
+    created = api.post(LEADS, {"last_name": "Hartmann", "phone": "+49 30 1"}, format="json")
+    lead = Lead.objects.get(company=company, pk=created.json()["id"])
+    api.patch(f"{LEADS}{lead.pk}/", {"phone": "+49 30 2"}, format="json")
+    newest, first = lead.history.order_by("-history_id")[:2]
+    assert (newest.history_type, newest.history_user, newest.phone) == ("~", member, "+49 30 2")
+    assert (first.history_type, first.history_user, first.phone) == ("+", member, "+49 30 1")
