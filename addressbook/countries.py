@@ -92,6 +92,13 @@ class CountryField(forms.CharField):
             )
         return code
 
+    def has_changed(self, initial, data):
+        # The initial value may be the code ("DE") or its name ("Germany"): compare codes.
+        try:
+            return (country_code(str(initial or "")) or "") != (self.to_python(data) or "")
+        except ValidationError:
+            return True
+
     def prepare_value(self, value):
         if isinstance(value, str) and len(value) == 2 and value.isupper():
             return country_name(value) or value

@@ -11,7 +11,12 @@ from django_scopes import scope
 from crm.api.router import router
 from crm.models import Activity
 from tests.api.conftest import make_key, token_client
-from tests.test_isolation import company_a_world, kwargs_variants, walk  # noqa: F401
+from tests.test_isolation import (  # noqa: F401 - fixtures shared with the page walk
+    _company_a_world_built,
+    company_a_world,
+    kwargs_variants,
+    walk,
+)
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.clock
 # Django's own admin and the auth flow's token pages are not ours to fix; POST-only views have
 # no page. The API (JSON, its schema and its docs page) has its own tests in tests/e2e/test_api_pages.py.
 SKIP_PREFIXES = ("admin:", "api:")
-SKIP_NAMES = {"password_reset_confirm", "logout", "crm:switch_company"}
+# Downloads (the import's error report, a CSV file) are no page either.
+SKIP_NAMES = {"password_reset_confirm", "logout", "crm:switch_company", "crm:import_report"}
 
 
 def page_urls(company):
