@@ -42,6 +42,8 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(kind.key, kind.label) for kind in import_kinds()]
+        # Leads are what a team moving in brings first.
+        self.fields["kind"].initial = "leads"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -106,6 +106,14 @@ class ImportJob(CompanyOwned):
         return self.original_name
 
     @property
+    def kind_label(self) -> str:
+        """What the file held, as the import page names it ("Leads")."""
+        from crm.imports.kinds import get_import_kind
+
+        kind = get_import_kind(self.kind)
+        return str(kind.label) if kind is not None else self.kind
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 

@@ -488,3 +488,12 @@ def test_imported_rows_have_history_naming_the_importer_and_the_file(
             member,
             "import fair-2026.csv",
         )
+
+
+def test_the_start_page_offers_leads_first_and_names_each_kind(member_client, company, media):
+    from django.urls import reverse
+
+    upload(member_client, (LEAD_HEADER + "\n" + "".join(lead_rows(1))).encode(), kind="contacts")
+    page = member_client.get(reverse("crm:import_start"))
+    assert page.context["form"]["kind"].value() == "leads"
+    assert "<td>Contacts</td>" in page.content.decode()
