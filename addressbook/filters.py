@@ -22,7 +22,7 @@ class LinkedToFilterMixin:
     link_model = None
     link_field = ""
 
-    def filter_linked_to(self, queryset, name, value):
+    def filter_linked_to(self, queryset, name, value: str):
         links = self.link_model.objects.filter(**{self.link_field: OuterRef("pk")})
         if value == NOT_LINKED:
             return queryset.filter(~Exists(links))
