@@ -7,6 +7,7 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_delete, post_migrate
         from simple_history.signals import pre_create_historical_record
@@ -14,6 +15,7 @@ class CrmConfig(AppConfig):
         from crm import rls
         from crm.audit import fill_history_row
         from crm.dashboard import register_core_widgets
+        from crm.i18n import remember_language_at_sign_in
         from crm.models import (
             IndividualPartner,
             OrganizationPartner,
@@ -47,6 +49,7 @@ class CrmConfig(AppConfig):
             where="revoked_at IS NULL",
         )
         register_panel("timeline", order=100, render=timeline_panel)
+        user_logged_in.connect(remember_language_at_sign_in, dispatch_uid="crm_language_at_login")
         # Who wrote on the portal, and which command (crm.audit).
         pre_create_historical_record.connect(fill_history_row, dispatch_uid="crm_audit_row")
         register_core_widgets()

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,8 +213,20 @@ class AuditedCommand(BaseCommand):
     with nobody as the user: every command of ours that writes records derives from it."""
 
     def execute(self, *args, **options):
-        with audit_context(actor=None, reason=self.audit_reason):
+        with audit_context(actor=None, reason=self.audit_reason), self._locale(options):
             return super().execute(*args, **options)
+
+    @staticmethod
+    def _locale(options):
+        """A command for one company (``--company SLUG``) speaks its language, shows its time
+        zone and currency (``crm.i18n``); its messages, reports and what it writes read as the
+        company's pages would."""
+        from crm.i18n import company_locale
+        from crm.models import Company
+
+        slug = options.get("company")
+        company = Company.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+        return company_locale(company) if company is not None else nullcontext()
 
     @property
     def audit_reason(self) -> str:

@@ -1,6 +1,9 @@
 """Form bases that keep every choice inside the active company."""
 
+from zoneinfo import available_timezones
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -44,9 +47,13 @@ def limit_choices_to_company(form: forms.BaseForm, company: Company, user=None) 
 
 
 class DateInput(forms.DateInput):
-    """The browser's own date picker."""
+    """The browser's own date picker: it shows the date in the reader's locale and sends it in
+    ISO form, so the value is always written as ISO whatever the active language."""
 
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
 
 
 class CompanyFormMixin:
@@ -104,10 +111,24 @@ class CompanySwitchForm(forms.Form):
         self.fields["company"].queryset = companies
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(zone for zone in available_timezones() if "/" in zone and "Etc/" not in zone)
+    return [("", _("The server's (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
+        (zone, zone.replace("_", " ")) for zone in zones
+    ]
+
+
 class CompanySettingsForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["name", "currency", "default_vat_rate"]
+        fields = ["name", "currency", "default_vat_rate", "language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Each member's browser decides"))] + list(
+            settings.LANGUAGES
+        )
+        self.fields["time_zone"].widget = forms.Select(choices=time_zone_choices())
 
 
 class MembershipAddForm(forms.Form):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,6 +80,8 @@ MIDDLEWARE = [
     # The customer portal's own session and scope, before the staff's company scope.
     "portal.middleware.PortalMiddleware",
     "crm.middleware.CompanyScopeMiddleware",
+    # The user's (else the company's) language, the company's time zone and currency.
+    "crm.i18n.PreferredLocaleMiddleware",
     # Remembers the request for the change history (who: crm.audit).
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with its lockout page.
@@ -97,8 +98,11 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Amounts of money ({{ value|money:currency }}), everywhere without a load.
+            "builtins": ["crm.templatetags.money"],
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.company",
@@ -214,7 +218,13 @@ LOGIN_REDIRECT_URL = "crm:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language under its own name, so the switcher reads right whatever the page's language.
+LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
+# The catalogues (locale/<lang>/LC_MESSAGES/django.po) are compiled by `make setup`
+# (crm.i18n.compile_catalogues: pure Python, no gettext tools needed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats where Django's differ from what a company expects (crm/formats/).
+FORMAT_MODULE_PATH = ["crm.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

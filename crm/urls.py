@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
-from crm import views
+from crm import i18n, views
 from crm.views import (
     access,
     accounts,
@@ -85,6 +85,7 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("language/", i18n.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("addressbook/", include("addressbook.urls")),
     path("leads/", include("leads.urls")),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from crm.actors import staff_user
 from crm.errors import DomainError
 from crm.models import Company
-from crm.money import ZERO, round_money
+from crm.money import ZERO, format_money, round_money
 from crm.rows import check_same_company
 from crm.timeline import activity_log_event
 from customers.models import BalanceEntry, Customer, GiftCard
@@ -41,7 +41,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def _show(amount: Decimal, currency: str) -> str:
-    return f"{round_money(amount):,.2f} {currency}"
+    return format_money(amount, currency)
 
 
 def _positive(amount, *, what: str) -> Decimal:

@@ -10,12 +10,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.audit import audit_history
-from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+from crm.models import CompanyOwned, Product, SalesPartner, Salesperson, language_field
 from crm.models.access import Action, Level
 from crm.versioning import Versioned
 from leads.models import Lead, Opportunity
@@ -846,6 +846,14 @@ class CustomerRole(CompanyOwned):
         BUYER = "buyer", _("Buyer")
         GUEST = "guest", _("Guest")
 
+    # The predefined roles' descriptions as first stored (in English, by the migration that
+    # made them): shown in the reader's language until the company rewrites them.
+    PREDEFINED_DESCRIPTIONS = {
+        "administrator": gettext_noop("Manages the customer's users and roles; sees everything."),
+        "buyer": gettext_noop("Accepts quotations, pays orders and redeems gift cards."),
+        "guest": gettext_noop("Sees quotations, orders and the balance; changes nothing."),
+    }
+
     name = models.CharField(_("name"), max_length=100)
     key = models.CharField(_("predefined as"), max_length=20, choices=Key.choices, blank=True)
     customer = models.ForeignKey(
@@ -860,6 +868,13 @@ class CustomerRole(CompanyOwned):
     description = models.CharField(_("description"), max_length=200, blank=True)
 
     objects = ScopedManager(company="company")
+
+    @property
+    def shown_description(self) -> str:
+        default = self.PREDEFINED_DESCRIPTIONS.get(self.key)
+        if default is not None and self.description == default:
+            return gettext(default)
+        return self.description
 
     class Meta:
         ordering = ["customer_id", "name", "pk"]
@@ -964,6 +979,7 @@ class CustomerUser(CompanyOwned):
     roles = models.ManyToManyField(
         CustomerRole, through="CustomerUserRole", related_name="users", verbose_name=_("roles")
     )
+    language = language_field(_("The portal's and the e-mails' language. Empty: the company's."))
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
     joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
     last_login = models.DateTimeField(_("last sign-in"), null=True, blank=True)

@@ -20,13 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import scopes_disabled
 
 from addressbook.models import Contact, ContactLink
 from crm import rls
 from crm.access import Level, portal_record_types
 from crm.errors import DomainError
+from crm.i18n import company_locale
 from crm.models import Company
 from crm.rows import lock_then_load
 from crm.timeline import activity_log_event
@@ -515,12 +516,16 @@ def customer_user_authenticate(email: str, password: str) -> list[CustomerUser]:
 
 
 def _send(
-    user: CustomerUser, *, subject: str, template: str, path: str, hours: int, base_url: str
+    user: CustomerUser, *, subject, template: str, path: str, hours: int, base_url: str
 ) -> None:
+    """E-mail ``user`` in their language (else their company's); ``subject`` is a lazy string
+    with a %(company)s placeholder, translated here."""
     link = base_url.rstrip("/") + path
-    body = render_to_string(
-        template, {"user": user, "company": user.company, "link": link, "hours": hours}
-    )
+    with company_locale(user.company, user.language):
+        subject = str(subject) % {"company": user.company}
+        body = render_to_string(
+            template, {"user": user, "company": user.company, "link": link, "hours": hours}
+        )
     send_mail(subject, body, None, [user.email])
 
 
@@ -529,7 +534,7 @@ def _send_invitation(user: CustomerUser, base_url: str) -> None:
     path = reverse("portal:accept_invitation", args=[customer_user_token(user)])
     _send(
         user,
-        subject=_("%(company)s invites you to its customer portal") % {"company": user.company},
+        subject=gettext_lazy("%(company)s invites you to its customer portal"),
         template="customers/email/portal_invitation.txt",
         path=path,
         hours=INVITATION_DAYS * 24,
@@ -554,8 +559,7 @@ def customer_user_reset_send(email: str, *, base_url: str) -> int:
         path = reverse("portal:reset_confirm", args=[customer_user_token(user)])
         _send(
             user,
-            subject=_("Choose a new password for the %(company)s portal")
-            % {"company": user.company},
+            subject=gettext_lazy("Choose a new password for the %(company)s portal"),
             template="customers/email/portal_reset.txt",
             path=path,
             hours=RESET_HOURS,

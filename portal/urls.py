@@ -5,6 +5,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+from crm.i18n import set_language
 from portal.views import account, balance, catalog, documents, home, users
 
 app_name = "portal"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", _page(home.HomeView), name="home"),
     path("login/", _page(account.LoginView), name="login"),
     path("logout/", _page(account.LogoutView), name="logout"),
+    path("language/", set_language, name="set_language"),
     path("password/reset/", _page(account.PasswordResetView), name="password_reset"),
     path(
         "password/reset/<str:token>/",

@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy
 
 from addressbook.models import Contact, ContactLink
 from crm.errors import DomainError
+from crm.i18n import company_locale
 from crm.timeline import activity_log_event
 from selling import services
 from selling.models import (
@@ -136,7 +137,10 @@ def email_template_for(company, kind: str) -> DocumentEmailTemplate:
     if found is not None:
         return found
     subject, body = DEFAULTS[kind]
-    return DocumentEmailTemplate(company=company, kind=kind, subject=str(subject), body=str(body))
+    # Written to the customer: in the company's language, whoever opens the page.
+    with company_locale(company):
+        subject, body = str(subject), str(body)
+    return DocumentEmailTemplate(company=company, kind=kind, subject=subject, body=body)
 
 
 def email_templates_ensure(company) -> list[DocumentEmailTemplate]:
@@ -309,7 +313,8 @@ def document_pdf(document: Document) -> bytes:
 
     from selling.views.printing import print_context
 
-    html = render_to_string("selling/print.html", print_context(document))
+    with company_locale(document.company):
+        html = render_to_string("selling/print.html", print_context(document))
     return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_local_fetcher()).write_pdf()
 
 

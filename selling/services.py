@@ -23,7 +23,7 @@ from crm.actors import staff_user
 from crm.audit import bulk_create_audited
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Product
-from crm.money import round_money
+from crm.money import format_money, round_money
 from crm.numbering import number_next
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
@@ -917,7 +917,10 @@ def order_apply_balance(
     _log(
         order,
         _("%(amount)s paid from the customer's balance; %(due)s still due.")
-        % {"amount": f"{taken:,.2f} {currency}", "due": f"{order.amount_due:,.2f} {currency}"},
+        % {
+            "amount": format_money(taken, currency),
+            "due": format_money(order.amount_due, currency),
+        },
         data={"event": "balance_payment", "amount": str(taken)},
         actor=actor,
     )
@@ -943,7 +946,7 @@ def _refund_balance(order: SalesOrder, *, actor) -> None:
     _log(
         order,
         _("%(amount)s given back to the customer's balance.")
-        % {"amount": f"{order.balance_applied:,.2f} {order.currency}"},
+        % {"amount": format_money(order.balance_applied, order.currency)},
         data={"event": "balance_refund", "amount": str(order.balance_applied)},
         actor=actor,
     )

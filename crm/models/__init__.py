@@ -8,5 +8,6 @@ from .imports import *
 from .numbering import *
 from .partners import *
 from .people import *
+from .preferences import *
 from .tenancy import *
 from .tokens import *

@@ -1,8 +1,10 @@
 """The tenant (Company) and who may act for it (Membership)."""
 
 from decimal import Decimal
+from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,17 @@ from django_scopes import ScopedManager
 
 from crm.versioning import Versioned
 
-__all__ = ["Company", "CompanyOwned", "Membership"]
+from .preferences import language_field
+
+__all__ = ["Company", "CompanyOwned", "Membership", "validate_time_zone"]
+
+
+def validate_time_zone(name: str) -> None:
+    if name and name not in available_timezones():
+        raise ValidationError(
+            _("“%(name)s” is no time zone. Use a name such as Asia/Jakarta or Europe/Berlin."),
+            params={"name": name},
+        )
 
 
 class Company(Versioned, models.Model):
@@ -31,6 +43,19 @@ class Company(Versioned, models.Model):
         decimal_places=2,
         default=Decimal("20.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    language = language_field(
+        _(
+            "The language of members who chose none, of commands and of e-mails to customers. "
+            "Empty: each member's browser decides."
+        )
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Dates and times are shown in it, e.g. Asia/Jakarta. Empty: the server's."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Bumped whenever one of its reference lists (sources, stages, salespeople…) changes, so the

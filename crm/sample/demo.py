@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
+from crm.i18n import company_locale
 from crm.models import Company, Membership
 from crm.services import staff_access_sync
 
@@ -71,9 +72,10 @@ def register_seeder(name: str, *, order: int, seeder: Seeder) -> None:
 
 
 def seed_company(company: Company, *, seed: int = 2026) -> None:
-    """Run every registered seeder for the company, inside its scope, in order."""
+    """Run every registered seeder for the company, inside its scope, in order, in the
+    company's language (what the seeders write reads as the company's own records would)."""
     rnd = random.Random(f"{seed}-{company.slug}")
-    with scope(company=company):
+    with scope(company=company), company_locale(company):
         for _order, _name, seeder in sorted(_seeders, key=lambda item: item[0]):
             with transaction.atomic():
                 seeder(company, rnd)

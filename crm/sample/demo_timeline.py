@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm.models import Activity, Company, Membership, SystemEvent
 from crm.timeline import activity_add, activity_log_event, task_complete, timeline_owner_models
@@ -61,7 +62,8 @@ def seed_timeline(company: Company, rnd: random.Random) -> None:
         activity_log_event(
             owner=owner,
             kind=SystemEvent.Kind.CREATED,
-            message=f"{owner._meta.verbose_name.capitalize()} created.",
+            message=_("%(record)s created.")
+            % {"record": str(owner._meta.verbose_name).capitalize()},
             data={"source": "demo"},
         )
         for note in NOTES if index == 0 else [rnd.choice(NOTES)]:

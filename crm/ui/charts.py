@@ -28,6 +28,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.money import minor_units
+
 Number = Decimal | int
 Formatter = Callable[[Decimal], str]
 
@@ -64,8 +66,9 @@ def format_number(value: Number, places: int = 0) -> str:
 
 
 def format_money(amount: Number, currency: str, places: int = 2) -> str:
-    """``format_money(Decimal("1234.5"), "EUR")`` -> ``"1,234.50 EUR"`` (as the lists show it)."""
-    return f"{format_number(amount, places)} {currency}"
+    """``format_money(Decimal("1234.5"), "EUR")`` -> ``"1,234.50 EUR"`` (as the lists show it);
+    never more places than the currency has (rupiah: none)."""
+    return f"{format_number(amount, min(places, minor_units(currency)))} {currency}"
 
 
 def money_formatter(currency: str, places: int = 2) -> Formatter:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView
 
 from crm.errors import DomainError
+from crm.money import format_money
 from crm.views.mixins import (
     CompanyQuerysetMixin,
     LenientPaginationMixin,
@@ -110,7 +111,7 @@ class _BalanceFormView(CompanyQuerysetMixin, FormView):
 
 
 def _amount(value, currency: str) -> str:
-    return f"{value:,.2f} {currency}"
+    return format_money(value, currency)
 
 
 class BalanceCreditView(RoleRequiredMixin, _BalanceFormView):

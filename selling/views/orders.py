@@ -22,6 +22,7 @@ from django.views.generic import DetailView, FormView
 from crm.access import Action
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
+from crm.money import format_money
 from crm.ui.export import Column, Export
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
@@ -345,12 +346,12 @@ class OrderApplyBalanceView(DocumentActionView):
             order=obj, actor=self.request.user, amount=amount, seen_version=version
         )
         message = _("%(amount)s paid from the balance of %(customer)s.") % {
-            "amount": f"{taken:,.2f} {obj.currency}",
+            "amount": format_money(taken, obj.currency),
             "customer": obj.customer,
         }
         if amount is not None and taken < amount:
             message += " " + _(
                 "You asked for %(asked)s: that is all the balance held or the order had due."
-            ) % {"asked": f"{amount:,.2f} {obj.currency}"}
+            ) % {"asked": format_money(amount, obj.currency)}
         messages.success(self.request, message)
         return obj

@@ -1,0 +1,14 @@
+"""Bahasa Indonesia: Django's formats, with a 24-hour clock written with a colon as Indonesian
+business software shows it, and day-first short dates with slashes."""
+
+DATE_FORMAT = "j N Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "j N Y, H:i"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+TIME_FORMAT = "H:i"
+MONTH_DAY_FORMAT = "j F"
+YEAR_MONTH_FORMAT = "F Y"
+FIRST_DAY_OF_WEEK = 1
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
