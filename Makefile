@@ -6,11 +6,16 @@ PORT ?= 8000
 # Parallel workers for the test suite; browser tests run in the same pool.
 TEST_WORKERS ?= 2
 
-.PHONY: setup run test lint format migrate demo check-deploy bench clean messages check-messages
+.PHONY: setup test-setup run test lint format migrate demo check-deploy bench clean messages check-messages
 
+# `make run` installs what the app needs; `make test` (and lint) add the test tools.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -22,6 +27,8 @@ locale/%.mo: locale/%.po $(VENV)/.installed
 
 setup: $(VENV)/.installed $(MO_FILES)
 
+test-setup: setup $(VENV)/.test-installed
+
 migrate: setup
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
@@ -32,22 +39,22 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup
+test: test-setup
 	$(PY) manage.py ensure_database
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-lint: setup
+lint: test-setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: setup
+format: test-setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 # Benchmarks on PostgreSQL (DATABASE_URL), in a database of their own: README, "Benchmarks".
 # QUICK=1 for the quick run; BENCH_ARGS passes more (e.g. --reuse).
-$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+$(VENV)/.bench-installed: $(VENV)/.test-installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 

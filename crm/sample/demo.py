@@ -71,12 +71,18 @@ def register_seeder(name: str, *, order: int, seeder: Seeder) -> None:
         _seeders.append((order, name, seeder))
 
 
-def seed_company(company: Company, *, seed: int = 2026) -> None:
+def seed_company(
+    company: Company, *, seed: int = 2026, report: Callable[[str, int, int], None] | None = None
+) -> None:
     """Run every registered seeder for the company, inside its scope, in order, in the
-    company's language (what the seeders write reads as the company's own records would)."""
+    company's language (what the seeders write reads as the company's own records would).
+    ``report(name, step, steps)`` hears of each seeder as it starts (the command's progress)."""
     rnd = random.Random(f"{seed}-{company.slug}")
+    ordered = sorted(_seeders, key=lambda item: item[0])
     with scope(company=company), company_locale(company):
-        for _order, _name, seeder in sorted(_seeders, key=lambda item: item[0]):
+        for step, (_order, name, seeder) in enumerate(ordered, start=1):
+            if report is not None:
+                report(name, step, len(ordered))
             with transaction.atomic():
                 seeder(company, rnd)
 

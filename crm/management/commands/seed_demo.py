@@ -1,6 +1,7 @@
 import os
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from crm.audit import AuditedCommand
 from crm.models import Company
@@ -24,13 +25,27 @@ class Command(AuditedCommand):
         if options["company"]:
             company = Company.objects.filter(slug=options["company"]).first()
             if company is None:
-                raise CommandError(f"No company with the slug “{options['company']}”.")
+                raise CommandError(
+                    _("No company with the slug “%(slug)s”.") % {"slug": options["company"]}
+                )
             companies = [company]
         else:
             companies = ensure_demo_companies()
         for company in companies:
-            seed_company(company, seed=options["seed"])
-            self.stdout.write(self.style.SUCCESS(f"Seeded {company.name} ({company.slug})."))
+
+            def report(name, step, steps, company=company):
+                self.stdout.write(
+                    _("  %(company)s: %(step)s (%(n)s/%(steps)s)")
+                    % {"company": company.name, "step": name, "n": step, "steps": steps}
+                )
+                self.stdout.flush()
+
+            seed_company(company, seed=options["seed"], report=report)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Seeded %(name)s (%(slug)s).") % {"name": company.name, "slug": company.slug}
+                )
+            )
         if options["print_logins"] and not options["company"]:
             self.stdout.write("")
             self.stdout.write(f"Demo logins (http://127.0.0.1:{os.environ.get('PORT', '8000')}/):")
