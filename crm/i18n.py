@@ -73,16 +73,15 @@ class PreferredLocaleMiddleware:
         if language in LANGUAGE_CODES:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        # Set afresh on every request, never reset on the way out: a streamed answer (an
+        # export) is written after the middleware returns, and must still read as the page.
         zone = _zone(company.time_zone) if company is not None else None
         if zone is not None:
             timezone.activate(zone)
-        token = activate_currency(company.currency if company is not None else "")
-        try:
-            return self.get_response(request)
-        finally:
-            reset_currency(token)
-            if zone is not None:
-                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        activate_currency(company.currency if company is not None else "")
+        return self.get_response(request)
 
 
 def remember_language_at_sign_in(sender, request, user, **kwargs):

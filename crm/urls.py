@@ -84,8 +84,9 @@ urlpatterns = [
         accounts.ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
+    # Under /accounts/: a customer user's browser is sent to the portal's own (portal.urls).
+    path("accounts/language/", i18n.set_language, name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("language/", i18n.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("addressbook/", include("addressbook.urls")),
     path("leads/", include("leads.urls")),

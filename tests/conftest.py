@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
@@ -51,6 +52,22 @@ def at_noon(day=None):
 def pytest_report_header(config):
     moment = os.environ.get("TEST_CLOCK")
     return f"test clock: {moment}" if moment else None
+
+
+@pytest.fixture(autouse=True)
+def _default_locale():
+    """Each test starts in the default language, time zone and currency: a request activates
+    its reader's (crm.i18n) for the thread and leaves them for the answer's streaming, so a
+    test that read a page in Indonesian would otherwise leave the next test's services
+    speaking it."""
+    from django.utils import translation
+
+    from crm.money import activate_currency
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    activate_currency("")
 
 
 @pytest.fixture(autouse=True)

@@ -163,3 +163,17 @@ def test_a_portal_invitation_speaks_the_users_language(company, settings):
         customer_user_invitation_resend(user=user, base_url="https://crm.example.com")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == f"{company.name} mengundang Anda ke portal pelanggannya"
+
+
+def test_a_command_for_an_indonesian_company_reports_in_indonesian(company, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    company.language = "id"
+    company.save()
+    path = tmp_path / "leads.csv"
+    path.write_text("last_name,email\n,ani@example.com\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_records", "--company", company.slug, "--kind", "leads", str(path))
+    report = capsys.readouterr().out
+    # The row's error comes from the lead's own rules, in the company's language.
+    assert "Isi nama atau organisasi prospek." in report, report
