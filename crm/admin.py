@@ -13,7 +13,7 @@ from polymorphic.admin import (
 )
 
 from crm import services
-from crm.admin_base import CompanyScopedAdmin, VersionedAdminMixin
+from crm.admin_base import CompanyScopedAdmin, NamedWidgetsMixin, VersionedAdminMixin
 from crm.errors import DomainError
 from crm.forms import is_company_owned
 from crm.models import (
@@ -42,7 +42,7 @@ admin.site.index_title = _("Administration")
 
 
 @admin.register(Company)
-class CompanyAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class CompanyAdmin(NamedWidgetsMixin, VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "currency", "default_vat_rate", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -235,7 +235,7 @@ class SalesPartnerAdmin(CompanyScopedAdmin, PolymorphicParentModelAdmin):
     search_fields = ["name", "email", "phone"]
 
 
-class ActivityScopedMixin:
+class ActivityScopedMixin(NamedWidgetsMixin):
     """Timeline entries of the active company only; new ones are saved into it."""
 
     exclude = ("company",)

@@ -1,14 +1,47 @@
 """Admin building blocks: the admin runs in the active company's scope like every other page."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.http import Http404, HttpResponseRedirect
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.access import Action, access_filter, can, record_type_for
 from crm.audit import is_tracked
 from crm.forms import bind_company, is_company_owned
 from crm.versioning import VERSION_FIELD, StaleEditError, Versioned, versioned_form
+
+
+def name_widget(widget, label: str, *, also_single: bool) -> None:
+    """Gives inputs that no ``<label>`` names an accessible name: the parts of a split date and
+    time (the field's label points at neither), and, with ``also_single``, every input of a
+    tabular inline row, whose only caption is the column header."""
+    inner = getattr(widget, "widget", widget)  # inside the admin's related-object wrapper
+    if isinstance(inner, forms.MultiWidget):
+        if isinstance(inner, forms.SplitDateTimeWidget):
+            parts = [pgettext("date part", "date"), pgettext("time part", "time")]
+        else:
+            parts = [str(index) for index in range(1, len(inner.widgets) + 1)]
+        for part, sub in zip(parts, inner.widgets, strict=False):
+            sub.attrs.setdefault("aria-label", f"{label}: {part}")
+    elif also_single and not inner.is_hidden:
+        inner.attrs.setdefault("aria-label", label)
+
+
+class NamedWidgetsMixin:
+    """Admin forms whose every input has an accessible name (axe's ``label`` and
+    ``select-name`` rules), for ModelAdmins and, with ``name_every_widget``, tabular inlines."""
+
+    name_every_widget = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            label = str(formfield.label or capfirst(db_field.verbose_name))
+            name_widget(formfield.widget, label, also_single=self.name_every_widget)
+        return formfield
 
 
 class VersionedAdminMixin:
@@ -77,7 +110,9 @@ class ChangeHistoryAdminMixin(SimpleHistoryAdmin):
         return True
 
 
-class CompanyScopedAdmin(VersionedAdminMixin, ChangeHistoryAdminMixin, admin.ModelAdmin):
+class CompanyScopedAdmin(
+    NamedWidgetsMixin, VersionedAdminMixin, ChangeHistoryAdminMixin, admin.ModelAdmin
+):
     """Lists, choices and saves are limited to the request's active company.
 
     The middleware has already entered the company's scope; filtering again by company makes the
@@ -147,10 +182,24 @@ class CompanyScopedAdmin(VersionedAdminMixin, ChangeHistoryAdminMixin, admin.Mod
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class CompanyScopedInlineMixin:
-    """For inlines: the same choice limits; new rows get the parent's company on save."""
+class CompanyScopedInlineMixin(NamedWidgetsMixin):
+    """For inlines: the same choice limits; new rows get the parent's company on save. Every
+    input of a row is named after its column, the delete box too."""
 
     exclude = ("company",)
+    name_every_widget = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class NamedFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:
+                    form.fields["DELETE"].widget.attrs["aria-label"] = gettext("Delete")
+
+        NamedFormSet.__name__ = formset.__name__
+        return NamedFormSet
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if is_company_owned(db_field.related_model):

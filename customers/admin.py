@@ -377,12 +377,16 @@ class CustomerRolePermissionInline(CompanyScopedInlineMixin, admin.TabularInline
 
 @admin.register(CustomerRole)
 class CustomerRoleAdmin(CompanyScopedAdmin):
-    list_display = ["name", "key", "customer", "description"]
+    list_display = ["name", "key", "customer", "shown_description"]
     list_filter = ["key"]
     search_fields = ["name", "customer__name"]
     list_select_related = ["customer"]
     autocomplete_fields = ["customer"]
     inlines = [CustomerRolePermissionInline]
+
+    @admin.display(description=gettext_lazy("description"))
+    def shown_description(self, obj):
+        return obj.shown_description
 
     def get_readonly_fields(self, request, obj=None):
         # The predefined key is set by customer_roles_ensure; a role's customer never changes.
