@@ -258,7 +258,7 @@ def test_a_view_saved_in_one_company_stays_there(client, company, other_company,
 def test_every_list_with_filters_offers_saved_views(member_client, company, member, list_name):
     SavedViewFactory(company=company, owner=member, list_key=list_name, name="Here", query="")
     page = member_client.get(reverse(list_name)).content.decode()
-    assert 'name="list_key" value="%s"' % list_name in page
+    assert f'name="list_key" value="{list_name}"' in page
     assert ">Here</a>" in page
 
 
