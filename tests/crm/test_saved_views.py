@@ -288,3 +288,16 @@ def test_the_table_alone_costs_no_query_for_views(member_client, company, member
         member_client.get(url, headers={"HX-Request": "true"})
     assert len(queries) < full
     assert not any("crm_savedview" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_demo_shares_views_once_and_they_open_their_lists(company, seller, member):
+    from crm.sample.demo_saved_views import seed_saved_views
+    from crm.saved_views import list_url
+
+    seed_saved_views(company, None)
+    seed_saved_views(company, None)  # re-running adds nothing
+    views = list(SavedView.objects.all())
+    assert len(views) == 3
+    # Shared by the company's admin, not by the first salesperson.
+    assert {(view.owner, view.shared) for view in views} == {(member, True)}
+    assert all(list_url(view.list_key) for view in views)
