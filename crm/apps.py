@@ -59,6 +59,9 @@ class CrmConfig(AppConfig):
 
         register_seeder("imports", order=95, seeder=seed_imports)
         register_seeder("api_tokens", order=95, seeder=seed_api_tokens)
+        from crm.sample.demo_saved_views import seed_saved_views
+
+        register_seeder("saved_views", order=96, seeder=seed_saved_views)
         register_generator("reference", order=10, generate=generate_reference)
         # Per model, not for every delete: a receiver without a sender would turn off Django's
         # fast delete for all models.

@@ -10,6 +10,7 @@ from crm.views import (
     members,
     partners,
     people,
+    saved_views,
     timeline,
     tokens,
 )
@@ -72,6 +73,18 @@ crm_patterns = [
     path("imports/<int:pk>/mapping/", imports.ImportMappingView.as_view(), name="import_mapping"),
     path("imports/<int:pk>/run/", imports.ImportRunView.as_view(), name="import_run"),
     path("imports/<int:pk>/errors.csv", imports.ImportReportView.as_view(), name="import_report"),
+    path("saved-views/", saved_views.SavedViewListView.as_view(), name="saved_view_list"),
+    path("saved-views/new/", saved_views.SavedViewCreateView.as_view(), name="saved_view_create"),
+    path(
+        "saved-views/<int:pk>/edit/",
+        saved_views.SavedViewUpdateView.as_view(),
+        name="saved_view_update",
+    ),
+    path(
+        "saved-views/<int:pk>/delete/",
+        saved_views.SavedViewDeleteView.as_view(),
+        name="saved_view_delete",
+    ),
     path("account/api-tokens/", tokens.ApiTokenListView.as_view(), name="api_tokens"),
     path(
         "account/api-tokens/revoke/", tokens.ApiTokenRevokeView.as_view(), name="api_token_revoke"

@@ -20,6 +20,7 @@ from crm.models import (
     OrganizationPartner,
     Product,
     Salesperson,
+    SavedView,
     SystemEvent,
     Task,
 )
@@ -376,3 +377,15 @@ class CustomerUserFactory(factory.django.DjangoModelFactory):
                 )
             ]
         self.set_roles(extracted)
+
+
+class SavedViewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SavedView
+
+    company = factory.SubFactory(CompanyFactory)
+    owner = factory.SubFactory(UserFactory)
+    list_key = "leads:lead_list"
+    name = factory.Sequence(lambda n: f"View {n}")
+    query = "status=qualified"
+    shared = False

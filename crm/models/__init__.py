@@ -9,5 +9,6 @@ from .numbering import *
 from .partners import *
 from .people import *
 from .preferences import *
+from .saved_views import *
 from .tenancy import *
 from .tokens import *

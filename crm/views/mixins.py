@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 from crm.errors import DomainError
 from crm.forms import CompanyFormMixin
 from crm.models import Membership, Salesperson
+from crm.saved_views import list_saved_views
 from crm.ui.pagination import CappedPaginator
 from crm.versioning import Versioned, versioned_form
 from crm.views.export import ExportMixin
@@ -259,6 +260,19 @@ class CompanyListView(
             value for key, value in self.request.GET.items() if key not in {"page", "sort"}
         )
         return context
+
+    @cached_property
+    def saved_views(self):
+        """The saved views offered above the list (``crm.saved_views``), read when the page's
+        template asks: one query on a full page, none when htmx swaps in the table alone."""
+        match = self.request.resolver_match
+        return list_saved_views(
+            company=self.request.company,
+            user=self.request.user,
+            list_key=match.view_name if match else "",
+            query=self.request.GET.urlencode(),
+            admin=has_role(self.request, Membership.ADMIN_ROLES),
+        )
 
     def get_template_names(self):
         htmx = getattr(self.request, "htmx", None)

@@ -197,3 +197,17 @@
     if (p && isOpen(p) && !(event.relatedTarget && p.root.contains(event.relatedTarget))) close(p);
   });
 })();
+
+/* ---- Saved views (crm/partials/_saved_views.html) ---------------------------------------- */
+// htmx updates the filters and the address bar without reloading the page, so "Save this view"
+// takes the query from the address bar when it is sent (without JS the page's own is right).
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-saved-view-form")) return;
+    var query = form.querySelector("input[name=query]");
+    if (query) query.value = window.location.search.replace(/^\?/, "");
+  }, true);
+})();
+/* ---- end saved views ---- */
