@@ -58,6 +58,11 @@ class SellingConfig(AppConfig):
 
         rollup.register()
 
+        # Booked sales by salesperson and by month on the dashboard, beside the pipeline.
+        from selling import dashboard
+
+        dashboard.register()
+
         # Who of the staff may see and change which documents: the salesperson on a document
         # owns it. Accepting, rejecting and ordering a quotation convert it; cancelling an
         # order keeps it (it only stops counting as a sale), so it is an edit, not a delete.

@@ -12,6 +12,9 @@ from customers.models import Customer
 from selling import selectors
 from selling.models import Quotation, SalesOrder
 
+# The order list's status for what counts as a sale: confirmed or fulfilled (SalesOrder.BOOKED).
+BOOKED = "booked"
+
 
 def _customer_filter(**kwargs) -> LookupFilter:
     """Any of the company's customers, found by typing: a select of every customer with a
@@ -68,7 +71,10 @@ class OrderFilter(SearchFilterSet):
     search_related = ("customer",)
 
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=SalesOrder.Status.choices, empty_label=_("Any status")
+        label=_("Status"),
+        choices=[(BOOKED, _("Booked (confirmed or fulfilled)")), *SalesOrder.Status.choices],
+        empty_label=_("Any status"),
+        method="filter_status",
     )
     customer = _customer_filter()
     salesperson = django_filters.ModelChoiceFilter(
@@ -84,3 +90,9 @@ class OrderFilter(SearchFilterSet):
     class Meta:
         model = SalesOrder
         fields = ["q", "status", "customer", "salesperson", "sales_partner"]
+
+    def filter_status(self, queryset, name, value: str):
+        """One status, or "booked": what counts as a sale (the dashboard's booked sales)."""
+        if value == BOOKED:
+            return queryset.filter(status__in=SalesOrder.BOOKED)
+        return queryset.filter(status=value)
