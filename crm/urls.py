@@ -10,6 +10,7 @@ from crm.views import (
     members,
     partners,
     people,
+    search,
     timeline,
     tokens,
 )
@@ -33,6 +34,7 @@ register_converter(ModelLabelConverter, "model_label")
 crm_patterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("switch-company/", views.switch_company, name="switch_company"),
+    path("search/", search.GlobalSearchView.as_view(), name="search"),
     path("settings/", views.CompanySettingsView.as_view(), name="settings"),
     path("settings/access/", access.AccessSettingsView.as_view(), name="access_settings"),
     path("settings/members/add/", members.MemberAddView.as_view(), name="member_add"),
