@@ -9,6 +9,15 @@ Per kind one query: the company's rows the user may view (``crm.access``) that m
 (``crm.ui.search``, answered by the trigram index on PostgreSQL), in the kind's order, at most
 ``COUNT_CAP + 1`` narrow rows. The first few are shown; the rest are only counted, so a common
 term never costs a COUNT over a huge match set: past the cap the count reads "100+".
+
+Plans on PostgreSQL (EXPLAIN ANALYZE on 25,000 generated leads, 6,000 customers, 3,000
+opportunities, 2,000 quotations, 1,000 orders, 2026-12-03): a rare term is answered by the kind's
+trigram index and a top-N sort; a common one by walking the company's ordering index until 101 rows
+matched, which stops early. Kinds that also search related rows (opportunities by their lead,
+documents by their customer) ask ``pk IN (own matches UNION ALL related matches)``: the list's
+``own OR related IN (…)`` leaves PostgreSQL no index for the own part, so it walks every row of
+the company's kind; in the union each part has its trigram (or foreign key) index. On tables of a
+few thousand rows the planner still prefers a scan of the company's rows, which is cheaper there.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from django.db import models
 from django.urls import reverse
 
 from crm.access import viewable_rows
-from crm.ui.search import matching
+from crm.ui.search import SEARCH_ANNOTATION, matching, search_document, searchable_fields
 
 __all__ = [
     "COUNT_CAP",
@@ -131,18 +140,50 @@ def _matches(kind: SearchKind, terms: Sequence[str], *, company, user):
     filterset = kind.filterset
     queryset = kind.model._default_manager.filter(company=company)
     queryset = viewable_rows(queryset, user, company)
-    queryset = matching(
-        queryset,
-        terms,
-        fields=getattr(filterset, "search_fields", None),
-        related=getattr(filterset, "search_related", ()),
-        company=company,
-    )
+    fields = getattr(filterset, "search_fields", None)
+    related = getattr(filterset, "search_related", ())
+    if related:
+        queryset = _matching_through_union(
+            queryset, terms, fields=fields, related=related, company=company
+        )
+    else:
+        queryset = matching(queryset, terms, fields=fields, company=company)
     if kind.select_related:
         queryset = queryset.select_related(*kind.select_related)
     if kind.only:
         queryset = queryset.only(*kind.only)
     return queryset.order_by(*kind.ordering)
+
+
+def _matching_through_union(
+    queryset, terms: Sequence[str], *, fields, related: Sequence[str], company
+):
+    """What ``matching`` finds, asked as ``pk IN (own matches UNION each related path's)`` per
+    term instead of ``own OR related IN (…)``: each part can use its own trigram (or foreign
+    key) index, where the OR makes PostgreSQL walk every row of the company's kind."""
+    base = queryset.model._default_manager.filter(company=company)
+    own_document = search_document(tuple(fields) if fields else searchable_fields(base.model))
+    for term in terms:
+        contains = {f"{SEARCH_ANNOTATION}__icontains": term}
+        parts = [base.alias(**{SEARCH_ANNOTATION: own_document}).filter(**contains)]
+        for path in related:
+            target = _related_model(base.model, path)
+            matches = (
+                target._default_manager.filter(company=company)
+                .alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
+                .filter(**contains)
+                .values("pk")
+            )
+            parts.append(base.filter(**{f"{path}__in": matches}))
+        ids = [part.order_by().values("pk") for part in parts]
+        queryset = queryset.filter(pk__in=ids[0].union(*ids[1:], all=True))
+    return queryset
+
+
+def _related_model(model, path: str):
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
 
 
 def search_everything(query: str, *, company, user, per_group: int) -> list[SearchGroup]:

@@ -267,3 +267,27 @@ def test_the_kinds_are_registered_by_their_apps():
         "selling.quotation",
         "selling.salesorder",
     ]
+
+
+@pytest.mark.parametrize(
+    "query", ["quasar", "zephyrine fleet", "holdings", "SO-", "main quasarburg"]
+)
+def test_each_kind_finds_what_its_lists_search_finds(company, world, member, query):
+    """The box asks related rows through a union (crm.ui.global_search); the list through an OR
+    (crm.ui.search.matching): the same rows either way."""
+    from crm.ui.search import matching
+
+    # A quotation found only through its opportunity (it has no customer yet).
+    selling.quotation_create(opportunity=world["Opportunities"], actor=None)
+    terms = query.split()
+    for kind in global_search.search_kinds():
+        rows = kind.model.objects.filter(company=company)
+        listed = matching(
+            rows,
+            terms,
+            fields=kind.filterset.search_fields,
+            related=kind.filterset.search_related,
+            company=company,
+        )
+        boxed = global_search._matches(kind, terms, company=company, user=member)
+        assert set(boxed.values_list("pk", flat=True)) == set(listed.values_list("pk", flat=True))

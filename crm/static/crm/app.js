@@ -271,6 +271,13 @@
     if (p && event.target === p.box && p.box.value.trim() && p.panel.children.length) open(p);
   });
 
+  // A press on a result keeps the focus where it is (Safari does not focus links on click, and
+  // the panel would close under the pointer); the click then opens the result.
+  document.addEventListener("mousedown", function (event) {
+    var p = parts();
+    if (p && p.panel.contains(event.target)) event.preventDefault();
+  });
+
   document.addEventListener("focusout", function (event) {
     var p = parts();
     if (p && p.form.contains(event.target) && !(event.relatedTarget && p.form.contains(event.relatedTarget))) close(p);
