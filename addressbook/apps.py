@@ -26,3 +26,8 @@ class AddressbookConfig(AppConfig):
 
         register_import_kind(ADDRESS_IMPORT)
         register_import_kind(CONTACT_IMPORT)
+
+        # The top bar's search box finds this app's records (crm.ui.global_search).
+        from addressbook import search_kinds
+
+        search_kinds.register()

@@ -11,6 +11,7 @@ from crm.views import (
     partners,
     people,
     saved_views,
+    search,
     timeline,
     tokens,
 )
@@ -34,6 +35,7 @@ register_converter(ModelLabelConverter, "model_label")
 crm_patterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("switch-company/", views.switch_company, name="switch_company"),
+    path("search/", search.GlobalSearchView.as_view(), name="search"),
     path("settings/", views.CompanySettingsView.as_view(), name="settings"),
     path("settings/access/", access.AccessSettingsView.as_view(), name="access_settings"),
     path("settings/members/add/", members.MemberAddView.as_view(), name="member_add"),

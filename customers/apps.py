@@ -80,6 +80,11 @@ class CustomersConfig(AppConfig):
 
         register_import_kind(CUSTOMER_IMPORT)
 
+        # The top bar's search box finds this app's records (crm.ui.global_search).
+        from customers import search_kinds
+
+        search_kinds.register()
+
 
 def register_portal_types() -> None:
     """What customer users reach on the portal: their customers' addresses, balance and users."""

@@ -52,6 +52,11 @@ class LeadsConfig(AppConfig):
         register_import_kind(LEAD_IMPORT)
         dashboard.register()
 
+        # The top bar's search box finds this app's records (crm.ui.global_search).
+        from leads import search_kinds
+
+        search_kinds.register()
+
 
 def related_timeline_owners(obj):
     """An opportunity's timeline also shows the history of the lead it came from."""

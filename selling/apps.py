@@ -111,3 +111,8 @@ class SellingConfig(AppConfig):
                 "guest": {Action.VIEW: department},
             },
         )
+
+        # The top bar's search box finds this app's records (crm.ui.global_search).
+        from selling import search_kinds
+
+        search_kinds.register()

@@ -211,3 +211,88 @@
   }, true);
 })();
 /* ---- end saved views ---- */
+// --- the top bar's search box (crm.views.search) ----------------------------------------------
+// Without this the box submits to the search page. Here: htmx fetches the grouped results as the
+// user types and they open in a panel under the box; "/" anywhere but in a field focuses the
+// box, Arrow down moves into the results (Arrow up and down between them, Enter opens one),
+// Escape closes the panel and goes back to the box, and leaving the box closes it too.
+(function () {
+  "use strict";
+
+  function parts() {
+    var form = document.querySelector("form[data-global-search]");
+    if (!form) return null;
+    return {
+      form: form,
+      box: form.querySelector("input[name=q]"),
+      panel: form.querySelector("[data-global-search-panel]"),
+      status: form.querySelector("[data-global-search-status]"),
+    };
+  }
+
+  function links(p) { return Array.prototype.slice.call(p.panel.querySelectorAll("a[data-global-search-result]")); }
+
+  function isOpen(p) { return !p.panel.hidden; }
+
+  function open(p) { p.panel.hidden = false; p.form.classList.add("global-search-open"); }
+
+  function close(p) { p.panel.hidden = true; p.form.classList.remove("global-search-open"); }
+
+  function isTyping(target) {
+    if (!target || !target.tagName) return false;
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var p = parts();
+    if (!p || event.target !== p.panel) return;
+    var results = p.panel.querySelector("[data-global-search-summary]");
+    if (p.status) p.status.textContent = results ? results.getAttribute("data-global-search-summary") : "";
+    // Open only for someone still in the box: a late answer does not cover the page.
+    if (p.box.value.trim() && p.form.contains(document.activeElement)) open(p); else close(p);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var p = parts();
+    if (!p) return;
+    if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)) {
+      event.preventDefault();
+      p.box.focus();
+      p.box.select();
+      return;
+    }
+    if (!p.form.contains(event.target)) return;
+    var items = links(p);
+    var index = items.indexOf(event.target);
+    if (event.key === "Escape" && isOpen(p)) {
+      event.preventDefault();
+      close(p);
+      p.box.focus();
+    } else if (event.key === "ArrowDown" && isOpen(p) && items.length) {
+      event.preventDefault();
+      items[Math.min(index + 1, items.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && index >= 0) {
+      event.preventDefault();
+      if (index === 0) p.box.focus(); else items[index - 1].focus();
+    }
+  });
+
+  // Back in the box with results already there: show them again.
+  document.addEventListener("focusin", function (event) {
+    var p = parts();
+    if (p && event.target === p.box && p.box.value.trim() && p.panel.children.length) open(p);
+  });
+
+  // A press on a result keeps the focus where it is (Safari does not focus links on click, and
+  // the panel would close under the pointer); the click then opens the result.
+  document.addEventListener("mousedown", function (event) {
+    var p = parts();
+    if (p && p.panel.contains(event.target)) event.preventDefault();
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var p = parts();
+    if (p && p.form.contains(event.target) && !(event.relatedTarget && p.form.contains(event.relatedTarget))) close(p);
+  });
+})();
