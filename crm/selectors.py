@@ -1,11 +1,12 @@
 """Reads that span the core models (the dashboard's figures)."""
 
 from django.apps import apps
+from django.db.models import prefetch_related_objects
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Activity, Company
+from crm.models import Activity, Company, SystemEvent
 from crm.ui.pagination import bounded_count
 
 # (app_label.Model, label, list url name): counted on the dashboard once the model exists.
@@ -37,15 +38,21 @@ def dashboard_summary(*, company: Company) -> list[dict]:
 
 
 def recent_activity(*, company: Company, limit: int = 8):
-    """The company's newest timeline entries, each with its owner, in a bounded number of queries.
-
-    One query for the entries (as their subtypes, at most one more per subtype present) and one
-    per kind of owner.
+    """The company's newest timeline entries, people's first: notes, calls, meetings and tasks
+    fill the list, and system events (conversions, status moves) only the places they leave,
+    newest first either way. Each entry comes with its owner, in a bounded number of queries:
+    one or two for the entries (as their subtypes, at most one more per subtype present) and
+    one per kind of owner.
     """
-    return list(
-        # Recent means already happened: planned meetings and due dates are not news.
+    # Recent means already happened: planned meetings and due dates are not news.
+    happened = (
         Activity.objects.filter(company=company, occurred_at__lte=timezone.now())
         .select_related("author", "owner_type")
-        .prefetch_related("owner")
-        .order_by("-occurred_at", "-pk")[:limit]
+        .order_by("-occurred_at", "-pk")
     )
+    entries = list(happened.not_instance_of(SystemEvent)[:limit])
+    if len(entries) < limit:
+        entries += list(happened.instance_of(SystemEvent)[: limit - len(entries)])
+        entries.sort(key=lambda entry: (entry.occurred_at, entry.pk), reverse=True)
+    prefetch_related_objects(entries, "owner")
+    return entries

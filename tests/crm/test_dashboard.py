@@ -317,3 +317,32 @@ def test_dashboard_never_counts_another_companys_sales(member_client, company, o
     }
     table = chart_tables(body)["Open pipeline by stage"]
     assert table["Proposal"][0] == "100.00 EUR"
+
+
+def test_recent_activity_favours_peoples_entries_over_system_events(member_client, company, member):
+    """A conversion chain writes system events by the dozen: they must not push people's
+    notes and calls off the card, and they fill only the places people's entries leave."""
+    from crm.selectors import recent_activity
+
+    partner = IndividualPartnerFactory(company=company)
+    long_ago = timezone.now() - timedelta(days=3)
+    note = NoteFactory(
+        company=company, owner=partner, author=member, body="Called back about the fleet"
+    )
+    type(note).objects.filter(pk=note.pk).update(occurred_at=long_ago)
+    call = CallFactory(company=company, owner=partner, author=member)
+    type(call).objects.filter(pk=call.pk).update(occurred_at=long_ago)
+    for n in range(12):
+        SystemEventFactory(company=company, owner=partner, body=f"Status moved {n}.")
+
+    entries = recent_activity(company=company, limit=8)
+    assert len(entries) == 8
+    assert {note.pk, call.pk} <= {entry.pk for entry in entries}
+    system = [entry for entry in entries if entry.kind == "system"]
+    assert len(system) == 6
+    # Newest first, whichever kind.
+    moments = [entry.occurred_at for entry in entries]
+    assert moments == sorted(moments, reverse=True)
+    _, body = dashboard(member_client)
+    assert "Called back about the fleet" in body
+    assert 'class="activity-system"' in body
