@@ -211,24 +211,28 @@ def delete_timeline_of_owner(sender: type[Model], instance: Model, **kwargs: Any
 # --- selectors -------------------------------------------------------------------------------
 
 
-def timeline_for_many(owners: Iterable[Model], *, limit: int = 50) -> list[Activity]:
-    """The newest ``limit`` entries of all ``owners`` together, each as its own subtype.
+def timeline_for_many(
+    owners: Iterable[Model], *, limit: int = 50, related: Iterable[Model] = ()
+) -> list[Activity]:
+    """The newest ``limit`` entries of all ``owners`` together, each as its own subtype, and
+    people's entries (not system events) of the ``related`` records a page also shows: a
+    conversion is one event on each record it touched, not the same event again on every page
+    that shows the chain.
 
     A bounded number of queries however many entries: one for the entries, one per subtype
     present (at most five), one for task assignees. Owners must share one company (call inside
     its scope); each entry's ``owner`` is the object passed in, so no query per row.
     """
     owners = [owner for owner in owners if owner is not None and owner.pk is not None]
-    if not owners:
+    related = [owner for owner in related if owner is not None and owner.pk is not None]
+    if not owners and not related:
         return []
-    by_key = {_owner_key(owner): owner for owner in owners}
-    condition = Q()
-    by_type: dict[int, list[int]] = {}
-    for type_id, owner_id in by_key:
-        by_type.setdefault(type_id, []).append(owner_id)
-    for type_id, ids in by_type.items():
-        condition |= Q(owner_type_id=type_id, owner_id__in=ids)
-    company = owner_company(owners[0])
+    by_key = {_owner_key(owner): owner for owner in [*related, *owners]}
+    condition = _owners_condition(owners)
+    if related:
+        system = ContentType.objects.get_for_model(SystemEvent, for_concrete_model=False)
+        condition |= _owners_condition(related) & ~Q(polymorphic_ctype=system)
+    company = owner_company([*owners, *related][0])
     entries = list(
         Activity.objects.filter(condition, company=company).select_related("author")[:limit]
     )
@@ -240,12 +244,25 @@ def timeline_for_many(owners: Iterable[Model], *, limit: int = 50) -> list[Activ
     return entries
 
 
-def timeline_with_changes(owners: Iterable[Model], *, limit: int = 50) -> list:
+def _owners_condition(owners: list[Model]) -> Q:
+    by_type: dict[int, list[int]] = {}
+    for type_id, owner_id in {_owner_key(owner) for owner in owners}:
+        by_type.setdefault(type_id, []).append(owner_id)
+    condition = Q(pk__in=[])  # nothing, for no owners
+    for type_id, ids in by_type.items():
+        condition |= Q(owner_type_id=type_id, owner_id__in=sorted(ids))
+    return condition
+
+
+def timeline_with_changes(
+    owners: Iterable[Model], *, limit: int = 50, related: Iterable[Model] = ()
+) -> list:
     """The timeline panel's entries: the owners' activities and their recorded field changes
-    (``crm.audit.RecordChange``, ``kind == "change"``), newest first, ``limit`` in all."""
+    (``crm.audit.RecordChange``, ``kind == "change"``), with people's entries of the
+    ``related`` records (see ``timeline_for_many``), newest first, ``limit`` in all."""
     owners = [owner for owner in owners if owner is not None and owner.pk is not None]
     entries: list = [
-        *timeline_for_many(owners, limit=limit),
+        *timeline_for_many(owners, limit=limit, related=related),
         *changes_for_many(owners, limit=limit),
     ]
     entries.sort(key=lambda entry: entry.occurred_at, reverse=True)

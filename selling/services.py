@@ -50,14 +50,23 @@ def _line_parent(document: Document) -> dict:
     return {"quotation": document} if isinstance(document, Quotation) else {"order": document}
 
 
-def _log(document: Document, message: str, *, kind: str = "other", data=None, actor) -> None:
-    """The event on the document's timeline and on its party's (the opportunity, else the
-    customer)."""
+def _log(
+    document: Document,
+    message: str,
+    *,
+    kind: str = "other",
+    data=None,
+    actor,
+    on_party: bool = True,
+) -> None:
+    """The event on the document's timeline and, with ``on_party``, on its party's (the
+    opportunity, else the customer). Not on the party: what is no news there (a draft made) or
+    what another entry there already tells (the quotation ordered: its order was made)."""
     data = {"document": document.number, **(data or {})}
     activity_log_event(owner=document, kind=kind, message=message, data=data, actor=actor)
     # One entry on the party: the opportunity's history already shows on its customer's page.
     party = document.opportunity or document.customer
-    if party is not None:
+    if on_party and party is not None:
         activity_log_event(
             owner=party,
             kind=kind,
@@ -380,7 +389,7 @@ def quotation_create(
     if opportunity is not None:
         _lines_from_wish_list(opportunity, quotation, buyer=buyer)
     _totals_store(quotation)
-    _log(quotation, _("Quotation created."), kind="created", actor=actor)
+    _log(quotation, _("Quotation created."), kind="created", actor=actor, on_party=False)
     return quotation
 
 
@@ -408,7 +417,9 @@ def _check_header(document: Document) -> None:
     validate_or_raise(document)
 
 
-def _move(document: Document, status: str, *, actor, reason: str = "") -> Document:
+def _move(
+    document: Document, status: str, *, actor, reason: str = "", on_party: bool = True
+) -> Document:
     """Move a locked document to ``status`` if its transitions table allows it."""
     old = document.status
     if not document.can_move_to(status):
@@ -438,7 +449,14 @@ def _move(document: Document, status: str, *, actor, reason: str = "") -> Docume
     }
     if reason:
         message = f"{message} {reason}"
-    _log(document, message, kind="status_change", data={"from": old, "to": status}, actor=actor)
+    _log(
+        document,
+        message,
+        kind="status_change",
+        data={"from": old, "to": status},
+        actor=actor,
+        on_party=on_party,
+    )
     return document
 
 
@@ -670,7 +688,8 @@ def order_from_quotation(
     )
     _copy_lines(quotation_lines, order, origin="quotation_item")
     _totals_store(order)
-    _move(quotation, Quotation.Status.ORDERED, actor=actor)
+    # One event on the party: the order made from the quotation (which also says "ordered").
+    _move(quotation, Quotation.Status.ORDERED, actor=actor, on_party=False)
     _log(
         order,
         _("Order created from quotation %(quotation)s.") % {"quotation": quotation},

@@ -90,7 +90,7 @@ def safe_next(request, owner) -> str:
 
 def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -> str:
     """The timeline card for ``owner``: the add form and the newest entries (with those of the
-    records it came from, when a higher app registered them)."""
+    records it came from, when a higher app registered them: their people's entries only)."""
     key = panel_id(owner)
     if form is None:
         form = ActivityForm(company=request.company, auto_id=f"{key}-%s")
@@ -102,7 +102,7 @@ def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -
         "owner_type": owner_label(owner),
         "panel_id": key,
         "form": form,
-        "entries": timeline_with_changes([owner, *extra]),
+        "entries": timeline_with_changes([owner], related=extra),
         "show_owner": bool(extra),
         "can_moderate": request.user.is_superuser or bool(membership and membership.is_admin),
         "next_url": next_url,

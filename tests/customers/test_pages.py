@@ -17,6 +17,7 @@ from tests.factories import (
     CustomerGroupFactory,
     CustomerTypeFactory,
     LeadFactory,
+    NoteFactory,
     OpportunityFactory,
     SalespersonFactory,
     WishListItemFactory,
@@ -177,6 +178,7 @@ def test_opportunity_page_converts_and_customer_page_shows_the_history(
 ):
     lead = LeadFactory(company=company, organization_name="Atelier Dubois")
     WishListItemFactory(company=company, lead=lead)
+    NoteFactory(company=company, owner=lead, author=member, body="Wants oak, not pine")
     opportunity = lead_convert_to_opportunity(lead=lead, actor=member)
     page = member_client.get(opportunity.get_absolute_url()).content.decode()
     assert reverse("customers:convert_opportunity", args=[opportunity.pk]) in page
@@ -193,7 +195,13 @@ def test_opportunity_page_converts_and_customer_page_shows_the_history(
     html = page.content.decode()
     assert page.context["wish_list"]  # the opportunity's wish list
     assert opportunity.title in html
-    assert "Converted to opportunity" in html  # the lead's history on the customer's timeline
+    # The customer's timeline: its own events, and the people's notes of the lead and the
+    # opportunity it came from; their system events stay on their own pages (one entry per
+    # business event, not the chain's every step again).
+    assert "Wants oak, not pine" in html
+    assert html.count("Created from opportunity") == 1
+    assert "Converted to opportunity" not in html
+    assert "Became the customer" not in html
     opportunity.refresh_from_db()
     assert opportunity.stage.kind == OpportunityStage.Kind.WON
 
