@@ -73,7 +73,7 @@ def test_moving_a_card_changes_the_status_and_goes_back_to_the_board(
     member_client, member, company
 ):
     lead = LeadFactory(company=company, first_name="Ada", last_name="Lovelace")
-    back = f"{BOARD}?owner=all#lead-{lead.pk}"
+    back = f"{BOARD}?owner=all#lead-{lead.pk}-link"
     response = member_client.post(status_url(lead), {"status": "contacted", "next": back})
     assert response.status_code == 302
     assert response["Location"] == back
