@@ -132,5 +132,5 @@ def test_the_lead_board_on_a_phone(page, leads):
     expect(moved).to_be_focused()
     expect(moved).to_be_in_viewport(ratio=1)
     assert_accessible(page)
-    screenshot(page, "lead-board-phone-moved")
     page.screenshot(path=str(ARTIFACTS / "lead-board-phone-moved-viewport.png"))
+    screenshot(page, "lead-board-phone-moved")

@@ -192,7 +192,7 @@ def test_the_filters_toggle_works_without_javascript(browser, live_server, world
         expect(search).to_be_hidden()
         page.locator("summary", has_text="Filters").click()
         search.fill("Hopper")
-        page.get_by_role("button", name="Apply").click()
+        page.get_by_role("button", name="Apply", exact=True).click()
         expect(page.get_by_role("link", name="Hopper Compilers")).to_be_visible()
         expect(page.get_by_role("link", name="Lovelace Analytics")).to_have_count(0)
         assert "q=Hopper" in page.url
