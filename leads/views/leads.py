@@ -213,15 +213,16 @@ class LeadStatusView(AccessQuerysetMixin, ObjectActionView):
         try:
             return HttpResponseRedirect(self.act(self.object))
         except DomainError as error:
-            if self.posted_next():
-                error_message = _("%(lead)s was not moved: %(reason)s") % {
-                    "lead": self.object,
-                    "reason": error.message,
-                }
-            else:
-                error_message = error.message
-            messages.error(request, error_message)
-            return HttpResponseRedirect(self.posted_next() or self.object.get_absolute_url())
+            back = self.posted_next()
+            if not back:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(self.object.get_absolute_url())
+            messages.error(
+                request,
+                _("%(lead)s was not moved: %(reason)s")
+                % {"lead": self.object, "reason": error.message},
+            )
+            return HttpResponseRedirect(back)
 
     def posted_next(self) -> str:
         requested = self.request.POST.get("next", "")
