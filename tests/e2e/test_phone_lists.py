@@ -146,6 +146,11 @@ def test_a_list_on_a_phone(page, world, name):
     )
     assert rights and max(rights) <= PHONE["width"], f"{name}: a cell ends at {max(rights)}"
     expect(page.get_by_role("link", name=kept, exact=True)).to_be_visible()
+    boxes = first_row.locator("td.bulk-check input[type=checkbox]")
+    if boxes.count():  # a list with bulk actions: the card's box can be ticked
+        boxes.check()
+        expect(boxes).to_be_checked()
+        boxes.uncheck()
     assert_accessible(page)
     screenshot(page, f"phone-list-{name}")
 
