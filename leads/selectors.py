@@ -1,4 +1,5 @@
-"""Reads that span models: the pipeline board, an opportunity's stage history, time in stage.
+"""Reads that span models: the pipeline and lead boards, an opportunity's stage history, time in
+stage.
 
 Money is summed in whole cents as integers, so SQLite (which keeps decimals as floats) and
 PostgreSQL give the same totals to the cent.
@@ -28,7 +29,7 @@ from django.db.models.functions import Cast, Round, RowNumber
 from django.utils import timezone
 
 from crm.models import Company
-from leads.models import Opportunity, OpportunityStage, OpportunityStageChange
+from leads.models import Lead, Opportunity, OpportunityStage, OpportunityStageChange
 
 CENT = Decimal("0.01")
 SECONDS_PER_DAY = Decimal(86400)
@@ -168,6 +169,76 @@ def pipeline_board(
     for card in cards:
         columns[card.stage_id].cards.append(card)
     return Board(columns=[columns[stage.pk] for stage in stages])
+
+
+# --- the lead board ---------------------------------------------------------------------------
+
+
+@dataclass
+class LeadBoardColumn:
+    """One lead status: its newest cards and how many leads have it."""
+
+    status: str
+    label: str
+    cards: list[Lead] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def hidden_count(self) -> int:
+        return self.count - len(self.cards)
+
+
+def lead_board(
+    *,
+    company: Company,
+    salesperson_id: int | None = None,
+    visible: Q | None = None,
+    per_column: int = BOARD_COLUMN_SIZE,
+) -> list[LeadBoardColumn]:
+    """One column per lead status in the order a lead moves through them, with the
+    ``per_column`` newest cards each; ``visible`` narrows the leads to those the user sees.
+
+    Two queries however many leads there are: the count per status, and the cards (numbered per
+    status by a window function, as the pipeline board does).
+    """
+    leads = Lead.objects.filter(company=company)
+    if visible is not None:
+        leads = leads.filter(visible)
+    if salesperson_id is not None:
+        leads = leads.filter(salesperson_id=salesperson_id)
+    columns = {
+        status: LeadBoardColumn(status=status, label=label) for status, label in Lead.Status.choices
+    }
+    for row in leads.order_by().values("status").annotate(count=Count("pk")):
+        if row["status"] in columns:
+            columns[row["status"]].count = row["count"]
+    cards = (
+        leads.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(position__lte=per_column)
+        .select_related("salesperson")
+        .only(
+            "pk",
+            "company_id",
+            "first_name",
+            "last_name",
+            "organization_name",
+            "status",
+            "created_at",
+            "salesperson_id",
+            "salesperson__name",
+        )
+        .order_by("status", "position")
+    )
+    for card in cards:
+        if card.status in columns:
+            columns[card.status].cards.append(card)
+    return list(columns.values())
 
 
 # --- stage history and time in stage ---------------------------------------------------------

@@ -259,6 +259,14 @@ class CompanyListView(
         context["is_filtered"] = any(
             value for key, value in self.request.GET.items() if key not in {"page", "sort"}
         )
+        # Shown on the closed "Filters" disclosure, so a filtered list says so on a phone too.
+        fields = set(context["filter"].form.fields) if context.get("filter") else set()
+        active = {
+            key if key in fields else key.rsplit("_", 1)[0]  # a range's "created_after"
+            for key, values in self.request.GET.lists()
+            if any(values)
+        }
+        context["active_filter_count"] = len(active & fields)
         return context
 
     @cached_property

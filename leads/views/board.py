@@ -18,10 +18,10 @@ from crm.views.mixins import MyRecordsMixin
 from crm.views.records import ObjectActionView
 from leads import selectors, services
 from leads.forms import OpportunityMoveForm
-from leads.models import LostReason, Opportunity, OpportunityStage
+from leads.models import Lead, LostReason, Opportunity, OpportunityStage
 
 
-def _options(rows: list[tuple[int, str, str]]) -> SafeString:
+def _options(rows: list[tuple[int | str, str, str]]) -> SafeString:
     """``<option>`` tags from (value, attributes, label); the attributes are ours, not input."""
     return format_html_join(
         "",
@@ -44,30 +44,10 @@ def _stage_options(stages: list[OpportunityStage], selected: OpportunityStage) -
     )
 
 
-class OpportunityBoardView(MyRecordsMixin, TemplateView):
-    """One column per stage, with the lists' "Mine / Everyone's": ``?owner=mine`` shows the
-    user's own opportunities (if the user is on the sales team), ``?owner=all`` everyone's, and
-    a salesperson starts on their own. ``?salesperson=<id>`` shows one salesperson's.
-
-    Links from before the board spoke ``owner`` say ``?mine=1``; they are redirected.
-    """
-
-    model = Opportunity
-    template_name = "leads/opportunity_board.html"
-
-    def get(self, request, *args, **kwargs):
-        if "mine" in request.GET:
-            query = request.GET.copy()
-            mine = query.pop("mine")
-            if mine == ["1"] and self.owner_param not in query:
-                query[self.owner_param] = "mine"
-            encoded = query.urlencode()
-            return HttpResponseRedirect(f"{request.path}?{encoded}" if encoded else request.path)
-        return super().get(request, *args, **kwargs)
-
-    def owner_session_key(self) -> str:
-        # Remembered apart from the opportunity list's choice, as each list keeps its own.
-        return "list_owner:leads.opportunity_board"
+class SalespersonBoardMixin(MyRecordsMixin):
+    """A board's "Mine / Everyone's" and its salesperson filter: ``?owner=mine`` shows the
+    user's own records (if the user is on the sales team), ``?owner=all`` everyone's, and a
+    salesperson starts on their own. ``?salesperson=<id>`` shows one salesperson's."""
 
     @cached_property
     def salespeople(self) -> list[Salesperson]:
@@ -89,16 +69,55 @@ class OpportunityBoardView(MyRecordsMixin, TemplateView):
         # From the salespeople the filter lists anyway: no query of its own.
         return self.my_salesperson.pk if self.my_salesperson else None
 
+    @cached_property
+    def selected_salesperson(self) -> Salesperson | None:
+        if self.owner_choice == "mine":
+            return self.my_salesperson
+        requested = self.request.GET.get("salesperson", "")
+        return next((person for person in self.salespeople if str(person.pk) == requested), None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selected = self.selected_salesperson
+        context.update(
+            salespeople=self.salespeople,
+            selected_salesperson=selected,
+            my_salesperson=self.my_salesperson,
+            showing_mine=selected is not None and selected == self.my_salesperson,
+            not_on_sales_team=(
+                self.request.GET.get(self.owner_param) == "mine" and self.my_salesperson is None
+            ),
+        )
+        return context
+
+
+class OpportunityBoardView(SalespersonBoardMixin, TemplateView):
+    """One column per stage, with the lists' "Mine / Everyone's" (``SalespersonBoardMixin``).
+
+    Links from before the board spoke ``owner`` say ``?mine=1``; they are redirected.
+    """
+
+    model = Opportunity
+    template_name = "leads/opportunity_board.html"
+
+    def get(self, request, *args, **kwargs):
+        if "mine" in request.GET:
+            query = request.GET.copy()
+            mine = query.pop("mine")
+            if mine == ["1"] and self.owner_param not in query:
+                query[self.owner_param] = "mine"
+            encoded = query.urlencode()
+            return HttpResponseRedirect(f"{request.path}?{encoded}" if encoded else request.path)
+        return super().get(request, *args, **kwargs)
+
+    def owner_session_key(self) -> str:
+        # Remembered apart from the opportunity list's choice, as each list keeps its own.
+        return "list_owner:leads.opportunity_board"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         company = self.request.company
-        if self.owner_choice == "mine":
-            selected = self.my_salesperson
-        else:
-            requested = self.request.GET.get("salesperson", "")
-            selected = next(
-                (person for person in self.salespeople if str(person.pk) == requested), None
-            )
+        selected = self.selected_salesperson
         user = self.request.user
         board = selectors.pipeline_board(
             company=company,
@@ -119,14 +138,60 @@ class OpportunityBoardView(MyRecordsMixin, TemplateView):
             reason_options=_options([(reason.pk, "", reason.name) for reason in lost_reasons]),
             stages=stages,
             lost_reasons=lost_reasons,
-            salespeople=self.salespeople,
-            selected_salesperson=selected,
-            my_salesperson=self.my_salesperson,
-            showing_mine=selected is not None and selected == self.my_salesperson,
-            not_on_sales_team=(
-                self.request.GET.get(self.owner_param) == "mine" and self.my_salesperson is None
-            ),
             today=timezone.localdate(),
+        )
+        return context
+
+
+class LeadBoardView(SalespersonBoardMixin, TemplateView):
+    """One column per lead status, with the same "Mine / Everyone's" and salesperson filter as
+    the pipeline board. Each card the user may edit has a "Move to" form that posts to the
+    lead page's status change (``LeadStatusView``) and comes back here."""
+
+    model = Lead
+    template_name = "leads/lead_board.html"
+
+    def owner_session_key(self) -> str:
+        return "list_owner:leads.lead_board"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        company = self.request.company
+        user = self.request.user
+        selected = self.selected_salesperson
+        columns = selectors.lead_board(
+            company=company,
+            salesperson_id=selected.pk if selected else None,
+            visible=access_filter(user, company, Lead, Action.VIEW),
+        )
+        for column in columns:
+            for card in column.cards:
+                # A card the user may not edit has no move form (the move would be a 404).
+                card.movable = can(user, company, card, Action.EDIT)
+        labels = dict(Lead.Status.choices)
+        lost_reasons = list(LostReason.objects.filter(company=company).order_by("name", "pk"))
+        context.update(
+            # Where a status may move to is the same for every card of its column: the options
+            # are built once per column (a converted lead moves nowhere, so it has none).
+            columns=[
+                (
+                    column,
+                    _options(
+                        [
+                            (
+                                status,
+                                " data-lost" if status == Lead.Status.LOST else "",
+                                labels[status],
+                            )
+                            for status in Lead.Status.values
+                            if status in Lead.TRANSITIONS[column.status]
+                        ]
+                    ),
+                )
+                for column in columns
+            ],
+            reason_options=_options([(reason.pk, "", reason.name) for reason in lost_reasons]),
+            lead_count=sum(column.count for column in columns),
         )
         return context
 

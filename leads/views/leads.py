@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView
@@ -201,20 +202,57 @@ class LeadConvertView(AccessQuerysetMixin, ObjectActionView):
 
 
 class LeadStatusView(AccessQuerysetMixin, ObjectActionView):
+    """Sets the lead's status from its page or from a card of the lead board; the board posts
+    ``next`` (itself, with its filters) and gets there again, refusals too."""
+
     model = Lead
     access_action = Action.EDIT
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            return HttpResponseRedirect(self.act(self.object))
+        except DomainError as error:
+            back = self.posted_next()
+            if not back:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(self.object.get_absolute_url())
+            messages.error(
+                request,
+                _("%(lead)s was not moved: %(reason)s")
+                % {"lead": self.object, "reason": error.message},
+            )
+            return HttpResponseRedirect(back)
+
+    def posted_next(self) -> str:
+        requested = self.request.POST.get("next", "")
+        if requested and url_has_allowed_host_and_scheme(
+            requested,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
+            return requested
+        return ""
 
     def act(self, lead) -> str:
         form = LeadStatusForm(self.request.POST, company=self.request.company)
         if not form.is_valid():
             errors = [error for errors in form.errors.values() for error in errors]
             raise DomainError(" ".join(errors))
-        services.lead_set_status(
+        lead = services.lead_set_status(
             lead=lead,
             status=form.cleaned_data["status"],
             lost_reason=form.cleaned_data["lost_reason"],
             actor=self.request.user,
         )
+        back = self.posted_next()
+        if back:
+            messages.success(
+                self.request,
+                _("%(lead)s moved to %(status)s.")
+                % {"lead": lead, "status": lead.get_status_display()},
+            )
+            return back
         messages.success(self.request, _("Status saved."))
         return lead.get_absolute_url()
 

@@ -294,5 +294,73 @@
   document.addEventListener("focusout", function (event) {
     var p = parts();
     if (p && p.form.contains(event.target) && !(event.relatedTarget && p.form.contains(event.relatedTarget))) close(p);
+// --- list filters behind a toggle (crm/partials/_filters.html) ---------------------------------
+// The filters come served closed, so that on a phone the rows come first; on a wide screen they
+// open at once. The count on the toggle follows the filters as htmx redraws the list.
+(function () {
+  "use strict";
+
+  var WIDE = "(min-width: 801px)";
+
+  function activeCount(form) {
+    var count = 0;
+    form.querySelectorAll(".field").forEach(function (field) {
+      var used = Array.prototype.some.call(field.querySelectorAll("[name]"), function (input) {
+        if (input.type === "hidden" || input.type === "submit") return false;
+        if (input.type === "checkbox" || input.type === "radio") return input.checked;
+        return input.value !== "";
+      });
+      if (used) count += 1;
+    });
+    return count;
+  }
+
+  function showCount(details) {
+    var form = details.querySelector("form");
+    var badge = details.querySelector(".filters-count");
+    var number = details.querySelector("[data-filter-count]");
+    if (!form || !badge || !number) return;
+    var count = activeCount(form);
+    number.textContent = String(count);
+    badge.hidden = count === 0;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("details[data-filters]").forEach(function (details) {
+      if (window.matchMedia && window.matchMedia(WIDE).matches) details.open = true;
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("details[data-filters]").forEach(showCount);
+  });
+})();
+
+// --- scrolling tables that keyboards can reach ------------------------------------------------
+// The lists' tables are named, focusable regions as served; any other table that is wider than
+// its box (a detail page's panel on a narrow screen) becomes one here, named by its caption.
+(function () {
+  "use strict";
+
+  function label(wrap) {
+    var caption = wrap.querySelector("caption");
+    return caption ? caption.textContent.trim() : "";
+  }
+
+  function reachable(root) {
+    (root || document).querySelectorAll(".table-wrap:not([tabindex])").forEach(function (wrap) {
+      var name = label(wrap);
+      if (!name || wrap.scrollWidth <= wrap.clientWidth + 1) return;
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", name);
+    });
+  }
+
+  var pending = null;
+  document.addEventListener("DOMContentLoaded", function () { reachable(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { reachable(event.target); });
+  window.addEventListener("resize", function () {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(function () { reachable(document); }, 150);
   });
 })();
