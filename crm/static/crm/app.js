@@ -294,6 +294,9 @@
   document.addEventListener("focusout", function (event) {
     var p = parts();
     if (p && p.form.contains(event.target) && !(event.relatedTarget && p.form.contains(event.relatedTarget))) close(p);
+  });
+})();
+
 // --- list filters behind a toggle (crm/partials/_filters.html) ---------------------------------
 // The filters come served closed, so that on a phone the rows come first; on a wide screen they
 // open at once. The count on the toggle follows the filters as htmx redraws the list.
