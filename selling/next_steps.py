@@ -9,6 +9,7 @@ click through; where it does not, a note says who can.
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from crm.access import Action, access_filter, can
@@ -157,8 +158,6 @@ def order_next_step(
 
 
 def _date(value) -> str:
-    from django.utils.formats import date_format
-
     return date_format(value, "DATE_FORMAT")
 
 
