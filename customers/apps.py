@@ -21,6 +21,16 @@ class CustomersConfig(AppConfig):
         from customers.setup import customers_defaults_apply
 
         register_owner("customers.customer", select_related=("customer_type",))
+        # The "Next step" box: a record that became a customer goes on there; a held customer
+        # is released first.
+        from crm.ui.next_step import register_next_step
+        from customers import next_steps
+        from customers.models import Customer
+        from leads.models import Lead, Opportunity
+
+        register_next_step(Lead, order=20, decide=next_steps.lead_next_step)
+        register_next_step(Opportunity, order=20, decide=next_steps.opportunity_next_step)
+        register_next_step(Customer, order=20, decide=next_steps.customer_next_step)
         # Customers are viewed, edited and deleted; leads and opportunities become customers.
         register_record_type(
             "customers.customer",

@@ -20,6 +20,13 @@ class LeadsConfig(AppConfig):
         from leads.setup import leads_defaults_apply
 
         register_owner("leads.lead")
+        # The "Next step" box: what is left once the apps above have had their say.
+        from crm.ui.next_step import register_next_step
+        from leads import next_steps
+        from leads.models import Lead, Opportunity
+
+        register_next_step(Lead, order=30, decide=next_steps.lead_next_step)
+        register_next_step(Opportunity, order=30, decide=next_steps.opportunity_next_step)
         register_record_type("leads.lead", model="leads.Lead")
         # A visitor's web form names no company: the database's lookup finds it by the key.
         from crm.rls import register_company_lookup

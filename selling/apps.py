@@ -27,6 +27,14 @@ class SellingConfig(AppConfig):
 
         register_panel("selling_documents", order=10, render=panels.render_documents_panel)
         register_panel("partner_commission", order=10, render=panels.render_commission_panel)
+        # The "Next step" box on opportunity and customer pages: the deal under way, or a quote.
+        from crm.ui.next_step import register_next_step
+        from customers.models import Customer
+        from leads.models import Opportunity
+        from selling import next_steps
+
+        register_next_step(Opportunity, order=10, decide=next_steps.opportunity_next_step)
+        register_next_step(Customer, order=10, decide=next_steps.customer_next_step)
         # manage.py verify_figures: document totals and lifetime sales values.
         from crm.figures import register_figure_check
         from selling import figures

@@ -14,6 +14,7 @@ from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
 from crm.ui.lookup import LookupView
+from crm.ui.next_step import next_step_for
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -221,6 +222,7 @@ class CustomerDetailView(
         if context.get("can_edit"):
             # Who may edit the customer invites its people to the portal.
             context["invite_form"] = PortalInviteForm(customer=self.object, auto_id="invite_%s")
+        context["next_step"] = next_step_for(self.request, self.object)
         return context
 
 

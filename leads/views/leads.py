@@ -13,6 +13,7 @@ from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
+from crm.ui.next_step import next_step_for
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -162,6 +163,7 @@ class LeadDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMix
                 (value, label) for value, label in Lead.Status.choices if value in allowed
             ]
             context["status_form"] = status_form
+        context["next_step"] = next_step_for(self.request, lead)
         return context
 
 

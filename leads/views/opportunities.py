@@ -8,6 +8,7 @@ from crm.access import Action
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
+from crm.ui.next_step import next_step_for
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ServiceUpdateView
@@ -132,6 +133,7 @@ class OpportunityDetailView(
             company=self.request.company,
             initial={"stage": self.object.stage_id, "lost_reason": self.object.lost_reason_id},
         )
+        context["next_step"] = next_step_for(self.request, self.object)
         return context
 
 

@@ -29,7 +29,7 @@ from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers import services as customers_services
 from customers.models import Customer
 from leads.models import Opportunity
-from selling import mailing, pricing, selectors, services
+from selling import mailing, next_steps, pricing, selectors, services
 from selling.filters import OrderFilter
 from selling.forms import ApplyBalanceForm, OrderCreateForm, OrderHeaderForm, ReasonForm
 from selling.models import Quotation, SalesOrder
@@ -121,6 +121,9 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
                 may_edit and order.can_take_balance and order.customer.balance > 0
             ),
             balance_form=ApplyBalanceForm(auto_id="balance_%s", initial={"version": order.version}),
+        )
+        context["next_step"] = next_steps.order_next_step(
+            order, may_edit=may_edit, held=held, has_lines=bool(context["shown"].lines)
         )
         return context
 

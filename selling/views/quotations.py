@@ -22,7 +22,7 @@ from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMix
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers.models import Customer
 from leads.models import Opportunity
-from selling import mailing, selectors, services
+from selling import mailing, next_steps, selectors, services
 from selling.filters import QuotationFilter
 from selling.forms import QuotationCreateForm, QuotationHeaderForm, ReasonForm, ReviseForm
 from selling.models import Quotation
@@ -205,6 +205,14 @@ class QuotationDetailView(
             revise_form=ReviseForm(
                 auto_id="revise_%s", initial={"valid_until": ReviseForm.default_valid_until()}
             ),
+        )
+        context["next_step"] = next_steps.quotation_next_step(
+            quotation,
+            may_edit=may_edit,
+            may_convert=may_convert,
+            held=held,
+            has_lines=bool(context["shown"].lines),
+            order=context["order"],
         )
         return context
 

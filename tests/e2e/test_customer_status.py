@@ -48,7 +48,9 @@ def test_put_on_hold_see_the_refusal_release_and_quote(page, world):
     expect(page.get_by_text("Krüger Bäckerei is on hold: no new quotations")).to_be_visible()
     banner = page.locator(".status-banner")
     expect(banner).to_contain_text(f"On hold: {REASON}")
-    expect(banner.get_by_role("button", name="Release hold")).to_be_visible()
+    # Releasing the hold is the next step, the one primary button at the top.
+    next_step = page.locator("[data-next-step]")
+    expect(next_step.get_by_role("button", name="Release hold")).to_be_visible()
     expect(panel.get_by_role("button", name="New quotation")).to_have_count(0)
     expect(panel).to_contain_text(f"Krüger Bäckerei is on hold: {REASON}")
     assert_accessible(page)
@@ -63,7 +65,7 @@ def test_put_on_hold_see_the_refusal_release_and_quote(page, world):
     with scope(company=company):
         assert not Quotation.objects.exists()
 
-    banner.get_by_role("button", name="Release hold").click()
+    next_step.get_by_role("button", name="Release hold").click()
     expect(page.get_by_text("The hold on Krüger Bäckerei is released")).to_be_visible()
     expect(page.locator(".status-banner")).to_have_count(0)
     page.locator(".selling-panel").get_by_role("button", name="New quotation").click()

@@ -59,7 +59,7 @@ def test_a_group_price_gives_the_quotations_price_and_the_rule_says_so(page, set
 
     # A quotation for a customer of the group: the chair comes at the group's price.
     page.goto(customer.get_absolute_url())
-    page.get_by_role("button", name="New quotation").click()
+    page.locator("[data-next-step]").get_by_role("button", name="New quotation").click()
     page.wait_for_url("**/selling/quotations/*/")
     page.get_by_role("link", name="Edit lines").click()
     page.get_by_label("Product, line 1").select_option(label=f"Office chair ({product.sku})")

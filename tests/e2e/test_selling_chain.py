@@ -94,7 +94,7 @@ def test_from_wish_list_to_the_customers_order_and_its_print_view(page, prospect
 
     # The opportunity page: its wish list becomes a quotation.
     page.goto(opportunity.get_absolute_url())
-    page.get_by_role("button", name="New quotation").click()
+    page.locator("[data-next-step]").get_by_role("button", name="New quotation").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quotation QTN-")
     with scope(company=company):
         quotation = Quotation.objects.get()

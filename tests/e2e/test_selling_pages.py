@@ -162,7 +162,7 @@ def test_an_order_for_a_prospect_that_matches_a_customer(page, world):
         )
     log_in(page, user.username, DEFAULT_PASSWORD)
     page.goto(opportunity.get_absolute_url())
-    page.get_by_role("button", name="Create order").click()
+    page.locator(".selling-panel").get_by_role("button", name="Create order").click()
 
     expect(
         page.get_by_role("heading", level=1, name="Which customer is this order for?")

@@ -1,0 +1,266 @@
+"""The next step on quotation, order, opportunity and customer pages, as far as selling knows it.
+
+A quotation moves draft -> sent -> accepted -> ordered, an order draft -> confirmed -> fulfilled:
+the one primary action is the next move the user may make. On an opportunity or a customer,
+selling answers when a deal is under way: an open quotation or a draft order is the thing to
+finish; otherwise a new quotation. Buttons only where the user's level (crm.access) lets the
+click through; where it does not, a note says who can.
+"""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from crm.access import Action, access_filter, can
+from crm.ui.next_step import NextStep, StepAction
+from customers.models import Customer
+from leads.models import Opportunity, OpportunityStage
+from selling import pricing, selectors
+from selling.models import Quotation, SalesOrder
+
+NOTICE = "selling/partials/_next_step_notice.html"
+
+
+def _no_access_note() -> str:
+    return _("Your access level does not let you take this step: its salesperson or a manager can.")
+
+
+def _held(customer: Customer | None) -> Customer | None:
+    return customer if customer is not None and not customer.can_receive_documents else None
+
+
+def _open(document: Quotation | SalesOrder) -> StepAction:
+    if isinstance(document, Quotation):
+        label = _("Open quotation %(number)s") % {"number": document.number}
+    else:
+        label = _("Open sales order %(number)s") % {"number": document.number}
+    return StepAction(label, document.get_absolute_url())
+
+
+def quotation_next_step(
+    quotation: Quotation,
+    *,
+    may_edit: bool,
+    may_convert: bool,
+    held: Customer | None,
+    has_lines: bool,
+    order: SalesOrder | None,
+) -> NextStep:
+    status = Quotation.Status
+    primary = None
+    allowed = False
+    if quotation.status == status.DRAFT:
+        explanation = (
+            _("A draft: only you see it. When the lines are right, send it and mark it sent here.")
+            if has_lines
+            else _("A draft without lines. Add the products, then send it.")
+        )
+        allowed = may_edit and quotation.can_move_to(status.SENT)
+        primary = StepAction(
+            _("Mark as sent"), reverse("selling:quotation_send", args=[quotation.pk]), post=True
+        )
+    elif quotation.status == status.SENT:
+        explanation = _("Waiting for the customer's answer. The offer is valid until %(date)s.") % {
+            "date": _date(quotation.valid_until)
+        }
+        allowed = may_convert and quotation.can_move_to(status.ACCEPTED)
+        primary = StepAction(
+            _("Mark as accepted"),
+            reverse("selling:quotation_accept", args=[quotation.pk]),
+            post=True,
+        )
+    elif quotation.status == status.ACCEPTED:
+        explanation = _(
+            "The customer accepted. Create the sales order to book the sale: the lines move into "
+            "the order, and a prospect becomes a customer."
+        )
+        allowed = may_convert
+        primary = StepAction(
+            _("Create sales order"),
+            reverse("selling:quotation_order", args=[quotation.pk]),
+            post=True,
+        )
+    elif quotation.status == status.ORDERED:
+        if order is not None:
+            explanation = _("Ordered: sales order %(number)s was made from it.") % {
+                "number": order.number
+            }
+            return NextStep(explanation, primary=_open(order), tone=quotation.status)
+        return NextStep(_("Ordered."), tone=quotation.status)
+    elif quotation.status == status.REJECTED:
+        explanation = _(
+            "Rejected. A rejected quotation is final: make a new quotation for a new offer."
+        )
+    else:
+        explanation = _(
+            "Expired: it was valid until %(date)s. Revise it with a new date to offer it again."
+        ) % {"date": _date(quotation.valid_until)}
+    if primary is None:
+        return NextStep(
+            explanation,
+            tone=quotation.status,
+            extra_template="selling/partials/_quotation_step.html",
+        )
+    note = ""
+    if held is not None:
+        allowed = False
+    elif not allowed:
+        note = _no_access_note()
+    return NextStep(
+        explanation,
+        primary=primary if allowed else None,
+        note=note,
+        tone=quotation.status,
+        notice_template=NOTICE if held is not None else "",
+        extra_template="selling/partials/_quotation_step.html",
+        extra_context={"held_customer": held},
+    )
+
+
+def order_next_step(
+    order: SalesOrder, *, may_edit: bool, held: Customer | None, has_lines: bool
+) -> NextStep:
+    status = SalesOrder.Status
+    extra = "selling/partials/_order_step.html"
+    if order.status == status.DRAFT:
+        explanation = (
+            _(
+                "A draft. Confirm it once the customer has agreed: a confirmed order counts as a "
+                "sale."
+            )
+            if has_lines
+            else _("A draft without lines. Add the products, then confirm it.")
+        )
+        primary = StepAction(
+            _("Confirm order"), reverse("selling:order_confirm", args=[order.pk]), post=True
+        )
+        if held is not None:
+            return NextStep(
+                explanation,
+                tone=order.status,
+                notice_template=NOTICE,
+                extra_template=extra,
+                extra_context={"held_customer": held},
+            )
+    elif order.status == status.CONFIRMED:
+        explanation = _("Confirmed: it counts as a sale. Mark it fulfilled once it is delivered.")
+        primary = StepAction(
+            _("Mark as fulfilled"), reverse("selling:order_fulfil", args=[order.pk]), post=True
+        )
+    elif order.status == status.FULFILLED:
+        return NextStep(_("Fulfilled. Nothing left to do."), tone=order.status)
+    else:
+        return NextStep(_("Cancelled. It no longer counts as a sale."), tone=order.status)
+    if not may_edit:
+        return NextStep(explanation, note=_no_access_note(), tone=order.status)
+    return NextStep(explanation, primary=primary, tone=order.status, extra_template=extra)
+
+
+def _date(value) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+# --- on other apps' pages -------------------------------------------------------------------------
+
+
+def _deal_under_way(request: HttpRequest, quotations, orders) -> NextStep | None:
+    """The draft order or the open quotation to finish first, the newest of each."""
+    user, company = request.user, request.company
+    order = (
+        orders.filter(access_filter(user, company, SalesOrder, Action.VIEW))
+        .filter(status=SalesOrder.Status.DRAFT)
+        .order_by("-pk")
+        .first()
+    )
+    if order is not None:
+        return NextStep(
+            _("Sales order %(number)s is a draft: open it and confirm it to book the sale.")
+            % {"number": order.number},
+            primary=_open(order),
+            tone="sent",
+        )
+    quotation = (
+        quotations.filter(access_filter(user, company, Quotation, Action.VIEW))
+        .filter(status__in=Quotation.OPEN)
+        .order_by("-pk")
+        .first()
+    )
+    if quotation is not None:
+        return NextStep(
+            _("Quotation %(number)s (%(status)s) is still open: take it further there.")
+            % {"number": quotation.number, "status": quotation.get_status_display()},
+            primary=_open(quotation),
+            tone="sent",
+        )
+    return None
+
+
+def opportunity_next_step(request: HttpRequest, opportunity: Opportunity) -> NextStep | None:
+    """An open opportunity: finish the deal under way, or quote the wish list. Won and lost
+    opportunities are for the apps below to describe."""
+    if opportunity.stage.kind != OpportunityStage.Kind.OPEN:
+        return None
+    company = request.company
+    under_way = _deal_under_way(
+        request,
+        Quotation.objects.filter(company=company, opportunity=opportunity),
+        SalesOrder.objects.filter(company=company, opportunity=opportunity).exclude(
+            status=SalesOrder.Status.CANCELLED
+        ),
+    )
+    if under_way is not None:
+        return under_way
+    explanation = _(
+        "Turn the wish list into a quotation for the prospect. If they have already agreed, "
+        "create the order directly: it makes them a customer."
+    )
+    if not can(request.user, company, opportunity, Action.CONVERT):
+        return NextStep(explanation, note=_no_access_note())
+    held = _held(pricing.opportunity_customer(opportunity))
+    if held is not None:
+        return NextStep(explanation, notice_template=NOTICE, extra_context={"held_customer": held})
+    return NextStep(
+        explanation,
+        primary=StepAction(
+            _("New quotation"),
+            reverse("selling:quotation_create_for_opportunity", args=[opportunity.pk]),
+            post=True,
+        ),
+        secondary=(
+            StepAction(
+                _("Create order"),
+                reverse("selling:opportunity_order", args=[opportunity.pk]),
+                post=True,
+            ),
+        ),
+    )
+
+
+def customer_next_step(request: HttpRequest, customer: Customer) -> NextStep | None:
+    """A customer that can be sold to: finish the deal under way, or make a new quotation. An
+    on-hold or inactive customer is for the customers app to describe."""
+    if _held(customer) is not None:
+        return None
+    company = request.company
+    under_way = _deal_under_way(
+        request,
+        Quotation.objects.filter(selectors.quotations_of_customer(customer), company=company),
+        SalesOrder.objects.filter(company=company, customer=customer),
+    )
+    if under_way is not None:
+        return under_way
+    # Whoever sees a customer may quote to it (as on the quotations panel).
+    return NextStep(
+        _("No deal under way. Make a quotation, or take an order the customer has placed."),
+        primary=StepAction(
+            _("New quotation"),
+            reverse("selling:quotation_create_for_customer", args=[customer.pk]),
+            post=True,
+        ),
+        secondary=(
+            StepAction(
+                _("New order"), reverse("selling:order_create") + f"?customer={customer.pk}"
+            ),
+        ),
+    )

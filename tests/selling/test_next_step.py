@@ -1,0 +1,156 @@
+"""The "Next step" box on quotation, order, opportunity and customer pages: one primary action,
+the move that takes the deal on, and none where the user may not make it."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.models import Membership
+from selling import services
+from selling.models import Quotation, SalesOrder
+from tests.conftest import at_noon, login_as
+from tests.factories import CustomerFactory, MembershipFactory, SalespersonFactory
+from tests.next_step import assert_one_primary, primary_buttons, step_of
+from tests.selling.conftest import stage_of
+from tests.selling.test_pages import add_lines, quotation_in
+
+TODAY = timezone.localdate()
+QS, SS = Quotation.Status, SalesOrder.Status
+
+
+@pytest.fixture(autouse=True)
+def _on_today():
+    with at_noon(TODAY):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("status", "label", "url_name"),
+    [
+        (QS.DRAFT, "Mark as sent", "selling:quotation_send"),
+        (QS.SENT, "Mark as accepted", "selling:quotation_accept"),
+        (QS.ACCEPTED, "Create sales order", "selling:quotation_order"),
+    ],
+)
+def test_an_open_quotation_has_its_next_move_as_the_one_primary_action(
+    company, member, member_client, status, label, url_name
+):
+    quotation = quotation_in(status, company, member)
+    step, html = step_of(member_client, quotation.get_absolute_url())
+    assert step.primary.label == label
+    assert step.primary.url == reverse(url_name, args=[quotation.pk])
+    assert step.primary.post
+    assert_one_primary(html, label)
+
+
+def test_an_ordered_quotation_leads_to_its_order(company, member, member_client):
+    quotation = quotation_in(QS.ORDERED, company, member)
+    order = SalesOrder.objects.get(quotation=quotation)
+    step, html = step_of(member_client, quotation.get_absolute_url())
+    assert step.primary.url == order.get_absolute_url()
+    assert not step.primary.post
+    assert_one_primary(html, f"Open sales order {order.number}")
+
+
+def test_a_rejected_quotation_has_no_primary_action(company, member, member_client):
+    quotation = quotation_in(QS.REJECTED, company, member)
+    step, html = step_of(member_client, quotation.get_absolute_url())
+    assert step.primary is None
+    assert primary_buttons(html) == []
+    assert "make a new quotation" in html
+
+
+def test_create_sales_order_lands_on_the_order_with_confirm_as_the_next_step(
+    company, member, member_client
+):
+    quotation = quotation_in(QS.ACCEPTED, company, member)
+    response = member_client.post(
+        reverse("selling:quotation_order", args=[quotation.pk]), follow=True
+    )
+    order = SalesOrder.objects.get(quotation=quotation)
+    assert response.redirect_chain[-1][0] == order.get_absolute_url()
+    assert response.context["next_step"].primary.label == "Confirm order"
+    assert response.context["next_step"].primary.url == reverse(
+        "selling:order_confirm", args=[order.pk]
+    )
+    assert_one_primary(response.content.decode(), "Confirm order")
+
+
+def test_a_confirmed_order_is_next_fulfilled_and_a_fulfilled_one_is_done(
+    company, member, member_client
+):
+    order = services.order_create(customer=CustomerFactory(company=company), actor=member)
+    add_lines(order, member)
+    services.order_confirm(order=order, actor=member)
+    step, html = step_of(member_client, order.get_absolute_url())
+    assert step.primary.url == reverse("selling:order_fulfil", args=[order.pk])
+    assert_one_primary(html, "Mark as fulfilled")
+    assert "Cancel order…" in html  # a secondary move, not a primary one
+    services.order_fulfil(order=order, actor=member)
+    step, html = step_of(member_client, order.get_absolute_url())
+    assert step.primary is None
+    assert primary_buttons(html) == []
+
+
+def test_an_open_opportunity_is_quoted_next(company, member, member_client, opportunity):
+    step, html = step_of(member_client, opportunity.get_absolute_url())
+    assert step.primary.label == "New quotation"
+    assert step.primary.url == reverse(
+        "selling:quotation_create_for_opportunity", args=[opportunity.pk]
+    )
+    assert [a.url for a in step.secondary] == [
+        reverse("selling:opportunity_order", args=[opportunity.pk])
+    ]
+    assert_one_primary(html, "New quotation")
+
+
+def test_an_opportunity_with_a_quotation_under_way_leads_to_it(
+    company, member, member_client, opportunity
+):
+    member_client.post(reverse("selling:quotation_create_for_opportunity", args=[opportunity.pk]))
+    quotation = Quotation.objects.get(opportunity=opportunity)
+    step, html = step_of(member_client, opportunity.get_absolute_url())
+    assert step.primary.url == quotation.get_absolute_url()
+    assert_one_primary(html, f"Open quotation {quotation.number}")
+
+
+def test_a_customer_without_deals_is_quoted_and_one_with_a_draft_order_finishes_it(
+    company, member, member_client, defaults
+):
+    customer = CustomerFactory(company=company)
+    step, html = step_of(member_client, customer.get_absolute_url())
+    assert step.primary.url == reverse("selling:quotation_create_for_customer", args=[customer.pk])
+    assert_one_primary(html, "New quotation")
+    order = services.order_create(customer=customer, actor=member)
+    step, html = step_of(member_client, customer.get_absolute_url())
+    assert step.primary.url == order.get_absolute_url()
+    assert_one_primary(html, f"Open sales order {order.number}")
+
+
+def test_a_colleague_sees_the_step_but_no_button(company, member, client, defaults):
+    """Salespeople change only their own documents: on a colleague's, the box says who can."""
+    dana = SalespersonFactory(company=company, name="Dana")
+    quotation = quotation_in(QS.SENT, company, member)
+    Quotation.objects.filter(pk=quotation.pk).update(salesperson=dana)
+    sam = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    login_as(client, sam, company)
+    step, html = step_of(client, quotation.get_absolute_url())
+    assert step.primary is None
+    assert "its salesperson or a manager can" in step.note
+    assert primary_buttons(html) == []
+    assert reverse("selling:quotation_accept", args=[quotation.pk]) not in html
+
+
+def test_an_opportunity_of_a_held_customer_says_why_instead_of_a_button(
+    company, member, member_client, opportunity
+):
+    from customers.services import customer_put_on_hold, opportunity_convert_to_customer
+
+    customer = opportunity_convert_to_customer(opportunity=opportunity, actor=member)
+    opportunity.refresh_from_db()
+    opportunity.stage = stage_of(company, "open")
+    opportunity.save()
+    customer_put_on_hold(customer=customer, reason="Unpaid invoices", actor=member)
+    step, html = step_of(member_client, opportunity.get_absolute_url())
+    assert step.primary is None
+    assert "is on hold" in html
