@@ -111,6 +111,7 @@ def test_every_writing_command_is_audited():
     read_only = {
         "ensure_database",
         "export_company",
+        "check_phone_numbers",
         "compile_catalogues",
         "check_catalogues",
         "update_catalogues",
