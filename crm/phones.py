@@ -179,6 +179,13 @@ class PhoneFormField(forms.CharField):
     def to_python(self, value):
         return to_e164(super().to_python(value), region=self.region or active_region())
 
+    def has_changed(self, initial, data):
+        # "+49 30 1234567" stored before and "+49301234567" typed now are the same number.
+        try:
+            return self.to_python(initial or "") != self.to_python(data)
+        except ValidationError:
+            return super().has_changed(initial, data)
+
     def prepare_value(self, value):
         if isinstance(value, str) and value.startswith("+"):
             return display_phone(value, region=self.region or active_region())
