@@ -100,6 +100,14 @@ def to_e164(value: str, *, region: str = "") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def e164_or_text(value: str, *, region: str = "") -> str:
+    """``value`` in E.164 if it is a number of ``region``, else as it is (for comparisons)."""
+    number = parse_phone(value, region=region)
+    if number is None:
+        return (value or "").strip()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def display_phone(value: str, *, region: str = "") -> str:
     """National format for a number of ``region``, international for any other; text that is
     no number (stored before numbers were checked) comes back as it is."""

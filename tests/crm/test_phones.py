@@ -324,3 +324,11 @@ def test_check_phone_numbers_lists_what_does_not_parse(jakarta):
     Contact.objects.filter(company=jakarta).update(mobile="")
     call_command("check_phone_numbers", "--company", jakarta.slug, stdout=out)
     assert "Every stored phone number parses in Indonesia." in out.getvalue()
+
+
+def test_a_number_typed_nationally_finds_the_customer_with_it(jakarta):
+    from customers.services import customer_duplicates
+
+    existing = CustomerFactory(company=jakarta, name="Toko Maju", phone="+622155501234")
+    [match] = customer_duplicates(company=jakarta, name="Someone else", phone="021 5550 1234")
+    assert match.customer == existing and match.exact

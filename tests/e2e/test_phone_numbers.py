@@ -55,3 +55,22 @@ def test_a_number_typed_nationally_is_shown_and_dialled(page, jakarta_owner):
     screenshot(page, "phone-customer-list-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "phone-customer-list-390")
+
+
+def test_the_company_chooses_its_phone_region_in_settings(page, jakarta_owner):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, jakarta_owner.username, DEFAULT_PASSWORD)
+    page.goto("/settings/")
+    region = page.get_by_label("Phone region")
+    expect(region).to_have_value("ID")
+    region.select_option(label="Germany")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text("Company settings saved.")).to_be_visible()
+    expect(page.get_by_label("Phone region")).to_have_value("DE")
+    assert_accessible(page)
+    screenshot(page, "phone-settings-1366")
+    # The Berlin customer now reads nationally, and dials the same.
+    page.goto("/customers/")
+    expect(page.get_by_role("link", name="030 1234567")).to_have_attribute(
+        "href", "tel:+49301234567"
+    )
