@@ -114,7 +114,7 @@ def seed_addressbook(company: Company, rnd: random.Random) -> None:
                 "last_name": last,
                 "job_title": title,
                 "email": f"{slug}@example.com",
-                "phone": f"+49 30 {rnd.randint(1000000, 9999999)}",
+                "phone": f"+4930{rnd.randint(2000000, 9999999)}",
             },
             actor=None,
         )

@@ -11,6 +11,7 @@ from django_countries import countries
 
 from crm.audit import audit_history
 from crm.models import CompanyOwned
+from crm.phones import PhoneField
 from crm.versioning import Versioned
 
 country_format_validator = RegexValidator(
@@ -84,8 +85,8 @@ class Contact(Versioned, CompanyOwned):
     last_name = models.CharField(_("last name"), max_length=100)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
+    mobile = PhoneField(_("mobile"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

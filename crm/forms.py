@@ -17,6 +17,7 @@ from crm.models import (
     SalesPartner,
     Salesperson,
 )
+from crm.phones import PhoneFormField, region_choices
 from crm.ui.choices import use_cached_choices
 
 
@@ -64,6 +65,9 @@ class CompanyFormMixin:
         super().__init__(*args, **kwargs)
         self.company = company
         limit_choices_to_company(self, company, user)
+        for field in self.fields.values():
+            if isinstance(field, PhoneFormField):
+                field.region = company.dialing_region
 
     def _post_clean(self):
         # Set before model validation so unique-per-company checks see the company.
@@ -121,7 +125,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 class CompanySettingsForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["name", "currency", "default_vat_rate", "language", "time_zone"]
+        fields = ["name", "currency", "default_vat_rate", "language", "time_zone", "phone_region"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,6 +133,9 @@ class CompanySettingsForm(forms.ModelForm):
             settings.LANGUAGES
         )
         self.fields["time_zone"].widget = forms.Select(choices=time_zone_choices())
+        self.fields["phone_region"].widget = forms.Select(
+            choices=[("", _("The time zone's country"))] + region_choices()
+        )
 
 
 class MembershipAddForm(forms.Form):

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from crm.money import activate_currency, reset_currency
+from crm.phones import activate_region, reset_region
 
 SESSION_KEY = "crm_language"
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
@@ -40,6 +41,7 @@ def company_locale(company, language: str = ""):
     code = language or getattr(company, "language", "") or settings.LANGUAGE_CODE
     zone = _zone(getattr(company, "time_zone", ""))
     token = activate_currency(getattr(company, "currency", ""))
+    region_token = activate_region(getattr(company, "dialing_region", ""))
     try:
         with translation.override(code):
             if zone is None:
@@ -48,6 +50,7 @@ def company_locale(company, language: str = ""):
                 with timezone.override(zone):
                     yield
     finally:
+        reset_region(region_token)
         reset_currency(token)
 
 
@@ -81,6 +84,7 @@ class PreferredLocaleMiddleware:
         else:
             timezone.deactivate()
         activate_currency(company.currency if company is not None else "")
+        activate_region(company.dialing_region if company is not None else "")
         return self.get_response(request)
 
 

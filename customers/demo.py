@@ -100,7 +100,7 @@ def seed_customers(company: Company, rnd: random.Random) -> None:
                 customer_type=business if is_business else private,
                 customer_group=groups.get(group),
                 email=f"info@{domain}.example.com",
-                phone=f"+49 40 {rnd.randint(1000000, 9999999)}",
+                phone=f"+4940{rnd.randint(2000000, 9999999)}",
                 parent=made[parent] if parent is not None else None,
                 salesperson=sellers[index % len(sellers)] if sellers else None,
                 internal_information="Pays reliably; prefers invoices by e-mail."

@@ -17,6 +17,7 @@ from django_scopes import ScopedManager
 from crm.audit import audit_history
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson, language_field
 from crm.models.access import Action, Level
+from crm.phones import PhoneField
 from crm.versioning import Versioned
 from leads.models import Lead, Opportunity
 
@@ -184,7 +185,7 @@ class Customer(Versioned, CompanyOwned):
         verbose_name=_("customer group"),
     )
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     # Kept in step with ``phone`` on save, so the duplicate check compares digits only.
     phone_digits = models.CharField(max_length=40, blank=True, editable=False)
     internal_information = models.TextField(

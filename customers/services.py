@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from addressbook import services as addressbook_services
 from crm.errors import DomainError, validate_or_raise
 from crm.models import Company, Product, Salesperson, SystemEvent
+from crm.phones import e164_or_text
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import activity_log_event
 from customers import hierarchy
@@ -492,7 +493,8 @@ def customer_duplicates(
     similar name (legal forms such as GmbH or Ltd ignored). Exact matches first; at most
     ``DUPLICATE_LIMIT``; two queries whatever the size of the customer table."""
     email = (email or "").strip()
-    digits = phone_digits(phone)
+    # Stored numbers are E.164: a number typed nationally ("021 5550 1234") compares as one.
+    digits = phone_digits(e164_or_text(phone, region=company.dialing_region))
     exact_filter = Q()
     if email:
         exact_filter |= Q(email__iexact=email)

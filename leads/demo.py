@@ -131,7 +131,7 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
                 last_name=last,
                 organization_name=organization,
                 email=f"{''.join(c for c in first.lower() if c.isascii())}@{domain}.example.com",
-                phone=f"+49 30 {rnd.randint(1000000, 9999999)}",
+                phone=f"+4930{rnd.randint(2000000, 9999999)}",
                 source=rnd.choice(sources),
                 salesperson=sellers[index % len(sellers)] if sellers else None,
                 sales_partner=rnd.choice(partners) if partners and index % 3 == 0 else None,

@@ -13,6 +13,7 @@ from django_scopes import ScopedManager
 
 from crm.audit import audit_history
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+from crm.phones import PhoneField
 from crm.versioning import Versioned
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -136,7 +137,7 @@ class Lead(Versioned, CompanyOwned):
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     organization_name = models.CharField(_("organization"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     source = models.ForeignKey(
         LeadSource,
         on_delete=models.PROTECT,

@@ -30,6 +30,7 @@ from django_scopes import scope, scopes_disabled
 from crm import rls
 from crm.errors import DomainError
 from crm.models import Salesperson
+from crm.phones import PhoneFormField
 from crm.timeline import activity_log_event
 from leads.models import Lead, WebForm, WebFormSubmission, new_web_form_key
 from leads.services import lead_save
@@ -57,10 +58,15 @@ class WebLeadForm(forms.Form):
         label=gettext_lazy("Organization"), max_length=200, required=False
     )
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
-    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
+    phone = PhoneFormField(label=gettext_lazy("Phone"), required=False)
     message = forms.CharField(
         label=gettext_lazy("Message"), max_length=5000, required=False, widget=forms.Textarea
     )
+
+    def __init__(self, *args, region: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        # A visitor types the number as dialled in the company's country, or with its code.
+        self.fields["phone"].region = region
 
     def clean(self):
         cleaned = super().clean()
@@ -143,7 +149,7 @@ def web_form_submit(
 ) -> tuple[WebFormSubmission | None, WebLeadForm]:
     """Handle one submission to ``form`` from ``client`` (an address or its digest). Returns the
     kept submission (None for a throttled one not kept) and the bound form with its errors."""
-    fields = WebLeadForm(data)
+    fields = WebLeadForm(data, region=form.company.dialing_region)
     with scope(company=form.company), transaction.atomic():
         over, first_refusal = _throttled(form, client)
         if over:

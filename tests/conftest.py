@@ -63,11 +63,13 @@ def _default_locale():
     from django.utils import translation
 
     from crm.money import activate_currency
+    from crm.phones import activate_region
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
     timezone.deactivate()
     activate_currency("")
+    activate_region("")
 
 
 @pytest.fixture(autouse=True)

@@ -71,7 +71,7 @@ class SalespersonFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     name = factory.Faker("name")
     email = factory.Sequence(lambda n: f"seller{n}@example.com")
-    phone = factory.Sequence(lambda n: f"+49 30 555 {n:04d}")
+    phone = factory.Sequence(lambda n: f"+4930555{n:04d}")
 
 
 class IndividualPartnerFactory(factory.django.DjangoModelFactory):
@@ -83,7 +83,7 @@ class IndividualPartnerFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     name = factory.LazyAttribute(lambda o: f"{o.first_name} {o.last_name}")
     email = factory.Sequence(lambda n: f"partner{n}@example.com")
-    phone = factory.Sequence(lambda n: f"+49 171 {n:07d}")
+    phone = factory.Sequence(lambda n: f"+49171{2000000 + n}")
     commission_rate = Decimal("5.00")
 
 
@@ -97,7 +97,7 @@ class OrganizationPartnerFactory(factory.django.DjangoModelFactory):
     tax_id = factory.Sequence(lambda n: f"DE{n:09d}")
     website = "https://partner.example.com"
     email = factory.Sequence(lambda n: f"org{n}@example.com")
-    phone = factory.Sequence(lambda n: f"+31 20 {n:07d}")
+    phone = factory.Sequence(lambda n: f"+3120{2000000 + n}")
     commission_rate = Decimal("10.00")
 
 
@@ -264,7 +264,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     organization_name = factory.Faker("company")
     email = factory.Sequence(lambda n: f"lead{n}@example.com")
-    phone = factory.Sequence(lambda n: f"+49 30 777 {n:04d}")
+    phone = factory.Sequence(lambda n: f"+4930777{n:04d}")
     status = "new"
 
 

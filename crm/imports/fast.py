@@ -15,6 +15,8 @@ from django.core.validators import (
 )
 from django.db.models.base import ModelState
 
+from crm.phones import PhoneFormField
+
 _LENGTH_VALIDATORS = (MaxLengthValidator, MinLengthValidator, ProhibitNullCharactersValidator)
 
 # A plain address (dot-atom name, domain labels, letters-only top-level domain) that Django's
@@ -42,6 +44,9 @@ def text_cleaner(field: forms.CharField) -> Callable[[str], str]:
     """What ``field.clean`` answers for a text value (stripped, as the reader gives it): the
     same length, NUL and validator checks (e.g. the e-mail check). A value that fails goes
     through ``field.clean`` itself, so the message is exactly the form's."""
+    if isinstance(field, PhoneFormField):
+        # A number is parsed, not only checked: the field's own cleaning answers E.164.
+        return field.clean
     others = [_fast_validator(v) for v in field.validators if not isinstance(v, _LENGTH_VALIDATORS)]
     max_length = field.max_length
     min_length = field.min_length

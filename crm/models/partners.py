@@ -12,6 +12,7 @@ from polymorphic.managers import PolymorphicManager
 from polymorphic.models import PolymorphicModel
 
 from crm.audit import audit_history
+from crm.phones import PhoneField
 from crm.versioning import Versioned
 
 from .tenancy import Company
@@ -50,7 +51,7 @@ class SalesPartner(Versioned, PolymorphicModel):
         help_text=_("Made from the name on every save; shown in lists."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     commission_rate = models.DecimalField(
         _("commission rate (%)"),
         max_digits=5,

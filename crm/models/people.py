@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.phones import PhoneField
 from crm.versioning import Versioned
 
 from .tenancy import CompanyOwned
@@ -36,7 +37,7 @@ class Salesperson(Versioned, CompanyOwned):
         help_text=_("The login this salesperson uses, if any."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
     manager = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

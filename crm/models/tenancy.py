@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.phones import region_for_time_zone
+from crm.phones import validate_region as validate_phone_region
 from crm.versioning import Versioned
 
 from .preferences import language_field
@@ -57,6 +59,16 @@ class Company(Versioned, models.Model):
         validators=[validate_time_zone],
         help_text=_("Dates and times are shown in it, e.g. Asia/Jakarta. Empty: the server's."),
     )
+    phone_region = models.CharField(
+        _("phone region"),
+        max_length=2,
+        blank=True,
+        validators=[validate_phone_region],
+        help_text=_(
+            "Phone numbers typed without a country code are read as dialled in this country, and "
+            "its numbers are shown in national format. Empty: the country of the time zone."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Bumped whenever one of its reference lists (sources, stages, salespeople…) changes, so the
     # cached options of the selects showing them are read afresh (crm.ui.choices).
@@ -78,6 +90,11 @@ class Company(Versioned, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def dialing_region(self) -> str:
+        """Where national phone numbers are read: the chosen region, else the time zone's."""
+        return self.phone_region or region_for_time_zone(self.time_zone)
 
 
 class CompanyOwned(models.Model):

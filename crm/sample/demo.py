@@ -31,8 +31,8 @@ class DemoUser:
 
 
 DEMO_COMPANIES = [
-    ("northwind", "Northwind Traders", "EUR"),
-    ("globex", "Globex Supplies", "USD"),
+    ("northwind", "Northwind Traders", "EUR", "DE"),
+    ("globex", "Globex Supplies", "USD", "US"),
 ]
 
 DEMO_USERS = [
@@ -93,9 +93,10 @@ def ensure_demo_companies() -> list[Company]:
     companies = {}
     # Creating tenants and their members: there is no company scope yet to enter.
     with scopes_disabled(), transaction.atomic():
-        for slug, name, currency in DEMO_COMPANIES:
+        for slug, name, currency, phone_region in DEMO_COMPANIES:
             companies[slug], _ = Company.objects.get_or_create(
-                slug=slug, defaults={"name": name, "currency": currency}
+                slug=slug,
+                defaults={"name": name, "currency": currency, "phone_region": phone_region},
             )
         for demo in DEMO_USERS:
             user, created = User.objects.get_or_create(
@@ -114,4 +115,4 @@ def ensure_demo_companies() -> list[Company]:
                     company=companies[slug], user=user, defaults={"role": demo.role}
                 )
             staff_access_sync(user=user)
-    return [companies[slug] for slug, _, _ in DEMO_COMPANIES]
+    return [companies[slug] for slug, *_ in DEMO_COMPANIES]

@@ -158,7 +158,7 @@ def _seed_team(company: Company) -> None:
                 name=shown,
                 user=user,
                 email=f"{first}@{company.slug}.example.com",
-                phone=f"+49 30 5550 {len(people) + 10:04d}",
+                phone=f"+49305550{len(people) + 10:04d}",
                 manager=people.get(manager_name) if manager_name else None,
             )
         )
@@ -178,7 +178,7 @@ def _seed_partners(company: Company, rnd: random.Random) -> None:
                 first_name=first,
                 last_name=last,
                 email=f"{first.lower()}.{last.lower()}@partners.example.com",
-                phone=f"+49 171 {rnd.randint(1000000, 9999999)}",
+                phone=f"+49171{rnd.randint(2000000, 9999999)}",
                 commission_rate=rate,
             )
         )
@@ -192,7 +192,7 @@ def _seed_partners(company: Company, rnd: random.Random) -> None:
                 tax_id=tax_id,
                 website=website,
                 email=f"partners@{website.split('//')[1]}",
-                phone=f"+31 20 {rnd.randint(1000000, 9999999)}",
+                phone=f"+3120{rnd.randint(2000000, 9999999)}",
                 commission_rate=Decimal(rate),
                 # One former partner, so the active filter has something to show.
                 is_active=index != len(ORGANIZATIONS) - 1,

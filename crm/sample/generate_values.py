@@ -13,9 +13,12 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate
 from typing import Generic, TypeVar
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
 
 T = TypeVar("T")
 
@@ -530,13 +533,52 @@ def fill_pattern(rng: random.Random, pattern: str) -> str:
     return "".join(out)
 
 
+@cache
+def _subscriber_digits(phone_code: str, area_code: str) -> int:
+    """How many digits follow the area code in a valid number there (libphonenumber's metadata:
+    seven in Berlin, eight in Paris or London)."""
+
+    def valid_blocks(length: int) -> int:
+        samples = (f"{phone_code}{area_code}{lead}{'5' * (length - 1)}" for lead in "23456789")
+        return sum(phonenumbers.is_valid_number(phonenumbers.parse(n)) for n in samples)
+
+    return max((7, 8, 6, 9, 5), key=valid_blocks)
+
+
+@cache
+def _mobile_prefix(country_code: str) -> tuple[str, int]:
+    """A mobile prefix of the country and how many digits follow it (from its example number)."""
+    example = phonenumbers.example_number_for_type(country_code, PhoneNumberType.MOBILE)
+    national = phonenumbers.national_significant_number(example)
+    return national[:3], len(national) - 3
+
+
 def phone_number(rng: random.Random, country: Country, city: City) -> str:
-    """``+49 30 4417823``: the country code, the city's area code and seven digits."""
-    return f"{country.phone_code} {city.area_code} {2000000 + below(rng, 8000000)}"
+    """``+49304417823``: a valid number in E.164 (as stored), the city's area code first."""
+    length = _subscriber_digits(country.phone_code, city.area_code)
+    return _valid_number(rng, f"{country.phone_code}{city.area_code}", length)
 
 
 def mobile_number(rng: random.Random, country: Country) -> str:
-    return f"{country.phone_code} {150 + below(rng, 30)} {1000000 + below(rng, 9000000)}"
+    prefix, length = _mobile_prefix(country.code)
+    return _valid_number(rng, f"{country.phone_code}{prefix}", length)
+
+
+def _valid_number(rng: random.Random, start: str, length: int) -> str:
+    """``start`` and ``length`` more digits (the first 2-9), drawn again while libphonenumber
+    calls the block of numbers invalid (a few ranges inside an area belong elsewhere, e.g.
+    +33 594). Blocks are judged once each: generating a million rows parses no number."""
+    first = 2 * 10 ** (length - 1)
+    for _attempt in range(20):
+        number = f"{start}{first + below(rng, 8 * 10 ** (length - 1))}"
+        if _block_is_valid(number[: len(start) + 3], len(number) - len(start) - 3):
+            break
+    return number
+
+
+@cache
+def _block_is_valid(block: str, rest: int) -> bool:
+    return phonenumbers.is_valid_number(phonenumbers.parse(block + "5" * rest))
 
 
 def postcode(rng: random.Random, country: Country, city: City) -> str:

@@ -1,9 +1,10 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from crm.phones import active_region, display_phone, tel_uri
 from crm.ui.panels import panels_for
 
 register = template.Library()
@@ -93,15 +94,21 @@ def minutes_text(duration) -> str:
 
 
 @register.filter
-def tel_href(phone: str) -> str:
-    """A ``tel:`` link target that dials: the digits, with the leading "+" of an international
-    number kept ("+62 21 5550 1234" -> "tel:+622155501234")."""
-    phone = (phone or "").strip()
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not digits:
+def tel_href(number: str) -> str:
+    """A ``tel:+E164`` link target for a number (read in the active company's region), empty
+    for text that is no number."""
+    return tel_uri(number, region=active_region())
+
+
+@register.filter(is_safe=True)
+def phone(number: str) -> str:
+    """A number as the active company dials it (national format for its own region,
+    international otherwise), linked ``tel:+E164``; text that is no number shows as it is."""
+    region = active_region()
+    shown = display_phone(number, region=region)
+    if not shown:
         return ""
-    if phone.startswith("+"):
-        return f"tel:+{digits}"
-    if phone.startswith("00"):
-        return f"tel:+{digits[2:]}"
-    return f"tel:{digits}"
+    href = tel_uri(number, region=region)
+    if not href:
+        return conditional_escape(shown)
+    return format_html('<a href="{}">{}</a>', href, shown)

@@ -70,9 +70,9 @@ class Case:
 CASES = [
     Case(
         "lead",
-        lambda company: LeadFactory(company=company, phone="+49 30 1111"),
+        lambda company: LeadFactory(company=company, phone="+49301111111"),
         "leads:lead_update",
-        ("phone", "Phone", "+49 30 2222"),
+        ("phone", "Phone", "+49302222222"),
         ("notes", "Called twice, no answer."),
     ),
     Case(
@@ -84,9 +84,9 @@ CASES = [
     ),
     Case(
         "customer",
-        lambda company: CustomerFactory(company=company, phone="+49 40 1111"),
+        lambda company: CustomerFactory(company=company, phone="+49401111111"),
         "customers:customer_update",
-        ("phone", "Phone", "+49 40 2222"),
+        ("phone", "Phone", "+49402222222"),
         ("email", "buying@example.com"),
     ),
     Case(
@@ -98,9 +98,9 @@ CASES = [
     ),
     Case(
         "contact",
-        lambda company: ContactFactory(company=company, phone="+49 30 1111"),
+        lambda company: ContactFactory(company=company, phone="+49301111111"),
         "addressbook:contact_update",
-        ("phone", "Phone", "+49 30 2222"),
+        ("phone", "Phone", "+49302222222"),
         ("email", "new@example.com"),
     ),
     Case(
@@ -166,10 +166,10 @@ def test_a_fresh_edit_saves_and_moves_the_version_on(company, people):
     url = reverse("leads:lead_update", args=[lead.pk])
     form = post_data(dana.get(url).context["form"])
     assert form["version"] == str(lead.version)
-    form["phone"] = "+49 30 5555"
+    form["phone"] = "+49 30 5555555"
     assert dana.post(url, form).status_code == 302
     lead.refresh_from_db()
-    assert (lead.phone, lead.version, lead.updated_by.first_name) == ("+49 30 5555", 2, "Dana")
+    assert (lead.phone, lead.version, lead.updated_by.first_name) == ("+49305555555", 2, "Dana")
 
 
 def test_a_status_move_in_between_makes_the_edit_stale_too(company, people):
@@ -212,23 +212,23 @@ def test_the_admin_change_form_refuses_a_stale_save(company):
         user.user_permissions.set(Permission.objects.filter(content_type__app_label="leads"))
         admins.append(login_as(Client(), user, company))
     dana, gus = admins
-    lead = LeadFactory(company=company, phone="+1 555 0100")
+    lead = LeadFactory(company=company, phone="+12127360100")
     url = reverse("admin:leads_lead_change", args=[lead.pk])
     page = gus.get(url)
     assert f'name="version" value="{lead.version}"' in page.content.decode()  # sent back
     gus_form = admin_post_data(page.context)
     dana_form = admin_post_data(dana.get(url).context)
     assert gus_form["version"] == "1"
-    dana_form["phone"] = "+1 555 0199"
+    dana_form["phone"] = "+1 212 736 0199"
     response = dana.post(url, dana_form)
     assert response.status_code == 302, response.context["adminform"].form.errors
     gus_form["notes"] = "Gus was here"
     response = gus.post(url, gus_form)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "changed this lead" in page and "+1 555 0199" in page and "+1 555 0100" in page
+    assert "changed this lead" in page and "+12127360199" in page and "+12127360100" in page
     lead.refresh_from_db()
-    assert (lead.phone, lead.notes) == ("+1 555 0199", "")
+    assert (lead.phone, lead.notes) == ("+12127360199", "")
 
 
 def test_two_saves_of_the_same_version_cannot_both_land(company):
@@ -256,7 +256,7 @@ def test_an_admin_save_that_loses_the_race_after_the_form_check_says_so(company,
     user = MembershipFactory(company=company, role=Membership.Role.ADMIN, user__is_staff=True).user
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="leads"))
     client = login_as(Client(), user, company)
-    lead = LeadFactory(company=company, phone="+1 555 0100")
+    lead = LeadFactory(company=company, phone="+12127360100")
     url = reverse("admin:leads_lead_change", args=[lead.pk])
     form = admin_post_data(client.get(url).context)
     original_save_model = LeadAdmin.save_model

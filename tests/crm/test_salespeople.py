@@ -17,7 +17,7 @@ def test_create_a_salesperson_linked_to_a_member(member_client, company, member)
             "name": "Nina Novak",
             "user": member.pk,
             "email": "nina@example.com",
-            "phone": "+1 555 0100",
+            "phone": "+1 212 736 0100",
             "manager": boss.pk,
             "is_active": "on",
         },
