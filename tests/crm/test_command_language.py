@@ -1,6 +1,7 @@
 """A command run with --company speaks the company's language: its summary, its counts and its
 errors read in Bahasa Indonesia for an Indonesian company (and stay English otherwise)."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -104,3 +105,27 @@ def test_an_english_company_still_reads_english(company):
 
     assert "acme: 1 expired" in out and "Expired: 1" in out
     assert "kedaluwarsa" not in out
+
+
+def test_verify_figures_names_a_difference_in_indonesian(indonesian):
+    quotation = quotation_for(indonesian, days_left=5)
+    stored = quotation.gross_total
+    Quotation.objects.filter(pk=quotation.pk).update(gross_total=stored + Decimal("0.01"))
+    out = StringIO()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_figures", "--company", indonesian.slug, stdout=out, stderr=StringIO())
+
+    assert str(refused.value) == (
+        "1 baris tidak sesuai dengan sumber turunan angkanya: jalankan lagi dengan --fix untuk "
+        "memperbaikinya."
+    )
+    assert f"total bruto: {stored + Decimal('0.01')} tersimpan, {stored} terhitung" in (
+        out.getvalue()
+    )
+
+    call_command("verify_figures", "--company", indonesian.slug, "--fix", stdout=out)
+
+    assert "Diperbaiki: 1 baris." in out.getvalue()
+    quotation.refresh_from_db()
+    assert quotation.gross_total == stored
