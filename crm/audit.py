@@ -42,6 +42,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from crm.actors import portal_actor_name, staff_user
+from crm.phones import PhoneField, active_region, display_phone
 
 __all__ = [
     "AuditedCommand",
@@ -318,6 +319,8 @@ def _display(field, value, related: dict) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    if isinstance(field, PhoneField):
+        return display_phone(value, region=active_region())
     if isinstance(value, datetime.datetime):
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     return str(formats.localize(value))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.errors import DomainError
+from crm.phones import PhoneFormField, active_region, display_phone
 
 VERSION_FIELD = "version"
 
@@ -117,6 +118,8 @@ def _shown(field: forms.Field, value) -> str:
         return str(choices.get(value, choices.get(str(value), value)))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(field, PhoneFormField):
+        return display_phone(str(value), region=active_region())
     return str(formats.localize(value))
 
 

@@ -15,6 +15,7 @@ from django_scopes import scope, scopes_disabled
 
 from crm.audit import AuditedCommand, audit_context, bulk_create_audited, is_tracked
 from crm.models import Membership
+from crm.phones import display_phone
 from customers.models import Customer
 from selling import services as selling
 from selling.models import Quotation, QuotationItem
@@ -263,7 +264,11 @@ def test_the_timeline_shows_the_change_collapsed(staff_client, company, staff):
     details = re.search(r'<details class="timeline-changes">(.*?)</details>', page, re.S)
     assert details, "no change on the timeline"
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", details.group(1)))
-    assert "Changed phone from “+49301111111” to “+49302222222” by Dana Reyes" in text
+    # Shown as the pages show numbers (crm.phones.display_phone), stored in E.164.
+    old, new = (
+        display_phone(n, region=company.dialing_region) for n in ("+49301111111", "+49302222222")
+    )
+    assert f"Changed phone from “{old}” to “{new}” by Dana Reyes" in text
 
 
 def test_the_admin_history_lists_the_field_changes(staff_client, company, staff):

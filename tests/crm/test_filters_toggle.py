@@ -30,4 +30,5 @@ def test_the_toggle_counts_the_filters_in_use(member_client, company):
 def test_the_toggle_is_a_closed_disclosure_around_the_form(member_client, company):
     content = member_client.get(reverse("customers:customer_list")).content.decode()
     details = content.index('<details class="filters-disclosure" data-filters>')
-    assert details < content.index('<form class="filters"') < content.index("</details>")
+    form = content.index('<form class="filters"', details)
+    assert form < content.index("</details>", details)
