@@ -67,7 +67,7 @@ class CustomersConfig(AppConfig):
 
         register_figure_check(
             "balances",
-            noun="balances",
+            noun=_("balances"),
             order=20,
             count=figures.balances_count,
             find=figures.balances_find,

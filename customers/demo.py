@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
 from addressbook.models import Address, Contact
@@ -266,7 +267,11 @@ def seed_portal(company: Company, rnd: random.Random) -> None:
 
 def portal_login_notes() -> list[str]:
     port = os.environ.get("PORT", "8000")
-    lines = ["", f"Customer portal logins (http://127.0.0.1:{port}/portal/, Northwind Traders):"]
+    heading = _("Customer portal logins (%(address)s, %(company)s):") % {
+        "address": f"http://127.0.0.1:{port}/portal/",
+        "company": "Northwind Traders",
+    }
+    lines = ["", heading]
     lines += [
         f"  {email:<32} / {PORTAL_PASSWORD}   {role:<13} {customer}"
         for customer, email, _first, _last, role in PORTAL_USERS

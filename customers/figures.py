@@ -33,7 +33,10 @@ def ledger_total(customer_ref) -> Coalesce:
 
 
 def _problem(stored: Decimal, computed: Decimal) -> str:
-    return f"balance: {stored} stored, {computed} in the ledger"
+    return _("balance: %(stored)s stored, %(computed)s in the ledger") % {
+        "stored": stored,
+        "computed": computed,
+    }
 
 
 def _repair(customer: Customer) -> list[str]:

@@ -16,6 +16,7 @@ import random
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext as _
 
 from addressbook.generate import AddressBookRows, Book, Party
 from addressbook.models import Address, AddressLink, Contact, ContactLink
@@ -319,7 +320,7 @@ def generate_customers(run: GenerationRun) -> None:
     if not count:
         return
     maker = _CustomerMaker(run)
-    with run.progress("Customers", count) as bar:
+    with run.progress(_("Customers"), count) as bar:
         converted = maker.convert_won(count, bar)
         direct = count - converted
         for batch in run.batches(direct):

@@ -403,7 +403,7 @@ def generate_leads(run: GenerationRun) -> None:
     if plan.opportunities and not lists.open_stages:
         raise DomainError(_("The company has no open opportunity stage for converted leads."))
     maker = _LeadMaker(run, lists)
-    with run.progress("Leads", plan.leads) as bar:
+    with run.progress(_("Leads"), plan.leads) as bar:
         for batch in run.batches(plan.leads):
             for index in batch:
                 maker.add(index)

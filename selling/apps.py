@@ -36,26 +36,28 @@ class SellingConfig(AppConfig):
         register_next_step(Opportunity, order=10, decide=next_steps.opportunity_next_step)
         register_next_step(Customer, order=10, decide=next_steps.customer_next_step)
         # manage.py verify_figures: document totals and lifetime sales values.
+        from django.utils.translation import gettext_lazy
+
         from crm.figures import register_figure_check
         from selling import figures
 
         register_figure_check(
             "totals",
-            noun="documents",
+            noun=gettext_lazy("documents"),
             order=10,
             count=figures.totals_count,
             find=figures.totals_find,
         )
         register_figure_check(
             "lifetime",
-            noun="lifetime sales values",
+            noun=gettext_lazy("lifetime sales values"),
             order=30,
             count=figures.lifetime_count,
             find=figures.lifetime_find,
         )
         register_figure_check(
             "payments",
-            noun="order payments",
+            noun=gettext_lazy("order payments"),
             order=40,
             count=figures.payments_count,
             find=figures.payments_find,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.figures import Difference
 from crm.models import Company
@@ -33,8 +34,16 @@ logger = logging.getLogger("selling.figures")
 # Each document model with its line model and the lines' foreign key to it.
 DOCUMENT_KINDS = ((Quotation, QuotationItem, "quotation"), (SalesOrder, SalesOrderItem, "order"))
 CHUNK = 500
-AMOUNTS = (("net", "net_amount"), ("VAT", "vat_amount"), ("gross", "gross_amount"))
-TOTALS = (("net total", "net_total"), ("VAT total", "vat_total"), ("gross total", "gross_total"))
+AMOUNTS = (
+    (gettext_lazy("net"), "net_amount"),
+    (gettext_lazy("VAT"), "vat_amount"),
+    (gettext_lazy("gross"), "gross_amount"),
+)
+TOTALS = (
+    (gettext_lazy("net total"), "net_total"),
+    (gettext_lazy("VAT total"), "vat_total"),
+    (gettext_lazy("gross total"), "gross_total"),
+)
 
 
 # --- document totals ---------------------------------------------------------------------------
@@ -74,7 +83,13 @@ def totals_check(document, lines) -> Finding:
             vat_rate=line.vat_rate,
         )
         wrong = [
-            f"line {line.position}: {label} {getattr(line, name)} stored, {computed} computed"
+            _("line %(position)s: %(what)s %(stored)s stored, %(computed)s computed")
+            % {
+                "position": line.position,
+                "what": label,
+                "stored": getattr(line, name),
+                "computed": computed,
+            }
             for (label, name), computed in zip(
                 AMOUNTS, (amounts.net, amounts.vat, amounts.gross), strict=True
             )
@@ -88,7 +103,8 @@ def totals_check(document, lines) -> Finding:
     for (label, name), computed in zip(TOTALS, (totals.net, totals.vat, totals.gross), strict=True):
         if getattr(document, name) != computed:
             finding.problems.append(
-                f"{label}: {getattr(document, name)} stored, {computed} computed"
+                _("%(what)s: %(stored)s stored, %(computed)s computed")
+                % {"what": label, "stored": getattr(document, name), "computed": computed}
             )
     finding.totals = totals
     return finding
@@ -182,7 +198,10 @@ def booked_net_total(customer_ref) -> Coalesce:
 
 
 def _lifetime_problem(stored: Decimal, computed: Decimal) -> str:
-    return f"lifetime sales value: {stored} stored, {computed} from the booked orders"
+    return _("lifetime sales value: %(stored)s stored, %(computed)s from the booked orders") % {
+        "stored": stored,
+        "computed": computed,
+    }
 
 
 def _lifetime_repair(customer: Customer) -> list[str]:
@@ -269,10 +288,14 @@ def _payment_problems(order) -> list[str]:
     paid, refunded = round_money(order.paid), round_money(order.refunded)
     problems = []
     if order.balance_applied != paid:
-        problems.append(f"balance applied: {order.balance_applied} stored, {paid} in the ledger")
+        problems.append(
+            _("balance applied: %(stored)s stored, %(computed)s in the ledger")
+            % {"stored": order.balance_applied, "computed": paid}
+        )
     if order.balance_refunded != refunded:
         problems.append(
-            f"balance refunded: {order.balance_refunded} stored, {refunded} in the ledger"
+            _("balance refunded: %(stored)s stored, %(computed)s in the ledger")
+            % {"stored": order.balance_refunded, "computed": refunded}
         )
     return problems
 

@@ -535,7 +535,7 @@ def generate_selling(run: GenerationRun) -> None:
     if not count:
         return
     maker = _DocumentMaker(run)
-    with run.progress("Quotations", count) as bar:
+    with run.progress(_("Quotations"), count) as bar:
         for batch in run.batches(count):
             maker.batch(batch)
             bar.advance(len(batch))

@@ -7,6 +7,7 @@ Without ``--as`` a command acts for the company as a whole (an operator's job, l
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from crm.models import Company, Membership
 
@@ -36,5 +37,8 @@ def acting_user(company: Company, email: str | None):
         Membership.objects.filter(company=company, user__in=users).select_related("user").first()
     )
     if membership is None:
-        raise CommandError(f"“{email}” is not an active member of {company.name}.")
+        raise CommandError(
+            _("“%(email)s” is not an active member of %(company)s.")
+            % {"email": email, "company": company.name}
+        )
     return membership.user

@@ -78,7 +78,7 @@ def test_as_a_member_converts_only_the_opportunities_their_level_reaches(company
 
     out, _ = run("--company", company.slug, "--as", sam.email)
 
-    assert f"1 opportunity(ies) without a customer that {sam.email} may convert" in out
+    assert f"1 opportunity without a customer that {sam.email} may convert" in out
     assert "Converted: 1" in out and "Refused: 0" in out
     assert Customer.objects.filter(links__opportunity=fine).exists()
     assert not Customer.objects.filter(links__opportunity=clash).exists()

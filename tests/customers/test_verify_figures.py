@@ -50,7 +50,7 @@ def test_a_balance_corrupted_by_sql_is_found_and_fixed(company, account):
 
     assert "Nordwind GmbH (customer, acme):" in out
     assert "balance: 500.00 stored, 80.00 in the ledger" in out
-    assert "Fixed: 1 row(s)." in out
+    assert "Fixed: 1 row." in out
     assert Customer.objects.get(pk=account.pk).balance == Decimal("80.00")
     event = SystemEvent.objects.get(data__event="figure_repaired")
     assert "ledger" in event.body

@@ -60,7 +60,7 @@ def test_converts_every_matching_lead_and_sums_up(company, leads):
         "Bob",
     }
     assert not Lead.objects.filter(first_name="Dan", opportunity__isnull=False).exists()
-    assert "Acme Trading: 3 qualified lead(s) looked at." in out
+    assert "Acme Trading: 3 qualified leads looked at." in out
     assert "Converted: 2" in out
     assert f"  #{ada.pk} {ada} -> opportunity #{Opportunity.objects.get(lead=ada).pk}" in out
     assert "Already had an opportunity: 1" in out
@@ -157,7 +157,7 @@ def test_limit_takes_the_oldest_first(company, stage):
 
 def test_nothing_to_do_is_said_plainly(company, stage):
     out, err = run("--company", company.slug)
-    assert "0 qualified lead(s) looked at." in out
+    assert "0 qualified leads looked at." in out
     assert "Converted: 0" in out
     assert err.strip() == f"Converting leads [{'#' * 30}] 0/0 100%"
 
@@ -253,7 +253,7 @@ def test_as_a_member_converts_only_what_their_level_reaches_and_names_them(
     out, _ = run("--company", company.slug, "--as", sam.email.upper())
 
     assert list(Opportunity.objects.values_list("lead__first_name", flat=True)) == ["Mine"]
-    assert f"1 qualified lead(s) that {sam.email} may convert looked at." in out
+    assert f"1 qualified lead that {sam.email} may convert looked at." in out
     with scopes_disabled():
         event = SystemEvent.objects.filter(company=company).order_by("-pk").first()
     assert event.author_id == sam.pk, event

@@ -2,6 +2,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from crm.audit import AuditedCommand
@@ -42,7 +43,15 @@ class Command(AuditedCommand):
                 )
             except DomainError as error:
                 raise CommandError(error.message) from error
-        self.stdout.write(self.style.SUCCESS(f"Created company “{company.name}” ({company.slug})."))
-        self.stdout.write(f"Owner login: {membership.user.username}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Created company “%(name)s” (%(slug)s).")
+                % {"name": company.name, "slug": company.slug}
+            )
+        )
+        self.stdout.write(_("Owner login: %(login)s") % {"login": membership.user.username})
         if generated:
-            self.stdout.write(f"Password: {password}  (shown once; change it after logging in)")
+            self.stdout.write(
+                _("Password: %(password)s  (shown once; change it after logging in)")
+                % {"password": password}
+            )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -23,7 +24,11 @@ class Command(BaseCommand):
                 return
         except psycopg.OperationalError as error:
             if "does not exist" not in str(error):
-                raise CommandError(f"Cannot reach PostgreSQL: {error}") from error
+                raise CommandError(
+                    _("Cannot reach PostgreSQL: %(error)s") % {"error": error}
+                ) from error
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as connection:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-        self.stdout.write(self.style.SUCCESS(f"Created database {db['NAME']}."))
+        self.stdout.write(
+            self.style.SUCCESS(_("Created database %(name)s.") % {"name": db["NAME"]})
+        )

@@ -1,6 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
 from crm.backup import company_export
@@ -22,16 +24,30 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path: Path = options["file"]
         if path.exists() and not options["force"]:
-            raise CommandError(f"{path} exists already: choose another name or add --force.")
+            raise CommandError(
+                _("%(path)s exists already: choose another name or add --force.") % {"path": path}
+            )
         if not path.parent.is_dir():
-            raise CommandError(f"There is no folder {path.parent} to write {path.name} into.")
+            raise CommandError(
+                _("There is no folder %(folder)s to write %(file)s into.")
+                % {"folder": path.parent, "file": path.name}
+            )
         # A backup reads one named company across its tables, outside any request's scope.
         with scopes_disabled():
             company = Company.objects.filter(slug=options["slug"]).first()
             if company is None:
-                raise CommandError(f"There is no company with the slug “{options['slug']}”.")
+                raise CommandError(
+                    _("There is no company with the slug “%(slug)s”.") % {"slug": options["slug"]}
+                )
             try:
                 lines = company_export(company=company, path=path)
             except DomainError as error:
                 raise CommandError(error.message) from error
-        self.stdout.write(f"Wrote {company.name} to {path}: {lines} lines.")
+        self.stdout.write(
+            ngettext(
+                "Wrote %(name)s to %(path)s: %(count)d line.",
+                "Wrote %(name)s to %(path)s: %(count)d lines.",
+                lines,
+            )
+            % {"name": company.name, "path": path, "count": lines}
+        )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from crm.audit import AuditedCommand
 from crm.errors import DomainError
@@ -24,16 +25,20 @@ def _count(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"“{value}” is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            _("“%(value)s” is not a whole number") % {"value": value}
+        ) from None
     if number < 0:
-        raise argparse.ArgumentTypeError(f"{number} is negative; give 0 or more")
+        raise argparse.ArgumentTypeError(
+            _("%(number)s is negative; give 0 or more") % {"number": number}
+        )
     return number
 
 
 def _positive(value: str) -> int:
     number = _count(value)
     if number < 1:
-        raise argparse.ArgumentTypeError("give 1 or more")
+        raise argparse.ArgumentTypeError(_("give 1 or more"))
     return number
 
 
@@ -124,9 +129,13 @@ class Command(AuditedCommand):
     def _report(self, report: Report) -> None:
         write = self.stdout.write
         company = report.company
-        state = "a new company" if report.created else "an existing company"
-        write(f"Generated into {company.name} ({company.slug}), {state}.")
-        write(f"{'table':<32} {'rows':>12} {'write s':>9} {'rows/s':>10}")
+        if report.created:
+            headline = _("Generated into %(name)s (%(slug)s), a new company.")
+        else:
+            headline = _("Generated into %(name)s (%(slug)s), an existing company.")
+        write(headline % {"name": company.name, "slug": company.slug})
+        heading = (_("table"), _("rows"), _("write s"), _("rows/s"))
+        write(f"{heading[0]:<32} {heading[1]:>12} {heading[2]:>9} {heading[3]:>10}")
         for label, rows in report.rows.items():
             stats = report.stats.get(label)
             if stats and stats.seconds:
@@ -136,17 +145,27 @@ class Command(AuditedCommand):
             write(f"{label:<32} {rows:>12,} {timing}")
         steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.steps.items())
         # ANALYZE runs after the commit (PostgreSQL), outside the wall time below.
-        write(f"Steps: {steps}; waiting for the database: {report.waited:.1f} s.")
+        write(
+            _("Steps: %(steps)s; waiting for the database: %(seconds)s s.")
+            % {"steps": steps, "seconds": f"{report.waited:.1f}"}
+        )
         if not report.fk_triggers:
             write(
-                "Foreign keys: checked once per referenced row (the row-by-row triggers were off)."
+                _(
+                    "Foreign keys: checked once per referenced row (the row-by-row triggers "
+                    "were off)."
+                )
             )
         rate = report.total / report.seconds if report.seconds else 0
-        write(
-            f"{'total (wall time)':<32} {report.total:>12,} {report.seconds:>9.1f} {rate:>10,.0f}"
-        )
+        wall = _("total (wall time)")
+        write(f"{wall:<32} {report.total:>12,} {report.seconds:>9.1f} {rate:>10,.0f}")
         write(
             self.style.SUCCESS(
-                f"{report.total:,} rows in {report.seconds:.1f} s ({rate:,.0f} rows/s overall)."
+                _("%(rows)s rows in %(seconds)s s (%(rate)s rows/s overall).")
+                % {
+                    "rows": f"{report.total:,}",
+                    "seconds": f"{report.seconds:.1f}",
+                    "rate": f"{rate:,.0f}",
+                }
             )
         )

@@ -9,6 +9,7 @@ already have a history are skipped. Rows are written in batches, as the owner of
 """
 
 from django.apps import apps
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from crm.audit import AuditedCommand, is_tracked
@@ -26,14 +27,16 @@ class Command(AuditedCommand):
         # Every company's records at once: a maintenance task across tenants, like migrate.
         with (
             scopes_disabled(),
-            ProgressBar(total=len(models), stream=self.stderr, label="Tracked tables") as bar,
+            ProgressBar(total=len(models), stream=self.stderr, label=_("Tracked tables")) as bar,
         ):
             for model in models:
                 written[model._meta.label] = self._baseline(model)
                 bar.advance()
         for label, count in written.items():
             self.stdout.write(f"  {label}: {count}")
-        self.stdout.write(self.style.SUCCESS(f"Recorded: {sum(written.values())}"))
+        self.stdout.write(
+            self.style.SUCCESS(_("Recorded: %(count)d") % {"count": sum(written.values())})
+        )
 
     def _baseline(self, model) -> int:
         history = model.history.model

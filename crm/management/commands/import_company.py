@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from crm.audit import AuditedCommand
@@ -22,17 +23,28 @@ class Command(AuditedCommand):
     def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"There is no file {path}.")
+            raise CommandError(_("There is no file %(path)s.") % {"path": path})
         # Creating a tenant and its rows: there is no company scope to enter yet.
         with scopes_disabled():
             try:
                 report = company_import(path=path, slug=options["slug"], name=options["name"])
             except DomainError as error:
-                raise CommandError(f"Nothing was imported: {error.message}") from error
+                raise CommandError(
+                    _("Nothing was imported: %(reason)s") % {"reason": error.message}
+                ) from error
         company = report.company
         self.stdout.write(
-            f"Imported {company.name} ({company.slug}): {sum(report.rows.values())} rows, "
-            f"{report.users_matched} existing accounts, {report.users_created} new ones."
+            _(
+                "Imported %(name)s (%(slug)s): %(rows)d rows, %(matched)d existing accounts, "
+                "%(created)d new ones."
+            )
+            % {
+                "name": company.name,
+                "slug": company.slug,
+                "rows": sum(report.rows.values()),
+                "matched": report.users_matched,
+                "created": report.users_created,
+            }
         )
         for table, count in report.rows.items():
             self.stdout.write(f"  {table}: {count}")

@@ -13,6 +13,8 @@ import csv
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from crm.audit import AuditedCommand
@@ -57,11 +59,13 @@ class Command(AuditedCommand):
     def handle(self, *args, **options):
         company = Company.objects.filter(slug=options["company"]).first()
         if company is None:
-            raise CommandError(f"No company with the slug {options['company']!r}.")
+            raise CommandError(
+                _("No company with the slug “%(slug)s”.") % {"slug": options["company"]}
+            )
         kind = get_import_kind(options["kind"])
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"No file {path}.")
+            raise CommandError(_("No file %(path)s.") % {"path": path})
         decimal_comma = options["decimal_comma"]
         try:
             table = read_table(
@@ -79,12 +83,17 @@ class Command(AuditedCommand):
                     company=company, kind=kind.key, name=options["mapping"]
                 ).first()
                 if mapping is None:
-                    raise CommandError(f"No {kind.key} mapping named {options['mapping']!r}.")
+                    raise CommandError(
+                        _("No %(kind)s mapping named “%(name)s”.")
+                        % {"kind": kind.key, "name": options["mapping"]}
+                    )
                 columns = mapping.columns
             else:
                 columns = guess_columns(kind, table.headers)
             total = table.count()
-            with ProgressBar(total=total, stream=self.stderr, label=f"Importing {kind.key}") as bar:
+            with ProgressBar(
+                total=total, stream=self.stderr, label=_("Importing %(kind)s") % {"kind": kind.key}
+            ) as bar:
 
                 def progress(outcome):
                     bar.advance(outcome.processed - bar.done)
@@ -108,13 +117,31 @@ class Command(AuditedCommand):
             writer.writerow(REPORT_HEADER)
             for error in outcome.errors:
                 writer.writerow(error.as_list())
-        verb = "would be" if options["dry_run"] or not outcome.written else "were"
-        summary = (
-            f"{outcome.processed} rows: {outcome.created} {verb} created, {outcome.updated} "
-            f"{verb} updated, {outcome.skipped} skipped as duplicates, {outcome.bad_rows} bad."
-        )
+        if options["dry_run"] or not outcome.written:
+            summary = ngettext(
+                "%(rows)s row: %(created)s would be created, %(updated)s would be updated, "
+                "%(skipped)s skipped as duplicates, %(bad)s bad.",
+                "%(rows)s rows: %(created)s would be created, %(updated)s would be updated, "
+                "%(skipped)s skipped as duplicates, %(bad)s bad.",
+                outcome.processed,
+            )
+        else:
+            summary = ngettext(
+                "%(rows)s row: %(created)s were created, %(updated)s were updated, "
+                "%(skipped)s skipped as duplicates, %(bad)s bad.",
+                "%(rows)s rows: %(created)s were created, %(updated)s were updated, "
+                "%(skipped)s skipped as duplicates, %(bad)s bad.",
+                outcome.processed,
+            )
+        summary %= {
+            "rows": outcome.processed,
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "skipped": outcome.skipped,
+            "bad": outcome.bad_rows,
+        }
         if outcome.errors and not outcome.written and not options["dry_run"]:
-            summary += " Nothing was written (all or nothing; see --keep-good-rows)."
+            summary += " " + _("Nothing was written (all or nothing; see --keep-good-rows).")
         if outcome.errors:
             raise CommandError(summary)
         self.stderr.write(summary)

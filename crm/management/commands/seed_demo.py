@@ -48,7 +48,8 @@ class Command(AuditedCommand):
             )
         if options["print_logins"] and not options["company"]:
             self.stdout.write("")
-            self.stdout.write(f"Demo logins (http://127.0.0.1:{os.environ.get('PORT', '8000')}/):")
+            address = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
+            self.stdout.write(_("Demo logins (%(address)s):") % {"address": address})
             for demo in DEMO_USERS:
                 self.stdout.write(
                     f"  {demo.username:<8} / {demo.password}   {demo.role:<12} "

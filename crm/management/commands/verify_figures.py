@@ -17,6 +17,8 @@ import logging
 
 from django.core.management.base import CommandError
 from django.db import DataError, IntegrityError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from crm.audit import AuditedCommand
@@ -33,7 +35,7 @@ def companies_from(options) -> list[Company]:
         return list(Company.objects.order_by("slug"))
     company = Company.objects.filter(slug=options["company"]).first()
     if company is None:
-        raise CommandError(f"No company with the slug “{options['company']}”.")
+        raise CommandError(_("No company with the slug “%(slug)s”.") % {"slug": options["company"]})
     return [company]
 
 
@@ -64,7 +66,10 @@ class Command(AuditedCommand):
         for company in companies_from(options):
             with scope(company=company):
                 for check in checks:
-                    label = f"Checking {company.slug}: {check.noun}"
+                    label = _("Checking %(company)s: %(what)s") % {
+                        "company": company.slug,
+                        "what": check.noun,
+                    }
                     total = check.count(company)
                     with ProgressBar(total=total, stream=self.stderr, label=label) as bar:
                         differences = check.find(company, bar.advance)
@@ -82,10 +87,10 @@ class Command(AuditedCommand):
         except (IntegrityError, DataError) as error:
             # The figure it is derived from breaks a rule of its own (a ledger that adds up to
             # less than zero): a person has to decide, with a correction.
-            difference.unrepaired = (
+            difference.unrepaired = _(
                 "cannot be repaired automatically, the derived figure breaks a database rule "
-                f"({error.__class__.__name__}): put it right by hand, e.g. with a correction"
-            )
+                "(%(error)s): put it right by hand, e.g. with a correction"
+            ) % {"error": error.__class__.__name__}
             logger.error("verify_figures could not fix %s: %s", difference.record, error)
             return
         if difference.problems:
@@ -102,21 +107,36 @@ class Command(AuditedCommand):
                 write(f"  {problem}")
             if difference.unrepaired:
                 write(f"  {difference.unrepaired}")
-        write(
-            "Checked " + ", ".join(f"{checked[check.name]} {check.noun}" for check in checks) + "."
-        )
+        counts = ", ".join(f"{checked[check.name]} {check.noun}" for check in checks)
+        write(_("Checked %(counts)s.") % {"counts": counts})
         unrepaired = [difference for _company, difference in found if difference.unrepaired]
         if not found:
-            write(self.style.SUCCESS("Every stored figure agrees with what it is derived from."))
+            write(self.style.SUCCESS(_("Every stored figure agrees with what it is derived from.")))
         elif fix and unrepaired:
-            raise CommandError(
-                f"Fixed: {len(found) - len(unrepaired)} row(s); {len(unrepaired)} row(s) could "
-                "not be repaired automatically (listed above)."
-            )
+            fixed = ngettext(
+                "Fixed: %(count)d row.", "Fixed: %(count)d rows.", len(found) - len(unrepaired)
+            ) % {"count": len(found) - len(unrepaired)}
+            left = ngettext(
+                "%(count)d row could not be repaired automatically (listed above).",
+                "%(count)d rows could not be repaired automatically (listed above).",
+                len(unrepaired),
+            ) % {"count": len(unrepaired)}
+            raise CommandError(f"{fixed} {left}")
         elif fix:
-            write(self.style.SUCCESS(f"Fixed: {len(found)} row(s)."))
+            write(
+                self.style.SUCCESS(
+                    ngettext("Fixed: %(count)d row.", "Fixed: %(count)d rows.", len(found))
+                    % {"count": len(found)}
+                )
+            )
         else:
             raise CommandError(
-                f"{len(found)} row(s) disagree with what their figures are derived from: run "
-                "again with --fix to repair them."
+                ngettext(
+                    "%(count)d row disagrees with what its figures are derived from: run "
+                    "again with --fix to repair it.",
+                    "%(count)d rows disagree with what their figures are derived from: run "
+                    "again with --fix to repair them.",
+                    len(found),
+                )
+                % {"count": len(found)}
             )

@@ -2,6 +2,8 @@
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from crm.access import viewable_rows
@@ -35,7 +37,9 @@ class Command(AuditedCommand):
     def handle(self, *args, **options):
         company = Company.objects.filter(slug=options["company"]).first()
         if company is None:
-            raise CommandError(f"No company with the slug “{options['company']}”.")
+            raise CommandError(
+                _("No company with the slug “%(slug)s”.") % {"slug": options["company"]}
+            )
         dry_run = options["dry_run"]
         converted, refused = [], []
         with scope(company=company):
@@ -45,7 +49,10 @@ class Command(AuditedCommand):
                 stages = stages.filter(name__iexact=options["stage"])
                 if not stages.exists():
                     names = ", ".join(OpportunityStage.objects.values_list("name", flat=True))
-                    raise CommandError(f"No stage “{options['stage']}”: use one of {names}.")
+                    raise CommandError(
+                        _("No stage “%(stage)s”: use one of %(choices)s.")
+                        % {"stage": options["stage"], "choices": names}
+                    )
             else:
                 stages = stages.filter(kind=OpportunityStage.Kind.WON)
             linked = CustomerLink.objects.filter(company=company, opportunity__isnull=False)
@@ -56,7 +63,7 @@ class Command(AuditedCommand):
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            label = "Trying opportunities" if dry_run else "Converting opportunities"
+            label = _("Trying opportunities") if dry_run else _("Converting opportunities")
             with (
                 self.acting_as(actor),
                 ProgressBar(total=len(ids), stream=self.stderr, label=label) as bar,
@@ -76,16 +83,36 @@ class Command(AuditedCommand):
                     bar.advance()
         write = self.stdout.write
         if dry_run:
-            write(self.style.WARNING("Dry run: nothing was changed."))
-        reach = f" that {actor.email} may convert" if actor else ""
-        write(f"{company.name}: {len(ids)} opportunity(ies) without a customer{reach} looked at.")
-        write(
-            self.style.SUCCESS(f"{'Would convert' if dry_run else 'Converted'}: {len(converted)}")
-        )
+            write(self.style.WARNING(_("Dry run: nothing was changed.")))
+        values = {"company": company.name, "count": len(ids)}
+        if actor:
+            values["email"] = actor.email
+            looked_at = ngettext(
+                "%(company)s: %(count)d opportunity without a customer that %(email)s may "
+                "convert looked at.",
+                "%(company)s: %(count)d opportunities without a customer that %(email)s may "
+                "convert looked at.",
+                len(ids),
+            )
+        else:
+            looked_at = ngettext(
+                "%(company)s: %(count)d opportunity without a customer looked at.",
+                "%(company)s: %(count)d opportunities without a customer looked at.",
+                len(ids),
+            )
+        write(looked_at % values)
+        done = _("Would convert: %(count)d") if dry_run else _("Converted: %(count)d")
+        write(self.style.SUCCESS(done % {"count": len(converted)}))
         for opportunity, customer in converted:
-            target = "a new customer" if dry_run else f"customer #{customer.pk} {customer}"
+            if dry_run:
+                target = _("a new customer")
+            else:
+                target = _("customer #%(number)s %(name)s") % {
+                    "number": customer.pk,
+                    "name": customer,
+                }
             write(f"  #{opportunity.pk} {opportunity} -> {target}")
-        line = f"Refused: {len(refused)}"
+        line = _("Refused: %(count)d") % {"count": len(refused)}
         write(self.style.ERROR(line) if refused else line)
         for opportunity, reason in refused:
             write(f"  #{opportunity.pk} {opportunity}: {reason}")

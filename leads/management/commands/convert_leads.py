@@ -2,6 +2,8 @@
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from crm.access import viewable_rows
@@ -20,7 +22,9 @@ def positive_int(value: str) -> int:
     except ValueError:
         number = 0
     if number <= 0:
-        raise CommandError(f"--limit must be a whole number above 0, not “{value}”.")
+        raise CommandError(
+            _("--limit must be a whole number above 0, not “%(value)s”.") % {"value": value}
+        )
     return number
 
 
@@ -55,11 +59,14 @@ class Command(AuditedCommand):
     def handle(self, *args, **options):
         company = Company.objects.filter(slug=options["company"]).first()
         if company is None:
-            raise CommandError(f"No company with the slug “{options['company']}”.")
+            raise CommandError(
+                _("No company with the slug “%(slug)s”.") % {"slug": options["company"]}
+            )
         status = options["status"]
         if status not in Lead.Status.values:
             raise CommandError(
-                f"Unknown status “{status}”: use one of {', '.join(Lead.Status.values)}."
+                _("Unknown status “%(status)s”: use one of %(choices)s.")
+                % {"status": status, "choices": ", ".join(Lead.Status.values)}
             )
         dry_run = options["dry_run"]
         results = {"converted": [], "already": [], "refused": []}
@@ -71,7 +78,7 @@ class Command(AuditedCommand):
                 .order_by("pk")
                 .values_list("pk", flat=True)[: options["limit"]]
             )
-            label = "Trying leads" if dry_run else "Converting leads"
+            label = _("Trying leads") if dry_run else _("Converting leads")
             with (
                 self.acting_as(actor),
                 ProgressBar(total=len(ids), stream=self.stderr, label=label) as bar,
@@ -111,20 +118,36 @@ class Command(AuditedCommand):
     def _summary(self, company, status, dry_run, *, actor, converted, already, refused) -> None:
         write = self.stdout.write
         if dry_run:
-            write(self.style.WARNING("Dry run: nothing was changed."))
+            write(self.style.WARNING(_("Dry run: nothing was changed.")))
         total = len(converted) + len(already) + len(refused)
-        reach = f" that {actor.email} may convert" if actor else ""
-        write(f"{company.name}: {total} {status} lead(s){reach} looked at.")
-        write(
-            self.style.SUCCESS(f"{'Would convert' if dry_run else 'Converted'}: {len(converted)}")
-        )
+        values = {"company": company.name, "count": total, "status": status}
+        if actor:
+            values["email"] = actor.email
+            looked_at = ngettext(
+                "%(company)s: %(count)d %(status)s lead that %(email)s may convert looked at.",
+                "%(company)s: %(count)d %(status)s leads that %(email)s may convert looked at.",
+                total,
+            )
+        else:
+            looked_at = ngettext(
+                "%(company)s: %(count)d %(status)s lead looked at.",
+                "%(company)s: %(count)d %(status)s leads looked at.",
+                total,
+            )
+        write(looked_at % values)
+        done = _("Would convert: %(count)d") if dry_run else _("Converted: %(count)d")
+        write(self.style.SUCCESS(done % {"count": len(converted)}))
         for lead, opportunity in converted:
-            target = "a new opportunity" if dry_run else f"opportunity #{opportunity.pk}"
+            if dry_run:
+                target = _("a new opportunity")
+            else:
+                target = _("opportunity #%(number)s") % {"number": opportunity.pk}
             write(f"  #{lead.pk} {lead} -> {target}")
-        write(f"Already had an opportunity: {len(already)}")
+        write(_("Already had an opportunity: %(count)d") % {"count": len(already)})
         for lead, opportunity in already:
-            write(f"  #{lead.pk} {lead} -> opportunity #{opportunity.pk}")
-        refused_line = f"Refused: {len(refused)}"
+            target = _("opportunity #%(number)s") % {"number": opportunity.pk}
+            write(f"  #{lead.pk} {lead} -> {target}")
+        refused_line = _("Refused: %(count)d") % {"count": len(refused)}
         write(self.style.ERROR(refused_line) if refused else refused_line)
         for lead, reason in refused:
             write(f"  #{lead.pk} {lead}: {reason}")

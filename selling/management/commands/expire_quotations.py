@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from crm.audit import AuditedCommand
@@ -29,7 +30,7 @@ def iso_date(value: str) -> datetime.date:
         # argparse turns this into "error: argument --today: ..." (a CommandError when called
         # from code), naming the option.
         raise argparse.ArgumentTypeError(
-            f"use a date like 2026-01-31 (year-month-day), not “{value}”"
+            _("use a date like 2026-01-31 (year-month-day), not “%(value)s”") % {"value": value}
         ) from None
 
 
@@ -39,7 +40,7 @@ def companies_from(options) -> list[Company]:
         return list(Company.objects.order_by("slug"))
     company = Company.objects.filter(slug=options["company"]).first()
     if company is None:
-        raise CommandError(f"No company with the slug “{options['company']}”.")
+        raise CommandError(_("No company with the slug “%(slug)s”.") % {"slug": options["company"]})
     return [company]
 
 
@@ -70,7 +71,7 @@ class Command(AuditedCommand):
         today = options["today"] or timezone.localdate()
         dry_run = options["dry_run"]
         counts: list[tuple[Company, int]] = []
-        label = "Trying companies" if dry_run else "Expiring quotations"
+        label = _("Trying companies") if dry_run else _("Expiring quotations")
         with ProgressBar(total=len(companies), stream=self.stderr, label=label) as bar:
             for company in companies:
                 # A dry run wraps the company in one transaction it rolls back; a real run
@@ -84,10 +85,18 @@ class Command(AuditedCommand):
                 bar.advance()
         write = self.stdout.write
         if dry_run:
-            write(self.style.WARNING("Dry run: nothing was changed."))
-        verb = "would expire" if dry_run else "expired"
-        write(f"Open quotations past their valid-until date on {today.isoformat()}:")
+            write(self.style.WARNING(_("Dry run: nothing was changed.")))
+        write(
+            _("Open quotations past their valid-until date on %(date)s:")
+            % {"date": today.isoformat()}
+        )
         for company, expired in counts:
-            write(f"  {company.slug}: {expired} {verb}")
+            line = (
+                _("%(company)s: %(count)d would expire")
+                if dry_run
+                else _("%(company)s: %(count)d expired")
+            )
+            write("  " + line % {"company": company.slug, "count": expired})
         total = sum(expired for _company, expired in counts)
-        write(self.style.SUCCESS(f"{'Would expire' if dry_run else 'Expired'}: {total}"))
+        summary = _("Would expire: %(count)d") if dry_run else _("Expired: %(count)d")
+        write(self.style.SUCCESS(summary % {"count": total}))
