@@ -21,9 +21,14 @@ from tests.factories import CompanyFactory, CustomerFactory, ProductFactory, Sal
 pytestmark = pytest.mark.clock
 
 
+# A fixed day under time_machine (tests.conftest.at_noon): mid-month, so "this month" and "the
+# last 30 days" hold the orders each test puts on "today" whatever day the suite runs.
+DAY = date(2026, 12, 15)
+
+
 @pytest.fixture(autouse=True)
 def _at_noon():
-    with at_noon():
+    with at_noon(DAY):  # time_machine.travel to noon of DAY
         yield
 
 
