@@ -28,9 +28,25 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    # The walks over every page check markup (axe, sideways scrolling), which the database does
+    # not change: CI runs them in its SQLite leg. The PostgreSQL leg still opens every page in
+    # the isolation walk (tests/test_isolation.py) and runs every other browser test.
+    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    skip_walk = pytest.mark.skip(
+        reason="a markup walk: the database does not change markup, the SQLite run walks it "
+        "(MARKUP_WALKS=1 runs it here too)"
+    )
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            if (
+                on_postgres
+                and item.get_closest_marker("markup_walk")
+                and os.environ.get("MARKUP_WALKS") != "1"
+            ):
+                item.add_marker(skip_walk)
 
 
 @pytest.fixture(scope="session")

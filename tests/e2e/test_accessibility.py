@@ -10,7 +10,7 @@ from tests.e2e.conftest import assert_accessible, log_in
 from tests.test_isolation import kwargs_variants, walk
 
 # Reads dates (demo data, periods, due dates): CI runs it under several test clocks too.
-pytestmark = pytest.mark.clock
+pytestmark = [pytest.mark.clock, pytest.mark.markup_walk]
 
 # Django's own admin and the auth flow's token pages are not ours to fix; POST-only views have
 # no page. The API (JSON, its schema and its docs page) has its own tests in tests/e2e/test_api_pages.py.

@@ -13,7 +13,7 @@ from customers.demo import PORTAL_PASSWORD
 from customers.models import CustomerUser
 from tests.e2e.conftest import assert_accessible
 
-pytestmark = pytest.mark.clock
+pytestmark = [pytest.mark.clock, pytest.mark.markup_walk]
 
 # Pages reached from an e-mailed link (their token is tested elsewhere) and POST-only views.
 SKIP_NAMES = {"portal:logout", "portal:reset_confirm", "portal:accept_invitation"}
