@@ -164,13 +164,18 @@ class AuditedHistory(models.Model):
         abstract = True
 
 
-def audit_history(*, excluded: Sequence[str] = (), versioned: bool = True) -> HistoricalRecords:
+def audit_history(
+    *, excluded: Sequence[str] = (), versioned: bool = True, unindexed: Sequence[str] = ()
+) -> HistoricalRecords:
     """The ``history`` field of a tracked model: version bookkeeping and ``excluded`` (derived
-    figures kept elsewhere) are not recorded."""
+    figures kept elsewhere) are not recorded; ``unindexed`` foreign keys get no index in the
+    history table (history is read by record, company and date, never by those: an index
+    nobody reads only slows down every write)."""
     excluded_fields = [*(VERSION_BOOKKEEPING if versioned else ()), *excluded]
     return HistoricalRecords(
         bases=[AuditedHistory],
         excluded_fields=excluded_fields,
+        no_db_index=list(unindexed),
         get_user=_history_user,
         history_manager=ScopedHistoryManager,
         user_related_name="+",
