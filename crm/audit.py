@@ -201,18 +201,23 @@ def bulk_create_audited(model: type[models.Model], objs: list, *, batch_size: in
     )
 
 
-def record_bulk_created(model: type[models.Model], objs: list, *, batch_size: int | None = None):
+def record_bulk_created(
+    model: type[models.Model], objs: list, *, batch_size: int | None = None, copied_from: str = ""
+):
     """One "created" history row per object already written in bulk by other means (an
     import's ``COPY``), for the current actor; nothing for a model without history.
 
     On PostgreSQL the rows are copied by the database from the records just written (one
     ``INSERT ... SELECT`` per actor and reason, usually one), instead of one Python object
     and one set of parameters per history row: the same columns and values as
-    ``bulk_history_create`` gives, at a fraction of the cost."""
+    ``bulk_history_create`` gives, at a fraction of the cost. ``copied_from`` names a table
+    that holds the same rows to read them from instead (an import's staging table: under
+    row-level security the planner cannot see the company's share of the real table and
+    would scan all of it for each batch)."""
     if not objs or not is_tracked(model):
         return
     if connection.vendor == "postgresql":
-        _copy_created_history(model, objs)
+        _copy_created_history(model, objs, copied_from or model._meta.db_table)
         return
     model.history.bulk_history_create(
         objs,
@@ -222,7 +227,7 @@ def record_bulk_created(model: type[models.Model], objs: list, *, batch_size: in
     )
 
 
-def _copy_created_history(model: type[models.Model], objs: list) -> None:
+def _copy_created_history(model: type[models.Model], objs: list, source_table: str) -> None:
     history = model.history.model
     quote = connection.ops.quote_name
     tracked = [history._meta.get_field(f.name).column for f in history.tracked_fields]
@@ -240,7 +245,7 @@ def _copy_created_history(model: type[models.Model], objs: list) -> None:
         f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(map(quote, columns))}) "
         f"SELECT {', '.join(quote(c) for c in source)}, %s, %s, '+', %s, "
         f"{', '.join(['%s'] * len(extra))} "
-        f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = ANY(%s) "
+        f"FROM {quote(source_table)} WHERE {quote(model._meta.pk.column)} = ANY(%s) "
         f"ORDER BY {quote(model._meta.pk.column)}"
     )
     now = timezone.now()

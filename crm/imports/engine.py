@@ -127,7 +127,8 @@ def write_new_rows(model, instances: list) -> None:
     plain = all(f.get_internal_type() in _PLAIN_TYPES for f in fields)
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    staging = quote(f"import_{meta.db_table}") if is_enforced() else None
+    staging_table = f"import_{meta.db_table}" if is_enforced() else ""
+    staging = quote(staging_table) if staging_table else None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -162,10 +163,11 @@ def write_new_rows(model, instances: list) -> None:
                     )
         if staging:
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}")
-            cursor.execute(f"TRUNCATE {staging}")
         for instance in instances:
             instance._state.adding = False
-        record_bulk_created(model, instances, batch_size=BATCH_SIZE)
+        record_bulk_created(model, instances, batch_size=BATCH_SIZE, copied_from=staging_table)
+        if staging:
+            cursor.execute(f"TRUNCATE {staging}")
 
 
 def check_columns(kind: ImportKind, headers: list[str], columns: dict[str, str]) -> None:
