@@ -148,6 +148,9 @@ def policy_statements(connection: BaseDatabaseWrapper) -> list[str]:
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        # The import stages its rows in a temporary table (COPY into a table under the
+        # policies is refused): granted in case PUBLIC's default right was taken away.
+        f"GRANT TEMPORARY ON DATABASE {quote(connection.settings_dict['NAME'])} TO {role}",
         # Whether someone is an owner or admin in any company (who may open the Django admin):
         # a question across companies that the app role may ask but not answer row by row.
         f"""CREATE OR REPLACE FUNCTION {ADMIN_ANYWHERE}(person bigint, roles text[])

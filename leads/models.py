@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.audit import audit_history
-from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+from crm.models import Company, CompanyOwned, Product, SalesPartner, Salesperson
 from crm.phones import PhoneField
 from crm.versioning import Versioned
 
@@ -133,11 +133,20 @@ class Lead(Versioned, CompanyOwned):
         Status.CONVERTED: frozenset(),
     }
 
+    # Every index of the table starts with the company (see Meta): no index of its own.
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("company"),
+        db_index=False,
+    )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     organization_name = models.CharField(_("organization"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = PhoneField(_("phone"), blank=True)
+    # The optional references are indexed in Meta, for their non-empty values only.
     source = models.ForeignKey(
         LeadSource,
         on_delete=models.PROTECT,
@@ -145,6 +154,7 @@ class Lead(Versioned, CompanyOwned):
         blank=True,
         related_name="leads",
         verbose_name=_("source"),
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
@@ -156,6 +166,7 @@ class Lead(Versioned, CompanyOwned):
         blank=True,
         related_name="leads",
         verbose_name=_("lost reason"),
+        db_index=False,
     )
     salesperson = models.ForeignKey(
         Salesperson,
@@ -164,6 +175,7 @@ class Lead(Versioned, CompanyOwned):
         blank=True,
         related_name="leads",
         verbose_name=_("salesperson"),
+        db_index=False,
     )
     sales_partner = models.ForeignKey(
         SalesPartner,
@@ -172,13 +184,25 @@ class Lead(Versioned, CompanyOwned):
         blank=True,
         related_name="leads",
         verbose_name=_("sales partner"),
+        db_index=False,
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Versioned's, indexed in Meta for its non-empty values only (an import names no editor).
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("last changed by"),
+        db_index=False,
+    )
 
     objects = ScopedManager(company="company")
 
-    history = audit_history()
+    history = audit_history(unindexed=("source", "lost_reason", "salesperson", "sales_partner"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -220,6 +244,18 @@ class Lead(Versioned, CompanyOwned):
             models.Index(
                 fields=["company", "organization_name", "created_at", "id"],
                 name="lead_company_org_idx",
+            ),
+            # What a reference's own deletion asks (is any lead still pointing here?), across
+            # companies so the indexes above do not serve it. Most leads name no partner, no
+            # lost reason and no editor, many no source: the empty values stay out of the
+            # index, so an import or a new lead writes fewer index entries.
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                    name=f"lead_{name}_set_idx",
+                )
+                for name in ("source", "lost_reason", "salesperson", "sales_partner", "updated_by")
             ),
         ]
 

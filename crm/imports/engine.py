@@ -102,19 +102,20 @@ def write_new_rows(model, instances: list) -> None:
     """The one place an import writes new rows in bulk; each instance gets its id.
 
     PostgreSQL: ids drawn from the table's sequence in one query, then one binary ``COPY``
-    (several times faster than a multi-row INSERT). Elsewhere, and for a connection under
-    row-level security: ``bulk_create``. Rows written here send no signals: their "created"
-    history rows are written in bulk too (crm.audit), for the import's actor.
+    (several times faster than a multi-row INSERT), and the "created" history rows copied by
+    the database from the rows just written (crm.audit). PostgreSQL refuses ``COPY FROM`` into
+    a table under row-level security to a role subject to it (the web process's app role):
+    there the rows are copied into a temporary table of the same shape and moved with one
+    ``INSERT ... SELECT``, which the policies check like any insert. Elsewhere:
+    ``bulk_create``. Rows written here send no signals.
     """
     if not instances:
         return
-    from crm.rls import is_enforced
-
-    # PostgreSQL refuses COPY FROM into a table under row-level security for a role subject to
-    # it (the web process's app role): INSERT there.
-    if connection.vendor != "postgresql" or is_enforced():
+    if connection.vendor != "postgresql":
         bulk_create_audited(model, instances, batch_size=BATCH_SIZE)
         return
+    from crm.rls import is_enforced
+
     meta = model._meta
     quote = connection.ops.quote_name
     fields = meta.concrete_fields
@@ -124,18 +125,27 @@ def write_new_rows(model, instances: list) -> None:
             for instance in instances:
                 setattr(instance, stamp.attname, now)
     plain = all(f.get_internal_type() in _PLAIN_TYPES for f in fields)
-    with connection.cursor() as cursor:
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    staging_table = f"import_{meta.db_table}" if is_enforced() else ""
+    staging = quote(staging_table) if staging_table else None
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [quote(meta.db_table), meta.pk.column, len(instances)],
+            [table, meta.pk.column, len(instances)],
         )
         for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
             instance.pk = pk
-        columns = ", ".join(quote(f.column) for f in fields)
+        if staging:
+            # Dropped at the end of the transaction; a batch refused before leaves none.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DROP"
+            )
+        target = staging or table
         if plain:
             types = _types_of(meta.db_table)
             attnames = [f.attname for f in fields]
-            statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN (FORMAT BINARY)"
+            statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)"
             with cursor.cursor.copy(statement) as copy:
                 copy.set_types([types[f.column] for f in fields])
                 for instance in instances:
@@ -143,7 +153,7 @@ def write_new_rows(model, instances: list) -> None:
                     copy.write_row([values[name] for name in attnames])
         else:
             # The values as the ORM's INSERT prepares them.
-            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
                 for instance in instances:
                     copy.write_row(
                         [
@@ -151,9 +161,13 @@ def write_new_rows(model, instances: list) -> None:
                             for f in fields
                         ]
                     )
-    for instance in instances:
-        instance._state.adding = False
-    record_bulk_created(model, instances, batch_size=BATCH_SIZE)
+        if staging:
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}")
+        for instance in instances:
+            instance._state.adding = False
+        record_bulk_created(model, instances, batch_size=BATCH_SIZE, copied_from=staging_table)
+        if staging:
+            cursor.execute(f"TRUNCATE {staging}")
 
 
 def check_columns(kind: ImportKind, headers: list[str], columns: dict[str, str]) -> None:
