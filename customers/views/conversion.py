@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from crm.access import Action
+from crm.access import Action, viewable_rows
 from crm.access.views import AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.views.mixins import CompanyQuerysetMixin
@@ -62,6 +62,15 @@ class _ConvertView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
             email=form["email"].value() or proposal.email,
             phone=form["phone"].value() or proposal.phone,
         )
+        # Only customers the user may view are offered for linking (and named).
+        viewable = set(
+            viewable_rows(
+                Customer.objects.filter(pk__in=[match.customer.pk for match in duplicates]),
+                self.request.user,
+                self.request.company,
+            ).values_list("pk", flat=True)
+        )
+        duplicates = [match for match in duplicates if match.customer.pk in viewable]
         context = self.get_context_data(
             object=self.object,
             form=form,
@@ -77,8 +86,13 @@ class _ConvertView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
         action = request.POST.get("action")
         try:
             if action == "link":
-                customer = Customer.objects.filter(
-                    company=request.company, pk=_int(request.POST.get("customer"))
+                # Only a customer the user may view can be picked (the list shows no other).
+                customer = viewable_rows(
+                    Customer.objects.filter(
+                        company=request.company, pk=_int(request.POST.get("customer"))
+                    ),
+                    request.user,
+                    request.company,
                 ).first()
                 if customer is None:
                     raise DomainError(_("Choose one of the customers listed."))

@@ -249,3 +249,78 @@ def test_a_customer_beyond_the_view_level_is_no_choice_anywhere(client, company,
     assert "customer" in listed.context["filter"].form.errors
     created = client.post(reverse("selling:quotation_create"), {"customer": sams_customer.pk})
     assert created.status_code == 302
+
+
+def _customers_own_for_salespeople(company, owner):
+    role_access_levels_save(
+        company=company,
+        levels={("customers.customer", Action.VIEW, Role.SALESPERSON): Level.OWN},
+        actor=owner,
+    )
+
+
+def test_the_admins_customer_choices_follow_the_view_level(client, company, colleagues):
+    """In the admin too, a customer beyond Sam's view level is neither found by the
+    autocomplete nor accepted by the field behind it."""
+    import json
+
+    from django.contrib.auth.models import Permission
+
+    users, documents = colleagues
+    danas_customer = documents["dana"]["quotation"].customer
+    sams_customer = CustomerFactory(
+        company=company,
+        name=danas_customer.name + " Two",
+        salesperson=documents["sam"]["opportunity"].salesperson,
+    )
+    sam = users["sam"]
+    sam.is_staff = True
+    sam.save()
+    sam.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["selling", "customers"])
+    )
+    _customers_own_for_salespeople(company, users["owner"])
+    login_as(client, sam, company)
+    for app_label, model_name in (("selling", "quotation"), ("selling", "salesorder")):
+        answer = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": app_label,
+                "model_name": model_name,
+                "field_name": "customer",
+                "term": danas_customer.name,
+            },
+        )
+        found = {row["id"] for row in json.loads(answer.content)["results"]}
+        assert found == {str(sams_customer.pk)}, model_name
+    page = client.get(reverse("admin:customers_customer_add"))
+    parent = page.context["adminform"].form.fields["parent"]
+    assert not parent.queryset.filter(pk=danas_customer.pk).exists()
+    assert parent.queryset.filter(pk=sams_customer.pk).exists()
+
+
+def test_a_conversion_cannot_link_a_customer_beyond_the_view_level(client, company, colleagues):
+    """Converting a lead, Sam is offered only the duplicates he may view, and a hand-made
+    "link" to Dana's customer is refused: the lead stays unconverted."""
+    from customers.models import CustomerLink
+    from tests.factories import LeadFactory
+
+    users, documents = colleagues
+    danas_customer = documents["dana"]["quotation"].customer
+    _customers_own_for_salespeople(company, users["owner"])
+    lead = LeadFactory(
+        company=company,
+        salesperson=documents["sam"]["opportunity"].salesperson,
+        organization_name=danas_customer.name,
+        email=danas_customer.email,
+    )
+    login_as(client, users["sam"], company)
+    url = reverse("customers:convert_lead", args=[lead.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert danas_customer not in [match.customer for match in page.context["duplicates"]]
+    answer = client.post(url, {"action": "link", "customer": danas_customer.pk})
+    assert answer.status_code == 302
+    assert not CustomerLink.objects.filter(lead=lead).exists()
+    messages = [str(m) for m in answer.wsgi_request._messages]
+    assert any("Choose one of the customers listed" in m for m in messages)
