@@ -113,3 +113,20 @@ def test_the_balance_page_query_budget_does_not_grow_with_entries(tree, member):
         credit(tree.holding, "5", member)
     assert queries() == few
     assert few <= 12
+
+
+def test_a_portal_step_on_the_staff_timeline_is_badged_portal(company, customer, buyer):
+    """What a customer user does on the portal reads "Portal" on the staff's timeline, not
+    "Other"; so does what staff change about the customer's portal access."""
+    from crm.models import SystemEvent
+    from crm.timeline import activity_log_event
+    from customers.portal_users import customer_user_deactivate
+
+    event = activity_log_event(owner=customer, kind="other", message="Asked.", actor=buyer)
+    assert event.get_event_kind_display() == "Portal"
+    from tests.factories import MembershipFactory
+
+    staff = MembershipFactory(company=company, role="admin").user
+    customer_user_deactivate(user=buyer, actor=staff)
+    latest = SystemEvent.objects.filter(company=company).order_by("-pk").first()
+    assert latest.get_event_kind_display() == "Portal"

@@ -324,3 +324,34 @@ def test_a_conversion_cannot_link_a_customer_beyond_the_view_level(client, compa
     assert not CustomerLink.objects.filter(lead=lead).exists()
     messages = [str(m) for m in answer.wsgi_request._messages]
     assert any("Choose one of the customers listed" in m for m in messages)
+
+
+def test_a_customers_timeline_leaves_out_documents_beyond_the_view_level(
+    client, company, colleagues
+):
+    """Dana's order is mirrored on the customer's timeline ("Sales order SO-…: Order created.").
+    With orders at "own", Sam sees the customer's page without that entry, and the
+    dashboard's recent activity without any entry of or about Dana's order."""
+    from crm.dashboard import recent_activity_widget
+    from crm.ui.dashboard import period_for
+
+    users, documents = colleagues
+    sams, danas = documents["sam"]["order"], documents["dana"]["order"]
+    customer = danas.customer
+    role_access_levels_save(
+        company=company,
+        levels={("selling.salesorder", Action.VIEW, Role.SALESPERSON): Level.OWN},
+        actor=users["owner"],
+    )
+    login_as(client, users["sam"], company)
+    page = client.get(customer.get_absolute_url()).content.decode()
+    assert sams.number in page
+    assert danas.number not in page
+
+    entries = recent_activity_widget(company, users["sam"], period_for(None))["entries"]
+    text = " ".join(entry.summary for entry in entries)
+    assert sams.number in text
+    assert danas.number not in text
+    # The owner still reads every entry.
+    login_as(client, users["owner"], company)
+    assert danas.number in client.get(customer.get_absolute_url()).content.decode()
