@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from crm.access import record_type_for, viewable_rows
+from crm.access import Action, Level, level_for, viewable_rows
 from crm.actors import portal_actor_name, staff_user
 from crm.audit import changes_for_many
 from crm.errors import DomainError, validate_or_raise
@@ -300,18 +300,21 @@ def entries_the_user_may_view(entries: Iterable, user, company: Company) -> list
     a record (the dashboard lists every record's) or a system event naming one (a quotation's
     step mirrored on its customer). Left out rather than shown without the number: the entry
     is all about that record, as ERPNext leaves linked documents a user may not read out of a
-    timeline. One query per kind of record concerned."""
+    timeline. One query per kind of record concerned that the user sees only part of."""
     entries = list(entries)
     if user is None:
         return entries
+    levels: dict[type[Model], str | None] = {}
     wanted: dict[type[Model], set[int]] = {}
     for entry in entries:
         for model, pk in _concerned(entry):
-            try:
-                record_type_for(model)
-            except KeyError:
-                continue  # not a record type with levels: the company scope decides
-            wanted.setdefault(model, set()).add(pk)
+            if model not in levels:
+                try:
+                    levels[model] = level_for(user, company, model, Action.VIEW)
+                except KeyError:
+                    levels[model] = None  # not a record type with levels: the scope decides
+            if levels[model] not in (None, Level.COMPANY):  # the whole company: no query
+                wanted.setdefault(model, set()).add(pk)
     hidden: set[tuple[type[Model], int]] = set()
     for model, ids in wanted.items():
         rows = model._default_manager.filter(company=company, pk__in=sorted(ids))
