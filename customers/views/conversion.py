@@ -13,6 +13,7 @@ from crm.views.mixins import CompanyQuerysetMixin
 from customers import services
 from customers.forms import ConversionForm
 from customers.models import Customer, CustomerLink
+from customers.selectors import viewable_duplicates
 from leads.models import Lead, Opportunity
 
 
@@ -62,15 +63,7 @@ class _ConvertView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
             email=form["email"].value() or proposal.email,
             phone=form["phone"].value() or proposal.phone,
         )
-        # Only customers the user may view are offered for linking (and named).
-        viewable = set(
-            viewable_rows(
-                Customer.objects.filter(pk__in=[match.customer.pk for match in duplicates]),
-                self.request.user,
-                self.request.company,
-            ).values_list("pk", flat=True)
-        )
-        duplicates = [match for match in duplicates if match.customer.pk in viewable]
+        duplicates = viewable_duplicates(duplicates, self.request.user, self.request.company)
         context = self.get_context_data(
             object=self.object,
             form=form,

@@ -355,3 +355,39 @@ def test_a_customers_timeline_leaves_out_documents_beyond_the_view_level(
     # The owner still reads every entry.
     login_as(client, users["owner"], company)
     assert danas.number in client.get(customer.get_absolute_url()).content.decode()
+
+
+def test_the_api_and_the_order_link_refuse_a_customer_beyond_the_view_level(
+    client, company, colleagues
+):
+    """Through the API Sam can neither quote nor order for Dana's customer, nor link it to
+    his opportunity's order; on the page, a hand-made link to it is refused too."""
+    from tests.api.conftest import make_key, token_client
+
+    users, documents = colleagues
+    danas_customer = documents["dana"]["quotation"].customer
+    opportunity = documents["sam"]["opportunity"]
+    _customers_own_for_salespeople(company, users["owner"])
+    api = token_client(make_key(company, users["sam"]))
+    before = (Quotation.objects.count(), SalesOrder.objects.count())
+    quoted = api.post("/api/v1/quotations/", {"customer": danas_customer.pk}, format="json")
+    ordered = api.post(
+        "/api/v1/orders/",
+        {"customer": danas_customer.pk, "order_date": "2026-12-01"},
+        format="json",
+    )
+    linked = api.post(
+        f"/api/v1/opportunities/{opportunity.pk}/order/",
+        {"customer": danas_customer.pk},
+        format="json",
+    )
+    for answer in (quoted, ordered, linked):
+        assert answer.status_code == 400, answer.content
+        assert "customer" in answer.content.decode()
+    login_as(client, users["sam"], company)
+    page = client.post(
+        reverse("selling:opportunity_order", args=[opportunity.pk]),
+        {"customer": danas_customer.pk},
+    )
+    assert page.status_code == 302
+    assert (Quotation.objects.count(), SalesOrder.objects.count()) == before
