@@ -12,8 +12,8 @@ from addressbook.models import Address, Contact
 from crm.imports.kinds import ImportField, ImportKind
 
 
-def _address_form(*, company, data, instance):
-    return AddressForm(data=data, company=company, instance=instance)
+def _address_form(*, company, data, instance, user=None):
+    return AddressForm(data=data, company=company, instance=instance, user=user)
 
 
 def _address_save(*, form, actor):
@@ -23,8 +23,8 @@ def _address_save(*, form, actor):
     return services.address_create(company=form.company, fields=fields, actor=actor)
 
 
-def _contact_form(*, company, data, instance):
-    return ContactForm(data=data, company=company, instance=instance)
+def _contact_form(*, company, data, instance, user=None):
+    return ContactForm(data=data, company=company, instance=instance, user=user)
 
 
 def _contact_save(*, form, actor):

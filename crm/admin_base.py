@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.access import Action, access_filter, can, record_type_for
+from crm.access import Action, access_filter, can, record_type_for, viewable_rows
 from crm.audit import is_tracked
 from crm.forms import bind_company, is_company_owned
 from crm.versioning import VERSION_FIELD, StaleEditError, Versioned, versioned_form
@@ -28,6 +28,14 @@ def name_widget(widget, label: str, *, also_single: bool) -> None:
             sub.attrs.setdefault("aria-label", f"{label}: {part}")
     elif also_single and not inner.is_hidden:
         inner.attrs.setdefault("aria-label", label)
+
+
+def company_choices(model, request):
+    """The rows a related-object field of the admin may choose: the active company's, and of a
+    record type the access engine knows, those the user may view (the autocomplete answers
+    from the same rows, through the related model's admin queryset)."""
+    rows = model.objects.filter(company=request.company)
+    return viewable_rows(rows, request.user, request.company)
 
 
 class NamedWidgetsMixin:
@@ -173,12 +181,12 @@ class CompanyScopedAdmin(
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if is_company_owned(db_field.related_model):
-            kwargs["queryset"] = db_field.related_model.objects.filter(company=request.company)
+            kwargs["queryset"] = company_choices(db_field.related_model, request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if is_company_owned(db_field.related_model):
-            kwargs["queryset"] = db_field.related_model.objects.filter(company=request.company)
+            kwargs["queryset"] = company_choices(db_field.related_model, request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -203,5 +211,5 @@ class CompanyScopedInlineMixin(NamedWidgetsMixin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if is_company_owned(db_field.related_model):
-            kwargs["queryset"] = db_field.related_model.objects.filter(company=request.company)
+            kwargs["queryset"] = company_choices(db_field.related_model, request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -41,7 +41,7 @@ def funnel_widget(company: Company, user, period: Period) -> dict[str, Any] | No
 
 
 def recent_activity_widget(company: Company, user, period: Period) -> dict[str, Any]:
-    return {"entries": recent_activity(company=company)}
+    return {"entries": recent_activity(company=company, user=user)}
 
 
 def my_tasks_widget(company: Company, user, period: Period) -> dict[str, Any]:

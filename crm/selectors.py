@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Activity, Company, SystemEvent
+from crm.timeline import entries_the_user_may_view
 from crm.ui.pagination import bounded_count
 
 # (app_label.Model, label, list url name): counted on the dashboard once the model exists.
@@ -37,7 +38,7 @@ def dashboard_summary(*, company: Company) -> list[dict]:
     return rows
 
 
-def recent_activity(*, company: Company, limit: int = 8):
+def recent_activity(*, company: Company, limit: int = 8, user=None):
     """The company's newest timeline entries, people's first: notes, calls, meetings and tasks
     fill the list, and system events (conversions, status moves) only the places they leave,
     newest first either way. Each entry comes with its owner, in a bounded number of queries:
@@ -50,9 +51,17 @@ def recent_activity(*, company: Company, limit: int = 8):
         .select_related("author", "owner_type")
         .order_by("-occurred_at", "-pk")
     )
-    entries = list(happened.not_instance_of(SystemEvent)[:limit])
+    # Given the ``user``, entries of or about records beyond their view level are left out
+    # (twice as many read, so the card still fills; one more query per kind of such record).
+    spare = 2 if user is not None else 1
+    entries = entries_the_user_may_view(
+        list(happened.not_instance_of(SystemEvent)[: limit * spare]), user, company
+    )
+    entries = entries[:limit]
     if len(entries) < limit:
-        entries += list(happened.instance_of(SystemEvent)[: limit - len(entries)])
+        missing = limit - len(entries)
+        system = list(happened.instance_of(SystemEvent)[: missing * spare])
+        entries += entries_the_user_may_view(system, user, company)[:missing]
         entries.sort(key=lambda entry: (entry.occurred_at, entry.pk), reverse=True)
     prefetch_related_objects(entries, "owner")
     return entries

@@ -6,6 +6,7 @@ history, including the records it came from, with ``timeline_for_many``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from crm.access import Action, Level, level_for, viewable_rows
 from crm.actors import portal_actor_name, staff_user
 from crm.audit import changes_for_many
 from crm.errors import DomainError, validate_or_raise
@@ -98,6 +100,8 @@ def activity_log_event(
             "name": on_portal,
         }
         data = {**(data or {}), "customer_user": actor.pk}
+        if kind == SystemEvent.Kind.OTHER:
+            kind = SystemEvent.Kind.PORTAL  # the badge says where it happened
     event = SystemEvent(
         company=owner_company(owner),
         owner=owner,
@@ -267,6 +271,62 @@ def timeline_with_changes(
     ]
     entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
     return entries[:limit]
+
+
+def about(record: Model) -> dict[str, Any]:
+    """What a system event logged on another record says it is about (``data["about"]``): a
+    quotation's step mirrored on its customer names the quotation, so the entry can be left
+    out for those who may not view that quotation (``entries_the_user_may_view``)."""
+    return {"model": record._meta.label_lower, "pk": record.pk}
+
+
+def _concerned(entry) -> list[tuple[type[Model], int]]:
+    """The records an entry tells about: the one it is on, and the one it names."""
+    found = []
+    owner_type_id = getattr(entry, "owner_type_id", None)
+    if owner_type_id is not None:
+        model = ContentType.objects.get_for_id(owner_type_id).model_class()
+        if model is not None:
+            found.append((model, entry.owner_id))
+    named = (getattr(entry, "data", None) or {}).get("about")
+    if isinstance(named, dict):
+        with contextlib.suppress(KeyError, LookupError, TypeError, ValueError):
+            found.append((apps.get_model(named["model"]), int(named["pk"])))
+    return found
+
+
+def entries_the_user_may_view(entries: Iterable, user, company: Company) -> list:
+    """``entries`` without those about a record beyond the user's view level: an entry on such
+    a record (the dashboard lists every record's) or a system event naming one (a quotation's
+    step mirrored on its customer). Left out rather than shown without the number: the entry
+    is all about that record, as ERPNext leaves linked documents a user may not read out of a
+    timeline. One query per kind of record concerned that the user sees only part of."""
+    entries = list(entries)
+    if user is None:
+        return entries
+    levels: dict[type[Model], str | None] = {}
+    wanted: dict[type[Model], set[int]] = {}
+    for entry in entries:
+        for model, pk in _concerned(entry):
+            if model not in levels:
+                try:
+                    levels[model] = level_for(user, company, model, Action.VIEW)
+                except KeyError:
+                    levels[model] = None  # not a record type with levels: the scope decides
+            if levels[model] not in (None, Level.COMPANY):  # the whole company: no query
+                wanted.setdefault(model, set()).add(pk)
+    hidden: set[tuple[type[Model], int]] = set()
+    for model, ids in wanted.items():
+        rows = model._default_manager.filter(company=company, pk__in=sorted(ids))
+        seen = set(viewable_rows(rows, user, company).values_list("pk", flat=True))
+        hidden.update((model, pk) for pk in ids - seen)
+    if not hidden:
+        return entries
+    return [
+        entry
+        for entry in entries
+        if not any((model, pk) in hidden for model, pk in _concerned(entry) if model in wanted)
+    ]
 
 
 def timeline_for(owner: Model, *, limit: int = 50) -> list[Activity]:

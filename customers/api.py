@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from crm.access import Action
+from crm.access import Action, viewable_rows
 from crm.api.forms import action_input, form_serializer, serializer_field, validated_form
 from crm.api.router import router
 from crm.api.viewsets import CompanyViewSet, FormViewSet
@@ -135,7 +135,11 @@ class _ConvertToCustomer(CompanyViewSet):
         serializer.is_valid(raise_exception=True)
         given = serializer.validated_data
         if given.get("customer"):
-            customer = Customer.objects.filter(company=self.company, pk=given["customer"]).first()
+            customer = viewable_rows(
+                Customer.objects.filter(company=self.company, pk=given["customer"]),
+                request.user,
+                self.company,
+            ).first()
             if customer is None:
                 raise ValidationError({"customer": _("No such customer in your company.")})
             return self.read(self.convert(record, customer=customer))

@@ -13,8 +13,8 @@ from customers.models import Customer, CustomerGroup, CustomerType
 from leads.imports import SALES_PARTNER, SALESPERSON
 
 
-def _form(*, company, data, instance):
-    return CustomerForm(data=data, company=company, instance=instance)
+def _form(*, company, data, instance, user=None):
+    return CustomerForm(data=data, company=company, instance=instance, user=user)
 
 
 def _save(*, form, actor):

@@ -301,7 +301,7 @@ def _check_reach(customer: Customer, *, within: Customer | None) -> None:
 
 
 def _log(customer: Customer, message: str, *, actor) -> None:
-    activity_log_event(owner=customer, kind="other", message=message, actor=actor)
+    activity_log_event(owner=customer, kind="portal", message=message, actor=actor)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from crm.access import viewable_rows
 from crm.models import Product
 from customers import hierarchy, rollup
 from customers.models import (
@@ -317,3 +318,17 @@ def customer_portal_users(*, customer: Customer) -> list[CustomerUser]:
         )
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def viewable_duplicates(duplicates: list, user, company) -> list:
+    """The possible duplicates (``customer_duplicates``) the user may view, in one query: only
+    those are offered for linking, or named."""
+    ids = [match.customer.pk for match in duplicates]
+    if not ids:
+        return duplicates
+    seen = set(
+        viewable_rows(
+            Customer.objects.filter(company=company, pk__in=ids), user, company
+        ).values_list("pk", flat=True)
+    )
+    return [match for match in duplicates if match.customer.pk in seen]

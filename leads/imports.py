@@ -25,8 +25,8 @@ SALES_PARTNER = Reference(
 )
 
 
-def _form(*, company, data, instance):
-    return LeadForm(data=data, company=company, instance=instance)
+def _form(*, company, data, instance, user=None):
+    return LeadForm(data=data, company=company, instance=instance, user=user)
 
 
 def _save(*, form, actor):

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from crm.access import Action
+from crm.access import Action, viewable_rows
 from crm.api.forms import action_input, form_data, form_serializer, validated_form
 from crm.api.router import router
 from crm.api.viewsets import CompanyViewSet, FormUpdateMixin, ReadViewSet
@@ -121,7 +121,11 @@ def _order_kwargs(view) -> dict:
     given = serializer.validated_data
     kwargs = {"allow_duplicates": given.get("allow_duplicates", False)}
     if given.get("customer"):
-        customer = Customer.objects.filter(company=view.company, pk=given["customer"]).first()
+        customer = viewable_rows(
+            Customer.objects.filter(company=view.company, pk=given["customer"]),
+            view.request.user,
+            view.company,
+        ).first()
         if customer is None:
             raise ValidationError({"customer": _("No such customer in your company.")})
         kwargs["customer"] = customer
@@ -139,7 +143,8 @@ class _DocumentViewSet(FormUpdateMixin, ReadViewSet):
         return super().base_queryset().prefetch_related(Prefetch("items", queryset=items))
 
     def form_kwargs(self) -> dict:
-        return {"company": self.company}
+        # The header forms are the pages': their choices at the user's view level.
+        return {"company": self.company, "user": self.request.user}
 
     def save_form(self, form):
         return self.update_service(form.instance, form.service_fields)
@@ -157,6 +162,7 @@ class _DocumentViewSet(FormUpdateMixin, ReadViewSet):
             self.create_form_class,
             data=form_data(serializer.validated_data, form_class=self.create_form_class),
             company=self.company,
+            user=request.user,  # the customers the user may view, as on the page
         )
         document = self.create_service(form.cleaned_data)
         document = self.get_queryset().get(pk=document.pk)

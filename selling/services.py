@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.access import Action, viewable_rows
 from crm.actors import staff_user
 from crm.audit import bulk_create_audited
 from crm.errors import DomainError, validate_or_raise
@@ -26,7 +27,7 @@ from crm.models import Product
 from crm.money import format_money, round_money
 from crm.numbering import number_next
 from crm.rows import check_same_company, lock_then_load
-from crm.timeline import activity_log_event
+from crm.timeline import about, activity_log_event
 from crm.versioning import StaleEditError
 from customers import balance as customers_balance
 from customers import services as customers_services
@@ -62,7 +63,9 @@ def _log(
     """The event on the document's timeline and, with ``on_party``, on its party's (the
     opportunity, else the customer). Not on the party: what is no news there (a draft made) or
     what another entry there already tells (the quotation ordered: its order was made)."""
-    data = {"document": document.number, **(data or {})}
+    # "about" names the document, so its customer's timeline can leave the entry out for
+    # those who may not view the document (crm.timeline.entries_the_user_may_view).
+    data = {"document": document.number, "about": about(document), **(data or {})}
     activity_log_event(owner=document, kind=kind, message=message, data=data, actor=actor)
     # One entry on the party: the opportunity's history already shows on its customer's page.
     party = document.opportunity or document.customer
@@ -556,12 +559,15 @@ def quotations_expire_due(*, company, today: datetime.date | None = None, actor=
     """Expire every open quotation of ``company`` past its valid-until date (the cron job).
 
     Each quotation in its own transaction, so one failure does not undo the others; rejected
-    and ordered quotations are never touched (``Quotation.EXPIRABLE``).
+    and ordered quotations are never touched (``Quotation.EXPIRABLE``). Given an ``actor``
+    (``expire_quotations --as``), only the quotations their edit level reaches: expiring
+    changes a quotation's status. Without one, the company's (the nightly job).
     """
     today = today or timezone.localdate()
     due = Quotation.objects.filter(
         company=company, status__in=Quotation.EXPIRABLE, valid_until__lt=today
     ).order_by("pk")
+    due = viewable_rows(due, actor, company, Action.EDIT)
     expired = 0
     for quotation in due.iterator():
         with transaction.atomic():

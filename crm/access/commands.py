@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm.models import Company, Membership
 
-__all__ = ["add_acting_user_argument", "acting_user"]
+__all__ = ["acting_for", "add_acting_user_argument", "acting_user"]
 
 
 def add_acting_user_argument(parser, *, action: str) -> None:
@@ -42,3 +42,21 @@ def acting_user(company: Company, email: str | None):
             % {"email": email, "company": company.name}
         )
     return membership.user
+
+
+def acting_for(company: Company | None, actor) -> str:
+    """The line a command prints first: whose access levels it follows, so an operator reading
+    the output never mistakes a company-wide run for one person's (no ``company``: a run over
+    every company)."""
+    if actor is None and company is None:
+        return _(
+            "Acting for every company as a whole: every record, whatever anyone's access level."
+        )
+    if actor is None:
+        return _(
+            "Acting for %(company)s as a whole (no --as): every record, whatever anyone's "
+            "access level."
+        ) % {"company": company.name}
+    return _("Acting as %(email)s: only the records their access levels reach.") % {
+        "email": actor.email
+    }

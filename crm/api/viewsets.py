@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from crm.access import Action, access_filter
 from crm.access.registry import record_type_for
 from crm.api.forms import form_data, validated_form
+from crm.forms import CompanyFormMixin
 from crm.versioning import Versioned
 from crm.views.mixins import has_role
 
@@ -141,7 +142,11 @@ class FormWriteMixin:
     form_class = None
 
     def form_kwargs(self) -> dict:
-        return {"company": self.company}
+        # The page's form, as the page builds it: choices at the user's view level.
+        kwargs = {"company": self.company}
+        if issubclass(self.form_class, CompanyFormMixin):
+            kwargs["user"] = self.request.user
+        return kwargs
 
     def save_service(self, instance):
         raise NotImplementedError

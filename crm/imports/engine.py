@@ -22,10 +22,12 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.access import Action, can, record_type_for
 from crm.audit import bulk_create_audited, record_bulk_created
 from crm.errors import DomainError
 from crm.imports.kinds import ImportKind
 from crm.imports.reading import Table, to_decimal_text
+from crm.models import Salesperson
 
 BATCH_SIZE = 2000
 _PENDING = -1  # a key whose row waits in the current batch
@@ -235,10 +237,31 @@ class ImportRun:
         self.keep_good_rows = keep_good_rows
         self.dry_run = dry_run
         self.actor = actor
+        # A person's import (the page, ``import_records --as``) follows their access levels:
+        # a matched record is updated only within their edit level, and a new record that names
+        # no salesperson is theirs, as the create pages make it. A command without ``--as``
+        # acts for the company as a whole.
+        self.person = actor if getattr(actor, "is_authenticated", False) else None
+        self.access_controlled = self.person is not None and _registered(kind.model)
+        self.owner_field, self.own_salesperson_id = self._ownership()
         self.progress = progress
         self.outcome = Outcome(total=table.count() if total is None else total)
         self.pending: list[tuple[int, object, str | None]] = []
         self.decimal_fields = [f.name for f in kind.fields if f.decimal and f.name in self.index]
+
+    def _ownership(self) -> tuple[str | None, int | None]:
+        """The field that makes a new row someone's, and the person's salesperson row."""
+        if not self.access_controlled:
+            return None, None
+        owner_field = record_type_for(self.kind.model).owner_field
+        if owner_field not in {f.name for f in self.kind.fields}:
+            return None, None
+        own = (
+            Salesperson.objects.filter(company=self.company, user=self.person)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return owner_field, own
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -294,6 +317,8 @@ class ImportRun:
         if existing == _PENDING:
             self._flush()  # the match waits in the batch: write it, then update it
             existing = self.keys.get(key)
+        if existing is None and self.own_salesperson_id and not resolved.get(self.owner_field):
+            resolved[self.owner_field] = self.own_salesperson_id
         if existing is None and self.fast is not None:
             instance, problems = self.fast(resolved)
             for name, message in problems.items():
@@ -332,14 +357,27 @@ class ImportRun:
         data: dict = {}
         if existing is not None:
             instance = kind.model.objects.get(pk=existing, company=self.company)
-            probe = kind.make_form(company=self.company, data=None, instance=instance)
+            if self.access_controlled and not can(self.person, self.company, instance, Action.EDIT):
+                self._error(
+                    number,
+                    kind.match_field,
+                    _(
+                        "The existing record with this %(key)s is beyond your access level: "
+                        "you may not change it."
+                    )
+                    % {"key": kind.match_label},
+                )
+                return
+            probe = kind.make_form(
+                company=self.company, data=None, instance=instance, user=self.person
+            )
             data = {
                 name: value
                 for name, value in model_to_dict(instance, fields=list(probe.fields)).items()
                 if value is not None
             }
         data.update(values)
-        form = kind.make_form(company=self.company, data=data, instance=instance)
+        form = kind.make_form(company=self.company, data=data, instance=instance, user=self.person)
         if not form.is_valid():
             for name, messages in form.errors.items():
                 for message in messages:
@@ -399,6 +437,14 @@ class ImportRun:
             if key:
                 self.keys[key] = instance.pk
         self.outcome.created += len(written)
+
+
+def _registered(model) -> bool:
+    try:
+        record_type_for(model)
+    except KeyError:
+        return False
+    return True
 
 
 def run_import(**kwargs) -> Outcome:

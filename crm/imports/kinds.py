@@ -40,7 +40,8 @@ class ImportKind:
     label: Any
     model: type[models.Model]
     fields: list[ImportField]
-    # company, data (the form's data), instance (None: a new record) -> a bound form
+    # company, data (the form's data), instance (None: a new record), user (the importing
+    # person: choices follow their view level; None for the company) -> a bound form
     make_form: Callable[..., forms.BaseForm]
     # form, actor -> the saved record (through the app's service)
     save: Callable[..., models.Model]

@@ -13,7 +13,7 @@ from crm.services import product_save
 FALSE_WORDS = {"0", "no", "n", "false", "f", "inactive", "nein", "tidak"}
 
 
-def _form(*, company, data, instance):
+def _form(*, company, data, instance, user=None):
     if data is not None:
         data = dict(data)
         active = data.get("is_active")
@@ -25,7 +25,7 @@ def _form(*, company, data, instance):
         data["is_active"] = "on" if active else ""
         if not data.get("vat_rate") and instance is None:
             data["vat_rate"] = str(company.default_vat_rate)
-    return ProductForm(data=data, company=company, instance=instance)
+    return ProductForm(data=data, company=company, instance=instance, user=user)
 
 
 def _save(*, form, actor):

@@ -210,6 +210,8 @@ class SystemEvent(Activity):
         STATUS_CHANGE = "status_change", _("Status change")
         STAGE_CHANGE = "stage_change", _("Stage change")
         CONVERSION = "conversion", _("Conversion")
+        # Done by a customer user on the portal, or about their portal access.
+        PORTAL = "portal", _("Portal")
         OTHER = "other", _("Other")
 
     event_kind = models.CharField(

@@ -25,6 +25,7 @@ from crm.timeline import (
     activity_add,
     activity_delete,
     can_have_timeline,
+    entries_the_user_may_view,
     open_tasks_for,
     related_owners,
     task_complete,
@@ -102,7 +103,9 @@ def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -
         "owner_type": owner_label(owner),
         "panel_id": key,
         "form": form,
-        "entries": timeline_with_changes([owner], related=extra),
+        "entries": entries_the_user_may_view(
+            timeline_with_changes([owner], related=extra), request.user, request.company
+        ),
         "show_owner": bool(extra),
         "can_moderate": request.user.is_superuser or bool(membership and membership.is_admin),
         "next_url": next_url,

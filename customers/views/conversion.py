@@ -6,13 +6,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from crm.access import Action
+from crm.access import Action, viewable_rows
 from crm.access.views import AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.views.mixins import CompanyQuerysetMixin
 from customers import services
 from customers.forms import ConversionForm
 from customers.models import Customer, CustomerLink
+from customers.selectors import viewable_duplicates
 from leads.models import Lead, Opportunity
 
 
@@ -62,6 +63,7 @@ class _ConvertView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
             email=form["email"].value() or proposal.email,
             phone=form["phone"].value() or proposal.phone,
         )
+        duplicates = viewable_duplicates(duplicates, self.request.user, self.request.company)
         context = self.get_context_data(
             object=self.object,
             form=form,
@@ -77,8 +79,13 @@ class _ConvertView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
         action = request.POST.get("action")
         try:
             if action == "link":
-                customer = Customer.objects.filter(
-                    company=request.company, pk=_int(request.POST.get("customer"))
+                # Only a customer the user may view can be picked (the list shows no other).
+                customer = viewable_rows(
+                    Customer.objects.filter(
+                        company=request.company, pk=_int(request.POST.get("customer"))
+                    ),
+                    request.user,
+                    request.company,
                 ).first()
                 if customer is None:
                     raise DomainError(_("Choose one of the customers listed."))

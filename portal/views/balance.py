@@ -18,8 +18,8 @@ from crm.access import Action, Level, level_for
 from crm.errors import DomainError
 from crm.ui.pagination import CappedPaginator
 from customers import balance as customers_balance
-from customers.forms import GiftCardRedeemForm
 from customers.models import BalanceEntry, Customer
+from portal.forms import PortalRedeemForm
 from portal.views.base import PortalMixin, reach
 from portal.views.documents import SectionMixin
 
@@ -47,8 +47,9 @@ def _redeem_failed(customer_user) -> None:
 
 
 def may_redeem(request) -> bool:
-    """A gift card goes onto the user's own customer's balance: the edit level must reach that
-    customer (Department or Corporate; User reaches no balance entries: they are nobody's own)."""
+    """A gift card goes onto the user's own customer's balance (at Corporate, onto any of their
+    subtree's): the edit level must reach that customer (Department or Corporate; User reaches no
+    balance entries: they are nobody's own)."""
     level = level_for(request.customer_user, request.company, BalanceEntry, Action.EDIT)
     return level in (Level.TEAM, Level.COMPANY)
 
@@ -91,20 +92,29 @@ class BalanceView(SectionMixin, PortalMixin, ListView):
             other_balances=balances,
             show_customer=level == Level.COMPANY,
             may_redeem=may_redeem(request),
-            redeem_form=self.redeem_form or GiftCardRedeemForm(auto_id="redeem_%s"),
+            redeem_form=self.redeem_form or self.make_redeem_form(),
         )
         return context
 
+    def make_redeem_form(self, data=None) -> PortalRedeemForm:
+        return PortalRedeemForm(
+            data,
+            customer_user=self.portal_user,
+            company=self.request.company,
+            auto_id="redeem_%s",
+        )
+
 
 class RedeemView(BalanceView):
-    """POST only: put a gift card's amount on the user's customer's balance."""
+    """POST only: put a gift card's amount on the user's customer's balance (at Corporate, on
+    the balance of the customer of their subtree they picked)."""
 
     http_method_names = ["post"]
 
     def post(self, request):
         if not may_redeem(request):
             raise Http404  # the engine gives no reach here: as if the page were not there
-        form = GiftCardRedeemForm(request.POST, auto_id="redeem_%s")
+        form = self.make_redeem_form(request.POST)
         status = 200
         if redeem_failures(self.portal_user) >= REDEEM_FAILURE_LIMIT:
             form.is_valid()
@@ -119,17 +129,20 @@ class RedeemView(BalanceView):
         elif form.is_valid():
             try:
                 entry = customers_balance.gift_card_redeem(
-                    customer=self.customer, code=form.cleaned_data["code"], actor=self.portal_user
+                    customer=form.target() or self.customer,
+                    code=form.cleaned_data["code"],
+                    actor=self.portal_user,
                 )
             except DomainError as error:
                 _redeem_failed(self.portal_user)
                 form.add_error("code", error.message)
             else:
-                messages.success(
-                    request,
-                    _("Gift card redeemed: %(amount)s added to your balance.")
-                    % {"amount": f"{entry.amount:,.2f} {request.company.currency}"},
-                )
+                amount = f"{entry.amount:,.2f} {request.company.currency}"
+                if entry.customer_id == self.customer.pk:
+                    done = _("Gift card redeemed: %(amount)s added to your balance.")
+                else:
+                    done = _("Gift card redeemed: %(amount)s added to the balance of %(name)s.")
+                messages.success(request, done % {"amount": amount, "name": entry.customer})
                 return HttpResponseRedirect(reverse("portal:balance"))
         self.redeem_form = form
         self.object_list = self.get_queryset()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 
-from crm.access import Action
+from crm.access import Action, viewable_rows
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.money import format_money
@@ -28,6 +28,7 @@ from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMix
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers import services as customers_services
 from customers.models import Customer
+from customers.selectors import viewable_duplicates
 from leads.models import Opportunity
 from selling import mailing, next_steps, pricing, selectors, services
 from selling.filters import OrderFilter
@@ -194,8 +195,13 @@ class _OrderConversionView(AccessQuerysetMixin, ObjectActionView):
         self.object = self.get_object()
         customer = None
         if "customer" in request.POST:
-            customer = Customer.objects.filter(
-                company=request.company, pk=int_or_none(request.POST.get("customer"))
+            # Only a customer the user may view (the decision page lists no other).
+            customer = viewable_rows(
+                Customer.objects.filter(
+                    company=request.company, pk=int_or_none(request.POST.get("customer"))
+                ),
+                request.user,
+                request.company,
             ).first()
             if customer is None:
                 messages.error(request, _("Choose one of the customers listed."))
@@ -231,11 +237,15 @@ class _OrderConversionView(AccessQuerysetMixin, ObjectActionView):
         """The decision page: the customers that match, and creating a new one anyway."""
         opportunity = self.opportunity()
         proposal = customers_services.proposed_customer(opportunity=opportunity)
-        duplicates = customers_services.customer_duplicates(
-            company=self.request.company,
-            name=proposal.name,
-            email=proposal.email,
-            phone=proposal.phone,
+        duplicates = viewable_duplicates(
+            customers_services.customer_duplicates(
+                company=self.request.company,
+                name=proposal.name,
+                email=proposal.email,
+                phone=proposal.phone,
+            ),
+            self.request.user,
+            self.request.company,
         )
         context = {
             "source": self.object,

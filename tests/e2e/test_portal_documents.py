@@ -133,3 +133,35 @@ def test_the_guest_sees_the_quotation_without_an_accept_button(page, nordlicht):
     page.goto("/portal/balance/")
     expect(page.get_by_label("Gift card code")).to_have_count(0)
     check(page, "balance-guest")
+
+
+def test_a_corporate_user_redeems_a_gift_card_onto_a_customer_below(page, nordlicht):
+    """Anna administers the holding (Corporate): she picks Retail for the card, and Retail's
+    balance grows by its amount, the holding's not at all."""
+    company, _quotation, ben, _gina = nordlicht
+    with scope(company=company):
+        retail = ben.customer
+        anna = CustomerUserFactory(
+            customer=retail.parent,
+            email="anna@nordlicht.example",
+            first_name="Anna",
+            roles="administrator",
+        )
+        staff = UserFactory()
+        _card, code = balance.gift_card_issue(company=company, amount="25", actor=staff)
+    portal_sign_in(page, anna)
+    nav(page, "Balance").click()
+    picker = page.get_by_label("Onto the balance of")
+    expect(picker).to_have_value(str(anna.customer_id))
+    check(page, "balance-corporate")
+    page.get_by_label("Gift card code").fill(code)
+    picker.select_option(label="Nordlicht Retail GmbH")
+    page.get_by_role("button", name="Redeem").click()
+    expect(page.locator(".message-success")).to_contain_text(
+        "25.00 EUR added to the balance of Nordlicht Retail GmbH"
+    )
+    with scope(company=company):
+        retail.refresh_from_db()
+        anna.customer.refresh_from_db()
+        assert retail.balance == Decimal("125.00")
+        assert anna.customer.balance == Decimal("0.00")

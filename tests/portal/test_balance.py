@@ -113,3 +113,54 @@ def test_the_balance_page_query_budget_does_not_grow_with_entries(tree, member):
         credit(tree.holding, "5", member)
     assert queries() == few
     assert few <= 12
+
+
+def test_a_portal_step_on_the_staff_timeline_is_badged_portal(company, customer, buyer):
+    """What a customer user does on the portal reads "Portal" on the staff's timeline, not
+    "Other"; so does what staff change about the customer's portal access."""
+    from crm.models import SystemEvent
+    from crm.timeline import activity_log_event
+    from customers.portal_users import customer_user_deactivate
+
+    event = activity_log_event(owner=customer, kind="other", message="Asked.", actor=buyer)
+    assert event.get_event_kind_display() == "Portal"
+    from tests.factories import MembershipFactory
+
+    staff = MembershipFactory(company=company, role="admin").user
+    customer_user_deactivate(user=buyer, actor=staff)
+    latest = SystemEvent.objects.filter(company=company).order_by("-pk").first()
+    assert latest.get_event_kind_display() == "Portal"
+
+
+def test_at_corporate_the_card_goes_onto_the_customer_picked_in_the_subtree(tree, member):
+    """Anna (Corporate, at the holding) picks Retail; her own customer is the default; a
+    customer outside her subtree is refused and the card stays unredeemed."""
+    company = tree.retail.company
+    url = reverse("portal:balance_redeem")
+    client = signed_in(tree.anna)
+    form = client.get(reverse("portal:balance")).context["redeem_form"]
+    choices = {customer.name for customer in form.fields["customer"].queryset}
+    assert choices == {"Nordlicht Holding AG", "Nordlicht Retail GmbH"}
+    assert form.fields["customer"].initial == tree.holding.pk
+
+    card, code = balance.gift_card_issue(company=company, amount="25", actor=member)
+    refused = client.post(url, {"code": code, "customer": tree.kopi.pk})
+    assert refused.status_code == 200
+    assert "customer" in refused.context["redeem_form"].errors
+    card.refresh_from_db()
+    assert card.redeemed_at is None
+
+    page = client.post(url, {"code": code, "customer": tree.retail.pk}, follow=True)
+    assert "added to the balance of Nordlicht Retail GmbH" in page.content.decode()
+    assert BalanceEntry.objects.get(gift_card=card).customer == tree.retail
+    tree.holding.refresh_from_db()
+    assert tree.holding.balance == Decimal("0.00")
+
+
+def test_at_department_the_card_goes_onto_the_users_own_customer(tree, member):
+    """Ben (Department, at Retail) is not asked; a customer sent anyway is ignored."""
+    client = signed_in(tree.ben)
+    assert "customer" not in client.get(reverse("portal:balance")).context["redeem_form"].fields
+    card, code = balance.gift_card_issue(company=tree.retail.company, amount="25", actor=member)
+    client.post(reverse("portal:balance_redeem"), {"code": code, "customer": tree.holding.pk})
+    assert BalanceEntry.objects.get(gift_card=card).customer == tree.retail

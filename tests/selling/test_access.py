@@ -249,3 +249,145 @@ def test_a_customer_beyond_the_view_level_is_no_choice_anywhere(client, company,
     assert "customer" in listed.context["filter"].form.errors
     created = client.post(reverse("selling:quotation_create"), {"customer": sams_customer.pk})
     assert created.status_code == 302
+
+
+def _customers_own_for_salespeople(company, owner):
+    role_access_levels_save(
+        company=company,
+        levels={("customers.customer", Action.VIEW, Role.SALESPERSON): Level.OWN},
+        actor=owner,
+    )
+
+
+def test_the_admins_customer_choices_follow_the_view_level(client, company, colleagues):
+    """In the admin too, a customer beyond Sam's view level is neither found by the
+    autocomplete nor accepted by the field behind it."""
+    import json
+
+    from django.contrib.auth.models import Permission
+
+    users, documents = colleagues
+    danas_customer = documents["dana"]["quotation"].customer
+    sams_customer = CustomerFactory(
+        company=company,
+        name=danas_customer.name + " Two",
+        salesperson=documents["sam"]["opportunity"].salesperson,
+    )
+    sam = users["sam"]
+    sam.is_staff = True
+    sam.save()
+    sam.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["selling", "customers"])
+    )
+    _customers_own_for_salespeople(company, users["owner"])
+    login_as(client, sam, company)
+    for app_label, model_name in (("selling", "quotation"), ("selling", "salesorder")):
+        answer = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": app_label,
+                "model_name": model_name,
+                "field_name": "customer",
+                "term": danas_customer.name,
+            },
+        )
+        found = {row["id"] for row in json.loads(answer.content)["results"]}
+        assert found == {str(sams_customer.pk)}, model_name
+    page = client.get(reverse("admin:customers_customer_add"))
+    parent = page.context["adminform"].form.fields["parent"]
+    assert not parent.queryset.filter(pk=danas_customer.pk).exists()
+    assert parent.queryset.filter(pk=sams_customer.pk).exists()
+
+
+def test_a_conversion_cannot_link_a_customer_beyond_the_view_level(client, company, colleagues):
+    """Converting a lead, Sam is offered only the duplicates he may view, and a hand-made
+    "link" to Dana's customer is refused: the lead stays unconverted."""
+    from customers.models import CustomerLink
+    from tests.factories import LeadFactory
+
+    users, documents = colleagues
+    danas_customer = documents["dana"]["quotation"].customer
+    _customers_own_for_salespeople(company, users["owner"])
+    lead = LeadFactory(
+        company=company,
+        salesperson=documents["sam"]["opportunity"].salesperson,
+        organization_name=danas_customer.name,
+        email=danas_customer.email,
+    )
+    login_as(client, users["sam"], company)
+    url = reverse("customers:convert_lead", args=[lead.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert danas_customer not in [match.customer for match in page.context["duplicates"]]
+    answer = client.post(url, {"action": "link", "customer": danas_customer.pk})
+    assert answer.status_code == 302
+    assert not CustomerLink.objects.filter(lead=lead).exists()
+    messages = [str(m) for m in answer.wsgi_request._messages]
+    assert any("Choose one of the customers listed" in m for m in messages)
+
+
+def test_a_customers_timeline_leaves_out_documents_beyond_the_view_level(
+    client, company, colleagues
+):
+    """Dana's order is mirrored on the customer's timeline ("Sales order SO-…: Order created.").
+    With orders at "own", Sam sees the customer's page without that entry, and the
+    dashboard's recent activity without any entry of or about Dana's order."""
+    from crm.dashboard import recent_activity_widget
+    from crm.ui.dashboard import period_for
+
+    users, documents = colleagues
+    sams, danas = documents["sam"]["order"], documents["dana"]["order"]
+    customer = danas.customer
+    role_access_levels_save(
+        company=company,
+        levels={("selling.salesorder", Action.VIEW, Role.SALESPERSON): Level.OWN},
+        actor=users["owner"],
+    )
+    login_as(client, users["sam"], company)
+    page = client.get(customer.get_absolute_url()).content.decode()
+    assert sams.number in page
+    assert danas.number not in page
+
+    entries = recent_activity_widget(company, users["sam"], period_for(None))["entries"]
+    text = " ".join(entry.summary for entry in entries)
+    assert sams.number in text
+    assert danas.number not in text
+    # The owner still reads every entry.
+    login_as(client, users["owner"], company)
+    assert danas.number in client.get(customer.get_absolute_url()).content.decode()
+
+
+def test_the_api_and_the_order_link_refuse_a_customer_beyond_the_view_level(
+    client, company, colleagues
+):
+    """Through the API Sam can neither quote nor order for Dana's customer, nor link it to
+    his opportunity's order; on the page, a hand-made link to it is refused too."""
+    from tests.api.conftest import make_key, token_client
+
+    users, documents = colleagues
+    danas_customer = documents["dana"]["quotation"].customer
+    opportunity = documents["sam"]["opportunity"]
+    _customers_own_for_salespeople(company, users["owner"])
+    api = token_client(make_key(company, users["sam"]))
+    before = (Quotation.objects.count(), SalesOrder.objects.count())
+    quoted = api.post("/api/v1/quotations/", {"customer": danas_customer.pk}, format="json")
+    ordered = api.post(
+        "/api/v1/orders/",
+        {"customer": danas_customer.pk, "order_date": "2026-12-01"},
+        format="json",
+    )
+    linked = api.post(
+        f"/api/v1/opportunities/{opportunity.pk}/order/",
+        {"customer": danas_customer.pk},
+        format="json",
+    )
+    for answer in (quoted, ordered, linked):
+        assert answer.status_code == 400, answer.content
+        assert "customer" in answer.content.decode()
+    login_as(client, users["sam"], company)
+    page = client.post(
+        reverse("selling:opportunity_order", args=[opportunity.pk]),
+        {"customer": danas_customer.pk},
+    )
+    assert page.status_code == 302
+    assert (Quotation.objects.count(), SalesOrder.objects.count()) == before

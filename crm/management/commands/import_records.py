@@ -1,10 +1,12 @@
 """``manage.py import_records --company SLUG --kind K FILE [--mapping NAME] [--dry-run]
-[--keep-good-rows] [--update]``: import a CSV or XLSX file of leads, customers, contacts,
+[--keep-good-rows] [--update] [--as EMAIL]``: import a CSV or XLSX file of leads, customers, contacts,
 addresses or products, validated as the pages validate them.
 
 Without ``--mapping`` the columns are matched by their headers. Every bad row is listed on
 stdout (row, column, value, message) and the exit status is 1; all-or-nothing (the default)
-then writes nothing, ``--keep-good-rows`` writes the good rows.
+then writes nothing, ``--keep-good-rows`` writes the good rows. ``--as`` imports as that member
+would on the import page: a matched record is updated only within their edit level, and a new
+record naming no salesperson is theirs; without it the command acts for the company as a whole.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_scopes import scope
 
+from crm.access.commands import acting_for, acting_user, add_acting_user_argument
 from crm.audit import AuditedCommand
 from crm.errors import DomainError
 from crm.imports.engine import ImportRun
@@ -55,6 +58,7 @@ class Command(AuditedCommand):
             choices=["yes", "no"],
             help="whether numbers are written 1.234,50 (default: detected)",
         )
+        add_acting_user_argument(parser, action="edit")
 
     def handle(self, *args, **options):
         company = Company.objects.filter(slug=options["company"]).first()
@@ -78,6 +82,9 @@ class Command(AuditedCommand):
         except DomainError as error:
             raise CommandError(error.message) from error
         with scope(company=company):
+            actor = acting_user(company, options["acting_user"])
+            # stdout carries only the CSV report of bad rows: the rest goes to stderr.
+            self.stderr.write(acting_for(company, actor))
             if options["mapping"]:
                 mapping = ImportMapping.objects.filter(
                     company=company, kind=kind.key, name=options["mapping"]
@@ -91,9 +98,14 @@ class Command(AuditedCommand):
             else:
                 columns = guess_columns(kind, table.headers)
             total = table.count()
-            with ProgressBar(
-                total=total, stream=self.stderr, label=_("Importing %(kind)s") % {"kind": kind.key}
-            ) as bar:
+            with (
+                self.acting_as(actor),
+                ProgressBar(
+                    total=total,
+                    stream=self.stderr,
+                    label=_("Importing %(kind)s") % {"kind": kind.key},
+                ) as bar,
+            ):
 
                 def progress(outcome):
                     bar.advance(outcome.processed - bar.done)
@@ -107,6 +119,7 @@ class Command(AuditedCommand):
                         duplicates="update" if options["update"] else "skip",
                         keep_good_rows=options["keep_good_rows"],
                         dry_run=options["dry_run"],
+                        actor=actor,
                         progress=progress,
                         total=total,
                     ).run()

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from django_scopes import scope
 
 from crm.access import viewable_rows
-from crm.access.commands import acting_user, add_acting_user_argument
+from crm.access.commands import acting_for, acting_user, add_acting_user_argument
 from crm.audit import AuditedCommand
 from crm.errors import DomainError
 from crm.models import Company
@@ -119,6 +119,7 @@ class Command(AuditedCommand):
         write = self.stdout.write
         if dry_run:
             write(self.style.WARNING(_("Dry run: nothing was changed.")))
+        write(acting_for(company, actor))
         total = len(converted) + len(already) + len(refused)
         values = {"company": company.name, "count": total, "status": status}
         if actor:

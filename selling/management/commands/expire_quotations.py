@@ -2,6 +2,8 @@
 
     manage.py expire_quotations --all
     manage.py expire_quotations --company acme --today 2026-03-01 --dry-run
+    manage.py expire_quotations --company acme --as sam@acme.example
+
 
 The work is ``selling.services.quotations_expire_due`` (each quotation in its own transaction,
 logged on its timeline); this command only picks the companies and reports.
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from crm.access.commands import acting_for, acting_user, add_acting_user_argument
 from crm.audit import AuditedCommand
 from crm.models import Company
 from crm.progress import ProgressBar
@@ -65,20 +68,28 @@ class Command(AuditedCommand):
             action="store_true",
             help="Expire and roll back: says how many would expire, changes nothing.",
         )
+        add_acting_user_argument(parser, action="edit")
 
     def handle(self, *args, **options):
         companies = companies_from(options)
+        if options["acting_user"] and options["all"]:
+            # A person is a member of one company: --as picks their levels in that one.
+            raise CommandError(_("--as needs --company: a member acts in one company."))
         today = options["today"] or timezone.localdate()
         dry_run = options["dry_run"]
         counts: list[tuple[Company, int]] = []
+        actor = None
+        if options["acting_user"]:
+            with scope(company=companies[0]):
+                actor = acting_user(companies[0], options["acting_user"])
         label = _("Trying companies") if dry_run else _("Expiring quotations")
         with ProgressBar(total=len(companies), stream=self.stderr, label=label) as bar:
             for company in companies:
                 # A dry run wraps the company in one transaction it rolls back; a real run
                 # leaves the service its transaction per quotation.
                 rollback = transaction.atomic() if dry_run else nullcontext()
-                with scope(company=company), rollback:
-                    expired = quotations_expire_due(company=company, today=today, actor=None)
+                with scope(company=company), rollback, self.acting_as(actor):
+                    expired = quotations_expire_due(company=company, today=today, actor=actor)
                     if dry_run:
                         transaction.set_rollback(True)
                 counts.append((company, expired))
@@ -86,6 +97,7 @@ class Command(AuditedCommand):
         write = self.stdout.write
         if dry_run:
             write(self.style.WARNING(_("Dry run: nothing was changed.")))
+        write(acting_for(companies[0] if len(companies) == 1 else None, actor))
         write(
             _("Open quotations past their valid-until date on %(date)s:")
             % {"date": today.isoformat()}
