@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.access import viewable_rows
 from crm.forms import DateInput
+from crm.phones import active_region
 from crm.ui.choices import use_cached_choices
-from crm.ui.search import matching
+from crm.ui.search import matching, phone_term
 
 
 def company_queryset(model, **filters):
@@ -111,12 +112,15 @@ class SearchFilterSet(django_filters.FilterSet):
         return form
 
     def filter_search(self, queryset, name, value):
+        company = getattr(self.request, "company", None)
+        region = company.dialing_region if company is not None else active_region()
         return matching(
             queryset,
             value.split(),
             fields=self.search_fields,
             related=self.search_related,
-            company=getattr(self.request, "company", None),
+            company=company,
+            phone=phone_term(value, region=region),
         )
 
 
