@@ -19,6 +19,9 @@ from crm.models import (
 )
 from crm.phones import PhoneFormField, region_choices
 from crm.ui.choices import use_cached_choices
+from crm.ui.dates import DateInput, LocalDateField, localise_date_fields
+
+__all__ = ["DateInput", "LocalDateField"]  # the date input and field every app's forms use
 
 
 def is_company_owned(model) -> bool:
@@ -47,16 +50,6 @@ def limit_choices_to_company(form: forms.BaseForm, company: Company, user=None) 
     use_cached_choices(form)
 
 
-class DateInput(forms.DateInput):
-    """The browser's own date picker: it shows the date in the reader's locale and sends it in
-    ISO form, so the value is always written as ISO whatever the active language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format=None):
-        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
-
-
 class CompanyFormMixin:
     """Takes ``company`` and limits choices to it; new instances are saved into it. Given the
     ``user``, choices of record types the access engine knows are the ones the user may view."""
@@ -65,6 +58,7 @@ class CompanyFormMixin:
         super().__init__(*args, **kwargs)
         self.company = company
         limit_choices_to_company(self, company, user)
+        localise_date_fields(self)
         for field in self.fields.values():
             if isinstance(field, PhoneFormField):
                 field.region = company.dialing_region
@@ -252,7 +246,7 @@ class ActivityForm(forms.Form):
     )
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    due_date = LocalDateField(label=_("Due date"), required=False)
     assigned_to = forms.ModelChoiceField(
         label=_("Assigned to"), required=False, queryset=None, empty_label=_("Nobody")
     )
