@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import viewable_rows
@@ -68,6 +69,7 @@ class CompanyFormMixin:
         if hasattr(self, "instance") and getattr(self.instance, "company_id", None) is None:
             self.instance.company = self.company
         super()._post_clean()
+        say_each_error_once(self)
 
     def _get_validation_exclusions(self):
         # ``company`` is never a form field, so Django would skip every constraint that names
@@ -76,6 +78,20 @@ class CompanyFormMixin:
         if getattr(self.instance, "company_id", None) is not None:
             exclusions.discard("company")
         return exclusions
+
+
+def say_each_error_once(form: forms.BaseForm) -> None:
+    """Drop an error a field (or the form) already has: a rule that ``clean()`` explains and a
+    database constraint guarantees (a lead's name) fails in both with the same words, and the
+    page, the API and an import's error report would otherwise say it twice."""
+    for errors in form._errors.values():
+        seen, unique = set(), []
+        for error in errors.data:
+            key = tuple(error.messages) if isinstance(error, ValidationError) else (str(error),)
+            if key not in seen:
+                seen.add(key)
+                unique.append(error)
+        errors.data[:] = unique
 
 
 def bind_company(form_class: type[forms.BaseForm], company: Company) -> type[forms.BaseForm]:

@@ -146,6 +146,15 @@ def test_the_lead_page_reads_its_opportunity_once_within_a_fixed_budget(
     assert from_opportunities == []  # joined to the lead's own query
 
 
+def test_a_nameless_lead_is_refused_with_the_reason_said_once(member_client, company):
+    response = member_client.post(reverse("leads:lead_create"), {"email": "ada@example.com"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.non_field_errors() == ["Give the lead a name or an organization."]
+    assert response.content.decode().count("Give the lead a name or an organization.") == 1
+    assert not Lead.objects.exists()
+
+
 def test_lead_list_filters_and_searches(member_client, company):
     LeadFactory(company=company, first_name="Ada", organization_name="Engines Ltd")
     LeadFactory(company=company, first_name="Bob", organization_name="Other", status="contacted")
