@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import viewable_rows
@@ -19,6 +20,9 @@ from crm.models import (
 )
 from crm.phones import PhoneFormField, region_choices
 from crm.ui.choices import use_cached_choices
+from crm.ui.dates import DateInput, LocalDateField, localise_date_fields
+
+__all__ = ["DateInput", "LocalDateField"]  # the date input and field every app's forms use
 
 
 def is_company_owned(model) -> bool:
@@ -47,16 +51,6 @@ def limit_choices_to_company(form: forms.BaseForm, company: Company, user=None) 
     use_cached_choices(form)
 
 
-class DateInput(forms.DateInput):
-    """The browser's own date picker: it shows the date in the reader's locale and sends it in
-    ISO form, so the value is always written as ISO whatever the active language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format=None):
-        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
-
-
 class CompanyFormMixin:
     """Takes ``company`` and limits choices to it; new instances are saved into it. Given the
     ``user``, choices of record types the access engine knows are the ones the user may view."""
@@ -65,6 +59,7 @@ class CompanyFormMixin:
         super().__init__(*args, **kwargs)
         self.company = company
         limit_choices_to_company(self, company, user)
+        localise_date_fields(self)
         for field in self.fields.values():
             if isinstance(field, PhoneFormField):
                 field.region = company.dialing_region
@@ -74,6 +69,7 @@ class CompanyFormMixin:
         if hasattr(self, "instance") and getattr(self.instance, "company_id", None) is None:
             self.instance.company = self.company
         super()._post_clean()
+        say_each_error_once(self)
 
     def _get_validation_exclusions(self):
         # ``company`` is never a form field, so Django would skip every constraint that names
@@ -82,6 +78,20 @@ class CompanyFormMixin:
         if getattr(self.instance, "company_id", None) is not None:
             exclusions.discard("company")
         return exclusions
+
+
+def say_each_error_once(form: forms.BaseForm) -> None:
+    """Drop an error a field (or the form) already has: a rule that ``clean()`` explains and a
+    database constraint guarantees (a lead's name) fails in both with the same words, and the
+    page, the API and an import's error report would otherwise say it twice."""
+    for errors in form._errors.values():
+        seen, unique = set(), []
+        for error in errors.data:
+            key = tuple(error.messages) if isinstance(error, ValidationError) else (str(error),)
+            if key not in seen:
+                seen.add(key)
+                unique.append(error)
+        errors.data[:] = unique
 
 
 def bind_company(form_class: type[forms.BaseForm], company: Company) -> type[forms.BaseForm]:
@@ -252,7 +262,7 @@ class ActivityForm(forms.Form):
     )
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    due_date = LocalDateField(label=_("Due date"), required=False)
     assigned_to = forms.ModelChoiceField(
         label=_("Assigned to"), required=False, queryset=None, empty_label=_("Nobody")
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from addressbook.models import Contact, ContactLink
 from crm.access import Level, portal_record_types, viewable_rows
-from crm.forms import CompanyModelForm, DateInput
+from crm.forms import CompanyModelForm, DateInput, LocalDateField
 from crm.models import Product, SalesPartner, Salesperson
 from crm.ui.bulk import BulkActionForm
 from crm.ui.lookup import LookupField
@@ -114,9 +114,7 @@ class CustomerOpportunityForm(forms.Form):
     expected_amount = forms.DecimalField(
         label=_("Expected amount"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
-    expected_close_date = forms.DateField(
-        label=_("Expected close date"), required=False, widget=DateInput()
-    )
+    expected_close_date = LocalDateField(label=_("Expected close date"), required=False)
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
@@ -360,7 +358,7 @@ class GiftCardIssueForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
+    expires_on = LocalDateField(label=_("Expires on"), required=False)
     customer = LookupField(
         CUSTOMERS,
         label=_("For customer"),

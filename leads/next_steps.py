@@ -15,11 +15,20 @@ def _no_access_note() -> str:
     return _("Your access level does not let you take this step: its salesperson or a manager can.")
 
 
+def lead_opportunity(lead: Lead) -> Opportunity | None:
+    """The lead's opportunity, or None: read once per lead object and kept on it (the lead page
+    loads it with the lead, so neither the page nor its next step asks again)."""
+    try:
+        return lead.opportunity
+    except Opportunity.DoesNotExist:
+        return None
+
+
 def lead_next_step(request: HttpRequest, lead: Lead) -> NextStep:
     status = Lead.Status
     if lead.status == status.LOST:
         return NextStep(_("Lost. To work it again, set its status back to new."), tone="rejected")
-    opportunity = Opportunity.objects.filter(company=request.company, lead=lead).first()
+    opportunity = lead_opportunity(lead)
     if opportunity is not None:
         return NextStep(
             _("Converted: the deal goes on in the opportunity %(title)s.") % {"title": opportunity},

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext_lazy
 
 from crm.access import viewable_rows
 from crm.errors import DomainError
-from crm.forms import CompanyModelForm, DateInput
+from crm.forms import CompanyModelForm, DateInput, LocalDateField
 from crm.models import Company, SalesPartner, Salesperson
 from crm.ui.lookup import LookupField
 from customers import services as customers_services
@@ -79,10 +79,9 @@ class QuotationCreateForm(_CustomerChoiceMixin, forms.Form):
     """A new draft quotation for one of the company's customers."""
 
     customer = _customer_choice()
-    valid_until = forms.DateField(
+    valid_until = LocalDateField(
         label=_("Valid until"),
         required=False,
-        widget=DateInput(),
         help_text=ngettext_lazy(
             "Leave empty for %(days)s day from today.",
             "Leave empty for %(days)s days from today.",
@@ -109,8 +108,8 @@ class OrderCreateForm(_CustomerChoiceMixin, forms.Form):
     """A new draft order for one of the company's customers."""
 
     customer = _customer_choice()
-    order_date = forms.DateField(label=_("Order date"), widget=DateInput())
-    delivery_date = forms.DateField(label=_("Delivery date"), required=False, widget=DateInput())
+    order_date = LocalDateField(label=_("Order date"))
+    delivery_date = LocalDateField(label=_("Delivery date"), required=False)
     notes = _notes()
 
     def __init__(self, *args, company: Company, user=None, **kwargs):
@@ -226,10 +225,9 @@ class ReasonForm(forms.Form):
 
 
 class ReviseForm(forms.Form):
-    valid_until = forms.DateField(
+    valid_until = LocalDateField(
         label=_("New “valid until” date"),
         required=False,
-        widget=DateInput(),
     )
 
     @classmethod

@@ -7,10 +7,12 @@
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from crm.access import Action, access_filter, can
 from crm.models import SalesPartner
+from crm.ui.next_step import next_step_for, offered_urls
 from customers.models import Customer
 from leads.models import Opportunity, OpportunityStage
 from selling import pricing, selectors
@@ -44,11 +46,25 @@ def render_documents_panel(request: HttpRequest, obj: object) -> SafeString | No
         )
     # On hold or inactive: the reason is shown where the buttons would be (the services refuse).
     held = customer if customer is not None and not customer.can_receive_documents else None
+    if isinstance(obj, Customer):
+        buttons = {
+            "quotation": reverse("selling:quotation_create_for_customer", args=[obj.pk]),
+            "order": reverse("selling:order_create") + f"?customer={obj.pk}",
+        }
+    else:
+        buttons = {
+            "quotation": reverse("selling:quotation_create_for_opportunity", args=[obj.pk]),
+            "order": reverse("selling:opportunity_order", args=[obj.pk]),
+        }
+    # The "Next step" box at the top may offer the same two buttons: then only there.
+    offered = offered_urls(next_step_for(request, obj))
+    buttons = {name: url for name, url in buttons.items() if url not in offered}
     context = {
         "record": obj,
         "is_customer": isinstance(obj, Customer),
         "overview": overview,
-        "can_create": can_create and held is None,
+        "can_create": can_create and held is None and bool(buttons),
+        "buttons": buttons,
         "held_customer": held,
         "notice_link": not isinstance(obj, Customer),
         "limit": selectors.PANEL_LIMIT,

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.access import viewable_rows
-from crm.forms import DateInput
+from crm.phones import active_region
 from crm.ui.choices import use_cached_choices
-from crm.ui.search import matching
+from crm.ui.dates import LocalDateField
+from crm.ui.search import matching, phone_term
 
 
 def company_queryset(model, **filters):
@@ -30,11 +31,15 @@ def company_queryset(model, **filters):
     return for_request
 
 
-def date_filter(label, field_name: str, lookup_expr: str) -> django_filters.DateFilter:
-    """One end of a date range, with the date picker."""
-    return django_filters.DateFilter(
-        label=label, field_name=field_name, lookup_expr=lookup_expr, widget=DateInput()
-    )
+class LocalDateFilter(django_filters.DateFilter):
+    """A date typed in the page's language's format, with the calendar (``crm.ui.dates``)."""
+
+    field_class = LocalDateField
+
+
+def date_filter(label, field_name: str, lookup_expr: str) -> LocalDateFilter:
+    """One end of a date range, with the calendar."""
+    return LocalDateFilter(label=label, field_name=field_name, lookup_expr=lookup_expr)
 
 
 def start_of_day(day: date) -> datetime | None:
@@ -48,7 +53,7 @@ def start_of_day(day: date) -> datetime | None:
     return moment
 
 
-class DayBoundFilter(django_filters.DateFilter):
+class DayBoundFilter(LocalDateFilter):
     """A date picked by the user, filtering a datetime column by a range instead of
     ``column__date``: the ``__date`` lookup converts every row to a local date, so no index on
     the column helps; a range compares the column itself.
@@ -62,7 +67,6 @@ class DayBoundFilter(django_filters.DateFilter):
             raise ValueError("end must be 'from' or 'to'")
         self.end = end
         kwargs["lookup_expr"] = "gte" if end == "from" else "lt"
-        kwargs.setdefault("widget", DateInput())
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
@@ -111,12 +115,15 @@ class SearchFilterSet(django_filters.FilterSet):
         return form
 
     def filter_search(self, queryset, name, value):
+        company = getattr(self.request, "company", None)
+        region = company.dialing_region if company is not None else active_region()
         return matching(
             queryset,
             value.split(),
             fields=self.search_fields,
             related=self.search_related,
-            company=getattr(self.request, "company", None),
+            company=company,
+            phone=phone_term(value, region=region),
         )
 
 

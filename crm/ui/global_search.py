@@ -28,10 +28,17 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from crm.access import viewable_rows
-from crm.ui.search import SEARCH_ANNOTATION, matching, search_document, searchable_fields
+from crm.ui.search import (
+    SEARCH_ANNOTATION,
+    matching,
+    phone_term,
+    search_document,
+    searchable_fields,
+)
 
 __all__ = [
     "COUNT_CAP",
@@ -136,18 +143,28 @@ class SearchGroup:
         return self.more_than_cap or self.found > len(self.rows)
 
 
-def _matches(kind: SearchKind, terms: Sequence[str], *, company, user):
+def _matches(kind: SearchKind, terms: Sequence[str], *, company, user, phone: str = ""):
+    """The kind's rows that match every term, or (given ``phone``, see
+    ``crm.ui.search.phone_term``) hold that number."""
     filterset = kind.filterset
     queryset = kind.model._default_manager.filter(company=company)
     queryset = viewable_rows(queryset, user, company)
     fields = getattr(filterset, "search_fields", None)
     related = getattr(filterset, "search_related", ())
     if related:
-        queryset = _matching_through_union(
+        found = _matching_through_union(
             queryset, terms, fields=fields, related=related, company=company
         )
+        if phone:
+            dialled = _matching_through_union(
+                queryset, [phone], fields=fields, related=related, company=company
+            )
+            found = queryset.filter(
+                Q(pk__in=found.order_by().values("pk")) | Q(pk__in=dialled.order_by().values("pk"))
+            )
+        queryset = found
     else:
-        queryset = matching(queryset, terms, fields=fields, company=company)
+        queryset = matching(queryset, terms, fields=fields, company=company, phone=phone)
     if kind.select_related:
         queryset = queryset.select_related(*kind.select_related)
     if kind.only:
@@ -191,9 +208,12 @@ def search_everything(query: str, *, company, user, per_group: int) -> list[Sear
     terms = search_terms(query)
     if not terms:
         return []
+    phone = phone_term(" ".join(terms), region=company.dialing_region)
     groups = []
     for kind in search_kinds():
-        found = list(_matches(kind, terms, company=company, user=user)[: COUNT_CAP + 1])
+        found = list(
+            _matches(kind, terms, company=company, user=user, phone=phone)[: COUNT_CAP + 1]
+        )
         if not found:
             continue
         rows = [

@@ -61,6 +61,24 @@ def register_next_step(model: type, *, order: int, decide: Decider) -> None:
 
 
 def next_step_for(request: HttpRequest, obj: object) -> NextStep | None:
+    """The record's next step, decided once per request: a panel on the same page asks again
+    (to leave out the buttons the box already offers) and gets the same answer for free."""
+    key = (type(obj), getattr(obj, "pk", id(obj)))
+    decided = request.__dict__.setdefault("_next_steps", {})
+    if key not in decided:
+        decided[key] = _decide(request, obj)
+    return decided[key]
+
+
+def offered_urls(step: NextStep | None) -> set[str]:
+    """Where the box's buttons lead: a panel need not offer them a second time."""
+    if step is None:
+        return set()
+    actions = ([step.primary] if step.primary else []) + list(step.secondary)
+    return {action.url for action in actions}
+
+
+def _decide(request: HttpRequest, obj: object) -> NextStep | None:
     for registration in sorted(_registry, key=lambda r: r.order):
         if isinstance(obj, registration.model):
             step = registration.decide(request, obj)

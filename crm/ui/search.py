@@ -22,16 +22,55 @@ still has the index its queries need.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import reduce
 from operator import and_
 
+import phonenumbers
 from django.db import models
 from django.db.migrations.operations.base import Operation
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Upper
 
+from crm.phones import parse_phone
+
 SEARCH_ANNOTATION = "search_document"
+
+# A search made only of what people type in a phone number: digits, spaces, "+", "-", ".", "/"
+# and parentheses.
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
+_MIN_PHONE_DIGITS = 6
+
+
+def phone_term(text: str, *, region: str = "") -> str:
+    """What a search that reads as a phone number looks like in a stored (E.164) column, or ""
+    when it reads as none or would be searched as typed anyway.
+
+    Numbers are stored as "+622155501234", while people type them as they dial them: "021 5550
+    1234", "(021) 5550-1234", "+62 21 5550 1234". A whole number is read in ``region`` (the
+    company's dialing region) into E.164; a fragment ("021 5550") loses its separators and its
+    trunk prefix ("0") for the region's country code, so it still matches the stored start.
+    """
+    text = (text or "").strip()
+    if not _PHONE_LIKE.match(text):
+        return ""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < _MIN_PHONE_DIGITS:
+        return ""
+    number = parse_phone(text, region=region)
+    if number is not None:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if text.startswith("+") or text.startswith("00"):
+        term = "+" + (digits[2:] if text.startswith("00") else digits)
+    else:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region) if region else None
+        prefix = metadata.national_prefix if metadata is not None else None
+        if prefix and digits.startswith(prefix):
+            term = f"+{metadata.country_code}{digits[len(prefix) :]}"
+        else:
+            term = digits
+    return "" if term == text else term
 
 
 def search_document(fields: Sequence[str]):
@@ -60,9 +99,11 @@ def matching(
     fields: Sequence[str] | None = None,
     related: Sequence[str] = (),
     company=None,
+    phone: str = "",
 ):
     """Rows of ``queryset`` where every term (case-insensitively) occurs in the row's document,
-    or in the document of one of its ``related`` rows.
+    or in the document of one of its ``related`` rows; given ``phone`` (``phone_term``), also
+    the rows whose document holds that number.
 
     ``fields`` default to the model's ``search_fields`` (the ones its index covers); ``related``
     are relation paths from the queryset's model (``"lead"``,
@@ -76,8 +117,8 @@ def matching(
     queryset = queryset.alias(**{SEARCH_ANNOTATION: search_document(own_fields)})
     model = queryset.model
     targets = [(path, _model_at(model, path)) for path in related]
-    conditions = []
-    for term in terms:
+
+    def found(term: str) -> Q:
         condition = Q(**{f"{SEARCH_ANNOTATION}__icontains": term})
         for path, target in targets:
             candidates = target._default_manager.all()
@@ -89,8 +130,12 @@ def matching(
                 .values("pk")
             )
             condition |= Q(**{f"{path}__in": matches})
-        conditions.append(condition)
-    return queryset.filter(reduce(and_, conditions))
+        return condition
+
+    condition = reduce(and_, [found(term) for term in terms])
+    if phone:
+        condition |= found(phone)
+    return queryset.filter(condition)
 
 
 def _model_at(model, path: str):

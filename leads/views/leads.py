@@ -30,6 +30,7 @@ from leads.forms import (
     WishListItemForm,
 )
 from leads.models import Lead, Opportunity, WishListItem
+from leads.next_steps import lead_opportunity
 
 
 def _assign_lead(lead, *, actor, salesperson):
@@ -142,7 +143,8 @@ class LeadDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMix
         return (
             super()
             .get_queryset()
-            .select_related("source", "salesperson", "sales_partner", "lost_reason")
+            # The opportunity in the same query: the page and its next step both read it.
+            .select_related("source", "salesperson", "sales_partner", "lost_reason", "opportunity")
         )
 
     def get_context_data(self, **kwargs):
@@ -150,9 +152,7 @@ class LeadDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMix
         lead = self.object
         context["wish_list"] = list(lead.wish_list.select_related("product"))
         context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
-        context["opportunity"] = Opportunity.objects.filter(
-            company=self.request.company, lead=lead
-        ).first()
+        context["opportunity"] = lead_opportunity(lead)
         context["can_edit_wish_list"] = context["can_edit"] and lead.status != Lead.Status.CONVERTED
         if context["can_edit_wish_list"]:
             context["wish_form"] = WishListItemForm(company=self.request.company)

@@ -82,7 +82,9 @@ def test_convert_leads_sums_up_and_refuses_in_indonesian(indonesian):
     out, _err = run("convert_leads", "--company", indonesian.slug)
 
     assert Opportunity.objects.filter(lead=ani).exists()
-    assert "Acme Trading: 1 prospek qualified telah diperiksa." in out, out
+    # The status by its Indonesian label, not its stored value ("qualified").
+    assert "Acme Trading: 1 prospek terkualifikasi telah diperiksa." in out, out
+    assert "qualified" not in out
     assert "Dikonversi: 1" in out and "Sudah memiliki peluang: 0" in out and "Ditolak: 0" in out
     assert f"-> peluang #{Opportunity.objects.get(lead=ani).pk}" in out
     with pytest.raises(CommandError, match="Status “bogus” tidak dikenal"):

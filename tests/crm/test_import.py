@@ -555,3 +555,14 @@ def test_the_start_page_offers_leads_first_and_names_each_kind(member_client, co
     page = member_client.get(reverse("crm:import_start"))
     assert page.context["form"]["kind"].value() == "leads"
     assert "<td>Contacts</td>" in page.content.decode()
+
+
+def test_a_nameless_update_reports_the_name_rule_once(company):
+    # An update goes through the lead form, whose rule and the database constraint behind it
+    # speak the same words: the report says them once.
+    LeadFactory(company=company, first_name="Ann", email="ann@example.com")
+    data = (LEAD_HEADER + "\n" + ",,,ann@example.com,,,\n").encode()
+    outcome = run(company, "leads", data, duplicates="update")
+    assert outcome.bad_rows == 1
+    assert [e.message for e in outcome.errors] == ["Give the lead a name or an organization."]
+    assert Lead.objects.get(company=company).first_name == "Ann"

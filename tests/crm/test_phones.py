@@ -332,3 +332,74 @@ def test_a_number_typed_nationally_finds_the_customer_with_it(jakarta):
     existing = CustomerFactory(company=jakarta, name="Toko Maju", phone="+622155501234")
     [match] = customer_duplicates(company=jakarta, name="Someone else", phone="021 5550 1234")
     assert match.customer == existing and match.exact
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "term"),
+    [
+        ("021 5550 1234", "ID", "+622155501234"),
+        ("(021) 5550-1234", "ID", "+622155501234"),
+        ("+62 21 5550 1234", "", "+622155501234"),
+        ("0062 21 5550 1234", "DE", "+622155501234"),
+        ("021 5550", "ID", "+62215550"),  # a fragment keeps the start of the stored number
+        ("5550 1234", "ID", "55501234"),
+        ("030 1234567", "DE", "+49301234567"),
+    ],
+)
+def test_a_search_typed_as_dialled_becomes_the_stored_form(typed, region, term):
+    from crm.ui.search import phone_term
+
+    assert phone_term(typed, region=region) == term
+
+
+@pytest.mark.parametrize("typed", ["Wijaya", "12345", "55501234", "PO-2026 0001", "021-Jakarta"])
+def test_a_search_that_is_no_phone_number_stays_as_typed(typed):
+    from crm.ui.search import phone_term
+
+    assert phone_term(typed, region="ID") == ""
+
+
+def test_the_lead_list_finds_a_number_typed_nationally(member_client, jakarta):
+    LeadFactory(company=jakarta, last_name="Wijaya", phone="+622155501234")
+    LeadFactory(company=jakarta, last_name="Santoso", phone="+622155509999")
+    for typed in ("021 5550 1234", "(021) 5550-1234", "+62 21 5550 1234", "021 5550 1"):
+        response = member_client.get(reverse("leads:lead_list"), {"q": typed})
+        assert [lead.last_name for lead in response.context["object_list"]] == ["Wijaya"], typed
+
+
+def test_the_customer_list_and_the_search_box_find_a_number_typed_nationally(
+    member_client, jakarta
+):
+    customer = CustomerFactory(company=jakarta, name="Kopi Nusantara", phone="+622155501234")
+    CustomerFactory(company=jakarta, name="Teh Botol", phone="+622155509999")
+    contact = ContactFactory(company=jakarta, last_name="Ani", mobile="+6281234567890")
+    response = member_client.get(reverse("customers:customer_list"), {"q": "021 5550 1234"})
+    assert [row.name for row in response.context["object_list"]] == ["Kopi Nusantara"]
+
+    response = member_client.get("/search/", {"q": "021 5550 1234"})
+    found = {
+        group.label: [row["url"] for row in group.rows] for group in response.context["groups"]
+    }
+    assert found == {"Customers": [customer.get_absolute_url()]}
+    response = member_client.get("/search/", {"q": "0812-3456-7890"})
+    found = {
+        group.label: [row["url"] for row in group.rows] for group in response.context["groups"]
+    }
+    assert found == {"Contacts": [contact.get_absolute_url()]}
+
+
+def test_a_quotation_is_found_by_its_customers_number_typed_nationally(member_client, jakarta):
+    from selling import services as selling
+
+    customer = CustomerFactory(company=jakarta, name="Kopi Nusantara", phone="+622155501234")
+    quotation = selling.quotation_create(customer=customer, actor=None)
+    response = member_client.get("/search/", {"q": "(021) 5550 1234"})
+    found = {
+        group.label: [row["url"] for row in group.rows] for group in response.context["groups"]
+    }
+    assert found["Quotations"] == [quotation.get_absolute_url()]
+    response = member_client.get(reverse("selling:quotation_list"), {"q": "(021) 5550 1234"})
+    assert [row.pk for row in response.context["object_list"]] == [quotation.pk]

@@ -117,6 +117,44 @@ def test_opportunity_list_queries_do_not_grow_with_rows(
     assert response.status_code == 200
 
 
+# What the lead page reads: session, user, membership, the lead (with its opportunity), its wish
+# list, products for the wish form, customer links (next step and panel), addresses, contacts,
+# the company, the timeline, its history and authors, lost reasons. Its opportunity was read a
+# second time by the next step before it was loaded with the lead.
+LEAD_DETAIL_QUERIES = 16
+
+
+def test_the_lead_page_reads_its_opportunity_once_within_a_fixed_budget(
+    member_client, company, django_assert_max_num_queries
+):
+    lead = LeadFactory(company=company)
+    opportunity = OpportunityFactory(company=company, lead=lead, title="Boiler retrofit")
+    for _ in range(3):
+        WishListItem.objects.create(
+            company=company, lead=lead, product=ProductFactory(company=company), quantity=1
+        )
+    url = reverse("leads:lead_detail", args=[lead.pk])
+    member_client.get(url)  # sessions and caches warm
+    with django_assert_max_num_queries(LEAD_DETAIL_QUERIES) as queries:
+        response = member_client.get(url)
+    page = response.content.decode()
+    assert opportunity.get_absolute_url() in page  # in the details and in the next step
+    assert "Open the opportunity" in page
+    from_opportunities = [
+        q["sql"] for q in queries.captured_queries if 'FROM "leads_opportunity"' in q["sql"]
+    ]
+    assert from_opportunities == []  # joined to the lead's own query
+
+
+def test_a_nameless_lead_is_refused_with_the_reason_said_once(member_client, company):
+    response = member_client.post(reverse("leads:lead_create"), {"email": "ada@example.com"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.non_field_errors() == ["Give the lead a name or an organization."]
+    assert response.content.decode().count("Give the lead a name or an organization.") == 1
+    assert not Lead.objects.exists()
+
+
 def test_lead_list_filters_and_searches(member_client, company):
     LeadFactory(company=company, first_name="Ada", organization_name="Engines Ltd")
     LeadFactory(company=company, first_name="Bob", organization_name="Other", status="contacted")

@@ -154,3 +154,36 @@ def test_an_opportunity_of_a_held_customer_says_why_instead_of_a_button(
     step, html = step_of(member_client, opportunity.get_absolute_url())
     assert step.primary is None
     assert "is on hold" in html
+
+
+def _actions(html: str, url: str) -> int:
+    """How many buttons or links on the page lead to ``url``."""
+    return html.count(f'action="{url}"') + html.count(f'href="{url}"')
+
+
+def test_the_documents_panel_does_not_repeat_the_next_steps_buttons(
+    company, member, member_client, opportunity
+):
+    new_quotation = reverse("selling:quotation_create_for_opportunity", args=[opportunity.pk])
+    create_order = reverse("selling:opportunity_order", args=[opportunity.pk])
+    html = member_client.get(opportunity.get_absolute_url()).content.decode()
+    assert (_actions(html, new_quotation), _actions(html, create_order)) == (1, 1)
+
+    # With a quotation under way the box opens it; the panel then offers the new ones.
+    member_client.post(new_quotation)
+    html = member_client.get(opportunity.get_absolute_url()).content.decode()
+    assert (_actions(html, new_quotation), _actions(html, create_order)) == (1, 1)
+    panel = html[html.index('class="card selling-panel"') :]
+    assert _actions(panel, new_quotation) == 1 and _actions(panel, create_order) == 1
+
+
+def test_the_customer_page_offers_a_new_quotation_and_order_once(
+    company, member, member_client, defaults
+):
+    customer = CustomerFactory(company=company)
+    new_quotation = reverse("selling:quotation_create_for_customer", args=[customer.pk])
+    new_order = reverse("selling:order_create") + f"?customer={customer.pk}"
+    html = member_client.get(customer.get_absolute_url()).content.decode()
+    assert (_actions(html, new_quotation), _actions(html, new_order)) == (1, 1)
+    panel = html[html.index('class="card selling-panel"') :]
+    assert _actions(panel, new_quotation) == 0 and _actions(panel, new_order) == 0

@@ -1,5 +1,7 @@
 """Bahasa Indonesia: Django's formats, with a 24-hour clock written with a colon as Indonesian
-business software shows it, and day-first short dates with slashes."""
+business software shows it, and day-first short dates with slashes. Dates are typed day first
+(Django's ``id`` also reads month-first American dates, which would make 02/12/2026 two days);
+ISO dates are always read."""
 
 DATE_FORMAT = "j N Y"
 SHORT_DATE_FORMAT = "d/m/Y"
@@ -12,3 +14,10 @@ FIRST_DAY_OF_WEEK = 1
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "."
 NUMBER_GROUPING = 3
+DATE_INPUT_FORMATS = [
+    "%d/%m/%Y",  # 25/12/2026
+    "%d/%m/%y",  # 25/12/26
+    "%d-%m-%Y",  # 25-12-2026
+    "%d-%m-%y",  # 25-12-26
+    "%d.%m.%Y",  # 25.12.2026
+]

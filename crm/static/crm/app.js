@@ -367,3 +367,271 @@
     pending = window.setTimeout(function () { reachable(document); }, 150);
   });
 })();
+
+// --- date inputs (crm/ui/dates.py) --------------------------------------------------------------
+// Without this a date is typed in the page's format (the placeholder names it). Here: a button
+// beside the field opens a calendar dialog in the page's language, labelled from the field's
+// data attributes. Arrow keys move by a day or a week, Page Up/Down by a month (with Shift by a
+// year), Home/End to the week's ends, Enter or a click picks, Escape closes; the focus goes back
+// to the button. In a search form (the list filters) a changed date applies the filter.
+(function () {
+  "use strict";
+
+  var dialog = null;
+  var state = null; // { root, input, button, shown (first of the month), focused (a Date) }
+
+  function pad(number, width) {
+    var text = String(number);
+    while (text.length < width) text = "0" + text;
+    return text;
+  }
+
+  function formatDate(day, format) {
+    return format.replace(/%([dmYy])/g, function (_all, code) {
+      if (code === "d") return pad(day.getDate(), 2);
+      if (code === "m") return pad(day.getMonth() + 1, 2);
+      if (code === "Y") return pad(day.getFullYear(), 4);
+      return pad(day.getFullYear() % 100, 2);
+    });
+  }
+
+  function makeDate(year, month, day) {
+    var result = new Date(year, month, day);
+    result.setFullYear(year); // years below 100 are not 19xx
+    return result.getMonth() === ((month % 12) + 12) % 12 && result.getDate() === day ? result : null;
+  }
+
+  // The field's text read in its format (or ISO), or null.
+  function parseDate(text, format) {
+    text = (text || "").trim();
+    var iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+    if (iso) return makeDate(+iso[1], +iso[2] - 1, +iso[3]);
+    var order = [];
+    var pattern = format.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%([dmYy])/g, function (_all, code) {
+      order.push(code);
+      return code === "Y" ? "(\\d{4})" : "(\\d{1,2})";
+    });
+    var match = new RegExp("^" + pattern + "$").exec(text);
+    if (!match) return null;
+    var parts = {};
+    order.forEach(function (code, index) { parts[code] = +match[index + 1]; });
+    var year = parts.Y !== undefined ? parts.Y : (parts.y !== undefined ? 2000 + parts.y : NaN);
+    if (isNaN(year) || parts.m === undefined || parts.d === undefined) return null;
+    return makeDate(year, parts.m - 1, parts.d);
+  }
+
+  function sameDay(a, b) {
+    return a && b && a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  }
+
+  function labels(root) {
+    var data = root.dataset;
+    return {
+      months: JSON.parse(data.months),
+      weekdays: JSON.parse(data.weekdays),
+      weekdaysAbbr: JSON.parse(data.weekdaysAbbr),
+      firstDay: +data.firstDay || 0,
+      previous: data.labelPrevious,
+      next: data.labelNext,
+      today: data.labelToday,
+      close: data.labelClose,
+      open: data.labelOpen,
+    };
+  }
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function buildDialog() {
+    dialog = element("dialog", { class: "calendar", "aria-labelledby": "calendar-heading" });
+    var head = element("div", { class: "calendar-head" });
+    head.appendChild(element("button", { type: "button", class: "button button-small", "data-calendar-move": "-1" }, "‹"));
+    head.appendChild(element("h2", { id: "calendar-heading", class: "calendar-heading", "aria-live": "polite" }));
+    head.appendChild(element("button", { type: "button", class: "button button-small", "data-calendar-move": "1" }, "›"));
+    dialog.appendChild(head);
+    var table = element("table", { class: "calendar-grid", "aria-labelledby": "calendar-heading" });
+    table.appendChild(element("thead"));
+    table.appendChild(element("tbody"));
+    dialog.appendChild(table);
+    var foot = element("div", { class: "calendar-foot" });
+    foot.appendChild(element("button", { type: "button", class: "button button-small", "data-calendar-today": "" }));
+    foot.appendChild(element("button", { type: "button", class: "button button-small", "data-calendar-close": "" }));
+    dialog.appendChild(foot);
+    document.body.appendChild(dialog);
+
+    dialog.addEventListener("click", function (event) {
+      var target = event.target.closest ? event.target.closest("button") : null;
+      if (event.target === dialog) { close(); return; } // a click on the backdrop
+      if (!target) return;
+      if (target.hasAttribute("data-calendar-move")) {
+        moveMonths(+target.getAttribute("data-calendar-move"), false);
+      } else if (target.hasAttribute("data-calendar-today")) {
+        pick(new Date());
+      } else if (target.hasAttribute("data-calendar-close")) {
+        close();
+      } else if (target.hasAttribute("data-calendar-day")) {
+        var parts = target.getAttribute("data-calendar-day").split("-");
+        pick(makeDate(+parts[0], +parts[1] - 1, +parts[2]));
+      }
+    });
+    dialog.addEventListener("keydown", onKey);
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); close(); });
+  }
+
+  function render(focusDay) {
+    var text = labels(state.root);
+    var focused = state.focused;
+    var year = focused.getFullYear();
+    var month = focused.getMonth();
+    var picked = parseDate(state.input.value, state.root.dataset.format);
+    var today = new Date();
+    dialog.querySelector(".calendar-heading").textContent = text.months[month] + " " + year;
+    var moves = dialog.querySelectorAll("[data-calendar-move]");
+    moves[0].setAttribute("aria-label", text.previous);
+    moves[1].setAttribute("aria-label", text.next);
+    dialog.querySelector("[data-calendar-today]").textContent = text.today;
+    dialog.querySelector("[data-calendar-close]").textContent = text.close;
+
+    var headRow = element("tr");
+    for (var i = 0; i < 7; i += 1) {
+      var weekday = (text.firstDay + i) % 7;
+      var th = element("th", { scope: "col", abbr: text.weekdays[weekday] });
+      th.appendChild(element("span", { "aria-hidden": "true" }, text.weekdaysAbbr[weekday]));
+      th.appendChild(element("span", { class: "visually-hidden" }, text.weekdays[weekday]));
+      headRow.appendChild(th);
+    }
+    var thead = dialog.querySelector("thead");
+    thead.replaceChildren(headRow);
+
+    var tbody = dialog.querySelector("tbody");
+    tbody.replaceChildren();
+    var first = makeDate(year, month, 1);
+    var lead = (first.getDay() - text.firstDay + 7) % 7;
+    var days = new Date(year, month + 1, 0).getDate();
+    var row = element("tr");
+    for (var blank = 0; blank < lead; blank += 1) row.appendChild(element("td"));
+    for (var day = 1; day <= days; day += 1) {
+      var date = makeDate(year, month, day);
+      var cell = element("td");
+      var button = element("button", {
+        type: "button",
+        class: "calendar-day",
+        tabindex: sameDay(date, focused) ? "0" : "-1",
+        "data-calendar-day": year + "-" + (month + 1) + "-" + day,
+        "aria-label": day + " " + text.months[month] + " " + year,
+      }, String(day));
+      if (sameDay(date, picked)) button.setAttribute("aria-pressed", "true");
+      if (sameDay(date, today)) button.setAttribute("aria-current", "date");
+      cell.appendChild(button);
+      row.appendChild(cell);
+      if ((lead + day) % 7 === 0) { tbody.appendChild(row); row = element("tr"); }
+    }
+    if (row.children.length) {
+      while (row.children.length < 7) row.appendChild(element("td"));
+      tbody.appendChild(row);
+    }
+    if (focusDay) focusedButton().focus();
+  }
+
+  function focusedButton() { return dialog.querySelector(".calendar-day[tabindex='0']"); }
+
+  function moveDays(count) {
+    var next = new Date(state.focused);
+    next.setDate(next.getDate() + count);
+    state.focused = next;
+    render(true);
+  }
+
+  function moveMonths(count, focusDay) {
+    var year = state.focused.getFullYear();
+    var month = state.focused.getMonth() + count;
+    var last = new Date(year, month + 1, 0).getDate();
+    state.focused = makeDate(year, month, Math.min(state.focused.getDate(), last)) || new Date(year, month, 1);
+    render(focusDay);
+  }
+
+  function onKey(event) {
+    if (!state) return;
+    var onDay = event.target.classList && event.target.classList.contains("calendar-day");
+    var firstDay = labels(state.root).firstDay;
+    var handled = true;
+    if (event.key === "Escape") {
+      close();
+    } else if (!onDay) {
+      handled = false;
+    } else if (event.key === "ArrowLeft") {
+      moveDays(-1);
+    } else if (event.key === "ArrowRight") {
+      moveDays(1);
+    } else if (event.key === "ArrowUp") {
+      moveDays(-7);
+    } else if (event.key === "ArrowDown") {
+      moveDays(7);
+    } else if (event.key === "PageUp") {
+      moveMonths(event.shiftKey ? -12 : -1, true);
+    } else if (event.key === "PageDown") {
+      moveMonths(event.shiftKey ? 12 : 1, true);
+    } else if (event.key === "Home") {
+      moveDays(-((state.focused.getDay() - firstDay + 7) % 7));
+    } else if (event.key === "End") {
+      moveDays(6 - ((state.focused.getDay() - firstDay + 7) % 7));
+    } else {
+      handled = false;
+    }
+    if (handled) event.preventDefault();
+  }
+
+  function open(root) {
+    if (!dialog) buildDialog();
+    var input = root.querySelector("input");
+    var picked = parseDate(input.value, root.dataset.format);
+    state = { root: root, input: input, button: root.querySelector("[data-date-open]"), focused: picked || new Date() };
+    render(false);
+    dialog.showModal();
+    focusedButton().focus();
+  }
+
+  function close() {
+    if (!state) return;
+    var button = state.button;
+    state = null;
+    if (dialog.open) dialog.close();
+    if (button) button.focus();
+  }
+
+  function pick(day) {
+    if (!state || !day) return;
+    var input = state.input;
+    input.value = formatDate(day, state.root.dataset.format);
+    close();
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("[data-date-input] [data-date-open][hidden]").forEach(function (button) {
+      button.hidden = false;
+      button.setAttribute("title", button.closest("[data-date-input]").dataset.labelOpen);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-date-open]") : null;
+    if (button) open(button.closest("[data-date-input]"));
+  });
+
+  // The list filters: a date typed or picked applies them, as a changed select does.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-date-input] input")) return;
+    var form = input.form;
+    if (form && form.getAttribute("role") === "search" && form.requestSubmit) form.requestSubmit();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
+})();

@@ -121,7 +121,13 @@ class Command(AuditedCommand):
             write(self.style.WARNING(_("Dry run: nothing was changed.")))
         write(acting_for(company, actor))
         total = len(converted) + len(already) + len(refused)
-        values = {"company": company.name, "count": total, "status": status}
+        # The status as people read it in the command's language ("terkualifikasi"), not its
+        # stored value ("qualified").
+        values = {
+            "company": company.name,
+            "count": total,
+            "status": str(Lead.Status(status).label).lower(),
+        }
         if actor:
             values["email"] = actor.email
             looked_at = ngettext(
