@@ -9,6 +9,9 @@ from bench.config import RunConfig
 from bench.data import CompanyFacts
 
 LEADS_TABLE = "Leads</caption>"
+# The search page's leads group and at least one row in it.
+SEARCH_HEADING = 'class="search-group-heading" id="search-group-1">Leads'
+SEARCH_RESULT = '<span class="search-result-title">'
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,13 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
             ("<h1>Pipeline</h1>",),
         ),
         Page("dashboard", "Dashboard", "other", "/", ("Good to see you",)),
+        Page(
+            "global_search",
+            f"Global search (top bar), “{facts.search_fragment}”",
+            "other",
+            _query("/search/", q=facts.search_fragment),
+            (SEARCH_HEADING, SEARCH_RESULT),
+        ),
     ]
 
 

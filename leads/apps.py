@@ -58,6 +58,17 @@ class LeadsConfig(AppConfig):
 
         register_import_kind(LEAD_IMPORT)
         dashboard.register()
+        from crm.figures import register_figure_check
+        from leads import figures
+
+        # The dashboard's time in stage reads each stay's stored end.
+        register_figure_check(
+            "stage_stays",
+            noun=_("stage stays"),
+            order=50,
+            count=figures.stage_stays_count,
+            find=figures.stage_stays_find,
+        )
 
         # The top bar's search box finds this app's records (crm.ui.global_search).
         from leads import search_kinds

@@ -252,6 +252,7 @@ def _walk_pipeline(
     rows = OpportunityStageChange.objects.filter(opportunity=opportunity).order_by("pk")
     for row, at in zip(rows, times, strict=True):
         OpportunityStageChange.objects.filter(pk=row.pk).update(changed_at=at)
+    services.stage_stays_close(company_id=opportunity.company_id, opportunity_ids=[opportunity.pk])
     events = SystemEvent.objects.filter(
         company=opportunity.company_id,
         owner_id=opportunity.pk,

@@ -64,7 +64,7 @@ OPPORTUNITY_COLUMNS = (
 )  # fmt: skip
 STAGE_CHANGE_COLUMNS = (
     "company_id", "opportunity_id", "from_stage_id", "to_stage_id", "changed_at",
-    "changed_by_id", "probability", "lost_reason_id",
+    "changed_by_id", "probability", "lost_reason_id", "left_at",
 )  # fmt: skip
 
 QUANTITIES = tuple(
@@ -327,20 +327,23 @@ class _LeadMaker:
         lost_reason = (
             pick(rng, self.lists.lost_reasons) if stage.kind == OpportunityStage.Kind.LOST else None
         )
-        moment, previous = opened, None
-        for step in path:
-            if previous is not None:
-                moment += min((anchor - moment) / 2, rng.uniform(1, 20) * DAY)
+        moments = [opened]
+        for _step in path[1:]:
+            moments.append(moments[-1] + min((anchor - moments[-1]) / 2, rng.uniform(1, 20) * DAY))
+        moment, previous = moments[-1], None
+        # Each stay ends when the next begins (``left_at``), the last one not yet.
+        for step, entered, left in zip(path, moments, [*moments[1:], None], strict=True):
             self.stage_changes.append(
                 (
                     self.company_id,
                     opportunity_id,
                     previous.pk if previous else None,
                     step.pk,
-                    moment,
+                    entered,
                     None,
                     step.probability,
                     lost_reason if step is stage else None,
+                    left,
                 )
             )
             previous = step

@@ -490,6 +490,10 @@ class OpportunityStageChange(CompanyOwned):
         verbose_name=_("to stage"),
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    # When the opportunity moved on from ``to_stage``: the next row's ``changed_at``, written by
+    # the service that writes that row; empty while it is still there. Stored so the time spent
+    # in each stage is one subtraction, not a look-up of the next row.
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -531,6 +535,12 @@ class OpportunityStageChange(CompanyOwned):
         indexes = [
             models.Index(fields=["company", "changed_at"], name="stagechange_company_time_idx"),
             models.Index(fields=["opportunity", "changed_at"], name="stagechange_opp_time_idx"),
+            # The dashboard's time in stage: the stays that ended in a period, read from the
+            # index alone.
+            models.Index(
+                fields=["company", "left_at", "to_stage", "changed_at"],
+                name="stagechange_left_idx",
+            ),
         ]
 
     def __str__(self) -> str:

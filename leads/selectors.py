@@ -18,9 +18,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     Window,
@@ -279,10 +277,9 @@ def opportunity_stage_history(
     )
     now = now or timezone.now()
     stays = []
-    for index, change in enumerate(changes):
-        left_at = changes[index + 1].changed_at if index + 1 < len(changes) else None
-        duration = max((left_at or now) - change.changed_at, timedelta(0))
-        stays.append(StageStay(change=change, left_at=left_at, duration=duration))
+    for change in changes:
+        duration = max((change.left_at or now) - change.changed_at, timedelta(0))
+        stays.append(StageStay(change=change, left_at=change.left_at, duration=duration))
     return stays
 
 
@@ -300,39 +297,24 @@ def average_days_in_stage(
     moving on, over the stays that ended at or after ``since`` (every stay if None).
 
     Only finished stays count: an opportunity still in a stage has not finished its time there,
-    and won or lost are where opportunities stay. Each history row after the first ends a stay
-    in its ``from_stage`` that began at the opportunity's previous row, so one grouped query
-    over the rows (bounded by ``since`` through the company/time index) does it.
+    and won or lost are where opportunities stay. Each history row stores when its stay ended
+    (``left_at``, written by the service that moves the opportunity on), so one grouped query
+    over the (company, left_at) index does it, whatever the length of the history.
     """
-    entered_at = Subquery(
-        OpportunityStageChange.objects.filter(
-            company=company, opportunity_id=OuterRef("opportunity_id")
-        )
-        .filter(
-            Q(changed_at__lt=OuterRef("changed_at"))
-            | Q(changed_at=OuterRef("changed_at"), pk__lt=OuterRef("pk"))
-        )
-        .order_by("-changed_at", "-pk")
-        .values("changed_at")[:1]
-    )
-    endings = OpportunityStageChange.objects.filter(company=company, from_stage__isnull=False)
+    stays = OpportunityStageChange.objects.filter(company=company, left_at__isnull=False)
     if since is not None:
         if isinstance(since, date) and not isinstance(since, datetime):
             since = timezone.make_aware(datetime.combine(since, time.min))
-        endings = endings.filter(changed_at__gte=since)
+        stays = stays.filter(left_at__gte=since)
     rows = (
-        endings.annotate(entered_at=entered_at)
-        .filter(entered_at__isnull=False)
-        .annotate(
-            duration=ExpressionWrapper(
-                F("changed_at") - F("entered_at"), output_field=DurationField()
-            )
+        stays.annotate(
+            duration=ExpressionWrapper(F("left_at") - F("changed_at"), output_field=DurationField())
         )
         .order_by()
-        .values("from_stage_id")
-        .annotate(average=Avg("duration"), stays=Count("pk"))
+        .values("to_stage_id")
+        .annotate(average=Avg("duration"), stays=Count("*"))
     )
-    by_stage = {row["from_stage_id"]: row for row in rows}
+    by_stage = {row["to_stage_id"]: row for row in rows}
     averages = []
     for stage in OpportunityStage.objects.filter(company=company).order_by("order", "pk"):
         row = by_stage.get(stage.pk)

@@ -15,7 +15,12 @@ from crm.errors import DomainError
 from crm.models import SystemEvent
 from leads.models import Opportunity, OpportunityStage, OpportunityStageChange
 from leads.selectors import average_days_in_stage, opportunity_stage_history
-from leads.services import lead_convert_to_opportunity, opportunity_save, opportunity_set_stage
+from leads.services import (
+    lead_convert_to_opportunity,
+    opportunity_save,
+    opportunity_set_stage,
+    stage_stays_close,
+)
 from tests.factories import (
     LeadFactory,
     LostReasonFactory,
@@ -300,6 +305,11 @@ def _walk(opportunity, steps, start):
             )
         )
         previous = stage
+    # Rows written around the services, as the demo's back-dated history is: their stays'
+    # ends from their times.
+    stage_stays_close(company_id=opportunity.company_id, opportunity_ids=[opportunity.pk])
+    for row in rows:
+        row.refresh_from_db()
     return rows
 
 

@@ -1,0 +1,90 @@
+"""The stage-stay check of ``manage.py verify_figures`` (crm.figures): every stage history row's
+stored ``left_at`` against the time of the opportunity's next row, which is what the dashboard's
+time in stage subtracts from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from crm.figures import Difference
+from crm.models import Company
+from crm.timeline import activity_log_event
+from leads.models import Opportunity, OpportunityStageChange
+from leads.services import next_stage_change_at, stage_stays_close
+
+CHUNK = 2000
+
+
+def _when(moment) -> str:
+    return formats.date_format(moment, "DATETIME_FORMAT") if moment else _("still there")
+
+
+def _problem(row: OpportunityStageChange, expected) -> str:
+    return _("left “%(stage)s”: %(stored)s stored, %(computed)s in the history") % {
+        "stage": row.to_stage.name,
+        "stored": _when(row.left_at),
+        "computed": _when(expected),
+    }
+
+
+def _problems(opportunity_id: int, company_id: int) -> list[str]:
+    rows = (
+        OpportunityStageChange.objects.filter(company=company_id, opportunity_id=opportunity_id)
+        .annotate(expected=next_stage_change_at())
+        .select_related("to_stage")
+        .order_by("changed_at", "pk")
+    )
+    return [_problem(row, row.expected) for row in rows if row.left_at != row.expected]
+
+
+def _repair(opportunity: Opportunity) -> list[str]:
+    with transaction.atomic():
+        Opportunity.objects.select_for_update(of=("self",)).get(
+            company=opportunity.company_id, pk=opportunity.pk
+        )
+        problems = _problems(opportunity.pk, opportunity.company_id)
+        if not problems:
+            return []
+        stage_stays_close(company_id=opportunity.company_id, opportunity_ids=[opportunity.pk])
+        activity_log_event(
+            owner=opportunity,
+            kind="other",
+            message=_(
+                "The stored end of a stage stay disagreed with the stage history and was "
+                "recomputed: %(problems)s."
+            )
+            % {"problems": "; ".join(problems)},
+            data={"event": "figure_repaired", "problems": problems},
+        )
+    return problems
+
+
+def stage_stays_count(company: Company) -> int:
+    return OpportunityStageChange.objects.filter(company=company).count()
+
+
+def stage_stays_find(company: Company, advance: Callable[[], None]) -> list[Difference]:
+    rows = (
+        OpportunityStageChange.objects.filter(company=company)
+        .annotate(expected=next_stage_change_at())
+        .values_list("opportunity_id", "left_at", "expected")
+        .order_by("opportunity_id", "changed_at", "pk")
+    )
+    wrong: list[int] = []
+    for opportunity_id, left_at, expected in rows.iterator(chunk_size=CHUNK):
+        if left_at != expected and (not wrong or wrong[-1] != opportunity_id):
+            wrong.append(opportunity_id)
+        advance()
+    opportunities = Opportunity.objects.filter(company=company, pk__in=wrong).order_by("pk")
+    return [
+        Difference(
+            record=opportunity,
+            problems=_problems(opportunity.pk, company.pk),
+            repair=lambda o=opportunity: _repair(o),
+        )
+        for opportunity in opportunities
+    ]

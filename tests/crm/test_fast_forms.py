@@ -1,0 +1,134 @@
+"""The filter forms' markup written in Python (crm.ui.fast_forms) is exactly what Django's widget
+templates write, for every list's filters, empty, filled in and with errors, in both languages."""
+
+import re
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+import crm.ui.filters
+from crm.models import Membership
+from crm.ui.fast_forms import FastFormRenderer
+from crm.ui.filters import SearchFilterSet
+from tests.factories import (
+    IndividualPartnerFactory,
+    LeadFactory,
+    LeadSourceFactory,
+    MembershipFactory,
+    OpportunityStageFactory,
+    SalespersonFactory,
+)
+
+
+def _filtersets() -> list[type[SearchFilterSet]]:
+    import addressbook.filters  # noqa: F401
+    import crm.filters  # noqa: F401
+    import customers.filters  # noqa: F401
+    import leads.filters  # noqa: F401
+    import selling.filters  # noqa: F401
+
+    found, pending = [], list(SearchFilterSet.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return sorted(found, key=lambda cls: cls.__qualname__)
+
+
+FILTERSETS = _filtersets()
+
+
+def _markup(form, renderer) -> str:
+    form.renderer = renderer
+    return "".join(
+        f"{field.label_tag()}|{field}|{field.errors}" for field in form if not field.is_hidden
+    ) + "".join(str(field) for field in form if field.is_hidden)
+
+
+@pytest.fixture
+def filter_request(company):
+    user = MembershipFactory(company=company, role=Membership.Role.ADMIN).user
+    SalespersonFactory(company=company, name="Ada <Lovelace> & Co", user=user)
+    LeadSourceFactory(company=company, name="Fair “2026”")
+    OpportunityStageFactory(company=company, name="Talks & offers")
+    IndividualPartnerFactory(company=company, name="Partner 'quoted'")
+    request = RequestFactory().get("/")
+    request.user = user
+    request.company = company
+    return request
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize("filterset", FILTERSETS, ids=lambda cls: cls.__qualname__)
+def test_every_filter_form_renders_as_the_templates_do(filterset, language, filter_request):
+    bound_values = {
+        "q": 'a "quoted" <b>term</b> & more',
+        "status": "no-such-status",  # an error under the select
+        "created_from": "2026-13-40",  # and one under the date
+        "created_to": "2026-02-01",
+        "min_total": "-5",
+        "is_active": "true",
+    }
+    with translation.override(language):
+        for data in (None, {}, bound_values):
+            fast = filterset(
+                data, queryset=filterset._meta.model.objects.all(), request=filter_request
+            )
+            slow = filterset(
+                data, queryset=filterset._meta.model.objects.all(), request=filter_request
+            )
+            if data:
+                fast.form.is_valid()
+                slow.form.is_valid()
+            expected = _markup(slow.form, DjangoTemplates())
+            assert _markup(fast.form, FastFormRenderer()) == expected
+            assert "<option" in expected or "<input" in expected
+
+
+def test_the_choices_of_an_existing_row_are_selected_as_the_templates_do(filter_request, company):
+    import leads.filters
+
+    source = LeadSourceFactory(company=company, name="Referral")
+    data = {"source": str(source.pk), "q": "x"}
+    fast = leads.filters.LeadFilter(data, queryset=None, request=filter_request).form
+    slow = leads.filters.LeadFilter(data, queryset=None, request=filter_request).form
+    html = _markup(fast, FastFormRenderer())
+    assert html == _markup(slow, DjangoTemplates())
+    assert f'<option value="{source.pk}" selected>Referral</option>' in html
+
+
+def test_option_groups_and_odd_widgets_render_as_the_templates_do():
+    class Odd(forms.Form):
+        grouped = forms.ChoiceField(
+            choices=[("", "-"), ("Fruit", [("a", "Apple & pear"), ("b", "<Banana>")]), ("c", "C")]
+        )
+        ticked = forms.BooleanField(required=False)  # a template the renderer leaves alone
+        many = forms.MultipleChoiceField(choices=[(1, "one"), (2, "two")])
+        numbered = forms.ChoiceField(choices=[(1, 1000), (2, 2000)])  # labels to localize
+        note = forms.CharField(widget=forms.Textarea, help_text="<b>help</b>")
+        hidden = forms.CharField(widget=forms.HiddenInput, initial='"x"')
+
+    for data in (None, {"grouped": "b", "many": ["2"], "numbered": "2", "note": "<i>"}):
+        fast, slow = Odd(data), Odd(data)
+        assert _markup(fast, FastFormRenderer()) == _markup(slow, DjangoTemplates())
+
+
+def _filter_form(html: str) -> str:
+    return re.search(r'<form class="filters".*?</form>', html, re.S).group(0)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["leads:lead_list", "leads:opportunity_list", "customers:customer_list"]
+)
+def test_a_list_page_serves_the_same_filter_markup(member_client, company, url_name, monkeypatch):
+    LeadFactory(company=company)
+    url = reverse(url_name)
+    params = {"q": "ada", "created_from": "2026-01-01", "status": "bogus"}
+    fast = _filter_form(member_client.get(url, params).content.decode())
+    monkeypatch.setattr(crm.ui.filters, "fast_renderer", DjangoTemplates())
+    slow = _filter_form(member_client.get(url, params).content.decode())
+    assert fast == slow
