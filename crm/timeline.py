@@ -16,11 +16,13 @@ from django.db.models import F, Model, Q
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_scopes import scope
 
 from crm.actors import portal_actor_name, staff_user
 from crm.audit import changes_for_many
 from crm.errors import DomainError, validate_or_raise
+from crm.event_text import event_message, render_english
 from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
 
 # The kinds a person may add by hand; system events come from services only.
@@ -80,31 +82,35 @@ def activity_log_event(
     *,
     owner: Model,
     kind: str,
-    message: str,
+    message: dict,
     data: dict[str, Any] | None = None,
     actor=None,
 ) -> SystemEvent:
     """Record something that happened to ``owner`` (a conversion, a status change).
 
-    ``kind`` is one of ``SystemEvent.Kind``; ``message`` is shown on the timeline as written,
-    so translate it before calling; ``data`` holds machine-readable details (JSON).
+    ``kind`` is one of ``SystemEvent.Kind``; ``message`` is built with
+    ``crm.event_text.event_message`` (an untranslated msgid and its parameters), so every
+    reader reads it in their own language; ``data`` holds machine-readable details (JSON).
     """
     if kind not in SystemEvent.Kind.values:
         raise DomainError(_("Unknown event kind “%(kind)s”.") % {"kind": kind})
+    if not isinstance(message, dict):
+        raise TypeError("Build the message with crm.event_text.event_message(gettext_noop(...)).")
     on_portal = portal_actor_name(actor)
     if on_portal:
-        message = _("%(message)s (by %(name)s, on the portal)") % {
-            "message": message,
-            "name": on_portal,
-        }
+        message = event_message(
+            gettext_noop("%(message)s (by %(name)s, on the portal)"),
+            message=message,
+            name=on_portal,
+        )
         data = {**(data or {}), "customer_user": actor.pk}
     event = SystemEvent(
         company=owner_company(owner),
         owner=owner,
         author=staff_user(actor),
         event_kind=kind,
-        body=message,
-        data=data or {},
+        body=render_english(message),
+        data={**(data or {}), "message": message},
     )
     _validate(event)
     event.save()

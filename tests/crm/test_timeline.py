@@ -8,9 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_scopes import scope, scopes_disabled
 
 from crm.errors import DomainError
+from crm.event_text import event_message
 from crm.models import Activity, Call, Meeting, Membership, Note, SystemEvent, Task
 from crm.sample.demo_timeline import seed_timeline
 from crm.timeline import (
@@ -147,19 +149,23 @@ def test_activity_log_event(company, member):
     event = activity_log_event(
         owner=company,
         kind=SystemEvent.Kind.CONVERSION,
-        message="Lead converted to opportunity.",
+        message=event_message(
+            gettext_noop("Converted to opportunity “%(opportunity)s”."), opportunity="Big deal"
+        ),
         data={"opportunity": 7},
         actor=member,
     )
     assert event.event_kind == "conversion"
-    assert event.data == {"opportunity": 7}
-    assert event.body == "Lead converted to opportunity."
+    assert event.data["opportunity"] == 7
+    assert event.body == "Converted to opportunity “Big deal”."
     assert timeline_for(company) == [event]
 
 
 def test_activity_log_event_refuses_an_unknown_kind(company):
     with pytest.raises(DomainError):
-        activity_log_event(owner=company, kind="exploded", message="?")
+        activity_log_event(
+            owner=company, kind="exploded", message=event_message(gettext_noop("Demo data loaded."))
+        )
     assert not SystemEvent.objects.exists()
 
 
