@@ -261,18 +261,40 @@ def _owners_condition(owners: list[Model]) -> Q:
 
 
 def timeline_with_changes(
-    owners: Iterable[Model], *, limit: int = 50, related: Iterable[Model] = ()
+    owners: Iterable[Model], *, limit: int = 50, related: Iterable[Model] = (), offset: int = 0
 ) -> list:
     """The timeline panel's entries: the owners' activities and their recorded field changes
     (``crm.audit.RecordChange``, ``kind == "change"``), with people's entries of the
-    ``related`` records (see ``timeline_for_many``), newest first, ``limit`` in all."""
+    ``related`` records (see ``timeline_for_many``), newest first, ``limit`` in all after the
+    newest ``offset`` (a later page: the same queries, each reading ``offset`` rows more)."""
     owners = [owner for owner in owners if owner is not None and owner.pk is not None]
+    wanted = offset + limit
     entries: list = [
-        *timeline_for_many(owners, limit=limit, related=related),
-        *changes_for_many(owners, limit=limit),
+        *timeline_for_many(owners, limit=wanted, related=related),
+        *changes_for_many(owners, limit=wanted),
     ]
+    # Stable: entries at the same moment keep their sources' order, so pages never overlap.
     entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
-    return entries[:limit]
+    return entries[offset:wanted]
+
+
+TIMELINE_PAGE_SIZE = 20
+# Without JavaScript "Show older" reloads the page with one page more; this many at most.
+TIMELINE_MAX_PAGES = 50
+
+
+def timeline_page(
+    owners: Iterable[Model], *, page: int = 1, related: Iterable[Model] = (), through: bool = False
+) -> tuple[list, bool]:
+    """Page ``page`` of the timeline panel (``TIMELINE_PAGE_SIZE`` entries, newest first), or
+    with ``through`` every entry from the newest to the end of that page; and whether older
+    entries follow. One entry more is read to know that, never a count."""
+    page = min(max(page, 1), TIMELINE_MAX_PAGES)
+    size = TIMELINE_PAGE_SIZE
+    offset = 0 if through else (page - 1) * size
+    shown = page * size - offset
+    entries = timeline_with_changes(owners, limit=shown + 1, related=related, offset=offset)
+    return entries[:shown], len(entries) > shown
 
 
 def timeline_for(owner: Model, *, limit: int = 50) -> list[Activity]:

@@ -2,7 +2,6 @@
 the customer list's bulk actions."""
 
 import threading
-
 from unittest.mock import ANY
 
 import pytest

@@ -4,7 +4,6 @@ buttons, the list's filter and column, and the admin."""
 
 import datetime
 import re
-
 from unittest.mock import ANY
 
 import pytest
@@ -76,7 +75,12 @@ def test_release_hold_clears_it_and_logs_it(company, member):
     assert customer.can_receive_documents
     event = events_of(customer).get()
     assert event.body == "Hold released."
-    assert event.data == {"from": "on_hold", "to": "active", "reason": "Two invoices overdue", "message": ANY}
+    assert event.data == {
+        "from": "on_hold",
+        "to": "active",
+        "reason": "Two invoices overdue",
+        "message": ANY,
+    }
 
 
 def test_an_on_hold_customer_can_be_marked_inactive_and_the_hold_ends(company, member):

@@ -1,7 +1,6 @@
 """Assigning leads and opportunities to a salesperson, and lead_save's hand-over event."""
 
 import threading
-
 from unittest.mock import ANY
 
 import pytest

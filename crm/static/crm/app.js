@@ -367,3 +367,14 @@
     pending = window.setTimeout(function () { reachable(document); }, 150);
   });
 })();
+
+// "Show older" on a timeline swaps itself for the next page: the reader carries on at the
+// first entry it brought, not at the top of the page.
+(function () {
+  document.addEventListener("htmx:afterSettle", function () {
+    var first = document.querySelector("[data-timeline-focus]");
+    if (!first) return;
+    first.removeAttribute("data-timeline-focus");
+    first.focus();
+  });
+})();
