@@ -288,6 +288,13 @@ class SystemEventAdmin(ActivityChildAdmin):
     """Written by services; the admin shows them and never adds, edits or deletes one."""
 
     base_model = Activity
+    list_display = ["shown_text", "event_kind", "author", "occurred_at"]
+    readonly_fields = ["shown_text"]
+
+    @admin.display(description=_("text"))
+    def shown_text(self, obj: SystemEvent) -> str:
+        """In the reader's language, as on the timeline (the stored body is English)."""
+        return obj.text
 
     def has_add_permission(self, request):
         return False

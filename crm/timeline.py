@@ -17,12 +17,14 @@ from django.db.models import F, Model, Q
 from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_scopes import scope
 
 from crm.access import Action, Level, level_for, viewable_rows
 from crm.actors import portal_actor_name, staff_user
 from crm.audit import changes_for_many
 from crm.errors import DomainError, validate_or_raise
+from crm.event_text import event_message, render_english
 from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
 
 # The kinds a person may add by hand; system events come from services only.
@@ -82,23 +84,27 @@ def activity_log_event(
     *,
     owner: Model,
     kind: str,
-    message: str,
+    message: dict,
     data: dict[str, Any] | None = None,
     actor=None,
 ) -> SystemEvent:
     """Record something that happened to ``owner`` (a conversion, a status change).
 
-    ``kind`` is one of ``SystemEvent.Kind``; ``message`` is shown on the timeline as written,
-    so translate it before calling; ``data`` holds machine-readable details (JSON).
+    ``kind`` is one of ``SystemEvent.Kind``; ``message`` is built with
+    ``crm.event_text.event_message`` (an untranslated msgid and its parameters), so every
+    reader reads it in their own language; ``data`` holds machine-readable details (JSON).
     """
     if kind not in SystemEvent.Kind.values:
         raise DomainError(_("Unknown event kind “%(kind)s”.") % {"kind": kind})
+    if not isinstance(message, dict):
+        raise TypeError("Build the message with crm.event_text.event_message(gettext_noop(...)).")
     on_portal = portal_actor_name(actor)
     if on_portal:
-        message = _("%(message)s (by %(name)s, on the portal)") % {
-            "message": message,
-            "name": on_portal,
-        }
+        message = event_message(
+            gettext_noop("%(message)s (by %(name)s, on the portal)"),
+            message=message,
+            name=on_portal,
+        )
         data = {**(data or {}), "customer_user": actor.pk}
         if kind == SystemEvent.Kind.OTHER:
             kind = SystemEvent.Kind.PORTAL  # the badge says where it happened
@@ -107,8 +113,8 @@ def activity_log_event(
         owner=owner,
         author=staff_user(actor),
         event_kind=kind,
-        body=message,
-        data=data or {},
+        body=render_english(message),
+        data={**(data or {}), "message": message},
     )
     _validate(event)
     event.save()
@@ -259,18 +265,40 @@ def _owners_condition(owners: list[Model]) -> Q:
 
 
 def timeline_with_changes(
-    owners: Iterable[Model], *, limit: int = 50, related: Iterable[Model] = ()
+    owners: Iterable[Model], *, limit: int = 50, related: Iterable[Model] = (), offset: int = 0
 ) -> list:
     """The timeline panel's entries: the owners' activities and their recorded field changes
     (``crm.audit.RecordChange``, ``kind == "change"``), with people's entries of the
-    ``related`` records (see ``timeline_for_many``), newest first, ``limit`` in all."""
+    ``related`` records (see ``timeline_for_many``), newest first, ``limit`` in all after the
+    newest ``offset`` (a later page: the same queries, each reading ``offset`` rows more)."""
     owners = [owner for owner in owners if owner is not None and owner.pk is not None]
+    wanted = offset + limit
     entries: list = [
-        *timeline_for_many(owners, limit=limit, related=related),
-        *changes_for_many(owners, limit=limit),
+        *timeline_for_many(owners, limit=wanted, related=related),
+        *changes_for_many(owners, limit=wanted),
     ]
+    # Stable: entries at the same moment keep their sources' order, so pages never overlap.
     entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
-    return entries[:limit]
+    return entries[offset:wanted]
+
+
+TIMELINE_PAGE_SIZE = 20
+# Without JavaScript "Show older" reloads the page with one page more; this many at most.
+TIMELINE_MAX_PAGES = 50
+
+
+def timeline_page(
+    owners: Iterable[Model], *, page: int = 1, related: Iterable[Model] = (), through: bool = False
+) -> tuple[list, bool]:
+    """Page ``page`` of the timeline panel (``TIMELINE_PAGE_SIZE`` entries, newest first), or
+    with ``through`` every entry from the newest to the end of that page; and whether older
+    entries follow. One entry more is read to know that, never a count."""
+    page = min(max(page, 1), TIMELINE_MAX_PAGES)
+    size = TIMELINE_PAGE_SIZE
+    offset = 0 if through else (page - 1) * size
+    shown = page * size - offset
+    entries = timeline_with_changes(owners, limit=shown + 1, related=related, offset=offset)
+    return entries[:shown], len(entries) > shown
 
 
 def about(record: Model) -> dict[str, Any]:

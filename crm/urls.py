@@ -64,6 +64,11 @@ crm_patterns = [
         timeline.ActivityAddView.as_view(),
         name="activity_add",
     ),
+    path(
+        "timeline/<model_label:owner_type>/<int:owner_id>/",
+        timeline.TimelineEntriesView.as_view(),
+        name="timeline_entries",
+    ),
     path("timeline/<int:pk>/done/", timeline.TaskCompleteView.as_view(), name="task_complete"),
     path("timeline/<int:pk>/reopen/", timeline.TaskReopenView.as_view(), name="task_reopen"),
     path(

@@ -24,9 +24,11 @@ from django.db.models import Model, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.actors import staff_user
 from crm.errors import DomainError
+from crm.event_text import event_message, money
 from crm.models import Company
 from crm.money import ZERO, format_money, round_money
 from crm.rows import check_same_company
@@ -113,7 +115,7 @@ def _post(
     return entry
 
 
-def _log(customer: Customer, entry: BalanceEntry, message: str, *, actor) -> None:
+def _log(customer: Customer, entry: BalanceEntry, message: dict, *, actor) -> None:
     activity_log_event(
         owner=customer,
         kind="other",
@@ -143,8 +145,11 @@ def balance_credit(*, customer: Customer, amount, reason: str, actor) -> Balance
     _log(
         customer,
         entry,
-        _("%(amount)s credited to the balance: %(reason)s")
-        % {"amount": _show(amount, customer.company.currency), "reason": reason},
+        event_message(
+            gettext_noop("%(amount)s credited to the balance: %(reason)s"),
+            amount=money(amount, customer.company.currency),
+            reason=reason,
+        ),
         actor=actor,
     )
     return entry
@@ -169,8 +174,11 @@ def balance_correct(*, customer: Customer, amount, reason: str, actor) -> Balanc
     _log(
         customer,
         entry,
-        _("Balance corrected by %(amount)s: %(reason)s")
-        % {"amount": _show(amount, customer.company.currency), "reason": reason},
+        event_message(
+            gettext_noop("Balance corrected by %(amount)s: %(reason)s"),
+            amount=money(amount, customer.company.currency),
+            reason=reason,
+        ),
         actor=actor,
     )
     return entry
@@ -363,8 +371,11 @@ def gift_card_redeem(*, customer: Customer, code: str, actor) -> BalanceEntry:
     _log(
         customer,
         entry,
-        _("Gift card …%(hint)s redeemed: %(amount)s added to the balance.")
-        % {"hint": card.code_hint, "amount": _show(card.amount, customer.company.currency)},
+        event_message(
+            gettext_noop("Gift card …%(hint)s redeemed: %(amount)s added to the balance."),
+            hint=card.code_hint,
+            amount=money(card.amount, customer.company.currency),
+        ),
         actor=actor,
     )
     return entry

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from crm.event_text import event_message, render
 from crm.figures import Difference
 from crm.models import Company
 from crm.money import round_money
@@ -32,11 +33,16 @@ def ledger_total(customer_ref) -> Coalesce:
     return Coalesce(Subquery(total, output_field=money), Value(Decimal("0")), output_field=money)
 
 
+def _problem_text(stored: Decimal, computed: Decimal) -> dict:
+    return event_message(
+        gettext_noop("balance: %(stored)s stored, %(computed)s in the ledger"),
+        stored=stored,
+        computed=computed,
+    )
+
+
 def _problem(stored: Decimal, computed: Decimal) -> str:
-    return _("balance: %(stored)s stored, %(computed)s in the ledger") % {
-        "stored": stored,
-        "computed": computed,
-    }
+    return render(_problem_text(stored, computed))
 
 
 def _repair(customer: Customer) -> list[str]:
@@ -51,17 +57,20 @@ def _repair(customer: Customer) -> list[str]:
         computed = round_money(computed)
         if stored == computed:
             return []
-        problem = _problem(stored, computed)
+        problem_text = _problem_text(stored, computed)
+        problem = render(problem_text)
         Customer.objects.filter(company=customer.company_id, pk=customer.pk).update(
             balance=computed
         )
         activity_log_event(
             owner=customer,
             kind="other",
-            message=_(
-                "The stored balance disagreed with the ledger and was recomputed: %(problem)s."
-            )
-            % {"problem": problem},
+            message=event_message(
+                gettext_noop(
+                    "The stored balance disagreed with the ledger and was recomputed: %(problem)s."
+                ),
+                problem=problem_text,
+            ),
             data={"event": "figure_repaired", "problems": [problem]},
         )
     return [problem]

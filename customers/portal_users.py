@@ -20,13 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django_scopes import scopes_disabled
 
 from addressbook.models import Contact, ContactLink
 from crm import rls
 from crm.access import Level, portal_record_types
 from crm.errors import DomainError
+from crm.event_text import event_message
 from crm.i18n import company_locale
 from crm.models import Company
 from crm.rows import lock_then_load
@@ -172,7 +173,11 @@ def customer_role_save(
             row.save(update_fields=["level"])
     owner = role.customer
     if owner is not None:
-        _log(owner, _("The portal role %(role)s was saved.") % {"role": role}, actor=actor)
+        _log(
+            owner,
+            event_message(gettext_noop("The portal role %(role)s was saved."), role=role),
+            actor=actor,
+        )
     return role
 
 
@@ -219,7 +224,9 @@ def customer_role_delete(*, role: CustomerRole, actor) -> None:
         )
     if role.customer is not None:
         _log(
-            role.customer, _("The portal role %(role)s was deleted.") % {"role": role}, actor=actor
+            role.customer,
+            event_message(gettext_noop("The portal role %(role)s was deleted."), role=role),
+            actor=actor,
         )
     role.delete()
 
@@ -300,7 +307,7 @@ def _check_reach(customer: Customer, *, within: Customer | None) -> None:
         raise DomainError(_("You can only add users to your customer and its children."))
 
 
-def _log(customer: Customer, message: str, *, actor) -> None:
+def _log(customer: Customer, message: dict, *, actor) -> None:
     activity_log_event(owner=customer, kind="portal", message=message, actor=actor)
 
 
@@ -359,8 +366,11 @@ def customer_user_invite(
     user.set_roles(roles)
     _log(
         customer,
-        _("%(user)s was invited to the portal as %(roles)s.")
-        % {"user": user, "roles": ", ".join(str(role) for role in roles)},
+        event_message(
+            gettext_noop("%(user)s was invited to the portal as %(roles)s."),
+            user=user,
+            roles=", ".join(str(role) for role in roles),
+        ),
         actor=actor,
     )
     if base_url:
@@ -384,8 +394,11 @@ def customer_user_set_roles(
     user.__dict__.pop("_portal_levels", None)
     _log(
         user.customer,
-        _("%(user)s now has the roles %(roles)s.")
-        % {"user": user, "roles": ", ".join(str(role) for role in roles)},
+        event_message(
+            gettext_noop("%(user)s now has the roles %(roles)s."),
+            user=user,
+            roles=", ".join(str(role) for role in roles),
+        ),
         actor=actor,
     )
     return user
@@ -402,7 +415,11 @@ def customer_user_deactivate(
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-        _log(user.customer, _("%(user)s can no longer sign in.") % {"user": user}, actor=actor)
+        _log(
+            user.customer,
+            event_message(gettext_noop("%(user)s can no longer sign in."), user=user),
+            actor=actor,
+        )
     return user
 
 
@@ -415,7 +432,11 @@ def customer_user_reactivate(
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
-        _log(user.customer, _("%(user)s can sign in again.") % {"user": user}, actor=actor)
+        _log(
+            user.customer,
+            event_message(gettext_noop("%(user)s can sign in again."), user=user),
+            actor=actor,
+        )
     return user
 
 
@@ -475,7 +496,9 @@ def customer_user_set_password(*, user: CustomerUser, password: str) -> Customer
     if first:
         _log(
             user.customer,
-            _("%(user)s accepted the invitation to the portal.") % {"user": user},
+            event_message(
+                gettext_noop("%(user)s accepted the invitation to the portal."), user=user
+            ),
             actor=None,
         )
     return user

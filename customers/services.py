@@ -19,9 +19,11 @@ from django.db import transaction
 from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from addressbook import services as addressbook_services
 from crm.errors import DomainError, validate_or_raise
+from crm.event_text import choice, event_message, joined, model_name
 from crm.models import Company, Product, Salesperson, SystemEvent
 from crm.phones import e164_or_text
 from crm.rows import check_same_company, lock_then_load
@@ -229,7 +231,7 @@ def customer_save(*, customer: Customer, actor, log_created: bool = True) -> Cus
         activity_log_event(
             owner=customer,
             kind="created",
-            message=_("Customer created."),
+            message=event_message(gettext_noop("Customer created.")),
             data={"customer": customer.pk},
             actor=actor,
         )
@@ -289,9 +291,11 @@ def customer_assign_salesperson(*, customer: Customer, salesperson: Salesperson,
     customer.save(update_fields=["salesperson", "updated_at"])
     # Worded and shaped like the lead and opportunity hand-overs, so timelines read alike.
     if old is None:
-        message = _("Assigned to %(new)s.") % {"new": salesperson}
+        message = event_message(gettext_noop("Assigned to %(new)s."), new=salesperson)
     else:
-        message = _("Assigned to %(new)s (previously %(old)s).") % {"new": salesperson, "old": old}
+        message = event_message(
+            gettext_noop("Assigned to %(new)s (previously %(old)s)."), new=salesperson, old=old
+        )
     activity_log_event(
         owner=customer,
         kind="other",
@@ -322,7 +326,7 @@ def customer_check_can_order(customer: Customer) -> None:
         )
 
 
-def _status_move(customer: Customer, status: str, *, actor, message: str, reason: str = ""):
+def _status_move(customer: Customer, status: str, *, actor, message: dict, reason: str = ""):
     """Move a locked customer to ``status`` (the transitions table allows it), set or clear
     the hold with it, and log the change on its timeline."""
     if not customer.can_move_to(status):
@@ -388,7 +392,9 @@ def customer_put_on_hold(*, customer: Customer, reason: str, actor) -> Customer:
         activity_log_event(
             owner=customer,
             kind="other",
-            message=_("Hold reason changed to: %(reason)s") % {"reason": reason},
+            message=event_message(
+                gettext_noop("Hold reason changed to: %(reason)s"), reason=reason
+            ),
             data={"event": "hold_reason", "from": old_reason, "to": reason},
             actor=actor,
         )
@@ -404,7 +410,7 @@ def customer_put_on_hold(*, customer: Customer, reason: str, actor) -> Customer:
         Customer.Status.ON_HOLD,
         actor=actor,
         reason=reason,
-        message=_("Put on hold. Reason: %(reason)s") % {"reason": reason},
+        message=event_message(gettext_noop("Put on hold. Reason: %(reason)s"), reason=reason),
     )
 
 
@@ -421,7 +427,12 @@ def customer_release_hold(*, customer: Customer, actor) -> Customer:
             % {"customer": customer},
             code="transition",
         )
-    return _status_move(customer, Customer.Status.ACTIVE, actor=actor, message=_("Hold released."))
+    return _status_move(
+        customer,
+        Customer.Status.ACTIVE,
+        actor=actor,
+        message=event_message(gettext_noop("Hold released.")),
+    )
 
 
 @transaction.atomic
@@ -432,7 +443,10 @@ def customer_set_inactive(*, customer: Customer, actor) -> Customer:
     if customer.status == Customer.Status.INACTIVE:
         return customer
     return _status_move(
-        customer, Customer.Status.INACTIVE, actor=actor, message=_("Marked inactive.")
+        customer,
+        Customer.Status.INACTIVE,
+        actor=actor,
+        message=event_message(gettext_noop("Marked inactive.")),
     )
 
 
@@ -450,7 +464,10 @@ def customer_reactivate(*, customer: Customer, actor) -> Customer:
             code="transition",
         )
     return _status_move(
-        customer, Customer.Status.ACTIVE, actor=actor, message=_("Marked active again.")
+        customer,
+        Customer.Status.ACTIVE,
+        actor=actor,
+        message=event_message(gettext_noop("Marked active again.")),
     )
 
 
@@ -677,15 +694,18 @@ def _convert(
     if opportunity is not None:
         opportunity_mark_won(opportunity=opportunity, actor=actor)
     if lead is not None and lead.status != Lead.Status.CONVERTED:
-        old_label = lead.get_status_display()
+        old_label, old_status = lead.get_status_display(), lead.status
         lead.status = Lead.Status.CONVERTED
         lead.lost_reason = None
         lead.save(update_fields=["status", "lost_reason", "updated_at"])
         activity_log_event(
             owner=lead,
             kind="status_change",
-            message=_("Status changed from %(old)s to %(new)s.")
-            % {"old": old_label, "new": lead.get_status_display()},
+            message=event_message(
+                gettext_noop("Status changed from %(old)s to %(new)s."),
+                old=choice(Lead, "status", old_status),
+                new=choice(Lead, "status", lead.status),
+            ),
             data={"from": str(old_label), "to": lead.status},
             actor=actor,
         )
@@ -697,28 +717,29 @@ def _convert(
         "how": kind,
     }
     verb = (
-        _("Became the customer “%(customer)s”.")
+        gettext_noop("Became the customer “%(customer)s”.")
         if kind == CustomerLink.Kind.CREATED
-        else _("Linked to the existing customer “%(customer)s”.")
+        else gettext_noop("Linked to the existing customer “%(customer)s”.")
     )
     for record in (lead, opportunity):
         if record is not None:
             activity_log_event(
                 owner=record,
                 kind="conversion",
-                message=verb % {"customer": customer},
+                message=event_message(verb, customer=customer),
                 data=data,
                 actor=actor,
             )
     activity_log_event(
         owner=customer,
         kind="conversion",
-        message=(
-            _("Created from %(kind)s “%(record)s”.")
+        message=event_message(
+            gettext_noop("Created from %(kind)s “%(record)s”.")
             if kind == CustomerLink.Kind.CREATED
-            else _("%(kind)s “%(record)s” was linked to this customer.")
-        )
-        % {"kind": source._meta.verbose_name, "record": source},
+            else gettext_noop("%(kind)s “%(record)s” was linked to this customer."),
+            kind=model_name(source, capitalized=False),
+            record=source,
+        ),
         data=data,
         actor=actor,
     )
@@ -834,14 +855,18 @@ def customer_open_opportunity(
     activity_log_event(
         owner=opportunity,
         kind="created",
-        message=_("Opened for the customer “%(customer)s”.") % {"customer": customer},
+        message=event_message(
+            gettext_noop("Opened for the customer “%(customer)s”."), customer=customer
+        ),
         data={"customer": customer.pk, "opportunity": opportunity.pk},
         actor=actor,
     )
     activity_log_event(
         owner=customer,
         kind="created",
-        message=_("New opportunity “%(opportunity)s”.") % {"opportunity": opportunity},
+        message=event_message(
+            gettext_noop("New opportunity “%(opportunity)s”."), opportunity=opportunity
+        ),
         data={"customer": customer.pk, "opportunity": opportunity.pk},
         actor=actor,
     )
@@ -954,9 +979,11 @@ def customer_request_quotation(
             opportunity=opportunity,
             actor=customer_user,
         )
-    message = _("Quotation requested on the portal by %(user)s.") % {"user": customer_user}
+    message = event_message(
+        gettext_noop("Quotation requested on the portal by %(user)s."), user=customer_user
+    )
     if note:
-        message += " " + _("Note: %(note)s") % {"note": note}
+        message = joined([message, event_message(gettext_noop("Note: %(note)s"), note=note)])
     activity_log_event(
         owner=opportunity,
         kind="other",

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from crm.event_text import event_message, joined
 from crm.figures import Difference
 from crm.models import Company
 from crm.timeline import activity_log_event
@@ -31,14 +33,35 @@ def _problem(row: OpportunityStageChange, expected) -> str:
     }
 
 
-def _problems(opportunity_id: int, company_id: int) -> list[str]:
+def _event_when(moment):
+    """A moment in a timeline entry: the same digits in every language (the company's time)."""
+    if not moment:
+        return event_message(gettext_noop("still there"))
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _problem_event(row: OpportunityStageChange, expected) -> dict:
+    """``_problem`` for the timeline, read in the reader's language."""
+    return event_message(
+        gettext_noop("left “%(stage)s”: %(stored)s stored, %(computed)s in the history"),
+        stage=row.to_stage.name,
+        stored=_event_when(row.left_at),
+        computed=_event_when(expected),
+    )
+
+
+def _disagreeing(opportunity_id: int, company_id: int) -> list[OpportunityStageChange]:
     rows = (
         OpportunityStageChange.objects.filter(company=company_id, opportunity_id=opportunity_id)
         .annotate(expected=next_stage_change_at())
         .select_related("to_stage")
         .order_by("changed_at", "pk")
     )
-    return [_problem(row, row.expected) for row in rows if row.left_at != row.expected]
+    return [row for row in rows if row.left_at != row.expected]
+
+
+def _problems(opportunity_id: int, company_id: int) -> list[str]:
+    return [_problem(row, row.expected) for row in _disagreeing(opportunity_id, company_id)]
 
 
 def _repair(opportunity: Opportunity) -> list[str]:
@@ -46,18 +69,21 @@ def _repair(opportunity: Opportunity) -> list[str]:
         Opportunity.objects.select_for_update(of=("self",)).get(
             company=opportunity.company_id, pk=opportunity.pk
         )
-        problems = _problems(opportunity.pk, opportunity.company_id)
-        if not problems:
+        rows = _disagreeing(opportunity.pk, opportunity.company_id)
+        if not rows:
             return []
+        problems = [_problem(row, row.expected) for row in rows]
         stage_stays_close(company_id=opportunity.company_id, opportunity_ids=[opportunity.pk])
         activity_log_event(
             owner=opportunity,
             kind="other",
-            message=_(
-                "The stored end of a stage stay disagreed with the stage history and was "
-                "recomputed: %(problems)s."
-            )
-            % {"problems": "; ".join(problems)},
+            message=event_message(
+                gettext_noop(
+                    "The stored end of a stage stay disagreed with the stage history and was "
+                    "recomputed: %(problems)s."
+                ),
+                problems=joined([_problem_event(row, row.expected) for row in rows], "; "),
+            ),
             data={"event": "figure_repaired", "problems": problems},
         )
     return problems

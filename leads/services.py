@@ -9,11 +9,13 @@ from django.db.models import OuterRef, ProtectedError, Q, RestrictedError, Subqu
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from addressbook import services as addressbook_services
 from crm.actors import staff_user
 from crm.audit import bulk_create_audited
 from crm.errors import DomainError, validate_or_raise
+from crm.event_text import choice, event_message, joined, model_name
 from crm.models import Salesperson
 from crm.timeline import activity_log_event
 from leads.models import (
@@ -225,16 +227,19 @@ def lead_set_status(
             raise DomainError(_("Say why the lead was lost."))
         if lost_reason.company_id != lead.company_id:
             raise DomainError(_("This record does not belong to your company."))
-    old_label = lead.get_status_display()
+    old_label, old_status = lead.get_status_display(), lead.status
     lead.status = status
     lead.lost_reason = lost_reason if status == Lead.Status.LOST else None
     lead.save(update_fields=["status", "lost_reason", "updated_at"])
-    message = _("Status changed from %(old)s to %(new)s.") % {
-        "old": old_label,
-        "new": lead.get_status_display(),
-    }
+    message = event_message(
+        gettext_noop("Status changed from %(old)s to %(new)s."),
+        old=choice(Lead, "status", old_status),
+        new=choice(Lead, "status", status),
+    )
     if lead.lost_reason:
-        message = f"{message} {_('Reason: %(reason)s.') % {'reason': lead.lost_reason}}"
+        message = joined(
+            [message, event_message(gettext_noop("Reason: %(reason)s."), reason=lead.lost_reason)]
+        )
     activity_log_event(
         owner=lead,
         kind="status_change",
@@ -273,13 +278,15 @@ def opportunity_set_stage(
     opportunity.save(update_fields=["stage", "probability", "lost_reason", "updated_at"])
     _record_stage_change(opportunity=opportunity, from_stage=old_stage, actor=actor)
 
-    message = _("Stage changed from %(old)s to %(new)s (probability %(probability)s %%).") % {
-        "old": old_stage,
-        "new": stage,
-        "probability": opportunity.probability,
-    }
+    message = event_message(
+        gettext_noop("Stage changed from %(old)s to %(new)s (probability %(probability)s %%)."),
+        old=old_stage,
+        new=stage,
+        probability=opportunity.probability,
+    )
     if opportunity.lost_reason:
-        message = f"{message} {_('Reason: %(reason)s.') % {'reason': opportunity.lost_reason}}"
+        reason = event_message(gettext_noop("Reason: %(reason)s."), reason=opportunity.lost_reason)
+        message = joined([message, reason])
     activity_log_event(
         owner=opportunity,
         kind="stage_change",
@@ -415,14 +422,16 @@ def lead_convert_to_opportunity(
     activity_log_event(
         owner=lead,
         kind="conversion",
-        message=_("Converted to opportunity “%(opportunity)s”.") % {"opportunity": opportunity},
+        message=event_message(
+            gettext_noop("Converted to opportunity “%(opportunity)s”."), opportunity=opportunity
+        ),
         data=data,
         actor=actor,
     )
     activity_log_event(
         owner=opportunity,
         kind="conversion",
-        message=_("Opened from lead “%(lead)s”.") % {"lead": lead},
+        message=event_message(gettext_noop("Opened from lead “%(lead)s”."), lead=lead),
         data=data,
         actor=actor,
     )
@@ -449,9 +458,11 @@ def _check_salesperson(salesperson: Salesperson, *, company_id: int) -> None:
 
 def _log_assignment(*, owner: Lead | Opportunity, old: Salesperson | None, new, actor) -> None:
     if old is None:
-        message = _("Assigned to %(new)s.") % {"new": new}
+        message = event_message(gettext_noop("Assigned to %(new)s."), new=new)
     else:
-        message = _("Assigned to %(new)s (previously %(old)s).") % {"new": new, "old": old}
+        message = event_message(
+            gettext_noop("Assigned to %(new)s (previously %(old)s)."), new=new, old=old
+        )
     activity_log_event(
         owner=owner,
         kind="other",
@@ -565,8 +576,9 @@ def _log_deletion(*, record: Lead | Opportunity, name: str, actor) -> None:
     activity_log_event(
         owner=record.company,
         kind="other",
-        message=_("%(kind)s “%(name)s” was deleted.")
-        % {"kind": str(record._meta.verbose_name).capitalize(), "name": name},
+        message=event_message(
+            gettext_noop("%(kind)s “%(name)s” was deleted."), kind=model_name(record), name=name
+        ),
         data={"event": "deletion", "model": record._meta.label_lower, "id": record.pk},
         actor=actor,
     )
@@ -631,8 +643,12 @@ def opportunity_delete(*, opportunity: Opportunity, actor) -> None:
         activity_log_event(
             owner=lead,
             kind="status_change",
-            message=_("The opportunity “%(opportunity)s” was deleted; the lead is qualified again.")
-            % {"opportunity": name},
+            message=event_message(
+                gettext_noop(
+                    "The opportunity “%(opportunity)s” was deleted; the lead is qualified again."
+                ),
+                opportunity=name,
+            ),
             data={"opportunity": pk, "from": Lead.Status.CONVERTED, "to": Lead.Status.QUALIFIED},
             actor=actor,
         )

@@ -24,11 +24,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_scopes import scope, scopes_disabled
 
 from crm import rls
 from crm.errors import DomainError
+from crm.event_text import event_message
 from crm.models import Salesperson
 from crm.phones import PhoneFormField
 from crm.timeline import activity_log_event
@@ -180,8 +181,11 @@ def web_form_submit(
             activity_log_event(
                 owner=existing,
                 kind="other",
-                message=_("Sent the web form “%(form)s” again: %(message)s")
-                % {"form": form.name, "message": cleaned["message"] or "—"},
+                message=event_message(
+                    gettext_noop("Sent the web form “%(form)s” again: %(message)s"),
+                    form=form.name,
+                    message=cleaned["message"] or "—",
+                ),
             )
             reason = _("Lead %(lead)s is open with the same e-mail or phone.") % {"lead": existing}
             submission = _keep(form, WebFormSubmission.Outcome.DUPLICATE, reason, data)
@@ -205,7 +209,9 @@ def web_form_submit(
         activity_log_event(
             owner=lead,
             kind="created",
-            message=_("Came in through the web form “%(form)s”.") % {"form": form.name},
+            message=event_message(
+                gettext_noop("Came in through the web form “%(form)s”."), form=form.name
+            ),
         )
         submission = _keep(form, WebFormSubmission.Outcome.CREATED, "", data)
         submission.lead = lead

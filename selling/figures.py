@@ -18,9 +18,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
+from crm.event_text import event_message, joined, render
 from crm.figures import Difference
 from crm.models import Company
 from crm.money import round_money
@@ -34,15 +34,16 @@ logger = logging.getLogger("selling.figures")
 # Each document model with its line model and the lines' foreign key to it.
 DOCUMENT_KINDS = ((Quotation, QuotationItem, "quotation"), (SalesOrder, SalesOrderItem, "order"))
 CHUNK = 500
+# Labels as msgids: a problem is also a timeline entry, read in the reader's language.
 AMOUNTS = (
-    (gettext_lazy("net"), "net_amount"),
-    (gettext_lazy("VAT"), "vat_amount"),
-    (gettext_lazy("gross"), "gross_amount"),
+    (gettext_noop("net"), "net_amount"),
+    (gettext_noop("VAT"), "vat_amount"),
+    (gettext_noop("gross"), "gross_amount"),
 )
 TOTALS = (
-    (gettext_lazy("net total"), "net_total"),
-    (gettext_lazy("VAT total"), "vat_total"),
-    (gettext_lazy("gross total"), "gross_total"),
+    (gettext_noop("net total"), "net_total"),
+    (gettext_noop("VAT total"), "vat_total"),
+    (gettext_noop("gross total"), "gross_total"),
 )
 
 
@@ -53,12 +54,17 @@ TOTALS = (
 class Finding:
     """What disagrees on one document: readable problems and the figures to store instead."""
 
-    problems: list[str] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)  # crm.event_text messages
     lines: dict[int, pricing.LineAmounts] = field(default_factory=dict)  # line pk -> computed
     totals: pricing.Totals | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.problems)
+        return bool(self.texts)
+
+    @property
+    def problems(self) -> list[str]:
+        """The problems in the active language."""
+        return [render(text) for text in self.texts]
 
 
 @dataclass
@@ -83,28 +89,34 @@ def totals_check(document, lines) -> Finding:
             vat_rate=line.vat_rate,
         )
         wrong = [
-            _("line %(position)s: %(what)s %(stored)s stored, %(computed)s computed")
-            % {
-                "position": line.position,
-                "what": label,
-                "stored": getattr(line, name),
-                "computed": computed,
-            }
+            event_message(
+                gettext_noop(
+                    "line %(position)s: %(what)s %(stored)s stored, %(computed)s computed"
+                ),
+                position=line.position,
+                what=event_message(label),
+                stored=getattr(line, name),
+                computed=computed,
+            )
             for (label, name), computed in zip(
                 AMOUNTS, (amounts.net, amounts.vat, amounts.gross), strict=True
             )
             if getattr(line, name) != computed
         ]
         if wrong:
-            finding.problems.extend(wrong)
+            finding.texts.extend(wrong)
             finding.lines[line.pk] = amounts
         priced.append(_Priced(line.vat_rate, amounts.net, amounts.vat, amounts.gross))
     totals = pricing.document_totals(priced)
     for (label, name), computed in zip(TOTALS, (totals.net, totals.vat, totals.gross), strict=True):
         if getattr(document, name) != computed:
-            finding.problems.append(
-                _("%(what)s: %(stored)s stored, %(computed)s computed")
-                % {"what": label, "stored": getattr(document, name), "computed": computed}
+            finding.texts.append(
+                event_message(
+                    gettext_noop("%(what)s: %(stored)s stored, %(computed)s computed"),
+                    what=event_message(label),
+                    stored=getattr(document, name),
+                    computed=computed,
+                )
             )
     finding.totals = totals
     return finding
@@ -145,10 +157,12 @@ def _totals_repair(document, line_model, fk: str) -> list[str]:
         activity_log_event(
             owner=document,
             kind="other",
-            message=_(
-                "The stored amounts disagreed with the lines and were recomputed: %(problems)s."
-            )
-            % {"problems": "; ".join(finding.problems)},
+            message=event_message(
+                gettext_noop(
+                    "The stored amounts disagreed with the lines and were recomputed: %(problems)s."
+                ),
+                problems=joined(finding.texts, "; "),
+            ),
             data={"document": document.number, "problems": finding.problems},
         )
     return finding.problems
@@ -197,11 +211,18 @@ def booked_net_total(customer_ref) -> Coalesce:
     return Coalesce(Subquery(booked, output_field=money), Value(Decimal("0")), output_field=money)
 
 
+def _lifetime_problem_text(stored: Decimal, computed: Decimal) -> dict:
+    return event_message(
+        gettext_noop(
+            "lifetime sales value: %(stored)s stored, %(computed)s from the booked orders"
+        ),
+        stored=stored,
+        computed=computed,
+    )
+
+
 def _lifetime_problem(stored: Decimal, computed: Decimal) -> str:
-    return _("lifetime sales value: %(stored)s stored, %(computed)s from the booked orders") % {
-        "stored": stored,
-        "computed": computed,
-    }
+    return render(_lifetime_problem_text(stored, computed))
 
 
 def _lifetime_repair(customer: Customer) -> list[str]:
@@ -217,15 +238,20 @@ def _lifetime_repair(customer: Customer) -> list[str]:
         computed = round_money(computed)
         if stored == computed:
             return []
-        problem = _lifetime_problem(stored, computed)
+        problem_text = _lifetime_problem_text(stored, computed)
+        problem = render(problem_text)
         Customer.objects.filter(company=customer.company_id, pk=customer.pk).update(
             lifetime_sales_value=computed
         )
         activity_log_event(
             owner=customer,
             kind="other",
-            message=_("The stored lifetime sales value was wrong and was recomputed: %(problem)s.")
-            % {"problem": problem},
+            message=event_message(
+                gettext_noop(
+                    "The stored lifetime sales value was wrong and was recomputed: %(problem)s."
+                ),
+                problem=problem_text,
+            ),
             data={"event": "figure_repaired", "problems": [problem]},
         )
     return [problem]
@@ -285,19 +311,29 @@ def _payments(orders):
 
 
 def _payment_problems(order) -> list[str]:
+    return [render(text) for text in _payment_problem_texts(order)]
+
+
+def _payment_problem_texts(order: SalesOrder) -> list[dict]:
     paid, refunded = round_money(order.paid), round_money(order.refunded)
-    problems = []
+    texts = []
     if order.balance_applied != paid:
-        problems.append(
-            _("balance applied: %(stored)s stored, %(computed)s in the ledger")
-            % {"stored": order.balance_applied, "computed": paid}
+        texts.append(
+            event_message(
+                gettext_noop("balance applied: %(stored)s stored, %(computed)s in the ledger"),
+                stored=order.balance_applied,
+                computed=paid,
+            )
         )
     if order.balance_refunded != refunded:
-        problems.append(
-            _("balance refunded: %(stored)s stored, %(computed)s in the ledger")
-            % {"stored": order.balance_refunded, "computed": refunded}
+        texts.append(
+            event_message(
+                gettext_noop("balance refunded: %(stored)s stored, %(computed)s in the ledger"),
+                stored=order.balance_refunded,
+                computed=refunded,
+            )
         )
-    return problems
+    return texts
 
 
 def _payments_repair(order: SalesOrder) -> list[str]:
@@ -307,19 +343,23 @@ def _payments_repair(order: SalesOrder) -> list[str]:
             company=order.company_id, pk=order.pk
         ).values_list("pk").get()
         locked = _payments(SalesOrder.objects.filter(company=order.company_id, pk=order.pk)).get()
-        problems = _payment_problems(locked)
-        if not problems:
+        texts = _payment_problem_texts(locked)
+        if not texts:
             return []
+        problems = [render(text) for text in texts]
         SalesOrder.objects.filter(company=order.company_id, pk=order.pk).update(
             balance_applied=round_money(locked.paid), balance_refunded=round_money(locked.refunded)
         )
         activity_log_event(
             owner=locked,
             kind="other",
-            message=_(
-                "What the balance paid disagreed with the ledger and was set from it: %(problems)s."
-            )
-            % {"problems": "; ".join(problems)},
+            message=event_message(
+                gettext_noop(
+                    "What the balance paid disagreed with the ledger and was set from it: "
+                    "%(problems)s."
+                ),
+                problems=joined(texts, "; "),
+            ),
             data={"document": locked.number, "problems": problems},
         )
     return problems

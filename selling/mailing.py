@@ -39,10 +39,11 @@ from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from addressbook.models import Contact, ContactLink
 from crm.errors import DomainError
+from crm.event_text import event_message, model_name
 from crm.i18n import company_locale
 from crm.timeline import activity_log_event
 from selling import services
@@ -462,15 +463,17 @@ def _failed(outbound: OutboundEmail, reason: str) -> OutboundEmail:
 def log_sent(document: Document, outbound: OutboundEmail, *, actor) -> None:
     """“Quotation QTN-… e-mailed to x@y by Dana” on the document's timeline and its party's."""
     values = {
-        "kind": document._meta.verbose_name.capitalize(),
+        "kind": model_name(document),
         "number": document.number,
         "to": ", ".join(filter(None, [outbound.to, outbound.cc])),
     }
     if actor is not None:
         values["who"] = actor.get_full_name() or actor.get_username()
-        message = _("%(kind)s %(number)s e-mailed to %(to)s by %(who)s.") % values
+        message = event_message(
+            gettext_noop("%(kind)s %(number)s e-mailed to %(to)s by %(who)s."), **values
+        )
     else:
-        message = _("%(kind)s %(number)s e-mailed to %(to)s.") % values
+        message = event_message(gettext_noop("%(kind)s %(number)s e-mailed to %(to)s."), **values)
     data = {"document": document.number, "email": outbound.pk, "to": outbound.to}
     activity_log_event(owner=document, kind="other", message=message, data=data, actor=actor)
     party = document.opportunity or document.customer

@@ -18,13 +18,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.access import Action, viewable_rows
 from crm.actors import staff_user
 from crm.audit import bulk_create_audited
 from crm.errors import DomainError, validate_or_raise
+from crm.event_text import choice, event_message, joined, local_date, model_name, money
 from crm.models import Product
-from crm.money import format_money, round_money
+from crm.money import round_money
 from crm.numbering import number_next
 from crm.rows import check_same_company, lock_then_load
 from crm.timeline import about, activity_log_event
@@ -53,7 +55,7 @@ def _line_parent(document: Document) -> dict:
 
 def _log(
     document: Document,
-    message: str,
+    message: dict,
     *,
     kind: str = "other",
     data=None,
@@ -73,7 +75,12 @@ def _log(
         activity_log_event(
             owner=party,
             kind=kind,
-            message=f"{document._meta.verbose_name.capitalize()} {document.number}: {message}",
+            message=event_message(
+                gettext_noop("%(kind)s %(number)s: %(message)s"),
+                kind=model_name(document),
+                number=document.number,
+                message=message,
+            ),
             data=data,
             actor=actor,
         )
@@ -392,7 +399,13 @@ def quotation_create(
     if opportunity is not None:
         _lines_from_wish_list(opportunity, quotation, buyer=buyer)
     _totals_store(quotation)
-    _log(quotation, _("Quotation created."), kind="created", actor=actor, on_party=False)
+    _log(
+        quotation,
+        event_message(gettext_noop("Quotation created.")),
+        kind="created",
+        actor=actor,
+        on_party=False,
+    )
     return quotation
 
 
@@ -421,7 +434,7 @@ def _check_header(document: Document) -> None:
 
 
 def _move(
-    document: Document, status: str, *, actor, reason: str = "", on_party: bool = True
+    document: Document, status: str, *, actor, reason: dict | None = None, on_party: bool = True
 ) -> Document:
     """Move a locked document to ``status`` if its transitions table allows it."""
     old = document.status
@@ -435,7 +448,6 @@ def _move(
             },
             code="transition",
         )
-    old_label = document.get_status_display()
     was_booked = isinstance(document, SalesOrder) and document.is_booked
     document.status = status
     document.save(update_fields=["status", "updated_at"])
@@ -446,12 +458,13 @@ def _move(
             customer=document.customer,
             net_amount=document.net_total if document.is_booked else -document.net_total,
         )
-    message = _("Status changed from %(old)s to %(new)s.") % {
-        "old": old_label,
-        "new": document.get_status_display(),
-    }
+    message = event_message(
+        gettext_noop("Status changed from %(old)s to %(new)s."),
+        old=choice(document, "status", old),
+        new=choice(document, "status", status),
+    )
     if reason:
-        message = f"{message} {reason}"
+        message = joined([message, reason])
     _log(
         document,
         message,
@@ -469,7 +482,10 @@ def _expire_if_due(quotation: Quotation, *, actor=None, today=None) -> bool:
             quotation,
             Quotation.Status.EXPIRED,
             actor=actor,
-            reason=_("It was valid until %(date)s.") % {"date": quotation.valid_until},
+            reason=event_message(
+                gettext_noop("It was valid until %(date)s."),
+                date=local_date(quotation.valid_until),
+            ),
         )
         return True
     return False
@@ -523,7 +539,9 @@ def quotation_reject(*, quotation: Quotation, actor, reason: str = "") -> Quotat
         quotation,
         Quotation.Status.REJECTED,
         actor=actor,
-        reason=_("Reason: %(reason)s.") % {"reason": reason} if reason else "",
+        reason=event_message(gettext_noop("Reason: %(reason)s."), reason=reason)
+        if reason
+        else None,
     )
 
 
@@ -698,7 +716,9 @@ def order_from_quotation(
     _move(quotation, Quotation.Status.ORDERED, actor=actor, on_party=False)
     _log(
         order,
-        _("Order created from quotation %(quotation)s.") % {"quotation": quotation},
+        event_message(
+            gettext_noop("Order created from quotation %(quotation)s."), quotation=quotation
+        ),
         kind="conversion",
         data={"quotation": quotation.pk},
         actor=actor,
@@ -789,7 +809,7 @@ def order_from_opportunity(
     _totals_store(order)
     _log(
         order,
-        _("Order created from the opportunity's wish list."),
+        event_message(gettext_noop("Order created from the opportunity's wish list.")),
         kind="conversion",
         data={"opportunity": opportunity.pk},
         actor=actor,
@@ -814,7 +834,7 @@ def order_create(
     if order_date:
         fields["order_date"] = order_date
     order = _new_order(customer=customer, opportunity=None, quotation=None, actor=actor, **fields)
-    _log(order, _("Order created."), kind="created", actor=actor)
+    _log(order, event_message(gettext_noop("Order created.")), kind="created", actor=actor)
     return order
 
 
@@ -859,7 +879,9 @@ def order_cancel(*, order: SalesOrder, actor, reason: str = "") -> SalesOrder:
         order,
         SalesOrder.Status.CANCELLED,
         actor=actor,
-        reason=_("Reason: %(reason)s.") % {"reason": reason} if reason else "",
+        reason=event_message(gettext_noop("Reason: %(reason)s."), reason=reason)
+        if reason
+        else None,
     )
     _refund_balance(order, actor=actor)
     opportunity, stage_before = order.opportunity, order.opportunity_stage_before
@@ -941,11 +963,11 @@ def order_apply_balance(
     currency = order.currency
     _log(
         order,
-        _("%(amount)s paid from the customer's balance; %(due)s still due.")
-        % {
-            "amount": format_money(taken, currency),
-            "due": format_money(order.amount_due, currency),
-        },
+        event_message(
+            gettext_noop("%(amount)s paid from the customer's balance; %(due)s still due."),
+            amount=money(taken, currency),
+            due=money(order.amount_due, currency),
+        ),
         data={"event": "balance_payment", "amount": str(taken)},
         actor=actor,
     )
@@ -970,8 +992,10 @@ def _refund_balance(order: SalesOrder, *, actor) -> None:
     order.balance_refunded = order.balance_applied
     _log(
         order,
-        _("%(amount)s given back to the customer's balance.")
-        % {"amount": format_money(order.balance_applied, order.currency)},
+        event_message(
+            gettext_noop("%(amount)s given back to the customer's balance."),
+            amount=money(order.balance_applied, order.currency),
+        ),
         data={"event": "balance_refund", "amount": str(order.balance_applied)},
         actor=actor,
     )

@@ -99,7 +99,10 @@ class ActivitySerializer(serializers.Serializer):
     owner_id = serializers.IntegerField(read_only=True)
     author = serializers.IntegerField(read_only=True, allow_null=True)
     occurred_at = serializers.DateTimeField(read_only=True)
-    body = serializers.CharField(read_only=True)
+    body = serializers.CharField(
+        read_only=True,
+        help_text="What the entry says; a system event's in the request's language",
+    )
     direction = serializers.CharField(read_only=True, allow_null=True)
     duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
     outcome = serializers.CharField(read_only=True, allow_null=True)
@@ -121,7 +124,7 @@ class ActivitySerializer(serializers.Serializer):
             "owner_id": activity.owner_id,
             "author": activity.author_id,
             "occurred_at": activity.occurred_at,
-            "body": activity.body,
+            "body": activity.text,
         }
         for name in ACTIVITY_EXTRA_FIELDS:
             if name == "assigned_to":

@@ -13,6 +13,8 @@ from polymorphic.managers import PolymorphicManager
 from polymorphic.models import PolymorphicModel
 from polymorphic.query import PolymorphicQuerySet
 
+from crm.event_text import render_event
+
 from .tenancy import Company, CompanyOwned
 
 __all__ = ["Activity", "Call", "Meeting", "Note", "SystemEvent", "Task"]
@@ -85,9 +87,14 @@ class Activity(PolymorphicModel, CompanyOwned):
         return f"{self._meta.verbose_name}: {self.summary}"
 
     @property
+    def text(self) -> str:
+        """What the entry says, as shown to the reader."""
+        return self.body
+
+    @property
     def summary(self) -> str:
-        text = self.body.strip().splitlines()[0] if self.body.strip() else ""
-        return text[:80]
+        text = self.text.strip()
+        return text.splitlines()[0][:80] if text else ""
 
     def owner_url(self) -> str:
         """Where the owner's page is: the settings page for the company itself."""
@@ -224,3 +231,8 @@ class SystemEvent(Activity):
     class Meta:
         verbose_name = _("system event")
         verbose_name_plural = _("system events")
+
+    @property
+    def text(self) -> str:
+        """In the reader's language (``crm.event_text``), not the writer's."""
+        return render_event(self)

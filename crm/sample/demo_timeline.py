@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from crm.event_text import event_message, model_name
 from crm.models import Activity, Company, Membership, SystemEvent
 from crm.timeline import activity_add, activity_log_event, task_complete, timeline_owner_models
 
@@ -62,8 +63,7 @@ def seed_timeline(company: Company, rnd: random.Random) -> None:
         activity_log_event(
             owner=owner,
             kind=SystemEvent.Kind.CREATED,
-            message=_("%(record)s created.")
-            % {"record": str(owner._meta.verbose_name).capitalize()},
+            message=event_message(gettext_noop("%(record)s created."), record=model_name(owner)),
             data={"source": "demo"},
         )
         for note in NOTES if index == 0 else [rnd.choice(NOTES)]:
@@ -111,6 +111,6 @@ def seed_timeline(company: Company, rnd: random.Random) -> None:
             activity_log_event(
                 owner=owner,
                 kind=SystemEvent.Kind.STATUS_CHANGE,
-                message="Demo data loaded.",
+                message=event_message(gettext_noop("Demo data loaded.")),
                 data={"from": None, "to": "demo"},
             )

@@ -7,7 +7,7 @@ company's record is a 404 exactly like a missing one.
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,11 +17,15 @@ from django.views import View
 from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from crm.access import Action, can
+from crm.access.registry import record_type_for
 from crm.errors import DomainError
 from crm.forms import ActivityForm, is_company_owned
 from crm.models import Activity, Company, Task
 from crm.models.activity import owner_url
 from crm.timeline import (
+    TIMELINE_MAX_PAGES,
+    TIMELINE_PAGE_SIZE,
     activity_add,
     activity_delete,
     can_have_timeline,
@@ -30,9 +34,20 @@ from crm.timeline import (
     related_owners,
     task_complete,
     task_reopen,
-    timeline_with_changes,
+    timeline_page,
 )
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
+
+PAGE_PARAMETER = "timeline_page"
+
+
+def is_registered(model) -> bool:
+    """Whether the access engine knows ``model`` (records with view levels)."""
+    try:
+        record_type_for(model)
+    except KeyError:
+        return False
+    return True
 
 
 def owner_label(owner) -> str:
@@ -89,28 +104,102 @@ def safe_next(request, owner) -> str:
     return owner_url(owner) or reverse("crm:dashboard")
 
 
+def _requested_page(value) -> int:
+    try:
+        page = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(page, 1), TIMELINE_MAX_PAGES)
+
+
+def _entries_context(request, owner, *, page: int, is_fragment: bool, base_url: str) -> dict:
+    """What ``_entries.html`` needs: the entries of ``page`` (in the panel: all entries up to
+    its end, as a page reloaded without JavaScript shows them), and the "Show older" links:
+    the page with one page more, and for htmx the next page alone."""
+    key = panel_id(owner)
+    extra = related_owners(owner)
+    entries, has_older = timeline_page([owner], page=page, related=extra, through=not is_fragment)
+    # Entries about a record beyond the reader's view level are left out of the page.
+    entries = entries_the_user_may_view(entries, request.user, request.company)
+    older = page + 1
+    # The first entry of the page just shown: where "Show older" takes the reader.
+    if is_fragment:
+        anchor_index = 0
+    elif page > 1:
+        anchor_index = (page - 1) * TIMELINE_PAGE_SIZE
+    else:
+        anchor_index = None
+    membership = getattr(request, "membership", None)
+    return {
+        "owner": owner,
+        "panel_id": key,
+        "entries": entries,
+        "show_owner": bool(extra),
+        "can_moderate": request.user.is_superuser or bool(membership and membership.is_admin),
+        "is_fragment": is_fragment,
+        "has_older": has_older and older <= TIMELINE_MAX_PAGES,
+        "older_url": f"{base_url}{older}#{key}-page-{older}",
+        "older_hx_url": reverse("crm:timeline_entries", args=[owner_label(owner), owner.pk])
+        + f"?page={older}",
+        # The first entry of the page just shown: where "Show older" takes the reader.
+        "anchor_index": anchor_index,
+        "anchor_id": f"{key}-page-{page}",
+    }
+
+
+def _page_url(path: str, query) -> str:
+    """``path`` with ``query`` and an empty ``timeline_page=`` at the end, for the number."""
+    query = query.copy()
+    query.pop(PAGE_PARAMETER, None)
+    prefix = f"{query.urlencode()}&" if query else ""
+    return f"{path}?{prefix}{PAGE_PARAMETER}="
+
+
 def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -> str:
     """The timeline card for ``owner``: the add form and the newest entries (with those of the
-    records it came from, when a higher app registered them: their people's entries only)."""
+    records it came from, when a higher app registered them: their people's entries only);
+    ``?timeline_page=N`` on a page shows the first N pages of entries."""
     key = panel_id(owner)
     if form is None:
         form = ActivityForm(company=request.company, auto_id=f"{key}-%s")
-    extra = related_owners(owner)
-    membership = getattr(request, "membership", None)
-    next_url = request.get_full_path() if request.method == "GET" else safe_next(request, owner)
+    is_get = request.method == "GET"
+    next_url = request.get_full_path() if is_get else safe_next(request, owner)
+    if is_get:
+        page = _requested_page(request.GET.get(PAGE_PARAMETER))
+        base_url = _page_url(request.path, request.GET)
+    else:
+        page = 1
+        base_url = _page_url(owner_url(owner) or request.path, QueryDict())
     context = {
-        "owner": owner,
+        **_entries_context(request, owner, page=page, is_fragment=False, base_url=base_url),
         "owner_type": owner_label(owner),
-        "panel_id": key,
         "form": form,
-        "entries": entries_the_user_may_view(
-            timeline_with_changes([owner], related=extra), request.user, request.company
-        ),
-        "show_owner": bool(extra),
-        "can_moderate": request.user.is_superuser or bool(membership and membership.is_admin),
         "next_url": next_url,
     }
     return render_to_string("crm/timeline/_panel.html", context, request=request)
+
+
+class TimelineEntriesView(View):
+    """The next page of a record's timeline alone, for "Show older" (htmx); without
+    JavaScript the same button reloads the record's page with one page more."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, owner_type: str, owner_id: int):
+        owner = resolve_owner(request, owner_type, owner_id)
+        if is_registered(type(owner)) and not can(
+            request.user, request.company, owner, Action.VIEW
+        ):
+            raise Http404
+        page = _requested_page(request.GET.get("page"))
+        url = owner_url(owner)
+        context = {
+            **_entries_context(
+                request, owner, page=page, is_fragment=True, base_url=_page_url(url, QueryDict())
+            ),
+            "next_url": url,
+        }
+        return render(request, "crm/timeline/_entries.html", context)
 
 
 def timeline_panel(request, obj):

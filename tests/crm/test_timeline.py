@@ -1,5 +1,6 @@
 """The activity timeline: services, selectors, the panel, my tasks, and company isolation."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,9 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_scopes import scope, scopes_disabled
 
+from crm.access import Action, Level
+from crm.access.services import role_access_levels_save
 from crm.errors import DomainError
+from crm.event_text import event_message
 from crm.models import Activity, Call, Meeting, Membership, Note, SystemEvent, Task
 from crm.sample.demo_timeline import seed_timeline
 from crm.timeline import (
@@ -31,11 +36,13 @@ from tests.factories import (
     ContactFactory,
     ContactLinkFactory,
     IndividualPartnerFactory,
+    LeadFactory,
     MeetingFactory,
     MembershipFactory,
     NoteFactory,
     OrganizationPartnerFactory,
     ProductFactory,
+    SalespersonFactory,
     SystemEventFactory,
     TaskFactory,
 )
@@ -147,19 +154,23 @@ def test_activity_log_event(company, member):
     event = activity_log_event(
         owner=company,
         kind=SystemEvent.Kind.CONVERSION,
-        message="Lead converted to opportunity.",
+        message=event_message(
+            gettext_noop("Converted to opportunity “%(opportunity)s”."), opportunity="Big deal"
+        ),
         data={"opportunity": 7},
         actor=member,
     )
     assert event.event_kind == "conversion"
-    assert event.data == {"opportunity": 7}
-    assert event.body == "Lead converted to opportunity."
+    assert event.data["opportunity"] == 7
+    assert event.body == "Converted to opportunity “Big deal”."
     assert timeline_for(company) == [event]
 
 
 def test_activity_log_event_refuses_an_unknown_kind(company):
     with pytest.raises(DomainError):
-        activity_log_event(owner=company, kind="exploded", message="?")
+        activity_log_event(
+            owner=company, kind="exploded", message=event_message(gettext_noop("Demo data loaded."))
+        )
     assert not SystemEvent.objects.exists()
 
 
@@ -625,3 +636,108 @@ def test_relative_time_reads_naturally():
     assert relative_time(now) == "just now"
     assert relative_time(now - timedelta(hours=3, minutes=5)) == "3\xa0hours ago"
     assert relative_time(now + timedelta(days=2, hours=1)) == "in 2\xa0days"
+
+
+# --- paging: the newest 20, then "Show older" ---------------------------------------------
+
+
+def numbered_notes(company, owner, count):
+    """Notes "Note 1" (newest) to "Note <count>" (oldest), a minute apart."""
+    now = timezone.now()
+    for number in range(1, count + 1):
+        NoteFactory(
+            company=company,
+            owner=owner,
+            body=f"Note {number}.",
+            occurred_at=now - timedelta(minutes=number),
+        )
+
+
+def shown_notes(html: str) -> list[int]:
+    return [int(number) for number in re.findall(r'"timeline-body">Note (\d+)\.', html)]
+
+
+def lead_page(lead, page=None):
+    url = reverse("leads:lead_detail", args=[lead.pk])
+    return f"{url}?timeline_page={page}" if page else url
+
+
+def entries_url(lead, page):
+    url = reverse("crm:timeline_entries", args=["leads.lead", lead.pk])
+    return f"{url}?page={page}"
+
+
+def test_a_long_timeline_shows_the_newest_20_then_older_pages(member_client, company):
+    lead = LeadFactory(company=company)
+    numbered_notes(company, lead, 50)
+
+    first = member_client.get(lead_page(lead)).content.decode()
+    assert shown_notes(first) == list(range(1, 21))
+    assert f'href="{lead_page(lead, 2)}#timeline-leads-lead-{lead.pk}-page-2"' in first
+    assert f'hx-get="{entries_url(lead, 2)}"' in first
+
+    # Without JavaScript: the page again, with one page more, at the first new entry.
+    second = member_client.get(lead_page(lead, 2)).content.decode()
+    assert shown_notes(second) == list(range(1, 41))
+    assert f'id="timeline-leads-lead-{lead.pk}-page-2"' in second
+
+    # With htmx: the next page alone, which swaps itself in for the button.
+    more = member_client.get(entries_url(lead, 2), **HTMX).content.decode()
+    assert shown_notes(more) == list(range(21, 41))
+    assert f'hx-get="{entries_url(lead, 3)}"' in more
+    assert "data-timeline-focus" in more
+    last = member_client.get(entries_url(lead, 3), **HTMX).content.decode()
+    assert shown_notes(last) == list(range(41, 51))
+    assert "Show older" not in last
+
+
+def test_a_short_timeline_has_no_show_older(member_client, company):
+    lead = LeadFactory(company=company)
+    numbered_notes(company, lead, 20)
+    html = member_client.get(lead_page(lead)).content.decode()
+    assert shown_notes(html) == list(range(1, 21))
+    assert "Show older" not in html
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "x", "99999999999999999999"])
+def test_a_junk_page_number_shows_a_page_of_the_timeline(member_client, company, page):
+    lead = LeadFactory(company=company)
+    numbered_notes(company, lead, 3)
+    assert member_client.get(f"{lead_page(lead)}?timeline_page={page}").status_code == 200
+    response = member_client.get(f"{entries_url(lead, 1).split('?')[0]}?page={page}")
+    assert response.status_code == 200
+
+
+def test_older_pages_cost_the_same_queries_as_the_first(member_client, company, member):
+    lead = LeadFactory(company=company)
+    numbered_notes(company, lead, 70)
+    Activity.objects.update(author=member)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert member_client.get(url, **HTMX).status_code == 200
+        return len(captured)
+
+    queries(lead_page(lead))  # caches warmed (content types, the session)
+    assert queries(entries_url(lead, 2)) == queries(entries_url(lead, 4))
+    assert queries(lead_page(lead)) == queries(lead_page(lead, 3))
+
+
+def test_older_entries_of_a_lead_one_may_not_view_are_a_404(client, company, member):
+    role_access_levels_save(
+        company=company,
+        levels={("leads.lead", Action.VIEW, Membership.Role.SALESPERSON): Level.OWN},
+        actor=member,
+    )
+    seller = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    SalespersonFactory(company=company, user=seller)
+    lead = LeadFactory(company=company, salesperson=SalespersonFactory(company=company))
+    numbered_notes(company, lead, 25)
+    login_as(client, seller, company)
+    assert client.get(lead_page(lead)).status_code == 404
+    assert client.get(entries_url(lead, 2), **HTMX).status_code == 404
+
+
+def test_show_older_is_get_only(member_client, company):
+    lead = LeadFactory(company=company)
+    assert member_client.post(entries_url(lead, 2)).status_code == 405

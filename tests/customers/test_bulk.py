@@ -2,6 +2,7 @@
 the customer list's bulk actions."""
 
 import threading
+from unittest.mock import ANY
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -64,7 +65,7 @@ def test_assigning_a_customer_logs_who_it_went_to(company, member, maria):
     assert event.event_kind == "other"
     assert event.body == "Assigned to Maria Manager (previously Sam Seller)."
     assert event.author == member
-    assert event.data == {"event": "assignment", "from": sam.pk, "to": maria.pk}
+    assert event.data == {"event": "assignment", "from": sam.pk, "to": maria.pk, "message": ANY}
 
 
 def test_assigning_an_unassigned_customer(company, member, maria):
@@ -124,14 +125,14 @@ def test_deactivate_then_reactivate_a_customer(company, member):
         "Marked inactive.",
         member,
     )
-    assert event.data == {"from": "active", "to": "inactive"}
+    assert event.data == {"from": "active", "to": "inactive", "message": ANY}
 
     customer_reactivate(customer=customer, actor=member)
     customer.refresh_from_db()
     assert customer.status == Customer.Status.ACTIVE
     latest = events_of(customer).order_by("-pk").first()
     assert latest.body == "Marked active again."
-    assert latest.data == {"from": "inactive", "to": "active"}
+    assert latest.data == {"from": "inactive", "to": "active", "message": ANY}
 
 
 def test_setting_the_state_it_has_changes_and_logs_nothing(company, member):

@@ -4,6 +4,7 @@ buttons, the list's filter and column, and the admin."""
 
 import datetime
 import re
+from unittest.mock import ANY
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -58,7 +59,7 @@ def test_put_on_hold_records_the_reason_who_and_when_and_logs_it(company, member
         f"Put on hold. Reason: {REASON}",
         member,
     )
-    assert event.data == {"from": "active", "to": "on_hold", "reason": REASON}
+    assert event.data == {"from": "active", "to": "on_hold", "reason": REASON, "message": ANY}
 
 
 def test_release_hold_clears_it_and_logs_it(company, member):
@@ -74,7 +75,12 @@ def test_release_hold_clears_it_and_logs_it(company, member):
     assert customer.can_receive_documents
     event = events_of(customer).get()
     assert event.body == "Hold released."
-    assert event.data == {"from": "on_hold", "to": "active", "reason": "Two invoices overdue"}
+    assert event.data == {
+        "from": "on_hold",
+        "to": "active",
+        "reason": "Two invoices overdue",
+        "message": ANY,
+    }
 
 
 def test_an_on_hold_customer_can_be_marked_inactive_and_the_hold_ends(company, member):
@@ -114,6 +120,7 @@ def test_a_new_reason_for_a_hold_is_kept_and_logged(company, member):
         "event": "hold_reason",
         "from": "Two invoices overdue",
         "to": "Credit limit reached",
+        "message": ANY,
     }
 
 

@@ -86,3 +86,77 @@ def test_my_tasks_page_highlights_overdue_tasks(page, owner):
     row.get_by_role("button", name="Mark done: Chase the invoice").click()
     expect(page.get_by_text("Task “Chase the invoice” is done.")).to_be_visible()
     screenshot(page, "my-tasks")
+
+
+def test_a_lead_with_50_entries_shows_20_then_show_older_brings_20_more(page, owner):
+    from datetime import timedelta
+
+    from tests.factories import LeadFactory, NoteFactory
+
+    user, company = owner
+    with scope(company=company):
+        lead = LeadFactory(company=company)
+        now = timezone.now()
+        for number in range(1, 51):
+            NoteFactory(
+                company=company,
+                owner=lead,
+                author=user,
+                body=f"Entry {number}.",
+                occurred_at=now - timedelta(minutes=number),
+            )
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto(lead.get_absolute_url())
+    timeline = page.locator("section.timeline")
+    entries = timeline.locator(".timeline-entry")
+    expect(entries).to_have_count(20)
+    expect(timeline.locator(".timeline-body").first).to_have_text("Entry 1.")
+    assert_accessible(page)
+
+    # By keyboard: focus "Show older", press Enter; the reader goes on at entry 21.
+    older = timeline.get_by_role("link", name="Show older")
+    older.focus()
+    page.keyboard.press("Enter")
+    expect(entries).to_have_count(40)
+    expect(page.locator(":focus")).to_contain_text("Entry 21.")
+    expect(timeline.locator(".timeline-body").nth(39)).to_have_text("Entry 40.")
+    assert page.url.endswith(lead.get_absolute_url())  # htmx: no reload
+    assert_accessible(page)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    timeline.get_by_role("link", name="Show older").click()
+    expect(entries).to_have_count(50)
+    expect(timeline.get_by_role("link", name="Show older")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "timeline-paged")
+
+
+def test_show_older_works_without_javascript(browser, live_server, owner):
+    from datetime import timedelta
+
+    from tests.factories import LeadFactory, NoteFactory
+
+    user, company = owner
+    with scope(company=company):
+        lead = LeadFactory(company=company)
+        now = timezone.now()
+        for number in range(1, 26):
+            NoteFactory(
+                company=company,
+                owner=lead,
+                body=f"Entry {number}.",
+                occurred_at=now - timedelta(minutes=number),
+            )
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, user.username, DEFAULT_PASSWORD)
+        page.goto(lead.get_absolute_url())
+        entries = page.locator("section.timeline .timeline-entry")
+        expect(entries).to_have_count(20)
+        page.get_by_role("link", name="Show older").click()
+        expect(entries).to_have_count(25)
+        assert "timeline_page=2" in page.url
+        expect(page.get_by_role("link", name="Show older")).to_have_count(0)
+    finally:
+        context.close()

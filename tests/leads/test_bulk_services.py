@@ -1,6 +1,7 @@
 """Assigning leads and opportunities to a salesperson, and lead_save's hand-over event."""
 
 import threading
+from unittest.mock import ANY
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -37,7 +38,7 @@ def test_assigning_a_lead_logs_who_it_went_to(company, member):
     event = events_of(lead).get()
     assert event.body == "Assigned to Maria Manager (previously Sam Seller)."
     assert event.author == member
-    assert event.data == {"event": "assignment", "from": sam.pk, "to": maria.pk}
+    assert event.data == {"event": "assignment", "from": sam.pk, "to": maria.pk, "message": ANY}
 
 
 def test_assigning_an_unassigned_lead(company, member):

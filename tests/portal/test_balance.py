@@ -118,11 +118,14 @@ def test_the_balance_page_query_budget_does_not_grow_with_entries(tree, member):
 def test_a_portal_step_on_the_staff_timeline_is_badged_portal(company, customer, buyer):
     """What a customer user does on the portal reads "Portal" on the staff's timeline, not
     "Other"; so does what staff change about the customer's portal access."""
+    from crm.event_text import event_message
     from crm.models import SystemEvent
     from crm.timeline import activity_log_event
     from customers.portal_users import customer_user_deactivate
 
-    event = activity_log_event(owner=customer, kind="other", message="Asked.", actor=buyer)
+    event = activity_log_event(
+        owner=customer, kind="other", message=event_message("Asked."), actor=buyer
+    )
     assert event.get_event_kind_display() == "Portal"
     from tests.factories import MembershipFactory
 

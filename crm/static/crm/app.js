@@ -635,3 +635,14 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
 })();
+
+// "Show older" on a timeline swaps itself for the next page: the reader carries on at the
+// first entry it brought, not at the top of the page.
+(function () {
+  document.addEventListener("htmx:afterSettle", function () {
+    var first = document.querySelector("[data-timeline-focus]");
+    if (!first) return;
+    first.removeAttribute("data-timeline-focus");
+    first.focus();
+  });
+})();
