@@ -30,6 +30,7 @@ from leads.forms import (
     WishListItemForm,
 )
 from leads.models import Lead, Opportunity, WishListItem
+from leads.tables import lead_table
 
 
 def _assign_lead(lead, *, actor, salesperson):
@@ -102,6 +103,7 @@ class LeadListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Company
         ],
     )
     partial_template_name = "leads/partials/_lead_table.html"
+    table = lead_table
     sort_fields = {
         "name": "last_name",
         "organization": "organization_name",
@@ -125,6 +127,7 @@ class LeadListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Company
                 "last_name",
                 "organization_name",
                 "email",
+                "phone",
                 "status",
                 "created_at",
                 "source__name",
