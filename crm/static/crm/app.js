@@ -367,3 +367,22 @@
     pending = window.setTimeout(function () { reachable(document); }, 150);
   });
 })();
+
+// --- list columns (crm/ui/columns.py) ---------------------------------------------------------
+// The columns shown ride in the address (?cols=...). The filters form, which htmx sends as the
+// user types, does not carry them: add the current ones to its requests, so filtering keeps the
+// columns the user picked. (Without JavaScript the form is submitted whole and the list shows
+// its default columns again.)
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    if (!form || form.getAttribute("role") !== "search" || !form.closest("[data-filters]")) return;
+    var params = event.detail.parameters;
+    var cols = new URLSearchParams(window.location.search).getAll("cols");
+    if (!cols.length || (params.has ? params.has("cols") : params.cols)) return;
+    if (params.append) cols.forEach(function (value) { params.append("cols", value); });
+    else params.cols = cols.join(",");
+  });
+})();
