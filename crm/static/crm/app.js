@@ -376,6 +376,19 @@
 (function () {
   "use strict";
 
+  // The picker sends one box per column (cols=a&cols=b); here the address says cols=a,b.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("columns-form") || event.defaultPrevented) return;
+    event.preventDefault();
+    var data = new FormData(form);
+    var cols = data.getAll("cols");
+    data.delete("cols");
+    var params = new URLSearchParams(data);
+    params.append("cols", cols.join(","));
+    window.location.assign((form.getAttribute("action") || window.location.pathname) + "?" + params.toString());
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
     if (!form || form.getAttribute("role") !== "search" || !form.closest("[data-filters]")) return;
