@@ -93,7 +93,7 @@ def test_pick_columns_save_them_in_a_view_and_open_it_in_indonesian(page, owner)
     assert "E-mail" in headers(page)
     page.get_by_label("Language").select_option("id")
     page.wait_for_load_state()
-    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.locator("html")).to_have_attribute("lang", "id", timeout=30_000)
     page.get_by_role("region", name="Tampilan tersimpan").get_by_role(
         "link", name="Slim leads", exact=True
     ).click()

@@ -376,6 +376,18 @@
 (function () {
   "use strict";
 
+  // The picker's boxes come in from their template when it first opens.
+  document.addEventListener("toggle", function (event) {
+    var picker = event.target;
+    if (!picker.classList || !picker.classList.contains("columns-picker") || !picker.open) return;
+    var template = picker.querySelector("template[data-columns-form]");
+    if (!template) return;
+    picker.appendChild(template.content.cloneNode(true));
+    template.remove();
+    var first = picker.querySelector(".columns-form input[type=checkbox]:not([disabled])");
+    if (first) first.focus();
+  }, true);
+
   // The picker sends one box per column (cols=a&cols=b); here the address says cols=a,b.
   document.addEventListener("submit", function (event) {
     var form = event.target;
