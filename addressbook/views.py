@@ -18,6 +18,7 @@ from addressbook.lookups import ADDRESSES, CONTACTS
 from addressbook.models import Address, AddressLink, Contact, ContactLink
 from addressbook.owners import owner_url, resolve_owner
 from addressbook.panels import panel_context, render_panel
+from addressbook.tables import address_table, contact_table
 from crm.errors import DomainError
 from crm.ui.export import Column, ColumnKind, Export
 from crm.ui.lookup import LookupView
@@ -218,6 +219,7 @@ class AddressListView(CompanyListView):
         ],
     )
     partial_template_name = "addressbook/partials/_address_table.html"
+    table = address_table
     sort_fields = {
         "label": "label",
         "street": "street",
@@ -250,6 +252,7 @@ class ContactListView(CompanyListView):
         ],
     )
     partial_template_name = "addressbook/partials/_contact_table.html"
+    table = contact_table
     sort_fields = {
         "last_name": "last_name",
         "job_title": "job_title",

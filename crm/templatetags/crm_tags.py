@@ -1,10 +1,10 @@
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from crm.phones import active_region, display_phone, tel_uri
+from crm.ui.columns import sort_link, sort_state
 from crm.ui.panels import panels_for
 
 register = template.Library()
@@ -26,38 +26,12 @@ def query_replace(context, **changes) -> str:
 @register.simple_tag(takes_context=True)
 def sort_header(context, field: str, label: str) -> str:
     """A column header link that sorts by ``field`` and shows the direction to screen readers."""
-    current = context.get("current_sort", "")
-    if current == field:
-        next_sort, state, arrow = f"-{field}", "ascending", "▲"
-    elif current == f"-{field}":
-        next_sort, state, arrow = field, "descending", "▼"
-    else:
-        next_sort, state, arrow = field, "none", ""
-    params = context["request"].GET.copy()
-    params["sort"] = next_sort
-    params.pop("page", None)
-    return format_html(
-        '<a class="sort-link" href="?{}" data-sort-state="{}">{}<span aria-hidden="true"> {}</span>'
-        '<span class="visually-hidden">{}</span></a>',
-        params.urlencode(),
-        state,
-        label,
-        arrow,
-        {
-            "ascending": _("(sorted ascending)"),
-            "descending": _("(sorted descending)"),
-            "none": _("(click to sort)"),
-        }[state],
-    )
+    return sort_link(context["request"].GET, context.get("current_sort", ""), field, label)
 
 
 @register.filter
 def aria_sort(current_sort: str, field: str) -> str:
-    if current_sort == field:
-        return "ascending"
-    if current_sort == f"-{field}":
-        return "descending"
-    return "none"
+    return sort_state(current_sort, field)
 
 
 @register.simple_tag(takes_context=True)

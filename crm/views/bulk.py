@@ -64,6 +64,8 @@ class BulkActionMixin:
         if actions:
             context["bulk_form"] = self.get_bulk_form()
             context["bulk_words"] = bulk_words(self.model)
+            if "table" in context:  # crm.ui.columns: each row gets its selection box
+                context["table"].bulk = True
         return context
 
     def post(self, request, *args, **kwargs):

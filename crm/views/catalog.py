@@ -8,6 +8,7 @@ from crm.filters import ProductFilter
 from crm.forms import ProductForm
 from crm.models import Product
 from crm.services import product_save
+from crm.tables import product_table
 from crm.ui.export import Column, Export
 from crm.views.mixins import (
     CompanyListView,
@@ -36,6 +37,7 @@ class ProductListView(RoleContextMixin, CompanyListView):
         ],
     )
     partial_template_name = "crm/partials/_product_table.html"
+    table = product_table
     sort_fields = {"sku": "sku", "name": "name", "price": "unit_price", "vat": "vat_rate"}
     default_sort = "sku"
 

@@ -14,6 +14,7 @@ from crm.errors import DomainError
 from crm.forms import CompanyFormMixin
 from crm.models import Membership, Salesperson
 from crm.saved_views import list_saved_views
+from crm.ui.columns import COLS_PARAM, Table
 from crm.ui.pagination import CappedPaginator
 from crm.versioning import Versioned, versioned_form
 from crm.views.export import ExportMixin
@@ -226,7 +227,7 @@ class MyRecordsMixin:
         context = super().get_context_data(**kwargs)
         context["owner_toggle"] = self.my_salesperson_id is not None
         context["owner_choice"] = self.owner_choice
-        ignored = {"page", "sort", self.owner_param}
+        ignored = {"page", "sort", COLS_PARAM, self.owner_param}
         context["is_filtered"] = any(
             value for key, value in self.request.GET.items() if key not in ignored
         )
@@ -239,13 +240,16 @@ class CompanyListView(
     """A filtered, searched, sorted, paginated list of the company's rows.
 
     Subclasses set ``model``, ``filterset_class``, ``sort_fields``, ``default_sort``,
-    ``partial_template_name`` (the table alone, swapped in by htmx when filters change) and
-    ``export`` (its columns as a spreadsheet, ``crm.views.export``).
+    ``partial_template_name`` (the table alone, swapped in by htmx when filters change),
+    ``table`` (its columns on the page, ``crm.ui.columns``: the template gets it bound to the
+    page's rows as ``table``) and ``export`` (its columns as a spreadsheet,
+    ``crm.views.export``).
     """
 
     paginate_by = settings.PAGE_SIZE
     strict = False
     partial_template_name: str | None = None
+    table: Table | None = None
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -257,7 +261,9 @@ class CompanyListView(
         kwargs["object_list"] = self.apply_sort(kwargs.get("object_list", self.object_list))
         context = super().get_context_data(**kwargs)
         context["is_filtered"] = any(
-            value for key, value in self.request.GET.items() if key not in {"page", "sort"}
+            value
+            for key, value in self.request.GET.items()
+            if key not in {"page", "sort", COLS_PARAM}
         )
         # Shown on the closed "Filters" disclosure, so a filtered list says so on a phone too.
         fields = set(context["filter"].form.fields) if context.get("filter") else set()
@@ -267,6 +273,13 @@ class CompanyListView(
             if any(values)
         }
         context["active_filter_count"] = len(active & fields)
+        if self.table is not None:
+            context["table"] = self.table.bind(
+                context["object_list"],
+                request=self.request,
+                current_sort=context["current_sort"],
+                sort_fields=self.sort_fields,
+            )
         return context
 
     @cached_property

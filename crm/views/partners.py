@@ -9,6 +9,7 @@ from crm.filters import PartnerFilter
 from crm.forms import PARTNER_FORMS
 from crm.models import IndividualPartner, OrganizationPartner, SalesPartner
 from crm.services import partner_save
+from crm.tables import partner_table
 from crm.ui.export import Column, Export
 from crm.views.mixins import (
     CompanyListView,
@@ -48,6 +49,7 @@ class PartnerListView(CompanyListView):
         ],
     )
     partial_template_name = "crm/partials/_partner_table.html"
+    table = partner_table
     sort_fields = {
         "name": "name",
         "email": "email",

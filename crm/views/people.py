@@ -9,6 +9,7 @@ from crm.filters import SalespersonFilter
 from crm.forms import SalespersonForm
 from crm.models import Salesperson
 from crm.services import salesperson_save
+from crm.tables import salesperson_table
 from crm.ui.export import Column, ColumnKind, Export
 from crm.views.mixins import (
     CompanyListView,
@@ -36,6 +37,7 @@ class SalespersonListView(RoleContextMixin, CompanyListView):
         ],
     )
     partial_template_name = "crm/partials/_salesperson_table.html"
+    table = salesperson_table
     sort_fields = {"name": "name", "email": "email", "manager": "manager__name"}
     default_sort = "name"
 

@@ -35,6 +35,7 @@ from customers.forms import (
 )
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
+from customers.tables import customer_table
 
 
 def _assign_customer(customer, *, actor, salesperson):
@@ -142,6 +143,7 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Com
         ],
     )
     partial_template_name = "customers/partials/_customer_table.html"
+    table = customer_table
     sort_fields = {
         "name": "name",
         "type": "customer_type__name",
@@ -166,6 +168,7 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Com
                 "hold_reason",
                 "created_at",
                 "lifetime_sales_value",
+                "balance",
                 "customer_type__name",
                 "customer_type__is_business",
                 "customer_group__name",

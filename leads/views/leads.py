@@ -31,6 +31,7 @@ from leads.forms import (
 )
 from leads.models import Lead, Opportunity, WishListItem
 from leads.next_steps import lead_opportunity
+from leads.tables import lead_table
 
 
 def _assign_lead(lead, *, actor, salesperson):
@@ -103,6 +104,7 @@ class LeadListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Company
         ],
     )
     partial_template_name = "leads/partials/_lead_table.html"
+    table = lead_table
     sort_fields = {
         "name": "last_name",
         "organization": "organization_name",
@@ -126,6 +128,7 @@ class LeadListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Company
                 "last_name",
                 "organization_name",
                 "email",
+                "phone",
                 "status",
                 "created_at",
                 "source__name",

@@ -21,6 +21,7 @@ from leads.forms import (
     WishListItemForm,
 )
 from leads.models import Opportunity
+from leads.tables import opportunity_table
 from leads.views.leads import RecordDeleteView
 
 
@@ -96,6 +97,7 @@ class OpportunityListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, 
         ],
     )
     partial_template_name = "leads/partials/_opportunity_table.html"
+    table = opportunity_table
     sort_fields = {
         "title": "title",
         "stage": "stage__order",

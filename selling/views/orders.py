@@ -34,6 +34,7 @@ from selling import mailing, next_steps, pricing, selectors, services
 from selling.filters import OrderFilter
 from selling.forms import ApplyBalanceForm, OrderCreateForm, OrderHeaderForm, ReasonForm
 from selling.models import Quotation, SalesOrder
+from selling.tables import order_table
 from selling.views.quotations import (
     CustomerPrefillMixin,
     DocumentActionView,
@@ -67,6 +68,7 @@ class OrderListView(MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
         ],
     )
     partial_template_name = "selling/partials/_order_table.html"
+    table = order_table
     sort_fields = {
         "number": "number",
         "date": "order_date",

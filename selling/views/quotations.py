@@ -26,6 +26,7 @@ from selling import mailing, next_steps, selectors, services
 from selling.filters import QuotationFilter
 from selling.forms import QuotationCreateForm, QuotationHeaderForm, ReasonForm, ReviseForm
 from selling.models import Quotation
+from selling.tables import quotation_table
 
 
 def int_or_none(value) -> int | None:
@@ -129,6 +130,7 @@ class QuotationListView(MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
         ],
     )
     partial_template_name = "selling/partials/_quotation_table.html"
+    table = quotation_table
     sort_fields = {
         "number": "number",
         "date": "quotation_date",

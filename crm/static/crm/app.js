@@ -646,3 +646,46 @@
     first.focus();
   });
 })();
+
+// --- list columns (crm/ui/columns.py) ---------------------------------------------------------
+// The columns shown ride in the address (?cols=...). The filters form carries them in a hidden
+// field once the page was loaded with them; columns picked later (the address changed without
+// a reload) are added to its htmx requests here, so filtering keeps the columns picked.
+(function () {
+  "use strict";
+
+  // The picker's boxes come in from their template when it first opens.
+  document.addEventListener("toggle", function (event) {
+    var picker = event.target;
+    if (!picker.classList || !picker.classList.contains("columns-picker") || !picker.open) return;
+    var template = picker.querySelector("template[data-columns-form]");
+    if (!template) return;
+    picker.appendChild(template.content.cloneNode(true));
+    template.remove();
+    var first = picker.querySelector(".columns-form input[type=checkbox]:not([disabled])");
+    if (first) first.focus();
+  }, true);
+
+  // The picker sends one box per column (cols=a&cols=b); here the address says cols=a,b.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("columns-form") || event.defaultPrevented) return;
+    event.preventDefault();
+    var data = new FormData(form);
+    var cols = data.getAll("cols");
+    data.delete("cols");
+    var params = new URLSearchParams(data);
+    params.append("cols", cols.join(","));
+    window.location.assign((form.getAttribute("action") || window.location.pathname) + "?" + params.toString());
+  });
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    if (!form || form.getAttribute("role") !== "search" || !form.closest("[data-filters]")) return;
+    var params = event.detail.parameters;
+    var cols = new URLSearchParams(window.location.search).getAll("cols");
+    if (!cols.length || (params.has ? params.has("cols") : params.cols)) return;
+    if (params.append) cols.forEach(function (value) { params.append("cols", value); });
+    else params.cols = cols.join(",");
+  });
+})();

@@ -1,0 +1,375 @@
+"""List columns: what a list page shows, declared once per list, rendered in one pass.
+
+A list declares its ``Table``: a caption and its ``Column``s, each with a key, a translated
+label, the sort key it answers to (or none), whether it is shown by default or only when
+picked, and a ``cell`` function that turns a row into the cell's HTML with ``format_html``.
+``crm/partials/_table.html`` renders any list from that: the header once, and the body as one
+string built in Python, so a page of 50 rows costs no template engine round trip per row or
+cell (measured on the lead list: see ``bench/columns.py``).
+
+``?cols=a,b,c`` picks the columns shown (``cols=a&cols=b`` too: what the no-JavaScript picker
+form sends). Unknown keys are ignored, the first column (the record's name and link) is always
+shown, and columns keep their declared order whatever order the keys come in. A saved view
+keeps ``cols`` with the rest of the query (``crm.saved_views.saved_query``), so it restores the
+columns. Exports keep writing every column of the list's ``Export``: a file is for working on,
+and a hidden column should not silently go missing from it.
+
+Cell functions get the row and a ``RowContext`` (the row's URL, built once per row from a
+URL pattern reversed once per page, and the page's request); they return safe HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from crm.phones import active_region, display_phone, tel_uri
+
+COLS_PARAM = "cols"
+# Where a page of rows is, not what it shows: dropped from the forms that change the columns or
+# the sort, as a sort link drops it.
+NOT_CARRIED = frozenset({"page", "export"})
+
+
+def text(value: Any) -> str:
+    """A value as ``{{ value }}`` prints it: localized, escaped; None as nothing."""
+    if value is None:
+        return ""
+    return conditional_escape(formats.localize(value))
+
+
+def short_date(value: date | datetime | None, empty: str = "") -> str:
+    """``{{ value|date:"SHORT_DATE_FORMAT" }}``: a datetime in the reader's time zone first."""
+    if value is None or value == "":
+        return empty
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return conditional_escape(formats.date_format(value, "SHORT_DATE_FORMAT"))
+
+
+def phone(number: str) -> str:
+    """``{{ number|phone }}``: as the active company dials it, linked ``tel:+E164``."""
+    region = active_region()
+    shown = display_phone(number, region=region)
+    if not shown:
+        return ""
+    href = tel_uri(number, region=region)
+    return format_html('<a href="{}">{}</a>', href, shown) if href else conditional_escape(shown)
+
+
+def badge(label: Any, variant: str = "") -> str:
+    """``<span class="badge badge-VARIANT">``: a status at a glance."""
+    css = f"badge badge-{variant}" if variant else "badge"
+    return format_html('<span class="{}">{}</span>', css, label)
+
+
+def link(url: str, label: Any, css: str = "") -> str:
+    if css:
+        return format_html('<a class="{}" href="{}">{}</a>', css, url, label)
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
+def mailto(email: str) -> str:
+    return format_html('<a href="mailto:{}">{}</a>', email, email) if email else ""
+
+
+def detail_url(view_name: str) -> Callable[[Any], str]:
+    """``obj -> obj's detail URL`` for a URL that takes the primary key: the pattern is
+    reversed once (on first use: the URLconf imports the views that declare tables) and each
+    row only fills in its key."""
+    marker = "2147483647"
+    parts: list[str] = []
+
+    def url(obj) -> str:
+        if not parts:
+            head, _sep, tail = reverse(view_name, args=[int(marker)]).rpartition(marker)
+            parts[:] = [head, tail]
+        return f"{parts[0]}{obj.pk}{parts[1]}"
+
+    return url
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What a cell may need besides its row: the row's URL and the page's request."""
+
+    url: str
+    request: Any = None
+
+
+Cell = Callable[[Any, RowContext], str]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list.
+
+    ``cell(obj, row)`` returns the cell's inner HTML (escaped or built with ``format_html``).
+    ``sort`` is the key in the view's ``sort_fields`` its header sorts by ("" for none).
+    ``optional`` columns are shown only when picked. ``num`` right-aligns the figures;
+    ``css`` adds classes to the cell (``doc-party-cell``).
+    """
+
+    key: str
+    label: Any
+    cell: Cell
+    sort: str = ""
+    optional: bool = False
+    num: bool = False
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A list's columns, its caption and how its rows link.
+
+    The first column is the record's name and link: always shown, never a ``data-label``
+    (on a phone it is the card's title). ``url`` gives a row's link (``detail_url``);
+    ``bulk_label`` names a row for its selection box when the list has bulk actions.
+    """
+
+    caption: Any
+    columns: Sequence[Column]
+    url: Callable[[Any], str] | None = None
+    bulk_label: Callable[[Any], str] = str
+    css: str = "data table-cards"
+
+    def __post_init__(self):
+        keys = [column.key for column in self.columns]
+        if not keys:
+            raise ValueError("A table needs at least one column.")
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"Column keys repeat: {keys}")
+        if "," in "".join(keys):
+            raise ValueError("Column keys cannot contain commas.")
+        if self.columns[0].optional:
+            raise ValueError("The first column is always shown; it cannot be optional.")
+
+    @property
+    def primary(self) -> Column:
+        return self.columns[0]
+
+    def defaults(self) -> list[Column]:
+        return [column for column in self.columns if not column.optional]
+
+    def chosen(self, requested: Iterable[str] | None) -> list[Column]:
+        """The columns ``?cols=`` asks for, in declared order, the first one always; without
+        a known key among them (nothing asked, or only unknown keys), the default columns."""
+        keys = {
+            key.strip() for value in (requested or ()) for key in value.split(",") if key.strip()
+        }
+        known = {column.key for column in self.columns}
+        if not keys & known:
+            return self.defaults()
+        return [
+            column for index, column in enumerate(self.columns) if index == 0 or column.key in keys
+        ]
+
+    def bind(
+        self,
+        rows: Iterable[Any],
+        *,
+        request=None,
+        current_sort: str = "",
+        bulk: bool = False,
+        sort_fields: Iterable[str] = (),
+    ) -> BoundTable:
+        requested = request.GET.getlist(COLS_PARAM) if request is not None else ()
+        return BoundTable(
+            table=self,
+            rows=rows,
+            shown=self.chosen(requested),
+            request=request,
+            current_sort=current_sort,
+            bulk=bulk,
+            sortable=frozenset(sort_fields),
+            cols_requested=bool(requested),
+        )
+
+
+def sort_state(current_sort: str, field_name: str) -> str:
+    if current_sort == field_name:
+        return "ascending"
+    if current_sort == f"-{field_name}":
+        return "descending"
+    return "none"
+
+
+def sort_link(params, current_sort: str, field_name: str, label: Any) -> SafeString:
+    """A column header link that sorts by ``field_name`` (the other way when it already does)
+    and tells screen readers the direction. ``params`` is the page's query (a QueryDict)."""
+    state = sort_state(current_sort, field_name)
+    next_sort, arrow = {
+        "ascending": (f"-{field_name}", "▲"),
+        "descending": (field_name, "▼"),
+        "none": (field_name, ""),
+    }[state]
+    params = params.copy()
+    params["sort"] = next_sort
+    params.pop("page", None)
+    return format_html(
+        '<a class="sort-link" href="?{}" data-sort-state="{}">{}<span aria-hidden="true"> {}</span>'
+        '<span class="visually-hidden">{}</span></a>',
+        params.urlencode(),
+        state,
+        label,
+        arrow,
+        {
+            "ascending": _("(sorted ascending)"),
+            "descending": _("(sorted descending)"),
+            "none": _("(click to sort)"),
+        }[state],
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A column as the picker offers it."""
+
+    key: str
+    label: Any
+    shown: bool
+    required: bool
+
+
+@dataclass(frozen=True)
+class SortOption:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass
+class BoundTable:
+    """A table with this page's rows, columns and sort: what ``_table.html`` renders."""
+
+    table: Table
+    rows: Iterable[Any]
+    shown: list[Column]
+    request: Any = None
+    current_sort: str = ""
+    bulk: bool = False
+    sortable: frozenset[str] = frozenset()
+    cols_requested: bool = False
+    _labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def caption(self) -> Any:
+        return self.table.caption
+
+    @property
+    def css(self) -> str:
+        return self.table.css
+
+    @property
+    def shown_keys(self) -> list[str]:
+        return [column.key for column in self.shown]
+
+    def choices(self) -> list[Choice]:
+        shown = set(self.shown_keys)
+        return [
+            Choice(column.key, column.label, column.key in shown, index == 0)
+            for index, column in enumerate(self.table.columns)
+        ]
+
+    def sort_options(self) -> list[SortOption]:
+        """Every sortable column both ways, for the "Sort by" select (phones have no headers)."""
+        options = []
+        for column in self.table.columns:
+            if not column.sort or column.sort not in self.sortable:
+                continue
+            for value, words in (
+                (column.sort, _("%(column)s, ascending")),
+                (f"-{column.sort}", _("%(column)s, descending")),
+            ):
+                options.append(
+                    SortOption(value, words % {"column": column.label}, value == self.current_sort)
+                )
+        return options
+
+    def carried_params(self, *drop: str) -> list[tuple[str, str]]:
+        """The page's query as hidden fields for a form that changes ``drop`` (the columns or
+        the sort): filters, search and the rest ride along, the page number does not."""
+        if self.request is None:
+            return []
+        skip = NOT_CARRIED | set(drop)
+        return [
+            (key, value)
+            for key, values in self.request.GET.lists()
+            if key not in skip
+            for value in values
+        ]
+
+    def params_without_cols(self) -> list[tuple[str, str]]:
+        return self.carried_params(COLS_PARAM)
+
+    def params_without_sort(self) -> list[tuple[str, str]]:
+        return self.carried_params("sort")
+
+    def header(self) -> SafeString:
+        """The header cells (after the bulk box, which the template writes)."""
+        params = self.request.GET if self.request is not None else {}
+        cells = []
+        for column in self.shown:
+            css = ' class="num"' if column.num else ""
+            if column.sort and column.sort in self.sortable:
+                cells.append(
+                    format_html(
+                        '<th scope="col"{} aria-sort="{}">{}</th>',
+                        mark_safe(css),
+                        sort_state(self.current_sort, column.sort),
+                        sort_link(params, self.current_sort, column.sort, column.label),
+                    )
+                )
+            else:
+                cells.append(format_html('<th scope="col"{}>{}</th>', mark_safe(css), column.label))
+        return mark_safe("\n    ".join(cells))
+
+    def body(self) -> SafeString:
+        """Every row's ``<tr>``, built in one pass: labels and classes once, cells per row."""
+        url = self.table.url
+        request = self.request
+        prepared = []
+        for index, column in enumerate(self.shown):
+            classes = " ".join(
+                part
+                for part in (
+                    "cell-primary" if index == 0 else "",
+                    "num" if column.num else "",
+                    column.css,
+                )
+                if part
+            )
+            opening = f'<td class="{classes}"' if classes else "<td"
+            if index > 0:
+                opening += f' data-label="{conditional_escape(column.label)}"'
+            prepared.append((opening + ">", column.cell))
+        select = _("Select %(name)s")
+        out = []
+        for obj in self.rows:
+            row = RowContext(url=url(obj) if url else "", request=request)
+            parts = ["<tr>"]
+            if self.bulk:
+                parts.append(
+                    format_html(
+                        '<td class="bulk-check"><input type="checkbox" name="ids" value="{0}" '
+                        'id="bulk-row-{0}" data-bulk-row><label for="bulk-row-{0}" '
+                        'class="visually-hidden">{1}</label>'
+                        '<input type="hidden" name="page_ids" value="{0}"></td>',
+                        obj.pk,
+                        select % {"name": self.table.bulk_label(obj)},
+                    )
+                )
+            for opening, cell in prepared:
+                parts.append(f"{opening}{cell(obj, row)}</td>")
+            parts.append("</tr>")
+            out.append("".join(parts))
+        return mark_safe("\n".join(out))

@@ -1,0 +1,70 @@
+"""The customer list's columns (``crm.ui.columns``)."""
+
+from django.utils.html import conditional_escape, format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from crm.money import format_amount
+from crm.ui.columns import Column, Table, badge, detail_url, link, mailto, phone, short_date, text
+
+STATUS_BADGES = {"active": "success", "on_hold": "warning"}
+
+
+def _name(customer, row) -> str:
+    html = link(row.url, customer.name)
+    if customer.parent is not None:
+        part_of = gettext("part of %(parent)s") % {"parent": customer.parent.name}
+        html = format_html('{}<br><small class="muted">{}</small>', html, part_of)
+    return html
+
+
+def _status(customer, row) -> str:
+    html = badge(customer.get_status_display(), STATUS_BADGES.get(customer.status, "muted"))
+    if customer.hold_reason:
+        reason = Truncator(customer.hold_reason).chars(60)
+        html = format_html('{}<br><small class="muted">{}</small>', html, reason)
+    return html
+
+
+def _related_name(obj, field: str) -> str:
+    related = getattr(obj, field)
+    return text(related.name) if related is not None else ""
+
+
+customer_table = Table(
+    caption=_("Customers"),
+    url=detail_url("customers:customer_detail"),
+    bulk_label=lambda customer: customer.name,
+    columns=[
+        Column("name", _("Name"), _name, sort="name"),
+        Column("status", _("Status"), _status),
+        Column("type", _("Type"), lambda c, row: text(c.customer_type.name), sort="type"),
+        Column(
+            "group", _("Group"), lambda c, row: _related_name(c, "customer_group"), sort="group"
+        ),
+        Column(
+            "value",
+            _("Lifetime sales"),
+            lambda c, row: conditional_escape(format_amount(c.lifetime_sales_value)),
+            sort="value",
+            num=True,
+        ),
+        Column(
+            "balance",
+            _("Balance"),
+            lambda c, row: conditional_escape(format_amount(c.balance)),
+            num=True,
+            optional=True,
+        ),
+        Column("email", _("E-mail"), lambda c, row: mailto(c.email)),
+        Column("phone", _("Phone"), lambda c, row: phone(c.phone)),
+        Column("salesperson", _("Salesperson"), lambda c, row: _related_name(c, "salesperson")),
+        Column(
+            "created",
+            _("Customer since"),
+            lambda c, row: short_date(c.created_at),
+            sort="created",
+        ),
+    ],
+)

@@ -1,0 +1,132 @@
+"""The quotation and sales order lists' columns (``crm.ui.columns``)."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from crm.money import format_amount
+from crm.ui.columns import Column, Table, badge, detail_url, link, short_date, text
+
+# The badge of each document status (quotations and orders share the one list of colours).
+STATUS_BADGES = {
+    "sent": "primary",
+    "confirmed": "primary",
+    "accepted": "success",
+    "ordered": "success",
+    "fulfilled": "success",
+    "rejected": "danger",
+    "cancelled": "danger",
+    "expired": "warning",
+}
+
+customer_url = detail_url("customers:customer_detail")
+opportunity_url = detail_url("leads:opportunity_detail")
+
+
+def _status(document, row) -> str:
+    return badge(document.get_status_display(), STATUS_BADGES.get(document.status, ""))
+
+
+def _total(document, row) -> str:
+    net = gettext("net %(net)s") % {"net": format_amount(document.net_total)}
+    return format_html(
+        '<span class="money">{}&nbsp;<span class="currency">{}</span></span>'
+        '<br><small class="muted">{}</small>',
+        format_amount(document.gross_total, document.currency),
+        document.currency,
+        net,
+    )
+
+
+def _salesperson(document, row) -> str:
+    return text(document.salesperson.name) if document.salesperson is not None else ""
+
+
+def _quotation_party(quotation, row) -> str:
+    """The customer, else the customer its opportunity became, else the opportunity."""
+    opportunity = quotation.opportunity
+    linked = None
+    if opportunity is not None:
+        try:
+            linked = opportunity.customer_link.customer
+        except ObjectDoesNotExist:
+            linked = None
+    if quotation.customer is not None:
+        html = link(customer_url(quotation.customer), quotation.customer.name)
+    elif linked is not None:
+        html = link(customer_url(linked), linked.name)
+    elif opportunity is not None:
+        return format_html(
+            '{}<br><small class="muted">{}</small>',
+            link(opportunity_url(opportunity), opportunity.title),
+            gettext("opportunity, not a customer yet"),
+        )
+    else:
+        return ""
+    if opportunity is not None:
+        note = gettext("for %(title)s") % {"title": opportunity.title}
+        html = format_html('{}<br><small class="muted">{}</small>', html, note)
+    return html
+
+
+def _valid_until(quotation, row) -> str:
+    html = short_date(quotation.valid_until)
+    if quotation.is_due_to_expire():
+        html = format_html(
+            '{}<br><small class="doc-overdue">{}</small>',
+            html,
+            gettext("passed: expires when opened"),
+        )
+    return html
+
+
+quotation_table = Table(
+    caption=_("Quotations"),
+    url=detail_url("selling:quotation_detail"),
+    css="data doc-list table-cards",
+    columns=[
+        Column(
+            "number",
+            _("Number"),
+            lambda q, row: link(row.url, q.number, css="doc-number"),
+            sort="number",
+        ),
+        Column("date", _("Date"), lambda q, row: short_date(q.quotation_date), sort="date"),
+        Column("customer", _("Customer"), _quotation_party, sort="customer", css="doc-party-cell"),
+        Column("valid", _("Valid until"), _valid_until),
+        Column("salesperson", _("Salesperson"), _salesperson),
+        Column("total", _("Total"), _total, sort="total", num=True),
+        Column("status", _("Status"), _status, sort="status"),
+    ],
+)
+
+
+def _order_number(order, row) -> str:
+    html = link(row.url, order.number, css="doc-number")
+    if order.quotation is not None:
+        note = gettext("from %(number)s") % {"number": order.quotation.number}
+        html = format_html('{}<br><small class="muted">{}</small>', html, note)
+    return html
+
+
+order_table = Table(
+    caption=_("Sales orders"),
+    url=detail_url("selling:order_detail"),
+    css="data doc-list table-cards",
+    columns=[
+        Column("number", _("Number"), _order_number, sort="number"),
+        Column("date", _("Order date"), lambda o, row: short_date(o.order_date), sort="date"),
+        Column(
+            "customer",
+            _("Customer"),
+            lambda o, row: link(customer_url(o.customer), o.customer.name),
+            sort="customer",
+            css="doc-party-cell",
+        ),
+        Column("delivery", _("Delivery"), lambda o, row: short_date(o.delivery_date, "—")),
+        Column("salesperson", _("Salesperson"), _salesperson),
+        Column("total", _("Total"), _total, sort="total", num=True),
+        Column("status", _("Status"), _status, sort="status"),
+    ],
+)
