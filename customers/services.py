@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from addressbook import services as addressbook_services
+from crm.access import viewable_rows
 from crm.errors import DomainError, validate_or_raise
 from crm.event_text import choice, event_message, joined, model_name
 from crm.models import Company, Product, Salesperson, SystemEvent
@@ -490,6 +491,38 @@ def customer_set_status(*, customer: Customer, status: str, actor, reason: str =
 # --- the duplicate check ------------------------------------------------------------------------
 
 
+def _duplicate_refusal(exact: list[DuplicateMatch], actor, company: Company) -> str:
+    """Why a conversion stops at exact duplicates, naming only the customers ``actor`` may
+    view: a customer beyond their level is counted, never named."""
+    pks = [match.customer.pk for match in exact]
+    viewable = set(
+        viewable_rows(
+            Customer.objects.filter(company=company, pk__in=pks), actor, company
+        ).values_list("pk", flat=True)
+    )
+    names = [str(match.customer) for match in exact if match.customer.pk in viewable]
+    hidden = len(exact) - len(names)
+    if not names:
+        return ngettext(
+            "A customer you may not view already has the same e-mail or phone: ask a colleague "
+            "who can to link it, or confirm that this is a different one.",
+            "%(count)d customers you may not view already have the same e-mail or phone: ask a "
+            "colleague who can to link one, or confirm that this is a different one.",
+            hidden,
+        ) % {"count": hidden}
+    message = _(
+        "%(names)s already has the same e-mail or phone: link that customer, "
+        "or confirm that this is a different one."
+    ) % {"names": ", ".join(names)}
+    if hidden:
+        message += " " + ngettext(
+            "One more customer you may not view matches too.",
+            "%(count)d more customers you may not view match too.",
+            hidden,
+        ) % {"count": hidden}
+    return message
+
+
 def _name_key(name: str) -> str:
     words = re.findall(r"\w+", (name or "").casefold())
     return " ".join(word for word in words if word not in _NAME_NOISE) or " ".join(words)
@@ -671,14 +704,7 @@ def _convert(
                 if match.exact
             ]
             if exact:
-                raise DomainError(
-                    _(
-                        "%(names)s already has the same e-mail or phone: link that customer, "
-                        "or confirm that this is a different one."
-                    )
-                    % {"names": ", ".join(str(match.customer) for match in exact)},
-                    code="duplicate",
-                )
+                raise DomainError(_duplicate_refusal(exact, actor, company), code="duplicate")
         customer_save(customer=customer, actor=actor, log_created=False)
         kind = CustomerLink.Kind.CREATED
 

@@ -326,6 +326,34 @@ def test_a_conversion_cannot_link_a_customer_beyond_the_view_level(client, compa
     assert any("Choose one of the customers listed" in m for m in messages)
 
 
+def test_a_duplicate_refusal_counts_a_customer_beyond_the_view_level_without_naming_it(
+    company, colleagues
+):
+    """Sam converts a lead whose e-mail Dana's customer has: the refusal says a customer he
+    may not view matches, and never names it; the owner (company level) is told the name."""
+    from crm.errors import DomainError
+    from customers.services import lead_convert_to_customer
+    from tests.factories import LeadFactory
+
+    users, documents = colleagues
+    danas_customer = documents["dana"]["quotation"].customer
+    _customers_own_for_salespeople(company, users["owner"])
+    lead = LeadFactory(
+        company=company,
+        salesperson=documents["sam"]["opportunity"].salesperson,
+        organization_name="Another name altogether",
+        email=danas_customer.email,
+    )
+    with pytest.raises(DomainError) as refused:
+        lead_convert_to_customer(lead=lead, actor=users["sam"])
+    assert refused.value.code == "duplicate"
+    assert danas_customer.name not in str(refused.value.message)
+    assert "may not view" in str(refused.value.message)
+    with pytest.raises(DomainError) as refused:
+        lead_convert_to_customer(lead=lead, actor=users["owner"])
+    assert danas_customer.name in str(refused.value.message)
+
+
 def test_a_customers_timeline_leaves_out_documents_beyond_the_view_level(
     client, company, colleagues
 ):
