@@ -15,8 +15,15 @@ pytestmark = [pytest.mark.clock, pytest.mark.markup_walk]
 # Django's own admin and the auth flow's token pages are not ours to fix; POST-only views have
 # no page. The API (JSON, its schema and its docs page) has its own tests in tests/e2e/test_api_pages.py.
 SKIP_PREFIXES = ("admin:", "api:")
-# Downloads (the import's error report, a CSV file) are no page either.
-SKIP_NAMES = {"password_reset_confirm", "logout", "crm:switch_company", "crm:import_report"}
+# Downloads (the import's error report, a CSV file) are no page either, nor is a fragment htmx
+# puts into a page (a timeline's older entries: tests/e2e/test_timeline.py checks them in place).
+SKIP_NAMES = {
+    "password_reset_confirm",
+    "logout",
+    "crm:switch_company",
+    "crm:import_report",
+    "crm:timeline_entries",
+}
 
 
 def page_urls(company):

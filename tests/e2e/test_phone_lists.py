@@ -40,6 +40,9 @@ def world(transactional_db):
     with scopes_disabled():
         company = CompanyFactory(name="Northwind Traders", currency="EUR")
         user = MembershipFactory(company=company, role=Membership.Role.OWNER).user
+        # A long name, the worst case for the top bar's row on a phone (it must not wrap).
+        user.first_name, user.last_name = "Maximiliane", "Schwarzenberg-Oberhollenzer"
+        user.save(update_fields=["first_name", "last_name"])
     with scope(company=company):
         leads_defaults_apply(company)
         customers_defaults_apply(company)
