@@ -482,16 +482,35 @@ def _counts(company, mine, fragment: str) -> dict:
 
 
 def conversion_pool(facts: CompanyFacts, size: int) -> list[int]:
-    """Leads nobody converted yet, oldest first (far from the pages the lists show)."""
+    """Leads nobody converted yet that the bench's salesperson may convert (their access level:
+    by default their own and their team's), oldest first (far from the pages the lists show).
+    Where the generator gave them fewer than ``size``, the oldest others are handed to them
+    first, so the conversions measure converting, never a refusal."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import F
+
+    from crm.access import Action, viewable_rows
     from crm.models import Company
     from leads.models import Lead
 
     with scopes_disabled():
         company = Company.objects.get(pk=facts.company_id)
+        user = get_user_model().objects.get(username=facts.username)
     with scope(company=company):
+        open_leads = Lead.objects.filter(
+            company=company, status__in=CONVERTIBLE, opportunity__isnull=True
+        ).exclude(pk=facts.detail_lead_id)
+        theirs = viewable_rows(open_leads, user, company, Action.CONVERT)
+        missing = size - theirs.count()
+        if missing > 0:
+            others = open_leads.exclude(pk__in=theirs.values("pk")).order_by("pk")
+            handed = list(others.values_list("pk", flat=True)[:missing])
+            # A bulk write bumps the version itself, as every write of a versioned row does.
+            Lead.objects.filter(pk__in=handed).update(
+                salesperson_id=facts.salesperson_id, version=F("version") + 1
+            )
         return list(
-            Lead.objects.filter(company=company, status__in=CONVERTIBLE, opportunity__isnull=True)
-            .exclude(pk=facts.detail_lead_id)
+            viewable_rows(open_leads, user, company, Action.CONVERT)
             .order_by("pk")
             .values_list("pk", flat=True)[:size]
         )
