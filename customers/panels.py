@@ -39,6 +39,8 @@ def render_customer_panel(request: HttpRequest, obj: object) -> SafeString | Non
         "customer_visible": link is not None
         and can(request.user, company, link.customer, Action.VIEW),
         "may_convert": may_convert,
+        # Reopening a lost record is an edit: a user who may convert but not edit is told who can.
+        "may_reopen": may_convert and can(request.user, company, obj, Action.EDIT),
         "convert_url": convert_url,
     }
     return render_to_string("customers/partials/_customer_panel.html", context, request=request)

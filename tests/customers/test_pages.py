@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 
 from customers.models import Customer, CustomerGroup, CustomerLink, CustomerType
 from customers.setup import customers_defaults_apply
-from leads.models import OpportunityStage
+from leads.models import Lead, OpportunityStage
 from leads.services import lead_convert_to_opportunity
 from leads.setup import leads_defaults_apply
 from tests.factories import (
@@ -295,3 +295,33 @@ def test_the_customer_panel_says_who_may_convert_a_colleagues_lead(
     assert "Reopen it" not in page
     page = client.get(own.get_absolute_url()).content.decode()
     assert reverse("customers:convert_lead", args=[own.pk]) in page
+
+
+def test_a_lost_lead_tells_a_user_who_may_convert_but_not_edit_who_can_reopen_it(
+    client, company, defaults, salesperson_user
+):
+    from crm.access.services import role_access_levels_save
+    from crm.access.vocabulary import Action, Level
+    from crm.models import Membership
+    from tests.conftest import login_as
+    from tests.factories import LostReasonFactory, MembershipFactory
+
+    owner = MembershipFactory(company=company, role=Membership.Role.OWNER).user
+    role_access_levels_save(
+        company=company,
+        levels={("leads.lead", Action.CONVERT, Membership.Role.SALESPERSON): Level.COMPANY},
+        actor=owner,
+    )
+    SalespersonFactory(company=company, user=salesperson_user)
+    lost = LeadFactory(
+        company=company,
+        salesperson=SalespersonFactory(company=company),
+        status=Lead.Status.LOST,
+        lost_reason=LostReasonFactory(company=company),
+    )
+    login_as(client, salesperson_user, company)
+
+    page = client.get(lost.get_absolute_url()).content.decode()
+
+    assert "Reopen it to convert it" not in page
+    assert "its salesperson or a manager can reopen it" in page
