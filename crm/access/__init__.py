@@ -10,6 +10,7 @@ admins override them on the access settings page (``crm.models.RoleAccessLevel``
 
 from crm.access.engine import access_filter, can, level_for, prime_subject, viewable_rows
 from crm.access.registry import (
+    is_registered,
     portal_record_type_for,
     portal_record_types,
     record_type_for,
@@ -24,6 +25,7 @@ __all__ = [
     "Level",
     "access_filter",
     "can",
+    "is_registered",
     "level_for",
     "portal_record_type_for",
     "portal_record_types",

@@ -16,6 +16,7 @@ from crm.access.vocabulary import Action
 __all__ = [
     "PortalRecordType",
     "RecordType",
+    "is_registered",
     "portal_record_type_for",
     "portal_record_types",
     "record_type_for",
@@ -93,6 +94,15 @@ def record_type_for(model: type[models.Model] | models.Model) -> RecordType:
         if record_type.model_label == concrete:
             return record_type
     raise KeyError(f"{label} is not registered with crm.access")
+
+
+def is_registered(model: type[models.Model] | models.Model) -> bool:
+    """Whether the engine knows ``model``: records without a record type have no levels."""
+    try:
+        record_type_for(model)
+    except KeyError:
+        return False
+    return True
 
 
 # The customer portal's side: the same actions and levels, read as Corporate (the customer and

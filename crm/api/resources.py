@@ -12,10 +12,10 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.access import Action, can
+from crm.access import Action, can, is_registered
 from crm.api.forms import BIGINT_MAX, form_serializer, validated_form
 from crm.api.router import router
-from crm.api.viewsets import FormViewSet, ReadViewSet, is_registered
+from crm.api.viewsets import FormViewSet, ReadViewSet
 from crm.errors import DomainError
 from crm.filters import ProductFilter
 from crm.forms import ActivityForm, ProductForm

@@ -25,8 +25,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from crm.access import Action, access_filter
-from crm.access.registry import record_type_for
+from crm.access import Action, access_filter, is_registered
 from crm.api.forms import form_data, validated_form
 from crm.forms import CompanyFormMixin
 from crm.versioning import Versioned
@@ -34,14 +33,6 @@ from crm.views.mixins import has_role
 
 READ_ACTIONS = {"list": Action.VIEW, "retrieve": Action.VIEW}
 WRITE_ACTIONS = {"update": Action.EDIT, "partial_update": Action.EDIT, "destroy": Action.DELETE}
-
-
-def is_registered(model) -> bool:
-    try:
-        record_type_for(model)
-    except KeyError:
-        return False
-    return True
 
 
 class CompanyViewSet(viewsets.GenericViewSet):

@@ -17,8 +17,7 @@ from django.views import View
 from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
 
-from crm.access import Action, can
-from crm.access.registry import record_type_for
+from crm.access import Action, can, is_registered
 from crm.errors import DomainError
 from crm.forms import ActivityForm, is_company_owned
 from crm.models import Activity, Company, Task
@@ -39,15 +38,6 @@ from crm.timeline import (
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
 
 PAGE_PARAMETER = "timeline_page"
-
-
-def is_registered(model) -> bool:
-    """Whether the access engine knows ``model`` (records with view levels)."""
-    try:
-        record_type_for(model)
-    except KeyError:
-        return False
-    return True
 
 
 def owner_label(owner) -> str:
