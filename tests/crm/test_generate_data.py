@@ -305,6 +305,9 @@ def test_stored_totals_agree_with_the_pricing(generated):
     call_command("verify_figures", "--company", "gen", stdout=out, stderr=StringIO())
     assert "Every stored figure agrees" in out.getvalue()
     assert "Checked 25 documents, " in out.getvalue()
+    # verify_figures holds the lifetime sales values to the booked orders; some must have any.
+    with scope(company=generated):
+        assert Customer.objects.filter(company=generated, lifetime_sales_value__gt=0).exists()
 
 
 def test_orders_copy_their_quotation(generated):
@@ -415,6 +418,9 @@ def test_a_generated_company_can_be_generated_into_again(generated):
     # The first run's documents kept their numbers; the second run's came after them.
     numbers = list(Quotation.objects.filter(company=company).values_list("number", flat=True))
     assert len(numbers) == len(set(numbers)) == 20
+    out = StringIO()
+    call_command("verify_figures", "--company", "gen", stdout=out, stderr=StringIO())
+    assert "Every stored figure agrees" in out.getvalue()
 
 
 def test_a_company_changed_by_hand_after_generation_has_real_data(generated):
