@@ -28,11 +28,22 @@ index, then the kind's foreign-key index), as ``pk IN (part1) OR pk IN (part2) �
 reaches the cap alone proves "100+"; parts below it are complete, so their union is the whole
 match set. The list's ``own OR related IN (…)`` would leave PostgreSQL no index for the own part;
 an uncapped union hashes every match of every part (the opportunity part read every opportunity of
-the company, a sequential scan). Searches of several words keep the exact intersection of the
-per-word unions (a row may match one word by its own columns and another by its lead's), capped
-as a whole.
+the company, a sequential scan). A search of several words (a row may match one by its own
+columns and another by its lead's) is led by its longest word, whose parts pick the rows; each
+other word is checked row by row, in the row's document or its related row's, looked up by key
+(``_driven_parts``). Kinds with a related path of several hops (quotations through the
+opportunity's customer) keep the exact intersection of the per-word unions, capped as a whole.
 
-Plans (EXPLAIN ANALYZE on the quick benchmark's 100,000 leads): see ``bench/results``.
+What still grows with the company: a part that stays below the cap reads all its matches
+(quotations through their opportunity: the 362 opportunities matching a common fragment at
+100,000 leads, for 20 quotations), through the indexes; and the several-word search of
+quotations ("eber an": 125 ms at 100,000 leads, every match of "an" hashed).
+
+On PostgreSQL the capped keys are asked as ``pk = ANY(ARRAY(…))`` (``_among``): given ``IN``, the
+planner hashed them and scanned every row of the company's kind against them.
+
+Plans before and after, EXPLAIN ANALYZE at the quick benchmark's 100,000 leads:
+``bench/results/2026-12-03-quick-global-search-explain-{before,after}.txt``.
 """
 
 from __future__ import annotations
@@ -45,7 +56,7 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db import connection, models
-from django.db.models import F, Func, Q, Subquery
+from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from crm.access import viewable_rows
@@ -229,6 +240,10 @@ def _capped_parts(kind: SearchKind, terms: Sequence[str], *, company, user, phon
             parts.extend(
                 _one_word_parts(queryset, words[0], fields=fields, related=related, company=company)
             )
+        elif all("__" not in path for path in related):
+            parts.extend(
+                _driven_parts(queryset, words, fields=fields, related=related, company=company)
+            )
         else:
             parts.append(
                 _matching_through_union(
@@ -236,6 +251,45 @@ def _capped_parts(kind: SearchKind, terms: Sequence[str], *, company, user, phon
                 )
             )
     return parts
+
+
+def _driven_parts(queryset, terms: Sequence[str], *, fields, related: Sequence[str], company):
+    """Several words, each related path one foreign key: the longest word (the likeliest to be
+    rare) picks the rows as ``_one_word_parts`` does, and every other word is checked on each of
+    them, in the row's own document or, through a look-up of its related row by key, in that
+    row's. A row matching every word is found by one of the longest word's parts, so the parts'
+    union is exactly ``_matches``; none reads every match of a common word."""
+    driving = max(terms, key=len)
+    rest = list(terms)
+    rest.remove(driving)
+
+    def found(term: str) -> Q:
+        condition = Q(**{f"{SEARCH_ANNOTATION}__icontains": term})
+        for path in related:
+            target = _related_model(queryset.model, path)
+            # A scalar subquery, not EXISTS: PostgreSQL may turn an EXISTS into a hash of every
+            # related row matching the word, which a common word makes most of the company.
+            holds = ExpressionWrapper(
+                Q(**{f"{SEARCH_ANNOTATION}__icontains": term}), output_field=models.BooleanField()
+            )
+            condition |= Q(
+                Subquery(
+                    target._default_manager.filter(company=company, pk=OuterRef(path))
+                    .alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
+                    .annotate(holds=holds)
+                    .values("holds")[:1],
+                    output_field=models.BooleanField(),
+                )
+            )
+        return condition
+
+    own_document = search_document(tuple(fields) if fields else searchable_fields(queryset.model))
+    return [
+        part.alias(**{SEARCH_ANNOTATION: own_document}).filter(*[found(term) for term in rest])
+        for part in _one_word_parts(
+            queryset, driving, fields=fields, related=related, company=company
+        )
+    ]
 
 
 def _one_word_parts(queryset, term: str, *, fields, related: Sequence[str], company):

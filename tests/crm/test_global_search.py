@@ -113,6 +113,10 @@ def test_every_word_must_match_and_related_rows_count(member_client, world):
     # An opportunity is found by its lead's name, as on its list.
     found = groups_of(member_client.get(SEARCH, {"q": "zephyrine fleet"}))
     assert found == {"Opportunities": [world["Opportunities"].get_absolute_url()]}
+    # The longer word in its own title and its lead's name, the shorter only in its lead's name.
+    found = groups_of(member_client.get(SEARCH, {"q": "quasar zeph"}))
+    assert found["Opportunities"] == [world["Opportunities"].get_absolute_url()]
+    assert found["Leads"] == [world["Leads"].get_absolute_url()]
     # A document by its number.
     number = world["Sales orders"].number
     found = groups_of(member_client.get(SEARCH, {"q": number}))
@@ -331,7 +335,7 @@ def test_the_kinds_are_registered_by_their_apps():
 
 
 @pytest.mark.parametrize(
-    "query", ["quasar", "zephyrine fleet", "holdings", "SO-", "main quasarburg"]
+    "query", ["quasar", "zephyrine fleet", "quasar zeph", "holdings", "SO-", "main quasarburg"]
 )
 def test_each_kind_finds_what_its_lists_search_finds(company, world, member, query):
     """The box asks related rows through a union (crm.ui.global_search); the list through an OR
