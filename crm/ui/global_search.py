@@ -5,30 +5,58 @@
 so the box finds exactly what the list's own search finds), how to order and show a match, and
 the list to see all of them.
 
-Per kind one query: the company's rows the user may view (``crm.access``) that match every term
-(``crm.ui.search``, answered by the trigram index on PostgreSQL), in the kind's order, at most
-``COUNT_CAP + 1`` narrow rows. The first few are shown; the rest are only counted, so a common
-term never costs a COUNT over a huge match set: past the cap the count reads "100+".
+Per kind one query, bounded however large the company grows: the company's rows the user may
+view (``crm.access``) that match every term (``crm.ui.search``, answered by the trigram index on
+PostgreSQL), at most ``COUNT_CAP + 1`` of them. The first few are shown; the rest are only
+counted, so a common term never costs a COUNT over a huge match set: past the cap the count reads
+"100+".
 
-Plans on PostgreSQL (EXPLAIN ANALYZE on 25,000 generated leads, 6,000 customers, 3,000
-opportunities, 2,000 quotations, 1,000 orders, 2026-12-03): a rare term is answered by the kind's
-trigram index and a top-N sort; a common one by walking the company's ordering index until 101 rows
-matched, which stops early. Kinds that also search related rows (opportunities by their lead,
-documents by their customer) ask ``pk IN (own matches UNION ALL related matches)``: the list's
-``own OR related IN (…)`` leaves PostgreSQL no index for the own part, so it walks every row of
-the company's kind; in the union each part has its trigram (or foreign key) index. On tables of a
-few thousand rows the planner still prefers a scan of the company's rows, which is cheaper there.
+The cap is applied before the ordering, inside the query: ``pk IN (SELECT pk … LIMIT 101)``, the
+kind's order is then a sort of at most 101 rows (per part: see below). A term that matches a few
+rows finds them all, so the group shows exactly the rows the kind's order puts first; a term that
+matches more than the cap shows the first few in the kind's order of the 101 the index delivered
+first, and its "See all" link opens the list, whose own search orders the whole match set.
+Ordering first (walking the company's ordering index until 101 rows matched) was the earlier plan:
+it reads the whole company when the matches sort late (contacts by name for a fragment of a "W"
+surname: 30,770 rows walked at 100,000 leads), and a bitmap of every match then a top-N sort grows
+with the matches, that is with the company.
+
+Kinds that also search related rows (opportunities by their lead, documents by their customer)
+ask, for a one-word search, each part separately, each capped: the kind's own matches (its trigram
+index), and per related path the rows whose related row matches (the related model's trigram
+index, then the kind's foreign-key index), as ``pk IN (part1) OR pk IN (part2) …``. A part that
+reaches the cap alone proves "100+"; parts below it are complete, so their union is the whole
+match set. The list's ``own OR related IN (…)`` would leave PostgreSQL no index for the own part;
+an uncapped union hashes every match of every part (the opportunity part read every opportunity of
+the company, a sequential scan). A search of several words (a row may match one by its own
+columns and another by its lead's) is led by its longest word, whose parts pick the rows; each
+other word is checked row by row, in the row's document or its related row's, looked up by key
+(``_driven_parts``). Kinds with a related path of several hops (quotations through the
+opportunity's customer) keep the exact intersection of the per-word unions, capped as a whole.
+
+What still grows with the company: a part that stays below the cap reads all its matches
+(quotations through their opportunity: the 362 opportunities matching a common fragment at
+100,000 leads, for 20 quotations), through the indexes; and the several-word search of
+quotations ("eber an": 125 ms at 100,000 leads, every match of "an" hashed).
+
+On PostgreSQL the capped keys are asked as ``pk = ANY(ARRAY(…))`` (``_among``): given ``IN``, the
+planner hashed them and scanned every row of the company's kind against them.
+
+Plans before and after, EXPLAIN ANALYZE at the quick benchmark's 100,000 leads:
+``bench/results/2026-12-03-quick-global-search-explain-{before,after}.txt``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from urllib.parse import urlencode
 
 from django.apps import apps
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from crm.access import viewable_rows
@@ -197,6 +225,128 @@ def _matching_through_union(
     return queryset
 
 
+def _capped_parts(kind: SearchKind, terms: Sequence[str], *, company, user, phone: str = ""):
+    """Querysets of the kind's viewable rows whose union is exactly ``_matches``, each one
+    answered by an index without reading the other parts' matches (see the module's docstring).
+    """
+    queryset = viewable_rows(kind.model._default_manager.filter(company=company), user, company)
+    fields = getattr(kind.filterset, "search_fields", None)
+    related = getattr(kind.filterset, "search_related", ())
+    if not related:
+        return [matching(queryset, terms, fields=fields, company=company, phone=phone)]
+    parts = []
+    for words in ([*terms], [phone]) if phone else ([*terms],):
+        if len(words) == 1:
+            parts.extend(
+                _one_word_parts(queryset, words[0], fields=fields, related=related, company=company)
+            )
+        elif all("__" not in path for path in related):
+            parts.extend(
+                _driven_parts(queryset, words, fields=fields, related=related, company=company)
+            )
+        else:
+            parts.append(
+                _matching_through_union(
+                    queryset, words, fields=fields, related=related, company=company
+                )
+            )
+    return parts
+
+
+def _driven_parts(queryset, terms: Sequence[str], *, fields, related: Sequence[str], company):
+    """Several words, each related path one foreign key: the longest word (the likeliest to be
+    rare) picks the rows as ``_one_word_parts`` does, and every other word is checked on each of
+    them, in the row's own document or, through a look-up of its related row by key, in that
+    row's. A row matching every word is found by one of the longest word's parts, so the parts'
+    union is exactly ``_matches``; none reads every match of a common word."""
+    driving = max(terms, key=len)
+    rest = list(terms)
+    rest.remove(driving)
+
+    def found(term: str) -> Q:
+        condition = Q(**{f"{SEARCH_ANNOTATION}__icontains": term})
+        for path in related:
+            target = _related_model(queryset.model, path)
+            # A scalar subquery, not EXISTS: PostgreSQL may turn an EXISTS into a hash of every
+            # related row matching the word, which a common word makes most of the company.
+            holds = ExpressionWrapper(
+                Q(**{f"{SEARCH_ANNOTATION}__icontains": term}), output_field=models.BooleanField()
+            )
+            condition |= Q(
+                Subquery(
+                    target._default_manager.filter(company=company, pk=OuterRef(path))
+                    .alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
+                    .annotate(holds=holds)
+                    .values("holds")[:1],
+                    output_field=models.BooleanField(),
+                )
+            )
+        return condition
+
+    own_document = search_document(tuple(fields) if fields else searchable_fields(queryset.model))
+    return [
+        part.alias(**{SEARCH_ANNOTATION: own_document}).filter(*[found(term) for term in rest])
+        for part in _one_word_parts(
+            queryset, driving, fields=fields, related=related, company=company
+        )
+    ]
+
+
+def _one_word_parts(queryset, term: str, *, fields, related: Sequence[str], company):
+    """The rows whose own document holds ``term``, then per related path the rows whose related
+    row's document does."""
+    own_document = search_document(tuple(fields) if fields else searchable_fields(queryset.model))
+    contains = {f"{SEARCH_ANNOTATION}__icontains": term}
+    parts = [queryset.alias(**{SEARCH_ANNOTATION: own_document}).filter(**contains)]
+    for path in related:
+        target = _related_model(queryset.model, path)
+        matches = (
+            target._default_manager.filter(company=company)
+            .alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
+            .filter(**contains)
+            .values("pk")
+        )
+        parts.append(queryset.filter(**{f"{path}__in": matches}))
+    return parts
+
+
+def _shown(kind: SearchKind, terms: Sequence[str], *, company, user, phone: str = ""):
+    """``_matches``, at most ``COUNT_CAP + 1`` of them, in the kind's order: each part capped
+    before the order (see the module's docstring)."""
+    cap = COUNT_CAP + 1
+    parts = [
+        part.order_by().values("pk")[:cap]
+        for part in _capped_parts(kind, terms, company=company, user=user, phone=phone)
+    ]
+    queryset = viewable_rows(kind.model._default_manager.filter(company=company), user, company)
+    # One ``pk IN (capped part)`` per part, ORed: each a look-up of at most ``cap`` keys (a
+    # compound query of capped parts is not allowed on SQLite, and nests too deep for its parser).
+    queryset = queryset.filter(reduce(or_, [_among(part) for part in parts]))
+    if kind.select_related:
+        queryset = queryset.select_related(*kind.select_related)
+    if kind.only:
+        queryset = queryset.only(*kind.only)
+    return queryset.order_by(*kind.ordering)[:cap]
+
+
+def _among(candidates) -> Q:
+    """``pk IN (candidates)``; on PostgreSQL as ``pk = ANY(ARRAY(candidates))``, which it answers
+    by looking the few keys up in the primary key. Given ``IN``, its planner may instead hash the
+    candidates and scan every row of the company's kind against them, underestimating how few
+    they are once the union of the capped parts hides the caps."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=candidates)
+    return Q(_KeyAmong(F("pk"), Subquery(candidates)))
+
+
+class _KeyAmong(Func):
+    """``key = ANY(ARRAY(subquery))`` (PostgreSQL)."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = models.BooleanField()
+
+
 def _related_model(model, path: str):
     for name in path.split("__"):
         model = model._meta.get_field(name).related_model
@@ -211,9 +361,7 @@ def search_everything(query: str, *, company, user, per_group: int) -> list[Sear
     phone = phone_term(" ".join(terms), region=company.dialing_region)
     groups = []
     for kind in search_kinds():
-        found = list(
-            _matches(kind, terms, company=company, user=user, phone=phone)[: COUNT_CAP + 1]
-        )
+        found = list(_shown(kind, terms, company=company, user=user, phone=phone))
         if not found:
             continue
         rows = [

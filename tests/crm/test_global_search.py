@@ -113,6 +113,10 @@ def test_every_word_must_match_and_related_rows_count(member_client, world):
     # An opportunity is found by its lead's name, as on its list.
     found = groups_of(member_client.get(SEARCH, {"q": "zephyrine fleet"}))
     assert found == {"Opportunities": [world["Opportunities"].get_absolute_url()]}
+    # The longer word in its own title and its lead's name, the shorter only in its lead's name.
+    found = groups_of(member_client.get(SEARCH, {"q": "quasar zeph"}))
+    assert found["Opportunities"] == [world["Opportunities"].get_absolute_url()]
+    assert found["Leads"] == [world["Leads"].get_absolute_url()]
     # A document by its number.
     number = world["Sales orders"].number
     found = groups_of(member_client.get(SEARCH, {"q": number}))
@@ -215,6 +219,67 @@ def test_counts_stop_at_the_cap_and_link_to_the_filtered_list(
     assert listed.content.decode().count("Quasimodo") >= 6
 
 
+def test_past_the_cap_the_rows_shown_are_matches_in_the_kinds_order(
+    member_client, company, world, monkeypatch
+):
+    """The cap is applied before the order (a bounded query at any size): past it, the group
+    shows matches, newest first among those the database delivered; under it, all of them."""
+    monkeypatch.setattr(global_search, "COUNT_CAP", 3)
+    leads = [
+        LeadFactory(company=company, first_name="Quillon", last_name=f"Nr{number}")
+        for number in range(5)
+    ]
+    (group,) = member_client.get(SEARCH, {"q": "quillon"}).context["groups"]
+    assert group.count_label == "3+"
+    shown = [row["url"] for row in group.rows]
+    assert len(shown) == 3
+    assert set(shown) <= {lead.get_absolute_url() for lead in leads}
+    newest_first = [
+        lead.get_absolute_url()
+        for lead in sorted(leads, key=lambda lead: (lead.created_at, lead.pk), reverse=True)
+    ]
+    assert shown == [url for url in newest_first if url in shown]
+    # Three, the cap itself: every one of them, in the kind's order.
+    gone = {leads[0].get_absolute_url(), leads[1].get_absolute_url()}
+    leads[0].delete()
+    leads[1].delete()
+    (group,) = member_client.get(SEARCH, {"q": "quillon"}).context["groups"]
+    assert group.count_label == "3"
+    assert [row["url"] for row in group.rows] == [url for url in newest_first if url not in gone]
+
+
+def test_a_row_found_by_its_own_words_and_its_leads_counts_once(
+    member_client, company, world, monkeypatch
+):
+    """Opportunities are searched in capped parts (own title, the lead's document): a part that
+    reaches the cap proves "3+"; below it, a row both parts find is one row."""
+    monkeypatch.setattr(global_search, "COUNT_CAP", 3)
+
+    def opportunity(title: str, lead_name: str):
+        lead = LeadFactory(company=company, first_name=lead_name, last_name="Lane")
+        return OpportunityFactory(company=company, lead=lead, title=title)
+
+    both = [opportunity("Quodlibet deal", "Quodlibet") for _ in range(2)]
+    found = {
+        group.label: group
+        for group in member_client.get(SEARCH, {"q": "quodlibet"}).context["groups"]
+    }
+    assert found["Opportunities"].count_label == "2"
+    assert sorted(row["url"] for row in found["Opportunities"].rows) == sorted(
+        record.get_absolute_url() for record in both
+    )
+    # Two more, found only through their lead: four in all, past the cap of three.
+    through_lead = [opportunity("Plain deal", "Quodlibet") for _ in range(2)]
+    found = {
+        group.label: group
+        for group in member_client.get(SEARCH, {"q": "quodlibet"}).context["groups"]
+    }
+    assert found["Opportunities"].count_label == "3+"
+    assert {row["url"] for row in found["Opportunities"].rows} <= {
+        record.get_absolute_url() for record in both + through_lead
+    }
+
+
 def test_a_few_matches_have_no_see_all_link(member_client, world):
     response = member_client.get(SEARCH, {"q": "quasar"})
     assert "See all" not in response.content.decode()
@@ -270,7 +335,7 @@ def test_the_kinds_are_registered_by_their_apps():
 
 
 @pytest.mark.parametrize(
-    "query", ["quasar", "zephyrine fleet", "holdings", "SO-", "main quasarburg"]
+    "query", ["quasar", "zephyrine fleet", "quasar zeph", "holdings", "SO-", "main quasarburg"]
 )
 def test_each_kind_finds_what_its_lists_search_finds(company, world, member, query):
     """The box asks related rows through a union (crm.ui.global_search); the list through an OR
@@ -291,3 +356,6 @@ def test_each_kind_finds_what_its_lists_search_finds(company, world, member, que
         )
         boxed = global_search._matches(kind, terms, company=company, user=member)
         assert set(boxed.values_list("pk", flat=True)) == set(listed.values_list("pk", flat=True))
+        # The bounded query the box runs finds the same rows, while they are fewer than the cap.
+        shown = global_search._shown(kind, terms, company=company, user=member)
+        assert {row.pk for row in shown} == set(listed.values_list("pk", flat=True))
