@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.access import Action, can, record_type_for
-from crm.audit import bulk_create_audited, created_history_plan
+from crm.audit import bulk_create_audited, created_history_plan, is_tracked
 from crm.errors import DomainError
 from crm.imports.kinds import ImportKind
 from crm.imports.reading import Table, to_decimal_text
@@ -108,6 +108,23 @@ def _types_of(table: str) -> dict[str, int]:
     return _column_types[table]
 
 
+_deferred_keys: dict[tuple[str, ...], str] = {}
+
+
+def _deferred_foreign_keys(tables: tuple[str, ...]) -> str:
+    """The tables' deferred foreign keys, as ``SET CONSTRAINTS`` names them ("" if none)."""
+    if tables not in _deferred_keys:
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferred "
+                "AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
+                [[quote(table) for table in tables]],
+            )
+            _deferred_keys[tables] = ", ".join(quote(name) for (name,) in cursor.fetchall())
+    return _deferred_keys[tables]
+
+
 def write_new_rows(model, instances: list) -> None:
     """The one place an import writes new rows in bulk; each instance gets its id.
 
@@ -148,6 +165,10 @@ def new_rows_writer(model, instances: list) -> Callable[[], None]:
     staging = quote(staging_table) if staging_table else None
     history = created_history_plan(model, instances, copied_from=staging_table)
     types = _types_of(meta.db_table) if plain else {}
+    tables = (meta.db_table,)
+    if is_tracked(model):
+        tables += (model.history.model._meta.db_table,)
+    foreign_keys = _deferred_foreign_keys(tables)
 
     def write() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -188,6 +209,11 @@ def new_rows_writer(model, instances: list) -> Callable[[], None]:
             history()
             if staging:
                 cursor.execute(f"TRUNCATE {staging}")
+            if foreign_keys:
+                # The references are checked now, by the writer (see ``_BatchWriter``), rather
+                # than all at the commit, after the last row; a refused one fails this batch.
+                cursor.execute(f"SET CONSTRAINTS {foreign_keys} IMMEDIATE")
+                cursor.execute(f"SET CONSTRAINTS {foreign_keys} DEFERRED")
 
     return write
 
