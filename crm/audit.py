@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -217,7 +217,7 @@ def record_bulk_created(
     if not objs or not is_tracked(model):
         return
     if connection.vendor == "postgresql":
-        _copy_created_history(model, objs, copied_from or model._meta.db_table)
+        created_history_plan(model, objs, copied_from=copied_from)()
         return
     model.history.bulk_history_create(
         objs,
@@ -227,7 +227,15 @@ def record_bulk_created(
     )
 
 
-def _copy_created_history(model: type[models.Model], objs: list, source_table: str) -> None:
+def created_history_plan(
+    model: type[models.Model], objs: list, *, copied_from: str = ""
+) -> Callable[[], None]:
+    """PostgreSQL: ``record_bulk_created``'s statements, who and why decided now (the audit
+    context is this thread's), run when the returned function is called, which may be on
+    another thread sharing the connection (an import writing one batch while it checks the
+    next) once the objects have their ids. Nothing to run for a model without history."""
+    if not objs or not is_tracked(model):
+        return lambda: None
     history = model.history.model
     quote = connection.ops.quote_name
     tracked = [history._meta.get_field(f.name).column for f in history.tracked_fields]
@@ -241,6 +249,7 @@ def _copy_created_history(model: type[models.Model], objs: list, source_table: s
         "history_user_id",
         *extra,
     ]
+    source_table = copied_from or model._meta.db_table
     statement = (
         f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(map(quote, columns))}) "
         f"SELECT {', '.join(quote(c) for c in source)}, %s, %s, '+', %s, "
@@ -260,19 +269,18 @@ def _copy_created_history(model: type[models.Model], objs: list, source_table: s
             getattr(obj, "_history_user", None),
         )
         groups.setdefault(key, []).append(obj)
-    with connection.cursor() as cursor:
-        for (_editor, reason, named), members in groups.items():
-            user = named or history.get_default_history_user(members[0])
-            cursor.execute(
-                statement,
-                [
-                    now,
-                    reason or default_reason,
-                    user.pk if user is not None else None,
-                    *extra.values(),
-                    [obj.pk for obj in members],
-                ],
-            )
+    inserts = []
+    for (_editor, reason, named), members in groups.items():
+        user = named or history.get_default_history_user(members[0])
+        params = [now, reason or default_reason, user.pk if user is not None else None]
+        inserts.append(([*params, *extra.values()], members))
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for params, members in inserts:
+                cursor.execute(statement, [*params, [obj.pk for obj in members]])
+
+    return run
 
 
 class AuditedCommand(BaseCommand):

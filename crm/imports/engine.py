@@ -13,17 +13,25 @@ savepoint so that one refused row does not spoil the others.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.access import Action, can, record_type_for
-from crm.audit import bulk_create_audited, record_bulk_created
+from crm.audit import bulk_create_audited, created_history_plan, is_tracked
 from crm.errors import DomainError
 from crm.imports.kinds import ImportKind
 from crm.imports.reading import Table, to_decimal_text
@@ -100,6 +108,23 @@ def _types_of(table: str) -> dict[str, int]:
     return _column_types[table]
 
 
+_deferred_keys: dict[tuple[str, ...], str] = {}
+
+
+def _deferred_foreign_keys(tables: tuple[str, ...]) -> str:
+    """The tables' deferred foreign keys, as ``SET CONSTRAINTS`` names them ("" if none)."""
+    if tables not in _deferred_keys:
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferred "
+                "AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
+                [[quote(table) for table in tables]],
+            )
+            _deferred_keys[tables] = ", ".join(quote(name) for (name,) in cursor.fetchall())
+    return _deferred_keys[tables]
+
+
 def write_new_rows(model, instances: list) -> None:
     """The one place an import writes new rows in bulk; each instance gets its id.
 
@@ -116,6 +141,13 @@ def write_new_rows(model, instances: list) -> None:
     if connection.vendor != "postgresql":
         bulk_create_audited(model, instances, batch_size=BATCH_SIZE)
         return
+    new_rows_writer(model, instances)()
+
+
+def new_rows_writer(model, instances: list) -> Callable[[], None]:
+    """PostgreSQL: ``write_new_rows`` in two steps. What needs this thread (the time stamps,
+    the audit context: who and why) is decided now; the returned function does the database
+    work, on this thread or on another one that shares the connection (``_BatchWriter``)."""
     from crm.rls import is_enforced
 
     meta = model._meta
@@ -131,45 +163,89 @@ def write_new_rows(model, instances: list) -> None:
     columns = ", ".join(quote(f.column) for f in fields)
     staging_table = f"import_{meta.db_table}" if is_enforced() else ""
     staging = quote(staging_table) if staging_table else None
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, meta.pk.column, len(instances)],
-        )
-        for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
-            instance.pk = pk
-        if staging:
-            # Dropped at the end of the transaction; a batch refused before leaves none.
+    history = created_history_plan(model, instances, copied_from=staging_table)
+    types = _types_of(meta.db_table) if plain else {}
+    tables = (meta.db_table,)
+    if is_tracked(model):
+        tables += (model.history.model._meta.db_table,)
+    foreign_keys = _deferred_foreign_keys(tables)
+
+    def write() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DROP"
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, meta.pk.column, len(instances)],
             )
-        target = staging or table
-        if plain:
-            types = _types_of(meta.db_table)
-            attnames = [f.attname for f in fields]
-            statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)"
-            with cursor.cursor.copy(statement) as copy:
-                copy.set_types([types[f.column] for f in fields])
-                for instance in instances:
-                    values = instance.__dict__
-                    copy.write_row([values[name] for name in attnames])
-        else:
-            # The values as the ORM's INSERT prepares them.
-            with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
-                for instance in instances:
-                    copy.write_row(
-                        [
-                            f.get_db_prep_save(getattr(instance, f.attname), connection)
-                            for f in fields
-                        ]
-                    )
-        if staging:
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}")
-        for instance in instances:
-            instance._state.adding = False
-        record_bulk_created(model, instances, batch_size=BATCH_SIZE, copied_from=staging_table)
-        if staging:
-            cursor.execute(f"TRUNCATE {staging}")
+            for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
+                instance.pk = pk
+            if staging:
+                # Dropped at the end of the transaction; a batch refused before leaves none.
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DROP"
+                )
+            target = staging or table
+            if plain:
+                attnames = [f.attname for f in fields]
+                statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)"
+                with cursor.cursor.copy(statement) as copy:
+                    copy.set_types([types[f.column] for f in fields])
+                    for instance in instances:
+                        values = instance.__dict__
+                        copy.write_row([values[name] for name in attnames])
+            else:
+                # The values as the ORM's INSERT prepares them.
+                with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+                    for instance in instances:
+                        copy.write_row(
+                            [
+                                f.get_db_prep_save(getattr(instance, f.attname), connection)
+                                for f in fields
+                            ]
+                        )
+            if staging:
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}")
+            for instance in instances:
+                instance._state.adding = False
+            history()
+            if staging:
+                cursor.execute(f"TRUNCATE {staging}")
+            if foreign_keys:
+                # The references are checked now, by the writer (see ``_BatchWriter``), rather
+                # than all at the commit, after the last row; a refused one fails this batch.
+                cursor.execute(f"SET CONSTRAINTS {foreign_keys} IMMEDIATE")
+                cursor.execute(f"SET CONSTRAINTS {foreign_keys} DEFERRED")
+
+    return write
+
+
+class _BatchWriter:
+    """One batch of new rows written on the run's connection by a second thread, while the
+    run's thread checks the next rows: PostgreSQL indexes and checks one batch while Python
+    reads and cleans the next, on two cores instead of one after the other.
+
+    The run's thread does not touch the connection until ``wait`` returns (Django is told the
+    connection is shared meanwhile); the writer keeps any error for the run's thread."""
+
+    def __init__(self, write: Callable[[], None]) -> None:
+        self.wrapper = connections[DEFAULT_DB_ALIAS]
+        self.write = write
+        self.error: BaseException | None = None
+        self.wrapper.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._run, name="import-batch-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        # This thread's ``connection`` is the run's (a thread's own would be a new one).
+        connections[DEFAULT_DB_ALIAS] = self.wrapper
+        try:
+            self.write()
+        except BaseException as error:  # handed to the run's thread by ``wait``
+            self.error = error
+
+    def wait(self) -> BaseException | None:
+        self.thread.join()
+        self.wrapper.dec_thread_sharing()
+        return self.error
 
 
 def check_columns(kind: ImportKind, headers: list[str], columns: dict[str, str]) -> None:
@@ -247,6 +323,8 @@ class ImportRun:
         self.progress = progress
         self.outcome = Outcome(total=table.count() if total is None else total)
         self.pending: list[tuple[int, object, str | None]] = []
+        # PostgreSQL: the batch being written by a second thread (see ``_BatchWriter``).
+        self.writing: tuple[list, _BatchWriter] | None = None
         self.decimal_fields = [f.name for f in kind.fields if f.decimal and f.name in self.index]
 
     def _ownership(self) -> tuple[str | None, int | None]:
@@ -272,13 +350,19 @@ class ImportRun:
                 self.references = load_references(self.kind, self.company)
                 self.keys = self.kind.existing_keys(self.company)
                 self.fast = self.kind.fast_path(self.company) if self.kind.fast_path else None
-                for number, cells in enumerate(self.table.rows(), start=2):
-                    self._row(number, cells)
-                    outcome.processed += 1
-                    if outcome.processed % BATCH_SIZE == 0:
-                        self._flush()
-                        self._report()
-                self._flush()
+                try:
+                    for number, cells in enumerate(self.table.rows(), start=2):
+                        self._row(number, cells)
+                        outcome.processed += 1
+                        if outcome.processed % BATCH_SIZE == 0:
+                            self._flush()
+                            self._report()
+                    self._flush()
+                    self._written()
+                finally:
+                    if self.writing is not None:  # an error on the way: let the writer end
+                        self.writing[1].wait()
+                        self.writing = None
                 if self.dry_run or (outcome.errors and not self.keep_good_rows):
                     raise _Rollback
                 outcome.written = True
@@ -316,6 +400,7 @@ class ImportRun:
             return
         if existing == _PENDING:
             self._flush()  # the match waits in the batch: write it, then update it
+            self._written()
             existing = self.keys.get(key)
         if existing is None and self.own_salesperson_id and not resolved.get(self.owner_field):
             resolved[self.owner_field] = self.own_salesperson_id
@@ -352,6 +437,7 @@ class ImportRun:
         return resolved, ok
 
     def _through_form(self, number: int, values: dict, existing: int | None, key) -> None:
+        self._written()  # the connection is the run's thread's again
         kind = self.kind
         instance = None
         data: dict = {}
@@ -411,28 +497,54 @@ class ImportRun:
     # -- the fast path's batches -------------------------------------------------------------
 
     def _flush(self) -> None:
+        """Write the pending batch: on PostgreSQL by a second thread, which the next flush,
+        the next row through a form and the end of the run wait for (``_written``)."""
+        self._written()
         if not self.pending:
             return
         batch, self.pending = self.pending, []
-        model = self.kind.model
+        instances = [instance for _n, instance, _k in batch]
+        if connection.vendor == "postgresql":
+            self.writing = (batch, _BatchWriter(new_rows_writer(self.kind.model, instances)))
+            return
         try:
             with transaction.atomic():
-                write_new_rows(model, [instance for _n, instance, _k in batch])
-            written = batch
+                write_new_rows(self.kind.model, instances)
         except DatabaseError:
-            # Find the row the database refused: each row on its own.
-            written = []
-            for number, instance, key in batch:
-                instance.pk = None
-                try:
-                    with transaction.atomic():
-                        write_new_rows(model, [instance])
-                    written.append((number, instance, key))
-                except DatabaseError:
-                    self._values = {}
-                    self._error(number, None, _("The database refused this row."))
-                    if key:
-                        self.keys.pop(key, None)
+            self._one_by_one(batch)
+        else:
+            self._count_written(batch)
+
+    def _written(self) -> None:
+        """Wait for the batch being written, and count it (or find its refused row)."""
+        if self.writing is None:
+            return
+        (batch, writer), self.writing = self.writing, None
+        error = writer.wait()
+        if error is None:
+            self._count_written(batch)
+        elif isinstance(error, DatabaseError):
+            self._one_by_one(batch)
+        else:
+            raise error
+
+    def _one_by_one(self, batch: list) -> None:
+        """The database refused a batch: write each row on its own to find the refused one."""
+        written = []
+        for number, instance, key in batch:
+            instance.pk = None
+            try:
+                with transaction.atomic():
+                    write_new_rows(self.kind.model, [instance])
+                written.append((number, instance, key))
+            except DatabaseError:
+                self._values = {}
+                self._error(number, None, _("The database refused this row."))
+                if key:
+                    self.keys.pop(key, None)
+        self._count_written(written)
+
+    def _count_written(self, written: list) -> None:
         for _number, instance, key in written:
             if key:
                 self.keys[key] = instance.pk

@@ -566,3 +566,28 @@ def test_a_nameless_update_reports_the_name_rule_once(company):
     assert outcome.bad_rows == 1
     assert [e.message for e in outcome.errors] == ["Give the lead a name or an organization."]
     assert Lead.objects.get(company=company).first_name == "Ann"
+
+
+def test_a_file_of_several_batches_updates_a_row_of_the_batch_being_written(company, monkeypatch):
+    """Batches are written while the next rows are checked (PostgreSQL: by a second thread):
+    a later row that matches one still being written updates it, and every lead keeps its
+    "created" history row."""
+    from crm.imports import engine
+
+    monkeypatch.setattr(engine, "BATCH_SIZE", 3)
+    rows = lead_rows(8)
+    rows.append("Anna,Lee7,Org 7,ANN7@example.com,+49 30 2000007,,\n")  # row 7's batch: pending
+    rows.append("Bob,Lee0,Org 0,ann0@example.com,+49 30 2000000,,\n")  # row 0's: written
+    outcome = run(
+        company, "leads", (LEAD_HEADER + "\n" + "".join(rows)).encode(), duplicates="update"
+    )
+    assert outcome.written and not outcome.errors
+    assert (outcome.created, outcome.updated) == (8, 2)
+    leads = Lead.objects.filter(company=company)
+    assert leads.count() == 8
+    assert leads.get(email__iexact="ann7@example.com").first_name == "Anna"
+    assert leads.get(email__iexact="ann0@example.com").first_name == "Bob"
+    for lead in leads:
+        assert list(lead.history.values_list("history_type", flat=True).order_by("history_id"))[
+            :1
+        ] == ["+"]
