@@ -7,9 +7,10 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in
         from django.db.backends.signals import connection_created
-        from django.db.models.signals import post_delete, post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
         from simple_history.signals import pre_create_historical_record
 
         from crm import rls
@@ -22,6 +23,7 @@ class CrmConfig(AppConfig):
             Product,
             SalesPartner,
             Salesperson,
+            SavedView,
         )
         from crm.sample.demo import register_seeder
         from crm.sample.demo_reference import seed_reference
@@ -29,6 +31,7 @@ class CrmConfig(AppConfig):
         from crm.sample.demo_tokens import seed_api_tokens
         from crm.sample.generate import register_generator
         from crm.sample.generate_reference import generate_reference
+        from crm.saved_views import owner_saved
         from crm.timeline import delete_timeline_of_owner, timeline_owner_models
         from crm.ui.choices import register_reference_list
         from crm.ui.panels import register_panel
@@ -36,6 +39,11 @@ class CrmConfig(AppConfig):
 
         register_reference_list(
             Salesperson, SalesPartner, IndividualPartner, OrganizationPartner, Product
+        )
+        # The saved views above every list are cached under the same version (crm.saved_views).
+        register_reference_list(SavedView)
+        post_save.connect(
+            owner_saved, sender=get_user_model(), dispatch_uid="crm_saved_view_owner_saved"
         )
         # PostgreSQL row-level security: policies after every migrate, and whether a new
         # connection is subject to them (crm.rls).

@@ -114,9 +114,25 @@ def display_phone(value: str, *, region: str = "") -> str:
     number = parse_phone(value, region=region)
     if number is None:
         return (value or "").strip()
+    return _shown(number, region)
+
+
+def _shown(number: phonenumbers.PhoneNumber, region: str) -> str:
     if region and phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def display_phone_and_uri(value: str, *, region: str = "") -> tuple[str, str]:
+    """``display_phone`` and ``tel_uri`` of one number, parsed once (a list's phone column
+    shows both on every row, and parsing is the dear part)."""
+    number = parse_phone(value, region=region)
+    if number is None:
+        return (value or "").strip(), ""
+    return (
+        _shown(number, region),
+        "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+    )
 
 
 def tel_uri(value: str, *, region: str = "") -> str:

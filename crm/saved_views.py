@@ -9,15 +9,26 @@ sales list: a list key is good when it names a URL without arguments whose view 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.db.models import F, Q
+from django.urls import (
+    NoReverseMatch,
+    Resolver404,
+    get_script_prefix,
+    get_urlconf,
+    resolve,
+    reverse,
+)
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
 from crm.models import Company, Membership, SavedView
+from crm.ui.choices import CACHE_SECONDS, lists_cache_key
 
 # Where the list is, not what it shows: never part of a saved view.
 NOT_SAVED = frozenset({"page", "export", "csrfmiddlewaretoken"})
@@ -38,6 +49,12 @@ def saved_query(query: str) -> str:
 
 def list_url(list_key: str) -> str | None:
     """The list page's URL, or None when ``list_key`` names no list that can keep views."""
+    return _list_url(list_key, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@lru_cache(maxsize=256)
+def _list_url(list_key: str, _urlconf: str, _prefix: str) -> str | None:
+    # Reversed and resolved once per list (and URLconf and prefix): every list page asks.
     from crm.views.mixins import CompanyListView  # views import this module's selectors
 
     try:
@@ -85,13 +102,46 @@ class ViewLink:
     can_change: bool
 
 
+_OWNER_NAME_FIELDS = frozenset({"username", "first_name", "last_name"})
+
+
+def owner_saved(sender, instance, update_fields=None, **kwargs) -> None:
+    """A saved view's "by …" note shows its owner's name, and the views are cached: a save of
+    a user row that may change the name bumps the lists version of the user's companies (a
+    sign-in, which writes ``last_login`` alone, does not). Connected in ``crm.apps``."""
+    if update_fields is not None and not _OWNER_NAME_FIELDS & set(update_fields):
+        return
+    Company.objects.filter(memberships__user=instance).update(lists_version=F("lists_version") + 1)
+
+
+def _offered_views(*, company: Company, user, list_key: str) -> list[SavedView]:
+    """The rows behind ``list_saved_views``, cached under the company's lists version: every
+    list page shows them, and they change rarely. A saved view's write bumps the version
+    (``crm.apps`` registers the model with ``crm.ui.choices``), and so does a change to a
+    member's name, which the "by …" note shows."""
+    key = f"saved_views:{lists_cache_key(company)}:{user.pk}:{list_key}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            visible_views(company=company, user=user)
+            .filter(list_key=list_key)
+            .select_related("owner")
+            .only(
+                *(field.name for field in SavedView._meta.concrete_fields),
+                "owner__username",
+                "owner__first_name",
+                "owner__last_name",
+            )
+        )
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
 def list_saved_views(*, company: Company, user, list_key: str, query: str, admin: bool):
     """The views offered on one list page, in one query: the user's own first, then the shared
     ones, each with its link and whether the page shows it now."""
     base = list_url(list_key) or ""
     current = saved_query(query)
-    rows = visible_views(company=company, user=user).filter(list_key=list_key)
-    rows = rows.select_related("owner")
     links = [
         ViewLink(
             view=view,
@@ -100,7 +150,7 @@ def list_saved_views(*, company: Company, user, list_key: str, query: str, admin
             mine=view.owner_id == user.pk,
             can_change=can_change(view, user=user, admin=admin),
         )
-        for view in rows
+        for view in _offered_views(company=company, user=user, list_key=list_key)
     ]
     links.sort(key=lambda link: (not link.mine, link.view.name.casefold(), link.view.pk))
     return links

@@ -6,7 +6,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.money import format_amount
-from crm.ui.columns import Column, Table, badge, detail_url, link, mailto, phone, short_date, text
+from crm.ui.columns import (
+    Column,
+    Table,
+    badge,
+    choice_label,
+    detail_url,
+    link,
+    mailto,
+    phone,
+    short_date,
+    text,
+)
 
 STATUS_BADGES = {"active": "success", "on_hold": "warning"}
 
@@ -20,7 +31,7 @@ def _name(customer, row) -> str:
 
 
 def _status(customer, row) -> str:
-    html = badge(customer.get_status_display(), STATUS_BADGES.get(customer.status, "muted"))
+    html = badge(choice_label(customer, "status"), STATUS_BADGES.get(customer.status, "muted"))
     if customer.hold_reason:
         reason = Truncator(customer.hold_reason).chars(60)
         html = format_html('{}<br><small class="muted">{}</small>', html, reason)

@@ -4,13 +4,24 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm.money import format_amount
-from crm.ui.columns import Column, Table, badge, detail_url, link, mailto, phone, short_date, text
+from crm.ui.columns import (
+    Column,
+    Table,
+    badge,
+    choice_label,
+    detail_url,
+    link,
+    mailto,
+    phone,
+    short_date,
+    text,
+)
 
 LEAD_STATUS_BADGES = {"converted": "success", "qualified": "primary"}
 
 
 def lead_status_badge(lead) -> str:
-    return badge(lead.get_status_display(), LEAD_STATUS_BADGES.get(lead.status, ""))
+    return badge(choice_label(lead, "status"), LEAD_STATUS_BADGES.get(lead.status, ""))
 
 
 def _name(obj, field: str) -> str:

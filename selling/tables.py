@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.money import format_amount
-from crm.ui.columns import Column, Table, badge, detail_url, link, short_date, text
+from crm.ui.columns import Column, Table, badge, choice_label, detail_url, link, short_date, text
 
 # The badge of each document status (quotations and orders share the one list of colours).
 STATUS_BADGES = {
@@ -25,7 +25,7 @@ opportunity_url = detail_url("leads:opportunity_detail")
 
 
 def _status(document, row) -> str:
-    return badge(document.get_status_display(), STATUS_BADGES.get(document.status, ""))
+    return badge(choice_label(document, "status"), STATUS_BADGES.get(document.status, ""))
 
 
 def _total(document, row) -> str:

@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 
 from crm.phones import active_region, display_phone, tel_uri
 from crm.ui.columns import sort_link, sort_state
+from crm.ui.fast_forms import field_html
 from crm.ui.panels import panels_for
 
 register = template.Library()
@@ -55,9 +56,10 @@ def verbose_name(obj) -> str:
     return obj._meta.verbose_name
 
 
-@register.inclusion_tag("crm/partials/_field.html")
-def form_field(field, wide=False):
-    return {"field": field, "wide": wide}
+@register.simple_tag
+def form_field(field, wide=False) -> str:
+    """``crm/partials/_field.html`` for ``field``, written in Python (``crm.ui.fast_forms``)."""
+    return field_html(field, wide=wide)
 
 
 @register.filter

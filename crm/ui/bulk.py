@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from crm.access.vocabulary import Action
 from crm.errors import DomainError
 from crm.ui.choices import use_cached_choices
+from crm.ui.fast_forms import fast_renderer
 
 # The most rows one request may change: enough for several full pages, small enough that one
 # transaction holds its row locks for a moment, not a minute.
@@ -134,6 +135,9 @@ class BulkActionForm(forms.Form):
     ids = IdListField(required=False)
     page_ids = IdListField(required=False)
     select_page = forms.BooleanField(required=False)
+    # On every list page with bulk actions, beside the filters: the same markup without a
+    # template per widget (crm.ui.fast_forms).
+    default_renderer = fast_renderer
 
     def __init__(self, *args, actions: Iterable[BulkAction], company, model, **kwargs):
         super().__init__(*args, **kwargs)

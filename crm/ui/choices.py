@@ -55,6 +55,14 @@ def bump_lists_version(company_id: int) -> None:
     Company.objects.filter(pk=company_id).update(lists_version=F("lists_version") + 1)
 
 
+def lists_cache_key(company: Company) -> str:
+    """The part of a cache key that changes with the company's lists version."""
+    # The creation time tells apart two companies that got the same id (a test database
+    # rolled back, a restored dump).
+    born = int(company.created_at.timestamp() * 1_000_000) if company.created_at else 0
+    return f"{company.pk}:{born}:{company.lists_version}"
+
+
 def _changed(sender, instance, **kwargs) -> None:
     company_id = getattr(instance, "company_id", None)
     if company_id is not None:
@@ -84,10 +92,7 @@ class CachedChoiceIterator(ModelChoiceIterator):
         sql, params = self.queryset.query.sql_with_params()
         label = f"{type(field).__module__}.{type(field).__qualname__}"
         digest = hashlib.sha256(f"{label}|{sql}|{params!r}".encode()).hexdigest()[:32]
-        # The creation time tells apart two companies that got the same id (a test database
-        # rolled back, a restored dump).
-        born = int(company.created_at.timestamp() * 1_000_000) if company.created_at else 0
-        key = f"choices:{company.pk}:{born}:{company.lists_version}:{digest}"
+        key = f"choices:{lists_cache_key(company)}:{digest}"
         options = cache.get(key)
         if options is None:
             options = [

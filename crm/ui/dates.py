@@ -11,14 +11,15 @@ from the month and weekday names rendered here in the page's language.
 
 import json
 from datetime import date
+from functools import lru_cache
 
 from django import forms
 from django.utils import formats
 from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 __all__ = [
     "DateInput",
@@ -86,14 +87,21 @@ class DateInput(forms.DateInput):
             filter(None, (widget["attrs"].get("class"), "date-input-text"))
         )
         widget["date_format"] = pattern
-        widget["calendar"] = {
-            "months": json.dumps([str(MONTHS[number]) for number in range(1, 13)]),
-            # Sunday first, as JavaScript's Date.getDay() counts.
-            "weekdays": json.dumps([str(WEEKDAYS[(day + 6) % 7]) for day in range(7)]),
-            "weekdays_abbr": json.dumps([str(WEEKDAYS_ABBR[(day + 6) % 7]) for day in range(7)]),
-            "first_day": formats.get_format("FIRST_DAY_OF_WEEK"),
-        }
+        widget["calendar"] = _calendar(get_language())
         return context
+
+
+@lru_cache(maxsize=16)
+def _calendar(language: str | None) -> dict:
+    """The calendar's month and weekday names in ``language`` (the active one), translated once
+    per language rather than for each date field of each page."""
+    return {
+        "months": json.dumps([str(MONTHS[number]) for number in range(1, 13)]),
+        # Sunday first, as JavaScript's Date.getDay() counts.
+        "weekdays": json.dumps([str(WEEKDAYS[(day + 6) % 7]) for day in range(7)]),
+        "weekdays_abbr": json.dumps([str(WEEKDAYS_ABBR[(day + 6) % 7]) for day in range(7)]),
+        "first_day": formats.get_format("FIRST_DAY_OF_WEEK"),
+    }
 
 
 class LocalDateField(forms.DateField):

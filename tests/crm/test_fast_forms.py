@@ -6,13 +6,15 @@ import re
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
 import crm.ui.filters
 from crm.models import Membership
-from crm.ui.fast_forms import FastFormRenderer
+from crm.ui.dates import LocalDateField
+from crm.ui.fast_forms import FastFormRenderer, field_html
 from crm.ui.filters import SearchFilterSet
 from tests.factories import (
     IndividualPartnerFactory,
@@ -132,3 +134,61 @@ def test_a_list_page_serves_the_same_filter_markup(member_client, company, url_n
     monkeypatch.setattr(crm.ui.filters, "fast_renderer", DjangoTemplates())
     slow = _filter_form(member_client.get(url, params).content.decode())
     assert fast == slow
+
+
+def _field_template(field, wide) -> str:
+    return get_template("crm/partials/_field.html").render({"field": field, "wide": wide})
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_form_field_writes_what_the_field_template_writes(language, filter_request):
+    class Odd(forms.Form):
+        name = forms.CharField(help_text="Say <who> & why", max_length=5)
+        ticked = forms.BooleanField(help_text="tick")
+        choice = forms.ChoiceField(choices=[("a", "<A>"), ("b", "B & b")])
+        day = LocalDateField(required=False)
+        secret = forms.CharField(widget=forms.HiddenInput, initial='"x"', required=False)
+
+    import leads.filters
+
+    forms_to_render = []
+    with translation.override(language):
+        bad = {
+            "name": "<too long>",
+            "choice": "zz",
+            "day": "40/40/2026",
+            "status": "no-such-status",
+            "created_from": "2026-13-40",
+        }
+        for data in (None, bad):
+            forms_to_render.append(Odd(data))
+            forms_to_render.append(
+                leads.filters.LeadFilter(data or None, queryset=None, request=filter_request).form
+            )
+        for form in forms_to_render:
+            form.is_valid()
+            for field in form:
+                for wide in (False, True):
+                    assert str(field_html(field, wide=wide)) == _field_template(field, wide)
+            assert any(field.errors for field in form) or not form.is_bound
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_bulk_bar_renders_as_the_templates_do(language, filter_request, company):
+    from leads.forms import SalesRecordBulkForm
+    from leads.models import Lead
+    from leads.views.leads import lead_bulk_actions
+
+    actions = list(lead_bulk_actions)
+    with translation.override(language):
+        for data in (None, {"action": "nope", "salesperson": "x"}):
+            fast, slow = (
+                SalesRecordBulkForm(
+                    data, actions=actions, company=company, model=Lead, auto_id="bulk_%s"
+                )
+                for _ in range(2)
+            )
+            assert isinstance(fast.renderer, FastFormRenderer)
+            fast.is_valid()
+            slow.is_valid()
+            assert _markup(fast, fast.renderer) == _markup(slow, DjangoTemplates())

@@ -301,3 +301,31 @@ def test_the_demo_shares_views_once_and_they_open_their_lists(company, seller, m
     # Shared by the company's admin, not by the first salesperson.
     assert {(view.owner, view.shared) for view in views} == {(member, True)}
     assert all(list_url(view.list_key) for view in views)
+
+
+def test_the_views_are_read_once_and_a_change_shows_at_once(client, company, seller, colleague):
+    """The views above a list are cached under the company's lists version: a second visit
+    reads none, and a new view, a rename or the owner's new name show on the next one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seller.first_name, seller.last_name = "Sam", "Seller"
+    seller.save()
+    view = SavedViewFactory(company=company, owner=seller, name="Hot", shared=True, query="")
+    login_as(client, colleague, company)
+    url = reverse(LEADS)
+    assert "by Sam Seller" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not any("crm_savedview" in query["sql"] for query in queries.captured_queries)
+
+    SavedViewFactory(company=company, owner=seller, name="Cold", shared=True, query="")
+    with scope(company=company):
+        saved_view_update(view=view, actor=seller, name="Warm", shared=True)
+    seller.first_name = "Samantha"
+    seller.save()
+    page = client.get(url).content.decode()
+    assert ">Cold</a>" in page
+    assert ">Warm</a>" in page
+    assert ">Hot</a>" not in page
+    assert "by Samantha Seller" in page
