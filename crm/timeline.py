@@ -62,6 +62,17 @@ def owner_company(owner: Model) -> Company:
     return owner.company
 
 
+def owner_company_id(owner: Model) -> int:
+    """The id of the company an owner belongs to, without loading the company (a read that
+    only filters by it needs no row)."""
+    if isinstance(owner, Company):
+        return owner.pk
+    company_id = getattr(owner, "company_id", None)
+    if company_id is None or owner.pk is None:
+        raise DomainError(_("This record cannot have a timeline."))
+    return company_id
+
+
 def _owner_key(owner: Model) -> tuple[int, int]:
     return ContentType.objects.get_for_model(owner).pk, owner.pk
 
@@ -242,9 +253,9 @@ def timeline_for_many(
     if related:
         system = ContentType.objects.get_for_model(SystemEvent, for_concrete_model=False)
         condition |= _owners_condition(related) & ~Q(polymorphic_ctype=system)
-    company = owner_company([*owners, *related][0])
+    company_id = owner_company_id([*owners, *related][0])
     entries = list(
-        Activity.objects.filter(condition, company=company).select_related("author")[:limit]
+        Activity.objects.filter(condition, company_id=company_id).select_related("author")[:limit]
     )
     for entry in entries:
         entry.owner = by_key[(entry.owner_type_id, entry.owner_id)]
