@@ -185,13 +185,26 @@ def customer_terms(customer: Customer) -> GroupAndTypeTerms:
     return terms
 
 
+_CUSTOMER_LINKS_ATTR = "_customer_links_read"
+
+
+def customer_links(customer: Customer) -> list[CustomerLink]:
+    """The customer's links to the leads and opportunities behind it (with them), newest first:
+    read once per customer object and kept on it, since the page's overview and its timeline
+    (which shows their history) both ask."""
+    if not hasattr(customer, _CUSTOMER_LINKS_ATTR):
+        links = list(
+            CustomerLink.objects.filter(company=customer.company_id, customer=customer)
+            .select_related("lead", "opportunity__stage", "opportunity__salesperson")
+            .order_by("-created_at", "-pk")
+        )
+        setattr(customer, _CUSTOMER_LINKS_ATTR, links)
+    return getattr(customer, _CUSTOMER_LINKS_ATTR)
+
+
 def customer_overview(*, customer: Customer) -> dict:
     """Everything the customer page shows besides its own fields and the shared panels."""
-    links = list(
-        CustomerLink.objects.filter(company=customer.company_id, customer=customer)
-        .select_related("lead", "opportunity__stage", "opportunity__salesperson")
-        .order_by("-created_at", "-pk")
-    )
+    links = customer_links(customer)
     opportunities = [link.opportunity for link in links if link.opportunity_id]
     leads = [link.lead for link in links if link.lead_id]
     # The wish list of where it came from: the opportunity's, or the lead's if it came directly.
