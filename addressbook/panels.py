@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString
 
 from addressbook.kinds import ADDRESS, CONTACT, Kind
 from addressbook.owners import is_owner, owner_label, owner_url
+from crm.ui.page_forms import page_form
 
 
 def panel_context(kind: Kind, owner) -> dict:
@@ -34,7 +35,8 @@ def render_panel(request: HttpRequest, owner, kind: Kind, *, new_form=None) -> S
     context = {
         **panel_context(kind, owner),
         "links": links,
-        "new_form": new_form or kind.new_form(company=company, prefix=f"new-{kind.name}"),
+        "new_form": new_form
+        or page_form(kind.new_form(company=company, prefix=f"new-{kind.name}")),
     }
     return render_to_string("addressbook/partials/_panel.html", context, request=request)
 

@@ -159,13 +159,12 @@ def register_portal_types() -> None:
 
 def related_timeline_owners(obj):
     """A customer's timeline also shows the history of the leads and opportunities behind it."""
-    from customers.models import Customer, CustomerLink
+    from customers.models import Customer
+    from customers.selectors import customer_links
 
     if not isinstance(obj, Customer):
         return []
     owners = []
-    for link in CustomerLink.objects.filter(company=obj.company_id, customer=obj).select_related(
-        "lead", "opportunity"
-    ):
+    for link in customer_links(obj):
         owners.extend(record for record in (link.lead, link.opportunity) if record is not None)
     return owners

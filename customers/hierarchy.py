@@ -91,29 +91,6 @@ def bucket_sql(shown_children: list[int]) -> tuple[str, list]:
     return f"{sql} ELSE {OTHERS} END", params
 
 
-def subtree_summary(company_id: int, root_id: int, shown_children: list[int]) -> dict:
-    """One query over the subtree: how many descendants, direct children and levels below the
-    root, and how many descendants each of ``shown_children`` has."""
-    cte, params = subtree_cte(company_id, root_id)
-    bucket, bucket_params = bucket_sql(shown_children)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH RECURSIVE {cte} SELECT {bucket} AS bucket, COUNT(*), MAX(t.depth),"
-            f" SUM(CASE WHEN t.depth = 1 THEN 1 ELSE 0 END) FROM {TREE} t GROUP BY 1",
-            [*params, *bucket_params],
-        )
-        rows = cursor.fetchall()
-    below = [row for row in rows if row[0] != OWN]
-    counts = {row[0]: int(row[1]) for row in below}
-    return {
-        "descendant_count": sum(counts.values()),
-        "child_count": sum(int(row[3] or 0) for row in below),
-        "levels": max((int(row[2]) for row in below), default=0),
-        # A child is in its own branch: its descendants are the rest of it.
-        "descendants": {pk: counts[pk] - 1 for pk in shown_children if pk in counts},
-    }
-
-
 def _upward_cte(company_id: int, start_id: int) -> tuple[str, list]:
     """``customer_up(id, depth)``: ``start_id`` (depth 1) and the parents above it."""
     names = _names()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from crm.access import Action, can
 from crm.ui.next_step import NextStep, StepAction
 from customers.models import Customer, CustomerLink
+from customers.selectors import customer_link_for
 from leads.models import Lead, Opportunity, OpportunityStage
 
 
@@ -27,23 +28,15 @@ def _became_customer(request: HttpRequest, link: CustomerLink) -> NextStep:
     )
 
 
-def _link(request: HttpRequest, **record) -> CustomerLink | None:
-    return (
-        CustomerLink.objects.filter(company=request.company, **record)
-        .select_related("customer")
-        .first()
-    )
-
-
 def lead_next_step(request: HttpRequest, lead: Lead) -> NextStep | None:
-    link = _link(request, lead=lead)
+    link = customer_link_for(lead)
     return _became_customer(request, link) if link is not None else None
 
 
 def opportunity_next_step(request: HttpRequest, opportunity: Opportunity) -> NextStep | None:
     if opportunity.stage.kind != OpportunityStage.Kind.WON:
         return None
-    link = _link(request, opportunity=opportunity)
+    link = customer_link_for(opportunity)
     if link is not None:
         return _became_customer(request, link)
     explanation = _(

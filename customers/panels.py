@@ -8,8 +8,9 @@ from django.utils.safestring import SafeString
 
 from addressbook.models import Contact
 from crm.access import Action, can
-from customers.models import CustomerLink, CustomerUser
+from customers.models import CustomerUser
 from customers.portal_users import contact_customers
+from customers.selectors import customer_link_for
 from leads.models import Lead, Opportunity, OpportunityStage
 
 
@@ -17,12 +18,7 @@ def render_customer_panel(request: HttpRequest, obj: object) -> SafeString | Non
     company = getattr(request, "company", None)
     if company is None or not isinstance(obj, Lead | Opportunity) or obj.company_id != company.pk:
         return None
-    field = "lead" if isinstance(obj, Lead) else "opportunity"
-    link = (
-        CustomerLink.objects.filter(company=company, **{field: obj})
-        .select_related("customer")
-        .first()
-    )
+    link = customer_link_for(obj)
     convert_url = ""
     may_convert = link is None and can(request.user, company, obj, Action.CONVERT)
     if may_convert:

@@ -10,9 +10,9 @@ app registers, in its ``AppConfig.ready()``, the figures it knows how to compute
 - its measures: additive aggregates over those rows (``Sum``, ``Count``), since a subtree's figure
   is the sum of its members'.
 
-``rollup`` runs ONE query per figure, whatever the size of the tree: the subtree's recursive CTE,
-the figure's rows grouped by customer, joined to the tree and summed per branch (the customer
-itself, each direct child shown, everyone else). A figure that sums a column of the customer row
+``rollup`` runs ONE query for every figure, whatever the size of the tree: the subtree's
+recursive CTE, each figure's rows grouped by customer, left-joined to the tree and summed per
+branch (the customer itself, each direct child shown, everyone else). A figure that sums a column of the customer row
 itself (the balance, the lifetime sales value) is one ``register_customer_column`` call.
 """
 
@@ -131,10 +131,10 @@ class MeasureTotals:
     by_child: dict[int, int | Decimal] = field(default_factory=dict)
 
 
-def _figure_totals(
-    figure: Figure, *, company_id: int, root_id: int, shown_children: list[int]
-) -> list[MeasureTotals]:
-    keys = [f"m{index}" for index in range(len(figure.measures))]
+def _figure_join(figure: Figure, alias: str, company_id: int) -> tuple[str, list, list[str]]:
+    """The figure's rows grouped by customer, as a LEFT JOIN onto the tree (at most one row a
+    customer, so the join never repeats a tree row); its SQL, parameters and measure columns."""
+    keys = [f"{alias}_m{index}" for index in range(len(figure.measures))]
     inner = (
         figure.rows(company_id, hierarchy.tree_ids())
         .order_by()
@@ -142,45 +142,80 @@ def _figure_totals(
         .annotate(**{key: m.aggregate for key, m in zip(keys, figure.measures, strict=True)})
     )
     inner_sql, inner_params = inner.query.sql_with_params()
+    join = f" LEFT JOIN ({inner_sql}) {alias} ON {alias}.{CUSTOMER_KEY} = t.id"
+    return join, list(inner_params), [f"{alias}.{key}" for key in keys]
+
+
+@dataclass
+class Rollup:
+    """The subtree's shape (descendants in all, direct children, levels below the root, and the
+    descendants of each shown child) and every figure's totals."""
+
+    descendant_count: int
+    child_count: int
+    levels: int
+    descendants: dict[int, int]
+    totals: list[MeasureTotals]
+
+
+def rollup_with_summary(*, company_id: int, root_id: int, shown_children: list[int]) -> Rollup:
+    """The subtree's size and depth and every registered figure for ``root_id`` (its own, its
+    subtree's, and each of ``shown_children``'s subtree's), in ONE query whatever the tree's
+    size or the number of figures: the tree is walked once and each figure's rows, grouped by
+    customer, are joined onto it."""
+    registered = figures()
+    joins, params, columns = [], [], []
+    for index, figure in enumerate(registered):
+        join, join_params, figure_columns = _figure_join(figure, f"f{index}", company_id)
+        joins.append(join)
+        params.extend(join_params)
+        columns.append(figure_columns)
     cte, cte_params = hierarchy.subtree_cte(company_id, root_id)
     bucket, bucket_params = hierarchy.bucket_sql(shown_children)
-    sums = ", ".join(f"SUM(f.{key})" for key in keys)
+    sums = "".join(f", SUM({column})" for figure_columns in columns for column in figure_columns)
     sql = (
-        f"WITH RECURSIVE {cte} SELECT {bucket} AS bucket, {sums}"
-        f" FROM ({inner_sql}) f JOIN {hierarchy.TREE} t ON t.id = f.{CUSTOMER_KEY}"
-        " GROUP BY 1"
+        f"WITH RECURSIVE {cte} SELECT {bucket} AS bucket, COUNT(*), MAX(t.depth),"
+        f" SUM(CASE WHEN t.depth = 1 THEN 1 ELSE 0 END){sums}"
+        f" FROM {hierarchy.TREE} t{''.join(joins)} GROUP BY 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*cte_params, *bucket_params, *inner_params])
+        cursor.execute(sql, [*cte_params, *bucket_params, *params])
         rows = cursor.fetchall()
+    below = [row for row in rows if row[0] != hierarchy.OWN]
+    counts = {row[0]: int(row[1]) for row in below}
     totals = []
-    for index, measure in enumerate(figure.measures):
-        by_bucket = {row[0]: measure.value(row[index + 1]) for row in rows}
-        zero = measure.value(None)
-        totals.append(
-            MeasureTotals(
-                key=measure.key,
-                label=measure.label,
-                money=measure.money,
-                own=by_bucket.get(hierarchy.OWN, zero),
-                subtree=sum(by_bucket.values(), start=zero),
-                by_child={pk: by_bucket.get(pk, zero) for pk in shown_children},
+    position = 4  # bucket, count, depth, children: the figures' sums follow
+    for figure in registered:
+        for measure in figure.measures:
+            by_bucket = {row[0]: measure.value(row[position]) for row in rows}
+            zero = measure.value(None)
+            totals.append(
+                MeasureTotals(
+                    key=measure.key,
+                    label=measure.label,
+                    money=measure.money,
+                    own=by_bucket.get(hierarchy.OWN, zero),
+                    subtree=sum(by_bucket.values(), start=zero),
+                    by_child={pk: by_bucket.get(pk, zero) for pk in shown_children},
+                )
             )
-        )
-    return totals
+            position += 1
+    return Rollup(
+        descendant_count=sum(counts.values()),
+        child_count=sum(int(row[3] or 0) for row in below),
+        levels=max((int(row[2]) for row in below), default=0),
+        # A child is in its own branch: its descendants are the rest of it.
+        descendants={pk: counts[pk] - 1 for pk in shown_children if pk in counts},
+        totals=totals,
+    )
 
 
 def rollup(*, company_id: int, root_id: int, shown_children: list[int]) -> list[MeasureTotals]:
     """Every registered figure for ``root_id``: its own, its subtree's, and the subtree of each
-    of ``shown_children`` (direct children of the root). One query per figure."""
-    totals: list[MeasureTotals] = []
-    for figure in figures():
-        totals.extend(
-            _figure_totals(
-                figure, company_id=company_id, root_id=root_id, shown_children=shown_children
-            )
-        )
-    return totals
+    of ``shown_children`` (direct children of the root). One query for them all."""
+    return rollup_with_summary(
+        company_id=company_id, root_id=root_id, shown_children=shown_children
+    ).totals
 
 
 # --- the customers app's own figures (registered in CustomersConfig.ready) -------------------------

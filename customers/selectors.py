@@ -33,6 +33,23 @@ from leads.services import wish_list_amount
 CHILDREN_PER_PAGE = 25
 BALANCE_ENTRIES_SHOWN = 5
 
+_CUSTOMER_LINK_ATTR = "_customer_link_read"
+
+
+def customer_link_for(record) -> CustomerLink | None:
+    """The link from a lead or opportunity to the customer it became (the customer loaded with
+    it), or None: read once per record object and kept on it, since the page's customer panel
+    and its next step both ask."""
+    if not hasattr(record, _CUSTOMER_LINK_ATTR):
+        field_name = "lead" if record._meta.model_name == "lead" else "opportunity"
+        link = (
+            CustomerLink.objects.filter(company=record.company_id, **{field_name: record})
+            .select_related("customer")
+            .first()
+        )
+        setattr(record, _CUSTOMER_LINK_ATTR, link)
+    return getattr(record, _CUSTOMER_LINK_ATTR)
+
 
 def customer_ancestors(customer: Customer) -> list[Customer]:
     """Parent, grandparent… (nearest first) up to the root, in one query."""
@@ -90,7 +107,8 @@ def customer_hierarchy(customer: Customer, *, page: int = 1) -> Hierarchy:
     and figures of their subtrees, and every roll-up figure for the customer and its subtree.
 
     A fixed number of queries whatever the tree's size or depth: ancestors (1), the page of
-    children (1); for a customer with children also the tree's summary (1) and one per figure.
+    children (1); for a customer with children also one for the tree's summary and every
+    figure together.
     """
     ancestors = customer_ancestors(customer)
     page = max(page, 1)
@@ -103,16 +121,16 @@ def customer_hierarchy(customer: Customer, *, page: int = 1) -> Hierarchy:
     if not children and page == 1:
         return Hierarchy(ancestors=ancestors, children=[])
     shown = [child.pk for child in children]
-    summary = hierarchy.subtree_summary(customer.company_id, customer.pk, shown)
-    if not summary["child_count"]:  # a page past the end of a now-childless customer
-        return Hierarchy(ancestors=ancestors, children=[])
-    figures = rollup.rollup(
+    summary = rollup.rollup_with_summary(
         company_id=customer.company_id, root_id=customer.pk, shown_children=shown
     )
+    if not summary.child_count:  # a page past the end of a now-childless customer
+        return Hierarchy(ancestors=ancestors, children=[])
+    figures = summary.totals
     rows = [
         ChildRow(
             customer=child,
-            descendants=summary["descendants"].get(child.pk, 0),
+            descendants=summary.descendants.get(child.pk, 0),
             figures=[
                 FigureCell(totals.by_child[child.pk], totals.money)
                 for totals in figures
@@ -121,13 +139,13 @@ def customer_hierarchy(customer: Customer, *, page: int = 1) -> Hierarchy:
         )
         for child in children
     ]
-    pages = -(-summary["child_count"] // CHILDREN_PER_PAGE)
+    pages = -(-summary.child_count // CHILDREN_PER_PAGE)
     return Hierarchy(
         ancestors=ancestors,
         children=rows,
-        child_count=summary["child_count"],
-        descendant_count=summary["descendant_count"],
-        levels=summary["levels"],
+        child_count=summary.child_count,
+        descendant_count=summary.descendant_count,
+        levels=summary.levels,
         figures=figures,
         page=page,
         pages=pages,
@@ -167,13 +185,26 @@ def customer_terms(customer: Customer) -> GroupAndTypeTerms:
     return terms
 
 
+_CUSTOMER_LINKS_ATTR = "_customer_links_read"
+
+
+def customer_links(customer: Customer) -> list[CustomerLink]:
+    """The customer's links to the leads and opportunities behind it (with them), newest first:
+    read once per customer object and kept on it, since the page's overview and its timeline
+    (which shows their history) both ask."""
+    if not hasattr(customer, _CUSTOMER_LINKS_ATTR):
+        links = list(
+            CustomerLink.objects.filter(company=customer.company_id, customer=customer)
+            .select_related("lead", "opportunity__stage", "opportunity__salesperson")
+            .order_by("-created_at", "-pk")
+        )
+        setattr(customer, _CUSTOMER_LINKS_ATTR, links)
+    return getattr(customer, _CUSTOMER_LINKS_ATTR)
+
+
 def customer_overview(*, customer: Customer) -> dict:
     """Everything the customer page shows besides its own fields and the shared panels."""
-    links = list(
-        CustomerLink.objects.filter(company=customer.company_id, customer=customer)
-        .select_related("lead", "opportunity__stage", "opportunity__salesperson")
-        .order_by("-created_at", "-pk")
-    )
+    links = customer_links(customer)
     opportunities = [link.opportunity for link in links if link.opportunity_id]
     leads = [link.lead for link in links if link.lead_id]
     # The wish list of where it came from: the opportunity's, or the lead's if it came directly.

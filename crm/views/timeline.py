@@ -35,6 +35,7 @@ from crm.timeline import (
     task_reopen,
     timeline_page,
 )
+from crm.ui.page_forms import page_form
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
 
 PAGE_PARAMETER = "timeline_page"
@@ -151,7 +152,7 @@ def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -
     ``?timeline_page=N`` on a page shows the first N pages of entries."""
     key = panel_id(owner)
     if form is None:
-        form = ActivityForm(company=request.company, auto_id=f"{key}-%s")
+        form = page_form(ActivityForm(company=request.company, auto_id=f"{key}-%s"))
     is_get = request.method == "GET"
     next_url = request.get_full_path() if is_get else safe_next(request, owner)
     if is_get:

@@ -15,6 +15,7 @@ from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
 from crm.ui.lookup import LookupView
 from crm.ui.next_step import next_step_for
+from crm.ui.page_forms import page_form
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -218,13 +219,17 @@ class CustomerDetailView(
         context["hierarchy"] = selectors.customer_hierarchy(
             self.object, page=_page_number(self.request.GET.get("children_page"))
         )
-        context["opportunity_form"] = CustomerOpportunityForm(company=self.request.company)
+        context["opportunity_form"] = page_form(
+            CustomerOpportunityForm(company=self.request.company)
+        )
         if self.object.can_move_to(Customer.Status.ON_HOLD):
-            context["hold_form"] = CustomerHoldForm(auto_id="hold_%s")
+            context["hold_form"] = page_form(CustomerHoldForm(auto_id="hold_%s"))
         context["portal_users"] = selectors.customer_portal_users(customer=self.object)
         if context.get("can_edit"):
             # Who may edit the customer invites its people to the portal.
-            context["invite_form"] = PortalInviteForm(customer=self.object, auto_id="invite_%s")
+            context["invite_form"] = page_form(
+                PortalInviteForm(customer=self.object, auto_id="invite_%s")
+            )
         context["next_step"] = next_step_for(self.request, self.object)
         return context
 

@@ -14,6 +14,7 @@ from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
 from crm.ui.next_step import next_step_for
+from crm.ui.page_forms import page_form
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -158,10 +159,10 @@ class LeadDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMix
         context["opportunity"] = lead_opportunity(lead)
         context["can_edit_wish_list"] = context["can_edit"] and lead.status != Lead.Status.CONVERTED
         if context["can_edit_wish_list"]:
-            context["wish_form"] = WishListItemForm(company=self.request.company)
+            context["wish_form"] = page_form(WishListItemForm(company=self.request.company))
         allowed = Lead.TRANSITIONS[lead.status] - {Lead.Status.CONVERTED}
         if allowed and context["can_edit"]:
-            status_form = LeadStatusForm(company=self.request.company)
+            status_form = page_form(LeadStatusForm(company=self.request.company))
             status_form.fields["status"].choices = [
                 (value, label) for value, label in Lead.Status.choices if value in allowed
             ]

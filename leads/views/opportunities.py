@@ -9,6 +9,7 @@ from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
 from crm.ui.next_step import next_step_for
+from crm.ui.page_forms import page_form
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ServiceUpdateView
@@ -129,11 +130,13 @@ class OpportunityDetailView(
         context = super().get_context_data(**kwargs)
         context["wish_list"] = list(self.object.wish_list.select_related("product"))
         context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
-        context["wish_form"] = WishListItemForm(company=self.request.company)
+        context["wish_form"] = page_form(WishListItemForm(company=self.request.company))
         context["stage_history"] = selectors.opportunity_stage_history(self.object)
-        context["move_form"] = OpportunityMoveForm(
-            company=self.request.company,
-            initial={"stage": self.object.stage_id, "lost_reason": self.object.lost_reason_id},
+        context["move_form"] = page_form(
+            OpportunityMoveForm(
+                company=self.request.company,
+                initial={"stage": self.object.stage_id, "lost_reason": self.object.lost_reason_id},
+            )
         )
         context["next_step"] = next_step_for(self.request, self.object)
         return context

@@ -24,6 +24,7 @@ from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.money import format_money
 from crm.ui.export import Column, Export
+from crm.ui.page_forms import page_form
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers import services as customers_services
@@ -119,11 +120,13 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
             can_fulfil=may_edit and order.can_move_to(status.FULFILLED),
             can_cancel=may_edit and order.can_move_to(status.CANCELLED),
             can_email=may_edit and mailing.can_email(order),
-            cancel_form=ReasonForm(auto_id="cancel_%s"),
+            cancel_form=page_form(ReasonForm(auto_id="cancel_%s")),
             can_pay_from_balance=(
                 may_edit and order.can_take_balance and order.customer.balance > 0
             ),
-            balance_form=ApplyBalanceForm(auto_id="balance_%s", initial={"version": order.version}),
+            balance_form=page_form(
+                ApplyBalanceForm(auto_id="balance_%s", initial={"version": order.version})
+            ),
         )
         context["next_step"] = next_steps.order_next_step(
             order, may_edit=may_edit, held=held, has_lines=bool(context["shown"].lines)

@@ -18,6 +18,7 @@ from crm.access import Action, viewable_rows
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.ui.export import Column, ColumnKind, Export
+from crm.ui.page_forms import page_form
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers.models import Customer
@@ -203,9 +204,11 @@ class QuotationDetailView(
             can_reject=may_convert and quotation.can_move_to(status.REJECTED),
             can_revise=may_edit and quotation.can_move_to(status.DRAFT),
             can_order=may_convert and quotation.status == status.ACCEPTED and held is None,
-            reject_form=ReasonForm(auto_id="reject_%s"),
-            revise_form=ReviseForm(
-                auto_id="revise_%s", initial={"valid_until": ReviseForm.default_valid_until()}
+            reject_form=page_form(ReasonForm(auto_id="reject_%s")),
+            revise_form=page_form(
+                ReviseForm(
+                    auto_id="revise_%s", initial={"valid_until": ReviseForm.default_valid_until()}
+                )
             ),
         )
         context["next_step"] = next_steps.quotation_next_step(

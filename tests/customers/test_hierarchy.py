@@ -265,12 +265,12 @@ def test_rollup_over_a_three_level_tree_is_the_sum_of_the_subtree(company, tree)
     assert {key: middle[key].subtree for key in expected} == expected
 
 
-def test_one_query_per_figure_whatever_the_tree(company, tree):
-    figure_count = len(rollup.figures())
+def test_one_query_for_every_figure_whatever_the_tree(company, tree):
+    assert len(rollup.figures()) > 1
     with CaptureQueriesContext(connection) as queries:
         rollup.rollup(company_id=company.pk, root_id=tree.root.pk, shown_children=[tree.a.pk])
-    assert len(queries) == figure_count
-    assert all("WITH RECURSIVE" in query["sql"] for query in queries.captured_queries)
+    assert len(queries) == 1
+    assert "WITH RECURSIVE" in queries.captured_queries[0]["sql"]
 
 
 def test_a_customer_column_is_one_registration_skipped_until_the_field_exists(company, tree):

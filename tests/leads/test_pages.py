@@ -117,11 +117,12 @@ def test_opportunity_list_queries_do_not_grow_with_rows(
     assert response.status_code == 200
 
 
-# What the lead page reads: session, user, membership, the lead (with its opportunity), its wish
-# list, products for the wish form, customer links (next step and panel), addresses, contacts,
-# the company, the timeline, its history and authors, lost reasons. Its opportunity was read a
-# second time by the next step before it was loaded with the lead.
-LEAD_DETAIL_QUERIES = 16
+# What the lead page reads: session, user, membership, the lead (with its opportunity), the team
+# tree, its wish list, its customer link (once, for the next step and the panel), addresses,
+# contacts, the timeline's entries (with their subtypes), its history, the users a task may be
+# assigned to. The wish form's products and the lost reasons come from the cached lists. Its
+# opportunity was read a second time by the next step before it was loaded with the lead.
+LEAD_DETAIL_QUERIES = 11
 
 
 def test_the_lead_page_reads_its_opportunity_once_within_a_fixed_budget(

@@ -1,0 +1,61 @@
+"""The small forms a record's page shows (the wish list's, the status', the timeline's, a new
+address or contact), made as cheap as the list pages' filter forms.
+
+A detail page renders four to six such forms on every view; their selects over the company's
+reference lists cost a query each (three on PostgreSQL: a server-side cursor) and their widgets a
+template each. ``page_form`` serves those selects from the cache keyed by the company's lists
+version (``crm.ui.choices``), reads any other select's options in one plain query, and writes
+the common widgets in Python (``crm.ui.fast_forms``): the same markup, byte for byte, with
+fewer queries and templates.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django import forms
+from django.forms.models import ModelChoiceIterator
+
+from crm.ui.choices import use_cached_choices
+from crm.ui.fast_forms import fast_renderer
+
+FormT = TypeVar("FormT", bound=forms.BaseForm)
+
+
+class PlainQueryChoiceIterator(ModelChoiceIterator):
+    """The options in one plain query: Django's iterator reads them through a server-side
+    cursor, three round trips on PostgreSQL for a select of a few dozen rows."""
+
+    def _objects(self) -> list:
+        if not hasattr(self, "_memo"):
+            self._memo = list(self.queryset)
+        return self._memo
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._objects():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self._objects()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self._objects())
+
+
+def page_form(form: FormT) -> FormT:
+    """``form``, its reference-list selects cached, its other selects read in one plain query
+    each, and its widgets written in Python."""
+    use_cached_choices(form)
+    for field in form.fields.values():
+        if (
+            isinstance(field, forms.ModelChoiceField)
+            and field.iterator is ModelChoiceIterator
+            and field.queryset is not None
+        ):
+            field.iterator = PlainQueryChoiceIterator
+            # The widget holds the choices it was given at construction; point it at ours.
+            field.widget.choices = field.choices
+    form.renderer = fast_renderer
+    return form
