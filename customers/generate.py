@@ -58,6 +58,7 @@ CUSTOMER_LINK_COLUMNS = (
     "opportunity_id",
     "kind",
     "created_at",
+    "lead_created_at",
 )
 
 
@@ -149,6 +150,7 @@ class _CustomerMaker:
                 "lead__organization_name",
                 "lead__email",
                 "lead__phone",
+                "lead__created_at",
             )
         )
         made, last_pk = 0, 0
@@ -206,6 +208,7 @@ class _CustomerMaker:
             organization_name,
             email,
             phone,
+            lead_created,
         ) = row
         customer_id = self.customer_ids.take()
         customer_type = self._default_type(business=bool(organization_name))
@@ -241,6 +244,7 @@ class _CustomerMaker:
                 opportunity_id,
                 CustomerLink.Kind.CREATED,
                 won_at,
+                lead_created,
             )
         )
         if book is not None:

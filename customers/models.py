@@ -19,7 +19,7 @@ from crm.models import CompanyOwned, Product, SalesPartner, Salesperson, languag
 from crm.models.access import Action, Level
 from crm.phones import PhoneField
 from crm.versioning import Versioned
-from leads.models import Lead, Opportunity
+from leads.models import KeepsLeadCreatedAt, Lead, Opportunity
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 # Payment terms of a party without a customer group: 30 days net, the common trade default.
@@ -396,7 +396,7 @@ class Customer(Versioned, CompanyOwned):
         return self.status == self.Status.ACTIVE
 
 
-class CustomerLink(CompanyOwned):
+class CustomerLink(KeepsLeadCreatedAt, CompanyOwned):
     """A lead or an opportunity that belongs to a customer.
 
     Conversion writes one (lead and opportunity together when the opportunity came from a lead);
@@ -455,7 +455,14 @@ class CustomerLink(CompanyOwned):
                 violation_error_message=_("Link a lead or an opportunity."),
             ),
         ]
-        indexes = [models.Index(fields=["company", "customer"], name="customerlink_customer_idx")]
+        indexes = [
+            models.Index(fields=["company", "customer"], name="customerlink_customer_idx"),
+            models.Index(
+                fields=["company", "lead_created_at"],
+                condition=models.Q(lead_created_at__isnull=False),
+                name="customerlink_lead_created_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.opportunity or self.lead} → {self.customer}"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Subquery
 from django.utils import timezone
 
 from addressbook import services as addressbook_services
@@ -278,6 +279,12 @@ def _walk_pipeline(
         if not recent:
             leads = leads.filter(created_at__gt=opened)
         leads.update(created_at=opened - lead_age)
+        # The funnel's copy of the lead's created date follows (``KeepsLeadCreatedAt``).
+        Opportunity.objects.filter(pk=opportunity.pk).update(
+            lead_created_at=Subquery(
+                Lead.objects.filter(pk=opportunity.lead_id).values("created_at")[:1]
+            )
+        )
     if target.kind == OpportunityStage.Kind.OPEN:
         close = timezone.localdate() + timedelta(days=rnd.randint(-10, 120))
     else:

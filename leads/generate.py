@@ -60,7 +60,7 @@ OPPORTUNITY_WISH_COLUMNS = ("id", *WISH_COLUMNS)
 OPPORTUNITY_COLUMNS = (
     "id", "company_id", "lead_id", "title", "stage_id", "probability", "expected_close_date",
     "expected_amount", "lost_reason_id", "salesperson_id", "sales_partner_id", "created_at",
-    "updated_at",
+    "updated_at", "lead_created_at",
 )  # fmt: skip
 STAGE_CHANGE_COLUMNS = (
     "company_id", "opportunity_id", "from_stage_id", "to_stage_id", "changed_at",
@@ -369,6 +369,7 @@ class _LeadMaker:
                 partner,
                 opened,
                 moment,
+                lead_created,
             )
         )
         for product, quantity, note in wishes:

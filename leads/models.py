@@ -276,7 +276,41 @@ class Lead(Versioned, CompanyOwned):
         return status in self.TRANSITIONS.get(self.status, frozenset())
 
 
-class Opportunity(Versioned, CompanyOwned):
+class KeepsLeadCreatedAt(models.Model):
+    """A record that may come from a lead (``lead``) and keeps a copy of the lead's created
+    date, so the dashboard's funnel ("the period's leads that became opportunities, customers")
+    counts off one index on this table instead of joining every row to its lead.
+
+    ``save()`` reads the date from the database when a lead is attached or changed (a cached
+    lead object may be stale); the generators write it with the row. A lead's created date is
+    set once, at creation; the demo data, which backdates leads, keeps the copies too."""
+
+    lead_created_at = models.DateTimeField(_("lead created"), null=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.lead_id is None:
+            self.lead_created_at = None
+        elif self.lead_created_at is None or self.lead_id != getattr(self, "_saved_lead_id", None):
+            # Unscoped on purpose: one column of the very lead this row points at.
+            self.lead_created_at = (
+                Lead._base_manager.filter(pk=self.lead_id)
+                .values_list("created_at", flat=True)
+                .first()
+            )
+        super().save(*args, **kwargs)
+        self._saved_lead_id = self.lead_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_lead_id = instance.__dict__.get("lead_id")
+        return instance
+
+
+class Opportunity(KeepsLeadCreatedAt, Versioned, CompanyOwned):
     """A known prospect with potential; its items are a wish list, not yet a transaction."""
 
     timeline_enabled = True
@@ -336,7 +370,7 @@ class Opportunity(Versioned, CompanyOwned):
 
     objects = ScopedManager(company="company")
 
-    history = audit_history()
+    history = audit_history(excluded=("lead_created_at",))  # derived: not an edit
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -374,6 +408,25 @@ class Opportunity(Versioned, CompanyOwned):
             ),
             models.Index(
                 fields=["company", "expected_close_date", "id"], name="opp_company_close_idx"
+            ),
+            # The funnel's count of the period's leads that became opportunities.
+            models.Index(
+                fields=["company", "lead_created_at"],
+                condition=models.Q(lead_created_at__isnull=False),
+                name="opp_company_lead_created_idx",
+            ),
+            # The boards' and the dashboard's pipeline figures per stage (everyone's, or one
+            # salesperson's): read off the index alone, never the table (PostgreSQL; SQLite
+            # keeps the key columns only).
+            models.Index(
+                fields=["company", "stage"],
+                include=["expected_amount", "probability", "salesperson"],
+                name="opp_company_stage_sums_idx",
+            ),
+            models.Index(
+                fields=["company", "salesperson", "stage"],
+                include=["expected_amount", "probability"],
+                name="opp_company_seller_sums_idx",
             ),
         ]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import (
     Avg,
     BigIntegerField,
@@ -21,9 +22,8 @@ from django.db.models import (
     Q,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Cast, Round, RowNumber
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from crm.models import Company
@@ -31,7 +31,8 @@ from leads.models import Lead, Opportunity, OpportunityStage, OpportunityStageCh
 
 CENT = Decimal("0.01")
 SECONDS_PER_DAY = Decimal(86400)
-BOARD_COLUMN_SIZE = 50
+# Cards a column shows at first, and each "Show more" adds: what a person scans on one screen.
+BOARD_COLUMN_SIZE = 12
 
 # The expected amount in cents, and the forecast (amount × probability / 100) in cents rounded
 # half up per opportunity: integer arithmetic, exact on every database (amounts are never
@@ -52,6 +53,24 @@ def _days(duration: timedelta) -> Decimal:
     )
 
 
+def _newest_per_group(queryset, *, field: str, keys: list, limit: int, offset: int = 0):
+    """``queryset`` narrowed to its ``limit`` newest rows (after skipping ``offset``) for each of
+    ``keys`` of ``field``, in one query: a UNION ALL of one LIMIT per key, each read backwards
+    off the company-first (company, field, created_at, id) index. A window function over the
+    whole company would number, and so sort, every row of it. Where the database cannot LIMIT
+    the parts of a UNION (SQLite, through Django), one query per key does the same."""
+    parts = [
+        queryset.filter(**{field: key}).order_by("-created_at", "-pk")[offset : offset + limit]
+        for key in keys
+    ]
+    if not parts:
+        return []
+    if not connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        return [row for part in parts for row in part]
+    first, *rest = parts
+    return list(first.union(*rest, all=True)) if rest else list(first)
+
+
 # --- the pipeline board ----------------------------------------------------------------------
 
 
@@ -64,11 +83,16 @@ class BoardColumn:
     count: int = 0
     total: Decimal = Decimal("0.00")
     weighted_total: Decimal = Decimal("0.00")
+    offset: int = 0  # cards before these, already on the page ("Show more")
+
+    @property
+    def shown_count(self) -> int:
+        return self.offset + len(self.cards)
 
     @property
     def hidden_count(self) -> int:
         """Opportunities in the stage that the column does not show (it shows the newest)."""
-        return self.count - len(self.cards)
+        return max(self.count - self.shown_count, 0)
 
 
 @dataclass
@@ -104,6 +128,30 @@ class Board:
         )
 
 
+def _board_opportunities(company: Company, salesperson_id: int | None, visible: Q | None):
+    opportunities = Opportunity.objects.filter(company=company)
+    if visible is not None:
+        opportunities = opportunities.filter(visible)
+    if salesperson_id is not None:
+        opportunities = opportunities.filter(salesperson_id=salesperson_id)
+    return opportunities
+
+
+def _opportunity_cards(opportunities):
+    return opportunities.select_related("salesperson").only(
+        "pk",
+        "company_id",
+        "title",
+        "stage_id",
+        "probability",
+        "expected_amount",
+        "expected_close_date",
+        "created_at",
+        "salesperson_id",
+        "salesperson__name",
+    )
+
+
 def pipeline_board(
     *,
     company: Company,
@@ -114,22 +162,19 @@ def pipeline_board(
     """One column per stage in the company's order, with the ``per_column`` newest cards each;
     ``visible`` narrows the opportunities to those the user sees (``crm.access``), figures too.
 
-    Three queries however many opportunities there are: the stages, the figures per stage,
-    and the cards (numbered per stage by a window function, so a huge stage costs no more).
+    Three queries however many opportunities there are: the stages, the figures per stage
+    (one aggregate, so the counts and totals are right whatever the columns show), and the
+    cards (``_newest_per_group``: a huge stage costs no more than a small one).
     """
     stages = list(OpportunityStage.objects.filter(company=company).order_by("order", "pk"))
-    opportunities = Opportunity.objects.filter(company=company)
-    if visible is not None:
-        opportunities = opportunities.filter(visible)
-    if salesperson_id is not None:
-        opportunities = opportunities.filter(salesperson_id=salesperson_id)
-
+    opportunities = _board_opportunities(company, salesperson_id, visible)
     columns = {stage.pk: BoardColumn(stage=stage) for stage in stages}
     figures = (
         opportunities.order_by()
         .values("stage_id")
         .annotate(
-            count=Count("pk"),
+            # "*", not the id: the covering (company, stage) index then answers alone.
+            count=Count("*"),
             total_cents=Sum(_AMOUNT_CENTS),
             weighted_cents=Sum(_WEIGHTED_CENTS),
         )
@@ -140,33 +185,34 @@ def pipeline_board(
         column.total = _from_cents(row["total_cents"])
         column.weighted_total = _from_cents(row["weighted_cents"])
 
-    cards = (
-        opportunities.annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=[F("stage_id")],
-                order_by=[F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(position__lte=per_column)
-        .select_related("salesperson")
-        .only(
-            "pk",
-            "company_id",
-            "title",
-            "stage_id",
-            "probability",
-            "expected_amount",
-            "expected_close_date",
-            "created_at",
-            "salesperson_id",
-            "salesperson__name",
-        )
-        .order_by("stage_id", "position")
-    )
-    for card in cards:
+    for card in _newest_per_group(
+        _opportunity_cards(opportunities),
+        field="stage_id",
+        keys=list(columns),
+        limit=per_column,
+    ):
         columns[card.stage_id].cards.append(card)
     return Board(columns=[columns[stage.pk] for stage in stages])
+
+
+def pipeline_column_more(
+    *,
+    company: Company,
+    stage: OpportunityStage,
+    salesperson_id: int | None = None,
+    visible: Q | None = None,
+    offset: int,
+    per_column: int = BOARD_COLUMN_SIZE,
+) -> BoardColumn:
+    """The next ``per_column`` cards of one stage after the first ``offset`` (a column's
+    "Show more"), with the stage's count so the column can say how many are left."""
+    opportunities = _board_opportunities(company, salesperson_id, visible).filter(stage=stage)
+    cards = list(
+        _opportunity_cards(opportunities).order_by("-created_at", "-pk")[
+            offset : offset + per_column
+        ]
+    )
+    return BoardColumn(stage=stage, cards=cards, count=opportunities.count(), offset=offset)
 
 
 # --- the lead board ---------------------------------------------------------------------------
@@ -180,10 +226,38 @@ class LeadBoardColumn:
     label: str
     cards: list[Lead] = field(default_factory=list)
     count: int = 0
+    offset: int = 0  # cards before these, already on the page ("Show more")
+
+    @property
+    def shown_count(self) -> int:
+        return self.offset + len(self.cards)
 
     @property
     def hidden_count(self) -> int:
-        return self.count - len(self.cards)
+        return max(self.count - self.shown_count, 0)
+
+
+def _board_leads(company: Company, salesperson_id: int | None, visible: Q | None):
+    leads = Lead.objects.filter(company=company)
+    if visible is not None:
+        leads = leads.filter(visible)
+    if salesperson_id is not None:
+        leads = leads.filter(salesperson_id=salesperson_id)
+    return leads
+
+
+def _lead_cards(leads):
+    return leads.select_related("salesperson").only(
+        "pk",
+        "company_id",
+        "first_name",
+        "last_name",
+        "organization_name",
+        "status",
+        "created_at",
+        "salesperson_id",
+        "salesperson__name",
+    )
 
 
 def lead_board(
@@ -196,47 +270,42 @@ def lead_board(
     """One column per lead status in the order a lead moves through them, with the
     ``per_column`` newest cards each; ``visible`` narrows the leads to those the user sees.
 
-    Two queries however many leads there are: the count per status, and the cards (numbered per
-    status by a window function, as the pipeline board does).
+    Two queries however many leads there are: the count per status, and the cards (one LIMIT
+    per status, as the pipeline board does).
     """
-    leads = Lead.objects.filter(company=company)
-    if visible is not None:
-        leads = leads.filter(visible)
-    if salesperson_id is not None:
-        leads = leads.filter(salesperson_id=salesperson_id)
+    leads = _board_leads(company, salesperson_id, visible)
     columns = {
         status: LeadBoardColumn(status=status, label=label) for status, label in Lead.Status.choices
     }
     for row in leads.order_by().values("status").annotate(count=Count("pk")):
         if row["status"] in columns:
             columns[row["status"]].count = row["count"]
-    cards = (
-        leads.annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=[F("status")],
-                order_by=[F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(position__lte=per_column)
-        .select_related("salesperson")
-        .only(
-            "pk",
-            "company_id",
-            "first_name",
-            "last_name",
-            "organization_name",
-            "status",
-            "created_at",
-            "salesperson_id",
-            "salesperson__name",
-        )
-        .order_by("status", "position")
-    )
-    for card in cards:
-        if card.status in columns:
-            columns[card.status].cards.append(card)
+    for card in _newest_per_group(
+        _lead_cards(leads), field="status", keys=list(columns), limit=per_column
+    ):
+        columns[card.status].cards.append(card)
     return list(columns.values())
+
+
+def lead_column_more(
+    *,
+    company: Company,
+    status: str,
+    salesperson_id: int | None = None,
+    visible: Q | None = None,
+    offset: int,
+    per_column: int = BOARD_COLUMN_SIZE,
+) -> LeadBoardColumn:
+    """The next ``per_column`` cards of one lead status after the first ``offset``."""
+    leads = _board_leads(company, salesperson_id, visible).filter(status=status)
+    cards = list(_lead_cards(leads).order_by("-created_at", "-pk")[offset : offset + per_column])
+    return LeadBoardColumn(
+        status=status,
+        label=dict(Lead.Status.choices)[status],
+        cards=cards,
+        count=leads.count(),
+        offset=offset,
+    )
 
 
 # --- stage history and time in stage ---------------------------------------------------------

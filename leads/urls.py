@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.LeadListView.as_view(), name="lead_list"),
     path("new/", views.LeadCreateView.as_view(), name="lead_create"),
     path("board/", views.LeadBoardView.as_view(), name="lead_board"),
+    path("board/<str:status>/more/", views.LeadBoardMoreView.as_view(), name="lead_board_more"),
     path("<int:pk>/", views.LeadDetailView.as_view(), name="lead_detail"),
     path("<int:pk>/edit/", views.LeadUpdateView.as_view(), name="lead_update"),
     path("<int:pk>/delete/", views.LeadDeleteView.as_view(), name="lead_delete"),
@@ -31,6 +32,11 @@ urlpatterns = [
         "opportunities/board/",
         views.OpportunityBoardView.as_view(),
         name="opportunity_board",
+    ),
+    path(
+        "opportunities/board/<int:pk>/more/",
+        views.OpportunityBoardMoreView.as_view(),
+        name="opportunity_board_more",
     ),
     path(
         "opportunities/<int:pk>/",

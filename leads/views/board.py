@@ -1,7 +1,10 @@
 """The pipeline board, and the stage move that it and the opportunity page post to."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html_join
@@ -76,10 +79,27 @@ class SalespersonBoardMixin(MyRecordsMixin):
         requested = self.request.GET.get("salesperson", "")
         return next((person for person in self.salespeople if str(person.pk) == requested), None)
 
+    @property
+    def board_query(self) -> str:
+        """The query a column's "Show more" carries: whose cards the board shows, said
+        explicitly, so the next cards are the same person's (or everyone's)."""
+        selected = self.selected_salesperson
+        return urlencode({"salesperson": selected.pk} if selected else {self.owner_param: "all"})
+
+    def board_url(self) -> str:
+        return f"{reverse(self.board_url_name)}?{self.board_query}"
+
+    def more_offset(self) -> int:
+        try:
+            return max(int(self.request.GET.get("offset", "")), 0)
+        except ValueError:
+            return 0
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         selected = self.selected_salesperson
         context.update(
+            board_query=self.board_query,
             salespeople=self.salespeople,
             selected_salesperson=selected,
             my_salesperson=self.my_salesperson,
@@ -99,6 +119,7 @@ class OpportunityBoardView(SalespersonBoardMixin, TemplateView):
 
     model = Opportunity
     template_name = "leads/opportunity_board.html"
+    board_url_name = "leads:opportunity_board"
 
     def get(self, request, *args, **kwargs):
         if "mine" in request.GET:
@@ -124,21 +145,94 @@ class OpportunityBoardView(SalespersonBoardMixin, TemplateView):
             salesperson_id=selected.pk if selected else None,
             visible=access_filter(user, company, Opportunity, Action.VIEW),
         )
-        for column in board.columns:
-            for card in column.cards:
-                # A card the user may not move has no move form (the move would be a 404).
-                card.movable = can(user, company, card, Action.EDIT)
+        _mark_movable(user, company, board.columns)
         stages = [column.stage for column in board.columns]
-        lost_reasons = list(LostReason.objects.filter(company=company).order_by("name", "pk"))
+        lost_reasons = _lost_reasons(company)
         context.update(
             board=board,
             # Every card of a column has the same move form, so its choices are built once per
             # column rather than looped over per card (a full board has hundreds of cards).
             columns=[(column, _stage_options(stages, column.stage)) for column in board.columns],
-            reason_options=_options([(reason.pk, "", reason.name) for reason in lost_reasons]),
+            reason_options=_reason_options(lost_reasons),
             stages=stages,
             lost_reasons=lost_reasons,
             today=timezone.localdate(),
+        )
+        return context
+
+
+def _mark_movable(user, company, columns) -> None:
+    for column in columns:
+        for card in column.cards:
+            # A card the user may not move has no move form (the move would be a 404).
+            card.movable = can(user, company, card, Action.EDIT)
+
+
+def _lost_reasons(company) -> list[LostReason]:
+    return list(LostReason.objects.filter(company=company).order_by("name", "pk"))
+
+
+def _reason_options(lost_reasons: list[LostReason]) -> SafeString:
+    return _options([(reason.pk, "", reason.name) for reason in lost_reasons])
+
+
+class BoardMoreView(SalespersonBoardMixin, TemplateView):
+    """A column's "Show more" (htmx): its next cards after ``?offset=``, appended to the
+    column, and the column's "more" link redrawn (out of band) for the cards after those.
+    Without htmx the link is a plain link to the list; opened directly, this goes there too."""
+
+    def get(self, request, *args, **kwargs):
+        if not request.htmx:
+            return HttpResponseRedirect(self.list_url())
+        return super().get(request, *args, **kwargs)
+
+
+class OpportunityBoardMoreView(BoardMoreView):
+    model = Opportunity
+    template_name = "leads/partials/_opportunity_board_column_more.html"
+    board_url_name = "leads:opportunity_board"
+
+    def owner_session_key(self) -> str:
+        return "list_owner:leads.opportunity_board"
+
+    @cached_property
+    def stages(self) -> list[OpportunityStage]:
+        return list(
+            OpportunityStage.objects.filter(company=self.request.company).order_by("order", "pk")
+        )
+
+    @cached_property
+    def stage(self) -> OpportunityStage:
+        stage = next((stage for stage in self.stages if stage.pk == self.kwargs["pk"]), None)
+        if stage is None:
+            raise Http404
+        return stage
+
+    def list_url(self) -> str:
+        return f"{reverse('leads:opportunity_list')}?{urlencode({'stage': self.stage.pk})}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        company = self.request.company
+        selected = self.selected_salesperson
+        user = self.request.user
+        column = selectors.pipeline_column_more(
+            company=company,
+            stage=self.stage,
+            salesperson_id=selected.pk if selected else None,
+            visible=access_filter(user, company, Opportunity, Action.VIEW),
+            offset=self.more_offset(),
+        )
+        _mark_movable(user, company, [column])
+        context.update(
+            column=column,
+            stage=self.stage,
+            stage_options=_stage_options(self.stages, self.stage),
+            reason_options=_reason_options(_lost_reasons(company)),
+            currency=company.currency,
+            next_url=self.board_url(),
+            today=timezone.localdate(),
+            oob=True,
         )
         return context
 
@@ -150,6 +244,7 @@ class LeadBoardView(SalespersonBoardMixin, TemplateView):
 
     model = Lead
     template_name = "leads/lead_board.html"
+    board_url_name = "leads:lead_board"
 
     def owner_session_key(self) -> str:
         return "list_owner:leads.lead_board"
@@ -164,34 +259,65 @@ class LeadBoardView(SalespersonBoardMixin, TemplateView):
             salesperson_id=selected.pk if selected else None,
             visible=access_filter(user, company, Lead, Action.VIEW),
         )
-        for column in columns:
-            for card in column.cards:
-                # A card the user may not edit has no move form (the move would be a 404).
-                card.movable = can(user, company, card, Action.EDIT)
-        labels = dict(Lead.Status.choices)
-        lost_reasons = list(LostReason.objects.filter(company=company).order_by("name", "pk"))
+        _mark_movable(user, company, columns)
+        lost_reasons = _lost_reasons(company)
         context.update(
             # Where a status may move to is the same for every card of its column: the options
             # are built once per column (a converted lead moves nowhere, so it has none).
-            columns=[
-                (
-                    column,
-                    _options(
-                        [
-                            (
-                                status,
-                                " data-lost" if status == Lead.Status.LOST else "",
-                                labels[status],
-                            )
-                            for status in Lead.Status.values
-                            if status in Lead.TRANSITIONS[column.status]
-                        ]
-                    ),
-                )
-                for column in columns
-            ],
-            reason_options=_options([(reason.pk, "", reason.name) for reason in lost_reasons]),
+            columns=[(column, _status_options(column.status)) for column in columns],
+            reason_options=_reason_options(lost_reasons),
             lead_count=sum(column.count for column in columns),
+        )
+        return context
+
+
+def _status_options(status: str) -> SafeString:
+    labels = dict(Lead.Status.choices)
+    return _options(
+        [
+            (option, " data-lost" if option == Lead.Status.LOST else "", labels[option])
+            for option in Lead.Status.values
+            if option in Lead.TRANSITIONS[status]
+        ]
+    )
+
+
+class LeadBoardMoreView(BoardMoreView):
+    model = Lead
+    template_name = "leads/partials/_lead_board_column_more.html"
+    board_url_name = "leads:lead_board"
+
+    def owner_session_key(self) -> str:
+        return "list_owner:leads.lead_board"
+
+    @cached_property
+    def status(self) -> str:
+        if self.kwargs["status"] not in Lead.Status.values:
+            raise Http404
+        return self.kwargs["status"]
+
+    def list_url(self) -> str:
+        return f"{reverse('leads:lead_list')}?{urlencode({'status': self.status})}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        company = self.request.company
+        selected = self.selected_salesperson
+        user = self.request.user
+        column = selectors.lead_column_more(
+            company=company,
+            status=self.status,
+            salesperson_id=selected.pk if selected else None,
+            visible=access_filter(user, company, Lead, Action.VIEW),
+            offset=self.more_offset(),
+        )
+        _mark_movable(user, company, [column])
+        context.update(
+            column=column,
+            status_options=_status_options(self.status),
+            reason_options=_reason_options(_lost_reasons(company)),
+            next_url=self.board_url(),
+            oob=True,
         )
         return context
 

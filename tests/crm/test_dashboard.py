@@ -12,9 +12,13 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from crm.ui.dashboard import period_for
+from customers.services import lead_convert_to_customer, opportunity_convert_to_customer
+from leads.models import Lead
+from leads.services import lead_convert_to_opportunity
 from tests.conftest import at_noon
 from tests.factories import (
     CallFactory,
+    CustomerTypeFactory,
     IndividualPartnerFactory,
     LeadFactory,
     LeadSourceFactory,
@@ -346,3 +350,50 @@ def test_recent_activity_favours_peoples_entries_over_system_events(member_clien
     _, body = dashboard(member_client)
     assert "Called back about the fleet" in body
     assert 'class="activity-system"' in body
+
+
+def test_the_funnel_counts_conversions_by_the_leads_created_date_whenever_they_happened(
+    member_client, company, member
+):
+    OpportunityStageFactory(company=company, kind="open", order=1)
+    OpportunityStageFactory(company=company, kind="won", order=2)
+    CustomerTypeFactory(company=company, is_business=False)
+    CustomerTypeFactory(company=company, is_business=True)
+    old, recent, direct = (LeadFactory(company=company) for _ in range(3))
+    _created(Lead, old, timezone.now() - timedelta(days=45))  # before the last 30 days
+    old.refresh_from_db()
+    # Converted today, all of them: the funnel goes by when each lead came in.
+    for lead in (old, recent):
+        opportunity = lead_convert_to_opportunity(lead=lead, actor=member)
+        opportunity_convert_to_customer(opportunity=opportunity, actor=member)
+    lead_convert_to_customer(lead=direct, actor=member)
+
+    _, body = dashboard(member_client, "30d")
+    assert funnel_counts(body, period_for("30d").label) == {
+        "Leads": "2",
+        "Opportunities": "1",
+        "Customers": "2",
+    }
+    _, body = dashboard(member_client, "all")
+    assert funnel_counts(body, period_for("all").label) == {
+        "Leads": "3",
+        "Opportunities": "2",
+        "Customers": "3",
+    }
+
+
+def test_an_opportunity_keeps_its_leads_created_date_when_its_lead_changes(company):
+    first, second = LeadFactory(company=company), LeadFactory(company=company)
+    _created(Lead, second, timezone.now() - timedelta(days=400))
+    opportunity = OpportunityFactory(company=company, lead=first)
+    first.refresh_from_db()
+    assert opportunity.lead_created_at == first.created_at
+    opportunity.lead = second  # a stale object: the date is read from the database
+    opportunity.save()
+    opportunity.refresh_from_db()
+    second.refresh_from_db()
+    assert opportunity.lead_created_at == second.created_at
+    opportunity.lead = None
+    opportunity.save()
+    opportunity.refresh_from_db()
+    assert opportunity.lead_created_at is None

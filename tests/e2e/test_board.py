@@ -1,5 +1,5 @@
 """The pipeline board in a browser: drag a card, mark one lost in the dialog, move one with the
-card's own form (with and without JavaScript)."""
+card's own form (with and without JavaScript), show a column's next cards."""
 
 from decimal import Decimal
 
@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from crm.models import Membership
 from leads.models import Opportunity, OpportunityStageChange
+from leads.selectors import BOARD_COLUMN_SIZE
 from leads.services import opportunity_save
 from tests.e2e.conftest import assert_accessible, log_in, screenshot
 from tests.factories import (
@@ -16,6 +17,7 @@ from tests.factories import (
     CompanyFactory,
     LostReasonFactory,
     MembershipFactory,
+    OpportunityFactory,
     OpportunityStageFactory,
     SalespersonFactory,
 )
@@ -239,3 +241,51 @@ def test_six_stages_fit_a_laptop_screen_with_lost_in_view(page, pipeline):
     expect(column(page, stages["Lost"]).get_by_role("heading")).to_be_in_viewport()
     assert_accessible(page)
     screenshot(page, "board-1366")
+
+
+def test_show_more_appends_the_next_cards_and_they_move_too(page, pipeline):
+    company, user, stages, opportunities = pipeline
+    with scope(company=company):
+        seller = opportunities["Laptop refresh"].salesperson
+        older = OpportunityFactory.create_batch(
+            BOARD_COLUMN_SIZE + 2, company=company, stage=stages["Proposal"], salesperson=seller
+        )
+    oldest = min(older, key=lambda opportunity: (opportunity.created_at, opportunity.pk))
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto("/leads/opportunities/board/")
+    proposal = column(page, stages["Proposal"])
+    expect(proposal.locator(".board-card")).to_have_count(BOARD_COLUMN_SIZE)
+    expect(card(page, oldest)).to_have_count(0)  # it waits behind "and 2 more"
+
+    board_url = page.url
+    proposal.get_by_role("link", name="and 2 more in Proposal").click()
+    expect(proposal.locator(".board-card")).to_have_count(BOARD_COLUMN_SIZE + 2)
+    expect(proposal.get_by_role("link", name="and 2 more in Proposal")).to_have_count(0)
+    assert page.url == board_url  # appended in place, not a new page
+    assert_accessible(page)
+
+    # A card that came with "more" moves like the others, and the board is redrawn.
+    card(page, oldest).locator("summary").click()
+    form = card(page, oldest).locator("form")
+    form.get_by_label("Stage").select_option(label="Won")
+    form.get_by_role("button", name="Move").click()
+    expect(column(page, stages["Won"]).locator(f"#opportunity-{oldest.pk}")).to_be_visible()
+    assert stage_of(company, oldest) == "Won"
+
+
+def test_show_more_without_javascript_lists_the_stage(browser, live_server, pipeline):
+    company, user, stages, opportunities = pipeline
+    with scope(company=company):
+        OpportunityFactory.create_batch(
+            BOARD_COLUMN_SIZE + 1, company=company, stage=stages["Proposal"]
+        )
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, user.username, DEFAULT_PASSWORD)
+        page.goto("/leads/opportunities/board/?owner=all")
+        column(page, stages["Proposal"]).get_by_role("link", name="and 1 more in Proposal").click()
+        assert f"/leads/opportunities/?stage={stages['Proposal'].pk}" in page.url
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Opportunities")
+    finally:
+        context.close()

@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 
 from crm.models import Salesperson
 from leads.models import Opportunity, OpportunityStageChange
-from leads.selectors import pipeline_board
+from leads.selectors import BOARD_COLUMN_SIZE, pipeline_board
 from leads.services import opportunity_save, opportunity_set_stage
 from tests.conftest import login_as
 from tests.factories import (
@@ -145,10 +145,81 @@ def test_a_column_shows_the_newest_cards_and_links_to_the_rest(company, stages, 
     newest = Opportunity.objects.filter(stage=stages["proposal"]).order_by("-created_at", "-pk")
     assert [card.pk for card in column.cards] == [opportunity.pk for opportunity in newest[:5]]
     # The page shows the cap's worth and links the rest to the list filtered by the stage.
-    OpportunityFactory.create_batch(50, company=company, stage=stages["proposal"])
+    OpportunityFactory.create_batch(BOARD_COLUMN_SIZE, company=company, stage=stages["proposal"])
     content = member_client.get(BOARD).content.decode()
     assert "and 7 more" in content
     assert f"{reverse('leads:opportunity_list')}?stage={stages['proposal'].pk}" in content
+
+
+def _more(client, stage, **params):
+    url = reverse("leads:opportunity_board_more", args=[stage.pk])
+    return client.get(url, params, headers={"HX-Request": "true"})
+
+
+def _card_ids(content: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<li class="board-card" id="opportunity-(\d+)"', content)]
+
+
+def test_show_more_appends_the_next_cards_until_none_are_left(company, stages, member_client):
+    OpportunityFactory.create_batch(
+        BOARD_COLUMN_SIZE * 2 + 3, company=company, stage=stages["proposal"]
+    )
+    newest = list(
+        Opportunity.objects.filter(stage=stages["proposal"])
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    board = member_client.get(BOARD).content.decode()
+    assert _card_ids(board) == newest[:BOARD_COLUMN_SIZE]
+    assert f"?offset={BOARD_COLUMN_SIZE}&amp;owner=all" in board
+
+    second = _more(member_client, stages["proposal"], offset=BOARD_COLUMN_SIZE, owner="all")
+    content = second.content.decode()
+    assert _card_ids(content) == newest[BOARD_COLUMN_SIZE : BOARD_COLUMN_SIZE * 2]
+    # The move forms come back to the board, not to this fragment.
+    assert f'name="next" value="{BOARD}?owner=all"' in content
+    # The column's link is redrawn (out of band) for what is still hidden.
+    assert 'hx-swap-oob="true"' in content and "and 3 more" in content
+    assert f"?offset={BOARD_COLUMN_SIZE * 2}&amp;owner=all" in content
+
+    last = _more(member_client, stages["proposal"], offset=BOARD_COLUMN_SIZE * 2, owner="all")
+    content = last.content.decode()
+    assert _card_ids(content) == newest[BOARD_COLUMN_SIZE * 2 :]
+    assert 'hx-swap-oob="delete"' in content and "more" not in content.split("oob")[-1]
+
+
+def test_show_more_keeps_the_salesperson_and_the_users_access(client, company, stages):
+    seller = MembershipFactory(company=company, role="salesperson").user
+    sam = SalespersonFactory(company=company, user=seller)
+    dana = SalespersonFactory(company=company)
+    OpportunityFactory.create_batch(
+        BOARD_COLUMN_SIZE + 2, company=company, stage=stages["proposal"], salesperson=sam
+    )
+    danas = OpportunityFactory.create_batch(
+        BOARD_COLUMN_SIZE + 1, company=company, stage=stages["proposal"], salesperson=dana
+    )
+    login_as(client, seller, company)
+    board = client.get(BOARD, {"salesperson": dana.pk})
+    assert f"?offset={BOARD_COLUMN_SIZE}&amp;salesperson={dana.pk}" in board.content.decode()
+    more = _more(client, stages["proposal"], offset=BOARD_COLUMN_SIZE, salesperson=dana.pk)
+    (card,) = more.context["column"].cards
+    assert card == danas[0]  # the oldest of Dana's, none of Sam's
+    assert not card.movable  # a salesperson moves only their own
+
+
+def test_show_more_without_htmx_is_the_list_and_another_companys_stage_is_a_404(
+    member_client, company, stages, other_company
+):
+    url = reverse("leads:opportunity_board_more", args=[stages["proposal"].pk])
+    response = member_client.get(url, {"offset": "15"})
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{reverse('leads:opportunity_list')}?stage={stages['proposal'].pk}"
+    )
+    with scopes_disabled():
+        foreign = OpportunityStageFactory(company=other_company)
+    assert _more(member_client, foreign, offset=0).status_code == 404
+    assert _more(member_client, stages["proposal"], offset="nonsense").status_code == 200
 
 
 def test_board_filters_by_salesperson(member_client, company, stages):

@@ -11,6 +11,7 @@ from crm.access.services import role_access_levels_save
 from crm.models import Membership
 from crm.models.activity import SystemEvent
 from leads.models import Lead
+from leads.selectors import BOARD_COLUMN_SIZE
 from tests.conftest import login_as
 from tests.factories import (
     LeadFactory,
@@ -176,13 +177,35 @@ def test_mine_and_the_salesperson_filter(client, company):
 
 
 def test_a_column_shows_the_newest_cards_and_links_to_the_rest(member_client, company):
-    LeadFactory.create_batch(52, company=company)
+    LeadFactory.create_batch(BOARD_COLUMN_SIZE + 2, company=company)
     response = member_client.get(BOARD)
     (column,) = [c for c, _ in response.context["columns"] if c.status == "new"]
-    assert (len(column.cards), column.count, column.hidden_count) == (50, 52, 2)
+    assert (len(column.cards), column.count, column.hidden_count) == (
+        BOARD_COLUMN_SIZE,
+        BOARD_COLUMN_SIZE + 2,
+        2,
+    )
     assert column.cards[0] == Lead.objects.order_by("-created_at", "-pk").first()
     assert "and 2 more" in response.content.decode()
     assert f"{reverse('leads:lead_list')}?status=new" in response.content.decode()
+
+
+def test_show_more_appends_the_rest_of_the_column(member_client, company):
+    LeadFactory.create_batch(BOARD_COLUMN_SIZE + 2, company=company)
+    oldest = list(Lead.objects.order_by("-created_at", "-pk"))[BOARD_COLUMN_SIZE:]
+    url = reverse("leads:lead_board_more", args=["new"])
+    response = member_client.get(
+        url, {"offset": BOARD_COLUMN_SIZE, "owner": "all"}, headers={"HX-Request": "true"}
+    )
+    content = response.content.decode()
+    assert response.context["column"].cards == oldest
+    assert all(f'id="lead-{lead.pk}"' in content for lead in oldest)
+    assert f'name="next" value="{BOARD}?owner=all#lead-' in content
+    assert 'hx-swap-oob="delete"' in content  # nothing more to show
+    # Without htmx it is the list filtered by the status; an unknown status is a 404.
+    assert member_client.get(url)["Location"] == f"{reverse('leads:lead_list')}?status=new"
+    unknown = reverse("leads:lead_board_more", args=["nonsense"])
+    assert member_client.get(unknown, headers={"HX-Request": "true"}).status_code == 404
 
 
 def _board_queries(client):

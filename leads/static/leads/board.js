@@ -19,7 +19,11 @@
 
   function replaceFrom(doc, selector) {
     var fresh = doc.querySelector(selector), current = document.querySelector(selector);
-    if (fresh && current) current.innerHTML = fresh.innerHTML;
+    if (fresh && current) {
+      current.innerHTML = fresh.innerHTML;
+      // The columns' "Show more" links are htmx's: let it see the redrawn ones.
+      if (window.htmx) window.htmx.process(current);
+    }
   }
 
   // Posts a card's form and redraws the board (and the messages) from the answer.
