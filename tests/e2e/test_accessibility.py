@@ -16,13 +16,16 @@ pytestmark = [pytest.mark.clock, pytest.mark.markup_walk]
 # no page. The API (JSON, its schema and its docs page) has its own tests in tests/e2e/test_api_pages.py.
 SKIP_PREFIXES = ("admin:", "api:")
 # Downloads (the import's error report, a CSV file) are no page either, nor is a fragment htmx
-# puts into a page (a timeline's older entries: tests/e2e/test_timeline.py checks them in place).
+# puts into a page (a timeline's older entries, a board column's next cards: tests/e2e/
+# test_timeline.py and test_board.py check them in place).
 SKIP_NAMES = {
     "password_reset_confirm",
     "logout",
     "crm:switch_company",
     "crm:import_report",
     "crm:timeline_entries",
+    "leads:lead_board_more",
+    "leads:opportunity_board_more",
 }
 
 
