@@ -2,7 +2,7 @@
 ``SellingConfig.ready``: open quotations, and booked orders. Net totals: a roll-up adds business
 and private customers together, and only the net is comparable between them."""
 
-from django.db.models import Count, Expression, Q, QuerySet, Sum
+from django.db.models import Count, Expression, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -12,12 +12,17 @@ from selling.models import Quotation, SalesOrder
 
 def open_quotation_rows(company_id: int, customer_ids: Expression) -> QuerySet[Quotation]:
     """Open quotations of the customers, counted for their customer, or for the customer their
-    opportunity has become since (as ``selectors.quotations_of_customer`` reads them)."""
+    opportunity has become since (as ``selectors.quotations_of_customer`` reads them). The rows
+    are found from the tree's own (its quotations, its links' quotations), not by reading every
+    open quotation of the company."""
+    open_ones = Quotation.objects.filter(company=company_id, status__in=Quotation.OPEN).order_by()
+    own = open_ones.filter(customer__in=customer_ids)
+    before = open_ones.filter(
+        customer__isnull=True,
+        opportunity__customer_link__customer__in=customer_ids,
+    )
     return Quotation.objects.filter(
-        Q(customer__in=customer_ids)
-        | Q(customer__isnull=True, opportunity__customer_link__customer__in=customer_ids),
-        company=company_id,
-        status__in=Quotation.OPEN,
+        pk__in=own.values("pk").union(before.values("pk")), company=company_id
     ).annotate(**{CUSTOMER_KEY: Coalesce("customer", "opportunity__customer_link__customer")})
 
 

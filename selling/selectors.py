@@ -30,10 +30,21 @@ PANEL_LIMIT = 10
 
 def quotations_of_customer(customer: Customer | int) -> Q:
     """Quotations for the customer, including those made for one of its opportunities before it
-    was a customer (the quotation's ``customer`` is empty, the opportunity's link names it)."""
-    return Q(customer=customer) | Q(
-        customer__isnull=True, opportunity__customer_link__customer=customer
+    was a customer (the quotation's ``customer`` is empty, the opportunity's link names it).
+
+    One ``pk IN (… UNION …)`` rather than an OR across a join: each half starts from the
+    customer's own rows (its quotations; its links, then their opportunities' quotations), so
+    the database reads the customer's rows, not every quotation without a customer nor every
+    opportunity of the company."""
+    own = Quotation.objects.filter(customer=customer).order_by().values("pk")
+    before = (
+        Quotation.objects.filter(
+            customer__isnull=True, opportunity__customer_link__customer=customer
+        )
+        .order_by()
+        .values("pk")
     )
+    return Q(pk__in=own.union(before))
 
 
 def quotations_for_list(queryset: QuerySet[Quotation]) -> QuerySet[Quotation]:

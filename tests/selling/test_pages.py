@@ -729,6 +729,36 @@ def test_customer_page_lists_its_documents_including_those_before_it_existed(
     assert f"{reverse('selling:order_create')}?customer={customer.pk}" in html
 
 
+def test_customer_documents_count_its_own_and_its_opportunities_but_no_one_elses(
+    company, member, opportunity
+):
+    """The customer's quotations are read from its own rows and its links: the count and the
+    list agree, and another customer's quotation made before it was a customer stays out."""
+    from selling.selectors import customer_documents
+
+    early = services.quotation_create(opportunity=opportunity, actor=member)
+    customer = opportunity_convert_to_customer(opportunity=opportunity, actor=member)
+    later = services.quotation_create(customer=customer, actor=member)
+    other_opportunity = OpportunityFactory(
+        company=company,
+        lead=LeadFactory(company=company, organization_name="Südwind AG", status="converted"),
+        title="Südwind boats",
+        stage=stage_of(company, "open"),
+    )
+    elsewhere = services.quotation_create(opportunity=other_opportunity, actor=member)
+    opportunity_convert_to_customer(opportunity=other_opportunity, actor=member)
+    not_yet = services.quotation_create(
+        opportunity=OpportunityFactory(company=company, stage=stage_of(company, "open")),
+        actor=member,
+    )
+
+    overview = customer_documents(customer)
+    assert {q.pk for q in overview.quotations} == {early.pk, later.pk}
+    assert overview.quotation_count == 2
+    assert elsewhere.pk not in {q.pk for q in overview.quotations}
+    assert not_yet.pk not in {q.pk for q in overview.quotations}
+
+
 def test_opportunity_page_lists_its_documents_and_offers_the_buttons(
     member_client, company, member, opportunity
 ):
