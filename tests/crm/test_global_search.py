@@ -359,3 +359,23 @@ def test_each_kind_finds_what_its_lists_search_finds(company, world, member, que
         # The bounded query the box runs finds the same rows, while they are fewer than the cap.
         shown = global_search._shown(kind, terms, company=company, user=member)
         assert {row.pk for row in shown} == set(listed.values_list("pk", flat=True))
+
+
+def test_a_quotation_is_found_by_the_customer_its_opportunity_became(member_client, company, world):
+    """The quotation's own customer is empty (quoted before the deal became a customer): the
+    box finds it through the opportunity's customer link, asked hop by hop."""
+    from customers.services import opportunity_convert_to_customer
+
+    lead = LeadFactory(company=company, first_name="Ada", last_name="Plain", organization_name="")
+    opportunity = OpportunityFactory(company=company, lead=lead, title="Plain deal")
+    quotation = selling.quotation_create(opportunity=opportunity, actor=None)
+    customer = CustomerFactory(company=company, name="Nebulon Traders")
+    opportunity_convert_to_customer(opportunity=opportunity, customer=customer, actor=None)
+    type(quotation).objects.filter(pk=quotation.pk).update(customer=None)
+
+    found = groups_of(member_client.get(SEARCH, {"q": "nebulon"}))
+    assert found["Quotations"] == [quotation.get_absolute_url()]
+    found = groups_of(member_client.get(SEARCH, {"q": "nebulon trad"}))
+    assert found["Quotations"] == [quotation.get_absolute_url()]
+    # Another quotation of the world, by its own customer, is not swept in.
+    assert world["Quotations"].get_absolute_url() not in found["Quotations"]
