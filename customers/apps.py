@@ -72,6 +72,18 @@ class CustomersConfig(AppConfig):
             count=figures.balances_count,
             find=figures.balances_find,
         )
+        # The funnel counts the period's customers off their links' copy of the lead's created
+        # date; a repair is logged on the customer's timeline.
+        from customers.models import CustomerLink
+        from leads.figures import lead_created_at_count, lead_created_at_find
+
+        register_figure_check(
+            "customer_link_lead_dates",
+            noun=_("customer links' lead created dates"),
+            order=56,
+            count=lead_created_at_count(CustomerLink),
+            find=lead_created_at_find(CustomerLink, timeline_owner=lambda link: link.customer),
+        )
 
         # Figures summed over a customer's hierarchy; selling adds quotations and orders.
         rollup.register_defaults()

@@ -69,6 +69,14 @@ class LeadsConfig(AppConfig):
             count=figures.stage_stays_count,
             find=figures.stage_stays_find,
         )
+        # The funnel counts the period's opportunities off their copy of the lead's created date.
+        register_figure_check(
+            "opportunity_lead_dates",
+            noun=_("opportunities' lead created dates"),
+            order=55,
+            count=figures.lead_created_at_count(Opportunity),
+            find=figures.lead_created_at_find(Opportunity, timeline_owner=lambda row: row),
+        )
 
         # The top bar's search box finds this app's records (crm.ui.global_search).
         from leads import search_kinds

@@ -36,7 +36,7 @@ from crm.ui.charts import (
     money_formatter,
     stacked_bar_chart,
 )
-from crm.ui.dashboard import Period, register_funnel_step, register_widget
+from crm.ui.dashboard import Period, register_funnel_step, register_widget, shared_read
 from leads.models import Lead, Opportunity, OpportunityStage
 
 CENT = Decimal("0.01")
@@ -79,50 +79,97 @@ def _amount_sums() -> dict[str, Any]:
     }
 
 
-def pipeline_by_stage(*, company: Company) -> list[PipelineRow]:
-    """Every open stage in pipeline order, with its open opportunities' totals (zeros too).
+@dataclass(frozen=True)
+class _OpenGroup:
+    """The open opportunities of one (stage, salesperson)."""
 
-    The stages first, then the sums of their opportunities by ``stage_id``: filtered by the
-    company and the stages' ids, PostgreSQL reads them off the (company, stage) index that
-    carries the amount and probability, without the table."""
-    stages = list(
-        OpportunityStage.objects.filter(company=company, kind=OpportunityStage.Kind.OPEN)
-        .order_by("order", "pk")
-        .values("pk", "name")
-    )
-    sums = {
-        row["stage_id"]: row
-        for row in Opportunity.objects.filter(
-            company=company, stage_id__in=[stage["pk"] for stage in stages]
+    stage_id: int
+    salesperson_id: int | None
+    salesperson_name: str | None
+    count: int
+    amount: Decimal
+    amount_times_percent: Decimal
+
+
+def _open_pipeline(company: Company) -> tuple[list[dict[str, Any]], list[_OpenGroup]]:
+    """The open stages in pipeline order, and the sums of their opportunities per (stage,
+    salesperson): one scan of the covering (company, stage) index that carries the amount, the
+    probability and the salesperson, shared by the by-stage and by-salesperson cards of one
+    dashboard (``shared_read``). Both cards add these groups up, exactly (Decimal)."""
+
+    def read() -> tuple[list[dict[str, Any]], list[_OpenGroup]]:
+        stages = list(
+            OpportunityStage.objects.filter(company=company, kind=OpportunityStage.Kind.OPEN)
+            .order_by("order", "pk")
+            .values("pk", "name")
         )
-        .order_by()
-        .values("stage_id")
-        .annotate(**_amount_sums())
-    }
-    empty = {"opportunity_count": 0, "amount": None, "amount_times_percent": None}
-    return [
-        PipelineRow(
-            key=stage["pk"],
-            label=stage["name"],
-            count=sums.get(stage["pk"], empty)["opportunity_count"],
-            amount=_money(sums.get(stage["pk"], empty)["amount"]),
-            weighted=_weighted(sums.get(stage["pk"], empty)["amount_times_percent"]),
+        groups = [
+            _OpenGroup(
+                stage_id=row["stage_id"],
+                salesperson_id=row["salesperson_id"],
+                salesperson_name=row["salesperson__name"],
+                count=row["opportunity_count"],
+                amount=Decimal(row["amount"] or 0),
+                amount_times_percent=Decimal(row["amount_times_percent"] or 0),
+            )
+            for row in Opportunity.objects.filter(
+                company=company, stage_id__in=[stage["pk"] for stage in stages]
+            )
+            .order_by()
+            .values("stage_id", "salesperson_id", "salesperson__name")
+            .annotate(**_amount_sums())
+        ]
+        return stages, groups
+
+    return shared_read(("leads.open_pipeline", company.pk), read)
+
+
+def pipeline_by_stage(*, company: Company) -> list[PipelineRow]:
+    """Every open stage in pipeline order, with its open opportunities' totals (zeros too)."""
+    stages, groups = _open_pipeline(company)
+    rows = []
+    for stage in stages:
+        mine = [group for group in groups if group.stage_id == stage["pk"]]
+        rows.append(
+            PipelineRow(
+                key=stage["pk"],
+                label=stage["name"],
+                count=sum(group.count for group in mine),
+                amount=_money(sum((group.amount for group in mine), Decimal(0))),
+                weighted=_weighted(sum((group.amount_times_percent for group in mine), Decimal(0))),
+            )
         )
-        for stage in stages
-    ]
+    return rows
 
 
 def pipeline_by_salesperson(*, company: Company, top: int = TOP_SALESPEOPLE) -> list[PipelineRow]:
     """Open opportunities per salesperson, largest amount first; after ``top`` rows the rest
     are summed into one "others" row. Opportunities without a salesperson are "Unassigned"."""
-    open_stages = OpportunityStage.objects.filter(
-        company=company, kind=OpportunityStage.Kind.OPEN
-    ).values("pk")
-    groups = (
-        Opportunity.objects.filter(company=company, stage_id__in=open_stages)
-        .values("salesperson_id", "salesperson__name")
-        .annotate(**_amount_sums())
-        .order_by("-amount", "salesperson__name", "salesperson_id")
+    groups = _open_pipeline(company)[1]
+    people: dict[int | None, dict[str, Any]] = {}
+    for group in groups:
+        person = people.setdefault(
+            group.salesperson_id,
+            {
+                "salesperson_id": group.salesperson_id,
+                "salesperson__name": group.salesperson_name,
+                "opportunity_count": 0,
+                "amount": Decimal(0),
+                "amount_times_percent": Decimal(0),
+            },
+        )
+        person["opportunity_count"] += group.count
+        person["amount"] += group.amount
+        person["amount_times_percent"] += group.amount_times_percent
+    # Largest amount first; ties by name (no salesperson last, as PostgreSQL sorts NULL), then id.
+    groups = sorted(
+        people.values(),
+        key=lambda person: (
+            -person["amount"],
+            person["salesperson__name"] is None,
+            person["salesperson__name"] or "",
+            person["salesperson_id"] or 0,
+        ),
     )
     rows = [
         PipelineRow(

@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from crm.event_text import event_message, joined
+from crm.event_text import event_message, joined, render
 from crm.figures import Difference
 from crm.models import Company
 from crm.timeline import activity_log_event
@@ -114,3 +114,90 @@ def stage_stays_find(company: Company, advance: Callable[[], None]) -> list[Diff
         )
         for opportunity in opportunities
     ]
+
+
+# --- the lead's created date kept on opportunities and customer links --------------------------
+# The funnel counts the period's opportunities and customers off ``lead_created_at``, a copy of
+# the created date of the lead each row came from (``KeepsLeadCreatedAt``). One check per model
+# that keeps it: each app registers its own (customers its links), through these two builders.
+
+
+def _lead_created_problem(stored, expected) -> dict:
+    """A disagreeing copy, as a crm.event_text message (the timeline's and the report's)."""
+    return event_message(
+        gettext_noop("lead created: %(stored)s stored, %(computed)s on the lead"),
+        stored=_lead_date_text(stored),
+        computed=_lead_date_text(expected),
+    )
+
+
+def _lead_date_text(moment):
+    if not moment:
+        return event_message(gettext_noop("no lead"))
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def lead_created_at_count(model) -> Callable[[Company], int]:
+    def count(company: Company) -> int:
+        return model.objects.filter(company=company).count()
+
+    return count
+
+
+def lead_created_at_find(
+    model, *, timeline_owner: Callable
+) -> Callable[[Company, Callable[[], None]], list[Difference]]:
+    """``find`` for verify_figures: every row of ``model`` whose stored ``lead_created_at`` is not
+    its lead's created date (none without a lead); the repair copies the lead's date under the
+    row's lock and logs it on ``timeline_owner(row)``'s timeline."""
+
+    def repair(company_id: int, pk: int) -> list[str]:
+        with transaction.atomic():
+            row = (
+                model.objects.select_for_update(of=("self",))
+                .filter(company=company_id, pk=pk)
+                .values_list("lead_created_at", "lead__created_at")
+                .first()
+            )
+            if row is None or row[0] == row[1]:
+                return []
+            stored, expected = row
+            model.objects.filter(company=company_id, pk=pk).update(lead_created_at=expected)
+            problem = _lead_created_problem(stored, expected)
+            record = model.objects.get(company=company_id, pk=pk)
+            activity_log_event(
+                owner=timeline_owner(record),
+                kind="other",
+                message=event_message(
+                    gettext_noop(
+                        "The stored created date of the lead disagreed with the lead and was "
+                        "copied again: %(problems)s."
+                    ),
+                    problems=problem,
+                ),
+                data={"event": "figure_repaired", "problems": [render(problem)]},
+            )
+        return [render(problem)]
+
+    def find(company: Company, advance: Callable[[], None]) -> list[Difference]:
+        rows = (
+            model.objects.filter(company=company)
+            .values_list("pk", "lead_created_at", "lead__created_at")
+            .order_by("pk")
+        )
+        wrong: dict[int, tuple] = {}
+        for pk, stored, expected in rows.iterator(chunk_size=CHUNK):
+            if stored != expected:
+                wrong[pk] = (stored, expected)
+            advance()
+        records = model.objects.filter(company=company, pk__in=list(wrong)).order_by("pk")
+        return [
+            Difference(
+                record=record,
+                problems=[render(_lead_created_problem(*wrong[record.pk]))],
+                repair=lambda pk=record.pk: repair(company.pk, pk),
+            )
+            for record in records
+        ]
+
+    return find

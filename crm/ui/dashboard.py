@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -190,6 +191,21 @@ def registered_widgets() -> list[Widget]:
     return sorted(_widgets.values(), key=lambda widget: (widget.order, widget.key))
 
 
+# What the widgets of one dashboard share: a read two cards need is made once per render.
+_shared: ContextVar[dict[Any, Any] | None] = ContextVar("dashboard_shared", default=None)
+
+
+def shared_read(key: Any, read: Callable[[], Any]) -> Any:
+    """``read()``, made once while the dashboard renders (the same ``key`` returns the first
+    result to every widget); outside a render, ``read()`` every time."""
+    memo = _shared.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def render_widgets(*, company: Company, user, period: Period) -> list[RenderedWidget]:
     """Every widget that has something to show, rendered, in order.
 
@@ -198,15 +214,19 @@ def render_widgets(*, company: Company, user, period: Period) -> list[RenderedWi
     ``period``.
     """
     rendered = []
-    for widget in registered_widgets():
-        context = widget.context_fn(company, user, period)
-        if context is None:
-            continue
-        html = render_to_string(
-            widget.template,
-            {**context, "widget": widget, "company": company, "user": user, "period": period},
-        )
-        rendered.append(RenderedWidget(widget=widget, html=html))
+    token = _shared.set({})
+    try:
+        for widget in registered_widgets():
+            context = widget.context_fn(company, user, period)
+            if context is None:
+                continue
+            html = render_to_string(
+                widget.template,
+                {**context, "widget": widget, "company": company, "user": user, "period": period},
+            )
+            rendered.append(RenderedWidget(widget=widget, html=html))
+    finally:
+        _shared.reset(token)
     return rendered
 
 

@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 
 from crm.ui.dashboard import period_for
 from customers.services import lead_convert_to_customer, opportunity_convert_to_customer
+from leads.dashboard import pipeline_by_salesperson, pipeline_by_stage
 from leads.models import Lead
 from leads.services import lead_convert_to_opportunity
 from tests.conftest import at_noon
@@ -397,3 +398,25 @@ def test_an_opportunity_keeps_its_leads_created_date_when_its_lead_changes(compa
     opportunity.save()
     opportunity.refresh_from_db()
     assert opportunity.lead_created_at is None
+
+
+def test_the_pipeline_cards_read_the_open_opportunities_once_and_agree(member_client, company):
+    lists = _pipeline_lists(company)
+    _add_pipeline(company, lists, 12)
+    url = reverse("crm:dashboard")
+    with CaptureQueriesContext(connection) as queries:
+        response = member_client.get(url)
+    assert response.status_code == 200
+    sums = [
+        query["sql"]
+        for query in queries.captured_queries
+        if 'FROM "leads_opportunity"' in query["sql"] and "SUM(" in query["sql"]
+    ]
+    assert len(sums) == 1  # the by-stage and the by-salesperson cards share one read
+    by_stage, by_seller = (
+        pipeline_by_stage(company=company),
+        pipeline_by_salesperson(company=company),
+    )
+    assert sum(row.count for row in by_stage) == sum(row.count for row in by_seller) == 9
+    assert sum(row.amount for row in by_stage) == sum(row.amount for row in by_seller)
+    assert sum(row.weighted for row in by_stage) == sum(row.weighted for row in by_seller)
