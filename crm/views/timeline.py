@@ -15,9 +15,7 @@ from django.template.defaultfilters import time as time_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -44,6 +42,7 @@ from crm.timeline import (
     timeline_page,
 )
 from crm.ui.page_forms import page_form
+from crm.ui.rows import interpolate, url_maker
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
 
 PAGE_PARAMETER = "timeline_page"
@@ -111,18 +110,6 @@ def _requested_page(value) -> int:
     return min(max(page, 1), TIMELINE_MAX_PAGES)
 
 
-def _url_maker(name: str):
-    """``pk -> URL`` for a route taking one integer, reversed once per request, not per row."""
-    sentinel = 987654321
-    before, _sep, after = reverse(name, args=[sentinel]).partition(str(sentinel))
-    return lambda pk: f"{before}{pk}{after}"
-
-
-def _interpolate(text: str, **values) -> SafeString:
-    """``text`` (a translation) with the values escaped, as ``{% blocktranslate %}`` writes it."""
-    return mark_safe(text % {key: conditional_escape(value) for key, value in values.items()})
-
-
 def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -131,9 +118,9 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
     """What each ``<li>`` of ``_entries.html`` shows, computed here once per entry (labels,
     URLs, dates), so that the template only writes it out: no ``{% url %}``, filters or
     ``{% blocktranslate %}`` per row."""
-    complete_url = _url_maker("crm:task_complete")
-    reopen_url = _url_maker("crm:task_reopen")
-    delete_url = _url_maker("crm:activity_delete")
+    complete_url = url_maker("crm:task_complete")
+    reopen_url = url_maker("crm:task_reopen")
+    delete_url = url_maker("crm:activity_delete")
     user_pk = request.user.pk
     now = timezone.now()
     system = _("System")
@@ -150,14 +137,14 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
             "on_owner": "",
         }
         if show_owner and entry.owner != owner:
-            row["on_owner"] = _interpolate(
+            row["on_owner"] = interpolate(
                 _("on %(kind)s %(owner)s"), kind=entry.owner._meta.verbose_name, owner=entry.owner
             )
         if kind == "change":
             if entry.author:
                 row["actor"] = entry.actor_name
             elif entry.portal_actor:
-                row["actor"] = _interpolate(_("%(name)s, on the portal"), name=entry.portal_actor)
+                row["actor"] = interpolate(_("%(name)s, on the portal"), name=entry.portal_actor)
             else:
                 row["actor"] = system
             rows.append(row)
@@ -170,7 +157,7 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
         if kind == "task":
             row["toggle_url"] = (reopen_url if entry.done else complete_url)(entry.pk)
             if entry.assigned_to:
-                row["assigned_to"] = _interpolate(_("for %(who)s"), who=_person(entry.assigned_to))
+                row["assigned_to"] = interpolate(_("for %(who)s"), who=_person(entry.assigned_to))
             if entry.due_date:
                 row["due_date"] = date_filter(entry.due_date, "DATE_FORMAT")
         elif kind == "call":
