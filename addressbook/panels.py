@@ -4,10 +4,13 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from addressbook.kinds import ADDRESS, CONTACT, Kind
 from addressbook.owners import is_owner, owner_label, owner_url
+from crm.templatetags.crm_tags import phone
 from crm.ui.page_forms import page_form
+from crm.ui.rows import interpolate, url_maker
 
 
 def panel_context(kind: Kind, owner) -> dict:
@@ -24,17 +27,47 @@ def panel_context(kind: Kind, owner) -> dict:
     }
 
 
+def link_rows(kind: Kind, owner, links) -> list[dict]:
+    """What each row of the panel shows, computed once per row here (URLs reversed once per
+    panel, labels and the phone link), so that the template only writes it out."""
+    args = [owner_label(owner), owner.pk]
+    detail_url = url_maker(f"addressbook:{kind.name}_detail")
+    unlink_url = url_maker(f"addressbook:owner_{kind.name}_unlink", *args)
+    primary_url = url_maker(f"addressbook:owner_{kind.name}_primary", *args)
+    confirm = _("Unlink %(target)s from %(owner)s? It stays in the address book.")
+    is_address = kind.name == "address"
+    rows = []
+    for link in links:
+        target = getattr(link, kind.name)
+        label = str(target)
+        row = {
+            "link": link,
+            "target": target,
+            "label": label,
+            "url": detail_url(target.pk),
+            "is_primary": link.is_primary,
+            "badge": link.get_purpose_display() if is_address else link.role,
+            "has_badge": is_address or bool(link.role),
+            "unlink_url": unlink_url(link.pk),
+            "primary_url": primary_url(link.pk),
+            "confirm": interpolate(confirm, target=label, owner=owner),
+        }
+        if not is_address:
+            row["phone"] = phone(target.phone) if target.phone else ""
+        rows.append(row)
+    return rows
+
+
 def render_panel(request: HttpRequest, owner, kind: Kind, *, new_form=None) -> SafeString:
     company = request.company
-    args = [owner_label(owner), owner.pk]
     links = list(kind.links_for_owner(company=company, owner=owner))
-    for link in links:
-        link.target = getattr(link, kind.name)
-        link.unlink_url = reverse(f"addressbook:owner_{kind.name}_unlink", args=[*args, link.pk])
-        link.primary_url = reverse(f"addressbook:owner_{kind.name}_primary", args=[*args, link.pk])
     context = {
         **panel_context(kind, owner),
         "links": links,
+        "rows": link_rows(kind, owner, links),
+        "primary_text": _("Primary"),
+        "make_primary_text": _("Make primary"),
+        "unlink_text": _("Unlink"),
         "new_form": new_form
         or page_form(kind.new_form(company=company, prefix=f"new-{kind.name}")),
     }

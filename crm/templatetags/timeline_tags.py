@@ -9,11 +9,12 @@ register = template.Library()
 
 
 @register.filter
-def relative_time(value: datetime | None) -> str:
-    """ "just now", "3 hours ago", or "in 2 days" for planned meetings."""
+def relative_time(value: datetime | None, now: datetime | None = None) -> str:
+    """ "just now", "3 hours ago", or "in 2 days" for planned meetings (``now``: the clock's)."""
     if value is None:
         return ""
-    now = timezone.now()
+    if now is None:
+        now = timezone.now()
     if value > now + timedelta(minutes=1):
         return _("in %(time)s") % {"time": timeuntil(value, now, depth=1)}
     if now - value < timedelta(minutes=1):

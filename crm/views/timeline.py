@@ -9,10 +9,15 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.template.defaultfilters import capfirst
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import time as time_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
@@ -22,6 +27,7 @@ from crm.errors import DomainError
 from crm.forms import ActivityForm, is_company_owned
 from crm.models import Activity, Company, Task
 from crm.models.activity import owner_url
+from crm.templatetags.timeline_tags import relative_time
 from crm.timeline import (
     TIMELINE_MAX_PAGES,
     TIMELINE_PAGE_SIZE,
@@ -36,6 +42,7 @@ from crm.timeline import (
     timeline_page,
 )
 from crm.ui.page_forms import page_form
+from crm.ui.rows import interpolate, url_maker
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
 
 PAGE_PARAMETER = "timeline_page"
@@ -103,6 +110,71 @@ def _requested_page(value) -> int:
     return min(max(page, 1), TIMELINE_MAX_PAGES)
 
 
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool) -> list[dict]:
+    """What each ``<li>`` of ``_entries.html`` shows, computed here once per entry (labels,
+    URLs, dates), so that the template only writes it out: no ``{% url %}``, filters or
+    ``{% blocktranslate %}`` per row."""
+    complete_url = url_maker("crm:task_complete")
+    reopen_url = url_maker("crm:task_reopen")
+    delete_url = url_maker("crm:activity_delete")
+    user_pk = request.user.pk
+    now = timezone.now()
+    system = _("System")
+    rows = []
+    for entry in entries:
+        kind = entry.kind
+        occurred_at = entry.occurred_at
+        row = {
+            "entry": entry,
+            "kind": kind,
+            "datetime": date_filter(occurred_at, "c"),
+            "datetime_title": date_filter(occurred_at, "DATETIME_FORMAT"),
+            "relative": relative_time(occurred_at, now=now),
+            "on_owner": "",
+        }
+        if show_owner and entry.owner != owner:
+            row["on_owner"] = interpolate(
+                _("on %(kind)s %(owner)s"), kind=entry.owner._meta.verbose_name, owner=entry.owner
+            )
+        if kind == "change":
+            if entry.author:
+                row["actor"] = entry.actor_name
+            elif entry.portal_actor:
+                row["actor"] = interpolate(_("%(name)s, on the portal"), name=entry.portal_actor)
+            else:
+                row["actor"] = system
+            rows.append(row)
+            continue
+        row["actor"] = _person(entry.author) if entry.author else system
+        if kind == "system":
+            row["badge"] = entry.get_event_kind_display()
+        else:
+            row["badge"] = capfirst(entry._meta.verbose_name)
+        if kind == "task":
+            row["toggle_url"] = (reopen_url if entry.done else complete_url)(entry.pk)
+            if entry.assigned_to:
+                row["assigned_to"] = interpolate(_("for %(who)s"), who=_person(entry.assigned_to))
+            if entry.due_date:
+                row["due_date"] = date_filter(entry.due_date, "DATE_FORMAT")
+        elif kind == "call":
+            if entry.duration_minutes is not None:
+                row["duration"] = ngettext(
+                    "%(minutes)s minute", "%(minutes)s minutes", entry.duration_minutes
+                ) % {"minutes": entry.duration_minutes}
+        elif kind == "meeting":
+            row["starts_at"] = date_filter(entry.starts_at, "DATETIME_FORMAT")
+            row["ends_at"] = time_filter(entry.ends_at, "TIME_FORMAT")
+        if kind != "system" and (can_moderate or entry.author_id == user_pk):
+            row["delete_url"] = delete_url(entry.pk)
+            row["delete_label"] = f"{entry._meta.verbose_name} {entry.summary}"
+        rows.append(row)
+    return rows
+
+
 def _entries_context(request, owner, *, page: int, is_fragment: bool, base_url: str) -> dict:
     """What ``_entries.html`` needs: the entries of ``page`` (in the panel: all entries up to
     its end, as a page reloaded without JavaScript shows them), and the "Show older" links:
@@ -121,13 +193,17 @@ def _entries_context(request, owner, *, page: int, is_fragment: bool, base_url: 
     else:
         anchor_index = None
     membership = getattr(request, "membership", None)
+    can_moderate = request.user.is_superuser or bool(membership and membership.is_admin)
     return {
         "owner": owner,
         "panel_id": key,
         "entries": entries,
-        "show_owner": bool(extra),
-        "can_moderate": request.user.is_superuser or bool(membership and membership.is_admin),
+        "rows": _entry_rows(
+            request, entries, owner=owner, show_owner=bool(extra), can_moderate=can_moderate
+        ),
         "is_fragment": is_fragment,
+        "delete_text": _("Delete"),
+        "delete_confirm": _("Delete this entry?"),
         "has_older": has_older and older <= TIMELINE_MAX_PAGES,
         "older_url": f"{base_url}{older}#{key}-page-{older}",
         "older_hx_url": reverse("crm:timeline_entries", args=[owner_label(owner), owner.pk])

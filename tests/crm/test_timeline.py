@@ -439,6 +439,34 @@ def test_complete_and_reopen_a_task_through_the_panel(member_client, company):
     assert not task.done
 
 
+def test_each_kind_of_entry_reads_as_the_reader_expects(member_client, company, member):
+    """The panel writes each entry's labels, dates and buttons (prepared once in the view)."""
+    member.first_name, member.last_name = "Ana", "Tan"
+    member.save()
+    CallFactory(company=company, author=member, duration_minutes=1, outcome="Call back")
+    MeetingFactory(company=company, author=member, location="Harbour café")
+    task = TaskFactory(
+        company=company,
+        author=member,
+        title="Send the offer",
+        assigned_to=member,
+        due_date=timezone.localdate() - timedelta(days=2),
+    )
+    done = TaskFactory(company=company, title="Book the room", done=True, done_at=timezone.now())
+    html = member_client.get(reverse("crm:settings")).content.decode()
+    assert "1 minute · Call back" in html
+    assert "Harbour café" in html
+    assert "overdue since" in html and "for Ana Tan" in html
+    assert f'action="{reverse("crm:task_complete", args=[task.pk])}"' in html
+    assert f'action="{reverse("crm:task_reopen", args=[done.pk])}"' in html
+    # The member is the company's admin: a delete button on every hand-written entry.
+    assert html.count(">Delete<") == 4
+    response = member_client.post(reverse("crm:task_complete", args=[task.pk]), **HTMX)
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.done
+
+
 def test_another_companys_task_is_a_404(member_client, company, other_company):
     with scopes_disabled():
         task = TaskFactory(company=other_company)
