@@ -189,6 +189,7 @@ class BoardMoreView(SalespersonBoardMixin, TemplateView):
 
 class OpportunityBoardMoreView(BoardMoreView):
     model = Opportunity
+    url_models = {"pk": OpportunityStage}  # the column's stage (the URL walks fill it so)
     template_name = "leads/partials/_opportunity_board_column_more.html"
     board_url_name = "leads:opportunity_board"
 
