@@ -85,7 +85,7 @@ __all__ = [
     "search_terms",
 ]
 
-MIN_LENGTH = 2
+MIN_LENGTH = 3
 COUNT_CAP = 100
 # A search box is not a place for an essay: more terms or characters only cost the database.
 MAX_TERMS = 6
@@ -145,11 +145,16 @@ def search_kinds() -> list[SearchKind]:
 
 
 def search_terms(query: str) -> list[str]:
-    """The words of a search, or none while it is shorter than ``MIN_LENGTH`` characters."""
-    query = (query or "").strip()[:MAX_LENGTH]
-    if len(query) < MIN_LENGTH:
+    """The words of a search, or none while no word has ``MIN_LENGTH`` characters.
+
+    The trigram indexes serve a word of three characters or more; a search made only of
+    shorter words would read every row of the company (seconds at a million leads) for each
+    keystroke. A short word beside a longer one is fine: the longer one leads ("li wei").
+    """
+    words = (query or "").strip()[:MAX_LENGTH].split()[:MAX_TERMS]
+    if not any(len(word) >= MIN_LENGTH for word in words):
         return []
-    return query.split()[:MAX_TERMS]
+    return words
 
 
 @dataclass

@@ -6,7 +6,7 @@ box asks for the results alone as the user types and shows them in a panel under
 
 from django.views.generic import TemplateView
 
-from crm.ui.global_search import COUNT_CAP, MIN_LENGTH, search_everything
+from crm.ui.global_search import COUNT_CAP, MIN_LENGTH, search_everything, search_terms
 
 PER_GROUP_PAGE = 10
 PER_GROUP_PANEL = 5
@@ -35,7 +35,7 @@ class GlobalSearchView(TemplateView):
         context.update(
             query=query,
             groups=groups,
-            too_short=len(query) < MIN_LENGTH,
+            too_short=not search_terms(query),
             min_length=MIN_LENGTH,
             count_cap=COUNT_CAP,
             in_panel=self.in_panel(),
