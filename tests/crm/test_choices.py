@@ -1,7 +1,9 @@
 """The reference lists in filters and forms come from the cache, and never stale ones."""
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
+from django_scopes import scope
 
 from crm.models import Company
 from tests.crm.helpers import count_queries
@@ -58,3 +60,37 @@ def test_another_companys_options_never_show(member_client, company, other_compa
     LeadSourceFactory(company=other_company, name="Theirs")
     options = _source_options(member_client)
     assert "Ours" in options and "Theirs" not in options
+
+
+def test_the_cache_key_tells_apart_what_decides_the_options(company, other_company):
+    from crm.models import Salesperson
+    from crm.ui.choices import query_key
+    from leads.models import LeadSource
+
+    ours = Salesperson.objects.filter(company=company)
+    keys = [
+        query_key(ours),
+        query_key(ours.filter(is_active=True)),
+        query_key(ours.filter(is_active=False)),
+        # The same column reached through different relations joins different rows.
+        query_key(ours.filter(manager__is_active=True)),
+        query_key(ours.filter(user__is_active=True)),
+        query_key(ours.order_by("-name")),
+        query_key(ours.exclude(is_active=True)),
+        query_key(ours.filter(pk__in=[1, 2])),
+        query_key(LeadSource.objects.filter(company=company)),
+    ]
+    with scope(company=other_company):
+        keys.append(query_key(Salesperson.objects.filter(company=other_company)))
+    assert len(set(keys)) == len(keys)
+    assert query_key(Salesperson.objects.filter(company=company)) == keys[0]
+
+
+def test_a_query_the_key_cannot_read_is_keyed_by_its_sql(company):
+    from crm.models import Salesperson
+    from crm.ui.choices import query_key
+
+    ours = Salesperson.objects.filter(company=company)
+    inner = ours.filter(is_active=True).values("pk")
+    assert query_key(ours.filter(pk__in=inner)).startswith("sql|")
+    assert query_key(ours.annotate(n=Count("pk"))).startswith("sql|")
