@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from crm.phones import active_region, display_phone, tel_uri
 from crm.ui.columns import sort_link, sort_state
 from crm.ui.fast_forms import field_html
+from crm.ui.layout import layout_top as cached_layout_top
 from crm.ui.panels import panels_for
 
 register = template.Library()
@@ -49,6 +50,12 @@ def record_panels(context, obj, only: str = "", exclude: str = "") -> str:
         context["request"], obj, only=names(only) if only else None, exclude=names(exclude)
     )
     return mark_safe("".join(html))
+
+
+@register.simple_tag(takes_context=True)
+def layout_top(context) -> str:
+    """The top bar and the menu (``crm/partials/_layout_top.html``), cached (``crm.ui.layout``)."""
+    return cached_layout_top(context)
 
 
 @register.filter
