@@ -240,9 +240,10 @@ def timeline_for_many(
     conversion is one event on each record it touched, not the same event again on every page
     that shows the chain.
 
-    A bounded number of queries however many entries: one for the entries with their subtypes'
-    rows (joined, not one query per subtype as django-polymorphic would), one for task assignees. Owners must share one company (call inside
-    its scope); each entry's ``owner`` is the object passed in, so no query per row.
+    A bounded number of queries however many entries: one for the newest entries with their
+    authors, one for those entries' subtypes' rows (joined, not one query per subtype as
+    django-polymorphic would), one for task assignees. Owners must share one company (call
+    inside its scope); each entry's ``owner`` is the object passed in, so no query per row.
     """
     owners = [owner for owner in owners if owner is not None and owner.pk is not None]
     related = [owner for owner in related if owner is not None and owner.pk is not None]
@@ -254,13 +255,12 @@ def timeline_for_many(
         system = ContentType.objects.get_for_model(SystemEvent, for_concrete_model=False)
         condition |= _owners_condition(related) & ~Q(polymorphic_ctype=system)
     company_id = owner_company_id([*owners, *related][0])
-    subtypes = _subtype_links()
-    rows = (
+    rows = list(
         Activity.objects.non_polymorphic()
         .filter(condition, company_id=company_id)
-        .select_related("author", *subtypes.values())[:limit]
+        .select_related("author")[:limit]
     )
-    entries = [_as_subtype(row, subtypes) for row in rows]
+    entries = _as_subtypes(rows, company_id=company_id)
     for entry in entries:
         entry.owner = by_key[(entry.owner_type_id, entry.owner_id)]
     tasks = [entry for entry in entries if isinstance(entry, Task)]
@@ -278,17 +278,36 @@ def _subtype_links() -> dict[type[Model], str]:
     }
 
 
-def _as_subtype(row: Activity, subtypes: dict[type[Model], str]) -> Activity:
-    """The entry as its own subtype, from the row read with its subtype's table joined."""
-    model = ContentType.objects.get_for_id(row.polymorphic_ctype_id).model_class()
-    if model is Activity:
-        return row
-    name = subtypes.get(model)
-    if name is None:  # a deeper subtype: django-polymorphic's own (slower) way
-        return row.get_real_instance()
-    entry = getattr(row, name)
-    entry.author = row.author  # read with the row; the subtype's copy would ask again
-    return entry
+def _as_subtypes(rows: list[Activity], *, company_id: int) -> list[Activity]:
+    """The entries ``rows`` (read with their authors) as their own subtypes, in their order.
+
+    The subtypes' rows are read by id in a second query, joined to the entries' own table:
+    PostgreSQL took about 8 ms to *plan* the one query that also sorted, limited and joined
+    the authors (seven tables), and runs it in 0.25 ms; apart, the two plan in under 1 ms.
+    """
+    if not rows:
+        return []
+    subtypes = _subtype_links()
+    joined = {
+        row.pk: row
+        for row in Activity.objects.non_polymorphic()
+        .filter(company_id=company_id, pk__in=[row.pk for row in rows])
+        .select_related(*subtypes.values())
+        .order_by()
+    }
+    entries = []
+    for row in rows:
+        model = ContentType.objects.get_for_id(row.polymorphic_ctype_id).model_class()
+        name = subtypes.get(model)
+        if model is Activity or row.pk not in joined:
+            entries.append(row)
+        elif name is None:  # a deeper subtype: django-polymorphic's own (slower) way
+            entries.append(row.get_real_instance())
+        else:
+            entry = getattr(joined[row.pk], name)
+            entry.author = row.author  # read with the row; the subtype's copy would ask again
+            entries.append(entry)
+    return entries
 
 
 def _owners_condition(owners: list[Model]) -> Q:

@@ -6,7 +6,8 @@ of those includes ``attrs.html``). On a list page the filter form's ten fields c
 rows: the profile of issue 17 puts 27 ms of a 56 ms request inside widget rendering.
 
 ``FastFormRenderer`` produces, byte for byte, what those templates produce for the plain
-``<input>`` widgets, ``<select>`` (with or without option groups) and the label, from the same
+``<input>`` widgets (checkboxes and a radio button written apart from its label too), the
+``<textarea>``, ``<select>`` (with or without option groups) and the label, from the same
 context the widget builds; anything else (checkbox lists, a widget with a template of its own)
 goes to the templates as before. ``tests/crm/test_fast_forms.py`` renders every list's filter
 form both ways and compares them.
@@ -36,8 +37,12 @@ _INPUT_TEMPLATES = frozenset(
         "password",
         "hidden",
         "color",
+        # Both only include input.html (a radio's input when its label is written apart).
+        "checkbox",
+        "radio_option",
     )
 )
+_TEXTAREA_TEMPLATE = f"{_WIDGETS}textarea.html"
 _SELECT_TEMPLATE = f"{_WIDGETS}select.html"
 _OPTION_TEMPLATE = f"{_WIDGETS}select_option.html"
 _LABEL_TEMPLATE = "django/forms/label.html"
@@ -76,6 +81,12 @@ def _input(widget: dict) -> str:
     return f'<input type="{_plain(widget["type"])}" name="{_plain(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
 
 
+def _textarea(widget: dict) -> str:
+    value = widget["value"]
+    text = _plain(value) if value else ""
+    return f'<textarea name="{_plain(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+
+
 def _option(option: dict) -> str:
     return f'<option value="{_text(option["value"])}"{_attrs(option["attrs"])}>{_plain(option["label"])}</option>'
 
@@ -111,8 +122,10 @@ class FastFormRenderer(DjangoTemplates):
     """Django's default renderer, with the common widgets and labels written in Python."""
 
     def render(self, template_name, context, request=None):
-        if template_name in _INPUT_TEMPLATES:
+        if template_name in _INPUT_TEMPLATES and not context["widget"].get("wrap_label"):
             return mark_safe(_input(context["widget"]))
+        if template_name == _TEXTAREA_TEMPLATE and _is_plain(context["widget"]["value"] or ""):
+            return mark_safe(_textarea(context["widget"]))
         if template_name == _SELECT_TEMPLATE and self._plain_options(context["widget"]):
             return mark_safe(_select(context["widget"]))
         if template_name == _LABEL_TEMPLATE and _is_plain(context["label"]):

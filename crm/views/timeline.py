@@ -16,8 +16,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
@@ -222,13 +223,40 @@ def _page_url(path: str, query) -> str:
     return f"{path}?{prefix}{PAGE_PARAMETER}="
 
 
+# The empty "Add to the timeline" form's fields (a third of a record page's time, rendered),
+# kept per process for each language and list of people a task may be assigned to (read on
+# every request, so a new member shows at once), with a stand-in for the panel's id in their ids.
+# The key holds everything they show: one company's markup is only reused where it is the same.
+_PANEL_ID_STAND_IN = "\ue000timeline-panel\ue000"
+_EMPTY_FORM_FIELDS_KEPT = 256
+_rendered_empty_fields: dict[tuple, str] = {}
+
+
+def _empty_form_fields(request, key: str) -> tuple[ActivityForm, str]:
+    """An empty form, and its fields' markup as ``_form_fields.html`` writes it for panel
+    ``key``."""
+    form = page_form(ActivityForm(company=request.company, auto_id=f"{_PANEL_ID_STAND_IN}-%s"))
+    assignees = form.fields["assigned_to"]
+    choices = [(str(value), str(label)) for value, label in assignees.choices]
+    cache_key = (get_language(), tuple(choices))
+    html = _rendered_empty_fields.get(cache_key)
+    if html is None:
+        assignees.widget.choices = choices  # the options just read, not a second query
+        html = render_to_string("crm/timeline/_form_fields.html", {"form": form})
+        if len(_rendered_empty_fields) >= _EMPTY_FORM_FIELDS_KEPT:
+            _rendered_empty_fields.clear()
+        _rendered_empty_fields[cache_key] = html
+    return form, mark_safe(html.replace(_PANEL_ID_STAND_IN, key))
+
+
 def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -> str:
     """The timeline card for ``owner``: the add form and the newest entries (with those of the
     records it came from, when a higher app registered them: their people's entries only);
     ``?timeline_page=N`` on a page shows the first N pages of entries."""
     key = panel_id(owner)
+    form_fields_html = ""
     if form is None:
-        form = page_form(ActivityForm(company=request.company, auto_id=f"{key}-%s"))
+        form, form_fields_html = _empty_form_fields(request, key)
     is_get = request.method == "GET"
     next_url = request.get_full_path() if is_get else safe_next(request, owner)
     if is_get:
@@ -241,6 +269,7 @@ def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -
         **_entries_context(request, owner, page=page, is_fragment=False, base_url=base_url),
         "owner_type": owner_label(owner),
         "form": form,
+        "form_fields_html": form_fields_html,
         "next_url": next_url,
     }
     return render_to_string("crm/timeline/_panel.html", context, request=request)

@@ -325,3 +325,23 @@ def test_a_name_that_is_no_country_is_refused_not_cut_short(member_client, compa
     assert response.status_code == 200
     assert f"No country is called “{typed}”" in response.content.decode()
     assert not Address.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_empty_new_forms_are_the_forms_markup_in_the_readers_language(company, language):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from addressbook.kinds import ADDRESS, CONTACT
+    from addressbook.panels import empty_new_form_html
+    from crm.ui.page_forms import page_form
+
+    other = "id" if language == "en" else "en"
+    for kind in (ADDRESS, CONTACT):
+        with translation.override(other):
+            empty_new_form_html(kind, company)  # the other language's, kept beside it
+        with translation.override(language):
+            form = page_form(kind.new_form(company=company, prefix=f"new-{kind.name}"))
+            expected = render_to_string("crm/partials/_form.html", {"form": form})
+            assert empty_new_form_html(kind, company) == expected
+            assert empty_new_form_html(kind, company) == expected  # served again, the same

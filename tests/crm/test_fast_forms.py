@@ -192,3 +192,43 @@ def test_the_bulk_bar_renders_as_the_templates_do(language, filter_request, comp
             fast.is_valid()
             slow.is_valid()
             assert _markup(fast, fast.renderer) == _markup(slow, DjangoTemplates())
+
+
+def _with_radios(form, renderer) -> str:
+    form.renderer = renderer
+    radios = "".join(
+        f"{radio.tag()}|{radio.tag(wrap_label=True)}|{radio.choice_label}"
+        for field in form
+        if field.widget_type == "radio"
+        for radio in field
+    )
+    return _markup(form, renderer) + radios
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_detail_pages_small_forms_render_as_the_templates_do(language, company):
+    from addressbook.forms import AddressNewLinkForm, ContactNewLinkForm
+    from crm.forms import ActivityForm
+
+    MembershipFactory(company=company)
+    posted = {
+        "kind": "call",
+        "body": '<b>Said</b> "yes" & left\n\n',
+        "duration_minutes": "-3",
+        "new-contact-notes": "<i>x</i>",
+        "new-contact-is_primary": "on",
+        "new-address-is_primary": "on",
+    }
+    with translation.override(language):
+        for data in (None, posted):
+            for form_class, options in (
+                (ActivityForm, {"auto_id": "timeline-x-%s"}),
+                (AddressNewLinkForm, {"prefix": "new-address"}),
+                (ContactNewLinkForm, {"prefix": "new-contact"}),
+            ):
+                fast, slow = (form_class(data, company=company, **options) for _ in range(2))
+                fast.is_valid()
+                slow.is_valid()
+                expected = _with_radios(slow, DjangoTemplates())
+                assert _with_radios(fast, FastFormRenderer()) == expected
+                assert "<textarea" in expected or "checkbox" in expected

@@ -769,3 +769,30 @@ def test_older_entries_of_a_lead_one_may_not_view_are_a_404(client, company, mem
 def test_show_older_is_get_only(member_client, company):
     lead = LeadFactory(company=company)
     assert member_client.post(entries_url(lead, 2)).status_code == 405
+
+
+def test_the_add_forms_fields_come_ready_for_each_panel_and_each_list_of_people(
+    member_client, company
+):
+    from django.template.loader import render_to_string
+
+    from crm.forms import ActivityForm
+    from crm.ui.page_forms import page_form
+
+    first, second = LeadFactory(company=company), LeadFactory(company=company)
+    pages = [
+        member_client.get(reverse("leads:lead_detail", args=[lead.pk])).content.decode()
+        for lead in (first, second, first)
+    ]
+    for lead, html in zip((first, second, first), pages, strict=True):
+        key = f"timeline-leads-lead-{lead.pk}"
+        expected = render_to_string(
+            "crm/timeline/_form_fields.html",
+            {"form": page_form(ActivityForm(company=company, auto_id=f"{key}-%s"))},
+        )
+        assert expected.startswith('<fieldset class="timeline-kinds">')
+        assert expected in html  # rendered once, then served for each panel with its own ids
+        assert "\ue000" not in html
+    newcomer = MembershipFactory(company=company, user__first_name="Zora", user__last_name="Neu")
+    html = member_client.get(reverse("leads:lead_detail", args=[first.pk])).content.decode()
+    assert f'<option value="{newcomer.user.pk}">Zora Neu</option>' in html
