@@ -109,9 +109,16 @@ def _natural(content_type_id: int | None, cache: dict[int, str]) -> str | None:
     return cache[content_type_id]
 
 
+def backed_up_tables() -> list[type[models.Model]]:
+    """The company tables a backup holds: all but those the database derives from others
+    (``derived_in_database``: kept by triggers), which the import's own inserts rebuild; their
+    rows in the file would count everything twice."""
+    return [model for model in company_tables() if not getattr(model, "derived_in_database", False)]
+
+
 def export_lines(company: Company) -> Iterator[str]:
     """The backup of ``company``, line by line (constant memory: rows are streamed)."""
-    tables = company_tables()
+    tables = backed_up_tables()
     header = {
         "format": FORMAT,
         "version": VERSION,

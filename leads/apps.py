@@ -78,6 +78,23 @@ class LeadsConfig(AppConfig):
             find=figures.lead_created_at_find(Opportunity, timeline_owner=lambda row: row),
         )
 
+        # The board's column totals and the dashboard's pipeline and lead sources read the
+        # figures the database keeps (leads.kept).
+        register_figure_check(
+            "pipeline_figures",
+            noun=_("stages' pipeline figures"),
+            order=57,
+            count=figures.pipeline_figures_count,
+            find=figures.pipeline_figures_find,
+        )
+        register_figure_check(
+            "lead_day_figures",
+            noun=_("days' lead figures"),
+            order=58,
+            count=figures.lead_day_figures_count,
+            find=figures.lead_day_figures_find,
+        )
+
         # The top bar's search box finds this app's records (crm.ui.global_search).
         from leads import search_kinds
 

@@ -1,8 +1,9 @@
 """The leads app's part of the dashboard: two funnel steps and three chart cards.
 
 Registered from ``LeadsConfig.ready()`` through ``crm.ui.dashboard``'s registries, so crm never
-imports leads. Every read here is one aggregate query (GROUP BY) whatever the number of leads or
-opportunities; the salespeople and sources they group by are the company's short lists.
+imports leads. Every read here is one aggregate query (GROUP BY) over the period's rows or over
+the pipeline figures the database keeps per (stage, salesperson), never over every opportunity;
+the salespeople and sources they group by are the company's short lists.
 
 Pipeline cards show the opportunities open *today*: a pipeline is a snapshot, so the period does
 not apply to them (their subtitle says so). The funnel and the lead sources follow the period.
@@ -16,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, F, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -37,7 +39,7 @@ from crm.ui.charts import (
     stacked_bar_chart,
 )
 from crm.ui.dashboard import Period, register_funnel_step, register_widget, shared_read
-from leads.models import Lead, Opportunity, OpportunityStage
+from leads.models import Lead, LeadDayFigure, Opportunity, OpportunityStage, PipelineFigure
 
 CENT = Decimal("0.01")
 TOP_SALESPEOPLE = 10
@@ -67,18 +69,6 @@ def _money(value: Decimal | None) -> Decimal:
     return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _amount_sums() -> dict[str, Any]:
-    """Count, Σ amount and Σ amount × probability of the opportunities: every column they read
-    is in the covering (company, stage) index, so PostgreSQL sums the index alone."""
-    money = DecimalField(max_digits=20, decimal_places=2)
-    return {
-        "opportunity_count": Count("*"),
-        "amount": Sum("expected_amount", output_field=money),
-        # Summed before dividing by 100: one rounding for the row, not one per opportunity.
-        "amount_times_percent": Sum(F("expected_amount") * F("probability"), output_field=money),
-    }
-
-
 @dataclass(frozen=True)
 class _OpenGroup:
     """The open opportunities of one (stage, salesperson)."""
@@ -93,9 +83,10 @@ class _OpenGroup:
 
 def _open_pipeline(company: Company) -> tuple[list[dict[str, Any]], list[_OpenGroup]]:
     """The open stages in pipeline order, and the sums of their opportunities per (stage,
-    salesperson): one scan of the covering (company, stage) index that carries the amount, the
-    probability and the salesperson, shared by the by-stage and by-salesperson cards of one
-    dashboard (``shared_read``). Both cards add these groups up, exactly (Decimal)."""
+    salesperson): the pipeline figures the database keeps with every write to an opportunity
+    (``leads.PipelineFigure``, a few dozen rows however many opportunities there are), shared by
+    the by-stage and by-salesperson cards of one dashboard (``shared_read``). Both cards add
+    these groups up, exactly (Decimal: the figures are whole cents)."""
 
     def read() -> tuple[list[dict[str, Any]], list[_OpenGroup]]:
         stages = list(
@@ -109,15 +100,21 @@ def _open_pipeline(company: Company) -> tuple[list[dict[str, Any]], list[_OpenGr
                 salesperson_id=row["salesperson_id"],
                 salesperson_name=row["salesperson__name"],
                 count=row["opportunity_count"],
-                amount=Decimal(row["amount"] or 0),
-                amount_times_percent=Decimal(row["amount_times_percent"] or 0),
+                amount=Decimal(row["amount_cents"]) / 100,
+                amount_times_percent=Decimal(row["amount_percent_cents"]) / 100,
             )
-            for row in Opportunity.objects.filter(
+            for row in PipelineFigure.objects.filter(
                 company=company, stage_id__in=[stage["pk"] for stage in stages]
             )
             .order_by()
             .values("stage_id", "salesperson_id", "salesperson__name")
-            .annotate(**_amount_sums())
+            # A key's figures are the sum of its slots (leads.pipeline_sql.SLOTS).
+            .annotate(
+                opportunity_count=Sum("opportunity_count"),
+                amount_cents=Sum("amount_cents"),
+                amount_percent_cents=Sum("amount_percent_cents"),
+            )
+            .filter(opportunity_count__gt=0)
         ]
         return stages, groups
 
@@ -207,16 +204,67 @@ class SourceOutcome:
         return self.converted + self.open + self.lost
 
 
+def _utc_days(period: Period) -> tuple[tuple[date | None, date] | None, list[tuple]]:
+    """The period as the whole UTC days it covers (first, last; first None for "all time"; None
+    if it covers no whole UTC day) and the instants around them ([start, end) pairs): empty in
+    UTC, up to a day at each end where the company's days start at another hour."""
+    end = period.end_before.astimezone(UTC)
+    end_midnight = datetime.combine(end.date(), time.min, tzinfo=UTC)
+    last = end.date() - timedelta(days=1)
+    edges = [(end_midnight, end)] if end > end_midnight else []
+    if period.start_at is None:
+        return (None, last), edges
+    start = period.start_at.astimezone(UTC)
+    start_midnight = datetime.combine(start.date(), time.min, tzinfo=UTC)
+    first = start.date() if start == start_midnight else start.date() + timedelta(days=1)
+    if first > last:
+        return None, [(start, end)]
+    if start > start_midnight:
+        edges.insert(0, (start, datetime.combine(first, time.min, tzinfo=UTC)))
+    return (first, last), edges
+
+
+def _created_by_source_and_status(company: Company, period: Period) -> list[dict[str, Any]]:
+    """The period's new leads counted per (source, status), shared by the lead sources card and
+    the funnel's first step (their sum) on one dashboard. The whole UTC days come from the
+    figures the database keeps per day (``LeadDayFigure``: a few rows a day however many leads
+    there are); the hours around them, where the company's days do not start at midnight UTC,
+    from the leads themselves."""
+
+    def read() -> list[dict[str, Any]]:
+        days, edges = _utc_days(period)
+        reads = []
+        if days is not None:
+            first, last = days
+            figures = LeadDayFigure.objects.filter(company=company, day__lte=last)
+            if first is not None:
+                figures = figures.filter(day__gte=first)
+            reads.append((figures, Sum("lead_count")))
+        if edges:
+            hours = Q()
+            for start, end in edges:
+                hours |= Q(created_at__gte=start, created_at__lt=end)
+            reads.append((Lead.objects.filter(hours, company=company), Count("pk")))
+        counts: dict[tuple, dict[str, Any]] = {}
+        for rows, count in reads:
+            groups = rows.order_by().values("source_id", "source__name", "status")
+            for row in groups.annotate(leads=count):
+                key = (row["source_id"], row["status"])
+                if key in counts:
+                    counts[key]["leads"] += row["leads"]
+                else:
+                    counts[key] = row
+        return [row for row in counts.values() if row["leads"]]
+
+    key = ("leads.created_by_source", company.pk, period.start, period.end)
+    return shared_read(key, read)
+
+
 def lead_outcomes_by_source(
     *, company: Company, period: Period, top: int = TOP_SOURCES
 ) -> list[SourceOutcome]:
     """Leads created in the period per source: how many converted, are still open, were lost."""
-    groups = (
-        Lead.objects.filter(company=company, **period.filter("created_at"))
-        .values("source_id", "source__name", "status")
-        .annotate(leads=Count("pk"))
-        .order_by()
-    )
+    groups = _created_by_source_and_status(company, period)
     by_source: dict[int | None, dict[str, Any]] = {}
     for group in groups:
         row = by_source.setdefault(
@@ -254,7 +302,7 @@ def lead_outcomes_by_source(
 
 
 def leads_created(company: Company, period: Period) -> int:
-    return Lead.objects.filter(company=company, **period.filter("created_at")).count()
+    return sum(group["leads"] for group in _created_by_source_and_status(company, period))
 
 
 def opportunities_from_leads(company: Company, period: Period) -> int:

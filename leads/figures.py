@@ -5,17 +5,30 @@ time in stage subtracts from."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, Value
+from django.db.models.functions import Cast, Round, TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from crm.event_text import event_message, joined, render
 from crm.figures import Difference
-from crm.models import Company
+from crm.kept_figures import figure_check
+from crm.models import Company, Salesperson
 from crm.timeline import activity_log_event
-from leads.models import Opportunity, OpportunityStageChange
+from leads.kept import LEAD_DAYS, PIPELINE
+from leads.models import (
+    Lead,
+    LeadDayFigure,
+    LeadSource,
+    Opportunity,
+    OpportunityStage,
+    OpportunityStageChange,
+)
 from leads.services import next_stage_change_at, stage_stays_close
 
 CHUNK = 2000
@@ -201,3 +214,110 @@ def lead_created_at_find(
         ]
 
     return find
+
+
+# --- the figures the database keeps (leads.kept): recounted from their rows -------------------
+# Triggers keep them with every write (``crm.kept_figures``), so a difference means the triggers
+# were off (a restore without them, a hand edit of the figures). A repair recounts the company's
+# figures under a lock on them (``KeptFigures.rebuild``).
+
+# The opportunities' own figures, as the triggers add them up: integer arithmetic, exact on
+# every database (amounts are never negative, so adding 50 before the integer division rounds
+# half up).
+_CENTS = Cast(Round(F("expected_amount") * 100), output_field=BigIntegerField())
+_PERCENT_CENTS = ExpressionWrapper(_CENTS * F("probability"), output_field=BigIntegerField())
+_WEIGHTED_CENTS = ExpressionWrapper(
+    (_CENTS * F("probability") + Value(50)) / Value(100), output_field=BigIntegerField()
+)
+
+
+def pipeline_counted(company: Company | int) -> dict[tuple, tuple]:
+    """(stage id, salesperson id) -> (count, cents, cents × probability, weighted cents), as
+    the company's opportunities say."""
+    rows = (
+        Opportunity.objects.filter(company=company)
+        .order_by()
+        .values_list("stage_id", "salesperson_id")
+        .annotate(
+            count=Count("*"),
+            cents=Sum(_CENTS),
+            percent=Sum(_PERCENT_CENTS),
+            weighted=Sum(_WEIGHTED_CENTS),
+        )
+    )
+    return {(stage, person): tuple(s or 0 for s in sums) for stage, person, *sums in rows}
+
+
+def lead_days_counted(company: Company | int) -> dict[tuple, tuple]:
+    """(UTC day, source id, status) -> (leads,), as the company's leads say."""
+    rows = (
+        Lead.objects.filter(company=company)
+        .order_by()
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values_list("day", "source_id", "status")
+        .annotate(count=Count("*"))
+    )
+    return {(day, source, status): (count,) for day, source, status, count in rows}
+
+
+def _money(cents: int) -> str:
+    return formats.number_format(Decimal(cents) / 100, 2, use_l10n=True, force_grouping=True)
+
+
+def _pipeline_text(sums: tuple) -> str:
+    count, cents, _percent, weighted = sums
+    return ngettext(
+        "%(count)s opportunity, %(amount)s, weighted %(weighted)s",
+        "%(count)s opportunities, %(amount)s, weighted %(weighted)s",
+        count,
+    ) % {"count": count, "amount": _money(cents), "weighted": _money(weighted)}
+
+
+def _pipeline_problems(company: Company):
+    names = dict(Salesperson.objects.filter(company=company).values_list("pk", "name"))
+
+    def text(key: tuple, stored: tuple, counted: tuple) -> str:
+        person = key[1]
+        return _("%(salesperson)s: %(stored)s stored, %(counted)s in the opportunities") % {
+            "salesperson": names.get(person, person) if person else _("Unassigned"),
+            "stored": _pipeline_text(stored),
+            "counted": _pipeline_text(counted),
+        }
+
+    return text
+
+
+# One difference per stage whose figures disagree with its opportunities.
+pipeline_figures_count, pipeline_figures_find = figure_check(
+    PIPELINE,
+    counted=pipeline_counted,
+    group=lambda key: key[0],
+    record=lambda company, stage_id: OpportunityStage.objects.get(company=company, pk=stage_id),
+    describe=_pipeline_problems,
+)
+
+
+def _lead_day_problems(company: Company):
+    sources = dict(LeadSource.objects.filter(company=company).values_list("pk", "name"))
+    statuses = dict(Lead.Status.choices)
+
+    def text(key: tuple, stored: tuple, counted: tuple) -> str:
+        _day, source, status = key
+        return _("%(source)s, %(status)s: %(stored)s stored, %(counted)s leads") % {
+            "source": sources.get(source, source) if source else _("No source"),
+            "status": statuses.get(status, status),
+            "stored": stored[0],
+            "counted": counted[0],
+        }
+
+    return text
+
+
+# One difference per UTC day whose figures disagree with its leads.
+lead_day_figures_count, lead_day_figures_find = figure_check(
+    LEAD_DAYS,
+    counted=lead_days_counted,
+    group=lambda key: key[0],
+    record=lambda company, day: LeadDayFigure(company=company, day=day),
+    describe=_lead_day_problems,
+)

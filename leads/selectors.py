@@ -14,33 +14,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connections
 from django.db.models import (
     Avg,
-    BigIntegerField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     Q,
     Sum,
-    Value,
 )
-from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from crm.models import Company
-from leads.models import Lead, Opportunity, OpportunityStage, OpportunityStageChange
+from leads.models import (
+    Lead,
+    Opportunity,
+    OpportunityStage,
+    OpportunityStageChange,
+    PipelineFigure,
+)
 
 CENT = Decimal("0.01")
 SECONDS_PER_DAY = Decimal(86400)
 # Cards a column shows at first, and each "Show more" adds: what a person scans on one screen.
 BOARD_COLUMN_SIZE = 12
-
-# The expected amount in cents, and the forecast (amount × probability / 100) in cents rounded
-# half up per opportunity: integer arithmetic, exact on every database (amounts are never
-# negative, so adding 50 before the integer division rounds half up).
-_AMOUNT_CENTS = Cast(Round(F("expected_amount") * 100), output_field=BigIntegerField())
-_WEIGHTED_CENTS = ExpressionWrapper(
-    (_AMOUNT_CENTS * F("probability") + Value(50)) / Value(100), output_field=BigIntegerField()
-)
 
 
 def _from_cents(cents: int | None) -> Decimal:
@@ -137,6 +132,31 @@ def _board_opportunities(company: Company, salesperson_id: int | None, visible: 
     return opportunities
 
 
+def _stage_figures(
+    company: Company, salesperson_id: int | None, visible: Q | None, *, stage_id: int | None = None
+):
+    """The count and sums per stage of the opportunities the board shows, from the pipeline
+    figures kept per (stage, salesperson) (``leads.PipelineFigure``): a few dozen rows however
+    many opportunities there are. ``visible`` names opportunities by their salesperson (the
+    access levels: all, some salespeople and the unassigned, none), which the figures carry."""
+    figures = PipelineFigure.objects.filter(company=company)
+    if visible is not None:
+        figures = figures.filter(visible)
+    if salesperson_id is not None:
+        figures = figures.filter(salesperson_id=salesperson_id)
+    if stage_id is not None:
+        figures = figures.filter(stage_id=stage_id)
+    return (
+        figures.order_by()
+        .values("stage_id")
+        .annotate(
+            count=Sum("opportunity_count"),
+            total_cents=Sum("amount_cents"),
+            weighted_cents=Sum("weighted_cents"),
+        )
+    )
+
+
 def _opportunity_cards(opportunities):
     return opportunities.select_related("salesperson").only(
         "pk",
@@ -169,17 +189,7 @@ def pipeline_board(
     stages = list(OpportunityStage.objects.filter(company=company).order_by("order", "pk"))
     opportunities = _board_opportunities(company, salesperson_id, visible)
     columns = {stage.pk: BoardColumn(stage=stage) for stage in stages}
-    figures = (
-        opportunities.order_by()
-        .values("stage_id")
-        .annotate(
-            # "*", not the id: the covering (company, stage) index then answers alone.
-            count=Count("*"),
-            total_cents=Sum(_AMOUNT_CENTS),
-            weighted_cents=Sum(_WEIGHTED_CENTS),
-        )
-    )
-    for row in figures:
+    for row in _stage_figures(company, salesperson_id, visible):
         column = columns[row["stage_id"]]
         column.count = row["count"]
         column.total = _from_cents(row["total_cents"])
@@ -212,7 +222,9 @@ def pipeline_column_more(
             offset : offset + per_column
         ]
     )
-    return BoardColumn(stage=stage, cards=cards, count=opportunities.count(), offset=offset)
+    figures = list(_stage_figures(company, salesperson_id, visible, stage_id=stage.pk))
+    count = figures[0]["count"] if figures else 0
+    return BoardColumn(stage=stage, cards=cards, count=count, offset=offset)
 
 
 # --- the lead board ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 "Booked" is what the orders say, not the pipeline's hopes: confirmed and fulfilled sales
 orders (``SalesOrder.BOOKED``) by their order date, at their net total (VAT is not a sale).
-Each card is one grouped query whatever the number of orders; both link to the order list
-filtered to the orders a bar counts.
+Each card is one grouped query over the figures the database keeps per (order date,
+salesperson), whatever the number of orders; both link to the order list filtered to the orders
+a bar counts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -25,7 +26,7 @@ from crm.models import Company
 from crm.ui.charts import Datum, bar_chart, format_money, format_number, money_formatter
 from crm.ui.dashboard import Period, register_widget
 from selling.filters import BOOKED
-from selling.models import SalesOrder
+from selling.models import BookedDayFigure
 
 CENT = Decimal("0.01")
 TOP_SALESPEOPLE = 10
@@ -42,16 +43,18 @@ class BookedRow:
 
 
 def _booked(company: Company):
-    return SalesOrder.objects.filter(company=company, status__in=SalesOrder.BOOKED)
+    """The booked orders' figures per (order date, salesperson), which the database keeps with
+    every write to an order (``BookedDayFigure``): a few rows a day however many orders."""
+    return BookedDayFigure.objects.filter(company=company)
 
 
 def _sums() -> dict[str, Any]:
-    money = DecimalField(max_digits=20, decimal_places=2)
-    return {"orders": Count("pk"), "amount": Sum("net_total", output_field=money)}
+    # A key's figures are the sum of its slots (crm.kept_figures).
+    return {"orders": Sum("order_count"), "amount_cents": Sum("net_cents")}
 
 
-def _money(value: Decimal | None) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+def _money(cents: int | None) -> Decimal:
+    return (Decimal(cents or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _in_period(period: Period) -> dict[str, date]:
@@ -71,14 +74,15 @@ def booked_by_salesperson(
         .filter(**_in_period(period))
         .values("salesperson_id", "salesperson__name")
         .annotate(**_sums())
-        .order_by("-amount", "salesperson__name", "salesperson_id")
+        .filter(orders__gt=0)
+        .order_by("-amount_cents", "salesperson__name", "salesperson_id")
     )
     rows = [
         BookedRow(
             key=group["salesperson_id"],
             label=group["salesperson__name"] or _("Unassigned"),
             orders=group["orders"],
-            amount=_money(group["amount"]),
+            amount=_money(group["amount_cents"]),
         )
         for group in groups
     ]
@@ -121,7 +125,7 @@ def booked_by_month(*, company: Company, end: date, months: int = MONTHS) -> lis
                 key=start,
                 label=date_format(start, "YEAR_MONTH_FORMAT"),
                 orders=group.get("orders", 0),
-                amount=_money(group.get("amount")),
+                amount=_money(group.get("amount_cents")),
             )
         )
     return rows

@@ -16,18 +16,38 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_noop
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Round
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from crm.event_text import event_message, joined, render
 from crm.figures import Difference
-from crm.models import Company
+from crm.kept_figures import figure_check
+from crm.models import Company, Salesperson
 from crm.money import round_money
 from crm.timeline import activity_log_event
 from customers.models import BalanceEntry, Customer
 from selling import pricing
-from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
+from selling.kept import BOOKED_DAYS
+from selling.models import (
+    BookedDayFigure,
+    Quotation,
+    QuotationItem,
+    SalesOrder,
+    SalesOrderItem,
+)
 
 logger = logging.getLogger("selling.figures")
 
@@ -386,3 +406,54 @@ def payments_find(company: Company, advance: Callable[[], None]) -> list[Differe
             )
         advance()
     return differences
+
+
+# --- booked sales per day, kept by the database (selling.kept) ----------------------------------
+
+
+def booked_counted(company: Company | int) -> dict[tuple, tuple]:
+    """(order date, salesperson id) -> (booked orders, net cents), as the orders say."""
+    rows = (
+        SalesOrder.objects.filter(company=company, status__in=SalesOrder.BOOKED)
+        .order_by()
+        .values_list("order_date", "salesperson_id")
+        .annotate(
+            count=Count("*"),
+            cents=Sum(Cast(Round(F("net_total") * 100), output_field=BigIntegerField())),
+        )
+    )
+    return {(day, person): (count, cents or 0) for day, person, count, cents in rows}
+
+
+def _booked_text(sums: tuple) -> str:
+    count, cents = sums
+    return ngettext("%(count)s order, %(amount)s", "%(count)s orders, %(amount)s", count) % {
+        "count": count,
+        "amount": formats.number_format(
+            Decimal(cents) / 100, 2, use_l10n=True, force_grouping=True
+        ),
+    }
+
+
+def _booked_problems(company: Company):
+    names = dict(Salesperson.objects.filter(company=company).values_list("pk", "name"))
+
+    def text(key: tuple, stored: tuple, counted: tuple) -> str:
+        person = key[1]
+        return _("%(salesperson)s: %(stored)s stored, %(counted)s in the orders") % {
+            "salesperson": names.get(person, person) if person else _("Unassigned"),
+            "stored": _booked_text(stored),
+            "counted": _booked_text(counted),
+        }
+
+    return text
+
+
+# One difference per order date whose booked figures disagree with its orders.
+booked_figures_count, booked_figures_find = figure_check(
+    BOOKED_DAYS,
+    counted=booked_counted,
+    group=lambda key: key[0],
+    record=lambda company, day: BookedDayFigure(company=company, order_date=day),
+    describe=_booked_problems,
+)

@@ -12,12 +12,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.audit import audit_history
+from crm.kept_figures import KeptFigureRow
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
 from crm.versioning import Versioned
 from customers.models import (
@@ -687,3 +689,44 @@ class OutboundEmail(CompanyOwned):
 
     def get_absolute_url(self) -> str:
         return self.document.get_absolute_url()
+
+
+class BookedDayFigure(KeptFigureRow):
+    """The booked sales orders (confirmed or fulfilled) of one order date and salesperson: how
+    many and their net total in cents, which the dashboard's booked sales cards add up without
+    reading the orders.
+
+    Kept by database triggers on ``selling_salesorder`` (``selling.kept.BOOKED_DAYS``, built by
+    ``crm.kept_figures``), so every write path keeps it in the same transaction; a key's
+    figures are the sum of its slots. ``manage.py verify_figures --only booked_figures``
+    recounts them. Left out of company backups (an import's orders rebuild it).
+    """
+
+    order_date = models.DateField(_("order date"))
+    salesperson = models.ForeignKey(
+        Salesperson,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("salesperson"),
+    )
+    order_count = models.BigIntegerField(_("orders"), default=0)
+    net_cents = models.BigIntegerField(_("net total (cents)"), default=0)
+
+    class Meta:
+        ordering = ["order_date", "salesperson", "slot"]
+        verbose_name = _("booked sales figure")
+        verbose_name_plural = _("booked sales figures")
+        constraints = [
+            models.UniqueConstraint(
+                "company",
+                "order_date",
+                Coalesce("salesperson", 0),
+                "slot",
+                name="booked_day_figure_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.order_date.isoformat()

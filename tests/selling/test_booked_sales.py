@@ -3,8 +3,10 @@ net of VAT, read from the orders (not the pipeline), linked to the order list.""
 
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,7 +15,9 @@ from django.utils import timezone
 from crm.ui.dashboard import period_for
 from selling import services
 from selling.dashboard import booked_by_month, booked_by_salesperson
-from selling.models import SalesOrder
+from selling.figures import booked_counted
+from selling.kept import BOOKED_DAYS
+from selling.models import BookedDayFigure, SalesOrder
 from tests.conftest import at_noon
 from tests.crm.test_dashboard import chart_tables
 from tests.factories import CompanyFactory, CustomerFactory, ProductFactory, SalespersonFactory
@@ -176,3 +180,49 @@ def test_another_companys_orders_never_count(member_client, company, member):
     other = CompanyFactory()
     order(company, member, net="10.00", on=timezone.localdate())
     assert booked_by_salesperson(company=other, period=period_for("month")) == []
+
+
+# --- the figures the database keeps per day (selling.kept) ------------------------------------
+
+
+def _agree(company) -> bool:
+    return BOOKED_DAYS.stored(company) == booked_counted(company)
+
+
+def test_every_write_path_keeps_the_booked_figures(company, member):
+    ana = SalespersonFactory(company=company, name="Ana")
+    confirmed = order(company, member, net="100.00")
+    order(company, member, net="50.05", status=SalesOrder.Status.FULFILLED, seller=ana)
+    draft = order(company, member, net="7.00", status=SalesOrder.Status.DRAFT)
+    assert _agree(company)
+    assert BOOKED_DAYS.stored(company)[(DAY, ana.pk)] == (1, 5005)
+    services.order_cancel(order=confirmed, actor=member)
+    SalesOrder.objects.filter(company=company).update(salesperson=ana)
+    assert _agree(company)
+    services.order_confirm(order=draft, actor=member)
+    SalesOrder.objects.filter(pk=draft.pk).update(order_date=date(2026, 11, 30))
+    assert _agree(company)
+    SalesOrder.objects.filter(pk=draft.pk).delete()
+    assert _agree(company)
+    assert BOOKED_DAYS.stored(company) == {(DAY, ana.pk): (1, 5005)}
+
+
+def test_verify_figures_repairs_the_booked_figures(company, member):
+    order(company, member, net="10.00")
+    BookedDayFigure.objects.filter(company=company).update(net_cents=1)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 row"):
+        call_command(
+            "verify_figures", "--company", company.slug, "--only", "booked_figures", stdout=out
+        )
+    assert "1 order, 10.00 in the orders" in out.getvalue()
+    call_command(
+        "verify_figures",
+        "--company",
+        company.slug,
+        "--only",
+        "booked_figures",
+        "--fix",
+        stdout=StringIO(),
+    )
+    assert _agree(company)
