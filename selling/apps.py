@@ -39,7 +39,7 @@ class SellingConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from crm.figures import register_figure_check
-        from selling import figures
+        from selling import figures, party_names
 
         register_figure_check(
             "totals",
@@ -62,6 +62,13 @@ class SellingConfig(AppConfig):
             order=45,
             count=figures.booked_figures_count,
             find=figures.booked_figures_find,
+        )
+        register_figure_check(
+            "party_names",
+            noun=gettext_lazy("documents' names searched"),
+            order=46,
+            count=party_names.party_names_count,
+            find=party_names.party_names_find,
         )
         register_figure_check(
             "payments",
@@ -129,6 +136,28 @@ class SellingConfig(AppConfig):
                 "guest": {Action.VIEW: department},
             },
         )
+
+        # A document is found by its customer's and opportunity's names, stored on it: a
+        # rename, or an opportunity becoming a customer, writes them again wherever it is saved
+        # from (page, admin, API, import). Signals, because customers and leads know no document.
+        from django.db.models.signals import post_delete, post_save
+
+        from customers.models import CustomerLink
+
+        post_save.connect(
+            party_names.customer_saved, sender=Customer, dispatch_uid="party_names_customer"
+        )
+        post_save.connect(
+            party_names.opportunity_saved,
+            sender=Opportunity,
+            dispatch_uid="party_names_opportunity",
+        )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                party_names.customer_link_changed,
+                sender=CustomerLink,
+                dispatch_uid=f"party_names_customer_link_{signal is post_save}",
+            )
 
         # The top bar's search box finds this app's records (crm.ui.global_search).
         from selling import search_kinds

@@ -42,8 +42,7 @@ def _total_range() -> tuple[django_filters.NumberFilter, django_filters.NumberFi
 
 class QuotationFilter(SearchFilterSet):
     # The number, and whoever it is for: the customer (also the one its opportunity became) or
-    # the opportunity's title.
-    search_related = ("customer", "opportunity", "opportunity__customer_link__customer")
+    # the opportunity's title, all stored on the quotation (selling.party_names).
 
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Quotation.Status.choices, empty_label=_("Any status")
@@ -68,8 +67,8 @@ class QuotationFilter(SearchFilterSet):
 
 
 class OrderFilter(SearchFilterSet):
-    search_related = ("customer",)
-
+    # The number, and the customer's name, e-mail and phone, stored on the order
+    # (selling.party_names).
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[(BOOKED, _("Booked (confirmed or fulfilled)")), *SalesOrder.Status.choices],

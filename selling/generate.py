@@ -58,7 +58,7 @@ DOCUMENT_COLUMNS = (
     "id", "company_id", "number", "salesperson_id", "sales_partner_id", "currency",
     "prices_include_vat", "discount_percent", "discount_rule", "price_group_id", "price_rule",
     "payment_terms_days", "net_total", "vat_total", "gross_total", "notes", "created_by_id",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "party_names",
 )  # fmt: skip
 # What both line tables share (DocumentLine), in the order _line_values gives them.
 LINE_COLUMNS = (
@@ -158,7 +158,20 @@ class _Party:
     sales_partner_id: int | None
     created: datetime.date
     terms: pricing.Terms
+    # What its quotations and orders store as the names they are found by (selling.party_names:
+    # a quotation's customer, opportunity and the opportunity's customer; an order's customer).
+    names: str = ""
+    order_names: str = ""
     wishes: list[tuple] | None = None  # an opportunity's (item id, product id, quantity, note)
+
+
+def _joined(*values, row: bool = False) -> str:
+    """A row's search document as ``crm.ui.search.search_document`` builds it in SQL; given
+    ``row``, the values come from a related row that may be missing (all None, a customer's name
+    never is): then "", as ``selling.party_names`` stores it."""
+    if row and all(value is None for value in values):
+        return ""
+    return " ".join(value or "" for value in values)
 
 
 class _Parties:
@@ -266,14 +279,24 @@ class _Parties:
                 company=self.company, pk__in=ids, status=Customer.Status.ACTIVE
             )
             return {
-                pk: _Party(pk, None, seller, partner, created.date(), self._customer_terms(t, g))
-                for pk, seller, partner, created, t, g in rows.values_list(
+                pk: _Party(
+                    pk,
+                    None,
+                    seller,
+                    partner,
+                    created.date(),
+                    self._customer_terms(t, g),
+                    names=" ".join((_joined(*document), "", "")),
+                    order_names=_joined(*document),
+                )
+                for pk, seller, partner, created, t, g, *document in rows.values_list(
                     "pk",
                     "salesperson_id",
                     "sales_partner_id",
                     "created_at",
                     "customer_type_id",
                     "customer_group_id",
+                    *Customer.search_fields,
                 )
             }
 
@@ -284,7 +307,13 @@ class _Parties:
             rows = Opportunity.objects.filter(
                 company=self.company, pk__in=ids, stage__kind=OpportunityStage.Kind.OPEN
             ).values_list(
-                "pk", "salesperson_id", "sales_partner_id", "created_at", "lead__organization_name"
+                "pk",
+                "salesperson_id",
+                "sales_partner_id",
+                "created_at",
+                "lead__organization_name",
+                *Opportunity.search_fields,
+                *(f"customer_link__customer__{name}" for name in Customer.search_fields),
             )
             found = {
                 pk: _Party(
@@ -294,9 +323,16 @@ class _Parties:
                     partner,
                     created.date(),
                     self._prospect_terms(bool(organization)),
+                    names=" ".join(
+                        (
+                            "",
+                            _joined(*document[: len(Opportunity.search_fields)]),
+                            _joined(*document[len(Opportunity.search_fields) :], row=True),
+                        )
+                    ),
                     wishes=[],
                 )
-                for pk, seller, partner, created, organization in rows
+                for pk, seller, partner, created, organization, *document in rows
             }
             wishes = (
                 WishListItem.objects.filter(company=self.company, opportunity__in=list(found))
@@ -426,7 +462,9 @@ class _DocumentMaker:
             )
         return lines
 
-    def _document_values(self, doc_id, number, party, totals, notes, created, updated) -> tuple:
+    def _document_values(
+        self, doc_id, number, party, totals, notes, created, updated, names
+    ) -> tuple:
         """A quotation's or an order's DOCUMENT_COLUMNS (created_by stays empty)."""
         terms = party.terms
         return (
@@ -449,6 +487,7 @@ class _DocumentMaker:
             None,
             created,
             updated,
+            names,
         )
 
     def _quotation(self, index: int, slot: _Slot, party: _Party) -> None:
@@ -475,7 +514,7 @@ class _DocumentMaker:
         self.quotations.append(
             (
                 *self._document_values(
-                    quotation_id, number, party, totals, notes, created, updated
+                    quotation_id, number, party, totals, notes, created, updated, party.names
                 ),
                 party.opportunity_id,
                 party.customer_id,
@@ -516,7 +555,9 @@ class _DocumentMaker:
         number = self.numbers.take(SalesOrder.NUMBER_PREFIX, order_date)
         self.orders.append(
             (
-                *self._document_values(order_id, number, party, totals, notes, created, created),
+                *self._document_values(
+                    order_id, number, party, totals, notes, created, created, party.order_names
+                ),
                 party.customer_id,
                 None,
                 quotation_id,

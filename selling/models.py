@@ -48,7 +48,8 @@ class SellingDocument(Versioned, CompanyOwned):
     """What a quotation and a sales order share: number, party, ownership, pricing terms, totals."""
 
     timeline_enabled = True
-    search_fields = ("number",)  # and the party's, through the relations (selling.filters)
+    # The number and the stored names of whoever it is for (selling.party_names).
+    search_fields = ("number", "party_names")
 
     number = models.CharField(_("number"), max_length=20, editable=False)
     salesperson = models.ForeignKey(
@@ -112,12 +113,45 @@ class SellingDocument(Versioned, CompanyOwned):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Derived from the customer and opportunity, kept by selling.party_names; only searched.
+    party_names = models.TextField(_("names searched"), blank=True, default="", editable=False)
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return self.number or str(_("(unnumbered)"))
+
+    def _party_keys(self) -> tuple:
+        return (self.__dict__.get("customer_id"), self.__dict__.get("opportunity_id"))
+
+    def save(self, *args, **kwargs):
+        from selling.party_names import names_for
+
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or self._party_keys() != getattr(self, "_saved_party", None):
+            self.party_names = names_for(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "party_names"}
+        elif update_fields is None:
+            # The party is the same: the stored names are the renames' to keep, and this
+            # instance's copy may be older than one of them.
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name != "party_names"
+                and field.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
+        self._saved_party = self._party_keys()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_party = instance._party_keys()
+        return instance
 
     @property
     def party(self):
@@ -206,7 +240,7 @@ class Quotation(SellingDocument):
 
     objects = ScopedManager(company="company")
 
-    history = audit_history(excluded=DERIVED_DOCUMENT_FIELDS)
+    history = audit_history(excluded=(*DERIVED_DOCUMENT_FIELDS, "party_names"))
 
     class Meta:
         ordering = ["-quotation_date", "-pk"]
@@ -355,7 +389,7 @@ class SalesOrder(SellingDocument):
     objects = ScopedManager(company="company")
 
     history = audit_history(
-        excluded=(*DERIVED_DOCUMENT_FIELDS, "balance_applied", "balance_refunded")
+        excluded=(*DERIVED_DOCUMENT_FIELDS, "balance_applied", "balance_refunded", "party_names")
     )
 
     class Meta:

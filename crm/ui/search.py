@@ -201,3 +201,21 @@ class AddSearchIndex(Operation):
     @property
     def migration_name_fragment(self):
         return f"search_{self.name}"
+
+
+class RemoveSearchIndex(AddSearchIndex):
+    """Drops a trigram search index that ``AddSearchIndex`` created (``fields`` as frozen there,
+    to put it back when reversed)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, to_state, from_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, to_state, from_state)
+
+    def describe(self):
+        return f"Drop the trigram search index {self.name} on PostgreSQL"
+
+    @property
+    def migration_name_fragment(self):
+        return f"drop_search_{self.name}"

@@ -39,9 +39,9 @@ def test_agreeing_figures_pass(company, account):
     out = run("--company", company.slug)
     assert (
         "Checked 1 documents, 1 balances, 1 lifetime sales values, 1 order payments, "
-        "1 days' booked sales figures, 0 stage stays, 0 opportunities' lead created dates, "
-        "0 customer links' lead created dates, 0 stages' pipeline figures, "
-        "0 days' lead figures." in out
+        "1 days' booked sales figures, 1 documents' names searched, 0 stage stays, "
+        "0 opportunities' lead created dates, 0 customer links' lead created dates, "
+        "0 stages' pipeline figures, 0 days' lead figures." in out
     )
     assert "Every stored figure agrees" in out
 
