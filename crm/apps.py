@@ -48,6 +48,10 @@ class CrmConfig(AppConfig):
         # PostgreSQL row-level security: policies after every migrate, and whether a new
         # connection is subject to them (crm.rls).
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="crm_rls_policies")
+        # Triggers that keep figures, put back where a migration rebuilt their table (SQLite).
+        from crm.kept_figures import reinstall_missing
+
+        post_migrate.connect(reinstall_missing, sender=self, dispatch_uid="crm_kept_figures")
         connection_created.connect(rls.note_enforcement, dispatch_uid="crm_rls_enforcement")
         # An API key names no company: the database says whose it is (crm.api.tokens).
         rls.register_company_lookup(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -287,6 +287,50 @@ $$;"""
                 )
                 for key, sums in want.items()
             )
+
+
+_KEPT: list[KeptFigures] = []
+
+
+def register_kept_figures(spec: KeptFigures) -> None:
+    """Name a spec whose triggers ``reinstall_missing`` keeps in place after every migrate."""
+    if spec not in _KEPT:
+        _KEPT.append(spec)
+
+
+def reinstall_missing(sender=None, *, using: str = "default", plan=None, **kwargs) -> None:
+    """After ``migrate``: the triggers of every registered spec whose table exists, put back
+    where a migration lost them, and its figures counted again from the source rows.
+
+    On SQLite most ``ALTER TABLE`` work (a new column with a constraint, a changed field) copies
+    the table into a new one and drops the old, and its triggers with it: the figures would then
+    silently stop following the writes. The rows written between the loss and now were not
+    counted either, so the figures are rebuilt, not only the triggers. PostgreSQL keeps triggers
+    through ``ALTER TABLE``; the check costs one query there. A ``flush`` sends no plan."""
+    if plan is None:
+        return
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    for spec in _KEPT:
+        if spec.table not in tables or spec.source not in tables or spec.installed(connection):
+            continue
+        # A cursor, not a schema editor: SQLite's refuses to run inside a transaction.
+        executor = CursorExecutor(connection)
+        with transaction.atomic(using=using):
+            spec.uninstall(executor)
+            executor.execute(f"DELETE FROM {spec.table}")
+            spec.install(executor)
+
+
+class CursorExecutor:
+    """What ``install``/``uninstall`` use of a schema editor: its connection and ``execute``."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params=None) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def differences(stored: dict[tuple, tuple], counted: dict[tuple, tuple]):

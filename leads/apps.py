@@ -80,6 +80,11 @@ class LeadsConfig(AppConfig):
 
         # The board's column totals and the dashboard's pipeline and lead sources read the
         # figures the database keeps (leads.kept).
+        from crm.kept_figures import register_kept_figures
+        from leads.kept import LEAD_DAYS, PIPELINE
+
+        register_kept_figures(PIPELINE)
+        register_kept_figures(LEAD_DAYS)
         register_figure_check(
             "pipeline_figures",
             noun=_("stages' pipeline figures"),

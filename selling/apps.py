@@ -56,6 +56,10 @@ class SellingConfig(AppConfig):
             find=figures.lifetime_find,
         )
         # The dashboard's booked sales cards read the figures the database keeps per day.
+        from crm.kept_figures import register_kept_figures
+        from selling.kept import BOOKED_DAYS
+
+        register_kept_figures(BOOKED_DAYS)
         register_figure_check(
             "booked_figures",
             noun=gettext_lazy("days' booked sales figures"),

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from django_scopes import scope
 
+from crm.kept_figures import CursorExecutor, reinstall_missing
 from crm.ui.dashboard import Period
 from customers.services import opportunity_convert_to_customer
 from leads.dashboard import (
@@ -33,6 +34,7 @@ from leads.services import (
     opportunity_delete,
     opportunity_set_stage,
 )
+from selling.kept import BOOKED_DAYS
 from tests.factories import (
     CustomerTypeFactory,
     LeadFactory,
@@ -68,7 +70,27 @@ def people(company):
 
 
 def test_the_triggers_are_installed(db):
+    # After every migration: on SQLite a later migration of a source table (selling 0012 adds a
+    # column to the orders) rebuilds it and drops its triggers; migrate puts them back.
     assert PIPELINE.installed(connection) and LEAD_DAYS.installed(connection)
+    assert BOOKED_DAYS.installed(connection)
+
+
+def test_migrate_puts_lost_triggers_back_and_recounts(company, stages, people):
+    OpportunityFactory(
+        company=company, stage=stages["new"], salesperson=people[0], expected_amount=Decimal("50")
+    )
+    PIPELINE.uninstall(CursorExecutor(connection))  # what a table rebuild does on SQLite
+    OpportunityFactory(company=company, stage=stages["new"], expected_amount=Decimal("7"))
+    assert not PIPELINE.installed(connection)
+    assert not agree(company)  # the second opportunity went uncounted
+
+    reinstall_missing(using="default", plan=[])
+
+    assert PIPELINE.installed(connection)
+    assert agree(company)
+    OpportunityFactory(company=company, stage=stages["proposal"], expected_amount=Decimal("3"))
+    assert agree(company)
 
 
 def test_every_write_path_keeps_the_figures(company, member, stages, people):
