@@ -41,7 +41,14 @@ def test_the_search_page_shows_the_leads_the_fragment_finds(client, company, sal
     mine = SalespersonFactory(company=company, user=salesperson_user)
     for first in ("Ana", "Bruno", "Clara"):
         LeadFactory(company=company, first_name=first, last_name="Martinez", salesperson=mine)
-    LeadFactory(company=company, first_name="Dora", last_name="Schulz", salesperson=mine)
+    # Its organization named, not made up: a made-up one ("Martin and Sons") can hold "arti".
+    LeadFactory(
+        company=company,
+        first_name="Dora",
+        last_name="Schulz",
+        organization_name="Schulz Handel",
+        salesperson=mine,
+    )
     fragment = data._search_fragment(company, mine)
     assert fragment in ("arti", "chul")
 
