@@ -77,6 +77,11 @@ def test_the_triggers_are_installed(db):
 
 
 def test_migrate_puts_lost_triggers_back_and_recounts(company, stages, people):
+    if connection.vendor == "postgresql":
+        # The test's transaction holds deferred reference checks, and PostgreSQL alters no
+        # table with trigger events pending; migrate runs with none.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     OpportunityFactory(
         company=company, stage=stages["new"], salesperson=people[0], expected_amount=Decimal("50")
     )
