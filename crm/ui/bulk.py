@@ -138,6 +138,8 @@ class BulkActionForm(forms.Form):
     # On every list page with bulk actions, beside the filters: the same markup without a
     # template per widget (crm.ui.fast_forms).
     default_renderer = fast_renderer
+    # The same on every visit to the list: each field's markup is kept (crm.ui.fast_forms).
+    cache_rendered_fields = True
 
     def __init__(self, *args, actions: Iterable[BulkAction], company, model, **kwargs):
         super().__init__(*args, **kwargs)

@@ -175,16 +175,29 @@ class CachedChoiceIterator(ModelChoiceIterator):
             self._memo = self._read()
         return self._memo
 
+    def cache_key(self) -> str | None:
+        """Where the options are cached (it names the company's lists version and the select's
+        query), or None outside a company scope, where they are read from the database."""
+        if not hasattr(self, "_key"):
+            field = self.field
+            company = _active_company()
+            if company is None:
+                self._key = None
+            else:
+                label = f"{type(field).__module__}.{type(field).__qualname__}:{field.to_field_name}"
+                digest = hashlib.sha256(f"{label}|{query_key(self.queryset)}".encode()).hexdigest()[
+                    :32
+                ]
+                self._key = f"choices:{lists_cache_key(company)}:{digest}"
+        return self._key
+
     def _read(self) -> list[tuple[object, str]]:
         field = self.field
-        company = _active_company()
-        if company is None:
+        key = self.cache_key()
+        if key is None:
             return [
                 (field.prepare_value(obj), field.label_from_instance(obj)) for obj in self.queryset
             ]
-        label = f"{type(field).__module__}.{type(field).__qualname__}:{field.to_field_name}"
-        digest = hashlib.sha256(f"{label}|{query_key(self.queryset)}".encode()).hexdigest()[:32]
-        key = f"choices:{lists_cache_key(company)}:{digest}"
         options = cache.get(key)
         if options is None:
             options = [

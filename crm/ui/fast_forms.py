@@ -11,14 +11,31 @@ rows: the profile of issue 17 puts 27 ms of a 56 ms request inside widget render
 context the widget builds; anything else (checkbox lists, a widget with a template of its own)
 goes to the templates as before. ``tests/crm/test_fast_forms.py`` renders every list's filter
 form both ways and compares them.
+
+A list page's filters and bulk bar come out the same on every visit until someone filters, so
+forms that opt in (``cache_rendered_fields = True``: every list's FilterSet form and bulk form)
+keep each field's markup in a per-process memory, keyed by everything the markup is made from
+(``_field_key``): the form's class, prefix and ids, the language, time zone and dialing region,
+the field's label, help, widget and attributes, the options (a company's cached reference list
+by its cache key, which names the lists version) and the value typed in or the initial one. A
+form with errors, or a field whose options are read from the database, is rendered as before.
+The memory is per process, so new code never meets markup an older version wrote.
 """
 
 from __future__ import annotations
 
+from django import forms
+from django.db import models
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.translation import get_language
+
+from crm.phones import active_region
+from crm.ui.choices import CachedChoiceIterator
 
 _WIDGETS = "django/forms/widgets/"
 _INPUT_TEMPLATES = frozenset(
@@ -144,11 +161,129 @@ class FastFormRenderer(DjangoTemplates):
 fast_renderer = FastFormRenderer()
 
 
+# Field markup of the forms that opt in, by ``_field_key``. Emptied when full: list pages use a
+# few dozen keys, searches typed in add one per search and field.
+_RENDERED: dict[tuple, SafeString] = {}
+RENDERED_LIMIT = 4096
+_UNKEYED = object()
+
+
+def _plain_key(value):
+    """A value as a key: lazy translations as their text, model rows as their table and key,
+    containers item by item."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, models.Model):
+        return ("row", value._meta.label_lower, value.pk)
+    if isinstance(value, dict):
+        return tuple((key, _plain_key(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_plain_key(item) for item in value)
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    return (type(value).__qualname__, repr(value))
+
+
+def _form_key(form) -> tuple | None:
+    """What every field of ``form`` shares: None when the form is not to be cached."""
+    memo = form.__dict__.get("_rendered_form_key", _UNKEYED)
+    if memo is not _UNKEYED:
+        return memo
+    key = None
+    if getattr(form, "cache_rendered_fields", False) and not (form.is_bound and form.errors):
+        key = (
+            type(form).__module__,
+            type(form).__qualname__,
+            form.prefix,
+            form.auto_id,
+            _plain_key(form.label_suffix),
+            form.use_required_attribute,
+            form.is_bound,
+            get_language(),
+            timezone.get_current_timezone_name(),
+            active_region(),
+        )
+    form.__dict__["_rendered_form_key"] = key
+    return key
+
+
+def _options_key(widget):
+    """The options a select shows, as a key; ``_UNKEYED`` when they come from the database."""
+    choices = getattr(widget, "choices", None)
+    if choices is None:
+        return None
+    if isinstance(choices, CachedChoiceIterator):
+        cache_key = choices.cache_key()
+        if cache_key is None:
+            return _UNKEYED
+        return (cache_key, _plain_key(choices.field.empty_label))
+    if isinstance(choices, ModelChoiceIterator):
+        return _UNKEYED
+    return _plain_key(list(choices))
+
+
+def _field_key(field, wide: bool) -> tuple | None:
+    """Everything ``field_html`` writes ``field`` from, or None when it must be rendered."""
+    form_key = _form_key(field.form)
+    if form_key is None:
+        return None
+    widget = field.field.widget
+    if isinstance(widget, forms.MultiWidget):
+        return None
+    options = _options_key(widget)
+    if options is _UNKEYED:
+        return None
+    form = field.form
+    typed = (
+        widget.value_from_datadict(form.data, form.files, field.html_name)
+        if form.is_bound
+        else None
+    )
+    return (
+        form_key,
+        field.name,
+        wide,
+        type(field.field).__qualname__,
+        type(widget).__module__,
+        type(widget).__qualname__,
+        widget.template_name,
+        _plain_key(getattr(widget, "format", None)),
+        widget.is_localized,
+        field.field.localize,
+        _plain_key(widget.attrs),
+        _plain_key(field.field.label),
+        _plain_key(field.field.label_suffix),
+        _plain_key(field.field.help_text),
+        field.field.required,
+        field.field.disabled,
+        field.field.show_hidden_initial,
+        options,
+        _plain_key(typed),
+        _plain_key(field.initial),
+    )
+
+
 def field_html(field, wide: bool = False) -> SafeString:
     """``crm/partials/_field.html`` for one bound field (the ``{% form_field %}`` tag), written
     in Python: a list page's filters and bulk bar render it ten times, and the template's
     lookups cost more than the widget itself. ``tests/crm/test_fast_forms.py`` renders forms
-    both ways and compares them."""
+    both ways and compares them.
+
+    Fields of a form that opts in (``cache_rendered_fields``) come from the per-process memory
+    when written before with the same key."""
+    key = _field_key(field, wide)
+    if key is None:
+        return _field_html(field, wide)
+    html = _RENDERED.get(key)
+    if html is None:
+        html = _field_html(field, wide)
+        if len(_RENDERED) >= RENDERED_LIMIT:
+            _RENDERED.clear()
+        _RENDERED[key] = html
+    return html
+
+
+def _field_html(field, wide: bool) -> SafeString:
     if field.is_hidden:
         return mark_safe(f"{conditional_escape(field)}\n")
     checkbox = field.widget_type == "checkbox"

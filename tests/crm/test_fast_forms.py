@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+import crm.ui.fast_forms
 import crm.ui.filters
 from crm.models import Membership
 from crm.ui.dates import LocalDateField
@@ -232,3 +233,77 @@ def test_the_detail_pages_small_forms_render_as_the_templates_do(language, compa
                 expected = _with_radios(slow, DjangoTemplates())
                 assert _with_radios(fast, FastFormRenderer()) == expected
                 assert "<textarea" in expected or "checkbox" in expected
+
+
+def _fields(form) -> list[str]:
+    return [str(field_html(field)) for field in form]
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize("filterset", FILTERSETS, ids=lambda cls: cls.__qualname__)
+def test_kept_filter_markup_is_what_the_field_template_writes(filterset, language, filter_request):
+    """The second rendering comes from the kept markup; both are the template's."""
+    crm.ui.fast_forms._RENDERED.clear()
+    with translation.override(language):
+        for data in (None, {"q": '"x" & <y>', "created_to": "2026-02-01", "is_active": "false"}):
+            for _visit in range(2):
+                form = filterset(data, queryset=None, request=filter_request).form
+                form.is_valid()
+                assert form.cache_rendered_fields
+                assert _fields(form) == [_field_template(field, False) for field in form]
+    assert crm.ui.fast_forms._RENDERED
+
+
+def test_a_form_with_errors_is_not_kept(filter_request):
+    import leads.filters
+
+    crm.ui.fast_forms._RENDERED.clear()
+    form = leads.filters.LeadFilter({"status": "bogus"}, queryset=None, request=filter_request).form
+    assert not form.is_valid()
+    assert 'class="field-error"' in "".join(_fields(form))
+    assert not crm.ui.fast_forms._RENDERED
+
+
+def test_kept_markup_follows_the_values_the_language_and_the_lists(filter_request, company):
+    from django_scopes import scope
+
+    import leads.filters
+
+    source = LeadSourceFactory(company=company, name="Referral")
+
+    def source_field(data=None, language="en") -> str:
+        with translation.override(language):
+            form = leads.filters.LeadFilter(data, queryset=None, request=filter_request).form
+            form.is_valid()
+            return str(field_html(form["source"])) + str(field_html(form["status"]))
+
+    first = source_field()
+    assert source_field() == first
+    assert ">Referral</option>" in first
+    chosen = source_field({"source": str(source.pk), "status": "new"})
+    assert f'<option value="{source.pk}" selected>Referral</option>' in chosen
+    assert '<option value="new" selected>' in chosen
+    assert source_field(language="id") != first
+    # A renamed source bumps the company's lists version: the next request reads it anew.
+    source.name = "Word of mouth"
+    source.save()
+    company.refresh_from_db()
+    filter_request.company = company
+    with scope(company=company):
+        renamed = source_field()
+    assert ">Word of mouth</option>" in renamed
+    assert "Referral" not in renamed
+
+
+def test_kept_bulk_bar_markup_is_what_the_field_template_writes(filter_request, company):
+    from leads.forms import SalesRecordBulkForm
+    from leads.models import Lead
+    from leads.views.leads import lead_bulk_actions
+
+    crm.ui.fast_forms._RENDERED.clear()
+    for _visit in range(2):
+        form = SalesRecordBulkForm(
+            actions=list(lead_bulk_actions), company=company, model=Lead, auto_id="bulk_%s"
+        )
+        assert _fields(form) == [_field_template(field, False) for field in form]
+    assert crm.ui.fast_forms._RENDERED
