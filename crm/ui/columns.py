@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
@@ -328,6 +329,16 @@ class BoundTable:
             if key not in skip
             for value in values
         ]
+
+    @cached_property
+    def columns_form(self) -> SafeString:
+        """The column picker's boxes (``crm/partials/_columns_form.html``), rendered once: the
+        picker writes them twice, in a ``<template>`` for scripts and in ``<noscript>``."""
+        return mark_safe(
+            get_template("crm/partials/_columns_form.html").render(
+                {"table": self, "request": self.request}
+            )
+        )
 
     def params_without_cols(self) -> list[tuple[str, str]]:
         return self.carried_params(COLS_PARAM)
