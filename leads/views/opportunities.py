@@ -109,7 +109,25 @@ class OpportunityListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, 
     default_sort = "-created"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("stage", "salesperson")
+        return (
+            super()
+            .get_queryset()
+            .select_related("stage", "salesperson")
+            # The columns the row shows (leads.tables), as the lead list reads its own.
+            .only(
+                "pk",
+                "company_id",
+                "title",
+                "probability",
+                "expected_amount",
+                "expected_close_date",
+                "created_at",
+                "stage__name",
+                "stage__kind",
+                "stage__order",
+                "salesperson__name",
+            )
+        )
 
 
 class OpportunityDetailView(
