@@ -318,3 +318,32 @@ def test_filtering_without_javascript_keeps_the_columns_picked(member_client, ev
         b'name="cols" value='
         not in response.content.split(b'class="filters"')[1].split(b"</form>")[0]
     )
+
+
+def test_the_cell_helpers_write_what_format_html_writes():
+    from django.utils.functional import lazy
+    from django.utils.html import conditional_escape, format_html
+    from django.utils.safestring import mark_safe
+
+    from crm.ui import columns
+
+    lazy_text = lazy(lambda: 'a "lazy" <b>', str)()
+    lazy_safe = lazy(lambda: mark_safe("<i>safe</i>"), str)()
+    values = ["<b>\"x\" & 'y'</b>", mark_safe("<i>kept</i>"), 42, lazy_text, lazy_safe, "plain"]
+    for value in values:
+        assert columns.escaped(value) == conditional_escape(value)
+        assert columns.badge(value, "primary") == format_html(
+            '<span class="{}">{}</span>', "badge badge-primary", value
+        )
+        assert columns.link('/x?a=1&b="2"', value) == format_html(
+            '<a href="{}">{}</a>', '/x?a=1&b="2"', value
+        )
+        assert columns.link("/x", value, css="doc-number") == format_html(
+            '<a class="{}" href="{}">{}</a>', "doc-number", "/x", value
+        )
+    assert columns.mailto('a&b"@example.com') == format_html(
+        '<a href="mailto:{}">{}</a>', 'a&b"@example.com', 'a&b"@example.com'
+    )
+    assert columns.mailto("") == ""
+    assert columns.text("<b>") == "&lt;b&gt;"
+    assert columns.text(None) == ""
