@@ -179,8 +179,9 @@ def _plain_key(value):
         return tuple((key, _plain_key(item)) for key, item in value.items())
     if isinstance(value, list | tuple):
         return tuple(_plain_key(item) for item in value)
-    if isinstance(value, str | int | float | bool | type(None)):
+    if isinstance(value, str) or value is None:
         return value
+    # With its type: 1, 1.0 and True are equal keys but not the same text.
     return (type(value).__qualname__, repr(value))
 
 
