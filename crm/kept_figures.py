@@ -28,7 +28,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from crm.models import CompanyOwned
+from crm.models import CompanyOwned, Salesperson
 
 SLOTS = 16
 
@@ -388,3 +388,27 @@ def figure_check(
         ]
 
     return count, find
+
+
+def by_salesperson(
+    message: str, sums_text: Callable[[tuple], str], *, position: int = 1
+) -> Callable[[Any], Callable[[tuple, tuple, tuple], str]]:
+    """``describe`` for ``figure_check`` where the key holds a salesperson's id at
+    ``position``: ``message`` (``%(salesperson)s``, ``%(stored)s``, ``%(counted)s``, a lazy
+    translation) with the salesperson's name and both figures as ``sums_text`` words them. The
+    company's names are read once per check."""
+
+    def describe(company) -> Callable[[tuple, tuple, tuple], str]:
+        names = dict(Salesperson.objects.filter(company=company).values_list("pk", "name"))
+
+        def text(key: tuple, stored: tuple, counted: tuple) -> str:
+            person = key[position]
+            return message % {
+                "salesperson": names.get(person, person) if person else _("Unassigned"),
+                "stored": sums_text(stored),
+                "counted": sums_text(counted),
+            }
+
+        return text
+
+    return describe

@@ -13,12 +13,12 @@ from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, 
 from django.db.models.functions import Cast, Round, TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from crm.event_text import event_message, joined, render
 from crm.figures import Difference
-from crm.kept_figures import figure_check
-from crm.models import Company, Salesperson
+from crm.kept_figures import by_salesperson, figure_check
+from crm.models import Company
 from crm.timeline import activity_log_event
 from leads.kept import LEAD_DAYS, PIPELINE
 from leads.models import (
@@ -273,27 +273,16 @@ def _pipeline_text(sums: tuple) -> str:
     ) % {"count": count, "amount": _money(cents), "weighted": _money(weighted)}
 
 
-def _pipeline_problems(company: Company):
-    names = dict(Salesperson.objects.filter(company=company).values_list("pk", "name"))
-
-    def text(key: tuple, stored: tuple, counted: tuple) -> str:
-        person = key[1]
-        return _("%(salesperson)s: %(stored)s stored, %(counted)s in the opportunities") % {
-            "salesperson": names.get(person, person) if person else _("Unassigned"),
-            "stored": _pipeline_text(stored),
-            "counted": _pipeline_text(counted),
-        }
-
-    return text
-
-
 # One difference per stage whose figures disagree with its opportunities.
 pipeline_figures_count, pipeline_figures_find = figure_check(
     PIPELINE,
     counted=pipeline_counted,
     group=lambda key: key[0],
     record=lambda company, stage_id: OpportunityStage.objects.get(company=company, pk=stage_id),
-    describe=_pipeline_problems,
+    describe=by_salesperson(
+        gettext_lazy("%(salesperson)s: %(stored)s stored, %(counted)s in the opportunities"),
+        _pipeline_text,
+    ),
 )
 
 
