@@ -28,7 +28,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from crm.models import CompanyOwned
+from crm.models import CompanyOwned, Salesperson
 
 SLOTS = 16
 
@@ -59,7 +59,12 @@ class Key:
 @dataclass(frozen=True)
 class Total:
     column: str
-    expression: str  # SQL over one source row, the same on both databases
+    expression: str  # SQL over one source row, on both databases unless ``sqlite`` is given
+    sqlite: str | None = None  # SQLite's own SQL for it, where the two differ
+
+    def sql(self, vendor: str, row: str) -> str:
+        chosen = self.sqlite if vendor == "sqlite" and self.sqlite is not None else self.expression
+        return chosen.format(row=row)
 
 
 @dataclass(frozen=True)
@@ -71,15 +76,21 @@ class KeptFigures:
     keys: tuple[Key, ...]  # the company first
     totals: tuple[Total, ...]  # the first is a count: a key whose count is zero is empty
     watched: tuple[str, ...]  # the source columns the keys and totals read (SQLite's UPDATE OF)
+    # SQL over one source row, the same on both databases: only the rows it holds for count
+    # (their keys may then be NOT NULL where the others' would be empty); None: every row.
+    only: str | None = None
+
+    def _only(self, row: str, joiner: str) -> str:
+        return f" {joiner} ({self.only.format(row=row)})" if self.only else ""
 
     # --- PostgreSQL --------------------------------------------------------------------------
 
     def _pg_rows(self, rows: str, sign: int) -> str:
         keys = ", ".join(f"{k.postgresql.format(row='r')} AS {k.column}" for k in self.keys)
         totals = ", ".join(
-            f"{sign} * ({t.expression.format(row='r')}) AS {t.column}" for t in self.totals
+            f"{sign} * ({t.sql('postgresql', 'r')}) AS {t.column}" for t in self.totals
         )
-        return f"SELECT {keys}, {totals} FROM {rows} AS r"
+        return f"SELECT {keys}, {totals} FROM {rows} AS r{self._only('r', 'WHERE')}"
 
     def _pg_same_key(self, left: str, right: str) -> str:
         return " AND ".join(
@@ -155,10 +166,12 @@ $$;"""
 
     def _sqlite_add(self, row: str, sign: str, *, create: bool) -> str:
         keys = [(k.column, k.sqlite.format(row=row), k.nullable) for k in self.keys]
+        only = self._only(row, "AND")
         ensure = (
             f"INSERT OR IGNORE INTO {self.table}"
             f" ({', '.join(c for c, _, _ in keys)}, slot, {', '.join(t.column for t in self.totals)})"
-            f" VALUES ({', '.join(e for _, e, _ in keys)}, 0{', 0' * len(self.totals)});"
+            f" SELECT {', '.join(e for _, e, _ in keys)}, 0{', 0' * len(self.totals)}"
+            f"{self._only(row, 'WHERE')};"
             if create
             else ""
         )
@@ -167,9 +180,9 @@ $$;"""
             for column, expression, nullable in keys
         )
         sets = ", ".join(
-            f"{t.column} = {t.column} {sign} ({t.expression.format(row=row)})" for t in self.totals
+            f"{t.column} = {t.column} {sign} ({t.sql('sqlite', row)})" for t in self.totals
         )
-        return f"{ensure} UPDATE {self.table} SET {sets} WHERE {where} AND slot = 0;"
+        return f"{ensure} UPDATE {self.table} SET {sets} WHERE {where} AND slot = 0{only};"
 
     @property
     def sqlite_install(self) -> list[str]:
@@ -199,13 +212,14 @@ $$;"""
             f" AS {k.column}"
             for k in self.keys
         )
-        plain = ", ".join(f"({t.expression.format(row='r')}) AS {t.column}" for t in self.totals)
+        plain = ", ".join(f"({t.sql(vendor, 'r')}) AS {t.column}" for t in self.totals)
         columns = ", ".join(k.column for k in self.keys)
         totals = [t.column for t in self.totals]
         return (
             f"INSERT INTO {self.table} ({columns}, slot, {', '.join(totals)})"
             f" SELECT {columns}, 0, {', '.join(f'SUM({c})' for c in totals)}"
-            f" FROM (SELECT {keys}, {plain} FROM {self.source} AS r) AS source"
+            f" FROM (SELECT {keys}, {plain} FROM {self.source} AS r{self._only('r', 'WHERE')})"
+            " AS source"
             f" GROUP BY {columns}"
         )
 
@@ -388,3 +402,27 @@ def figure_check(
         ]
 
     return count, find
+
+
+def by_salesperson(
+    message: str, sums_text: Callable[[tuple], str], *, position: int = 1
+) -> Callable[[Any], Callable[[tuple, tuple, tuple], str]]:
+    """``describe`` for ``figure_check`` where the key holds a salesperson's id at
+    ``position``: ``message`` (``%(salesperson)s``, ``%(stored)s``, ``%(counted)s``, a lazy
+    translation) with the salesperson's name and both figures as ``sums_text`` words them. The
+    company's names are read once per check."""
+
+    def describe(company) -> Callable[[tuple, tuple, tuple], str]:
+        names = dict(Salesperson.objects.filter(company=company).values_list("pk", "name"))
+
+        def text(key: tuple, stored: tuple, counted: tuple) -> str:
+            person = key[position]
+            return message % {
+                "salesperson": names.get(person, person) if person else _("Unassigned"),
+                "stored": sums_text(stored),
+                "counted": sums_text(counted),
+            }
+
+        return text
+
+    return describe

@@ -48,18 +48,23 @@ def _names() -> dict[str, str]:
     }
 
 
-def subtree_cte(company_id: int, root_id: int) -> tuple[str, list]:
+def subtree_cte(company_id: int, root_id: int, *, carry: tuple[str, ...] = ()) -> tuple[str, list]:
     """``customer_tree(id, branch, depth)``: the root (depth 0, its own branch) and everyone below
     it; ``branch`` is the root's child the row descends from (the child itself at depth 1).
+    ``carry`` names columns of the customer row the tree brings along, as ``carried_0``,
+    ``carried_1``...: read where the walk already stands on each row, not looked up again.
 
     The text that follows ``WITH RECURSIVE``, and its parameters."""
     names = _names()
+    quote = connection.ops.quote_name
+    carried = "".join(f", carried_{index}" for index in range(len(carry)))
+    columns = "".join(f", c.{quote(column)}" for column in carry)
     sql = (
-        f"{TREE}(id, branch, depth) AS ("
-        f"SELECT c.id, c.id, 0 FROM {names['table']} c"
+        f"{TREE}(id, branch, depth{carried}) AS ("
+        f"SELECT c.id, c.id, 0{columns} FROM {names['table']} c"
         f" WHERE c.{names['company']} = %s AND c.id = %s"
         " UNION ALL "
-        f"SELECT c.id, CASE WHEN t.depth = 0 THEN c.id ELSE t.branch END, t.depth + 1"
+        f"SELECT c.id, CASE WHEN t.depth = 0 THEN c.id ELSE t.branch END, t.depth + 1{columns}"
         f" FROM {names['table']} c JOIN {TREE} t ON c.{names['parent']} = t.id"
         f" WHERE c.{names['company']} = %s AND c.id <> %s"
         ")"

@@ -13,7 +13,8 @@ app registers, in its ``AppConfig.ready()``, the figures it knows how to compute
 ``rollup`` runs ONE query for every figure, whatever the size of the tree: the subtree's
 recursive CTE, each figure's rows grouped by customer, left-joined to the tree and summed per
 branch (the customer itself, each direct child shown, everyone else). A figure that sums a column of the customer row
-itself (the balance, the lifetime sales value) is one ``register_customer_column`` call.
+itself (the balance, the lifetime sales value) is one ``register_customer_column`` call; the walk
+carries such columns along from the rows it reads anyway, instead of joining the customers again.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class Figure:
     measures: tuple[Measure, ...]
     # False while what the figure reads does not exist (e.g. a column added by a later migration).
     available: Callable[[], bool] = lambda: True
+    # A column of the customer row itself (its one measure sums it): carried by the tree's walk.
+    column: str | None = None
 
 
 _registry: dict[str, Figure] = {}
@@ -67,6 +70,7 @@ def register_figure(
     rows: RowsFunction,
     measures: Iterable[Measure],
     available: Callable[[], bool] | None = None,
+    column: str | None = None,
 ) -> None:
     _registry[name] = Figure(
         name=name,
@@ -74,6 +78,7 @@ def register_figure(
         rows=rows,
         measures=tuple(measures),
         available=available or (lambda: True),
+        column=column,
     )
 
 
@@ -108,6 +113,7 @@ def register_customer_column(name: str, *, order: int, column: str, label) -> No
         rows=rows_by_path(Customer, "pk"),
         measures=[Measure(name, label, Sum(column), money=True)],
         available=has_column,
+        column=column,
     )
 
 
@@ -163,14 +169,20 @@ def rollup_with_summary(*, company_id: int, root_id: int, shown_children: list[i
     subtree's, and each of ``shown_children``'s subtree's), in ONE query whatever the tree's
     size or the number of figures: the tree is walked once and each figure's rows, grouped by
     customer, are joined onto it."""
+    from customers.models import Customer
+
     registered = figures()
-    joins, params, columns = [], [], []
+    joins, params, columns, carry = [], [], [], []
     for index, figure in enumerate(registered):
+        if figure.column is not None:
+            columns.append([f"t.carried_{len(carry)}"])
+            carry.append(Customer._meta.get_field(figure.column).column)
+            continue
         join, join_params, figure_columns = _figure_join(figure, f"f{index}", company_id)
         joins.append(join)
         params.extend(join_params)
         columns.append(figure_columns)
-    cte, cte_params = hierarchy.subtree_cte(company_id, root_id)
+    cte, cte_params = hierarchy.subtree_cte(company_id, root_id, carry=tuple(carry))
     bucket, bucket_params = hierarchy.bucket_sql(shown_children)
     sums = "".join(f", SUM({column})" for figure_columns in columns for column in figure_columns)
     sql = (

@@ -81,10 +81,11 @@ class LeadsConfig(AppConfig):
         # The board's column totals and the dashboard's pipeline and lead sources read the
         # figures the database keeps (leads.kept).
         from crm.kept_figures import register_kept_figures
-        from leads.kept import LEAD_DAYS, PIPELINE
+        from leads.kept import LEAD_DAYS, PIPELINE, STAGE_STAYS
 
         register_kept_figures(PIPELINE)
         register_kept_figures(LEAD_DAYS)
+        register_kept_figures(STAGE_STAYS)
         register_figure_check(
             "pipeline_figures",
             noun=_("stages' pipeline figures"),
@@ -98,6 +99,13 @@ class LeadsConfig(AppConfig):
             order=58,
             count=figures.lead_day_figures_count,
             find=figures.lead_day_figures_find,
+        )
+        register_figure_check(
+            "stage_stay_figures",
+            noun=_("days' stage stay figures"),
+            order=59,
+            count=figures.stage_stay_figures_count,
+            find=figures.stage_stay_figures_find,
         )
 
         # The top bar's search box finds this app's records (crm.ui.global_search).

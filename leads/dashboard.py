@@ -9,8 +9,8 @@ Pipeline cards show the opportunities open *today*: a pipeline is a snapshot, so
 not apply to them (their subtitle says so). The funnel and the lead sources follow the period.
 
 Time in stage follows the period too: the average days opportunities spent in each open stage,
-over the stays that ended in the period (``leads.selectors.average_days_in_stage``, one grouped
-query over the stage history plus the stage list).
+over the stays that ended in the period (``leads.selectors.average_days_in_stage``: the stays the
+database keeps per UTC day and stage, ``StageStayFigure``, plus the stage list).
 """
 
 from __future__ import annotations

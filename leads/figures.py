@@ -5,22 +5,30 @@ time in stage subtracts from."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Round, TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from crm.event_text import event_message, joined, render
 from crm.figures import Difference
-from crm.kept_figures import figure_check
-from crm.models import Company, Salesperson
+from crm.kept_figures import by_salesperson, figure_check
+from crm.models import Company
 from crm.timeline import activity_log_event
-from leads.kept import LEAD_DAYS, PIPELINE
+from leads.kept import LEAD_DAYS, PIPELINE, STAGE_STAYS
 from leads.models import (
     Lead,
     LeadDayFigure,
@@ -28,6 +36,7 @@ from leads.models import (
     Opportunity,
     OpportunityStage,
     OpportunityStageChange,
+    StageStayFigure,
 )
 from leads.services import next_stage_change_at, stage_stays_close
 
@@ -273,27 +282,16 @@ def _pipeline_text(sums: tuple) -> str:
     ) % {"count": count, "amount": _money(cents), "weighted": _money(weighted)}
 
 
-def _pipeline_problems(company: Company):
-    names = dict(Salesperson.objects.filter(company=company).values_list("pk", "name"))
-
-    def text(key: tuple, stored: tuple, counted: tuple) -> str:
-        person = key[1]
-        return _("%(salesperson)s: %(stored)s stored, %(counted)s in the opportunities") % {
-            "salesperson": names.get(person, person) if person else _("Unassigned"),
-            "stored": _pipeline_text(stored),
-            "counted": _pipeline_text(counted),
-        }
-
-    return text
-
-
 # One difference per stage whose figures disagree with its opportunities.
 pipeline_figures_count, pipeline_figures_find = figure_check(
     PIPELINE,
     counted=pipeline_counted,
     group=lambda key: key[0],
     record=lambda company, stage_id: OpportunityStage.objects.get(company=company, pk=stage_id),
-    describe=_pipeline_problems,
+    describe=by_salesperson(
+        gettext_lazy("%(salesperson)s: %(stored)s stored, %(counted)s in the opportunities"),
+        _pipeline_text,
+    ),
 )
 
 
@@ -320,4 +318,57 @@ lead_day_figures_count, lead_day_figures_find = figure_check(
     group=lambda key: key[0],
     record=lambda company, day: LeadDayFigure(company=company, day=day),
     describe=_lead_day_problems,
+)
+
+
+def stage_stays_counted(company: Company | int) -> dict[tuple, tuple]:
+    """(UTC day the stay ended, stage id) -> (finished stays, microseconds spent in all), as
+    the company's stage history says."""
+    rows = (
+        OpportunityStageChange.objects.filter(company=company, left_at__isnull=False)
+        .order_by()
+        .annotate(day=TruncDate("left_at", tzinfo=UTC))
+        .values_list("day", "to_stage_id")
+        .annotate(
+            count=Count("*"),
+            spent=Sum(
+                ExpressionWrapper(F("left_at") - F("changed_at"), output_field=DurationField())
+            ),
+        )
+    )
+    return {
+        (day, stage): (count, (spent or timedelta(0)) // timedelta(microseconds=1))
+        for day, stage, count, spent in rows
+    }
+
+
+def _stays_text(sums: tuple) -> str:
+    count, microseconds = sums
+    days = formats.number_format(Decimal(microseconds) / 86_400_000_000, 3, use_l10n=True)
+    return ngettext(
+        "%(count)s stay, %(days)s days in all", "%(count)s stays, %(days)s days in all", count
+    ) % {"count": count, "days": days}
+
+
+def _stage_stay_problems(company: Company):
+    names = dict(OpportunityStage.objects.filter(company=company).values_list("pk", "name"))
+
+    def text(key: tuple, stored: tuple, counted: tuple) -> str:
+        stage = key[1]
+        return _("%(stage)s: %(stored)s stored, %(counted)s in the stage history") % {
+            "stage": names.get(stage, stage),
+            "stored": _stays_text(stored),
+            "counted": _stays_text(counted),
+        }
+
+    return text
+
+
+# One difference per UTC day whose stay figures disagree with the stage history.
+stage_stay_figures_count, stage_stay_figures_find = figure_check(
+    STAGE_STAYS,
+    counted=stage_stays_counted,
+    group=lambda key: key[0],
+    record=lambda company, day: StageStayFigure(company=company, day=day),
+    describe=_stage_stay_problems,
 )

@@ -1,6 +1,7 @@
 """The figures the database keeps for this app's pages (``crm.kept_figures``): the pipeline per
-(stage, salesperson) and the new leads per (UTC day, source, status). The migrations install
-them; the models are ``PipelineFigure`` and ``LeadDayFigure``."""
+(stage, salesperson), the new leads per (UTC day, source, status) and the finished stage stays
+per (UTC day they ended, stage). The migrations install them; the models are
+``PipelineFigure``, ``LeadDayFigure`` and ``StageStayFigure``."""
 
 from __future__ import annotations
 
@@ -46,4 +47,41 @@ LEAD_DAYS = KeptFigures(
     ),
     totals=(Total("lead_count", "1"),),
     watched=("company_id", "created_at", "source_id", "status"),
+)
+
+# A stay's length in whole microseconds, exact on both databases. PostgreSQL's interval has
+# microseconds; SQLite stores Django's datetimes as text in UTC, "YYYY-MM-DD HH:MM:SS" with
+# ".ffffff" unless the microseconds are zero.
+_STAY_MICROSECONDS_PG = (
+    "CAST(EXTRACT(EPOCH FROM ({row}.left_at - {row}.changed_at)) * 1000000 AS BIGINT)"
+)
+_SQLITE_MICROS = (
+    "(CASE WHEN length({value}) > 19 THEN CAST(substr({value}, 21, 6) AS INTEGER) ELSE 0 END)"
+)
+_STAY_MICROSECONDS_SQLITE = (
+    "((CAST(strftime('%s', {row}.left_at) AS INTEGER)"
+    " - CAST(strftime('%s', {row}.changed_at) AS INTEGER)) * 1000000"
+    f" + {_SQLITE_MICROS.format(value='{row}.left_at')}"
+    f" - {_SQLITE_MICROS.format(value='{row}.changed_at')})"
+)
+
+STAGE_STAYS = KeptFigures(
+    model="leads.StageStayFigure",
+    name="leads_stage_stay_figures",
+    table="leads_stagestayfigure",
+    source="leads_opportunitystagechange",
+    keys=(
+        Key("company_id", "{row}.company_id", "{row}.company_id"),
+        # The UTC day the stay ended: the dashboard adds up whole UTC days and counts the hours
+        # around them off the history rows (``leads.selectors.average_days_in_stage``).
+        Key("day", "CAST(({row}.left_at AT TIME ZONE 'UTC') AS date)", "date({row}.left_at)"),
+        Key("stage_id", "{row}.to_stage_id", "{row}.to_stage_id"),
+    ),
+    totals=(
+        Total("stay_count", "1"),
+        Total("microseconds", _STAY_MICROSECONDS_PG, sqlite=_STAY_MICROSECONDS_SQLITE),
+    ),
+    watched=("company_id", "left_at", "changed_at", "to_stage_id"),
+    # Only finished stays: a stay still going has no end day and no length yet.
+    only="{row}.left_at IS NOT NULL",
 )

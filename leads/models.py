@@ -554,6 +554,42 @@ class LeadDayFigure(KeptFigureRow):
         return self.day.isoformat()
 
 
+class StageStayFigure(KeptFigureRow):
+    """How many of a company's opportunities left one stage on one UTC day, and how long they
+    had stayed there in all: what the dashboard's time in stage adds up for a period, without
+    reading the period's stage history (tens of thousands of rows at a million leads).
+
+    Kept by database triggers on the stage history (``leads.kept.STAGE_STAYS``, as
+    ``LeadDayFigure`` is), counting only finished stays (``left_at`` set); a key's figures are
+    the sum of its slots. ``manage.py verify_figures --only stage_stay_figures`` recounts them.
+    Left out of company backups.
+    """
+
+    day = models.DateField(_("day (UTC)"))
+    stage = models.ForeignKey(
+        OpportunityStage,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("stage"),
+    )
+    stay_count = models.BigIntegerField(_("stays"), default=0)
+    microseconds = models.BigIntegerField(_("time spent (microseconds)"), default=0)
+
+    class Meta:
+        ordering = ["day", "stage", "slot"]
+        verbose_name = _("stage stay figure")
+        verbose_name_plural = _("stage stay figures")
+        constraints = [
+            # One row per key and slot: the triggers' upsert targets it.
+            models.UniqueConstraint(
+                "company", "day", "stage", "slot", name="stage_stay_figure_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
 class WishListItem(CompanyOwned):
     """A product a lead or an opportunity wants; it becomes an order line only later."""
 

@@ -8,12 +8,11 @@ PostgreSQL give the same totals to the cent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections
 from django.db.models import (
-    Avg,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -30,6 +29,7 @@ from leads.models import (
     OpportunityStage,
     OpportunityStageChange,
     PipelineFigure,
+    StageStayFigure,
 )
 
 CENT = Decimal("0.01")
@@ -378,32 +378,61 @@ def average_days_in_stage(
     moving on, over the stays that ended at or after ``since`` (every stay if None).
 
     Only finished stays count: an opportunity still in a stage has not finished its time there,
-    and won or lost are where opportunities stay. Each history row stores when its stay ended
-    (``left_at``, written by the service that moves the opportunity on), so one grouped query
-    over the (company, left_at) index does it, whatever the length of the history.
+    and won or lost are where opportunities stay. The database keeps, per UTC day a stay ended
+    and stage, how many ended and how long they had lasted in all (``StageStayFigure``, a few
+    rows a day however long the history), so the whole UTC days from ``since`` on are a sum of
+    those; the hours between ``since`` and the next UTC midnight, where the company's days start
+    at another hour, are read off the history rows themselves (the (company, left_at) index).
     """
-    stays = OpportunityStageChange.objects.filter(company=company, left_at__isnull=False)
+    totals: dict[int, list[int]] = {}
+
+    def add(stage_id: int, stays: int, microseconds: int) -> None:
+        total = totals.setdefault(stage_id, [0, 0])
+        total[0] += stays
+        total[1] += microseconds
+
+    figures = StageStayFigure.objects.filter(company=company)
     if since is not None:
         if isinstance(since, date) and not isinstance(since, datetime):
             since = timezone.make_aware(datetime.combine(since, time.min))
-        stays = stays.filter(left_at__gte=since)
+        start = since.astimezone(UTC)
+        midnight = datetime.combine(start.date(), time.min, tzinfo=UTC)
+        if start > midnight:
+            midnight += timedelta(days=1)
+            hours = (
+                OpportunityStageChange.objects.filter(
+                    company=company, left_at__gte=since, left_at__lt=midnight
+                )
+                .order_by()
+                .values_list("to_stage_id")
+                .annotate(
+                    stays=Count("*"),
+                    spent=Sum(
+                        ExpressionWrapper(
+                            F("left_at") - F("changed_at"), output_field=DurationField()
+                        )
+                    ),
+                )
+            )
+            for stage_id, stays, spent in hours:
+                add(stage_id, stays, spent // timedelta(microseconds=1))
+        figures = figures.filter(day__gte=midnight.date())
     rows = (
-        stays.annotate(
-            duration=ExpressionWrapper(F("left_at") - F("changed_at"), output_field=DurationField())
-        )
-        .order_by()
-        .values("to_stage_id")
-        .annotate(average=Avg("duration"), stays=Count("*"))
+        figures.order_by()
+        .values_list("stage_id")
+        # A key's figures are the sum of its slots (crm.kept_figures.SLOTS).
+        .annotate(stays=Sum("stay_count"), spent=Sum("microseconds"))
     )
-    by_stage = {row["to_stage_id"]: row for row in rows}
+    for stage_id, stays, microseconds in rows:
+        add(stage_id, int(stays or 0), int(microseconds or 0))
     averages = []
     for stage in OpportunityStage.objects.filter(company=company).order_by("order", "pk"):
-        row = by_stage.get(stage.pk)
+        stays, microseconds = totals.get(stage.pk, (0, 0))
         averages.append(
             StageAverage(
                 stage=stage,
-                average_days=_days(row["average"]) if row else None,
-                stays=row["stays"] if row else 0,
+                average_days=_days(timedelta(microseconds=microseconds / stays)) if stays else None,
+                stays=stays,
             )
         )
     return averages

@@ -29,13 +29,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import formats
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from crm.event_text import event_message, joined, render
 from crm.figures import Difference
-from crm.kept_figures import figure_check
-from crm.models import Company, Salesperson
+from crm.kept_figures import by_salesperson, figure_check
+from crm.models import Company
 from crm.money import round_money
 from crm.timeline import activity_log_event
 from customers.models import BalanceEntry, Customer
@@ -435,25 +434,14 @@ def _booked_text(sums: tuple) -> str:
     }
 
 
-def _booked_problems(company: Company):
-    names = dict(Salesperson.objects.filter(company=company).values_list("pk", "name"))
-
-    def text(key: tuple, stored: tuple, counted: tuple) -> str:
-        person = key[1]
-        return _("%(salesperson)s: %(stored)s stored, %(counted)s in the orders") % {
-            "salesperson": names.get(person, person) if person else _("Unassigned"),
-            "stored": _booked_text(stored),
-            "counted": _booked_text(counted),
-        }
-
-    return text
-
-
 # One difference per order date whose booked figures disagree with its orders.
 booked_figures_count, booked_figures_find = figure_check(
     BOOKED_DAYS,
     counted=booked_counted,
     group=lambda key: key[0],
     record=lambda company, day: BookedDayFigure(company=company, order_date=day),
-    describe=_booked_problems,
+    describe=by_salesperson(
+        gettext_lazy("%(salesperson)s: %(stored)s stored, %(counted)s in the orders"),
+        _booked_text,
+    ),
 )
