@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0015_system_event_portal_kind'),
-        ('leads', '0014_lead_day_figures'),
+        ('leads', '0015_seller_status_index'),
     ]
 
     operations = [
