@@ -125,43 +125,37 @@ def _deferred_foreign_keys(tables: tuple[str, ...]) -> str:
     return _deferred_keys[tables]
 
 
-_replaceable_keys: dict[tuple[str, ...], list[tuple[str, str, str, str]] | None] = {}
-
-
 def _replaceable_foreign_keys(tables: tuple[str, ...]) -> list[tuple[str, str, str, str]] | None:
     """The tables' foreign keys as (table, column, referenced table, referenced column), when
     a lock on each referenced row can stand in for their triggers (``_references_locked``):
     every key is on one column, and no other trigger on the tables would stop firing under
     ``session_replication_role = replica`` (a kept figure's fires ALWAYS; a deferrable unique
-    constraint's recheck would not). None when that is not so."""
-    if tables not in _replaceable_keys:
-        quote = connection.ops.quote_name
-        names = [quote(table) for table in tables]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_trigger t LEFT JOIN pg_constraint c "
-                "ON c.oid = t.tgconstraint WHERE t.tgrelid = ANY(%s::regclass[]) "
-                "AND t.tgenabled IN ('O', 'R') AND c.contype IS DISTINCT FROM 'f'",
-                [names],
-            )
-            (others,) = cursor.fetchone()
-            cursor.execute(
-                "SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, "
-                "r.attname, cardinality(c.conkey) FROM pg_constraint c "
-                "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-                "JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1] "
-                "WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) ORDER BY c.conname",
-                [names],
-            )
-            keys = cursor.fetchall()
-        unquoted = {quote(table): table for table in tables}
-        replaceable = not others and all(width == 1 for *_key, width in keys)
-        _replaceable_keys[tables] = (
-            [(unquoted.get(t, t), column, target, key) for t, column, target, key, _w in keys]
-            if replaceable
-            else None
+    constraint's recheck would not). None when that is not so. Read for each batch, not
+    cached: a trigger added meanwhile (a migration in the same process) is seen."""
+    quote = connection.ops.quote_name
+    names = [quote(table) for table in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger t LEFT JOIN pg_constraint c "
+            "ON c.oid = t.tgconstraint WHERE t.tgrelid = ANY(%s::regclass[]) "
+            "AND t.tgenabled IN ('O', 'R') AND c.contype IS DISTINCT FROM 'f'",
+            [names],
         )
-    return _replaceable_keys[tables]
+        (others,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, "
+            "r.attname, cardinality(c.conkey) FROM pg_constraint c "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1] "
+            "WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) ORDER BY c.conname",
+            [names],
+        )
+        keys = cursor.fetchall()
+    unquoted = {quote(table): table for table in tables}
+    replaceable = not others and all(width == 1 for *_key, width in keys)
+    if not replaceable:
+        return None
+    return [(unquoted.get(t, t), column, target, key) for t, column, target, key, _w in keys]
 
 
 def _references_locked(cursor, wanted: dict[tuple[str, str], set]) -> None:
