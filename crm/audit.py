@@ -227,6 +227,13 @@ def record_bulk_created(
     )
 
 
+def _nothing() -> None:
+    pass
+
+
+_nothing.references = {}
+
+
 def created_history_plan(
     model: type[models.Model], objs: list, *, copied_from: str = ""
 ) -> Callable[[], None]:
@@ -235,7 +242,7 @@ def created_history_plan(
     another thread sharing the connection (an import writing one batch while it checks the
     next) once the objects have their ids. Nothing to run for a model without history."""
     if not objs or not is_tracked(model):
-        return lambda: None
+        return _nothing
     history = model.history.model
     quote = connection.ops.quote_name
     tracked = [history._meta.get_field(f.name).column for f in history.tracked_fields]
@@ -280,6 +287,9 @@ def created_history_plan(
             for params, members in inserts:
                 cursor.execute(statement, [*params, [obj.pk for obj in members]])
 
+    # What the rows' one checked reference names (the import locks these users itself when it
+    # writes without the foreign-key triggers: crm.imports.engine).
+    run.references = {"history_user_id": {params[2] for params, _m in inserts} - {None}}
     return run
 
 
