@@ -243,7 +243,9 @@ def new_rows_writer(model, instances: list) -> Callable[[], None]:
     replaceable = _replaceable_foreign_keys(tables)
 
     def write() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
+        # ``COPY`` goes to psycopg's own cursor, whose errors Django does not translate: a
+        # refused row must reach ``_written`` as the ``DatabaseError`` it retries row by row.
+        with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)), "
                 "has_parameter_privilege('session_replication_role', 'SET') "

@@ -653,3 +653,38 @@ def test_a_trigger_that_replica_mode_would_skip_keeps_every_trigger_on(company):
         write_new_rows(Lead, [Lead(company=company, first_name="Boom")])
     write_new_rows(Lead, [Lead(company=company, first_name="Ann")])
     assert Lead.objects.filter(company=company).count() == 1
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_others_kept(company):
+    """A row the forms accept but the database refuses (here a rule added to the table)
+    fails its batch; the batch is written again row by row, the refused row reported and,
+    keeping the good rows, the others written (on PostgreSQL the batch goes by COPY, whose
+    errors psycopg raises as its own, not Django's)."""
+    from django.db import connection
+
+    table = Lead._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT refuse_ann1 CHECK (first_name <> 'Ann1')"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TEMP TRIGGER refuse_ann1 BEFORE INSERT ON {table} "
+                "WHEN NEW.first_name = 'Ann1' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+    data = (LEAD_HEADER + "\n" + "".join(lead_rows(3))).encode()
+    try:
+        outcome = run(company, "leads", data, keep_good_rows=True)
+    finally:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TRIGGER refuse_ann1")
+    assert [(e.row, e.message) for e in outcome.errors] == [
+        (3, "The database refused this row.")
+    ]
+    assert outcome.created == 2
+    assert sorted(Lead.objects.filter(company=company).values_list("first_name", flat=True)) == [
+        "Ann0",
+        "Ann2",
+    ]
