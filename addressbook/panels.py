@@ -1,9 +1,11 @@
 """The addresses and contacts panels that ``{% record_panels obj %}`` shows on owner pages."""
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -59,6 +61,54 @@ def link_rows(kind: Kind, owner, links) -> list[dict]:
     return rows
 
 
+def rows_html(kind: Kind, rows: list[dict], *, panel_id: str, csrf_token: str) -> SafeString:
+    """The panel's ``<li>`` rows, written here in one pass rather than by the template's loop
+    (the same markup; every value escaped, ``row["phone"]`` and ``row["confirm"]`` come safe)."""
+    esc = conditional_escape
+    token_input = f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf_token)}">'
+    target_attrs = f'hx-target="#{esc(panel_id)}" hx-swap="outerHTML"'
+    primary = esc(_("Primary"))
+    make_primary = esc(_("Make primary"))
+    unlink = esc(_("Unlink"))
+    is_contact = kind.name == "contact"
+    out = []
+    for row in rows:
+        label = esc(row["label"])
+        parts = [f'<li class="panel-row">\n<div>\n<a href="{esc(row["url"])}">{label}</a>\n']
+        if row["is_primary"]:
+            parts.append(f'<span class="badge badge-primary">{primary}</span>\n')
+        if row["has_badge"]:
+            parts.append(f'<span class="badge">{esc(row["badge"])}</span>\n')
+        if is_contact:
+            target = row["target"]
+            meta = []
+            if target.job_title:
+                meta.append(f"<span>{esc(target.job_title)}</span>")
+            if target.email:
+                email = esc(target.email)
+                meta.append(f'<span><a href="mailto:{email}">{email}</a></span>')
+            if row["phone"]:
+                meta.append(f"<span>{esc(row['phone'])}</span>")
+            parts.append(f'<div class="muted panel-meta">{"".join(meta)}</div>\n')
+        parts.append('</div>\n<div class="actions">\n')
+        if not row["is_primary"]:
+            url = esc(row["primary_url"])
+            parts.append(
+                f'<form method="post" action="{url}" hx-post="{url}" {target_attrs}>\n'
+                f'{token_input}\n<button type="submit" class="link-button">{make_primary}'
+                f'<span class="visually-hidden"> {label}</span></button>\n</form>\n'
+            )
+        url = esc(row["unlink_url"])
+        parts.append(
+            f'<form method="post" action="{url}" hx-post="{url}" {target_attrs}\n'
+            f'hx-confirm="{esc(row["confirm"])}">\n{token_input}\n'
+            f'<button type="submit" class="link-button danger">{unlink}'
+            f'<span class="visually-hidden"> {label}</span></button>\n</form>\n</div>\n</li>'
+        )
+        out.append("".join(parts))
+    return mark_safe("\n".join(out))
+
+
 # The empty "add a new address/contact" form's fields, rendered once per kind and language in
 # each process: they show nothing of a company's (no choices from its rows, no values, no
 # region-dependent markup), yet rendering them was a third of the panel's time.
@@ -79,13 +129,15 @@ def empty_new_form_html(kind: Kind, company) -> SafeString:
 def render_panel(request: HttpRequest, owner, kind: Kind, *, new_form=None) -> SafeString:
     company = request.company
     links = list(kind.links_for_owner(company=company, owner=owner))
+    shared = panel_context(kind, owner)
+    rows = link_rows(kind, owner, links)
     context = {
-        **panel_context(kind, owner),
+        **shared,
         "links": links,
-        "rows": link_rows(kind, owner, links),
-        "primary_text": _("Primary"),
-        "make_primary_text": _("Make primary"),
-        "unlink_text": _("Unlink"),
+        "rows": rows,
+        "rows_html": rows_html(
+            kind, rows, panel_id=shared["panel_id"], csrf_token=get_token(request)
+        ),
         # A form sent back with its errors is rendered as it is; the empty one comes ready.
         "new_form": new_form,
         "new_form_html": "" if new_form is not None else empty_new_form_html(kind, company),

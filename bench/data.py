@@ -2,10 +2,11 @@
 
 Each size gets a company with a salesperson who logs in (role salesperson, with a Salesperson
 row, so the lists open on "Mine" as in real life) and four colleagues; ``generate_data`` fills
-it; then the services add the records the detail pages are measured on: a lead with 10
-addresses, 10 contacts and 50 timeline entries, a quotation with 10 lines, and a parent customer
-with 1,000 children (some with children of their own, and some of the generated customers with
-their quotations and orders below them) for the customer page's hierarchy and roll-up.
+it; then the services add the records the detail pages are measured on: a lead, an opportunity
+and a customer with 10 addresses, 10 contacts and 50 timeline entries each, a quotation and an
+order (for that customer) with 10 lines each, and a parent customer with 1,000 children (some
+with children of their own, and some of the generated customers with their quotations and orders
+below them) for the customer page's hierarchy and roll-up.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class CompanyFacts:
     detail_lead_name: str
     quotation_id: int
     quotation_number: str
+    detail_opportunity_id: int = 0
+    detail_customer_id: int = 0
+    order_id: int = 0
+    order_number: str = ""
     hierarchy_parent_id: int = 0
     hierarchy_parent_name: str = ""
     search_fragment: str = ""
@@ -233,14 +238,86 @@ def _row_total() -> int:
         return int(cursor.fetchone()[0])
 
 
+def _fill_owner(company, owner, seller, *, surname: str, domain: str) -> None:
+    """Through the real services: 10 addresses, 10 contacts and 50 timeline entries on
+    ``owner`` (a lead, an opportunity or a customer), the salesperson's."""
+    from addressbook import services as addressbook
+    from crm.timeline import activity_add
+
+    cities = ["Berlin", "Hamburg", "Munich", "Cologne", "Leipzig"]
+    for index in range(10):
+        addressbook.address_create_and_link(
+            company=company,
+            owner=owner,
+            fields={
+                "label": f"Site {index + 1}",
+                "street": f"Hauptstraße {index + 1}",
+                "postal_code": f"10{index:03d}",
+                "city": cities[index % len(cities)],
+                "country": "DE",
+            },
+            purpose="office" if index else "billing",
+            actor=seller,
+        )
+        addressbook.contact_create_and_link(
+            company=company,
+            owner=owner,
+            fields={
+                "first_name": f"Contact{index + 1}",
+                "last_name": surname,
+                "email": f"contact{index + 1}@{domain}",
+                "phone": f"+49 30 5550 2{index:03d}",
+            },
+            role="Buyer" if index == 0 else "",
+            actor=seller,
+        )
+    for index in range(50):
+        if index % 2:
+            activity_add(
+                owner=owner,
+                kind="call",
+                actor=seller,
+                body=f"Call {index}: talked about the roll-out.",
+                duration_minutes=5 + index % 20,
+            )
+        else:
+            activity_add(
+                owner=owner, kind="note", actor=seller, body=f"Note {index}: sent the brochure."
+            )
+
+
+def _detail_products(company) -> list:
+    """The ten products the quotation's and the order's lines take (made where missing)."""
+    from crm.models import Product
+    from crm.services import product_save
+
+    products = list(Product.objects.filter(company=company, is_active=True).order_by("pk")[:10])
+    for index in range(len(products), 10):
+        products.append(
+            product_save(
+                product=Product(
+                    company=company,
+                    sku=f"BENCH-{index + 1:03d}",
+                    name=f"Bench product {index + 1}",
+                    unit_price=Decimal("19.90") * (index + 1),
+                )
+            )
+        )
+    return products
+
+
+def _business_type(company):
+    from customers.models import CustomerType
+
+    business = CustomerType.objects.filter(company=company, is_business=True).first()
+    return business or CustomerType.objects.filter(company=company).first()
+
+
 def _detail_records(company, seller) -> dict:
     """Through the real services: a lead with 10 addresses, 10 contacts and 50 timeline
     entries, and a quotation with 10 lines, both the salesperson's."""
-    from addressbook import services as addressbook
-    from crm.models import Product, Salesperson
-    from crm.services import product_save
-    from crm.timeline import activity_add
-    from customers.models import Customer, CustomerType
+    from crm.models import Salesperson
+    from customers.models import Customer
     from customers.services import customer_save
     from leads.models import Lead
     from leads.services import lead_save
@@ -260,65 +337,13 @@ def _detail_records(company, seller) -> dict:
             ),
             actor=seller,
         )
-        cities = ["Berlin", "Hamburg", "Munich", "Cologne", "Leipzig"]
-        for index in range(10):
-            addressbook.address_create_and_link(
-                company=company,
-                owner=lead,
-                fields={
-                    "label": f"Site {index + 1}",
-                    "street": f"Hauptstraße {index + 1}",
-                    "postal_code": f"10{index:03d}",
-                    "city": cities[index % len(cities)],
-                    "country": "DE",
-                },
-                purpose="office" if index else "billing",
-                actor=seller,
-            )
-            addressbook.contact_create_and_link(
-                company=company,
-                owner=lead,
-                fields={
-                    "first_name": f"Contact{index + 1}",
-                    "last_name": "Detailova",
-                    "email": f"contact{index + 1}@detailova.example",
-                    "phone": f"+49 30 5550 2{index:03d}",
-                },
-                role="Buyer" if index == 0 else "",
-                actor=seller,
-            )
-        for index in range(50):
-            if index % 2:
-                activity_add(
-                    owner=lead,
-                    kind="call",
-                    actor=seller,
-                    body=f"Call {index}: talked about the roll-out.",
-                    duration_minutes=5 + index % 20,
-                )
-            else:
-                activity_add(
-                    owner=lead, kind="note", actor=seller, body=f"Note {index}: sent the brochure."
-                )
-
-        products = list(Product.objects.filter(company=company, is_active=True).order_by("pk")[:10])
-        for index in range(len(products), 10):
-            products.append(
-                product_save(
-                    product=Product(
-                        company=company,
-                        sku=f"BENCH-{index + 1:03d}",
-                        name=f"Bench product {index + 1}",
-                        unit_price=Decimal("19.90") * (index + 1),
-                    )
-                )
-            )
-        business = CustomerType.objects.filter(company=company, is_business=True).first()
+        _fill_owner(company, lead, seller, surname="Detailova", domain="detailova.example")
+        products = _detail_products(company)
         customer = customer_save(
             customer=Customer(
                 company=company,
                 name="Quotewell Trading GmbH",
-                customer_type=business or CustomerType.objects.filter(company=company).first(),
+                customer_type=_business_type(company),
                 email="orders@quotewell.example",
                 salesperson=mine,
             ),
@@ -339,6 +364,86 @@ def _detail_records(company, seller) -> dict:
         "quotation_id": quotation.pk,
         "quotation_number": quotation.number,
     }
+
+
+DETAIL_OPPORTUNITY = "Opportunova roll-out"
+DETAIL_CUSTOMER = "Orderly Detail AG"
+# What ``more_detail_records`` adds; a database built before them gets them on ``--reuse``.
+MORE_DETAIL_KEYS = ("detail_opportunity_id", "detail_customer_id", "order_id", "order_number")
+
+
+def more_detail_records(company, seller) -> dict:
+    """Through the real services: an opportunity and a customer with 10 addresses, 10 contacts
+    and 50 timeline entries each, and an order for that customer with 10 lines, all the
+    salesperson's."""
+    from crm.models import Salesperson
+    from customers.models import Customer
+    from customers.services import customer_save
+    from leads.models import Opportunity, OpportunityStage
+    from leads.services import opportunity_save
+    from selling.services import LineInput, document_lines_save, order_create
+
+    with scope(company=company):
+        mine = Salesperson.objects.get(company=company, user=seller)
+        stage = (
+            OpportunityStage.objects.filter(company=company, kind=OpportunityStage.Kind.OPEN)
+            .order_by("order", "pk")
+            .first()
+        )
+        opportunity = opportunity_save(
+            opportunity=Opportunity(
+                company=company,
+                title=DETAIL_OPPORTUNITY,
+                stage=stage,
+                probability=stage.probability,
+                expected_amount=Decimal("48000.00"),
+                salesperson=mine,
+            ),
+            actor=seller,
+        )
+        _fill_owner(company, opportunity, seller, surname="Opportunova", domain="opp.example")
+        customer = customer_save(
+            customer=Customer(
+                company=company,
+                name=DETAIL_CUSTOMER,
+                customer_type=_business_type(company),
+                email="buying@orderly.example",
+                salesperson=mine,
+            ),
+            actor=seller,
+        )
+        _fill_owner(company, customer, seller, surname="Orderly", domain="orderly.example")
+        order = order_create(customer=customer, actor=seller)
+        order = document_lines_save(
+            document=order,
+            actor=seller,
+            lines=[
+                LineInput(product=product, quantity=Decimal(index + 1))
+                for index, product in enumerate(_detail_products(company))
+            ],
+        )
+    return {
+        "detail_opportunity_id": opportunity.pk,
+        "detail_customer_id": customer.pk,
+        "order_id": order.pk,
+        "order_number": order.number,
+    }
+
+
+def _more_detail_records_where_missing(config: RunConfig) -> None:
+    """A reused database built before the opportunity, customer and order detail records: add
+    them to each size's company (a few hundred rows through the services, seconds)."""
+    from crm.models import Company
+
+    for size in config.sizes:
+        stored = info_read(f"company:{size.label}")
+        if all(key in stored for key in MORE_DETAIL_KEYS):
+            continue
+        print(f"== {size.slug}: adding the opportunity, customer and order detail records")
+        with scopes_disabled():
+            company = Company.objects.get(slug=size.slug)
+        seller = get_user_model().objects.get(email=f"seller@{size.slug}.example")
+        info_write(f"company:{size.label}", {**stored, **more_detail_records(company, seller)})
 
 
 HIERARCHY_PARENT = "Hierarchia Holding AG"
@@ -426,6 +531,10 @@ def _facts(size: Size, stored: dict, *, fragment: str | None = None) -> CompanyF
             detail_lead_name=stored["detail_lead_name"],
             quotation_id=stored["quotation_id"],
             quotation_number=stored["quotation_number"],
+            detail_opportunity_id=stored["detail_opportunity_id"],
+            detail_customer_id=stored["detail_customer_id"],
+            order_id=stored["order_id"],
+            order_number=stored["order_number"],
             hierarchy_parent_id=stored["hierarchy_parent_id"],
             hierarchy_parent_name=stored["hierarchy_parent_name"],
             search_fragment=fragment or _search_fragment(company, mine),
@@ -560,6 +669,7 @@ def prepare(config: RunConfig, *, reuse: bool) -> tuple[list[CompanyFacts], bool
     if reuse and database_exists() and info_read("config") == wanted:
         print(f"== reusing {database_name()} (same sizes and seed)", flush=True)
         migrate()  # new migrations (indexes) apply to the existing rows
+        _more_detail_records_where_missing(config)
         # A migration that rewrites rows (filling a new column) leaves every page of the table
         # not all-visible and the statistics stale: PostgreSQL then reads the table instead of
         # a covering index. Autovacuum would catch up in real life; the bench must not wait.
@@ -576,6 +686,7 @@ def prepare(config: RunConfig, *, reuse: bool) -> tuple[list[CompanyFacts], bool
         generator = _generate(size, seed=config.seed)
         stored = {
             **_detail_records(company, seller),
+            **more_detail_records(company, seller),
             **hierarchy_records(company, seller),
             "generator": generator,
         }

@@ -3,125 +3,62 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm \
         python bench/detail.py --root OLD_CHECKOUT --root NEW_CHECKOUT [--renders 30] [--rounds 3]
     DATABASE_URL=... python bench/detail.py --root CHECKOUT --profile lead_detail
+    DATABASE_URL=... python bench/detail.py --root CHECKOUT --dump DIR
 
 It reads the benchmark's own database (the one ``make bench`` built, ``_bench`` added to the
 name; build it once with ``make bench`` or ``python -m bench``), at the size given by
-``--company`` (``large`` by default). Each root runs in its own interpreter (its own code) and
-requests, through the test client as the salesperson who logs in (the whole middleware, as
-gunicorn serves it), the floor, the lead detail page (10 addresses, 10 contacts, 50 timeline
-entries), the quotation detail page (10 lines) and the customer page of the parent with 1,000
+``--company`` (``large`` by default). The harness is ``bench/inprocess.py``'s, as for the lists:
+each root runs in its own interpreter (its own code) and requests, through the test client as
+the salesperson who logs in (the whole middleware, as gunicorn serves it), the floor, the lead,
+opportunity and customer detail pages (10 addresses, 10 contacts, 50 timeline entries each), the
+quotation and order detail pages (10 lines) and the customer page of the parent with 1,000
 children, ``--renders`` times each after a warm-up, the pages interleaved. Rounds alternate
 between the roots so that a busy machine slows both alike; each page is reported as the median
-of its medians and as a ratio to the floor measured in the same process. ``--profile PAGE`` prints
-a cProfile of that page instead (sorted by cumulative time).
+of its medians and as a ratio to the floor measured in the same process. ``--profile PAGE``
+prints a cProfile of that page instead; ``--dump DIR`` writes each page's HTML (the CSRF tokens
+blanked) to ``DIR/PAGE.html``, so that two checkouts' pages can be compared byte for byte.
+A database built before the opportunity, customer and order detail records existed lacks them:
+``python -m bench --reuse`` adds them.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import statistics
-import subprocess
 import sys
-import time
+from pathlib import Path
 
-PAGES = ("floor", "lead_detail", "quotation_detail", "customer_hierarchy")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-CHILD = r"""
-import json, os, statistics, sys, time, warnings
-root, label, renders, profile = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-sys.path.insert(0, root)
-os.chdir(root)
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-warnings.filterwarnings("ignore", message="No directory at")
-import django
-django.setup()
-from django.contrib.auth import get_user_model
-from django.test import Client
+from bench import inprocess  # noqa: E402
+
+PAGES = (
+    "floor",
+    "lead_detail",
+    "opportunity_detail",
+    "customer_detail",
+    "quotation_detail",
+    "order_detail",
+    "customer_hierarchy",
+)
+
+PATHS = r"""
 from bench import data
 
 stored = data.info_read(f"company:{label}")
-slug = f"bench-{label}"
 paths = {
     "floor": "/bench/floor/",
     "lead_detail": f"/leads/{stored['detail_lead_id']}/",
+    "opportunity_detail": f"/leads/opportunities/{stored['detail_opportunity_id']}/",
+    "customer_detail": f"/customers/{stored['detail_customer_id']}/",
     "quotation_detail": f"/selling/quotations/{stored['quotation_id']}/",
+    "order_detail": f"/selling/orders/{stored['order_id']}/",
     "customer_hierarchy": f"/customers/{stored['hierarchy_parent_id']}/",
 }
-client = Client()
-client.force_login(get_user_model().objects.get(email=f"seller@{slug}.example"))
-for name, path in paths.items():
-    for _ in range(3):
-        response = client.get(path)
-        assert response.status_code == 200, (name, response.status_code)
-if profile:
-    import cProfile, pstats
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(renders):
-        client.get(paths[profile])
-    profiler.disable()
-    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
-    sys.exit(0)
-times = {name: [] for name in paths}
-for _ in range(renders):
-    for name, path in paths.items():
-        start = time.perf_counter()
-        client.get(path)
-        times[name].append(time.perf_counter() - start)
-sizes = {name: len(client.get(path).content) for name, path in paths.items()}
-print(json.dumps({
-    "median": {name: statistics.median(values) for name, values in times.items()},
-    "bytes": sizes,
-}))
 """
 
 
-def run(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=False
-    )
-    if result.returncode:
-        sys.exit(result.stderr)
-    if result.stderr:
-        print(result.stderr)
-    return result.stdout
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", action="append", required=True)
-    parser.add_argument("--company", default="large", choices=("small", "large"))
-    parser.add_argument("--renders", type=int, default=30)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--profile", choices=PAGES, default="")
-    args = parser.parse_args()
-    roots = [os.path.abspath(root) for root in args.root]
-    if args.profile:
-        run(roots[0], args.company, str(args.renders), args.profile)
-        return
-    medians: dict[str, dict[str, list[float]]] = {root: {p: [] for p in PAGES} for root in roots}
-    sizes: dict[str, dict[str, int]] = {}
-    for _round in range(args.rounds):
-        for root in roots:
-            out = json.loads(run(root, args.company, str(args.renders), ""))
-            for page, value in out["median"].items():
-                medians[root][page].append(value)
-            sizes[root] = out["bytes"]
-    for root in roots:
-        floor = statistics.median(medians[root]["floor"])
-        print(root)
-        for page in PAGES:
-            ms = statistics.median(medians[root][page])
-            print(
-                f"  {page:<20} {ms * 1000:7.1f} ms  {ms / floor:5.2f}x floor"
-                f"  {sizes[root][page] / 1024:6.1f} KiB"
-            )
-    print(
-        f"{time.strftime('%Y-%m-%d %H:%M')} company={args.company} rounds={args.rounds}"
-        f" renders={args.renders} (medians of per-round medians; rounds alternate roots)"
-    )
+    args = inprocess.parser_for(__doc__, PAGES, dump=True).parse_args()
+    inprocess.main(inprocess.child_script(PATHS), PAGES, args)
 
 
 if __name__ == "__main__":

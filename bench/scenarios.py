@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
 from bench.config import RunConfig
-from bench.data import CompanyFacts
+from bench.data import DETAIL_CUSTOMER, DETAIL_OPPORTUNITY, CompanyFacts
 
 LEADS_TABLE = "Leads</caption>"
 # The search page's leads group and at least one row in it.
@@ -102,11 +102,32 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
             ("Detailova Holdings", "Contact10", "Site 10"),
         ),
         Page(
+            "opportunity_detail",
+            "Opportunity detail (10 addresses, 10 contacts, 50 entries)",
+            "detail",
+            f"/leads/opportunities/{facts.detail_opportunity_id}/",
+            (DETAIL_OPPORTUNITY, "Contact10", "Site 10"),
+        ),
+        Page(
+            "customer_detail",
+            "Customer detail (10 addresses, 10 contacts, 50 entries)",
+            "detail",
+            f"/customers/{facts.detail_customer_id}/",
+            (DETAIL_CUSTOMER, "Contact10", "Site 10"),
+        ),
+        Page(
             "quotation_detail",
             "Quotation detail (10 lines)",
             "detail",
             f"/selling/quotations/{facts.quotation_id}/",
             (facts.quotation_number, "Quotewell Trading GmbH"),
+        ),
+        Page(
+            "order_detail",
+            "Order detail (10 lines)",
+            "detail",
+            f"/selling/orders/{facts.order_id}/",
+            (facts.order_number, DETAIL_CUSTOMER),
         ),
         Page(
             "customer_hierarchy",
@@ -145,4 +166,10 @@ LIST_PAGES = (
 )
 # The detail pages held to DETAIL_TO_FLOOR. "customer_hierarchy" is measured and reported, not
 # yet held to it: the first runs say what a wide tree's page costs.
-DETAIL_PAGES = ("lead_detail", "quotation_detail")
+DETAIL_PAGES = (
+    "lead_detail",
+    "opportunity_detail",
+    "customer_detail",
+    "quotation_detail",
+    "order_detail",
+)

@@ -1,6 +1,7 @@
 """Customer list, the 360-degree customer page, create, edit, delete, new opportunity."""
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from customers.forms import (
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
 from customers.tables import customer_table
+from leads.models import Lead, Opportunity
 
 
 def _assign_customer(customer, *, actor, salesperson):
@@ -204,12 +206,21 @@ class CustomerDetailView(
             .select_related(
                 "customer_type",
                 "customer_group",
-                "parent",
                 "salesperson",
                 "sales_partner",
-                "lead",
-                "opportunity__stage",
                 "held_by",
+            )
+            # Apart (a query each, none where the customer has none): PostgreSQL spent 20-30 ms
+            # *planning* the one query that joined all ten tables (0.2 ms to run it).
+            .prefetch_related(
+                Prefetch("parent", Customer.objects.filter(company=self.request.company)),
+                Prefetch("lead", Lead.objects.filter(company=self.request.company)),
+                Prefetch(
+                    "opportunity",
+                    Opportunity.objects.filter(company=self.request.company).select_related(
+                        "stage"
+                    ),
+                ),
             )
         )
 

@@ -11,6 +11,7 @@ an order converts the quotation or opportunity it comes from.
 """
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -94,12 +95,16 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
             .get_queryset()
             .select_related(
                 "customer__customer_type",
-                "opportunity",
-                "quotation",
                 "salesperson",
                 "sales_partner",
                 "customer_user",
                 "created_by",
+            )
+            # Apart (a query each, none where the order has none): PostgreSQL spent 15-25 ms
+            # *planning* the one query that joined all nine tables (0.3 ms to run it).
+            .prefetch_related(
+                Prefetch("opportunity", Opportunity.objects.filter(company=self.request.company)),
+                Prefetch("quotation", Quotation.objects.filter(company=self.request.company)),
             )
         )
 

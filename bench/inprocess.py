@@ -1,0 +1,149 @@
+"""The in-process harness ``bench/lists.py`` and ``bench/detail.py`` share (issue 17).
+
+Each root (a checkout of the code) runs in an interpreter of its own: the child script is
+written here, by the checkout that drives the comparison, and imports only the root's app code
+(never this module), so an older checkout without it can be compared too. The child logs in as
+the salesperson of the size's company (the test client, the whole middleware, as gunicorn
+serves it), asks every page three times to warm up, then ``--renders`` times each, the pages
+interleaved, and prints each page's median and size as JSON. Rounds alternate between the roots,
+so a busy machine slows both alike; each page is reported as the median of its medians and as a
+ratio to the floor measured in the same process. ``--profile PAGE`` prints a cProfile of one
+page instead, and ``--dump DIR`` writes each page's HTML (the CSRF tokens blanked) to
+``DIR/PAGE.html``.
+
+A tool gives the code that sets ``paths`` (page name -> URL, the floor first) in the child, where
+``label`` (the size), ``slug`` (its company) and ``django`` are set up, and optionally
+``dump_extra``: more pages that only the dump writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+_SETUP = r"""
+import json, os, re, statistics, sys, time, warnings
+root, label, renders, profile, dump = sys.argv[1:6]
+renders = int(renders)
+sys.path.insert(0, root)
+os.chdir(root)
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+warnings.filterwarnings("ignore", message="No directory at")
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+slug = f"bench-{label}"
+dump_extra = {}
+"""
+
+_MEASURE = r"""
+client = Client()
+client.force_login(get_user_model().objects.get(email=f"seller@{slug}.example"))
+for name, path in paths.items():
+    for _ in range(3):
+        response = client.get(path)
+        assert response.status_code == 200, (name, response.status_code)
+if dump:
+    paths.update(dump_extra)
+    os.makedirs(dump, exist_ok=True)
+    token = re.compile(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
+    for name, path in paths.items():
+        with open(os.path.join(dump, f"{name}.html"), "wb") as out:
+            out.write(token.sub(rb"\1-", client.get(path).content))
+    sys.exit(0)
+if profile:
+    import cProfile, pstats
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(renders):
+        client.get(paths[profile])
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(70)
+    stats.sort_stats("tottime").print_stats(30)
+    sys.exit(0)
+times = {name: [] for name in paths}
+for _ in range(renders):
+    for name, path in paths.items():
+        start = time.perf_counter()
+        client.get(path)
+        times[name].append(time.perf_counter() - start)
+sizes = {name: len(client.get(path).content) for name, path in paths.items()}
+print(json.dumps({
+    "median": {name: statistics.median(values) for name, values in times.items()},
+    "bytes": sizes,
+}))
+"""
+
+
+def child_script(paths_code: str) -> str:
+    """The child's whole script around a tool's ``paths`` code."""
+    return _SETUP + paths_code + _MEASURE
+
+
+def parser_for(doc: str, pages: tuple[str, ...], *, dump: bool = False) -> argparse.ArgumentParser:
+    """The options every in-process tool takes."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--root", action="append", required=True)
+    parser.add_argument("--company", default="large", choices=("small", "large"))
+    parser.add_argument("--renders", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", choices=pages, default="")
+    if dump:
+        parser.add_argument("--dump", default="", metavar="DIR")
+    return parser
+
+
+def _run(script: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        sys.exit(result.stderr)
+    if result.stderr:
+        print(result.stderr)
+    return result.stdout
+
+
+def main(script: str, pages: tuple[str, ...], args: argparse.Namespace) -> None:
+    """A profile or a dump of the first root, or the comparison of every root."""
+    roots = [os.path.abspath(root) for root in args.root]
+    dump = getattr(args, "dump", "")
+    if args.profile or dump:
+        _run(
+            script,
+            roots[0],
+            args.company,
+            str(args.renders),
+            args.profile,
+            os.path.abspath(dump) if dump else "",
+        )
+        return
+    medians: dict[str, dict[str, list[float]]] = {root: {p: [] for p in pages} for root in roots}
+    sizes: dict[str, dict[str, int]] = {}
+    for _round in range(args.rounds):
+        for root in roots:
+            out = json.loads(_run(script, root, args.company, str(args.renders), "", ""))
+            for page, value in out["median"].items():
+                medians[root][page].append(value)
+            sizes[root] = out["bytes"]
+    for root in roots:
+        floor = statistics.median(medians[root]["floor"])
+        print(root)
+        for page in pages:
+            ms = statistics.median(medians[root][page])
+            print(
+                f"  {page:<20} {ms * 1000:7.1f} ms  {ms / floor:5.2f}x floor"
+                f"  {sizes[root][page] / 1024:6.1f} KiB"
+            )
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')} company={args.company} rounds={args.rounds}"
+        f" renders={args.renders} (medians of per-round medians; rounds alternate roots)"
+    )
