@@ -680,9 +680,7 @@ def test_a_row_the_database_refuses_is_reported_and_the_others_kept(company):
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("DROP TRIGGER refuse_ann1")
-    assert [(e.row, e.message) for e in outcome.errors] == [
-        (3, "The database refused this row.")
-    ]
+    assert [(e.row, e.message) for e in outcome.errors] == [(3, "The database refused this row.")]
     assert outcome.created == 2
     assert sorted(Lead.objects.filter(company=company).values_list("first_name", flat=True)) == [
         "Ann0",
