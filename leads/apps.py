@@ -110,7 +110,7 @@ class LeadsConfig(AppConfig):
         register_figure_check(
             "opportunity_lead_names",
             noun=_("opportunities' names searched"),
-            order=56,
+            order=59,
             count=lead_names.lead_names_count,
             find=lead_names.lead_names_find,
         )
