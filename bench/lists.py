@@ -31,6 +31,7 @@ PAGES = (
     "lead_list",
     "lead_list_status",
     "lead_list_all",
+    "lead_list_search",
     "opportunity_list",
     "customer_list",
     "quotation_list",
@@ -44,6 +45,9 @@ paths = {
     "lead_list": "/leads/",
     "lead_list_status": "/leads/?status=contacted",
     "lead_list_all": "/leads/?owner=all&sort=name",
+    # The full bench's fragment (bench.data picks it: 18,254 leads hold it at a million, 3,391
+    # of them the salesperson's).
+    "lead_list_search": "/leads/?q=eber",
     "opportunity_list": "/leads/opportunities/",
     "customer_list": "/customers/",
     "quotation_list": "/selling/quotations/",

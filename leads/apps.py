@@ -108,6 +108,21 @@ class LeadsConfig(AppConfig):
             find=figures.stage_stay_figures_find,
         )
 
+        # An opportunity is found by its lead's names, stored on it (leads.lead_names): a lead
+        # renamed from a page, the admin, the API or an import writes them again.
+        from django.db.models.signals import post_save
+
+        from leads import lead_names
+
+        post_save.connect(lead_names.lead_saved, sender=Lead, dispatch_uid="lead_names_lead")
+        register_figure_check(
+            "opportunity_lead_names",
+            noun=_("opportunities' names searched"),
+            order=59,
+            count=lead_names.lead_names_count,
+            find=lead_names.lead_names_find,
+        )
+
         # The top bar's search box finds this app's records (crm.ui.global_search).
         from leads import search_kinds
 

@@ -60,7 +60,7 @@ OPPORTUNITY_WISH_COLUMNS = ("id", *WISH_COLUMNS)
 OPPORTUNITY_COLUMNS = (
     "id", "company_id", "lead_id", "title", "stage_id", "probability", "expected_close_date",
     "expected_amount", "lost_reason_id", "salesperson_id", "sales_partner_id", "created_at",
-    "updated_at", "lead_created_at",
+    "updated_at", "lead_created_at", "lead_names",
 )  # fmt: skip
 STAGE_CHANGE_COLUMNS = (
     "company_id", "opportunity_id", "from_stage_id", "to_stage_id", "changed_at",
@@ -274,6 +274,8 @@ class _LeadMaker:
                 lead_id=lead_id,
                 lead_created=created,
                 title=title,
+                # The lead's search document, as leads.lead_names stores it.
+                names=" ".join((first, last, organization_name, email, phone)),
                 wishes=wishes,
                 salesperson=salesperson,
                 partner=partner,
@@ -316,7 +318,7 @@ class _LeadMaker:
         return stages[: self.reached.pick(rng) + 1]
 
     def _opportunity(
-        self, *, lead_id, lead_created, title, wishes, salesperson, partner, book
+        self, *, lead_id, lead_created, title, names, wishes, salesperson, partner, book
     ) -> datetime.datetime:
         """The opportunity the lead was converted to; returns when the lead last changed."""
         rng, anchor = self.pipeline_rng, self.run.anchor
@@ -370,6 +372,7 @@ class _LeadMaker:
                 opened,
                 moment,
                 lead_created,
+                names,
             )
         )
         for product, quantity, note in wishes:

@@ -327,7 +327,8 @@ class Opportunity(KeepsLeadCreatedAt, Versioned, CompanyOwned):
     """A known prospect with potential; its items are a wish list, not yet a transaction."""
 
     timeline_enabled = True
-    search_fields = ("title",)  # and the lead's, through the lead (see OpportunityFilter)
+    # The title and the stored names of its lead (leads.lead_names): one trigram index answers.
+    search_fields = ("title", "lead_names")
 
     lead = models.OneToOneField(
         Lead,
@@ -380,10 +381,13 @@ class Opportunity(KeepsLeadCreatedAt, Versioned, CompanyOwned):
         verbose_name=_("sales partner"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Derived from the lead, kept by leads.lead_names; only searched.
+    lead_names = models.TextField(_("names searched"), blank=True, default="", editable=False)
 
     objects = ScopedManager(company="company")
 
-    history = audit_history(excluded=("lead_created_at",))  # derived: not an edit
+    # Derived: not an edit.
+    history = audit_history(excluded=("lead_created_at", "lead_names"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -445,6 +449,28 @@ class Opportunity(KeepsLeadCreatedAt, Versioned, CompanyOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        from leads.lead_names import names_for
+
+        update_fields = kwargs.get("update_fields")
+        lead_id = self.__dict__.get("lead_id")
+        if self._state.adding or lead_id != getattr(self, "_saved_lead_id", None):
+            self.lead_names = names_for(lead_id)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "lead_names"}
+        elif update_fields is None:
+            # The lead is the same: the stored names are its renames' to keep, and this
+            # instance's copy may be older than one of them.
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name != "lead_names"
+                and field.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("leads:opportunity_detail", args=[self.pk])

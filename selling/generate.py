@@ -30,6 +30,7 @@ from customers.services import proposed_customer
 from leads.models import Lead, Opportunity, OpportunityStage, WishListItem
 from selling import pricing
 from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
+from selling.party_names import OPPORTUNITY_NAMES
 
 MAX_LINES = 5
 VALIDITY_DAYS = (14, 30, 30, 30, 60)
@@ -312,7 +313,7 @@ class _Parties:
                 "sales_partner_id",
                 "created_at",
                 "lead__organization_name",
-                *Opportunity.search_fields,
+                *OPPORTUNITY_NAMES,
                 *(f"customer_link__customer__{name}" for name in Customer.search_fields),
             )
             found = {
@@ -326,8 +327,8 @@ class _Parties:
                     names=" ".join(
                         (
                             "",
-                            _joined(*document[: len(Opportunity.search_fields)]),
-                            _joined(*document[len(Opportunity.search_fields) :], row=True),
+                            _joined(*document[: len(OPPORTUNITY_NAMES)]),
+                            _joined(*document[len(OPPORTUNITY_NAMES) :], row=True),
                         )
                     ),
                     wishes=[],

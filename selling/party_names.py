@@ -69,10 +69,18 @@ def _linked_customer_of(models_, opportunity) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=TextField()), Value(""), output_field=TextField())
 
 
+# The opportunity's part is its title alone: its lead's names (which its own search also holds,
+# ``leads.lead_names``) are not whoever the document is for.
+OPPORTUNITY_NAMES = ("title",)
+
+
 def _searched(model) -> tuple[str, ...]:
-    """The model's ``search_fields``, read off the app's model (a migration's has none)."""
+    """The columns of ``model`` a document copies: its ``search_fields``, read off the app's
+    model (a migration's has none), an opportunity's title."""
     from django.apps import apps
 
+    if model._meta.label == "leads.Opportunity":
+        return OPPORTUNITY_NAMES
     return apps.get_model(model._meta.label).search_fields
 
 

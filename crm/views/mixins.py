@@ -15,7 +15,7 @@ from crm.forms import CompanyFormMixin
 from crm.models import Membership, Salesperson
 from crm.saved_views import list_saved_views
 from crm.ui.columns import COLS_PARAM, Table
-from crm.ui.pagination import CappedPaginator
+from crm.ui.pagination import CappedPaginator, LookaheadPaginator
 from crm.versioning import Versioned, versioned_form
 from crm.views.export import ExportMixin
 
@@ -152,6 +152,15 @@ class LenientPaginationMixin:
     Counts and pages stop at ``settings.LIST_COUNT_LIMIT`` rows (``crm.ui.pagination``)."""
 
     paginator_class = CappedPaginator
+    # A searched list pages without a count (``LookaheadPaginator``): counting a name fragment's
+    # matches cost four times the page's own rows at a million leads.
+    search_param = "q"
+
+    def get_paginator(self, queryset, per_page, orphans=0, **kwargs):
+        searched = (self.request.GET.get(self.search_param) or "").strip()
+        if searched and not orphans:
+            return LookaheadPaginator(queryset, per_page, orphans=orphans, **kwargs)
+        return super().get_paginator(queryset, per_page, orphans=orphans, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(
@@ -164,8 +173,12 @@ class LenientPaginationMixin:
         try:
             number = int(requested or 1)
         except (TypeError, ValueError):
-            number = paginator.num_pages if requested == "last" else 1
-        page = paginator.page(max(1, min(number, paginator.num_pages)))
+            number = None if requested == "last" else 1
+        if isinstance(paginator, LookaheadPaginator) and number is not None:
+            page = paginator.look_at(number)
+        else:
+            last = paginator.num_pages
+            page = paginator.page(max(1, min(last if number is None else number, last)))
         return paginator, page, page.object_list, page.has_other_pages()
 
 

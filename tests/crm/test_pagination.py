@@ -87,3 +87,62 @@ def test_the_count_is_bounded_in_sql(member_client, company, settings):
     counts = _count_queries(captured)
     assert len(counts) == 1
     assert "LIMIT 6" in counts[0].upper()
+
+
+# --- a searched list pages without a count: its page reads one row more --------------------------
+
+
+def test_a_searched_list_says_more_than_its_pages_so_far_without_counting(
+    member_client, company, monkeypatch
+):
+    monkeypatch.setattr(ProductListView, "paginate_by", 4)
+    ProductFactory.create_batch(10, company=company)
+    ProductFactory.create_batch(3, company=company, name="Gadget")
+    url = reverse("crm:product_list")
+
+    with CaptureQueriesContext(connection) as captured:
+        first = member_client.get(url, {"q": "product"})
+    assert _count_queries(captured) == []
+    paginator = first.context["page_obj"].paginator
+    assert (paginator.count, paginator.is_capped, paginator.num_pages) == (4, True, 2)
+    assert len(first.context["page_obj"].object_list) == 4
+    assert "1–4 of more than 4" in first.text
+    assert "Page 1 of 2+" in first.text
+    assert 'rel="next"' in first.text
+    assert "Pages stop after" not in first.text
+
+    second = member_client.get(url, {"q": "product", "page": "2"})
+    assert "5–8 of more than 8" in second.text
+    assert "Page 2 of 3+" in second.text
+
+    # The last page knows where the list ends: exact, no next page.
+    last = member_client.get(url, {"q": "product", "page": "3"})
+    assert (last.context["page_obj"].number, last.context["page_obj"].paginator.count) == (3, 10)
+    assert "9–10 of 10" in last.text
+    assert "more than" not in last.text
+    assert 'rel="next"' not in last.text
+
+
+def test_a_search_that_fits_one_page_is_counted_exactly(member_client, company, monkeypatch):
+    monkeypatch.setattr(ProductListView, "paginate_by", 4)
+    ProductFactory.create_batch(6, company=company)
+    ProductFactory.create_batch(3, company=company, name="Gadget")
+    response = member_client.get(reverse("crm:product_list"), {"q": "gadget"})
+    paginator = response.context["page_obj"].paginator
+    assert (paginator.count, paginator.is_capped, paginator.num_pages) == (3, False, 1)
+    assert "1–3 of 3" in response.text
+    assert "more than" not in response.text
+
+    nothing = member_client.get(reverse("crm:product_list"), {"q": "nowhere"})
+    assert nothing.context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.parametrize(("page", "expected"), [("9", 3), ("last", 3), ("abc", 1)])
+def test_a_searched_list_past_its_end_falls_back_to_its_last_page(
+    member_client, company, monkeypatch, page, expected
+):
+    monkeypatch.setattr(ProductListView, "paginate_by", 4)
+    ProductFactory.create_batch(10, company=company)
+    response = member_client.get(reverse("crm:product_list"), {"q": "product", "page": page})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == expected

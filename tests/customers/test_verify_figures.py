@@ -41,7 +41,8 @@ def test_agreeing_figures_pass(company, account):
         "Checked 1 documents, 1 balances, 1 lifetime sales values, 1 order payments, "
         "1 days' booked sales figures, 1 documents' names searched, 0 stage stays, "
         "0 opportunities' lead created dates, 0 customer links' lead created dates, "
-        "0 stages' pipeline figures, 0 days' lead figures, 0 days' stage stay figures." in out
+        "0 stages' pipeline figures, 0 days' lead figures, 0 days' stage stay figures, "
+        "0 opportunities' names searched." in out
     )
     assert "Every stored figure agrees" in out
 
