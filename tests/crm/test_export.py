@@ -88,8 +88,13 @@ def leads(company):
         ("Brown", "contacted"),
         ("Davis", "qualified"),
     ]:
+        # A made-up organization could hold the searched "adams" ("Adams, Hughes and Jackson").
         made[last_name] = LeadFactory(
-            company=company, last_name=last_name, status=status, source=source
+            company=company,
+            last_name=last_name,
+            organization_name=f"{last_name} Trading",
+            status=status,
+            source=source,
         )
     return made
 

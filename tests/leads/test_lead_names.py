@@ -120,7 +120,7 @@ def test_the_searches_find_the_opportunity_by_its_leads_names(converted, company
 def test_the_migration_fills_in_existing_opportunities(converted):
     lead, opportunity = converted
     Opportunity.objects.update(lead_names="")
-    migration = importlib.import_module("leads.migrations.0015_opportunity_lead_names")
+    migration = importlib.import_module("leads.migrations.0017_opportunity_lead_names")
     migration.fill_lead_names(django_apps, None)
     assert names_of(opportunity) == expected_of(opportunity) != ""
 
