@@ -5,6 +5,7 @@ typed (issue 17)."""
 import datetime
 import re
 
+import time_machine
 from django.middleware.csrf import get_token
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -88,6 +89,8 @@ def _normalized(html: str) -> str:
     return re.sub(r"\s+", " ", html).replace("> <", "><").strip()
 
 
+# A fixed moment: the entries' relative times and the overdue task read the clock.
+@time_machine.travel(datetime.datetime(2026, 6, 15, 12, tzinfo=datetime.UTC), tick=False)
 def test_every_kind_of_entry_as_the_template_wrote_it(company, member):
     lead = LeadFactory(company=company, organization_name="Plain Org")
     lead.organization_name = "<Org & Co>"
