@@ -63,3 +63,33 @@ def figure_checks(only: list[str] | None = None) -> list[FigureCheck]:
     if only:
         checks = [check for check in checks if check.name in only]
     return checks
+
+
+def stored_differences(
+    company: Company,
+    queryset,
+    advance: Callable[[], None],
+    *,
+    problem: Callable[[object, object], dict],
+    repair: Callable[[int], list[str]],
+    chunk: int = 2000,
+) -> list[Difference]:
+    """The differences among ``queryset``'s rows (``company``'s), given as ``(pk, stored, expected)``: each row
+    counted by ``advance()``, each difference described by ``problem(stored, expected)`` (an
+    ``event_message``) and repaired by ``repair(pk)``."""
+    from crm.event_text import render
+
+    wrong: dict[int, tuple] = {}
+    for pk, stored, expected in queryset.order_by("pk").iterator(chunk_size=chunk):
+        if stored != expected:
+            wrong[pk] = (stored, expected)
+        advance()
+    records = queryset.model.objects.filter(company=company, pk__in=list(wrong)).order_by("pk")
+    return [
+        Difference(
+            record=record,
+            problems=[render(problem(*wrong[record.pk]))],
+            repair=lambda pk=record.pk: repair(pk),
+        )
+        for record in records
+    ]

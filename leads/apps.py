@@ -110,17 +110,15 @@ class LeadsConfig(AppConfig):
 
         # An opportunity is found by its lead's names, stored on it (leads.lead_names): a lead
         # renamed from a page, the admin, the API or an import writes them again.
-        from django.db.models.signals import post_save
+        from crm.stored_names import connect_sources, register_names_check
+        from leads.lead_names import OPPORTUNITY_LEAD_NAMES
 
-        from leads import lead_names
-
-        post_save.connect(lead_names.lead_saved, sender=Lead, dispatch_uid="lead_names_lead")
-        register_figure_check(
+        connect_sources(OPPORTUNITY_LEAD_NAMES)
+        register_names_check(
             "opportunity_lead_names",
             noun=_("opportunities' names searched"),
             order=59,
-            count=lead_names.lead_names_count,
-            find=lead_names.lead_names_find,
+            specs=(OPPORTUNITY_LEAD_NAMES,),
         )
 
         # The top bar's search box finds this app's records (crm.ui.global_search).

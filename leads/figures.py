@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from crm.event_text import event_message, joined, render
-from crm.figures import Difference
+from crm.figures import Difference, stored_differences
 from crm.kept_figures import by_salesperson, figure_check
 from crm.models import Company
 from crm.timeline import activity_log_event
@@ -202,25 +202,17 @@ def lead_created_at_find(
         return [render(problem)]
 
     def find(company: Company, advance: Callable[[], None]) -> list[Difference]:
-        rows = (
-            model.objects.filter(company=company)
-            .values_list("pk", "lead_created_at", "lead__created_at")
-            .order_by("pk")
+        rows = model.objects.filter(company=company).values_list(
+            "pk", "lead_created_at", "lead__created_at"
         )
-        wrong: dict[int, tuple] = {}
-        for pk, stored, expected in rows.iterator(chunk_size=CHUNK):
-            if stored != expected:
-                wrong[pk] = (stored, expected)
-            advance()
-        records = model.objects.filter(company=company, pk__in=list(wrong)).order_by("pk")
-        return [
-            Difference(
-                record=record,
-                problems=[render(_lead_created_problem(*wrong[record.pk]))],
-                repair=lambda pk=record.pk: repair(company.pk, pk),
-            )
-            for record in records
-        ]
+        return stored_differences(
+            company,
+            rows,
+            advance,
+            problem=_lead_created_problem,
+            repair=lambda pk: repair(company.pk, pk),
+            chunk=CHUNK,
+        )
 
     return find
 

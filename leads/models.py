@@ -16,7 +16,9 @@ from crm.audit import audit_history
 from crm.kept_figures import KeptFigureRow
 from crm.models import Company, CompanyOwned, Product, SalesPartner, Salesperson
 from crm.phones import PhoneField
+from crm.stored_names import KeepsStoredNames
 from crm.versioning import Versioned
+from leads import lead_names
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -323,10 +325,11 @@ class KeepsLeadCreatedAt(models.Model):
         return instance
 
 
-class Opportunity(KeepsLeadCreatedAt, Versioned, CompanyOwned):
+class Opportunity(KeepsStoredNames, KeepsLeadCreatedAt, Versioned, CompanyOwned):
     """A known prospect with potential; its items are a wish list, not yet a transaction."""
 
     timeline_enabled = True
+    stored_names = lead_names.OPPORTUNITY_LEAD_NAMES
     # The title and the stored names of its lead (leads.lead_names): one trigram index answers.
     search_fields = ("title", "lead_names")
 
@@ -449,28 +452,6 @@ class Opportunity(KeepsLeadCreatedAt, Versioned, CompanyOwned):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        from leads.lead_names import names_for
-
-        update_fields = kwargs.get("update_fields")
-        lead_id = self.__dict__.get("lead_id")
-        if self._state.adding or lead_id != getattr(self, "_saved_lead_id", None):
-            self.lead_names = names_for(lead_id)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "lead_names"}
-        elif update_fields is None:
-            # The lead is the same: the stored names are its renames' to keep, and this
-            # instance's copy may be older than one of them.
-            deferred = self.get_deferred_fields()
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key
-                and field.name != "lead_names"
-                and field.attname not in deferred
-            ]
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("leads:opportunity_detail", args=[self.pk])

@@ -39,6 +39,7 @@ class SellingConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from crm.figures import register_figure_check
+        from crm.stored_names import register_names_check
         from selling import figures, party_names
 
         register_figure_check(
@@ -67,12 +68,11 @@ class SellingConfig(AppConfig):
             count=figures.booked_figures_count,
             find=figures.booked_figures_find,
         )
-        register_figure_check(
+        register_names_check(
             "party_names",
             noun=gettext_lazy("documents' names searched"),
             order=46,
-            count=party_names.party_names_count,
-            find=party_names.party_names_find,
+            specs=(party_names.QUOTATION_NAMES, party_names.ORDER_NAMES),
         )
         register_figure_check(
             "payments",
@@ -144,24 +144,10 @@ class SellingConfig(AppConfig):
         # A document is found by its customer's and opportunity's names, stored on it: a
         # rename, or an opportunity becoming a customer, writes them again wherever it is saved
         # from (page, admin, API, import). Signals, because customers and leads know no document.
-        from django.db.models.signals import post_delete, post_save
+        from crm.stored_names import connect_sources
 
-        from customers.models import CustomerLink
-
-        post_save.connect(
-            party_names.customer_saved, sender=Customer, dispatch_uid="party_names_customer"
-        )
-        post_save.connect(
-            party_names.opportunity_saved,
-            sender=Opportunity,
-            dispatch_uid="party_names_opportunity",
-        )
-        for signal in (post_save, post_delete):
-            signal.connect(
-                party_names.customer_link_changed,
-                sender=CustomerLink,
-                dispatch_uid=f"party_names_customer_link_{signal is post_save}",
-            )
+        connect_sources(party_names.QUOTATION_NAMES)
+        connect_sources(party_names.ORDER_NAMES)
 
         # The top bar's search box finds this app's records (crm.ui.global_search).
         from selling import search_kinds

@@ -21,6 +21,7 @@ from django_scopes import ScopedManager
 from crm.audit import audit_history
 from crm.kept_figures import KeptFigureRow
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson
+from crm.stored_names import KeepsStoredNames
 from crm.versioning import Versioned
 from customers.models import (
     DEFAULT_PAYMENT_TERMS_DAYS,
@@ -31,6 +32,7 @@ from customers.models import (
     payment_terms_label,
 )
 from leads.models import Opportunity, OpportunityStage, WishListItem
+from selling import party_names
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -44,7 +46,7 @@ def _money(verbose_name: str) -> models.DecimalField:
 DERIVED_DOCUMENT_FIELDS = ("net_total", "vat_total", "gross_total")
 
 
-class SellingDocument(Versioned, CompanyOwned):
+class SellingDocument(KeepsStoredNames, Versioned, CompanyOwned):
     """What a quotation and a sales order share: number, party, ownership, pricing terms, totals."""
 
     timeline_enabled = True
@@ -122,37 +124,6 @@ class SellingDocument(Versioned, CompanyOwned):
     def __str__(self) -> str:
         return self.number or str(_("(unnumbered)"))
 
-    def _party_keys(self) -> tuple:
-        return (self.__dict__.get("customer_id"), self.__dict__.get("opportunity_id"))
-
-    def save(self, *args, **kwargs):
-        from selling.party_names import names_for
-
-        update_fields = kwargs.get("update_fields")
-        if self._state.adding or self._party_keys() != getattr(self, "_saved_party", None):
-            self.party_names = names_for(self)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "party_names"}
-        elif update_fields is None:
-            # The party is the same: the stored names are the renames' to keep, and this
-            # instance's copy may be older than one of them.
-            deferred = self.get_deferred_fields()
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key
-                and field.name != "party_names"
-                and field.attname not in deferred
-            ]
-        super().save(*args, **kwargs)
-        self._saved_party = self._party_keys()
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._saved_party = instance._party_keys()
-        return instance
-
     @property
     def party(self):
         """Who the document is for: the customer, or the opportunity before it has one."""
@@ -180,6 +151,8 @@ def _payment_terms_constraint(prefix: str) -> models.CheckConstraint:
 
 class Quotation(SellingDocument):
     """An offer to an opportunity and/or a customer, valid until a date."""
+
+    stored_names = party_names.QUOTATION_NAMES
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -306,6 +279,8 @@ class Quotation(SellingDocument):
 
 class SalesOrder(SellingDocument):
     """A customer's order: the moment a lead has become a customer (seed 000)."""
+
+    stored_names = party_names.ORDER_NAMES
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

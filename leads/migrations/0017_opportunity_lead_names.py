@@ -7,11 +7,11 @@ from crm.ui.search import AddSearchIndex, RemoveSearchIndex
 
 
 def fill_lead_names(apps, schema_editor):
-    from leads.lead_names import refresh
+    from leads.lead_names import OPPORTUNITY_LEAD_NAMES
 
     # The owner runs migrations: no company scope and no row-level security to enter.
     opportunities = apps.get_model("leads", "Opportunity")._base_manager.filter(lead__isnull=False)
-    refresh(opportunities, lead_model=apps.get_model("leads", "Lead"))
+    OPPORTUNITY_LEAD_NAMES.refresh(opportunities, models_={"Lead": apps.get_model("leads", "Lead")})
 
 
 class Migration(migrations.Migration):

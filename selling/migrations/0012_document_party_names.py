@@ -7,7 +7,7 @@ from crm.ui.search import AddSearchIndex, RemoveSearchIndex
 
 
 def fill_party_names(apps, schema_editor):
-    from selling.party_names import refresh
+    from selling.party_names import ORDER_NAMES, QUOTATION_NAMES
 
     # The owner runs migrations: no company scope and no row-level security to enter.
     found = {
@@ -15,9 +15,9 @@ def fill_party_names(apps, schema_editor):
         "CustomerLink": apps.get_model("customers", "CustomerLink"),
         "Opportunity": apps.get_model("leads", "Opportunity"),
     }
-    for name in ("Quotation", "SalesOrder"):
+    for name, names in (("Quotation", QUOTATION_NAMES), ("SalesOrder", ORDER_NAMES)):
         model = apps.get_model("selling", name)
-        refresh(model._base_manager.all(), models_=found)
+        names.refresh(model._base_manager.all(), models_=found)
 
 
 class Migration(migrations.Migration):

@@ -2,47 +2,27 @@
 every write that changes them, whatever it comes from, and checked by verify_figures."""
 
 import html
-import importlib
 import re
-from io import StringIO
 
 import pytest
-from django.apps import apps as django_apps
-from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_scopes import scope
 
 from crm.imports.engine import run_import
 from crm.imports.kinds import get_import_kind, guess_columns
 from crm.imports.reading import read_table
-from crm.models import Company, Membership, SystemEvent
+from crm.models import Membership
 from crm.ui.global_search import search_everything
 from customers import services as customer_services
 from leads import services as lead_services
-from selling import party_names, services
+from selling import services
 from selling.filters import QuotationFilter
-from selling.models import Quotation, SalesOrder
+from selling.models import Quotation
 from tests.api.conftest import make_key, token_client
 from tests.conftest import login_as
-from tests.factories import CustomerFactory, MembershipFactory
+from tests.factories import MembershipFactory
+from tests.stored_names import expected_of, names_of
 
 pytestmark = pytest.mark.django_db
-
-
-def names_of(document) -> str:
-    return type(document).objects.values_list("party_names", flat=True).get(pk=document.pk)
-
-
-def expected_of(document) -> str:
-    model = type(document)
-    return (
-        model.objects.filter(pk=document.pk)
-        .annotate(expected=party_names.stored_expression(model))
-        .values_list("expected", flat=True)
-        .get()
-    )
 
 
 def found_by(company, user, term) -> dict[str, list[str]]:
@@ -118,14 +98,6 @@ def test_renaming_the_opportunity_renames_its_quotations(quoted, opportunity, ow
     assert "Nordwind fleet" not in names_of(quoted)
 
 
-def test_a_save_of_other_fields_leaves_the_documents_alone(ordered, owner):
-    customer, quotation, order = ordered
-    customer.refresh_from_db()
-    with CaptureQueriesContext(connection) as queries:
-        customer.save(update_fields=["internal_information"])
-    assert not [query for query in queries if "selling_" in query["sql"]]
-
-
 def test_the_opportunitys_new_customer_finds_its_quotations(quoted, opportunity, company, owner):
     customer = customer_services.opportunity_convert_to_customer(
         opportunity=opportunity, actor=owner, fields={"name": "Harbour Freight"}
@@ -140,26 +112,6 @@ def test_the_opportunitys_new_customer_finds_its_quotations(quoted, opportunity,
     assert "Quayside Freight" in names_of(quoted)
 
 
-def test_an_instance_read_before_a_rename_keeps_the_new_names(ordered, owner):
-    customer, quotation, order = ordered
-    stale = Quotation.objects.get(pk=quotation.pk)
-    customer.name = "Clearwater Ltd"
-    customer_services.customer_save(customer=customer, actor=owner)
-    stale.notes = "Delivered to the back door."
-    stale.save()
-    assert "Clearwater Ltd" in names_of(quotation)
-    assert Quotation.objects.get(pk=quotation.pk).notes == "Delivered to the back door."
-
-
-def test_another_customer_on_the_document_brings_its_names(ordered, company, owner):
-    customer, quotation, order = ordered
-    other = CustomerFactory(company=company, name="Deepwater Inc")
-    quotation.customer = other
-    quotation.save()
-    assert "Deepwater Inc" in names_of(quotation)
-    assert names_of(quotation) == expected_of(quotation)
-
-
 def test_the_list_search_finds_the_same_documents(ordered, company):
     customer, quotation, order = ordered
     found = QuotationFilter(
@@ -168,7 +120,7 @@ def test_the_list_search_finds_the_same_documents(ordered, company):
     assert list(found) == [quotation]
 
 
-# --- the other write paths: admin, API, import, generator, migration --------------------------
+# --- the other write paths: admin, API, import (the rest: test_stored_names) ------------------
 
 
 @pytest.fixture
@@ -250,69 +202,3 @@ def test_an_import_updating_the_customer_renames_the_documents(ordered, company)
     assert outcome.updated == 1, outcome
     assert "Imported Name GmbH" in names_of(quotation)
     assert "Imported Name GmbH" in names_of(order)
-
-
-def test_the_migration_fills_in_existing_documents(ordered):
-    customer, quotation, order = ordered
-    Quotation.objects.update(party_names="")
-    SalesOrder.objects.update(party_names="")
-    migration = importlib.import_module("selling.migrations.0012_document_party_names")
-    migration.fill_party_names(django_apps, None)
-    for document in (quotation, order):
-        assert names_of(document) == expected_of(document) != ""
-
-
-def test_generated_documents_store_their_names(db):
-    call_command(
-        "generate_data",
-        "--company",
-        "gen",
-        *("--leads", "60", "--customers", "40", "--opportunities", "24"),
-        *("--quotations", "18", "--orders", "7", "--batch-size", "16"),
-        stdout=StringIO(),
-        stderr=StringIO(),
-    )
-    company = Company.objects.get(slug="gen")
-    with scope(company=company):
-        found = party_names.party_names_find(company, lambda: None)
-        assert [d.record.party_names for d in found] == []
-        by_opportunity = Quotation.objects.filter(company=company, opportunity__isnull=False)
-        assert by_opportunity.exists()
-        for quotation in by_opportunity.select_related("opportunity"):
-            assert quotation.opportunity.title in quotation.party_names
-
-
-# --- verify_figures -------------------------------------------------------------------------
-
-
-def test_verify_figures_finds_and_repairs_a_stale_copy(ordered, company):
-    customer, quotation, order = ordered
-    Quotation.objects.filter(pk=quotation.pk).update(party_names="Old Name")
-    SalesOrder.objects.filter(pk=order.pk).update(party_names="")
-
-    def run(*args):
-        out = StringIO()
-        call_command(
-            "verify_figures",
-            "--company",
-            company.slug,
-            "--only",
-            "party_names",
-            *args,
-            stdout=out,
-            stderr=StringIO(),
-        )
-        return out.getvalue()
-
-    with pytest.raises(CommandError, match="2 rows"):
-        run()
-    out = run("--fix")
-    assert '"Old Name" stored' in out
-    assert "Fixed: 2 rows." in out
-    assert names_of(quotation) == expected_of(quotation)
-    assert names_of(order) == expected_of(order)
-    owners = set(
-        SystemEvent.objects.filter(data__event="figure_repaired").values_list("owner_id", flat=True)
-    )
-    assert {quotation.pk, order.pk} <= owners
-    assert "Every stored figure agrees" in run()
