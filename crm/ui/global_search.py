@@ -55,6 +55,13 @@ in the table (all companies) before the first row. Asking the related keys first
 On PostgreSQL the capped keys are asked as ``pk = ANY(ARRAY(…))`` (``_among``): given ``IN``, the
 planner hashed them and scanned every row of the company's kind against them.
 
+The capped parts are asked of the trigram indexes (``_index_driven``): left to itself, the planner
+walked the company's rows until 101 matched whenever it expected many matches, pricing the
+search document's test far below its cost (the opportunities' "eber" at a million leads: 6,300
+rows, 18 ms; by the index 1.7 ms). What stays is the index's own cost, the same at both sizes
+since it reads every company's matches: "eber" is 18,254 lead and 20,827 contact entries, 3-9 ms
+each on a quiet machine (``bench/results/2026-12-03-global-search-index-driven-explain-*.txt``).
+
 Plans before and after, EXPLAIN ANALYZE at the quick benchmark's 100,000 leads:
 ``bench/results/2026-12-03-quick-global-search-explain-{before,after}.txt``; the opportunities'
 stored names at a million: ``bench/results/2026-12-03-global-search-lead-names-explain-*.txt``.
@@ -62,14 +69,15 @@ stored names at a million: ``bench/results/2026-12-03-global-search-lead-names-e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 from urllib.parse import urlencode
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Subquery
 from django.urls import reverse
 
@@ -399,6 +407,32 @@ class _KeyAmong(Func):
     output_field = models.BooleanField()
 
 
+@contextmanager
+def _index_driven() -> Iterator[None]:
+    """On PostgreSQL, the search's queries read the trigram indexes (bitmap scans), never a walk
+    of the company's rows: ``enable_seqscan`` and ``enable_indexscan`` off for this transaction.
+
+    Given ``LIMIT 101``, the planner walks the company's rows (a sequential scan, or its company
+    index) until 101 match, as long as it expects a fifth of the matches or more among them:
+    it prices each row's test at a few operators, where the search document (a dozen
+    ``COALESCE``, ``UPPER``, ``LIKE``) costs a microsecond or two. For the opportunities'
+    "eber" at a million leads it read 6,300 rows (18 ms) where the trigram index answers with
+    3,602 entries and 101 rows (1.7 ms); at ten thousand leads it read the company's 2,000 (3-7
+    ms, 1.4 ms by the index). Only plain index scans are off: the kinds' foreign keys and the
+    capped keys (``_among``) are still looked up in their indexes, as bitmap scans. One query
+    more per search; on SQLite, nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true),"
+                " set_config('enable_indexscan', 'off', true)"
+            )
+        yield
+
+
 def _related_model(model, path: str):
     for name in path.split("__"):
         model = model._meta.get_field(name).related_model
@@ -412,8 +446,12 @@ def search_everything(query: str, *, company, user, per_group: int) -> list[Sear
         return []
     phone = phone_term(" ".join(terms), region=company.dialing_region)
     groups = []
-    for kind in search_kinds():
-        found = list(_shown(kind, terms, company=company, user=user, phone=phone))
+    with _index_driven():
+        found_by_kind = [
+            (kind, list(_shown(kind, terms, company=company, user=user, phone=phone)))
+            for kind in search_kinds()
+        ]
+    for kind, found in found_by_kind:
         if not found:
             continue
         rows = [
