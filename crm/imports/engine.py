@@ -474,10 +474,12 @@ class ImportRun:
     # -- one row -----------------------------------------------------------------------------
 
     def _row(self, number: int, cells: list[str]) -> None:
-        values = {name: cells[i] for name, i in self.index.items()}
-        self._values = dict(values)
-        for name in self.decimal_fields:
-            values[name] = to_decimal_text(values[name], decimal_comma=self.table.decimal_comma)
+        # The cells as read, kept for the error report; ``_resolve`` works on a copy.
+        values = self._values = {name: cells[i] for name, i in self.index.items()}
+        if self.decimal_fields:
+            values = dict(values)
+            for name in self.decimal_fields:
+                values[name] = to_decimal_text(values[name], decimal_comma=self.table.decimal_comma)
         key = None
         match_field = self.kind.match_field
         if match_field and values.get(match_field):
