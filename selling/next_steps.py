@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from crm.access import Action, access_filter, can
+from crm.access import Action, can
 from crm.ui.next_step import NextStep, StepAction
 from customers.models import Customer
 from leads.models import Opportunity, OpportunityStage
-from selling import pricing, selectors
 from selling.models import Quotation, SalesOrder
+from selling.panels import opportunity_customer, record_documents
 
 NOTICE = "selling/partials/_next_step_notice.html"
 
@@ -164,15 +164,11 @@ def _date(value) -> str:
 # --- on other apps' pages -------------------------------------------------------------------------
 
 
-def _deal_under_way(request: HttpRequest, quotations, orders) -> NextStep | None:
-    """The draft order or the open quotation to finish first, the newest of each."""
-    user, company = request.user, request.company
-    order = (
-        orders.filter(access_filter(user, company, SalesOrder, Action.VIEW))
-        .filter(status=SalesOrder.Status.DRAFT)
-        .order_by("-pk")
-        .first()
-    )
+def _deal_under_way(request: HttpRequest, record: Customer | Opportunity) -> NextStep | None:
+    """The draft order or the open quotation to finish first, the newest of each, among the
+    documents the user sees (read with the page's documents panel)."""
+    overview = record_documents(request, record)
+    order = overview.newest_draft_order
     if order is not None:
         return NextStep(
             _("Sales order %(number)s is a draft: open it and confirm it to book the sale.")
@@ -180,12 +176,7 @@ def _deal_under_way(request: HttpRequest, quotations, orders) -> NextStep | None
             primary=_open(order),
             tone="sent",
         )
-    quotation = (
-        quotations.filter(access_filter(user, company, Quotation, Action.VIEW))
-        .filter(status__in=Quotation.OPEN)
-        .order_by("-pk")
-        .first()
-    )
+    quotation = overview.newest_open_quotation
     if quotation is not None:
         return NextStep(
             _("Quotation %(number)s (%(status)s) is still open: take it further there.")
@@ -202,13 +193,7 @@ def opportunity_next_step(request: HttpRequest, opportunity: Opportunity) -> Nex
     if opportunity.stage.kind != OpportunityStage.Kind.OPEN:
         return None
     company = request.company
-    under_way = _deal_under_way(
-        request,
-        Quotation.objects.filter(company=company, opportunity=opportunity),
-        SalesOrder.objects.filter(company=company, opportunity=opportunity).exclude(
-            status=SalesOrder.Status.CANCELLED
-        ),
-    )
+    under_way = _deal_under_way(request, opportunity)
     if under_way is not None:
         return under_way
     explanation = _(
@@ -217,7 +202,7 @@ def opportunity_next_step(request: HttpRequest, opportunity: Opportunity) -> Nex
     )
     if not can(request.user, company, opportunity, Action.CONVERT):
         return NextStep(explanation, note=_no_access_note())
-    held = _held(pricing.opportunity_customer(opportunity))
+    held = _held(opportunity_customer(opportunity))
     if held is not None:
         return NextStep(explanation, notice_template=NOTICE, extra_context={"held_customer": held})
     return NextStep(
@@ -242,12 +227,7 @@ def customer_next_step(request: HttpRequest, customer: Customer) -> NextStep | N
     on-hold or inactive customer is for the customers app to describe."""
     if _held(customer) is not None:
         return None
-    company = request.company
-    under_way = _deal_under_way(
-        request,
-        Quotation.objects.filter(selectors.quotations_of_customer(customer), company=company),
-        SalesOrder.objects.filter(company=company, customer=customer),
-    )
+    under_way = _deal_under_way(request, customer)
     if under_way is not None:
         return under_way
     # Whoever sees a customer may quote to it (as on the quotations panel).

@@ -14,8 +14,9 @@ from crm.access import Action, access_filter, can
 from crm.models import SalesPartner
 from crm.ui.next_step import next_step_for, offered_urls
 from customers.models import Customer
+from customers.selectors import customer_link_for
 from leads.models import Opportunity, OpportunityStage
-from selling import pricing, selectors
+from selling import selectors
 from selling.models import Quotation, SalesOrder
 
 
@@ -24,23 +25,43 @@ def _is_company_record(request: HttpRequest, obj: object, kinds) -> bool:
     return company is not None and isinstance(obj, kinds) and obj.company_id == company.pk
 
 
+def record_documents(request: HttpRequest, obj: Customer | Opportunity):
+    """The quotations and orders of a customer or an opportunity that the user sees
+    (crm.access), read once per request: the page's next step and this panel both need them."""
+    cache = request.__dict__.setdefault("_record_documents", {})
+    key = (type(obj), obj.pk)
+    if key not in cache:
+        user, company = request.user, request.company
+        visible = {
+            "quotations": access_filter(user, company, Quotation, Action.VIEW),
+            "orders": access_filter(user, company, SalesOrder, Action.VIEW),
+        }
+        if isinstance(obj, Customer):
+            cache[key] = selectors.customer_documents(obj, **visible)
+        else:
+            cache[key] = selectors.opportunity_documents(obj, **visible)
+    return cache[key]
+
+
+def opportunity_customer(opportunity: Opportunity) -> Customer | None:
+    """The customer the opportunity became or was opened for: the link the customers app reads
+    once per record (its panel and the next step ask too)."""
+    link = customer_link_for(opportunity)
+    return link.customer if link is not None else None
+
+
 def render_documents_panel(request: HttpRequest, obj: object) -> SafeString | None:
     if not _is_company_record(request, obj, Customer | Opportunity):
         return None
     # The documents the user sees (crm.access), and the buttons only where they lead somewhere:
     # whoever sees a customer may quote to it; quoting an opportunity converts it.
     user, company = request.user, request.company
-    visible = {
-        "quotations": access_filter(user, company, Quotation, Action.VIEW),
-        "orders": access_filter(user, company, SalesOrder, Action.VIEW),
-    }
+    overview = record_documents(request, obj)
     if isinstance(obj, Customer):
-        overview = selectors.customer_documents(obj, **visible)
         customer = obj
         can_create = True
     else:
-        overview = selectors.opportunity_documents(obj, **visible)
-        customer = pricing.opportunity_customer(obj)
+        customer = opportunity_customer(obj)
         can_create = obj.stage.kind != OpportunityStage.Kind.LOST and can(
             user, company, obj, Action.CONVERT
         )

@@ -3,7 +3,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
-from crm.phones import active_region, display_phone, tel_uri
+from crm.phones import active_region, display_phone_and_uri, tel_uri
 from crm.ui.columns import sort_link, sort_state
 from crm.ui.fast_forms import field_html
 from crm.ui.layout import layout_top as cached_layout_top
@@ -87,11 +87,11 @@ def tel_href(number: str) -> str:
 def phone(number: str) -> str:
     """A number as the active company dials it (national format for its own region,
     international otherwise), linked ``tel:+E164``; text that is no number shows as it is."""
-    region = active_region()
-    shown = display_phone(number, region=region)
+    # Parsed once and remembered per number and region (a record page's contacts show the
+    # same numbers on every view; parsing is the dear part).
+    shown, href = display_phone_and_uri(number, region=active_region())
     if not shown:
         return ""
-    href = tel_uri(number, region=region)
     if not href:
         return conditional_escape(shown)
     return format_html('<a href="{}">{}</a>', href, shown)

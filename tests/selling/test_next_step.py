@@ -187,3 +187,20 @@ def test_the_customer_page_offers_a_new_quotation_and_order_once(
     assert (_actions(html, new_quotation), _actions(html, new_order)) == (1, 1)
     panel = html[html.index('class="card selling-panel"') :]
     assert _actions(panel, new_quotation) == 0 and _actions(panel, new_order) == 0
+
+
+def test_a_draft_order_older_than_the_panels_latest_is_still_the_one_to_finish(
+    company, member, member_client, defaults
+):
+    """The box and the panel read the documents once: a draft order that the panel's latest ten
+    leave out is still found, and the count is of them all."""
+    customer = CustomerFactory(company=company)
+    draft = services.order_create(customer=customer, actor=member)
+    SalesOrder.objects.filter(pk=draft.pk).update(order_date=TODAY.replace(year=TODAY.year - 1))
+    newer = [services.order_create(customer=customer, actor=member) for _ in range(10)]
+    SalesOrder.objects.filter(pk__in=[order.pk for order in newer]).update(status=SS.CANCELLED)
+    step, html = step_of(member_client, customer.get_absolute_url())
+    assert step.primary.url == draft.get_absolute_url()
+    assert_one_primary(html, f"Open sales order {draft.number}")
+    assert 'Sales orders <span class="muted">(11)</span>' in html
+    assert "The latest 10 of 11." in html
