@@ -1,14 +1,20 @@
 """The pieces of a list page kept per process (crm.ui.kept_markup): the column picker, the bulk
-bar and the pages come out exactly as rendered afresh, and follow what they show."""
+bar and the pages come out exactly as rendered afresh, and follow what they show; the filter
+form's class (crm.ui.filters.SearchFilterSet) is kept per company and lists version."""
 
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
 from crm.ui import kept_markup
+from leads.filters import LeadFilter
 from leads.views.leads import LeadListView
-from tests.factories import LeadFactory, SalespersonFactory
+from selling.filters import QuotationFilter
+from tests.conftest import login_as
+from tests.factories import LeadFactory, LeadSourceFactory, SalespersonFactory
 
 LEADS = reverse("leads:lead_list")
 CSRF = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
@@ -71,3 +77,42 @@ def test_the_kept_pieces_are_in_the_page_language(member_client, company):
     assert "Show columns" in english
     assert "Show columns" not in indonesian
     assert "Apply to selected" not in indonesian
+
+
+# --- the filter form's class, kept per company and lists version ---------------------------------
+
+
+def test_the_filters_offer_a_source_added_since(member_client, company):
+    member_client.get(LEADS)
+    LeadSourceFactory(company=company, name="Trade fair 2027")
+
+    assert "Trade fair 2027" in member_client.get(LEADS).content.decode()
+
+
+def test_another_company_never_gets_the_kept_filters(
+    member_client, company, other_member, other_company
+):
+    ours = LeadSourceFactory(company=company, name="Acme only source")
+    with scopes_disabled():
+        LeadSourceFactory(company=other_company, name="Their source")
+    assert "Acme only source" in member_client.get(LEADS).content.decode()
+
+    other = login_as(Client(), other_member, other_company)
+    html = other.get(LEADS).content.decode()
+    # Picking the first company's source by its id is no choice of theirs either.
+    picked = other.get(f"{LEADS}?source={ours.pk}").content.decode()
+
+    assert "Their source" in html
+    assert "Acme only source" not in html
+    assert "Acme only source" not in picked
+
+
+def test_a_select_the_access_engine_narrows_is_built_per_request(rf, company, member):
+    request = rf.get("/")
+    request.company, request.user = company, member
+    quotations = QuotationFilter(data=None, request=request)
+    leads = LeadFilter(data=None, request=request)
+
+    assert quotations.form_class_key() is None  # its customers depend on who asks
+    assert leads.form_class_key() is not None
+    assert leads.get_form_class() is LeadFilter(data=None, request=request).get_form_class()
