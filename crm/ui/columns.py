@@ -385,8 +385,29 @@ class BoundTable:
         return self.carried_params("sort")
 
     def header(self) -> SafeString:
-        """The header cells (after the bulk box, which the template writes)."""
+        """The header cells (after the bulk box, which the template writes), kept per process
+        (``crm.ui.kept_markup``) under what they show: the language, the query the sort links
+        keep, the sort and the columns."""
         params = self.request.GET if self.request is not None else {}
+        key = (
+            "header",
+            locale_key(),
+            tuple((name, tuple(values)) for name, values in params.lists()) if params else (),
+            self.current_sort,
+            tuple(
+                (
+                    column.key,
+                    str(column.label),
+                    column.sort,
+                    column.num,
+                    column.sort in self.sortable,
+                )
+                for column in self.shown
+            ),
+        )
+        return kept(key, lambda: self._header(params))
+
+    def _header(self, params) -> SafeString:
         cells = []
         for column in self.shown:
             css = ' class="num"' if column.num else ""
