@@ -13,6 +13,9 @@ def partner_queryset(request):
     return company_queryset(SalesPartner)(request).non_polymorphic()
 
 
+partner_queryset.rows_of = SalesPartner  # what ``SearchFilterSet.form_class_key`` reads
+
+
 class SalespersonFilter(SearchFilterSet):
     search_fields = ("name", "email")
 

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from crm.phones import active_region, display_phone_and_uri, tel_uri
 from crm.ui.columns import sort_link, sort_state
 from crm.ui.fast_forms import field_html
+from crm.ui.kept_markup import kept
 from crm.ui.layout import layout_top as cached_layout_top
 from crm.ui.panels import panels_for
 
@@ -56,6 +57,18 @@ def record_panels(context, obj, only: str = "", exclude: str = "") -> str:
 def layout_top(context) -> str:
     """The top bar and the menu (``crm/partials/_layout_top.html``), cached (``crm.ui.layout``)."""
     return cached_layout_top(context)
+
+
+@register.simple_tag(takes_context=True)
+def kept_include(context, template_name: str, key=None) -> str:
+    """``{% include template_name %}``, kept under ``key`` (``crm.ui.kept_markup``): the
+    template is rendered with the page's context only when nothing was kept under the key.
+    Without a key (None, or a variable the context does not have) it renders every time."""
+
+    def render() -> str:
+        return context.template.engine.get_template(template_name).render(context)
+
+    return kept((template_name, key) if key else None, render)
 
 
 @register.filter

@@ -37,6 +37,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from crm.phones import active_region, display_phone_and_uri
+from crm.ui.kept_markup import kept, locale_key
 
 COLS_PARAM = "cols"
 # Where a page of rows is, not what it shows: dropped from the forms that change the columns or
@@ -357,11 +358,24 @@ class BoundTable:
     @cached_property
     def columns_form(self) -> SafeString:
         """The column picker's boxes (``crm/partials/_columns_form.html``), rendered once: the
-        picker writes them twice, in a ``<template>`` for scripts and in ``<noscript>``."""
-        return mark_safe(
-            get_template("crm/partials/_columns_form.html").render(
+        picker writes them twice, in a ``<template>`` for scripts and in ``<noscript>``. Kept
+        per process (``crm.ui.kept_markup``) under what they show: the language, the page's
+        path, the query the form carries and the columns offered and ticked."""
+        key = (
+            "crm/partials/_columns_form.html",
+            locale_key(),
+            self.request.path if self.request is not None else None,
+            tuple(self.params_without_cols()),
+            tuple(
+                (choice.key, str(choice.label), choice.shown, choice.required)
+                for choice in self.choices()
+            ),
+        )
+        return kept(
+            key,
+            lambda: get_template("crm/partials/_columns_form.html").render(
                 {"table": self, "request": self.request}
-            )
+            ),
         )
 
     def params_without_cols(self) -> list[tuple[str, str]]:
@@ -371,8 +385,29 @@ class BoundTable:
         return self.carried_params("sort")
 
     def header(self) -> SafeString:
-        """The header cells (after the bulk box, which the template writes)."""
+        """The header cells (after the bulk box, which the template writes), kept per process
+        (``crm.ui.kept_markup``) under what they show: the language, the query the sort links
+        keep, the sort and the columns."""
         params = self.request.GET if self.request is not None else {}
+        key = (
+            "header",
+            locale_key(),
+            tuple((name, tuple(values)) for name, values in params.lists()) if params else (),
+            self.current_sort,
+            tuple(
+                (
+                    column.key,
+                    str(column.label),
+                    column.sort,
+                    column.num,
+                    column.sort in self.sortable,
+                )
+                for column in self.shown
+            ),
+        )
+        return kept(key, lambda: self._header(params))
+
+    def _header(self, params) -> SafeString:
         cells = []
         for column in self.shown:
             css = ' class="num"' if column.num else ""

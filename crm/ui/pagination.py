@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from crm.ui.kept_markup import locale_key
+
 
 def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
     """How many rows match, exactly up to ``limit`` (default ``LIST_COUNT_LIMIT``), and whether
@@ -99,3 +101,25 @@ class LookaheadPaginator(CappedPaginator):
             return super().num_pages
         bottom, read = self._seen
         return bottom // self.per_page + (2 if read > self.per_page else 1)
+
+
+def pagination_key(request, page) -> tuple | None:
+    """Everything ``crm/partials/_pagination.html`` writes a page's links from, as a key for
+    ``{% kept_include %}`` (``crm.ui.kept_markup``): the language, the query its links keep, and
+    the page's figures. None without a page."""
+    if page is None:
+        return None
+    paginator = page.paginator
+    return (
+        locale_key(),
+        tuple((key, tuple(values)) for key, values in request.GET.lists()),
+        bool(page),
+        page.number,
+        page.start_index(),
+        page.end_index(),
+        page.has_previous(),
+        page.has_next(),
+        paginator.count,
+        paginator.num_pages,
+        bool(getattr(paginator, "is_capped", False)),
+    )

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
+from django.utils.functional import SimpleLazyObject
 
 from crm.access import access_filter, record_type_for
 from crm.access.vocabulary import Action
@@ -13,6 +14,8 @@ from crm.ui.bulk import (
     not_allowed_message,
     refusal_message,
 )
+from crm.ui.choices import lists_cache_key
+from crm.ui.kept_markup import locale_key
 from crm.views.mixins import has_role
 
 
@@ -62,8 +65,18 @@ class BulkActionMixin:
         context = super().get_context_data(**kwargs)
         actions = self.get_bulk_actions()
         if actions:
-            context["bulk_form"] = self.get_bulk_form()
+            # Built when the action bar is rendered, which is when none is kept for its key:
+            # the bar shows the offered actions and the company's reference lists in the
+            # page's language, and nothing else (crm.ui.kept_markup).
+            context["bulk_form"] = SimpleLazyObject(self.get_bulk_form)
             context["bulk_words"] = bulk_words(self.model)
+            context["bulk_bar_key"] = (
+                self.model._meta.label_lower,
+                self.bulk_actions.form_class,
+                tuple(action.name for action in actions),
+                lists_cache_key(self.request.company),
+                locale_key(),
+            )
             if "table" in context:  # crm.ui.columns: each row gets its selection box
                 context["table"].bulk = True
         return context

@@ -15,7 +15,7 @@ from crm.forms import CompanyFormMixin
 from crm.models import Membership, Salesperson
 from crm.saved_views import list_saved_views
 from crm.ui.columns import COLS_PARAM, Table
-from crm.ui.pagination import CappedPaginator, LookaheadPaginator
+from crm.ui.pagination import CappedPaginator, LookaheadPaginator, pagination_key
 from crm.versioning import Versioned, versioned_form
 from crm.views.export import ExportMixin
 
@@ -286,6 +286,7 @@ class CompanyListView(
             if any(values)
         }
         context["active_filter_count"] = len(active & fields)
+        context["pagination_key"] = pagination_key(self.request, context.get("page_obj"))
         if self.table is not None:
             context["table"] = self.table.bind(
                 context["object_list"],

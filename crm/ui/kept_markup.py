@@ -1,0 +1,51 @@
+"""Pieces of a list page kept, as rendered, in a per-process memory (issue 17).
+
+Around the rows, a list page writes the same markup on most visits: the column picker, the
+bulk-action bar, the pages below the table. Each took a template round trip (and the bar a form
+with its selects built) on every request, together more than a third of what the list adds to
+the floor. ``kept(key, render)`` gives what ``render()`` returned before for an equal ``key``,
+and renders only when there is none; ``{% kept_include "template" key %}`` does the same for
+a template rendered with the page's context, as ``{% include %}`` would.
+
+The key is the caller's promise: it must hold everything the markup is made from (the language,
+the query the links keep, the figures shown, the company's lists version where options are
+listed). A key of None renders every time. The memory is per process, so new code never meets
+markup an older version wrote, and it is emptied when full (a list page uses a few keys; every
+search typed adds some).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from crm.phones import active_region
+
+_KEPT: dict[Hashable, SafeString] = {}
+KEPT_LIMIT = 4096
+
+
+def kept(key: Hashable | None, render: Callable[[], str]) -> SafeString:
+    """``render()``'s markup, from the memory when ``key`` was rendered before."""
+    if key is None:
+        return mark_safe(render())
+    html = _KEPT.get(key)
+    if html is None:
+        html = mark_safe(render())
+        if len(_KEPT) >= KEPT_LIMIT:
+            _KEPT.clear()
+        _KEPT[key] = html
+    return html
+
+
+def locale_key() -> tuple:
+    """What formats a piece besides its own data: the language, time zone and dialing region."""
+    return (get_language(), timezone.get_current_timezone_name(), active_region())
+
+
+def forget() -> None:
+    """Empty the memory (tests that change templates or translations under a key)."""
+    _KEPT.clear()

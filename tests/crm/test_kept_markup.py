@@ -1,0 +1,118 @@
+"""The pieces of a list page kept per process (crm.ui.kept_markup): the column picker, the bulk
+bar and the pages come out exactly as rendered afresh, and follow what they show; the filter
+form's class (crm.ui.filters.SearchFilterSet) is kept per company and lists version."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from crm.ui import kept_markup
+from leads.filters import LeadFilter
+from leads.views.leads import LeadListView
+from selling.filters import QuotationFilter
+from tests.conftest import login_as
+from tests.factories import LeadFactory, LeadSourceFactory, SalespersonFactory
+
+LEADS = reverse("leads:lead_list")
+CSRF = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
+
+
+@pytest.fixture(autouse=True)
+def empty_memory():
+    kept_markup.forget()
+    yield
+    kept_markup.forget()
+
+
+def page(client, url: str) -> str:
+    return CSRF.sub(r"\1-", client.get(url).content.decode())
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?status=contacted&sort=name", "?page=2&cols=name,email", "?q=smith&owner=all"],
+)
+def test_a_kept_page_is_the_page_rendered_afresh(member_client, company, query, monkeypatch):
+    monkeypatch.setattr(LeadListView, "paginate_by", 5)
+    LeadFactory.create_batch(7, company=company, last_name="Smith", status="contacted")
+
+    fresh = page(member_client, LEADS + query)
+    assert kept_markup._KEPT  # the picker, the bar and the pages were kept
+    kept = page(member_client, LEADS + query)
+    kept_markup.forget()
+
+    assert page(member_client, LEADS + query) == fresh == kept
+
+
+def test_the_pages_follow_the_rows(member_client, company):
+    LeadFactory.create_batch(3, company=company)
+    member_client.get(LEADS)
+    LeadFactory(company=company)
+
+    html = member_client.get(LEADS).content.decode()
+
+    assert "1–4 of 4" in html
+
+
+def test_the_bulk_bar_offers_a_salesperson_added_since(member_client, company):
+    LeadFactory(company=company)
+    member_client.get(LEADS)
+    SalespersonFactory(company=company, name="Nadia Newcomer")
+
+    html = member_client.get(LEADS).content.decode()
+
+    assert html.count("Nadia Newcomer") >= 1
+    assert 'data-bulk-for="assign_salesperson"' in html
+
+
+def test_the_kept_pieces_are_in_the_page_language(member_client, company):
+    LeadFactory(company=company)
+    english = member_client.get(LEADS).content.decode()
+
+    indonesian = member_client.get(LEADS, headers={"accept-language": "id"}).content.decode()
+
+    assert "Show columns" in english
+    assert "Show columns" not in indonesian
+    assert "Apply to selected" not in indonesian
+
+
+# --- the filter form's class, kept per company and lists version ---------------------------------
+
+
+def test_the_filters_offer_a_source_added_since(member_client, company):
+    member_client.get(LEADS)
+    LeadSourceFactory(company=company, name="Trade fair 2027")
+
+    assert "Trade fair 2027" in member_client.get(LEADS).content.decode()
+
+
+def test_another_company_never_gets_the_kept_filters(
+    member_client, company, other_member, other_company
+):
+    ours = LeadSourceFactory(company=company, name="Acme only source")
+    with scopes_disabled():
+        LeadSourceFactory(company=other_company, name="Their source")
+    assert "Acme only source" in member_client.get(LEADS).content.decode()
+
+    other = login_as(Client(), other_member, other_company)
+    html = other.get(LEADS).content.decode()
+    # Picking the first company's source by its id is no choice of theirs either.
+    picked = other.get(f"{LEADS}?source={ours.pk}").content.decode()
+
+    assert "Their source" in html
+    assert "Acme only source" not in html
+    assert "Acme only source" not in picked
+
+
+def test_a_select_the_access_engine_narrows_is_built_per_request(rf, company, member):
+    request = rf.get("/")
+    request.company, request.user = company, member
+    quotations = QuotationFilter(data=None, request=request)
+    leads = LeadFilter(data=None, request=request)
+
+    assert quotations.form_class_key() is None  # its customers depend on who asks
+    assert leads.form_class_key() is not None
+    assert leads.get_form_class() is LeadFilter(data=None, request=request).get_form_class()
