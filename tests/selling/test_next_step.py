@@ -1,6 +1,8 @@
 """The "Next step" box on quotation, order, opportunity and customer pages: one primary action,
 the move that takes the deal on, and none where the user may not make it."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +17,8 @@ from tests.selling.conftest import stage_of
 from tests.selling.test_pages import add_lines, quotation_in
 
 TODAY = timezone.localdate()
+# Older than any order a test makes, whatever the day.
+A_YEAR_LONG_PAST = datetime.date(2001, 3, 1)
 QS, SS = Quotation.Status, SalesOrder.Status
 
 
@@ -196,7 +200,7 @@ def test_a_draft_order_older_than_the_panels_latest_is_still_the_one_to_finish(
     leave out is still found, and the count is of them all."""
     customer = CustomerFactory(company=company)
     draft = services.order_create(customer=customer, actor=member)
-    SalesOrder.objects.filter(pk=draft.pk).update(order_date=TODAY.replace(year=TODAY.year - 1))
+    SalesOrder.objects.filter(pk=draft.pk).update(order_date=A_YEAR_LONG_PAST)
     newer = [services.order_create(customer=customer, actor=member) for _ in range(10)]
     SalesOrder.objects.filter(pk__in=[order.pk for order in newer]).update(status=SS.CANCELLED)
     step, html = step_of(member_client, customer.get_absolute_url())
