@@ -113,7 +113,11 @@ def assert_accessible(page, *, preload=True):
 
     ``preload=False`` for pages whose stylesheets ``@import`` others (the Django admin's): axe
     would copy them into ``<style>`` elements of its own, which the Content-Security-Policy
-    blocks, and the page fixture would blame the page."""
+    blocks, and the page fixture would blame the page.
+
+    A click that follows a link returns once the new page has started to arrive; axe run on a
+    document still being parsed finds no ``documentElement``, so the page is first loaded."""
+    page.wait_for_load_state("load")
     results = _axe().run(
         page,
         options={

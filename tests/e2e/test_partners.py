@@ -85,6 +85,7 @@ def test_team_and_catalog_pages_are_accessible(page, owner):
     assert_accessible(page)
     screenshot(page, "product-list")
     page.get_by_role("link", name="HW-MON-27").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("27 inch monitor")
     assert_accessible(page)
     screenshot(page, "product-detail")
     page.get_by_role("link", name="Edit").click()
