@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 
 from crm.ui.kept_markup import locale_key
@@ -35,24 +37,80 @@ def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
     return min(found, limit), found > limit
 
 
+class BoundedCount(Subquery):
+    """``bounded_count``'s query as a scalar subquery: ``(SELECT COUNT(*) FROM (SELECT id …
+    LIMIT limit + 1))``, so a page's own query brings its list's count along. It does not refer
+    to the outer row, so the database runs it once per query, not once per row."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS bounded_rows)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, limit: int):
+        super().__init__(queryset.values("pk").order_by()[: limit + 1])
+
+
 class CappedPaginator(Paginator):
     """A paginator whose ``count`` is exact up to ``count_limit`` rows and capped past it.
 
     ``is_capped`` tells the template to say "more than"; ``num_pages`` then covers only the
     counted rows, so the deepest page reads at most ``count_limit`` rows (a bounded offset).
+
+    ``count_rows``, when given, is what is counted instead of ``object_list``: the same rows
+    without what only the shown page needs (the joins of its names), which a count would pay
+    for on every row it counts. ``counted_page(n)`` reads page ``n`` and the count in one query.
     """
 
-    def __init__(self, object_list, per_page, *args, count_limit: int | None = None, **kwargs):
+    # The annotation that carries the count on a counted page's rows.
+    count_annotation = "_bounded_count_of_list"
+
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *args,
+        count_limit: int | None = None,
+        count_rows=None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.count_limit = count_limit if count_limit is not None else settings.LIST_COUNT_LIMIT
+        self.count_rows = object_list if count_rows is None else count_rows
 
     @cached_property
     def _bounded_count(self) -> int:
-        rows = self.object_list
+        rows = self.count_rows
         if hasattr(rows, "values") and hasattr(rows, "order_by"):
             count, capped = bounded_count(rows, self.count_limit)
             return count + capped
         return min(len(rows), self.count_limit + 1)
+
+    def counted_page(self, number: int):
+        """Page ``number`` (at least 1), its rows and the list's bounded count read by one query
+        (``BoundedCount``). A page with no rows carries no count: the first is the empty list's
+        (count 0); past the end, the count is asked for alone and the last page read instead,
+        as a page past the counted rows is."""
+        number = max(1, number)
+        if (
+            not isinstance(self.object_list, QuerySet)
+            or self.object_list._iterable_class is not ModelIterable
+            or not isinstance(self.count_rows, QuerySet)
+            or self.orphans
+            or "_bounded_count" in self.__dict__
+        ):
+            return self.page(min(number, self.num_pages))
+        bottom = (number - 1) * self.per_page
+        counted = self.object_list.annotate(
+            **{self.count_annotation: BoundedCount(self.count_rows, self.count_limit)}
+        )
+        rows = list(counted[bottom : bottom + self.per_page])
+        if rows:
+            self.__dict__["_bounded_count"] = getattr(rows[0], self.count_annotation)
+        elif number == 1:
+            self.__dict__["_bounded_count"] = 0
+        if not rows or number > self.num_pages:
+            return self.page(min(number, self.num_pages))
+        # The last page ends where the counted rows do, as ``page()`` ends it.
+        return self._get_page(rows[: self.count - bottom], number, self)
 
     @cached_property
     def is_capped(self) -> bool:

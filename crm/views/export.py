@@ -33,18 +33,20 @@ class ExportMixin:
         return self.export_rows(fmt)
 
     def export_queryset(self):
-        """The list's rows, filtered and sorted as ``FilterView.get`` and the page do it."""
+        """The list's rows, filtered as ``FilterView.get`` does it; ``export_rows`` decorates
+        and sorts them as the page does (``CompanyListView.decorate_rows``)."""
         filterset = self.get_filterset(self.get_filterset_class())
         if not filterset.is_bound or filterset.is_valid() or not self.get_strict():
             queryset = filterset.qs
         else:
             queryset = filterset.queryset.none()
-        return self.apply_sort(queryset)
+        return queryset
 
     def export_rows(self, fmt: str):
-        queryset = self.export_queryset()
+        filtered = self.export_queryset()
+        queryset = self.apply_sort(self.decorate_rows(filtered))
         if fmt == files.XLSX:
-            _count, too_many = bounded_count(queryset, files.XLSX_MAX_ROWS)
+            _count, too_many = bounded_count(filtered, files.XLSX_MAX_ROWS)
             if too_many:
                 messages.error(
                     self.request,

@@ -156,7 +156,12 @@ class LenientPaginationMixin:
     # matches cost four times the page's own rows at a million leads.
     search_param = "q"
 
+    # What the paginator counts, when the shown rows carry more than the count needs
+    # (``CompanyListView.decorate_rows``); None counts the paged queryset itself.
+    count_rows = None
+
     def get_paginator(self, queryset, per_page, orphans=0, **kwargs):
+        kwargs.setdefault("count_rows", self.count_rows)
         searched = (self.request.GET.get(self.search_param) or "").strip()
         if searched and not orphans:
             return LookaheadPaginator(queryset, per_page, orphans=orphans, **kwargs)
@@ -176,6 +181,9 @@ class LenientPaginationMixin:
             number = None if requested == "last" else 1
         if isinstance(paginator, LookaheadPaginator) and number is not None:
             page = paginator.look_at(number)
+        elif number is not None:
+            # The rows and the count in one query; "last" needs the count first.
+            page = paginator.counted_page(number)
         else:
             last = paginator.num_pages
             page = paginator.page(max(1, min(last if number is None else number, last)))
@@ -269,9 +277,20 @@ class CompanyListView(
         kwargs["request"] = self.request
         return kwargs
 
+    def decorate_rows(self, queryset):
+        """``queryset`` (filtered) with what only the rows shown or exported need: the joins
+        and annotations of the names a row shows. The count is taken before, so it pays for
+        none of them. A sort by such an annotation is applied after this."""
+        return queryset
+
     def get_context_data(self, **kwargs):
-        # FilterView hands over the filtered queryset; sort it before it is paged.
-        kwargs["object_list"] = self.apply_sort(kwargs.get("object_list", self.object_list))
+        # FilterView hands over the filtered queryset: it is counted as it is, and the page's
+        # rows are read from it decorated and sorted.
+        rows = kwargs.get("object_list", self.object_list)
+        decorated = self.decorate_rows(rows)
+        if decorated is not rows:
+            self.count_rows = rows
+        kwargs["object_list"] = self.apply_sort(decorated)
         context = super().get_context_data(**kwargs)
         context["is_filtered"] = any(
             value

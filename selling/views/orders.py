@@ -80,8 +80,8 @@ class OrderListView(MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     }
     default_sort = "-date"
 
-    def get_queryset(self):
-        return selectors.orders_for_list(super().get_queryset())
+    def decorate_rows(self, queryset):
+        return selectors.orders_for_list(queryset)
 
 
 class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):

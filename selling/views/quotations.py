@@ -142,8 +142,8 @@ class QuotationListView(MyRecordsMixin, AccessQuerysetMixin, CompanyListView):
     }
     default_sort = "-date"
 
-    def get_queryset(self):
-        return selectors.quotations_for_list(super().get_queryset())
+    def decorate_rows(self, queryset):
+        return selectors.quotations_for_list(queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -146,3 +146,40 @@ def test_a_searched_list_past_its_end_falls_back_to_its_last_page(
     response = member_client.get(reverse("crm:product_list"), {"q": "product", "page": page})
     assert response.status_code == 200
     assert response.context["page_obj"].number == expected
+
+
+# --- the count rides along with the page's rows ---------------------------------------------------
+
+
+def test_a_page_brings_its_count_in_its_own_query(member_client, company, settings, monkeypatch):
+    settings.LIST_COUNT_LIMIT = 6
+    monkeypatch.setattr(ProductListView, "paginate_by", 4)
+    ProductFactory.create_batch(9, company=company)
+    url = reverse("crm:product_list")
+    with CaptureQueriesContext(connection) as captured:
+        second = member_client.get(url, {"page": "2"})
+    counts = _count_queries(captured)
+    assert len(counts) == 1
+    assert 'FROM "crm_product"' in counts[0] and "LIMIT 4 OFFSET 4" in counts[0].upper()
+    page = second.context["page_obj"]
+    assert (page.number, page.paginator.count, page.paginator.is_capped) == (2, 6, True)
+    assert len(page.object_list) == 2  # the counted rows end after six
+    assert "5–6 of more than 6" in second.text
+
+
+def test_an_empty_list_is_one_query_and_counts_nothing(member_client, company):
+    url = reverse("crm:product_list")
+    with CaptureQueriesContext(connection) as captured:
+        response = member_client.get(url)
+    assert len(_count_queries(captured)) == 1
+    assert response.context["page_obj"].paginator.count == 0
+
+
+def test_a_page_past_the_end_counts_alone_and_shows_the_last_page(
+    member_client, company, monkeypatch
+):
+    monkeypatch.setattr(ProductListView, "paginate_by", 4)
+    ProductFactory.create_batch(6, company=company)
+    response = member_client.get(reverse("crm:product_list"), {"page": "5"})
+    page = response.context["page_obj"]
+    assert (page.number, page.paginator.count, len(page.object_list)) == (2, 6, 2)

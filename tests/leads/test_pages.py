@@ -101,6 +101,26 @@ def test_lead_list_queries_do_not_grow_with_rows(member_client, company):
     assert few == many
 
 
+# What the lead list reads: session, user, memberships, and the page's leads with the list's
+# bounded count in the same query (crm.ui.pagination.BoundedCount).
+LEAD_LIST_QUERIES = 4
+
+
+def test_lead_list_reads_its_rows_and_count_in_one_query(
+    member_client, company, django_assert_max_num_queries
+):
+    seller = SalespersonFactory(company=company)
+    LeadFactory.create_batch(3, company=company, salesperson=seller)
+    url = reverse("leads:lead_list")
+    member_client.get(url)  # sessions and caches warm
+    with django_assert_max_num_queries(LEAD_LIST_QUERIES) as queries:
+        response = member_client.get(url)
+    assert response.context["page_obj"].paginator.count == 3
+    from_leads = [q["sql"] for q in queries.captured_queries if 'FROM "leads_lead"' in q["sql"]]
+    assert len(from_leads) == 1
+    assert "COUNT(" in from_leads[0].upper()
+
+
 def test_opportunity_list_queries_do_not_grow_with_rows(
     member_client, company, django_assert_max_num_queries
 ):
