@@ -11,7 +11,7 @@ from django.core.validators import EMPTY_VALUES
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.access import record_type_for, viewable_rows
+from crm.access import access_filter, record_type_for, viewable_rows
 from crm.phones import active_region
 from crm.ui.choices import lists_cache_key, use_cached_choices
 from crm.ui.dates import LocalDateField
@@ -141,21 +141,31 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def form_class_key(self) -> tuple | None:
         """What the form class's fields are made from: the FilterSet, the company's lists
-        version (its selects' rows), the language, time zone and dialing region. None (build it
-        afresh) outside a company, for a customer user, or when a select lists rows that the
-        access engine narrows per user or that come from a callable it does not know."""
+        version (its selects' rows), the language, time zone and dialing region, and, for a
+        select whose rows the access engine narrows per user, that narrowing (its filter: the
+        level and the salespeople it reaches), so people who reach the same rows share a form
+        and nobody gets another's. None (build it afresh) outside a company, for a customer
+        user, or when a select's rows come from a callable the key does not know."""
         request = self.request
         company = getattr(request, "company", None)
-        if company is None or getattr(getattr(request, "user", None), "is_customer_user", False):
+        user = getattr(request, "user", None)
+        if (
+            company is None
+            or not getattr(user, "is_authenticated", False)
+            or getattr(user, "is_customer_user", False)
+        ):
             return None
+        reach = []
         for filter_ in self.filters.values():
             queryset = getattr(filter_, "queryset", None)
             if not callable(queryset):
                 continue
             model = getattr(queryset, "rows_of", None)
-            if model is None or _access_governed(model):
+            if model is None:
                 return None
-        return (type(self), lists_cache_key(company), locale_key())
+            if _access_governed(model):
+                reach.append((model._meta.label, access_filter(user, company, model, "view")))
+        return (type(self), lists_cache_key(company), locale_key(), tuple(reach))
 
     @property
     def form(self):

@@ -9,12 +9,21 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from crm.access import Action, Level
+from crm.access.services import role_access_levels_save
+from crm.models import Membership
 from crm.ui import kept_markup
 from leads.filters import LeadFilter
 from leads.views.leads import LeadListView
 from selling.filters import QuotationFilter
 from tests.conftest import login_as
-from tests.factories import LeadFactory, LeadSourceFactory, SalespersonFactory
+from tests.factories import (
+    CustomerFactory,
+    LeadFactory,
+    LeadSourceFactory,
+    MembershipFactory,
+    SalespersonFactory,
+)
 
 LEADS = reverse("leads:lead_list")
 CSRF = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
@@ -107,12 +116,44 @@ def test_another_company_never_gets_the_kept_filters(
     assert "Acme only source" not in picked
 
 
-def test_a_select_the_access_engine_narrows_is_built_per_request(rf, company, member):
+def test_a_select_the_access_engine_narrows_is_kept_per_reach(rf, company, member):
     request = rf.get("/")
     request.company, request.user = company, member
     quotations = QuotationFilter(data=None, request=request)
     leads = LeadFilter(data=None, request=request)
 
-    assert quotations.form_class_key() is None  # its customers depend on who asks
+    # Its customers depend on who asks: the key holds the access engine's filter of them.
+    assert quotations.form_class_key() is not None
     assert leads.form_class_key() is not None
     assert leads.get_form_class() is LeadFilter(data=None, request=request).get_form_class()
+    again = QuotationFilter(data=None, request=request)
+    assert quotations.get_form_class() is again.get_form_class()
+
+
+def test_a_customer_the_user_may_not_see_is_never_among_the_kept_filters_choices(
+    client, member_client, company
+):
+    owner = MembershipFactory(company=company, role=Membership.Role.OWNER).user
+    seller = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    mine = SalespersonFactory(company=company, user=seller)
+    theirs = CustomerFactory(
+        company=company, name="Zanzibar Theirs", salesperson=SalespersonFactory(company=company)
+    )
+    own = CustomerFactory(company=company, name="Zanzibar Mine", salesperson=mine)
+    role_access_levels_save(
+        company=company,
+        levels={("customers.customer", Action.VIEW, Membership.Role.SALESPERSON): Level.OWN},
+        actor=owner,
+    )
+    quotations = reverse("selling:quotation_list")
+    # The admin's visit keeps a form that reaches every customer.
+    assert "Zanzibar Theirs" in member_client.get(quotations, {"customer": theirs.pk}).text
+
+    seller_client = login_as(Client(), seller, company)
+    refused = seller_client.get(quotations, {"customer": theirs.pk})
+    field = refused.context["filter"].form.fields["customer"]
+    assert theirs not in field.queryset and own in field.queryset
+    assert "Zanzibar Theirs" not in refused.text
+    assert "Zanzibar Mine" in seller_client.get(quotations, {"customer": own.pk}).text
+    # And the admin's kept form still reaches every customer.
+    assert "Zanzibar Theirs" in member_client.get(quotations, {"customer": theirs.pk}).text
