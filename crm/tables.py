@@ -4,8 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.money import format_amount
-from crm.ui.columns import Column, Table, badge, detail_url, link, mailto, phone, text
+from crm.ui.columns import Column, Table, amount, badge, detail_url, link, mailto, phone, text
 
 
 def active_badge(obj, row) -> str:
@@ -77,7 +76,7 @@ def _price(product, row) -> str:
     currency = row.request.company.currency
     return format_html(
         '<span class="money">{}&nbsp;<span class="currency">{}</span></span>',
-        format_amount(product.unit_price, currency),
+        amount(product.unit_price, currency),
         currency,
     )
 

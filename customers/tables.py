@@ -1,14 +1,14 @@
 """The customer list's columns (``crm.ui.columns``)."""
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.money import format_amount
 from crm.ui.columns import (
     Column,
     Table,
+    amount,
     badge,
     choice_label,
     detail_url,
@@ -57,14 +57,14 @@ customer_table = Table(
         Column(
             "value",
             _("Lifetime sales"),
-            lambda c, row: conditional_escape(format_amount(c.lifetime_sales_value)),
+            lambda c, row: amount(c.lifetime_sales_value),
             sort="value",
             num=True,
         ),
         Column(
             "balance",
             _("Balance"),
-            lambda c, row: conditional_escape(format_amount(c.balance)),
+            lambda c, row: amount(c.balance),
             num=True,
             optional=True,
         ),

@@ -1,12 +1,12 @@
 """The lead and opportunity lists' columns (``crm.ui.columns``)."""
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from crm.money import format_amount
 from crm.ui.columns import (
     Column,
     Table,
+    amount,
     badge,
     choice_label,
     detail_url,
@@ -79,7 +79,7 @@ opportunity_table = Table(
         Column(
             "amount",
             _("Expected amount"),
-            lambda o, row: conditional_escape(format_amount(o.expected_amount)),
+            lambda o, row: amount(o.expected_amount),
             sort="amount",
             num=True,
         ),

@@ -2,11 +2,22 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.money import format_amount
-from crm.ui.columns import Column, Table, badge, choice_label, detail_url, link, short_date, text
+from crm.ui.columns import (
+    Column,
+    Table,
+    amount,
+    badge,
+    choice_label,
+    detail_url,
+    escaped,
+    link,
+    short_date,
+    text,
+)
 
 # The badge of each document status (quotations and orders share the one list of colours).
 STATUS_BADGES = {
@@ -29,13 +40,12 @@ def _status(document, row) -> str:
 
 
 def _total(document, row) -> str:
-    net = gettext("net %(net)s") % {"net": format_amount(document.net_total)}
-    return format_html(
-        '<span class="money">{}&nbsp;<span class="currency">{}</span></span>'
-        '<br><small class="muted">{}</small>',
-        format_amount(document.gross_total, document.currency),
-        document.currency,
-        net,
+    # The figures come escaped (``amount``); so does the wording they go into.
+    net = escaped(gettext("net %(net)s")) % {"net": amount(document.net_total)}
+    return SafeString(
+        f'<span class="money">{amount(document.gross_total, document.currency)}&nbsp;'
+        f'<span class="currency">{escaped(document.currency)}</span></span>'
+        f'<br><small class="muted">{net}</small>'
     )
 
 

@@ -24,6 +24,7 @@ import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -36,6 +37,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from crm.money import active_currency, format_amount, minor_units
 from crm.phones import active_region, display_phone_and_uri
 from crm.ui.kept_markup import kept, locale_key
 
@@ -80,6 +82,37 @@ def choice_label(obj, field_name: str) -> str:
     model_field = obj._meta.get_field(field_name)
     value = getattr(obj, model_field.attname)
     return _choice_labels(model_field, get_language()).get(value, value)
+
+
+def amount(value, currency: str = "") -> str:
+    """``format_amount(value, currency)`` (``crm.money``) for a cell, escaped: the same text in
+    every language, written with Python's own grouping and the active language's separators,
+    which are read once per language (``number_format`` looks up three formats per amount)."""
+    if value is None or value == "":
+        return ""
+    decimal_mark, thousands, grouping = _number_marks(get_language())
+    if grouping != 3:
+        return conditional_escape(format_amount(value, currency))
+    places = minor_units(currency or active_currency())
+    step = _STEPS.get(places) or Decimal(1).scaleb(-places)
+    shown = Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
+    if not shown:
+        shown = abs(shown)  # Django writes a rounded-away minus as "0", never "-0"
+    marks = {",": thousands, ".": decimal_mark}
+    return SafeString("".join(marks.get(char, char) for char in f"{shown:,.{places}f}"))
+
+
+_STEPS = {places: Decimal(1).scaleb(-places) for places in (0, 2)}
+
+
+@lru_cache(maxsize=32)
+def _number_marks(language: str | None) -> tuple[str, str, Any]:
+    """The active language's decimal mark and thousands separator (escaped) and grouping."""
+    return (
+        html.escape(str(formats.get_format("DECIMAL_SEPARATOR", use_l10n=True))),
+        html.escape(str(formats.get_format("THOUSAND_SEPARATOR", use_l10n=True))),
+        formats.get_format("NUMBER_GROUPING", use_l10n=True),
+    )
 
 
 def short_date(value: date | datetime | None, empty: str = "") -> str:

@@ -2,18 +2,21 @@
 shown, a saved view keeps them, and a phone sorts through a "Sort by" select."""
 
 import re
+from decimal import Decimal
 from html import unescape
 
 import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 
 from crm.models import SavedView
+from crm.money import activate_currency, format_amount, reset_currency
 from crm.saved_views import saved_view_create, view_url
 from crm.tables import partner_table
-from crm.ui.columns import Column, Table, text
+from crm.ui.columns import Column, Table, amount, text
 from leads.tables import lead_table
 from selling import services as selling
 from tests.crm.helpers import count_queries
@@ -347,3 +350,43 @@ def test_the_cell_helpers_write_what_format_html_writes():
     assert columns.mailto("") == ""
     assert columns.text("<b>") == "&lt;b&gt;"
     assert columns.text(None) == ""
+
+
+# --- amounts: the cell writes what crm.money.format_amount writes ---------------------------------
+
+AMOUNTS = [
+    Decimal("0"),
+    Decimal("0.00"),
+    Decimal("-0.004"),
+    Decimal("0.005"),
+    Decimal("7"),
+    Decimal("999.995"),
+    Decimal("1234.5"),
+    Decimal("-1234.56"),
+    Decimal("1500000"),
+    Decimal("123456789012.345"),
+    "42.10",
+    12,
+]
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize("currency", ["", "EUR", "IDR", "JPY"])
+@pytest.mark.parametrize("active", ["USD", "IDR"])
+def test_an_amount_cell_is_format_amount_in_every_language(language, currency, active):
+    token = activate_currency(active)
+    try:
+        with translation.override(language):
+            for value in AMOUNTS:
+                assert amount(value, currency) == format_amount(value, currency), value
+    finally:
+        reset_currency(token)
+
+
+def test_an_amount_cell_writes_the_places_and_marks_of_its_currency():
+    with translation.override("id"):
+        assert amount(Decimal("1500000.40"), "IDR") == "1.500.000"
+        assert amount(Decimal("1234.5"), "EUR") == "1.234,50"
+    with translation.override("en"):
+        assert amount(Decimal("1234.5"), "EUR") == "1,234.50"
+        assert amount(None) == "" and amount("") == ""
