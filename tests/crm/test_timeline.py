@@ -231,6 +231,20 @@ def test_timeline_for_many_merges_owners(company, member):
     assert {entry.owner for entry in entries} == {company, membership}
 
 
+def test_timeline_joins_only_the_kinds_of_entry_it_shows(company, member):
+    note = NoteFactory(company=company, body="Only notes here")
+    call = CallFactory(company=company)
+    with CaptureQueriesContext(connection) as queries:
+        entries = timeline_for(company)
+    by_kind = {type(entry): entry for entry in entries}
+    assert by_kind == {Call: call, Note: note}
+    assert by_kind[Note].body == "Only notes here"
+    joins = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"crm_note"' in joins and '"crm_call"' in joins
+    for table in ('"crm_meeting"', '"crm_task"', '"crm_systemevent"'):
+        assert table not in joins
+
+
 def test_timeline_never_shows_another_companys_entries(company, other_company):
     with scopes_disabled():
         NoteFactory(company=other_company)
