@@ -39,6 +39,11 @@ def link_rows(kind: Kind, owner, links) -> list[dict]:
     primary_url = url_maker(f"addressbook:owner_{kind.name}_primary", *args)
     confirm = _("Unlink %(target)s from %(owner)s? It stays in the address book.")
     is_address = kind.name == "address"
+    # The purposes' labels in one lookup for the panel, not one get_purpose_display() a row
+    # (each builds the choices' mapping again).
+    purposes = {}
+    if is_address and links:
+        purposes = dict(type(links[0])._meta.get_field("purpose").flatchoices)
     rows = []
     for link in links:
         target = getattr(link, kind.name)
@@ -49,7 +54,7 @@ def link_rows(kind: Kind, owner, links) -> list[dict]:
             "label": label,
             "url": detail_url(target.pk),
             "is_primary": link.is_primary,
-            "badge": link.get_purpose_display() if is_address else link.role,
+            "badge": str(purposes.get(link.purpose, link.purpose)) if is_address else link.role,
             "has_badge": is_address or bool(link.role),
             "unlink_url": unlink_url(link.pk),
             "primary_url": primary_url(link.pk),

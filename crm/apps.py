@@ -19,6 +19,7 @@ class CrmConfig(AppConfig):
         from crm.i18n import remember_language_at_sign_in
         from crm.models import (
             IndividualPartner,
+            Membership,
             OrganizationPartner,
             Product,
             SalesPartner,
@@ -33,7 +34,7 @@ class CrmConfig(AppConfig):
         from crm.sample.generate_reference import generate_reference
         from crm.saved_views import owner_saved
         from crm.timeline import delete_timeline_of_owner, timeline_owner_models
-        from crm.ui.choices import register_reference_list
+        from crm.ui.choices import bump_lists_version_on_write, register_reference_list
         from crm.ui.panels import register_panel
         from crm.views.timeline import timeline_panel
 
@@ -42,6 +43,9 @@ class CrmConfig(AppConfig):
         )
         # The saved views above every list are cached under the same version (crm.saved_views).
         register_reference_list(SavedView)
+        # The people a task may be assigned to (the timeline's form) are the company's members,
+        # cached under the same version; a change to a member's name bumps it too (owner_saved).
+        bump_lists_version_on_write(Membership)
         post_save.connect(
             owner_saved, sender=get_user_model(), dispatch_uid="crm_saved_view_owner_saved"
         )

@@ -288,21 +288,30 @@ def _as_subtypes(rows: list[Activity], *, company_id: int) -> list[Activity]:
     if not rows:
         return []
     subtypes = _subtype_links()
-    joined = {
-        row.pk: row
-        for row in Activity.objects.non_polymorphic()
-        .filter(company_id=company_id, pk__in=[row.pk for row in rows])
-        .select_related(*subtypes.values())
-        .order_by()
-    }
+    row_models = [
+        ContentType.objects.get_for_id(row.polymorphic_ctype_id).model_class() for row in rows
+    ]
+    # Only the subtypes this page shows: each joined table costs planning time however few of
+    # its rows there are (a page of notes and calls need not join meetings, tasks and events).
+    present = sorted({subtypes[model] for model in row_models if model in subtypes})
+    joined = {}
+    if present:
+        joined = {
+            row.pk: row
+            for row in Activity.objects.non_polymorphic()
+            .filter(company_id=company_id, pk__in=[row.pk for row in rows])
+            .select_related(*present)
+            .order_by()
+        }
     entries = []
-    for row in rows:
-        model = ContentType.objects.get_for_id(row.polymorphic_ctype_id).model_class()
+    for row, model in zip(rows, row_models, strict=True):
         name = subtypes.get(model)
-        if model is Activity or row.pk not in joined:
+        if model is Activity:
             entries.append(row)
         elif name is None:  # a deeper subtype: django-polymorphic's own (slower) way
             entries.append(row.get_real_instance())
+        elif row.pk not in joined:  # deleted meanwhile
+            entries.append(row)
         else:
             entry = getattr(joined[row.pk], name)
             entry.author = row.author  # read with the row; the subtype's copy would ask again

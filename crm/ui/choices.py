@@ -57,6 +57,16 @@ def register_reference_list(*models) -> None:
         post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}_delete")
 
 
+def bump_lists_version_on_write(*models) -> None:
+    """Bump the company's lists version on any save or delete of these models, for what is
+    cached under it without being a select over them (the people a task may be assigned to are
+    users, listed through their memberships)."""
+    for model in models:
+        uid = f"crm_lists_version_{model._meta.label_lower}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}_save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}_delete")
+
+
 def is_reference_list(model) -> bool:
     return model in _reference_models
 

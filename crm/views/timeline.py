@@ -44,6 +44,7 @@ from crm.timeline import (
     task_reopen,
     timeline_page,
 )
+from crm.ui.choices import CachedChoiceIterator
 from crm.ui.page_forms import page_form
 from crm.ui.rows import interpolate, url_maker
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
@@ -352,8 +353,9 @@ def _page_url(path: str, query) -> str:
 
 
 # The empty "Add to the timeline" form's fields (a third of a record page's time, rendered),
-# kept per process for each language and list of people a task may be assigned to (read on
-# every request, so a new member shows at once), with a stand-in for the panel's id in their ids.
+# kept per process for each language and list of people a task may be assigned to (cached under
+# the company's lists version, which a membership's write bumps, so a new member shows at once),
+# with a stand-in for the panel's id in their ids.
 # The key holds everything they show: one company's markup is only reused where it is the same.
 _PANEL_ID_STAND_IN = "\ue000timeline-panel\ue000"
 _EMPTY_FORM_FIELDS_KEPT = 256
@@ -365,6 +367,8 @@ def _empty_form_fields(request, key: str) -> tuple[ActivityForm, str]:
     ``key``."""
     form = page_form(ActivityForm(company=request.company, auto_id=f"{_PANEL_ID_STAND_IN}-%s"))
     assignees = form.fields["assigned_to"]
+    # The company's members, cached under its lists version (a membership's write bumps it).
+    assignees.iterator = CachedChoiceIterator
     choices = [(str(value), str(label)) for value, label in assignees.choices]
     cache_key = (get_language(), tuple(choices))
     html = _rendered_empty_fields.get(cache_key)

@@ -231,6 +231,20 @@ def test_timeline_for_many_merges_owners(company, member):
     assert {entry.owner for entry in entries} == {company, membership}
 
 
+def test_timeline_joins_only_the_kinds_of_entry_it_shows(company, member):
+    note = NoteFactory(company=company, body="Only notes here")
+    call = CallFactory(company=company)
+    with CaptureQueriesContext(connection) as queries:
+        entries = timeline_for(company)
+    by_kind = {type(entry): entry for entry in entries}
+    assert by_kind == {Call: call, Note: note}
+    assert by_kind[Note].body == "Only notes here"
+    joins = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"crm_note"' in joins and '"crm_call"' in joins
+    for table in ('"crm_meeting"', '"crm_task"', '"crm_systemevent"'):
+        assert table not in joins
+
+
 def test_timeline_never_shows_another_companys_entries(company, other_company):
     with scopes_disabled():
         NoteFactory(company=other_company)
@@ -289,12 +303,45 @@ def test_panel_query_count_does_not_grow_with_entries(member_client, company, me
     mixed_entries(company, 5)
     Activity.objects.update(author=member)
     Task.objects.update(assigned_to=member)
+    settings_queries()  # the cached lists (the people a task may be assigned to) warm
     few = settings_queries()
     mixed_entries(company, 45)
     Activity.objects.update(author=member)
     Task.objects.update(assigned_to=member)
     many = settings_queries()
     assert many == few
+
+
+def _assignee_options(client) -> list[str]:
+    html = client.get(reverse("crm:settings")).content.decode()
+    select = re.search(r'<select name="assigned_to"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+def test_the_people_a_task_may_be_assigned_to_follow_the_memberships(
+    member_client, company, member, other_company
+):
+    member.first_name, member.last_name = "Ada", "Admin"
+    member.save()
+    assert _assignee_options(member_client) == ["Nobody", "Ada Admin"]
+    MembershipFactory(company=other_company, user__first_name="Olga", user__last_name="Other")
+    assert _assignee_options(member_client) == ["Nobody", "Ada Admin"]  # another company's
+    joined = MembershipFactory(company=company, user__first_name="Bea", user__last_name="Bold")
+    assert _assignee_options(member_client) == ["Nobody", "Ada Admin", "Bea Bold"]
+    joined.user.first_name = "Beatrix"
+    joined.user.save()
+    assert _assignee_options(member_client) == ["Nobody", "Ada Admin", "Beatrix Bold"]
+    joined.delete()
+    assert _assignee_options(member_client) == ["Nobody", "Ada Admin"]
+
+
+def test_the_people_a_task_may_be_assigned_to_are_read_once_per_lists_version(
+    member_client, company, member
+):
+    _assignee_options(member_client)  # cached
+    with CaptureQueriesContext(connection) as queries:
+        _assignee_options(member_client)
+    assert not [q for q in queries.captured_queries if 'JOIN "crm_membership"' in q["sql"]]
 
 
 def test_add_a_note_by_plain_post_redirects_back(member_client, company, member):

@@ -139,10 +139,10 @@ def test_opportunity_list_queries_do_not_grow_with_rows(
 
 # What the lead page reads: session, user, membership, the lead (with its opportunity), the team
 # tree, its wish list, its customer link (once, for the next step and the panel), addresses,
-# contacts, the timeline's entries (with their subtypes), its history, the users a task may be
-# assigned to. The wish form's products and the lost reasons come from the cached lists. Its
+# contacts, the timeline's entries (with their subtypes), its history. The wish form's products,
+# the lost reasons and the users a task may be assigned to come from the cached lists. Its
 # opportunity was read a second time by the next step before it was loaded with the lead.
-LEAD_DETAIL_QUERIES = 11
+LEAD_DETAIL_QUERIES = 10
 
 
 def test_the_lead_page_reads_its_opportunity_once_within_a_fixed_budget(

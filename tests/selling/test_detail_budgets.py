@@ -16,14 +16,15 @@ from tests.factories import (
 # Session, user, membership; the opportunity, its wish list, its stage history; its quotations
 # and its orders (each with their count and the one under way: the box and the panel read them
 # once, where they read them twice and counted apart); its customer link (once, where three
-# panels read it); addresses, contacts; the timeline's assignees, entries, their subtypes, the
-# field history. Was 21.
-OPPORTUNITY_DETAIL_QUERIES = 15
+# panels read it); addresses, contacts; the timeline's entries, their subtypes, the field
+# history (the people a task may be assigned to come from the cached lists). Was 21.
+OPPORTUNITY_DETAIL_QUERIES = 14
 # Session, user, membership; the customer, its links, balance entries, product limits,
 # hierarchy, portal users and roles, the invite form's contacts; its quotations and its orders
-# (as above); addresses, contacts; the timeline's assignees, entries, their subtypes, the field
-# history. A customer from a lead and an opportunity reads those too (a query each). Was 23.
-CUSTOMER_DETAIL_QUERIES = 19
+# (as above); addresses, contacts; the timeline's entries, their subtypes, the field history
+# (its assignees come from the cached lists). A customer from a lead and an opportunity reads
+# those too (a query each). Was 23.
+CUSTOMER_DETAIL_QUERIES = 18
 
 
 def _count(client, url) -> tuple[int, str]:
