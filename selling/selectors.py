@@ -8,7 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum, Window
+from django.db.models import (
+    Count,
+    Max,
+    Model,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 
 from crm.models import SalesPartner
@@ -112,6 +122,20 @@ class ShownLine:
 class DocumentView:
     lines: list[ShownLine] = field(default_factory=list)
     totals: pricing.Totals = field(default_factory=pricing.Totals)
+
+
+def prefetch_present(record: Model, *lookups: Prefetch) -> None:
+    """Read each of the record's to-one relations in ``lookups`` that it has (its key is set),
+    one query each; one it has not is None without a query. A detail page's optional relations
+    (a quotation's opportunity, an order's quotation) are read apart, not joined: PostgreSQL
+    spent 15-25 ms *planning* the one query that joined them all."""
+    present = [
+        lookup
+        for lookup in lookups
+        if getattr(record, record._meta.get_field(lookup.prefetch_through).attname) is not None
+    ]
+    if present:
+        prefetch_related_objects([record], *present)
 
 
 def document_lines(document: Quotation | SalesOrder) -> DocumentView:

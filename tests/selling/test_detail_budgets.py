@@ -3,11 +3,15 @@ orders, addresses, contacts and timeline entries they show (issue 17): the "Next
 the "Quotations and orders" panel share one read of the documents, each list carries its count."""
 
 from django.db import connection
+from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
 from customers.services import opportunity_convert_to_customer
+from leads.models import Opportunity
 from selling import services
+from selling.models import Quotation
+from selling.selectors import prefetch_present
 from tests.factories import (
     AddressLinkFactory,
     ContactLinkFactory,
@@ -92,3 +96,24 @@ def test_a_converted_child_customer_page_reads_its_origin_without_queries_of_its
     assert f'<a href="{parent.get_absolute_url()}">Nordwind Holding</a>' in html
     assert f'<a href="{opportunity.get_absolute_url()}">{opportunity}</a>' in html
     assert f'<a href="{opportunity.lead.get_absolute_url()}">{opportunity.lead}</a>' in html
+
+
+def test_prefetch_present_reads_only_the_relations_a_record_has(
+    company, member, opportunity, django_assert_num_queries
+):
+    def read(quotation_id):
+        quotation = Quotation.objects.get(company=company, pk=quotation_id)
+        prefetch_present(
+            quotation, Prefetch("opportunity", Opportunity.objects.filter(company=company))
+        )
+        return quotation
+
+    bare = services.quotation_create(customer=CustomerFactory(company=company), actor=member)
+    for_opportunity = services.quotation_create(opportunity=opportunity, actor=member)
+    with django_assert_num_queries(1):  # the quotation alone
+        without = read(bare.pk)
+    with django_assert_num_queries(2):  # the quotation, its opportunity
+        with_one = read(for_opportunity.pk)
+    with django_assert_num_queries(0):
+        assert without.opportunity is None
+        assert with_one.opportunity == opportunity
