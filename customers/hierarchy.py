@@ -35,6 +35,8 @@ OWN, OTHERS = 0, -1
 
 # The name the subtree's CTE has in every statement that uses it (``tree_ids`` refers to it).
 TREE = "customer_tree"
+# The name of the CTE of the subtree's linked opportunities (``tree_opportunities_cte``).
+TREE_OPPORTUNITIES = "customer_tree_opportunities"
 
 
 def _names() -> dict[str, str]:
@@ -83,6 +85,35 @@ def subtree_ids(company_id: int, root_id: int, *, include_root: bool = True) -> 
 def tree_ids() -> RawSQL:
     """The ids in the ``customer_tree`` CTE of the enclosing statement (see ``subtree_cte``)."""
     return RawSQL(f"SELECT id FROM {TREE}", [])
+
+
+def tree_opportunities_cte(company_id: int) -> tuple[str, list]:
+    """``customer_tree_opportunities(customer_id, opportunity_id)``: the opportunities linked to
+    the customers of the ``customer_tree`` CTE (see ``subtree_cte``), for the statement to read
+    once however many of its parts need them (each lookup probes the links of every customer
+    of the tree: 1,600 probes for a tree of 1,600).
+
+    The text to follow ``subtree_cte``'s in the same ``WITH RECURSIVE``, and its parameters."""
+    from customers.models import CustomerLink
+
+    quote = connection.ops.quote_name
+    meta = CustomerLink._meta
+    customer, opportunity, company = (
+        quote(meta.get_field(name).column) for name in ("customer", "opportunity", "company")
+    )
+    sql = (
+        f"{TREE_OPPORTUNITIES}(customer_id, opportunity_id) AS ("
+        f"SELECT l.{customer}, l.{opportunity} FROM {quote(meta.db_table)} l"
+        f" WHERE l.{company} = %s AND l.{customer} IN (SELECT id FROM {TREE})"
+        f" AND l.{opportunity} IS NOT NULL"
+        ")"
+    )
+    return sql, [company_id]
+
+
+def tree_opportunity_ids() -> RawSQL:
+    """The ids in the ``customer_tree_opportunities`` CTE of the enclosing statement."""
+    return RawSQL(f"SELECT opportunity_id FROM {TREE_OPPORTUNITIES}", [])
 
 
 def bucket_sql(shown_children: list[int]) -> tuple[str, list]:

@@ -5,8 +5,9 @@ app registers, in its ``AppConfig.ready()``, the figures it knows how to compute
 ``crm.ui.panels`` does for panels). A figure is:
 
 - ``rows(company_id, customer_ids)``: a queryset of the app's rows whose customer is among
-  ``customer_ids`` (a subquery, not a list), each annotated with ``rollup_customer``: the
-  customer it counts for;
+  ``customer_ids`` (a subquery, not a list), or whose opportunity is among the tree's linked
+  ones (``hierarchy.tree_opportunity_ids()``, read once for every figure that asks), each
+  annotated with ``rollup_customer``: the customer it counts for;
 - its measures: additive aggregates over those rows (``Sum``, ``Count``), since a subtree's figure
   is the sum of its members'.
 
@@ -183,15 +184,16 @@ def rollup_with_summary(*, company_id: int, root_id: int, shown_children: list[i
         params.extend(join_params)
         columns.append(figure_columns)
     cte, cte_params = hierarchy.subtree_cte(company_id, root_id, carry=tuple(carry))
+    linked, linked_params = hierarchy.tree_opportunities_cte(company_id)
     bucket, bucket_params = hierarchy.bucket_sql(shown_children)
     sums = "".join(f", SUM({column})" for figure_columns in columns for column in figure_columns)
     sql = (
-        f"WITH RECURSIVE {cte} SELECT {bucket} AS bucket, COUNT(*), MAX(t.depth),"
+        f"WITH RECURSIVE {cte}, {linked} SELECT {bucket} AS bucket, COUNT(*), MAX(t.depth),"
         f" SUM(CASE WHEN t.depth = 1 THEN 1 ELSE 0 END){sums}"
         f" FROM {hierarchy.TREE} t{''.join(joins)} GROUP BY 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*cte_params, *bucket_params, *params])
+        cursor.execute(sql, [*cte_params, *linked_params, *bucket_params, *params])
         rows = cursor.fetchall()
     below = [row for row in rows if row[0] != hierarchy.OWN]
     counts = {row[0]: int(row[1]) for row in below}
@@ -245,13 +247,20 @@ def register_defaults() -> None:
         column="lifetime_sales_value",
         label=_("Lifetime sales value"),
     )
-    # Open opportunities belong to a customer through its CustomerLink (conversion, "opened for").
+
+    # Open opportunities belong to a customer through its CustomerLink (conversion, "opened for"):
+    # found among the tree's linked opportunities, which the open quotations read too.
+    def open_opportunity_rows(company_id: int, customer_ids: Expression) -> QuerySet:
+        return Opportunity.objects.filter(
+            company=company_id,
+            pk__in=hierarchy.tree_opportunity_ids(),
+            stage__kind=OpportunityStage.Kind.OPEN,
+        ).annotate(**{CUSTOMER_KEY: F("customer_link__customer")})
+
     register_figure(
         "open_pipeline",
         order=20,
-        rows=rows_by_path(
-            Opportunity, "customer_link__customer", stage__kind=OpportunityStage.Kind.OPEN
-        ),
+        rows=open_opportunity_rows,
         measures=[
             Measure("open_opportunities", _("Open opportunities"), Count("pk")),
             Measure("open_pipeline", _("Open pipeline"), Sum("expected_amount"), money=True),

@@ -26,7 +26,7 @@ from customers.models import (
     ProductLimit,
     payment_terms_label,
 )
-from leads.models import WishListItem
+from leads.models import Lead, Opportunity, WishListItem
 from leads.services import wish_list_amount
 
 # Direct children the hierarchy section lists a page at a time (a parent may have thousands).
@@ -200,6 +200,38 @@ def customer_links(customer: Customer) -> list[CustomerLink]:
         )
         setattr(customer, _CUSTOMER_LINKS_ATTR, links)
     return getattr(customer, _CUSTOMER_LINKS_ATTR)
+
+
+def customer_origin_from_loaded(customer: Customer, *, ancestors: list[Customer]) -> None:
+    """Set the customer's parent, lead and opportunity from rows the customer page reads anyway:
+    the parent is the first of its ancestors (``customer_ancestors``), the lead and opportunity
+    it came from are among its links (``customer_links``). Only one the page has not read (a
+    link removed since) costs a query, filtered on the company as the ancestors' walk is."""
+    company = customer.company_id
+    if customer.parent_id:
+        parent = ancestors[0] if ancestors and ancestors[0].pk == customer.parent_id else None
+        if parent is None:  # the walk stopped at once: a parent of another company, a loop
+            parent = Customer.objects.filter(company=company, pk=customer.parent_id).first()
+        Customer.parent.field.set_cached_value(customer, parent)
+    links = customer_links(customer) if customer.lead_id or customer.opportunity_id else []
+    for field_name, model in (("lead", Lead), ("opportunity", Opportunity)):
+        wanted = getattr(customer, f"{field_name}_id")
+        if not wanted:
+            continue
+        record = next(
+            (
+                getattr(link, field_name)
+                for link in links
+                if getattr(link, f"{field_name}_id") == wanted
+            ),
+            None,
+        )
+        if record is None:
+            rows = model.objects.filter(company=company, pk=wanted)
+            if model is Opportunity:
+                rows = rows.select_related("stage")
+            record = rows.first()
+        Customer._meta.get_field(field_name).set_cached_value(customer, record)
 
 
 def customer_overview(*, customer: Customer) -> dict:

@@ -6,6 +6,7 @@ from django.db.models import Count, Expression, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from customers.hierarchy import tree_opportunity_ids
 from customers.rollup import CUSTOMER_KEY, Measure, register_figure, rows_by_path
 from selling.models import Quotation, SalesOrder
 
@@ -17,10 +18,8 @@ def open_quotation_rows(company_id: int, customer_ids: Expression) -> QuerySet[Q
     open quotation of the company."""
     open_ones = Quotation.objects.filter(company=company_id, status__in=Quotation.OPEN).order_by()
     own = open_ones.filter(customer__in=customer_ids)
-    before = open_ones.filter(
-        customer__isnull=True,
-        opportunity__customer_link__customer__in=customer_ids,
-    )
+    # The tree's linked opportunities, read once for this figure and the open pipeline.
+    before = open_ones.filter(customer__isnull=True, opportunity__in=tree_opportunity_ids())
     return Quotation.objects.filter(
         pk__in=own.values("pk").union(before.values("pk")), company=company_id
     ).annotate(**{CUSTOMER_KEY: Coalesce("customer", "opportunity__customer_link__customer")})

@@ -159,8 +159,6 @@ class QuotationDetailView(
     context_object_name = "quotation"
 
     def get_queryset(self):
-        # Two queries, not one joining eleven tables: PostgreSQL spent 15-25 ms *planning*
-        # that join (0.4 ms to run it); apart, each plans in about 2 ms.
         return (
             super()
             .get_queryset()
@@ -172,15 +170,21 @@ class QuotationDetailView(
                 "created_by",
                 "sales_order",
             )
-            .prefetch_related(
-                Prefetch(
-                    "opportunity",
-                    queryset=Opportunity.objects.filter(
-                        company=self.request.company
-                    ).select_related("stage", "customer_link__customer"),
-                )
-            )
         )
+
+    def _read_opportunity(self, quotation: Quotation) -> Quotation:
+        # Apart, and only when there is one: PostgreSQL spent 15-25 ms *planning* the one
+        # query that joined eleven tables (0.4 ms to run it); apart, each plans in about 2 ms.
+        selectors.prefetch_present(
+            quotation,
+            Prefetch(
+                "opportunity",
+                queryset=Opportunity.objects.filter(company=self.request.company).select_related(
+                    "stage", "customer_link__customer"
+                ),
+            ),
+        )
+        return quotation
 
     def get_object(self, queryset=None):
         quotation = super().get_object(queryset)
@@ -188,7 +192,7 @@ class QuotationDetailView(
             # Past its valid-until date: expire it now, so the page never shows a stale status.
             services.quotation_expire_if_due(quotation=quotation, actor=self.request.user)
             quotation = super().get_object(queryset)
-        return quotation
+        return self._read_opportunity(quotation)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

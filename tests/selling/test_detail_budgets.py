@@ -3,9 +3,15 @@ orders, addresses, contacts and timeline entries they show (issue 17): the "Next
 the "Quotations and orders" panel share one read of the documents, each list carries its count."""
 
 from django.db import connection
+from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 
+from customers.models import Customer
+from customers.services import opportunity_convert_to_customer
+from leads.models import Opportunity
 from selling import services
+from selling.models import Quotation
+from selling.selectors import prefetch_present
 from tests.factories import (
     AddressLinkFactory,
     ContactLinkFactory,
@@ -22,8 +28,7 @@ OPPORTUNITY_DETAIL_QUERIES = 14
 # Session, user, membership; the customer, its links, balance entries, product limits,
 # hierarchy, portal users and roles, the invite form's contacts; its quotations and its orders
 # (as above); addresses, contacts; the timeline's entries, their subtypes, the field history
-# (its assignees come from the cached lists). A customer from a lead and an opportunity reads
-# those too (a query each). Was 23.
+# (its assignees come from the cached lists). Was 23.
 CUSTOMER_DETAIL_QUERIES = 18
 
 
@@ -71,3 +76,44 @@ def test_the_customer_page_reads_a_fixed_number_of_queries(
     many, html = _count(member_client, url)
     assert few == many <= CUSTOMER_DETAIL_QUERIES
     assert 'Sales orders <span class="muted">(13)</span>' in html
+
+
+# A customer converted from an opportunity (which came from a lead), under a parent: its
+# parent, lead and opportunity come from the ancestors' walk and its links, which the page
+# reads anyway; the wish list of where it came from and the ancestors' walk are the two more.
+# Was 24: the parent, the lead and the opportunity were read apart, a query each.
+CONVERTED_CHILD_DETAIL_QUERIES = CUSTOMER_DETAIL_QUERIES + 2
+
+
+def test_a_converted_child_customer_page_reads_its_origin_without_queries_of_its_own(
+    company, member, member_client, opportunity
+):
+    parent = CustomerFactory(company=company, name="Nordwind Holding")
+    customer = opportunity_convert_to_customer(opportunity=opportunity, actor=member)
+    Customer.objects.filter(company=company, pk=customer.pk).update(parent=parent)
+    count, html = _count(member_client, customer.get_absolute_url())
+    assert count <= CONVERTED_CHILD_DETAIL_QUERIES
+    assert f'<a href="{parent.get_absolute_url()}">Nordwind Holding</a>' in html
+    assert f'<a href="{opportunity.get_absolute_url()}">{opportunity}</a>' in html
+    assert f'<a href="{opportunity.lead.get_absolute_url()}">{opportunity.lead}</a>' in html
+
+
+def test_prefetch_present_reads_only_the_relations_a_record_has(
+    company, member, opportunity, django_assert_num_queries
+):
+    def read(quotation_id):
+        quotation = Quotation.objects.get(company=company, pk=quotation_id)
+        prefetch_present(
+            quotation, Prefetch("opportunity", Opportunity.objects.filter(company=company))
+        )
+        return quotation
+
+    bare = services.quotation_create(customer=CustomerFactory(company=company), actor=member)
+    for_opportunity = services.quotation_create(opportunity=opportunity, actor=member)
+    with django_assert_num_queries(1):  # the quotation alone
+        without = read(bare.pk)
+    with django_assert_num_queries(2):  # the quotation, its opportunity
+        with_one = read(for_opportunity.pk)
+    with django_assert_num_queries(0):
+        assert without.opportunity is None
+        assert with_one.opportunity == opportunity

@@ -729,12 +729,17 @@ def test_customer_page_lists_its_documents_including_those_before_it_existed(
     assert f"{reverse('selling:order_create')}?customer={customer.pk}" in html
 
 
+@pytest.mark.parametrize("inline", [200, 0], ids=["by-ids", "by-union"])
 def test_customer_documents_count_its_own_and_its_opportunities_but_no_one_elses(
-    company, member, opportunity
+    company, member, opportunity, monkeypatch, inline
 ):
     """The customer's quotations are read from its own rows and its links: the count and the
-    list agree, and another customer's quotation made before it was a customer stays out."""
+    list agree, and another customer's quotation made before it was a customer stays out. So
+    with few linked opportunities (their ids in the query) as with many (a UNION)."""
+    from selling import selectors
     from selling.selectors import customer_documents
+
+    monkeypatch.setattr(selectors, "OPPORTUNITY_IDS_INLINE", inline)
 
     early = services.quotation_create(opportunity=opportunity, actor=member)
     customer = opportunity_convert_to_customer(opportunity=opportunity, actor=member)
@@ -752,7 +757,9 @@ def test_customer_documents_count_its_own_and_its_opportunities_but_no_one_elses
         actor=member,
     )
 
-    overview = customer_documents(customer)
+    with CaptureQueriesContext(connection) as captured:
+        overview = customer_documents(customer)
+    assert ("UNION" in " ".join(q["sql"] for q in captured.captured_queries)) == (inline == 0)
     assert {q.pk for q in overview.quotations} == {early.pk, later.pk}
     assert overview.quotation_count == 2
     assert elsewhere.pk not in {q.pk for q in overview.quotations}
