@@ -3,6 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm \
         python bench/search.py --root OLD_CHECKOUT --root NEW_CHECKOUT [--term eber] \
         [--renders 20] [--rounds 3]
+    DATABASE_URL=... python bench/search.py --root CHECKOUT --profile large [--term eber]
+    DATABASE_URL=... python bench/search.py --root CHECKOUT --dump DIR
 
 The full benchmark reports the global search at a million leads as a ratio to its time at ten
 thousand, each size measured in a run of its own. Here each root (a checkout, in an interpreter
@@ -13,6 +15,12 @@ sizes interleaved request by request, so the ratio is measured in one process at
 Rounds alternate between the roots. Also printed: each search's SQL time (the queries' own
 durations, to the millisecond), in all and per table queried first, to tell the database's share
 from the page's.
+
+``--profile SIZE`` prints a cProfile of the first root's search at that size instead.
+``--dump DIR`` writes the first root's answers instead, at both sizes, for each of ``DUMP_TERMS``
+(or the ``--term`` given), as the page and as the panel the box shows while typing, in every
+language (the CSRF tokens blanked), to ``DIR/SIZE-TERM-LANGUAGE-page.html`` and ``…-panel.html``,
+so that two checkouts' answers can be compared byte for byte (``diff -r``).
 """
 
 from __future__ import annotations
@@ -26,10 +34,12 @@ import sys
 import time
 
 SIZES = ("small", "large")
+# A fragment of names (the full bench's), two common ones, a number and an e-mail fragment.
+DUMP_TERMS = ("eber", "mart", "ange", "1001", "contact1@")
 
 _CHILD = r"""
 import json, os, re, statistics, sys, time, warnings
-root, term, renders = sys.argv[1], sys.argv[2], int(sys.argv[3])
+root, term, renders, profile, dump = sys.argv[1], sys.argv[2], int(sys.argv[3]), *sys.argv[4:6]
 sys.path.insert(0, root)
 os.chdir(root)
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -48,10 +58,40 @@ for size in sizes:
     clients[size] = Client()
     clients[size].force_login(get_user_model().objects.get(email=f"seller@bench-{size}.example"))
 path = "/search/?" + urlencode({"q": term})
+if dump:
+    from django.conf import settings
+    token = re.compile(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
+    os.makedirs(dump, exist_ok=True)
+    for size in sizes:
+        for language, _name in settings.LANGUAGES:
+            session = clients[size].session
+            session["crm_language"] = language
+            session.save()
+            for dumped in term.split(","):
+                url = "/search/?" + urlencode({"q": dumped})
+                name = re.sub(r"[^a-z0-9]+", "_", dumped.lower())
+                for shape, headers in (("page", {}), ("panel", {"HTTP_HX_REQUEST": "true"})):
+                    response = clients[size].get(url, **headers)
+                    assert response.status_code == 200, (size, dumped, response.status_code)
+                    out = os.path.join(dump, f"{size}-{name}-{language}-{shape}.html")
+                    with open(out, "wb") as written:
+                        written.write(token.sub(rb"\1-", response.content))
+    sys.exit(0)
 for _ in range(3):
     for size in sizes:
         response = clients[size].get(path)
         assert response.status_code == 200, (size, response.status_code)
+if profile:
+    import cProfile, pstats
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(renders):
+        clients[profile].get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(70)
+    stats.sort_stats("tottime").print_stats(30)
+    sys.exit(0)
 page = {size: [] for size in sizes}
 sql = {size: [] for size in sizes}
 tables = {size: {} for size in sizes}
@@ -78,26 +118,37 @@ print(json.dumps({
 """
 
 
-def _run(root: str, term: str, renders: int) -> dict:
+def _run(root: str, term: str, renders: int, profile: str = "", dump: str = "") -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", _CHILD, root, term, str(renders)],
+        [sys.executable, "-c", _CHILD, root, term, str(renders), profile, dump],
         capture_output=True,
         text=True,
         check=False,
     )
     if result.returncode:
         sys.exit(result.stderr)
-    return json.loads(result.stdout)
+    if profile:
+        print(result.stderr)
+    return json.loads(result.stdout) if result.stdout.strip() else {}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", action="append", required=True)
-    parser.add_argument("--term", default="eber")
+    parser.add_argument("--term", default="")
     parser.add_argument("--renders", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", choices=SIZES, default="", metavar="SIZE")
+    parser.add_argument("--dump", default="", metavar="DIR")
     args = parser.parse_args()
     roots = [os.path.abspath(root) for root in args.root]
+    if args.dump:
+        _run(roots[0], args.term or ",".join(DUMP_TERMS), 0, dump=os.path.abspath(args.dump))
+        return
+    args.term = args.term or "eber"
+    if args.profile:
+        _run(roots[0], args.term, args.renders, profile=args.profile)
+        return
     found: dict[str, dict[str, dict[str, list[float]]]] = {
         root: {part: {size: [] for size in SIZES} for part in ("page", "sql")} for root in roots
     }

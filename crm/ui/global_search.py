@@ -7,9 +7,10 @@ the list to see all of them.
 
 Per kind one query, bounded however large the company grows: the company's rows the user may
 view (``crm.access``) that match every term (``crm.ui.search``, answered by the trigram index on
-PostgreSQL), at most ``COUNT_CAP + 1`` of them. The first few are shown; the rest are only
-counted, so a common term never costs a COUNT over a huge match set: past the cap the count reads
-"100+".
+PostgreSQL), at most ``COUNT_CAP + 1`` of them. Only the few shown are fetched (10 on the page,
+5 in the panel); the rest are only counted, in the same query (``COUNT(*) OVER ()``), so a common
+term never costs a COUNT over a huge match set, nor a hundred rows built to be dropped: past the
+cap the count reads "100+".
 
 The cap is applied before the ordering, inside the query: ``pk IN (SELECT pk … LIMIT 101)``, the
 kind's order is then a sort of at most 101 rows (per part: see below). A term that matches a few
@@ -78,7 +79,7 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db import connection, models, transaction
-from django.db.models import ExpressionWrapper, F, Func, OuterRef, Q, Subquery
+from django.db.models import Count, ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Window
 from django.urls import reverse
 
 from crm.access import viewable_rows
@@ -106,6 +107,8 @@ COUNT_CAP = 100
 # A search box is not a place for an essay: more terms or characters only cost the database.
 MAX_TERMS = 6
 MAX_LENGTH = 100
+# The annotation on each row ``_shown`` returns: how many rows the search found in all.
+FOUND = "search_found"
 
 
 @dataclass(frozen=True)
@@ -370,9 +373,13 @@ def _related_part(queryset, path: str, term: str, *, company):
     raise AssertionError("unreachable: a path has at least one hop")
 
 
-def _shown(kind: SearchKind, terms: Sequence[str], *, company, user, phone: str = ""):
-    """``_matches``, at most ``COUNT_CAP + 1`` of them, in the kind's order: each part capped
-    before the order (see the module's docstring)."""
+def _shown(
+    kind: SearchKind, terms: Sequence[str], *, company, user, phone: str = "", rows: int = 0
+):
+    """The first ``rows`` (else ``COUNT_CAP + 1``) of ``_matches`` in the kind's order, each
+    carrying ``FOUND``: how many the capped parts found in all (``COUNT(*) OVER ()``, in the same
+    query), at least ``COUNT_CAP + 1`` when there are more. Each part is capped before the order
+    (see the module's docstring); only the rows shown are fetched and built."""
     cap = COUNT_CAP + 1
     parts = [
         part.order_by().values("pk")[:cap]
@@ -386,7 +393,8 @@ def _shown(kind: SearchKind, terms: Sequence[str], *, company, user, phone: str 
         queryset = queryset.select_related(*kind.select_related)
     if kind.only:
         queryset = queryset.only(*kind.only)
-    return queryset.order_by(*kind.ordering)[:cap]
+    queryset = queryset.annotate(**{FOUND: Window(Count("*"))})
+    return queryset.order_by(*kind.ordering)[: rows or cap]
 
 
 def _among(candidates) -> Q:
@@ -446,9 +454,10 @@ def search_everything(query: str, *, company, user, per_group: int) -> list[Sear
         return []
     phone = phone_term(" ".join(terms), region=company.dialing_region)
     groups = []
+    shown = min(per_group, COUNT_CAP)
     with _index_driven():
         found_by_kind = [
-            (kind, list(_shown(kind, terms, company=company, user=user, phone=phone)))
+            (kind, list(_shown(kind, terms, company=company, user=user, phone=phone, rows=shown)))
             for kind in search_kinds()
         ]
     for kind, found in found_by_kind:
@@ -460,11 +469,14 @@ def search_everything(query: str, *, company, user, per_group: int) -> list[Sear
                 "detail": kind.describe(obj) if kind.describe else "",
                 "url": obj.get_absolute_url(),
             }
-            for obj in found[: min(per_group, COUNT_CAP)]
+            for obj in found
         ]
         groups.append(
             SearchGroup(
-                kind=kind, rows=rows, found=len(found), list_url=kind.list_url(" ".join(terms))
+                kind=kind,
+                rows=rows,
+                found=min(getattr(found[0], FOUND), COUNT_CAP + 1),
+                list_url=kind.list_url(" ".join(terms)),
             )
         )
     return groups

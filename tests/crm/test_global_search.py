@@ -386,3 +386,25 @@ def test_a_quotation_is_found_by_the_customer_its_opportunity_became(member_clie
     assert found["Quotations"] == [quotation.get_absolute_url()]
     # Another quotation of the world, by its own customer, is not swept in.
     assert world["Quotations"].get_absolute_url() not in found["Quotations"]
+
+
+def test_only_the_rows_shown_are_fetched_and_the_rest_are_counted(member_client, company, world):
+    """Twelve matches: the page shows ten, the panel five, both count twelve, and each kind's
+    query asks the database for no more rows than it shows."""
+    leads = [
+        LeadFactory(company=company, first_name="Quenby", last_name=f"Nr{number}")
+        for number in range(12)
+    ]
+    newest_first = [
+        lead.get_absolute_url()
+        for lead in sorted(leads, key=lambda lead: (lead.created_at, lead.pk), reverse=True)
+    ]
+    for headers, shown in (({}, 10), (HTMX, 5)):
+        with CaptureQueriesContext(connection) as captured:
+            response = member_client.get(SEARCH, {"q": "quenby"}, **headers)
+        (group,) = response.context["groups"]
+        assert group.count_label == "12"
+        assert group.has_more
+        assert [row["url"] for row in group.rows] == newest_first[:shown]
+        (query,) = [q["sql"] for q in captured.captured_queries if 'FROM "leads_lead"' in q["sql"]]
+        assert query.endswith(f"LIMIT {shown}")
