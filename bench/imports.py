@@ -99,3 +99,93 @@ def import_line(figures: dict) -> str:
         f"{figures['rows_per_s']:,} rows/s ({figures['stored']:,} stored, "
         f"{figures['errors']} errors)"
     )
+
+
+# -- comparing checkouts -------------------------------------------------------------------------
+
+_CHILD = r"""
+import json, os, resource, sys, warnings
+root, rows = sys.argv[1], int(sys.argv[2])
+sys.path.insert(0, root)
+os.chdir(root)
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+warnings.filterwarnings("ignore", message="No directory at")
+import django
+django.setup()
+from django.db import connection
+from bench.imports import measure_import
+
+def backend_cpu(pid):
+    # utime + stime of the server process, in seconds (the server runs on this machine).
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+connection.ensure_connection()
+pid = connection.connection.info.backend_pid
+before_pg = backend_cpu(pid)
+before_py = resource.getrusage(resource.RUSAGE_SELF)
+figures = measure_import(rows)
+after_py = resource.getrusage(resource.RUSAGE_SELF)
+figures["pg_us_per_row"] = round((backend_cpu(pid) - before_pg) / rows * 1e6, 1)
+figures["py_us_per_row"] = round(
+    (after_py.ru_utime + after_py.ru_stime - before_py.ru_utime - before_py.ru_stime) / rows * 1e6, 1
+)
+figures["load"] = round(os.getloadavg()[0], 1)
+print("RESULT " + json.dumps(figures))
+"""
+
+
+def main() -> None:
+    """Compare checkouts: ``python bench/imports.py --root OLD --root NEW [--rows N] [--rounds
+    R]`` imports N rows with each root's code in turn, R rounds alternating the roots (a busy
+    machine slows both alike), on the benchmark database ``DATABASE_URL`` names, and prints rows
+    per second and the CPU per row of the import's Python process and of its PostgreSQL backend
+    (read from ``/proc``: the server must run on this machine)."""
+    import argparse
+    import json
+    import os
+    import statistics
+    import subprocess
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("--root", action="append", required=True)
+    parser.add_argument("--rows", type=int, default=QUICK_ROWS)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    roots = [os.path.abspath(root) for root in args.root]
+    found: dict[str, list[dict]] = {root: [] for root in roots}
+    for number in range(args.rounds):
+        order = roots if number % 2 == 0 else roots[::-1]
+        for root in order:
+            result = subprocess.run(
+                [sys.executable, "-c", _CHILD, root, str(args.rows)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+            if result.returncode or not lines:
+                sys.exit(result.stdout + result.stderr)
+            figures = json.loads(lines[-1][len("RESULT ") :])
+            found[root].append(figures)
+            print(
+                f"round {number + 1} {root}: {figures['rows_per_s']:,} rows/s, "
+                f"Python {figures['py_us_per_row']} us/row, "
+                f"PostgreSQL {figures['pg_us_per_row']} us/row, load {figures['load']}, "
+                f"ok={figures['ok']}",
+                flush=True,
+            )
+    for root in roots:
+        runs = found[root]
+        print(
+            f"{root}: median {statistics.median(r['rows_per_s'] for r in runs):,.0f} rows/s, "
+            f"Python {statistics.median(r['py_us_per_row'] for r in runs):.1f} us/row, "
+            f"PostgreSQL {statistics.median(r['pg_us_per_row'] for r in runs):.1f} us/row"
+        )
+    print(f"{args.rows:,} rows, {args.rounds} rounds alternating the roots (first root first)")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,7 @@ from django.core.validators import (
 )
 from django.db.models.base import ModelState
 
-from crm.phones import PhoneFormField
+from crm.phones import PhoneFormField, international_e164
 
 _LENGTH_VALIDATORS = (MaxLengthValidator, MinLengthValidator, ProhibitNullCharactersValidator)
 
@@ -45,8 +45,7 @@ def text_cleaner(field: forms.CharField) -> Callable[[str], str]:
     same length, NUL and validator checks (e.g. the e-mail check). A value that fails goes
     through ``field.clean`` itself, so the message is exactly the form's."""
     if isinstance(field, PhoneFormField):
-        # A number is parsed, not only checked: the field's own cleaning answers E.164.
-        return field.clean
+        return phone_cleaner(field)
     others = [_fast_validator(v) for v in field.validators if not isinstance(v, _LENGTH_VALIDATORS)]
     max_length = field.max_length
     min_length = field.min_length
@@ -67,6 +66,33 @@ def text_cleaner(field: forms.CharField) -> Callable[[str], str]:
         for validator in others:
             validator(value)
         return value
+
+    return clean
+
+
+def phone_cleaner(field: PhoneFormField) -> Callable[[str], str]:
+    """What ``field.clean`` answers for a phone number (stripped, as the reader gives it): a
+    number written internationally is read by ``international_e164`` alone, without the
+    form field's steps around it; anything else (empty, national, invalid) goes through
+    ``field.clean``, so the value stored and the message are exactly the form's."""
+    # The field's validators check the E.164 it answers (length, NUL): an E.164 number passes
+    # them when it fits the field. Any other validator: the field decides every value.
+    if any(not isinstance(v, _LENGTH_VALIDATORS) for v in field.validators):
+        return field.clean
+    max_length = field.max_length
+    min_length = field.min_length or 0
+    slow = field.clean
+
+    def clean(value: str) -> str:
+        if value:
+            number = international_e164("+" + value[2:] if value.startswith("00") else value)
+            if (
+                number is not None
+                and min_length <= len(number)
+                and (max_length is None or len(number) <= max_length)
+            ):
+                return number
+        return slow(value)
 
     return clean
 

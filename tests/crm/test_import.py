@@ -296,6 +296,38 @@ def test_the_fast_path_judges_an_email_as_the_lead_form_does(company, email):
     assert (outcome.created == 1) == form.is_valid()
 
 
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+49 30 1234567",
+        "0049 30 1234567",
+        "+49 (0)30 123-4567",
+        "+39 06 6982 1234",
+        "+1 650-253-0000",
+        "+62 21 5550 1234",
+        "+44 20 7946 0958",
+        "021 5550 1234",
+        "+49 30",
+        "+999 1234567",
+        "+49 30 1234567 ext. 12",
+        "not a number",
+    ],
+)
+@pytest.mark.parametrize("region", ["ID", "DE", "US"])
+def test_the_fast_path_stores_a_phone_number_as_the_lead_form_does(company, phone, region):
+    from leads.forms import LeadForm
+
+    company.phone_region = region
+    company.save(update_fields=["phone_region"])
+    form = LeadForm(data={"last_name": "X", "phone": phone}, company=company)
+    outcome = run(company, "leads", f"Last name,Phone\nX,{phone}\n".encode())
+    if form.is_valid():
+        assert outcome.created == 1
+        assert Lead.objects.get(company=company).phone == form.cleaned_data["phone"]
+    else:
+        assert [error.message for error in outcome.errors] == form.errors["phone"]
+
+
 # -- the pages --------------------------------------------------------------------------------
 
 
