@@ -74,15 +74,63 @@ def phone_term(text: str, *, region: str = "") -> str:
 
 
 def search_document(fields: Sequence[str]):
-    """The columns joined by single spaces, as one text expression (a lone column as itself)."""
+    """The columns joined by single spaces, as one text expression (a lone column as itself).
+
+    The SQL is ``_concatenated``'s, the trigram indexes' own expression, written out directly
+    (``_Document``)."""
     if len(fields) == 1:
         return F(fields[0])
+    return _Document(*fields)
+
+
+def _concatenated(fields: Sequence[str]):
+    """The document as Django's ``Concat`` builds it: what the indexes are made of."""
     parts = []
     for field in fields:
         if parts:
             parts.append(Value(" "))
-        parts.append(field)
+        parts.append(F(field) if isinstance(field, str) else field)
     return Concat(*parts, output_field=models.TextField())
+
+
+class _Document(models.Expression):
+    """``_concatenated(fields)``, compiled to the same SQL without its tree of ``ConcatPair``,
+    ``Coalesce`` and ``Value`` expressions: each of those is copied, resolved and compiled on
+    every query, a dozen per document, about half the Python the global search spent building
+    its seven queries (``bench/search.py --profile``). The SQL must stay the same text, or the
+    trigram indexes would no longer answer: ``tests/crm/test_search_indexes.py`` compares them.
+    Columns that are not text (PostgreSQL casts them) and other databases take ``Concat``."""
+
+    def __init__(self, *fields, output_field=None):
+        super().__init__(output_field=output_field or models.TextField())
+        self.columns = [F(field) if isinstance(field, str) else field for field in fields]
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        text = all(
+            isinstance(column.output_field, (models.CharField, models.TextField))
+            for column in self.columns
+        )
+        if connection.vendor not in ("postgresql", "sqlite") or not text:
+            concatenated = _concatenated(self.columns).resolve_expression(compiler.query)
+            return compiler.compile(concatenated)
+        # Concat pairs from the right: (COALESCE(a, '') || COALESCE((COALESCE(' ', '') || …), ''))
+        parts = []
+        for column in self.columns:
+            if parts:
+                parts.append(("%s", [" "]))
+            sql, params = compiler.compile(column)
+            parts.append((sql, list(params)))
+        sql, params = parts[-1]
+        for left_sql, left_params in reversed(parts[:-1]):
+            sql = f"(COALESCE({left_sql}, %s) || COALESCE({sql}, %s))"
+            params = [*left_params, "", *params, ""]
+        return sql, params
 
 
 def searchable_fields(model) -> tuple[str, ...]:
@@ -144,13 +192,17 @@ def _model_at(model, path: str):
     return model
 
 
+def _index_document(fields: Sequence[str]):
+    return F(fields[0]) if len(fields) == 1 else _concatenated(fields)
+
+
 def search_index(model_fields: Sequence[str], name: str):
     """The GIN index ``matching`` needs: one company's rows by a fragment of the document."""
     from django.contrib.postgres.indexes import GinIndex, OpClass
 
     return GinIndex(
         "company",
-        OpClass(Upper(search_document(model_fields)), name="gin_trgm_ops"),
+        OpClass(Upper(_index_document(model_fields)), name="gin_trgm_ops"),
         name=name,
     )
 

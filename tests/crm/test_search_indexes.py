@@ -89,6 +89,33 @@ def test_a_search_is_answered_from_the_index(model):
     assert f"{expression} ~~ '%SCHM%'" in plan, (expression, plan)
 
 
+def _search_sql(model, document):
+    with scopes_disabled():
+        own = model.objects.alias(d=document).filter(d__icontains="schm").values("pk")
+        nested = model.objects.filter(pk__in=own[:101])  # inside a subquery the table is U0
+        return own.query.sql_with_params(), nested.query.sql_with_params()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(SEARCH_INDEXES), ids=lambda model: model.__name__)
+def test_the_search_document_is_the_indexed_expression_to_the_character(model):
+    """``search_document`` writes out the SQL of ``Concat`` (the expression the indexes are
+    made of) itself, to spare its Python: it must stay the same text, constants included, on
+    this database (and on the other: the suite runs on both)."""
+    from crm.ui.search import _concatenated, search_document
+
+    fields = model.search_fields
+    assert _search_sql(model, search_document(fields)) == _search_sql(model, _concatenated(fields))
+
+
+@pytest.mark.django_db
+def test_a_document_with_a_column_that_is_no_text_is_left_to_concat():
+    from crm.ui.search import _concatenated, search_document
+
+    fields = ("first_name", "created_at", "last_name")
+    assert _search_sql(Lead, search_document(fields)) == _search_sql(Lead, _concatenated(fields))
+
+
 @pytest.mark.django_db
 def test_every_word_must_occur_somewhere_in_any_case(company):
     anna = LeadFactory(company=company, first_name="Anna", last_name="Schmidt", email="")
