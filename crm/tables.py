@@ -1,16 +1,27 @@
 """The core lists' columns: sales partners, salespeople and the catalog (``crm.ui.columns``)."""
 
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from crm.ui.columns import Column, Table, amount, badge, detail_url, link, mailto, phone, text
+from crm.ui.columns import (
+    Column,
+    Table,
+    amount,
+    badge,
+    detail_url,
+    link,
+    mailto,
+    phone,
+    phrase,
+    text,
+)
 
 
 def active_badge(obj, row) -> str:
     if obj.is_active:
-        return badge(gettext("Active"), "success")
-    return badge(gettext("Inactive"))
+        return badge(phrase(gettext_noop("Active")), "success")
+    return badge(phrase(gettext_noop("Inactive")))
 
 
 def _percent(value) -> str:

@@ -2,8 +2,8 @@
 
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from crm.ui.columns import (
     Column,
@@ -15,6 +15,7 @@ from crm.ui.columns import (
     link,
     mailto,
     phone,
+    phrase,
     short_date,
     text,
 )
@@ -25,7 +26,7 @@ STATUS_BADGES = {"active": "success", "on_hold": "warning"}
 def _name(customer, row) -> str:
     html = link(row.url, customer.name)
     if customer.parent is not None:
-        part_of = gettext("part of %(parent)s") % {"parent": customer.parent.name}
+        part_of = phrase(gettext_noop("part of %(parent)s")) % {"parent": customer.parent.name}
         html = format_html('{}<br><small class="muted">{}</small>', html, part_of)
     return html
 

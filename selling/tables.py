@@ -3,8 +3,8 @@
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from crm.ui.columns import (
     Column,
@@ -15,6 +15,7 @@ from crm.ui.columns import (
     detail_url,
     escaped,
     link,
+    phrase,
     short_date,
     text,
 )
@@ -41,7 +42,7 @@ def _status(document, row) -> str:
 
 def _total(document, row) -> str:
     # The figures come escaped (``amount``); so does the wording they go into.
-    net = escaped(gettext("net %(net)s")) % {"net": amount(document.net_total)}
+    net = escaped(phrase(gettext_noop("net %(net)s"))) % {"net": amount(document.net_total)}
     return SafeString(
         f'<span class="money">{amount(document.gross_total, document.currency)}&nbsp;'
         f'<span class="currency">{escaped(document.currency)}</span></span>'
@@ -70,12 +71,12 @@ def _quotation_party(quotation, row) -> str:
         return format_html(
             '{}<br><small class="muted">{}</small>',
             link(opportunity_url(opportunity), opportunity.title),
-            gettext("opportunity, not a customer yet"),
+            phrase(gettext_noop("opportunity, not a customer yet")),
         )
     else:
         return ""
     if opportunity is not None:
-        note = gettext("for %(title)s") % {"title": opportunity.title}
+        note = phrase(gettext_noop("for %(title)s")) % {"title": opportunity.title}
         html = format_html('{}<br><small class="muted">{}</small>', html, note)
     return html
 
@@ -86,7 +87,7 @@ def _valid_until(quotation, row) -> str:
         html = format_html(
             '{}<br><small class="doc-overdue">{}</small>',
             html,
-            gettext("passed: expires when opened"),
+            phrase(gettext_noop("passed: expires when opened")),
         )
     return html
 
@@ -115,7 +116,7 @@ quotation_table = Table(
 def _order_number(order, row) -> str:
     html = link(row.url, order.number, css="doc-number")
     if order.quotation is not None:
-        note = gettext("from %(number)s") % {"number": order.quotation.number}
+        note = phrase(gettext_noop("from %(number)s")) % {"number": order.quotation.number}
         html = format_html('{}<br><small class="muted">{}</small>', html, note)
     return html
 

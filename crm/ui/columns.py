@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,7 +35,7 @@ from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
 from crm.money import active_currency, format_amount, minor_units
@@ -70,6 +71,26 @@ def text(value: Any) -> str:
     return escaped(formats.localize(value))
 
 
+# The language a table's body is written in, read once per body (``BoundTable.body``): asking
+# Django for the active language costs as much as a cell, and a body asks for it per cell.
+_body_language: ContextVar[str | None] = ContextVar("body_language", default=None)
+
+
+def current_language() -> str | None:
+    """The active language: the one the body being written was given, else Django's."""
+    return _body_language.get() or get_language()
+
+
+def phrase(message: str) -> str:
+    """``gettext(message)``, looked up once per language: a cell's fixed wording (not lazy)."""
+    return _phrases(message, current_language())
+
+
+@lru_cache(maxsize=256)
+def _phrases(message: str, language: str | None) -> str:
+    return gettext(message)
+
+
 @lru_cache(maxsize=256)
 def _choice_labels(model_field, language: str | None) -> dict:
     return {value: str(label) for value, label in model_field.flatchoices}
@@ -81,7 +102,7 @@ def choice_label(obj, field_name: str) -> str:
     for it 50 times)."""
     model_field = obj._meta.get_field(field_name)
     value = getattr(obj, model_field.attname)
-    return _choice_labels(model_field, get_language()).get(value, value)
+    return _choice_labels(model_field, current_language()).get(value, value)
 
 
 def amount(value, currency: str = "") -> str:
@@ -90,7 +111,7 @@ def amount(value, currency: str = "") -> str:
     which are read once per language (``number_format`` looks up three formats per amount)."""
     if value is None or value == "":
         return ""
-    decimal_mark, thousands, grouping = _number_marks(get_language())
+    decimal_mark, thousands, grouping = _number_marks(current_language())
     if grouping != 3:
         return conditional_escape(format_amount(value, currency))
     places = minor_units(currency or active_currency())
@@ -123,7 +144,7 @@ def short_date(value: date | datetime | None, empty: str = "") -> str:
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         value = value.date()  # a date format shows no time: rows of one day share the text
-    return _short_date(value, get_language())
+    return _short_date(value, current_language())
 
 
 @lru_cache(maxsize=1024)
@@ -478,6 +499,14 @@ class BoundTable:
             prepared.append((opening + ">", column.cell))
         select = _("Select %(name)s")
         out = []
+        language = _body_language.set(get_language())
+        try:
+            self._write_rows(out, url, request, prepared, select)
+        finally:
+            _body_language.reset(language)
+        return mark_safe("\n".join(out))
+
+    def _write_rows(self, out, url, request, prepared, select) -> None:
         for obj in self.rows:
             row = RowContext(url=url(obj) if url else "", request=request)
             parts = ["<tr>"]
@@ -494,4 +523,3 @@ class BoundTable:
                 parts.append(f"{opening}{cell(obj, row)}</td>")
             parts.append("</tr>")
             out.append("".join(parts))
-        return mark_safe("\n".join(out))

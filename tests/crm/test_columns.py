@@ -11,12 +11,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext_noop
 
 from crm.models import SavedView
 from crm.money import activate_currency, format_amount, reset_currency
 from crm.saved_views import saved_view_create, view_url
 from crm.tables import partner_table
-from crm.ui.columns import Column, Table, amount, text
+from crm.ui.columns import Column, Table, amount, current_language, phrase, text
 from leads.tables import lead_table
 from selling import services as selling
 from tests.crm.helpers import count_queries
@@ -390,3 +391,19 @@ def test_an_amount_cell_writes_the_places_and_marks_of_its_currency():
     with translation.override("en"):
         assert amount(Decimal("1234.5"), "EUR") == "1,234.50"
         assert amount(None) == "" and amount("") == ""
+
+
+def test_a_cells_wording_follows_the_language_it_is_written_in():
+    table = Table(
+        caption="Partners",
+        columns=[Column("status", "Status", lambda obj, row: phrase(gettext_noop("Active")))],
+    )
+    rows = [object()]
+    with translation.override("id"):
+        assert phrase(gettext_noop("net %(net)s")) == "neto %(net)s"
+        assert ">Aktif<" in table.bind(rows).body()
+    with translation.override("en"):
+        assert phrase(gettext_noop("net %(net)s")) == "net %(net)s"
+        assert ">Active<" in table.bind(rows).body()
+    # Outside a body the language is Django's again.
+    assert current_language() == translation.get_language()
