@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -132,11 +133,19 @@ def empty_new_form_html(kind: Kind, company) -> SafeString:
 
 
 def render_panel(request: HttpRequest, owner, kind: Kind, *, new_form=None) -> SafeString:
+    context = full_panel_context(request, owner, kind, new_form=new_form)
+    if new_form is None:
+        return panel_html(context, csrf_token=get_token(request))
+    return render_to_string("addressbook/partials/_panel.html", context, request=request)
+
+
+def full_panel_context(request: HttpRequest, owner, kind: Kind, *, new_form=None) -> dict:
+    """What ``addressbook/partials/_panel.html`` shows (``panel_html`` writes the same)."""
     company = request.company
     links = list(kind.links_for_owner(company=company, owner=owner))
     shared = panel_context(kind, owner)
     rows = link_rows(kind, owner, links)
-    context = {
+    return {
         **shared,
         "links": links,
         "rows": rows,
@@ -147,7 +156,43 @@ def render_panel(request: HttpRequest, owner, kind: Kind, *, new_form=None) -> S
         "new_form": new_form,
         "new_form_html": "" if new_form is not None else empty_new_form_html(kind, company),
     }
-    return render_to_string("addressbook/partials/_panel.html", context, request=request)
+
+
+def panel_html(context: dict, *, csrf_token: str) -> SafeString:
+    """``addressbook/partials/_panel.html`` with its empty new form, written here: the panel
+    shows twice on every record page (the same markup; ``tests/addressbook/test_views.py``
+    renders it both ways)."""
+    esc = conditional_escape
+    kind = context["kind"]
+    panel_id = esc(context["panel_id"])
+    link_url = esc(context["link_url"])
+    if context["rows"]:
+        body = f'\n  <ul class="plain">\n{context["rows_html"]}\n  </ul>\n  '
+    else:
+        body = f'\n  <p class="muted">{esc(kind.empty_text)}</p>\n  '
+    add = _("Add address") if kind.name == "address" else _("Add contact")
+    return mark_safe(
+        f'\n<link rel="stylesheet" href="{esc(static("addressbook/addressbook.css"))}">\n'
+        f'<section class="card addressbook-panel" id="{panel_id}" '
+        f'aria-labelledby="{panel_id}-heading">\n'
+        f'  <div class="card-header">\n    <h2 id="{panel_id}-heading">{esc(kind.title)}</h2>\n'
+        f"  </div>\n  {body}\n\n"
+        f'  <details class="panel-details">\n    <summary>{esc(kind.add_label)}</summary>\n'
+        f'    <form method="post" action="{esc(context["add_url"])}" novalidate>\n'
+        f'      <input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf_token)}">\n'
+        f"      {context['new_form_html']}\n"
+        f'      <div class="form-actions"><button type="submit" class="button button-primary">'
+        f"{esc(add)}</button></div>\n    </form>\n  </details>\n\n"
+        f'  <details class="panel-details">\n    <summary>{esc(kind.link_label)}</summary>\n'
+        f'    <form method="get" action="{link_url}" role="search" class="panel-search">\n'
+        f'      <div class="field">\n'
+        f'        <label for="{panel_id}-q">{esc(_("Search the address book"))}</label>\n'
+        f'        <input type="search" id="{panel_id}-q" name="q" autocomplete="off"\n'
+        f'               hx-get="{link_url}" hx-trigger="input changed delay:300ms, search" '
+        f'hx-target="#{panel_id}-results">\n      </div>\n'
+        f'      <button type="submit" class="button">{esc(_("Search"))}</button>\n    </form>\n'
+        f'    <div id="{panel_id}-results" aria-live="polite"></div>\n  </details>\n</section>\n'
+    )
 
 
 def _renderer(kind: Kind):

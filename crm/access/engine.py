@@ -7,19 +7,21 @@ action agree. The company scope (django-scopes) stays underneath: levels only na
 
 Costs, per request: nothing for the company level and the defaults; one query for the company's
 overrides once an admin has saved any (then cached under ``Company.access_version``); one query
-for the team tree when a team level is asked (remembered on the user for the request).
+for the team tree when a team level is asked (remembered on the user for the request, and
+cached under ``Company.lists_version``).
 """
 
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from crm.access.defaults import FIXED_ROLES, default_level
 from crm.access.registry import RecordType, portal_record_type_for, record_type_for
 from crm.access.vocabulary import Level
 from crm.models import Company, Membership, RoleAccessLevel, Salesperson
+from crm.ui.choices import lists_cache_key
 
 __all__ = [
     "access_filter",
@@ -31,6 +33,7 @@ __all__ = [
 ]
 
 _NOTHING = Q(pk__in=[])
+TEAM_TREE_SECONDS = 60 * 60
 
 
 @dataclass
@@ -149,17 +152,12 @@ def level_for(user, company: Company, model, action: str) -> str:
 
 
 def team_salesperson_ids(company: Company, salesperson_id: int) -> frozenset[int]:
-    """The salesperson and everyone below them in the manager tree, from one query.
+    """The salesperson and everyone below them in the manager tree.
 
     Salespeople are few per company, so the tree is read whole and walked here; a loop in the
     data (the model refuses one, but imports are imports) cannot make the walk spin.
     """
-    below: dict[int, list[int]] = {}
-    for pk, manager_id in Salesperson.objects.filter(company=company).values_list(
-        "pk", "manager_id"
-    ):
-        if manager_id is not None:
-            below.setdefault(manager_id, []).append(pk)
+    below = _reports(company)
     team = {salesperson_id}
     waiting = [salesperson_id]
     while waiting:
@@ -168,6 +166,27 @@ def team_salesperson_ids(company: Company, salesperson_id: int) -> frozenset[int
                 team.add(child)
                 waiting.append(child)
     return frozenset(team)
+
+
+def _reports(company: Company) -> dict[int, list[int]]:
+    """Who reports to whom in ``company`` (manager id -> salesperson ids), from one query or
+    from the cache kept under the company's lists version: every save or delete of a
+    salesperson bumps it (``crm.ui.choices``; bulk writers bump it themselves). Written to the
+    cache only outside a transaction: a tree read inside one that then rolls back would stay
+    under a version number the next bump reuses."""
+    key = f"team-tree:{lists_cache_key(company)}"
+    below = cache.get(key)
+    if below is not None:
+        return below
+    below = {}
+    for pk, manager_id in Salesperson.objects.filter(company=company).values_list(
+        "pk", "manager_id"
+    ):
+        if manager_id is not None:
+            below.setdefault(manager_id, []).append(pk)
+    if not transaction.get_connection().in_atomic_block:
+        cache.set(key, below, TEAM_TREE_SECONDS)
+    return below
 
 
 def _owner_ids(user, company: Company, level: str) -> frozenset[int]:

@@ -385,6 +385,14 @@ def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -
     """The timeline card for ``owner``: the add form and the newest entries (with those of the
     records it came from, when a higher app registered them: their people's entries only);
     ``?timeline_page=N`` on a page shows the first N pages of entries."""
+    context = timeline_panel_context(request, owner, form=form)
+    if context["form_fields_html"]:
+        return panel_html(context, csrf_token=get_token(request))
+    return render_to_string("crm/timeline/_panel.html", context, request=request)
+
+
+def timeline_panel_context(request, owner, *, form: ActivityForm | None = None) -> dict:
+    """What ``crm/timeline/_panel.html`` shows (``panel_html`` writes the same)."""
     key = panel_id(owner)
     form_fields_html = ""
     if form is None:
@@ -405,7 +413,47 @@ def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -
         "next_url": next_url,
     }
     context["entries_html"] = _entries_html(request, context)
-    return render_to_string("crm/timeline/_panel.html", context, request=request)
+    return context
+
+
+def entries_block_html(context: dict) -> SafeString:
+    """``crm/timeline/_entries.html``, written here for the panel."""
+    esc = conditional_escape
+    empty = ""
+    if not context["rows"] and not context["is_fragment"]:
+        text = _("Nothing on the timeline yet. Add a note, call, meeting or task above.")
+        empty = f'<li class="timeline-empty muted">{esc(text)}</li>'
+    older = ""
+    if context["has_older"]:
+        older = (
+            f'\n    <li class="timeline-more">\n      <a class="button" '
+            f'href="{esc(context["older_url"])}" hx-get="{esc(context["older_hx_url"])}" '
+            f'hx-target="closest li" hx-swap="outerHTML" hx-push-url="false">'
+            f"{esc(_('Show older'))}</a>\n    </li>\n  "
+        )
+    return mark_safe(f"\n{context['entries_html']}\n  {empty}\n  {older}\n")
+
+
+def panel_html(context: dict, *, csrf_token: str) -> SafeString:
+    """``crm/timeline/_panel.html`` with the empty add form (``form_fields_html``), written
+    here: every record page shows it (the same markup; ``tests/crm/test_timeline_html.py``
+    renders it both ways). A form sent back with its errors goes through the template."""
+    esc = conditional_escape
+    key = esc(context["panel_id"])
+    owner = context["owner"]
+    add_url = esc(reverse("crm:activity_add", args=[context["owner_type"], owner.pk]))
+    return mark_safe(
+        f'\n<section class="card timeline" id="{key}" aria-labelledby="{key}-heading">\n'
+        f'  <div class="card-header"><h2 id="{key}-heading">{esc(_("Timeline"))}</h2></div>\n'
+        f'  \n  <form class="timeline-form" method="post" action="{add_url}" '
+        f'hx-post="{add_url}" hx-target="#{key}" hx-swap="outerHTML" novalidate>\n'
+        f'    <input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf_token)}">\n'
+        f'    <input type="hidden" name="next" value="{esc(context["next_url"])}">\n'
+        f"    \n    {context['form_fields_html']}\n"
+        f'    <div class="form-actions"><button type="submit" class="button button-primary">'
+        f"{esc(_('Add'))}</button></div>\n  </form>\n"
+        f'  <ol class="timeline-list">\n  {entries_block_html(context)}\n  </ol>\n</section>\n'
+    )
 
 
 class TimelineEntriesView(View):

@@ -5,15 +5,22 @@ typed (issue 17)."""
 import datetime
 import re
 
+import pytest
 import time_machine
 from django.middleware.csrf import get_token
 from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
 from crm.models import Membership
 from crm.timeline import activity_add, task_complete
-from crm.views.timeline import _entries_context, _entries_html
+from crm.views.timeline import (
+    _entries_context,
+    _entries_html,
+    panel_html,
+    timeline_panel_context,
+)
 from leads.services import lead_save
 from tests.factories import LeadFactory
 
@@ -143,3 +150,22 @@ def test_every_kind_of_entry_as_the_template_wrote_it(company, member):
         assert "<b>bold</b>" not in written and "&lt;b&gt;bold&lt;/b&gt; &amp; more<br>" in written
         assert "&lt;Send&gt; offer" in written and "&lt;i&gt;agreed&lt;/i&gt;" in written
         assert "&lt;Org &amp; Co&gt;" in written
+
+
+@pytest.mark.parametrize("entries", [0, 3, 25])
+def test_the_panel_written_in_python_is_the_templates_markup(company, member, entries):
+    lead = LeadFactory(company=company, organization_name="<Org & Co>")
+    for index in range(entries):
+        activity_add(owner=lead, kind="note", actor=member, body=f"<b>note {index}</b>")
+    request = RequestFactory().get(f"/leads/{lead.pk}/?x=<1>&timeline_page=1")
+    request.user = member
+    request.company = company
+    request.membership = Membership.objects.get(user=member, company=company)
+    context = timeline_panel_context(request, lead)
+    assert context["form_fields_html"]  # the empty form: the panel written in Python
+    template = render_to_string("crm/timeline/_panel.html", context, request=request)
+    python = panel_html(context, csrf_token=get_token(request))
+    token = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
+    assert token.sub(r"\1-", python) == token.sub(r"\1-", template)
+    assert ("Show older" in python) == (entries > 20)
+    assert "<b>note" not in python

@@ -6,12 +6,15 @@ Each has a lead; one lead has no salesperson yet (it counts as everyone's at own
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from crm.access import Action, Level, access_filter, can
+from crm.access.engine import team_salesperson_ids
 from crm.access.services import role_access_levels_save
-from crm.models import Membership
+from crm.models import Company, Membership, Salesperson
 from leads.models import Lead
 from tests.conftest import login_as
 from tests.crm.test_optimistic_locking import post_data
@@ -326,3 +329,31 @@ def test_a_save_over_someone_elses_is_refused_and_says_what_to_choose_again(clie
     assert shown["leads__lead--edit--salesperson"].value() == Level.TEAM
     login_as(client, users["A"], company)
     assert client.get(reverse("leads:lead_update", args=[leads["C"].pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_team_tree_is_read_once_and_again_after_a_salesperson_changes():
+    """Cached under the company's lists version (outside a transaction only): a manager's
+    reach follows every save and delete of a salesperson."""
+    company = CompanyFactory()
+    with scope(company=company):
+        m = SalespersonFactory(company=company, name="M")
+        a = SalespersonFactory(company=company, name="A", manager=m)
+        c = SalespersonFactory(company=company, name="C")
+
+        def team_of(salesperson):
+            fresh = Company.objects.get(pk=company.pk)  # as each request reads it
+            with CaptureQueriesContext(connection) as queries:
+                ids = team_salesperson_ids(fresh, salesperson.pk)
+            return ids, len(queries)
+
+        assert team_of(m) == ({m.pk, a.pk}, 1)
+        assert team_of(m) == ({m.pk, a.pk}, 0)  # from the cache
+        c.manager = m
+        c.save()
+        assert team_of(m) == ({m.pk, a.pk, c.pk}, 1)
+        Salesperson.objects.filter(pk=a.pk).delete()
+        assert team_of(m) == ({m.pk, c.pk}, 1)
+        other = CompanyFactory()
+        with scope(company=other):
+            assert team_salesperson_ids(other, m.pk) == {m.pk}  # never another company's tree
