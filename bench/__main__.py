@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def list_pages(quick: bool) -> None:
-    """Each page's name, kind and title, as ``pages_for`` defines them (ids left at 0)."""
+    """Each page's name, kind, floor and title, as ``pages_for`` defines them (ids left at 0)."""
     from bench.config import make_config
     from bench.data import CompanyFacts
     from bench.scenarios import pages_for
@@ -61,7 +61,7 @@ def list_pages(quick: bool) -> None:
         search_fragment="…",
     )
     for page in pages_for(facts, make_config(quick=quick)):
-        print(f"{page.name:<24} {page.kind:<7} {page.title}")
+        print(f"{page.name:<24} {page.kind:<7} {page.floor:<15} {page.title}")
 
 
 def require_postgresql() -> None:

@@ -7,13 +7,15 @@ the salesperson of the size's company (the test client, the whole middleware, as
 serves it), asks every page three times to warm up, then ``--renders`` times each, the pages
 interleaved, and prints each page's median and size as JSON. Rounds alternate between the roots,
 so a busy machine slows both alike; each page is reported as the median of its medians and as a
-ratio to the floor measured in the same process. ``--profile PAGE`` prints a cProfile of one
+ratio to its floor measured in the same process (the list floor, or the detail floor a tool
+names for it, and then to the list floor too). ``--profile PAGE`` prints a cProfile of one
 page instead, and ``--dump DIR`` writes each page's HTML (the CSRF tokens blanked) to
 ``DIR/PAGE.html``.
 
 A tool gives the code that sets ``paths`` (page name -> URL, the floor first) in the child, where
 ``label`` (the size), ``slug`` (its company) and ``django`` are set up, and optionally
-``dump_extra``: more pages that only the dump writes.
+``dump_extra``: more pages that only the dump writes, and ``optional``: pages an older checkout
+may lack (a 404 there leaves them out of that checkout's figures).
 """
 
 from __future__ import annotations
@@ -41,14 +43,19 @@ from django.test import Client
 
 slug = f"bench-{label}"
 dump_extra = {}
+optional = set()
 """
 
 _MEASURE = r"""
 client = Client()
 client.force_login(get_user_model().objects.get(email=f"seller@{slug}.example"))
-for name, path in paths.items():
+for name, path in list(paths.items()):
     for _ in range(3):
         response = client.get(path)
+        if response.status_code == 404 and name in optional:
+            print(f"{root}: no {name} (HTTP 404), left out", file=sys.stderr)
+            del paths[name]
+            break
         assert response.status_code == 200, (name, response.status_code)
 if dump:
     paths.update(dump_extra)
@@ -112,8 +119,19 @@ def _run(script: str, *args: str) -> str:
     return result.stdout
 
 
-def main(script: str, pages: tuple[str, ...], args: argparse.Namespace) -> None:
-    """A profile or a dump of the first root, or the comparison of every root."""
+def _ratio(ms: float | None, floor: float | None) -> str:
+    return "  n/a " if ms is None or not floor else f"{ms / floor:5.2f}x"
+
+
+def main(
+    script: str,
+    pages: tuple[str, ...],
+    args: argparse.Namespace,
+    floors: dict[str, str] | None = None,
+) -> None:
+    """A profile or a dump of the first root, or the comparison of every root; ``floors``
+    names the floor of each page not divided by the list floor ("floor")."""
+    floors = floors or {}
     roots = [os.path.abspath(root) for root in args.root]
     dump = getattr(args, "dump", "")
     if args.profile or dump:
@@ -135,12 +153,21 @@ def main(script: str, pages: tuple[str, ...], args: argparse.Namespace) -> None:
                 medians[root][page].append(value)
             sizes[root] = out["bytes"]
     for root in roots:
-        floor = statistics.median(medians[root]["floor"])
+        ms = {
+            page: statistics.median(values) if values else None
+            for page, values in medians[root].items()
+        }
         print(root)
         for page in pages:
-            ms = statistics.median(medians[root][page])
+            if ms[page] is None:
+                print(f"  {page:<20}     n/a")
+                continue
+            floor = floors.get(page, "floor")
+            against = f"{_ratio(ms[page], ms.get(floor))} {floor:<14}"
+            if floor != "floor":
+                against += f" {_ratio(ms[page], ms['floor'])} floor"
             print(
-                f"  {page:<20} {ms * 1000:7.1f} ms  {ms / floor:5.2f}x floor"
+                f"  {page:<20} {ms[page] * 1000:7.1f} ms  {against:<36}"
                 f"  {sizes[root][page] / 1024:6.1f} KiB"
             )
     print(

@@ -1,8 +1,9 @@
 """From the run's raw figures to ratios, the issue's targets (met or not) and a markdown table.
 
 Absolute times drift on a shared machine; ratios taken in one run hold. Each page's median is
-divided by the floor's median at the same size, and each page at the large size by itself at
-the small size. A page that failed any request meets no target, however fast it was.
+divided by its floor's median at the same size (the list floor, or the detail floor of its kind
+of page, ``Page.floor``), and each page at the large size by itself at the small size. A page
+that failed any request meets no target, however fast it was.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import asdict, dataclass
 from bench.imports import import_line
 from bench.stats import ratio
 
+LIST_FLOOR = "floor"
 # The issue's targets.
 LIST_TO_FLOOR = 1.5
 LARGE_TO_SMALL = 1.2
@@ -42,6 +44,10 @@ class Row:
     kib: float | None
     to_floor: float | None
     large_to_small: float | None = None
+    # The floor ``to_floor`` divides by, and for a page divided by a detail floor its ratio to
+    # the list floor too (what runs before the detail floors reported).
+    floor: str = LIST_FLOOR
+    to_list_floor: float | None = None
 
 
 @dataclass
@@ -57,8 +63,8 @@ class Target:
 def page_rows(pages: list[dict], sizes: list[dict], scenarios: dict, measures: dict) -> list[Row]:
     """One row per page and size, the small size first, with both ratios.
 
-    ``pages`` are Page.as_dict() (same names at both sizes); ``scenarios`` and ``measures`` are
-    keyed "<size label>:<page name>".
+    ``pages`` are Page.as_dict() (same names at both sizes; one without ``floor`` is divided by
+    the list floor); ``scenarios`` and ``measures`` are keyed "<size label>:<page name>".
     """
     rows = []
     first, last = sizes[0]["label"], sizes[-1]["label"]
@@ -67,7 +73,9 @@ def page_rows(pages: list[dict], sizes: list[dict], scenarios: dict, measures: d
         for size in sizes:
             key = f"{size['label']}:{page['name']}"
             figures = scenarios.get(key, {})
-            floor = scenarios.get(f"{size['label']}:floor", {})
+            floor_name = page.get("floor") or LIST_FLOOR
+            floor = scenarios.get(f"{size['label']}:{floor_name}", {})
+            list_floor = scenarios.get(f"{size['label']}:{LIST_FLOOR}", {})
             measure = measures.get(key, {})
             median = figures.get("median_ms")
             rows.append(
@@ -87,6 +95,10 @@ def page_rows(pages: list[dict], sizes: list[dict], scenarios: dict, measures: d
                     to_floor=ratio(median, floor.get("median_ms")),
                     large_to_small=ratio(median, small_median)
                     if size["label"] == last and last != first
+                    else None,
+                    floor=floor_name,
+                    to_list_floor=ratio(median, list_floor.get("median_ms"))
+                    if floor_name != LIST_FLOOR
                     else None,
                 )
             )
@@ -187,9 +199,10 @@ def targets(
     for page in detail_pages:
         big = _find(rows, page, large)
         failed = _failed(big)
+        floor = big.floor if big else LIST_FLOOR
         result.append(
             Target(
-                f"{page}: median <= {DETAIL_TO_FLOOR}x the floor at {large}",
+                f"{page}: median <= {DETAIL_TO_FLOOR}x the {floor.replace('_', ' ')} at {large}",
                 failed or _x(big.to_floor),
                 not failed and big.to_floor is not None and big.to_floor <= DETAIL_TO_FLOOR,
             )
@@ -246,8 +259,9 @@ def _cell(value, fmt: str = "{}") -> str:
 
 def markdown_table(rows: list[Row]) -> str:
     lines = [
-        "| page | size | median ms | p95 ms | req/s | queries | KiB | x floor | large/small |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+        "| page | size | median ms | p95 ms | req/s | queries | KiB | x floor | floor"
+        " | large/small |",
+        "|---|---|--:|--:|--:|--:|--:|--:|---|--:|",
     ]
     for row in rows:
         failed = f" ({row.failures} failed)" if row.failures else ""
@@ -255,9 +269,20 @@ def markdown_table(rows: list[Row]) -> str:
             f"| {row.page}{failed} | {row.size} ({row.leads:,}) | {_cell(row.median_ms, '{:.1f}')}"
             f" | {_cell(row.p95_ms, '{:.1f}')} | {_cell(row.rps, '{:.1f}')}"
             f" | {_cell(row.queries)} | {_cell(row.kib, '{:.1f}')}"
-            f" | {_cell(row.to_floor, '{:.2f}')} | {_cell(row.large_to_small, '{:.2f}')} |"
+            f" | {_cell(row.to_floor, '{:.2f}')} | {row.floor}"
+            f" | {_cell(row.large_to_small, '{:.2f}')} |"
         )
     return "\n".join(lines)
+
+
+def list_floor_line(rows: list[Row], size: str) -> str:
+    """The pages divided by a detail floor, against the list floor too (as earlier runs)."""
+    figures = ", ".join(
+        f"{row.page} {row.to_list_floor:.2f}x"
+        for row in rows
+        if row.size == size and row.to_list_floor is not None
+    )
+    return f"Against the list floor at {size}: {figures}"
 
 
 def conversion_table(conversion: dict) -> str:
@@ -330,6 +355,7 @@ def summary(results: dict, rows: list[Row], goals: list[Target], flags: list) ->
     parts = [
         f"## Benchmark ({mode}), {machine_line(results['machine'])}",
         markdown_table(rows),
+        *([list_floor_line(rows, large)] if any(r.to_list_floor for r in rows) else []),
         conversion_table(results["conversion"]),
         export_table(results.get("export", [])),
         generator_table(results["generator"]),

@@ -72,11 +72,12 @@ def measure_all(facts: list[CompanyFacts], pages: dict) -> dict[str, PageMeasure
 
 
 def scenario_order(pages: dict[str, list[Page]], labels: list[str]) -> list[dict]:
-    """Each page at every size back to back, so drift touches both alike; the floor first and
-    again last (its figures are the two windows together)."""
+    """Each page at every size back to back, so drift touches both alike; each floor before
+    the pages divided by it and again last (its figures are the two windows together)."""
     names = [page.name for page in pages[labels[0]]]
+    floors = [page.name for page in pages[labels[0]] if page.kind == "floor"]
     scenarios = []
-    for name in [*names, "floor"]:
+    for name in [*names, *floors]:
         for label in labels:
             page = next(page for page in pages[label] if page.name == name)
             scenarios.append(

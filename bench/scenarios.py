@@ -23,6 +23,9 @@ class Page:
     markers: tuple[str, ...]
     # Pages that change the session's remembered "Mine / Everyone" use sessions of their own.
     sessions: str = "main"
+    # The floor the page is divided by: the list floor, or the detail floor that fetches the
+    # rows its kind of page shows (a detail floor itself is divided by the list floor).
+    floor: str = "floor"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -32,8 +35,14 @@ def _query(path: str, **params) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
+DETAIL_FLOOR = "detail_floor"
+DOCUMENT_FLOOR = "document_floor"
+FLOORS = ("floor", DETAIL_FLOOR, DOCUMENT_FLOOR)
+
+
 def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
-    """Every page of one size, the floor first (each page is a ratio to it)."""
+    """Every page of one size, the floor first; each page is a ratio to its ``floor``, which
+    comes before it."""
     deep = config.deep_page
     return [
         Page(
@@ -95,11 +104,19 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
         ),
         Page("customer_list", "Customer list", "list", "/customers/", ("Customers</caption>",)),
         Page(
+            DETAIL_FLOOR,
+            "Detail floor (the lead's 10 addresses, 10 contacts, a timeline page; raw queries)",
+            "floor",
+            f"/bench/floor/detail/{facts.detail_lead_id}/",
+            ('class="detail-floor"', "Contact10", "Site 10"),
+        ),
+        Page(
             "lead_detail",
             "Lead detail (10 addresses, 10 contacts, 50 entries)",
             "detail",
             f"/leads/{facts.detail_lead_id}/",
             ("Detailova Holdings", "Contact10", "Site 10"),
+            floor=DETAIL_FLOOR,
         ),
         Page(
             "opportunity_detail",
@@ -107,6 +124,7 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
             "detail",
             f"/leads/opportunities/{facts.detail_opportunity_id}/",
             (DETAIL_OPPORTUNITY, "Contact10", "Site 10"),
+            floor=DETAIL_FLOOR,
         ),
         Page(
             "customer_detail",
@@ -114,6 +132,14 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
             "detail",
             f"/customers/{facts.detail_customer_id}/",
             (DETAIL_CUSTOMER, "Contact10", "Site 10"),
+            floor=DETAIL_FLOOR,
+        ),
+        Page(
+            DOCUMENT_FLOOR,
+            "Document floor (the quotation's 10 lines, a timeline page; raw queries)",
+            "floor",
+            f"/bench/floor/document/{facts.quotation_id}/",
+            ('class="document-floor"', facts.quotation_number, "Quotewell Trading GmbH"),
         ),
         Page(
             "quotation_detail",
@@ -121,6 +147,7 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
             "detail",
             f"/selling/quotations/{facts.quotation_id}/",
             (facts.quotation_number, "Quotewell Trading GmbH"),
+            floor=DOCUMENT_FLOOR,
         ),
         Page(
             "order_detail",
@@ -128,6 +155,7 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
             "detail",
             f"/selling/orders/{facts.order_id}/",
             (facts.order_number, DETAIL_CUSTOMER),
+            floor=DOCUMENT_FLOOR,
         ),
         Page(
             "customer_hierarchy",
@@ -135,6 +163,7 @@ def pages_for(facts: CompanyFacts, config: RunConfig) -> list[Page]:
             "detail",
             f"/customers/{facts.hierarchy_parent_id}/",
             (facts.hierarchy_parent_name, "Hierarchia Filiale 0001", "Booked orders (net)"),
+            floor=DETAIL_FLOOR,
         ),
         Page(
             "board",
@@ -164,7 +193,7 @@ LIST_PAGES = (
     "opportunity_list",
     "customer_list",
 )
-# The detail pages held to DETAIL_TO_FLOOR. "customer_hierarchy" is measured and reported, not
+# The detail pages held to DETAIL_TO_FLOOR, each against its own floor. "customer_hierarchy" is measured and reported, not
 # yet held to it: the first runs say what a wide tree's page costs.
 DETAIL_PAGES = (
     "lead_detail",
