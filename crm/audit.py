@@ -435,6 +435,29 @@ def _history_pairs(model: type[models.Model], owners: dict, limit: int) -> list[
     ]
 
 
+def newest_change_subqueries(owners: Iterable[models.Model], *, company_id: int) -> dict:
+    """For each kind of tracked record among ``owners`` (one company), a subquery of the date of
+    their newest change that ``changes_for_many`` would read (None: never changed), named to
+    annotate another query with: a page can then leave the changes' own query out when none
+    of them would show."""
+    ids_by_model: dict[type, set] = {}
+    for owner in owners:
+        if owner is not None and owner.pk is not None and is_tracked(type(owner)):
+            ids_by_model.setdefault(type(owner), set()).add(owner.pk)
+    subqueries = {}
+    for index, (model, ids) in enumerate(ids_by_model.items()):
+        record_id = model._meta.pk.attname
+        newest = (
+            model.history.model._base_manager.filter(
+                company_id=company_id, **{f"{record_id}__in": sorted(ids)}, history_type="~"
+            )
+            .order_by("-history_date")
+            .values("history_date")[:1]
+        )
+        subqueries[f"newest_change_{index}"] = Subquery(newest)
+    return subqueries
+
+
 def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list[RecordChange]:
     """The newest ``limit`` changes of the tracked ``owners`` (one company), newest first.
 

@@ -22,10 +22,13 @@ from django_scopes import scope
 
 from crm.access import Action, Level, level_for, viewable_rows
 from crm.actors import portal_actor_name, staff_user
-from crm.audit import changes_for_many
+from crm.audit import changes_for_many, newest_change_subqueries
 from crm.errors import DomainError, validate_or_raise
 from crm.event_text import event_message, render_english
 from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
+
+# What ``_timeline_entries`` gives for the newest change's date when no entry carried it.
+UNREAD = object()
 
 # The kinds a person may add by hand; system events come from services only.
 ADDABLE_KINDS: dict[str, type[Activity]] = {
@@ -245,28 +248,47 @@ def timeline_for_many(
     django-polymorphic would), one for task assignees. Owners must share one company (call
     inside its scope); each entry's ``owner`` is the object passed in, so no query per row.
     """
+    return _timeline_entries(owners, limit=limit, related=related)[0]
+
+
+def _timeline_entries(
+    owners: Iterable[Model],
+    *,
+    limit: int,
+    related: Iterable[Model] = (),
+    newest_change_of: Iterable[Model] = (),
+) -> tuple[list[Activity], Any]:
+    """``timeline_for_many``'s entries, and with ``newest_change_of`` (tracked records) the date
+    of their newest recorded change read in the entries' query (None: never changed;
+    ``UNREAD`` when no entry came back to carry it)."""
     owners = [owner for owner in owners if owner is not None and owner.pk is not None]
     related = [owner for owner in related if owner is not None and owner.pk is not None]
     if not owners and not related:
-        return []
+        return [], UNREAD
     by_key = {_owner_key(owner): owner for owner in [*related, *owners]}
     condition = _owners_condition(owners)
     if related:
         system = ContentType.objects.get_for_model(SystemEvent, for_concrete_model=False)
         condition |= _owners_condition(related) & ~Q(polymorphic_ctype=system)
     company_id = owner_company_id([*owners, *related][0])
+    newest = newest_change_subqueries(newest_change_of, company_id=company_id)
     rows = list(
         Activity.objects.non_polymorphic()
         .filter(condition, company_id=company_id)
-        .select_related("author")[:limit]
+        .select_related("author")
+        .annotate(**newest)[:limit]
     )
+    newest_change = UNREAD
+    if rows and newest:
+        dates = [getattr(rows[0], name) for name in newest]
+        newest_change = max((date for date in dates if date is not None), default=None)
     entries = _as_subtypes(rows, company_id=company_id)
     for entry in entries:
         entry.owner = by_key[(entry.owner_type_id, entry.owner_id)]
     tasks = [entry for entry in entries if isinstance(entry, Task)]
     if tasks:
         prefetch_related_objects(tasks, "assigned_to")
-    return entries
+    return entries, newest_change
 
 
 def _subtype_links() -> dict[type[Model], str]:
@@ -338,13 +360,29 @@ def timeline_with_changes(
     newest ``offset`` (a later page: the same queries, each reading ``offset`` rows more)."""
     owners = [owner for owner in owners if owner is not None and owner.pk is not None]
     wanted = offset + limit
+    activities, newest_change = _timeline_entries(
+        owners, limit=wanted, related=related, newest_change_of=owners
+    )
+    changes = [] if _no_change_shown(activities, newest_change, wanted) else None
     entries: list = [
-        *timeline_for_many(owners, limit=wanted, related=related),
-        *changes_for_many(owners, limit=wanted),
+        *activities,
+        *(changes_for_many(owners, limit=wanted) if changes is None else changes),
     ]
     # Stable: entries at the same moment keep their sources' order, so pages never overlap.
     entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
     return entries[offset:wanted]
+
+
+def _no_change_shown(activities: list, newest_change, wanted: int) -> bool:
+    """Whether no recorded change can be among the ``wanted`` newest entries, known from the
+    entries' query alone (no query for the changes): the records were never changed, or
+    ``wanted`` entries came back and the newest change is no newer than the last of them (at
+    the same moment an entry sorts first)."""
+    if newest_change is UNREAD:
+        return False
+    if newest_change is None:
+        return True
+    return len(activities) >= wanted and newest_change <= activities[wanted - 1].occurred_at
 
 
 TIMELINE_PAGE_SIZE = 20

@@ -14,6 +14,7 @@ from django_scopes import scope, scopes_disabled
 
 from crm.access import Action, Level
 from crm.access.services import role_access_levels_save
+from crm.audit import RecordChange, changes_for_many
 from crm.errors import DomainError
 from crm.event_text import event_message
 from crm.models import Activity, Call, Meeting, Membership, Note, SystemEvent, Task
@@ -28,6 +29,7 @@ from crm.timeline import (
     task_reopen,
     timeline_for,
     timeline_for_many,
+    timeline_with_changes,
 )
 from tests.conftest import at_noon, login_as
 from tests.factories import (
@@ -843,3 +845,92 @@ def test_the_add_forms_fields_come_ready_for_each_panel_and_each_list_of_people(
     newcomer = MembershipFactory(company=company, user__first_name="Zora", user__last_name="Neu")
     html = member_client.get(reverse("leads:lead_detail", args=[first.pk])).content.decode()
     assert f'<option value="{newcomer.user.pk}">Zora Neu</option>' in html
+
+
+# --- the field changes among the entries: read only when one can show -------------------------
+
+
+def _history_reads(queries) -> int:
+    """The queries of the changes themselves (the entries' query reads the newest one's date)."""
+    return sum(
+        '"leads_historicallead"' in query["sql"] and '"crm_activity"' not in query["sql"]
+        for query in queries.captured_queries
+    )
+
+
+def _timeline_read(lead, *, limit=21):
+    with CaptureQueriesContext(connection) as queries:
+        entries = timeline_with_changes([lead], limit=limit)
+    return entries, queries
+
+
+def _every_entry(lead, *, limit=21):
+    """The entries as read before the shortcut: both sources whole, merged."""
+    entries = [*timeline_for_many([lead], limit=limit), *changes_for_many([lead], limit=limit)]
+    entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
+    return entries[:limit]
+
+
+def _shown(entries) -> list[str]:
+    return ["change" if isinstance(entry, RecordChange) else entry.body for entry in entries]
+
+
+def test_a_never_changed_records_timeline_reads_no_history_rows_of_its_own(company):
+    lead = LeadFactory(company=company)
+    numbered_notes(company, lead, 3)
+
+    entries, queries = _timeline_read(lead)
+
+    assert [entry.body for entry in entries] == ["Note 1.", "Note 2.", "Note 3."]
+    # The newest change's date came with the entries (a subquery): none, so no query for them.
+    assert _history_reads(queries) == 0
+    assert len(queries) == 2  # the entries, their subtypes
+
+
+def test_a_change_newer_than_the_entries_shows_among_them(company):
+    lead = LeadFactory(company=company, phone="")
+    numbered_notes(company, lead, 3)  # a minute apart, before now
+    lead.organization_name = "Renamed GmbH"
+    lead.save()
+
+    entries, queries = _timeline_read(lead)
+
+    assert _shown(entries) == ["change", "Note 1.", "Note 2.", "Note 3."]
+    assert _history_reads(queries) == 2  # the changes and the rows before them
+    assert _shown(entries) == _shown(_every_entry(lead))
+
+
+def test_a_change_older_than_a_full_page_of_entries_is_not_read(company):
+    lead = LeadFactory(company=company)
+    lead.organization_name = "Renamed GmbH"
+    lead.save()
+    later = timezone.now() + timedelta(hours=1)
+    for number in range(1, 26):
+        NoteFactory(
+            company=company,
+            owner=lead,
+            body=f"Note {number}.",
+            occurred_at=later - timedelta(minutes=number),
+        )
+
+    entries, queries = _timeline_read(lead)
+
+    assert _shown(entries) == [f"Note {number}." for number in range(1, 22)]
+    assert _history_reads(queries) == 0
+    assert _shown(entries) == _shown(_every_entry(lead))
+    # A page that reaches past the newest entries reads the change.
+    deeper, queries = _timeline_read(lead, limit=30)
+    assert _shown(deeper)[-1] == "change"
+    assert _shown(deeper) == _shown(_every_entry(lead, limit=30))
+    assert _history_reads(queries) == 2
+
+
+def test_changes_show_on_a_timeline_without_entries(company):
+    lead = LeadFactory(company=company)
+    lead.organization_name = "Renamed GmbH"
+    lead.save()
+
+    entries, queries = _timeline_read(lead)
+
+    assert _shown(entries) == ["change"]
+    assert _history_reads(queries) == 2  # no entry came back to carry the date: read them
