@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from addressbook.kinds import ADDRESS, CONTACT, Kind
 from addressbook.owners import is_owner, owner_label, owner_url
+from addressbook.selectors import links_for_owner_both
 from crm.templatetags.crm_tags import phone
 from crm.ui.page_forms import page_form
 from crm.ui.rows import interpolate, url_maker
@@ -132,17 +133,23 @@ def empty_new_form_html(kind: Kind, company) -> SafeString:
     return html
 
 
-def render_panel(request: HttpRequest, owner, kind: Kind, *, new_form=None) -> SafeString:
-    context = full_panel_context(request, owner, kind, new_form=new_form)
+def render_panel(
+    request: HttpRequest, owner, kind: Kind, *, new_form=None, links=None
+) -> SafeString:
+    context = full_panel_context(request, owner, kind, new_form=new_form, links=links)
     if new_form is None:
         return panel_html(context, csrf_token=get_token(request))
     return render_to_string("addressbook/partials/_panel.html", context, request=request)
 
 
-def full_panel_context(request: HttpRequest, owner, kind: Kind, *, new_form=None) -> dict:
-    """What ``addressbook/partials/_panel.html`` shows (``panel_html`` writes the same)."""
+def full_panel_context(
+    request: HttpRequest, owner, kind: Kind, *, new_form=None, links=None
+) -> dict:
+    """What ``addressbook/partials/_panel.html`` shows (``panel_html`` writes the same);
+    ``links``: the owner's links of the kind if read already."""
     company = request.company
-    links = list(kind.links_for_owner(company=company, owner=owner))
+    if links is None:
+        links = list(kind.links_for_owner(company=company, owner=owner))
     shared = panel_context(kind, owner)
     rows = link_rows(kind, owner, links)
     return {
@@ -202,9 +209,22 @@ def _renderer(kind: Kind):
             return None
         if getattr(obj, "company_id", obj.pk) != company.pk:
             return None  # another company's record (or another company itself)
-        return render_panel(request, obj, kind)
+        return render_panel(request, obj, kind, links=_page_links(request, obj, kind))
 
     return render
+
+
+def _page_links(request: HttpRequest, owner, kind: Kind) -> list | None:
+    """The owner's links of ``kind`` for its page's panel: the addresses' panel, which comes
+    first, reads the contacts' links in the same query and keeps them on the request for the
+    contacts' panel (None: read them apart)."""
+    kept = request.__dict__.setdefault("_addressbook_panel_links", {})
+    key = (type(owner), owner.pk)
+    if kind is ADDRESS:
+        addresses, contacts = links_for_owner_both(company=request.company, owner=owner)
+        kept[key] = contacts
+        return addresses
+    return kept.pop(key, None)
 
 
 render_addresses_panel = _renderer(ADDRESS)

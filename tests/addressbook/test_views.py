@@ -385,3 +385,73 @@ def test_the_panel_written_in_python_is_the_templates_markup(
     token = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
     assert token.sub(r"\1-", python) == token.sub(r"\1-", template)
     assert "<b>" not in python and "<i>Ada" not in python  # escaped
+
+
+def _address_row(link):
+    return (link.pk, link.is_primary, link.purpose, link.address_id, str(link.address))
+
+
+def _contact_row(link):
+    contact = link.contact
+    return (link.pk, link.is_primary, link.role, contact.pk, str(contact), contact.job_title,
+            contact.email, contact.phone)  # fmt: skip
+
+
+def test_both_kinds_of_links_are_read_in_one_query_as_each_kind_alone(company, other_company):
+    from addressbook.selectors import (
+        address_links_for_owner,
+        contact_links_for_owner,
+        links_for_owner_both,
+    )
+    from tests.factories import LeadFactory
+
+    lead, other_lead = LeadFactory(company=company), LeadFactory(company=company)
+    for purpose in ["shipping", "billing", "office"] * 2:
+        AddressLinkFactory(company=company, owner=lead, purpose=purpose)
+    AddressLinkFactory(company=company, owner=lead, purpose="shipping", is_primary=True)
+    for role in ["Buyer", "", "Accounts", ""]:
+        ContactLinkFactory(
+            company=company, owner=lead, role=role, contact__job_title=f"{role} lead".strip()
+        )
+    ContactLinkFactory(company=company, owner=lead, is_primary=True)
+    AddressLinkFactory(company=company, owner=other_lead)
+    ContactLinkFactory(company=company, owner=other_lead)
+    with scopes_disabled():  # B's links to an owner of the same id must not show
+        AddressLinkFactory(company=other_company, owner=lead)
+        ContactLinkFactory(company=other_company, owner=lead)
+
+    with CaptureQueriesContext(connection) as queries:
+        addresses, contacts = links_for_owner_both(company=company, owner=lead)
+        address_rows = [_address_row(link) for link in addresses]
+        contact_rows = [_contact_row(link) for link in contacts]
+
+    assert len(queries) == 1  # what the panels show loads no more
+    assert address_rows == [
+        _address_row(link) for link in address_links_for_owner(company=company, owner=lead)
+    ]
+    assert contact_rows == [
+        _contact_row(link) for link in contact_links_for_owner(company=company, owner=lead)
+    ]
+    assert len(address_rows) == 7 and len(contact_rows) == 5
+    assert links_for_owner_both(company=company, owner=LeadFactory(company=company)) == ([], [])
+
+
+def test_a_record_page_reads_its_address_and_contact_links_once(member_client, company):
+    from tests.factories import LeadFactory
+
+    lead = LeadFactory(company=company)
+    AddressLinkFactory(company=company, owner=lead, address__street="9 Panel Road")
+    ContactLinkFactory(company=company, owner=lead, contact__last_name="Panelova")
+    url = reverse("leads:lead_detail", args=[lead.pk])
+    member_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        html = member_client.get(url).content.decode()
+    assert "9 Panel Road" in html and "Panelova" in html
+    link_reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if '"addressbook_contactlink"' in query["sql"]
+        or '"addressbook_addresslink"' in query["sql"]
+    ]
+    assert len(link_reads) == 1  # both kinds, in one query
+    assert '"addressbook_contactlink"' in link_reads[0]
