@@ -66,6 +66,13 @@ search document's test far below its cost (the opportunities' "eber" at a millio
 rows, 18 ms; by the index 1.7 ms). What stays is the index's own cost, the same at both sizes
 since it reads every company's matches: "eber" is 18,254 lead and 20,827 contact entries, 3-9 ms
 each on a quiet machine (``bench/results/2026-12-03-global-search-index-driven-explain-*.txt``).
+What grows is after the index (2026-12-04, in the page's transaction): at ten thousand leads the
+planner ANDs the trigram bitmap with the company's index, leaving a few hundred entries; at a
+million the company is most of the table, so the bitmap keeps the company's every match and
+sorting its pages before the first row costs 1.2-1.3 ms each for leads and contacts (2.3-2.5 ms
+of index scan at both sizes); and the other groups fill their cap of 101 rows where the small
+company's found 2 to 34. Both come with the set of rows the page shows (the first 101 matches
+in the table's order): an index scan that stops early (GiST) would pick other rows.
 
 Plans before and after, EXPLAIN ANALYZE at the quick benchmark's 100,000 leads:
 ``bench/results/2026-12-03-quick-global-search-explain-{before,after}.txt``; the opportunities'
