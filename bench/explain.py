@@ -2,14 +2,20 @@
 
 Flagged: a sequential scan that reads many rows, a sort over many rows, and any scan that
 returns very many rows (a COUNT(*) over the whole company walks an index just as long).
+
+A page's queries that ran inside a transaction (between the ``BEGIN`` and ``COMMIT`` the capture
+lists) are explained inside one too: settings a page makes for its transaction only
+(``set_config(…, true)``, as the global search does) then shape the plans explained after them
+as they shaped the page's own. Explained one by one in autocommit, they would be planned without.
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 MANY_ROWS = 10_000
 VERY_MANY_ROWS = 100_000
@@ -72,16 +78,24 @@ def explain_pages(page_sql: dict[str, list[str]]) -> tuple[str, list[Flag], dict
     for page, queries in page_sql.items():
         text.append(f"\n{'=' * 100}\n== {page}\n{'=' * 100}")
         total = 0.0
-        for index, sql in enumerate(queries, start=1):
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            plan = _explain(sql, "ANALYZE, BUFFERS, FORMAT JSON")[0][0]
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            plan = plan[0]
-            total += plan.get("Execution Time", 0.0)
-            flags.extend(plan_flags(plan, page=page, query=index))
-            rows = _explain(sql, "ANALYZE, BUFFERS")
-            text.append(f"\n-- q{index}: {sql}\n" + "\n".join(row[0] for row in rows))
+        with ExitStack() as in_transaction:
+            for index, sql in enumerate(queries, start=1):
+                statement = sql.strip().upper()
+                if statement == "BEGIN":
+                    in_transaction.enter_context(transaction.atomic())
+                    continue
+                if statement in ("COMMIT", "ROLLBACK"):
+                    in_transaction.close()
+                    continue
+                if not statement.startswith("SELECT"):
+                    continue
+                plan = _explain(sql, "ANALYZE, BUFFERS, FORMAT JSON")[0][0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                plan = plan[0]
+                total += plan.get("Execution Time", 0.0)
+                flags.extend(plan_flags(plan, page=page, query=index))
+                rows = _explain(sql, "ANALYZE, BUFFERS")
+                text.append(f"\n-- q{index}: {sql}\n" + "\n".join(row[0] for row in rows))
         timings[page] = round(total, 3)
     return "\n".join(text) + "\n", flags, timings
 

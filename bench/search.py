@@ -14,7 +14,10 @@ to the name) and asks the search page for ``--term`` (the full bench's fragment 
 sizes interleaved request by request, so the ratio is measured in one process at one moment.
 Rounds alternate between the roots. Also printed: each search's SQL time (the queries' own
 durations, to the millisecond), in all and per table queried first, to tell the database's share
-from the page's.
+from the page's; and its CPU time ("cpu": this process's plus its PostgreSQL backend's, read
+from ``/proc`` when the server runs on this machine; "pg cpu": the backend's alone), which other
+work on a shared machine disturbs far less than the wall-clock times (the backend's in clock
+ticks, hence summed over every request of a round).
 
 ``--profile SIZE`` prints a cProfile of the first root's search at that size instead.
 ``--dump DIR`` writes the first root's answers instead, at both sizes, for each of ``DUMP_TERMS``
@@ -96,12 +99,32 @@ page = {size: [] for size in sizes}
 sql = {size: [] for size in sizes}
 tables = {size: {} for size in sizes}
 table_of = re.compile(r'FROM "([a-z_]+)"')
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid()")
+    backend_stat = f"/proc/{cursor.fetchone()[0]}/stat"
+tick = os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu():
+    # The server's CPU time (user + system) for this connection, when it runs on this machine.
+    try:
+        with open(backend_stat) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
+cpu = {size: {"python": 0.0, "postgres": 0.0} for size in sizes}
 for _ in range(renders):
     for size in sizes:
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
+            server, start, own = backend_cpu(), time.perf_counter(), time.process_time()
             clients[size].get(path)
             page[size].append(time.perf_counter() - start)
+            cpu[size]["python"] += time.process_time() - own
+            if server is not None:
+                cpu[size]["postgres"] += backend_cpu() - server
         sql[size].append(sum(float(query["time"]) for query in captured.captured_queries))
         for query in captured.captured_queries:
             table = table_of.search(query["sql"])
@@ -113,6 +136,9 @@ print(json.dumps({
     "tables": {
         size: {table: statistics.median(values) for table, values in found.items()}
         for size, found in tables.items()
+    },
+    "cpu": {
+        size: {part: total / renders for part, total in spent.items()} for size, spent in cpu.items()
     },
 }))
 """
@@ -160,14 +186,24 @@ def main() -> None:
                 for size in SIZES:
                     found[root][part][size].append(out[part][size])
             for size in SIZES:
+                spent = out.get("cpu", {}).get(size, {})
+                found[root].setdefault("cpu", {s: [] for s in SIZES})[size].append(
+                    sum(spent.values())
+                )
+                found[root].setdefault("pg cpu", {s: [] for s in SIZES})[size].append(
+                    spent.get("postgres", 0.0)
+                )
+            for size in SIZES:
                 for table, value in out["tables"][size].items():
                     tables[root].setdefault((table, size), []).append(value)
     for root in roots:
         print(root)
-        for part in ("page", "sql"):
+        for part in ("page", "sql", "cpu", "pg cpu"):
             small, large = (statistics.median(found[root][part][size]) for size in SIZES)
+            if not small:
+                continue
             print(
-                f"  {part:<5} small {small * 1000:7.1f} ms  large {large * 1000:7.1f} ms"
+                f"  {part:<6} small {small * 1000:7.1f} ms  large {large * 1000:7.1f} ms"
                 f"  large/small {large / small:5.2f}x"
             )
         for table in sorted({table for table, _size in tables[root]}):

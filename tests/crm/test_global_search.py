@@ -408,3 +408,17 @@ def test_only_the_rows_shown_are_fetched_and_the_rest_are_counted(member_client,
         assert [row["url"] for row in group.rows] == newest_first[:shown]
         (query,) = [q["sql"] for q in captured.captured_queries if 'FROM "leads_lead"' in q["sql"]]
         assert query.endswith(f"LIMIT {shown}")
+
+
+def test_on_postgresql_the_capped_rows_are_read_where_their_part_found_them(member_client, world):
+    """By their addresses in the table (a TID scan), not looked up again by key."""
+    if connection.vendor != "postgresql":
+        pytest.skip("ctid is PostgreSQL's: set DATABASE_URL to check it")
+    with CaptureQueriesContext(connection) as captured:
+        response = member_client.get(SEARCH, {"q": "quasar"})
+    grouped = [
+        query["sql"] for query in captured.captured_queries if global_search.FOUND in query["sql"]
+    ]
+    assert len(grouped) == len(KINDS)
+    assert all(".ctid = ANY(ARRAY(SELECT U0.ctid " in sql for sql in grouped)
+    assert [group.count_label for group in response.context["groups"]] == ["1"] * len(KINDS)
