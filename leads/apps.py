@@ -100,6 +100,16 @@ class LeadsConfig(AppConfig):
             count=figures.lead_day_figures_count,
             find=figures.lead_day_figures_find,
         )
+        # The opportunity list filtered by no more than stage and salesperson is counted off
+        # the pipeline figures: flat at a million rows (crm.ui.pagination).
+        from crm.ui.pagination import KeptCount, register_kept_count
+
+        register_kept_count(
+            Opportunity,
+            KeptCount(
+                PIPELINE.model, "opportunity_count", ("company_id", "stage_id", "salesperson_id")
+            ),
+        )
         register_figure_check(
             "stage_stay_figures",
             noun=_("days' stage stay figures"),
