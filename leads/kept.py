@@ -5,7 +5,7 @@ per (UTC day they ended, stage). The migrations install them; the models are
 
 from __future__ import annotations
 
-from crm.kept_figures import KeptFigures, Key, Total
+from crm.kept_figures import KeptFigures, Key, Total, list_counts
 
 # The expected amount in whole cents; the forecast is rounded half up per opportunity (amounts
 # are never negative, so adding 50 before the integer division rounds half up).
@@ -84,4 +84,9 @@ STAGE_STAYS = KeptFigures(
     watched=("company_id", "left_at", "changed_at", "to_stage_id"),
     # Only finished stays: a stay still going has no end day and no length yet.
     only="{row}.left_at IS NOT NULL",
+)
+
+# The lead list's count per (salesperson, status): crm.ui.pagination adds these up.
+LEAD_COUNTS = list_counts(
+    model="leads.LeadCountFigure", name="leads_count_figures", source="leads_lead"
 )
