@@ -31,8 +31,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, Model, QuerySet, Subquery, Sum
-from django.db.models.expressions import Col
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import Col, Expression
 from django.db.models.lookups import Exact
 from django.db.models.query import ModelIterable
 from django.db.models.sql.where import AND
@@ -68,10 +67,15 @@ def register_kept_count(model: type[Model], kept: KeptCount) -> None:
     _KEPT_COUNTS[model] = kept
 
 
-def kept_count_rows(queryset) -> QuerySet | None:
-    """The figure rows whose count adds up to how many rows ``queryset`` holds, or None when
-    its filters are not only "key column = value" (the company's among them): a search, a
-    range, an OR of the access rules, a condition through a join, a slice or a distinct."""
+# The filter says no row can match (one key asked to equal two values).
+_NO_ROWS: dict = {}
+
+
+def _kept_values(queryset) -> tuple[KeptCount, dict] | None:
+    """Where ``queryset``'s rows are counted and the key values its filter asks for (the
+    company's among them; ``_NO_ROWS`` when it contradicts itself), or None when its filters
+    are not only "key column = value": a search, a range, an OR of the access rules, a
+    condition through a join, a slice or a distinct."""
     kept = _KEPT_COUNTS.get(getattr(queryset, "model", None))
     if kept is None or not isinstance(queryset, QuerySet):
         return None
@@ -98,22 +102,49 @@ def kept_count_rows(queryset) -> QuerySet | None:
         value = condition.rhs
         if isinstance(value, Model):
             value = value.pk
-        if value is None or hasattr(value, "resolve_expression"):
+        if value is None or not isinstance(value, int | str):
             return None
         key = condition.lhs.target.attname
         if values.setdefault(key, value) != value:
-            return apps.get_model(kept.figures).objects.none()
+            return kept, _NO_ROWS
     if kept.keys[0] not in values:
         return None
-    return apps.get_model(kept.figures).objects.filter(**values).order_by()
+    return kept, values
 
 
-def kept_count_of(figures: QuerySet, kept: KeptCount):
-    """The sum of ``figures``' counts (``kept_count_rows``) as a scalar subquery, 0 without
-    figure rows: what ``BoundedCount`` answers, exactly and past the limit too. Grouped by the
-    company, which the figures are filtered by: one row."""
-    summed = figures.values(kept.keys[0]).annotate(_kept_total=Sum(kept.total))
-    return Coalesce(Subquery(summed.values("_kept_total"), output_field=IntegerField()), 0)
+def kept_count_rows(queryset) -> QuerySet | None:
+    """The figure rows whose count adds up to how many rows ``queryset`` holds, or None when
+    its filters are not only "key column = value" (``_kept_values``)."""
+    found = _kept_values(queryset)
+    if found is None:
+        return None
+    kept, values = found
+    figures = apps.get_model(kept.figures).objects
+    return figures.none() if values is _NO_ROWS else figures.filter(**values).order_by()
+
+
+class KeptCountSum(Expression):
+    """The sum of the figures ``kept_count_rows`` names, as a scalar subquery (0 without
+    figure rows): what ``BoundedCount`` answers, exactly and past the limit too. Written as SQL
+    rather than built as a queryset, which cost 0.4 ms of Python a page more than the bounded
+    count's; the company is among the values (``_kept_values`` insists), so it reads the list's
+    company's figures only."""
+
+    output_field = IntegerField()
+
+    def __init__(self, kept: KeptCount, values: dict):
+        super().__init__()
+        self.kept, self.values = kept, values
+
+    def as_sql(self, compiler, connection):
+        if self.values is _NO_ROWS:
+            return "0", []
+        figures = apps.get_model(self.kept.figures)._meta
+        quote = connection.ops.quote_name
+        where = " AND ".join(f"{quote(figures.get_field(key).column)} = %s" for key in self.values)
+        total = quote(figures.get_field(self.kept.total).column)
+        sql = f"COALESCE((SELECT SUM({total}) FROM {quote(figures.db_table)} WHERE {where}), 0)"
+        return sql, list(self.values.values())
 
 
 class BoundedCount(Subquery):
@@ -155,23 +186,19 @@ class CappedPaginator(Paginator):
         self.count_limit = count_limit if count_limit is not None else settings.LIST_COUNT_LIMIT
         self.count_rows = object_list if count_rows is None else count_rows
 
-    @cached_property
-    def _kept(self) -> tuple[QuerySet, KeptCount] | None:
-        """The figure rows that count the list, and where they are kept, if they can."""
-        figures = kept_count_rows(self.count_rows)
-        return None if figures is None else (figures, _KEPT_COUNTS[self.count_rows.model])
-
     def _count_expression(self):
-        if self._kept is not None:
-            return kept_count_of(*self._kept)
+        found = _kept_values(self.count_rows)
+        if found is not None:
+            return KeptCountSum(*found)
         return BoundedCount(self.count_rows, self.count_limit)
 
     @cached_property
     def _bounded_count(self) -> int:
         rows = self.count_rows
         if hasattr(rows, "values") and hasattr(rows, "order_by"):
-            if self._kept is not None:
-                figures, kept = self._kept
+            figures = kept_count_rows(rows)
+            if figures is not None:
+                kept = _KEPT_COUNTS[rows.model]
                 total = figures.aggregate(total=Sum(kept.total))["total"] or 0
                 return min(total, self.count_limit + 1)
             count, capped = bounded_count(rows, self.count_limit)
