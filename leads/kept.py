@@ -1,7 +1,8 @@
 """The figures the database keeps for this app's pages (``crm.kept_figures``): the pipeline per
-(stage, salesperson), the new leads per (UTC day, source, status) and the finished stage stays
-per (UTC day they ended, stage). The migrations install them; the models are
-``PipelineFigure``, ``LeadDayFigure`` and ``StageStayFigure``."""
+(stage, salesperson), the new leads per (UTC day, source, status), the finished stage stays
+per (UTC day they ended, stage) and the leads per (salesperson, status), which the lead list's
+count adds up. The migrations install them; the models are ``PipelineFigure``,
+``LeadDayFigure``, ``StageStayFigure`` and ``LeadCountFigure``."""
 
 from __future__ import annotations
 
