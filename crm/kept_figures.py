@@ -24,7 +24,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connections, models, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -46,6 +46,31 @@ class KeptFigureRow(CompanyOwned):
 
     class Meta:
         abstract = True
+
+
+class ListCountRow(KeptFigureRow):
+    """Abstract base of the figures a list is counted from (``crm.ui.pagination``): how many of
+    a company's records one salesperson (or nobody) holds in one status, kept by ``list_counts``'
+    triggers. A list filtered by nothing but the salesperson and the status is then counted by
+    adding a few of these rows, as fast at a million records as at ten thousand."""
+
+    salesperson = models.ForeignKey(
+        Salesperson,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("salesperson"),
+    )
+    status = models.CharField(_("status"), max_length=20)
+    row_count = models.BigIntegerField(_("records"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["salesperson", "status", "slot"]
+
+    def __str__(self) -> str:
+        return str(self.status)
 
 
 @dataclass(frozen=True)
@@ -301,6 +326,56 @@ $$;"""
                 )
                 for key, sums in want.items()
             )
+
+
+def list_counts(*, model: str, name: str, source: str) -> KeptFigures:
+    """The spec of a ``ListCountRow`` model's figures: ``source``'s rows counted per (company,
+    salesperson, status). ``model`` is "app.Model"; its table is Django's default name."""
+    app, model_name = model.split(".")
+    return KeptFigures(
+        model=model,
+        name=name,
+        table=f"{app}_{model_name.lower()}",
+        source=source,
+        keys=(
+            Key("company_id", "{row}.company_id", "{row}.company_id"),
+            Key("salesperson_id", "{row}.salesperson_id", "{row}.salesperson_id", nullable=True),
+            Key("status", "{row}.status", "{row}.status"),
+        ),
+        totals=(Total("row_count", "1"),),
+        watched=("company_id", "salesperson_id", "status"),
+    )
+
+
+# The columns a list is filtered by that ``list_counts`` keys its figures on.
+LIST_COUNT_KEYS = ("company_id", "salesperson_id", "status")
+
+
+def list_count_check(kept: KeptFigures, source_model):
+    """``count`` and ``find`` for ``crm.figures.register_figure_check`` of ``list_counts``'
+    figures: the stored counts against the company's records, one difference per status."""
+
+    def counted(company) -> dict[tuple, tuple]:
+        rows = (
+            source_model.objects.filter(company=company)
+            .order_by()
+            .values_list("salesperson_id", "status")
+            .annotate(count=Count("*"))
+        )
+        return {(person, status): (count,) for person, status, count in rows}
+
+    figures = apps.get_model(kept.model)
+    return figure_check(
+        kept,
+        counted=counted,
+        group=lambda key: key[1],
+        record=lambda company, status: figures(company=company, status=status),
+        describe=by_salesperson(
+            _("%(salesperson)s: %(stored)s stored, %(counted)s counted"),
+            lambda sums: str(sums[0]),
+            position=0,
+        ),
+    )
 
 
 _KEPT: list[KeptFigures] = []

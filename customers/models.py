@@ -8,13 +8,14 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.audit import audit_history
+from crm.kept_figures import ListCountRow
 from crm.models import CompanyOwned, Product, SalesPartner, Salesperson, language_field
 from crm.models.access import Action, Level
 from crm.phones import PhoneField
@@ -394,6 +395,32 @@ class Customer(Versioned, CompanyOwned):
         """May get a new quotation or order (and have one sent, accepted or confirmed): only an
         active customer; ``customers.services.customer_check_can_order`` says why not."""
         return self.status == self.Status.ACTIVE
+
+
+class CustomerCountFigure(ListCountRow):
+    """How many of a company's customers one salesperson (or nobody) holds in one status: what
+    the customer list's count adds up when it is filtered by no more than these
+    (``crm.ui.pagination``), without reading up to 10,001 customers at a million leads.
+
+    Kept by database triggers on ``customers_customer`` (``customers.kept.CUSTOMER_COUNTS``,
+    built by ``crm.kept_figures``), so every write path keeps it; a key's count is the sum of its
+    slots. ``manage.py verify_figures --only customer_count_figures`` recounts them. Left out of
+    company backups.
+    """
+
+    class Meta(ListCountRow.Meta):
+        verbose_name = _("customer count figure")
+        verbose_name_plural = _("customer count figures")
+        constraints = [
+            # One row per key and slot, "no salesperson" included: the triggers' upsert.
+            models.UniqueConstraint(
+                "company",
+                Coalesce("salesperson", 0),
+                "status",
+                "slot",
+                name="customer_count_figure_key",
+            ),
+        ]
 
 
 class CustomerLink(KeepsLeadCreatedAt, CompanyOwned):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from crm.access import viewable_rows
@@ -49,6 +49,11 @@ def customer_link_for(record) -> CustomerLink | None:
         )
         setattr(record, _CUSTOMER_LINK_ATTR, link)
     return getattr(record, _CUSTOMER_LINK_ATTR)
+
+
+def parent_name() -> Subquery:
+    """The name of a customer row's parent (None without one), for ``annotate``."""
+    return Subquery(Customer.objects.filter(pk=OuterRef("parent_id")).order_by().values("name")[:1])
 
 
 def customer_ancestors(customer: Customer) -> list[Customer]:

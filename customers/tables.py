@@ -23,10 +23,18 @@ from crm.ui.columns import (
 STATUS_BADGES = {"active": "success", "on_hold": "warning"}
 
 
+def _parent_name(customer) -> str | None:
+    """The parent's name, read with the row by the list (``parent_name``) or through it."""
+    if hasattr(customer, "parent_name"):
+        return customer.parent_name
+    return customer.parent.name if customer.parent_id is not None else None
+
+
 def _name(customer, row) -> str:
     html = link(row.url, customer.name)
-    if customer.parent is not None:
-        part_of = phrase(gettext_noop("part of %(parent)s")) % {"parent": customer.parent.name}
+    parent = _parent_name(customer)
+    if parent is not None:
+        part_of = phrase(gettext_noop("part of %(parent)s")) % {"parent": parent}
         html = format_html('{}<br><small class="muted">{}</small>', html, part_of)
     return html
 

@@ -100,6 +100,30 @@ class LeadsConfig(AppConfig):
             count=figures.lead_day_figures_count,
             find=figures.lead_day_figures_find,
         )
+        # The opportunity list filtered by no more than stage and salesperson is counted off
+        # the pipeline figures: flat at a million rows (crm.ui.pagination).
+        from crm.ui.pagination import KeptCount, register_kept_count
+
+        register_kept_count(
+            Opportunity,
+            KeptCount(
+                PIPELINE.model, "opportunity_count", ("company_id", "stage_id", "salesperson_id")
+            ),
+        )
+        # The lead list filtered by no more than status and salesperson: off its own figures.
+        from crm.kept_figures import LIST_COUNT_KEYS, list_count_check
+        from leads.kept import LEAD_COUNTS
+
+        register_kept_figures(LEAD_COUNTS)
+        register_kept_count(Lead, KeptCount(LEAD_COUNTS.model, "row_count", LIST_COUNT_KEYS))
+        lead_counts_count, lead_counts_find = list_count_check(LEAD_COUNTS, Lead)
+        register_figure_check(
+            "lead_count_figures",
+            noun=_("leads' list counts"),
+            order=60,
+            count=lead_counts_count,
+            find=lead_counts_find,
+        )
         register_figure_check(
             "stage_stay_figures",
             noun=_("days' stage stay figures"),

@@ -1,11 +1,12 @@
 """The figures the database keeps for this app's pages (``crm.kept_figures``): the pipeline per
-(stage, salesperson), the new leads per (UTC day, source, status) and the finished stage stays
-per (UTC day they ended, stage). The migrations install them; the models are
-``PipelineFigure``, ``LeadDayFigure`` and ``StageStayFigure``."""
+(stage, salesperson), the new leads per (UTC day, source, status), the finished stage stays
+per (UTC day they ended, stage) and the leads per (salesperson, status), which the lead list's
+count adds up. The migrations install them; the models are ``PipelineFigure``,
+``LeadDayFigure``, ``StageStayFigure`` and ``LeadCountFigure``."""
 
 from __future__ import annotations
 
-from crm.kept_figures import KeptFigures, Key, Total
+from crm.kept_figures import KeptFigures, Key, Total, list_counts
 
 # The expected amount in whole cents; the forecast is rounded half up per opportunity (amounts
 # are never negative, so adding 50 before the integer division rounds half up).
@@ -84,4 +85,9 @@ STAGE_STAYS = KeptFigures(
     watched=("company_id", "left_at", "changed_at", "to_stage_id"),
     # Only finished stays: a stay still going has no end day and no length yet.
     only="{row}.left_at IS NOT NULL",
+)
+
+# The lead list's count per (salesperson, status): crm.ui.pagination adds these up.
+LEAD_COUNTS = list_counts(
+    model="leads.LeadCountFigure", name="leads_count_figures", source="leads_lead"
 )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from crm.audit import audit_history
-from crm.kept_figures import KeptFigureRow
+from crm.kept_figures import KeptFigureRow, ListCountRow
 from crm.models import Company, CompanyOwned, Product, SalesPartner, Salesperson
 from crm.phones import PhoneField
 from crm.stored_names import KeepsStoredNames
@@ -568,6 +568,32 @@ class LeadDayFigure(KeptFigureRow):
 
     def __str__(self) -> str:
         return self.day.isoformat()
+
+
+class LeadCountFigure(ListCountRow):
+    """How many of a company's leads one salesperson (or nobody) holds in one status: what the
+    lead list's count adds up when it is filtered by no more than these (``crm.ui.pagination``),
+    without reading up to 10,001 leads at a million.
+
+    Kept by database triggers on ``leads_lead`` (``leads.kept.LEAD_COUNTS``, as
+    ``PipelineFigure`` is), so every write path keeps it; a key's count is the sum of its slots.
+    ``manage.py verify_figures --only lead_count_figures`` recounts them. Left out of company
+    backups.
+    """
+
+    class Meta(ListCountRow.Meta):
+        verbose_name = _("lead count figure")
+        verbose_name_plural = _("lead count figures")
+        constraints = [
+            # One row per key and slot, "no salesperson" included: the triggers' upsert.
+            models.UniqueConstraint(
+                "company",
+                Coalesce("salesperson", 0),
+                "status",
+                "slot",
+                name="lead_count_figure_key",
+            ),
+        ]
 
 
 class StageStayFigure(KeptFigureRow):

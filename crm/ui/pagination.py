@@ -15,14 +15,26 @@ every match up to the limit: a name fragment at a million leads ("eber": 18,254 
 fetched every match (41 ms), four times the page's own query, which stops at the page's rows. A
 search that fits one page is still counted exactly ("1-3 of 3"); a longer one says "more than"
 the rows up to its page's end, and "Page 2 of 3+".
+
+Where the database keeps a count of a model's rows per key (``register_kept_count``: the kept
+figures of ``crm.kept_figures``, which triggers keep right on every write path), a list filtered
+by nothing but those keys is counted from them instead: a sum over a few figure rows, the same
+at ten thousand rows and at a million, where the bounded count reads up to 10,001 index entries.
+What the list says is the same: the sum is exact, and past the limit it says "more than".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models import IntegerField, Model, QuerySet, Subquery, Sum
+from django.db.models.expressions import Col, Expression
+from django.db.models.lookups import Exact
 from django.db.models.query import ModelIterable
+from django.db.models.sql.where import AND
 from django.utils.functional import cached_property
 
 from crm.ui.kept_markup import locale_key
@@ -35,6 +47,104 @@ def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
     limit = settings.LIST_COUNT_LIMIT if limit is None else limit
     found = queryset.values("pk").order_by()[: limit + 1].count()
     return min(found, limit), found > limit
+
+
+@dataclass(frozen=True)
+class KeptCount:
+    """Where a model's rows are counted per key: the figures model (``"app.Model"``), its count
+    column, and the key columns, named on the figures as on the model (the company first)."""
+
+    figures: str
+    total: str
+    keys: tuple[str, ...]
+
+
+_KEPT_COUNTS: dict[type, KeptCount] = {}
+
+
+def register_kept_count(model: type[Model], kept: KeptCount) -> None:
+    """Count ``model``'s lists from ``kept`` where their filters allow (``kept_count_rows``)."""
+    _KEPT_COUNTS[model] = kept
+
+
+# The filter says no row can match (one key asked to equal two values).
+_NO_ROWS: dict = {}
+
+
+def _kept_values(queryset) -> tuple[KeptCount, dict] | None:
+    """Where ``queryset``'s rows are counted and the key values its filter asks for (the
+    company's among them; ``_NO_ROWS`` when it contradicts itself), or None when its filters
+    are not only "key column = value": a search, a range, an OR of the access rules, a
+    condition through a join, a slice or a distinct."""
+    kept = _KEPT_COUNTS.get(getattr(queryset, "model", None))
+    if kept is None or not isinstance(queryset, QuerySet):
+        return None
+    query = queryset.query
+    if (
+        query.is_sliced
+        or query.distinct
+        or query.combinator
+        or query.extra
+        or query.where.negated
+        or query.where.connector != AND
+    ):
+        return None
+    base = query.base_table
+    values: dict[str, object] = {}
+    for condition in query.where.children:
+        if not (
+            isinstance(condition, Exact)
+            and isinstance(condition.lhs, Col)
+            and condition.lhs.alias == base
+            and condition.lhs.target.attname in kept.keys
+        ):
+            return None
+        value = condition.rhs
+        if isinstance(value, Model):
+            value = value.pk
+        if value is None or not isinstance(value, int | str):
+            return None
+        key = condition.lhs.target.attname
+        if values.setdefault(key, value) != value:
+            return kept, _NO_ROWS
+    if kept.keys[0] not in values:
+        return None
+    return kept, values
+
+
+def kept_count_rows(queryset) -> QuerySet | None:
+    """The figure rows whose count adds up to how many rows ``queryset`` holds, or None when
+    its filters are not only "key column = value" (``_kept_values``)."""
+    found = _kept_values(queryset)
+    if found is None:
+        return None
+    kept, values = found
+    figures = apps.get_model(kept.figures).objects
+    return figures.none() if values is _NO_ROWS else figures.filter(**values).order_by()
+
+
+class KeptCountSum(Expression):
+    """The sum of the figures ``kept_count_rows`` names, as a scalar subquery (0 without
+    figure rows): what ``BoundedCount`` answers, exactly and past the limit too. Written as SQL
+    rather than built as a queryset, which cost 0.4 ms of Python a page more than the bounded
+    count's; the company is among the values (``_kept_values`` insists), so it reads the list's
+    company's figures only."""
+
+    output_field = IntegerField()
+
+    def __init__(self, kept: KeptCount, values: dict):
+        super().__init__()
+        self.kept, self.values = kept, values
+
+    def as_sql(self, compiler, connection):
+        if self.values is _NO_ROWS:
+            return "0", []
+        figures = apps.get_model(self.kept.figures)._meta
+        quote = connection.ops.quote_name
+        where = " AND ".join(f"{quote(figures.get_field(key).column)} = %s" for key in self.values)
+        total = quote(figures.get_field(self.kept.total).column)
+        sql = f"COALESCE((SELECT SUM({total}) FROM {quote(figures.db_table)} WHERE {where}), 0)"
+        return sql, list(self.values.values())
 
 
 class BoundedCount(Subquery):
@@ -76,10 +186,21 @@ class CappedPaginator(Paginator):
         self.count_limit = count_limit if count_limit is not None else settings.LIST_COUNT_LIMIT
         self.count_rows = object_list if count_rows is None else count_rows
 
+    def _count_expression(self):
+        found = _kept_values(self.count_rows)
+        if found is not None:
+            return KeptCountSum(*found)
+        return BoundedCount(self.count_rows, self.count_limit)
+
     @cached_property
     def _bounded_count(self) -> int:
         rows = self.count_rows
         if hasattr(rows, "values") and hasattr(rows, "order_by"):
+            figures = kept_count_rows(rows)
+            if figures is not None:
+                kept = _KEPT_COUNTS[rows.model]
+                total = figures.aggregate(total=Sum(kept.total))["total"] or 0
+                return min(total, self.count_limit + 1)
             count, capped = bounded_count(rows, self.count_limit)
             return count + capped
         return min(len(rows), self.count_limit + 1)
@@ -99,12 +220,11 @@ class CappedPaginator(Paginator):
         ):
             return self.page(min(number, self.num_pages))
         bottom = (number - 1) * self.per_page
-        counted = self.object_list.annotate(
-            **{self.count_annotation: BoundedCount(self.count_rows, self.count_limit)}
-        )
+        counted = self.object_list.annotate(**{self.count_annotation: self._count_expression()})
         rows = list(counted[bottom : bottom + self.per_page])
         if rows:
-            self.__dict__["_bounded_count"] = getattr(rows[0], self.count_annotation)
+            found = getattr(rows[0], self.count_annotation)
+            self.__dict__["_bounded_count"] = min(found, self.count_limit + 1)
         elif number == 1:
             self.__dict__["_bounded_count"] = 0
         if not rows or number > self.num_pages:

@@ -3,12 +3,23 @@
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
+from crm.ui.pagination import kept_count_rows
 from crm.views.catalog import ProductListView
 from crm.views.timeline import TaskListView
-from tests.factories import ProductFactory, TaskFactory
+from leads.models import Opportunity
+from leads.views.opportunities import OpportunityListView
+from tests.factories import (
+    OpportunityFactory,
+    OpportunityStageFactory,
+    ProductFactory,
+    SalespersonFactory,
+    TaskFactory,
+)
 
 
 @pytest.mark.parametrize(
@@ -183,3 +194,87 @@ def test_a_page_past_the_end_counts_alone_and_shows_the_last_page(
     response = member_client.get(reverse("crm:product_list"), {"page": "5"})
     page = response.context["page_obj"]
     assert (page.number, page.paginator.count, len(page.object_list)) == (2, 6, 2)
+
+
+# --- a list filtered by the keys of kept figures is counted from them -----------------------------
+
+
+def _opportunity_page(client, **params):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("leads:opportunity_list"), params)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in captured]
+
+
+@pytest.fixture
+def opportunities(company, other_company):
+    """Seven opportunities in two stages and for two salespeople, and another company's in
+    the same numbers, which its figures count apart."""
+    first, second = OpportunityStageFactory.create_batch(2, company=company)
+    ann, bob = SalespersonFactory.create_batch(2, company=company)
+    OpportunityFactory.create_batch(3, company=company, stage=first, salesperson=ann)
+    OpportunityFactory.create_batch(2, company=company, stage=second, salesperson=ann)
+    OpportunityFactory.create_batch(2, company=company, stage=second, salesperson=None)
+    with scopes_disabled():
+        theirs = OpportunityStageFactory(company=other_company)
+        OpportunityFactory.create_batch(4, company=other_company, stage=theirs)
+    return {"first": first, "second": second, "ann": ann, "bob": bob}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [({}, 7), ({"stage": "first"}, 3), ({"salesperson": "ann"}, 5), ({"salesperson": "bob"}, 0)],
+)
+def test_the_opportunity_list_is_counted_from_the_pipeline_figures(
+    member_client, opportunities, filters, expected
+):
+    params = {key: opportunities[name].pk for key, name in filters.items()}
+    response, queries = _opportunity_page(member_client, **params)
+    paginator = response.context["page_obj"].paginator
+    assert (paginator.count, paginator.is_capped) == (expected, False)
+    assert len(response.context["object_list"]) == expected
+    page_query = next(sql for sql in queries if 'FROM "leads_opportunity"' in sql)
+    assert "leads_pipelinefigure" in page_query
+    assert "bounded_rows" not in page_query
+
+
+def test_a_list_counted_from_figures_past_the_limit_says_more_than(
+    member_client, opportunities, settings, monkeypatch
+):
+    settings.LIST_COUNT_LIMIT = 4
+    monkeypatch.setattr(OpportunityListView, "paginate_by", 3)
+    first, queries = _opportunity_page(member_client)
+    paginator = first.context["page_obj"].paginator
+    assert (paginator.count, paginator.is_capped, paginator.num_pages) == (4, True, 2)
+    assert "1–3 of more than 4" in first.text
+    # Past the counted rows and "last": the last counted page, as with the bounded count.
+    for page in ("3", "last"):
+        deep, _queries = _opportunity_page(member_client, page=page)
+        assert deep.context["page_obj"].number == 2
+        assert len(deep.context["page_obj"].object_list) == 1
+        assert "Pages stop after the first 4 rows" in deep.text
+
+
+def test_a_filter_the_figures_do_not_key_counts_the_rows(member_client, opportunities):
+    response, queries = _opportunity_page(member_client, close_from="2020-01-01")
+    assert response.context["page_obj"].paginator.count == 0
+    page_query = next(sql for sql in queries if 'FROM "leads_opportunity"' in sql)
+    assert "bounded_rows" in page_query and "leads_pipelinefigure" not in page_query
+
+
+def test_only_key_equalities_with_the_company_are_counted_from_figures(company, opportunities):
+    rows = Opportunity.objects.filter(company=company)
+    ann = opportunities["ann"]
+    assert kept_count_rows(rows.filter(salesperson=ann)) is not None
+    # Without the company, through a join, an OR (the access rules' reach), a negation, a range.
+    with scopes_disabled():
+        assert kept_count_rows(Opportunity.objects.filter(salesperson=ann)) is None
+    assert kept_count_rows(rows.filter(stage__name="x")) is None
+    assert kept_count_rows(rows.filter(Q(salesperson=ann) | Q(salesperson=None))) is None
+    assert kept_count_rows(rows.exclude(salesperson=ann)) is None
+    assert kept_count_rows(rows.filter(probability__gte=10)) is None
+    assert kept_count_rows(rows.filter(salesperson=None)) is None
+    assert kept_count_rows(rows.distinct()) is None
+    # Two different values of one key: nothing.
+    both = rows.filter(stage=opportunities["first"]).filter(stage=opportunities["second"])
+    assert not kept_count_rows(both).exists()

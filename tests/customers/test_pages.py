@@ -60,6 +60,20 @@ def test_customer_list_queries_do_not_grow_with_rows(member_client, company):
     assert queries_for(member_client, url) == few
 
 
+def test_the_list_names_each_customers_parent_as_the_relation_does(member_client, company):
+    from customers.tables import _name
+
+    parent = CustomerFactory(company=company, name="Holding & Co")
+    child = CustomerFactory(company=company, name="Branch", parent=parent)
+    response = member_client.get(reverse("customers:customer_list"))
+    assert "part of Holding &amp; Co" in response.text
+    listed = {row.pk: row for row in response.context["object_list"]}
+    row = type("Row", (), {"url": child.get_absolute_url()})()
+    # Read with the row (``parent_name``) or through the relation: the same cell.
+    assert _name(listed[child.pk], row) == _name(Customer.objects.get(pk=child.pk), row)
+    assert listed[parent.pk].parent_name is None
+
+
 def test_customer_page_queries_do_not_grow(member_client, company, defaults):
     customer = CustomerFactory(company=company)
 

@@ -42,7 +42,7 @@ def test_agreeing_figures_pass(company, account):
         "1 days' booked sales figures, 1 documents' names searched, 0 stage stays, "
         "0 opportunities' lead created dates, 0 customer links' lead created dates, "
         "0 stages' pipeline figures, 0 days' lead figures, 0 days' stage stay figures, "
-        "0 opportunities' names searched." in out
+        "0 opportunities' names searched, 0 leads' list counts, 1 customers' list counts." in out
     )
     assert "Every stored figure agrees" in out
 
