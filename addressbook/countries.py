@@ -1,6 +1,7 @@
 """Finding a country by what a person types: a name in their language or in English (and in the
-other languages django-countries knows), or an ISO code (ID, IDN, 360). The address stores the
-two-letter code; anything that names no country is refused, never cut to two letters."""
+other languages django-countries knows, and in Indonesian from ``crm.country_names``: "Jerman"),
+or an ISO code (ID, IDN, 360). The address stores the two-letter code; anything that names no
+country is refused, never cut to two letters."""
 
 from functools import cache
 
@@ -12,7 +13,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-__all__ = ["CountryField", "country_code", "country_name"]
+from crm.country_names import code_by_own_name, country_name, country_names
+
+__all__ = ["CountryField", "country_code", "country_name"]  # country_name: crm.country_names
 
 # Names people type for their neighbours' countries too: "Deutschland", "Nederland", "España".
 NAME_LANGUAGES = ("en", "de", "nl", "fr", "es", "it", "pt-br", "da", "sv", "nb", "pl", "tr")
@@ -29,6 +32,10 @@ def country_code(text: str) -> str | None:
     languages = dict.fromkeys(
         [translation.get_language() or "en", *(code for code, _ in settings.LANGUAGES)]
     )
+    for language in languages:
+        code = code_by_own_name(text, language)
+        if code:
+            return code
     for language in (*languages, *NAME_LANGUAGES):
         code = countries.by_name(text, language=language)
         if code:
@@ -36,16 +43,11 @@ def country_code(text: str) -> str | None:
     return None
 
 
-def country_name(code: str) -> str:
-    """The country's name in the active language ("" for no country)."""
-    return str(countries.name(code)) if code else ""
-
-
 @cache
 def _options_html(language: str):
     with translation.override(language):
         return format_html_join(
-            "", '<option value="{}"></option>', ((name,) for _, name in countries)
+            "", '<option value="{}"></option>', ((name,) for name in country_names(language))
         )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from crm.audit import audit_history
+from crm.country_names import country_name
 from crm.models import Company, CompanyOwned
 from crm.phones import PhoneField
 from crm.versioning import Versioned
@@ -84,7 +85,7 @@ class Address(Versioned, CompanyOwned):
     @property
     def country_name(self) -> str:
         """The country's name in the active language."""
-        return str(countries.name(self.country)) if self.country else ""
+        return country_name(self.country)
 
     @property
     def lines(self) -> list[str]:

@@ -345,9 +345,9 @@ def tel_uri(value: str, *, region: str = "") -> str:
 
 
 def region_name(region: str) -> str:
-    from django_countries import countries
+    from crm.country_names import country_name
 
-    return str(countries.name(region)) or region
+    return country_name(region) or region
 
 
 def region_choices() -> list[tuple[str, str]]:

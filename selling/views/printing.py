@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
-from django_countries import countries
 
 from addressbook.models import Address, AddressLink
 from crm.access.views import AccessQuerysetMixin
+from crm.country_names import country_name
 from crm.models import Company
 from crm.views.mixins import CompanyQuerysetMixin
 from selling import pricing
@@ -71,7 +71,7 @@ def css_string(text: str) -> str:
 
 def address_lines(address: Address) -> list[str]:
     place = " ".join(part for part in (address.postal_code, address.city) if part)
-    country = countries.name(address.country) or address.country
+    country = country_name(address.country) or address.country
     return [
         line for line in (address.street, address.street2, place, address.region, country) if line
     ]
