@@ -378,6 +378,21 @@ def list_count_check(kept: KeptFigures, source_model):
     )
 
 
+def register_list_counts(
+    kept: KeptFigures, source_model, *, check: str, noun: str, order: int
+) -> None:
+    """Everything an app's ``ready()`` does for ``list_counts``' figures of ``source_model``:
+    its triggers kept (``register_kept_figures``), its list counted off them
+    (``crm.ui.pagination``) and ``verify_figures --only <check>``."""
+    from crm.figures import register_figure_check
+    from crm.ui.pagination import KeptCount, register_kept_count
+
+    register_kept_figures(kept)
+    register_kept_count(source_model, KeptCount(kept.model, "row_count", LIST_COUNT_KEYS))
+    count, find = list_count_check(kept, source_model)
+    register_figure_check(check, noun=noun, order=order, count=count, find=find)
+
+
 _KEPT: list[KeptFigures] = []
 
 

@@ -86,21 +86,15 @@ class CustomersConfig(AppConfig):
         )
         # The customer list filtered by no more than status and salesperson is counted off the
         # figures the database keeps (customers.kept, crm.ui.pagination).
-        from crm.kept_figures import LIST_COUNT_KEYS, list_count_check, register_kept_figures
-        from crm.ui.pagination import KeptCount, register_kept_count
+        from crm.kept_figures import register_list_counts
         from customers.kept import CUSTOMER_COUNTS
 
-        register_kept_figures(CUSTOMER_COUNTS)
-        register_kept_count(
-            Customer, KeptCount(CUSTOMER_COUNTS.model, "row_count", LIST_COUNT_KEYS)
-        )
-        customer_counts_count, customer_counts_find = list_count_check(CUSTOMER_COUNTS, Customer)
-        register_figure_check(
-            "customer_count_figures",
+        register_list_counts(
+            CUSTOMER_COUNTS,
+            Customer,
+            check="customer_count_figures",
             noun=_("customers' list counts"),
             order=61,
-            count=customer_counts_count,
-            find=customer_counts_find,
         )
 
         # Figures summed over a customer's hierarchy; selling adds quotations and orders.

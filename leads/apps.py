@@ -111,18 +111,11 @@ class LeadsConfig(AppConfig):
             ),
         )
         # The lead list filtered by no more than status and salesperson: off its own figures.
-        from crm.kept_figures import LIST_COUNT_KEYS, list_count_check
+        from crm.kept_figures import register_list_counts
         from leads.kept import LEAD_COUNTS
 
-        register_kept_figures(LEAD_COUNTS)
-        register_kept_count(Lead, KeptCount(LEAD_COUNTS.model, "row_count", LIST_COUNT_KEYS))
-        lead_counts_count, lead_counts_find = list_count_check(LEAD_COUNTS, Lead)
-        register_figure_check(
-            "lead_count_figures",
-            noun=_("leads' list counts"),
-            order=60,
-            count=lead_counts_count,
-            find=lead_counts_find,
+        register_list_counts(
+            LEAD_COUNTS, Lead, check="lead_count_figures", noun=_("leads' list counts"), order=60
         )
         register_figure_check(
             "stage_stay_figures",
