@@ -108,6 +108,23 @@ def _types_of(table: str) -> dict[str, int]:
     return _column_types[table]
 
 
+_sequences: dict[tuple[str, str], str] = {}
+
+
+def _sequence_of(table: str, column: str) -> str:
+    """The sequence behind an identity or serial column, as ``nextval`` takes it. Looked up once:
+    ``nextval(pg_get_serial_sequence(...))`` repeats the catalog lookup for every id drawn,
+    which cost PostgreSQL 2 µs an id against 0.3 for ``nextval`` of the sequence itself."""
+    if (table, column) not in _sequences:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [connection.ops.quote_name(table), column],
+            )
+            _sequences[table, column] = cursor.fetchone()[0]
+    return _sequences[table, column]
+
+
 _deferred_keys: dict[tuple[str, ...], str] = {}
 
 
@@ -236,6 +253,7 @@ def new_rows_writer(model, instances: list) -> Callable[[], None]:
     staging = quote(staging_table) if staging_table else None
     history = created_history_plan(model, instances, copied_from=staging_table)
     types = _types_of(meta.db_table) if plain else {}
+    sequence = _sequence_of(meta.db_table, meta.pk.column)
     tables = (meta.db_table,)
     if is_tracked(model):
         tables += (model.history.model._meta.db_table,)
@@ -246,14 +264,14 @@ def new_rows_writer(model, instances: list) -> Callable[[], None]:
         # ``COPY`` goes to psycopg's own cursor, whose errors Django does not translate: a
         # refused row must reach ``_written`` as the ``DatabaseError`` it retries row by row.
         with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
+            # The ids as one array: one row to read instead of one per id.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)), "
-                "has_parameter_privilege('session_replication_role', 'SET') "
-                "FROM generate_series(1, %s)",
-                [table, meta.pk.column, len(instances)],
+                "SELECT ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s)), "
+                "has_parameter_privilege('session_replication_role', 'SET')",
+                [sequence, len(instances)],
             )
-            ids = cursor.fetchall()
-            for instance, (pk, _may) in zip(instances, ids, strict=True):
+            ids, may_replicate = cursor.fetchone()
+            for instance, pk in zip(instances, ids, strict=True):
                 instance.pk = pk
             # The foreign-key triggers check each row's every key (a lookup and a row lock
             # each, about a sixth of PostgreSQL's work here): where the role may turn them off
@@ -261,7 +279,7 @@ def new_rows_writer(model, instances: list) -> Callable[[], None]:
             # their work instead (``_references_locked``).
             wanted = (
                 _wanted_references(replaceable, model, instances, history)
-                if replaceable is not None and ids[0][1]
+                if replaceable is not None and may_replicate
                 else None
             )
             if wanted is not None:
