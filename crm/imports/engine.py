@@ -234,8 +234,10 @@ def write_new_rows(model, instances: list) -> None:
 
 def new_rows_writer(model, instances: list) -> Callable[[], None]:
     """PostgreSQL: ``write_new_rows`` in two steps. What needs this thread (the time stamps,
-    the audit context: who and why) is decided now; the returned function does the database
-    work, on this thread or on another one that shares the connection (``_BatchWriter``)."""
+    the audit context: who and why) is decided now, without a query, so that an import can
+    prepare its next batch while another thread writes the previous one; the returned function
+    does the database work (the catalog reads included), on this thread or on another one that
+    shares the connection (``_BatchWriter``)."""
     from crm.rls import is_enforced
 
     meta = model._meta
@@ -252,15 +254,15 @@ def new_rows_writer(model, instances: list) -> Callable[[], None]:
     staging_table = f"import_{meta.db_table}" if is_enforced() else ""
     staging = quote(staging_table) if staging_table else None
     history = created_history_plan(model, instances, copied_from=staging_table)
-    types = _types_of(meta.db_table) if plain else {}
-    sequence = _sequence_of(meta.db_table, meta.pk.column)
     tables = (meta.db_table,)
     if is_tracked(model):
         tables += (model.history.model._meta.db_table,)
-    foreign_keys = _deferred_foreign_keys(tables)
-    replaceable = _replaceable_foreign_keys(tables)
 
     def write() -> None:
+        types = _types_of(meta.db_table) if plain else {}
+        sequence = _sequence_of(meta.db_table, meta.pk.column)
+        foreign_keys = _deferred_foreign_keys(tables)
+        replaceable = _replaceable_foreign_keys(tables)
         # ``COPY`` goes to psycopg's own cursor, whose errors Django does not translate: a
         # refused row must reach ``_written`` as the ``DatabaseError`` it retries row by row.
         with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
@@ -609,15 +611,20 @@ class ImportRun:
 
     def _flush(self) -> None:
         """Write the pending batch: on PostgreSQL by a second thread, which the next flush,
-        the next row through a form and the end of the run wait for (``_written``)."""
-        self._written()
+        the next row through a form and the end of the run wait for (``_written``). The
+        batch is made ready to write (``new_rows_writer``) while the previous one is still
+        being written, so that PostgreSQL waits for no Python between the two."""
         if not self.pending:
+            self._written()
             return
         batch, self.pending = self.pending, []
         instances = [instance for _n, instance, _k in batch]
         if connection.vendor == "postgresql":
-            self.writing = (batch, _BatchWriter(new_rows_writer(self.kind.model, instances)))
+            write = new_rows_writer(self.kind.model, instances)
+            self._written()
+            self.writing = (batch, _BatchWriter(write))
             return
+        self._written()
         try:
             with transaction.atomic():
                 write_new_rows(self.kind.model, instances)
