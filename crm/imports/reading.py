@@ -30,6 +30,10 @@ class UnreadableFile(DomainError):
     pass
 
 
+# What the CSV reader reads otherwise than as plain lines cut at the delimiter.
+_QUOTED_OR_SPECIAL = re.compile('["\r\x00]')
+
+
 @dataclass
 class Table:
     headers: list[str]
@@ -66,6 +70,14 @@ class Table:
     def count(self) -> int:
         """How many rows ``rows`` yields, without making them."""
         strip = str.strip
+        text = self._text
+        if text and not _QUOTED_OR_SPECIAL.search(text):
+            # No quote, carriage return or NUL: each line is one row, its cells the line cut at
+            # the delimiter, blank when the line less its delimiters is. Counted from the lines,
+            # several times faster than the reader (an import counts its rows before it starts).
+            delimiter = self.delimiter
+            lines = text.split("\n")
+            return sum(1 for line in lines[1:] if strip(line.replace(delimiter, "")))
         return sum(1 for row in self._source() if strip("".join(row)))
 
     def preview(self, n: int = 5) -> list[list[str]]:

@@ -718,3 +718,21 @@ def test_a_row_the_database_refuses_is_reported_and_the_others_kept(company):
         "Ann0",
         "Ann2",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\n1,2\n",
+        "a,b\n1,2",
+        "a,b\n\n1,2\n,\n  , \n3,4\n\n",
+        "a;b\n1;2\n;;\n x;\n",
+        "a\tb\n1\t2\n\t\n",
+        "a,b\n\u00a0,\n1,2\n\x0c\n\x1c,\n\u2028\n",
+        'a,b\n"1\n\n",2\n" ",\n',  # quoted: the reader counts
+        "a,b\r\n1,2\r\n\r\n",
+    ],
+)
+def test_a_table_counts_the_rows_it_reads(text):
+    table = read_table(text.encode(), filename="rows.csv")
+    assert table.count() == len(list(table.rows()))
