@@ -1,6 +1,7 @@
 """Importing records from CSV and XLSX: the engine, the kinds, the command."""
 
 import io
+import sys
 from decimal import Decimal
 
 import openpyxl
@@ -736,3 +737,10 @@ def test_a_row_the_database_refuses_is_reported_and_the_others_kept(company):
 def test_a_table_counts_the_rows_it_reads(text):
     table = read_table(text.encode(), filename="rows.csv")
     assert table.count() == len(list(table.rows()))
+
+
+def test_an_import_leaves_the_interpreter_switch_interval_as_it_found_it(company):
+    before = sys.getswitchinterval()
+    outcome = run(company, "leads", (LEAD_HEADER + "\n" + "".join(lead_rows(5))).encode())
+    assert outcome.created == 5
+    assert sys.getswitchinterval() == before
