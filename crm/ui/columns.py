@@ -444,14 +444,14 @@ class BoundTable:
     def controls_key(self) -> tuple:
         """What ``crm/partials/_list_controls.html`` writes (the column picker and "Sort by")
         is made from, as a key for ``{% kept_include %}`` (``crm.ui.kept_markup``): the
-        language, the page's path and query (the hidden fields both forms carry), the sort,
-        and every column as the picker and the sort select offer it."""
-        params = self.request.GET if self.request is not None else {}
+        language, the page's path and the query both forms carry (not the page number: every
+        page of a list shares them), the sort, and every column as the picker and the sort
+        select offer it."""
         return (
             "controls",
             locale_key(),
             self.request.path if self.request is not None else None,
-            tuple((name, tuple(values)) for name, values in params.lists()) if params else (),
+            tuple(self.carried_params()),
             self.current_sort,
             self.cols_requested,
             frozenset(self.shown_keys),

@@ -167,10 +167,15 @@ def test_a_customer_the_user_may_not_see_is_never_among_the_kept_filters_choices
         ("", "?cols=name,phone"),
         ("?cols=name,phone", "?cols=name,phone&status=new"),
         ("?status=new", "?status=lost"),
+        ("?sort=name", "?sort=name&page=2"),
+        ("?sort=name&page=2", "?sort=name&page=2&cols=name,email"),
     ],
 )
-def test_the_column_picker_and_sort_follow_the_query(member_client, company, first, then):
-    LeadFactory.create_batch(2, company=company)
+def test_the_column_picker_and_sort_follow_the_query(
+    member_client, company, first, then, monkeypatch
+):
+    monkeypatch.setattr(LeadListView, "paginate_by", 1)
+    LeadFactory.create_batch(3, company=company)
     page(member_client, LEADS + first)
 
     kept = page(member_client, LEADS + then)
