@@ -74,6 +74,8 @@ def text(value: Any) -> str:
 # The language a table's body is written in, read once per body (``BoundTable.body``): asking
 # Django for the active language costs as much as a cell, and a body asks for it per cell.
 _body_language: ContextVar[str | None] = ContextVar("body_language", default=None)
+# And its time zone, which ``timezone.localtime`` would look up again for every dated row.
+_body_zone: ContextVar[Any] = ContextVar("body_zone", default=None)
 
 
 def current_language() -> str | None:
@@ -119,11 +121,16 @@ def amount(value, currency: str = "") -> str:
     shown = Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
     if not shown:
         shown = abs(shown)  # Django writes a rounded-away minus as "0", never "-0"
-    marks = {",": thousands, ".": decimal_mark}
-    return SafeString("".join(marks.get(char, char) for char in f"{shown:,.{places}f}"))
+    return SafeString(f"{shown:,.{places}f}".translate(_marks_table(decimal_mark, thousands)))
 
 
 _STEPS = {places: Decimal(1).scaleb(-places) for places in (0, 2)}
+
+
+@lru_cache(maxsize=32)
+def _marks_table(decimal_mark: str, thousands: str) -> dict:
+    """Python's "," and "." as the language writes them, for ``str.translate``."""
+    return str.maketrans({",": thousands, ".": decimal_mark})
 
 
 @lru_cache(maxsize=32)
@@ -142,7 +149,7 @@ def short_date(value: date | datetime | None, empty: str = "") -> str:
         return empty
     if isinstance(value, datetime):
         if timezone.is_aware(value):
-            value = timezone.localtime(value)
+            value = value.astimezone(_body_zone.get() or timezone.get_current_timezone())
         value = value.date()  # a date format shows no time: rows of one day share the text
     return _short_date(value, current_language())
 
@@ -157,7 +164,9 @@ def phone(number: str) -> str:
     shown, href = display_phone_and_uri(number, region=active_region())
     if not shown:
         return ""
-    return format_html('<a href="{}">{}</a>', href, shown) if href else conditional_escape(shown)
+    if href:
+        return SafeString(f'<a href="{escaped(href)}">{escaped(shown)}</a>')
+    return escaped(shown)
 
 
 # The cell helpers write what ``format_html`` would, with ``escaped`` for each value.
@@ -432,6 +441,26 @@ class BoundTable:
             ),
         )
 
+    def controls_key(self) -> tuple:
+        """What ``crm/partials/_list_controls.html`` writes (the column picker and "Sort by")
+        is made from, as a key for ``{% kept_include %}`` (``crm.ui.kept_markup``): the
+        language, the page's path and the query both forms carry (not the page number: every
+        page of a list shares them), the sort, and every column as the picker and the sort
+        select offer it."""
+        return (
+            "controls",
+            locale_key(),
+            self.request.path if self.request is not None else None,
+            tuple(self.carried_params()),
+            self.current_sort,
+            self.cols_requested,
+            frozenset(self.shown_keys),
+            tuple(
+                (column.key, str(column.label), column.sort, column.sort in self.sortable)
+                for column in self.table.columns
+            ),
+        )
+
     def params_without_cols(self) -> list[tuple[str, str]]:
         return self.carried_params(COLS_PARAM)
 
@@ -500,9 +529,11 @@ class BoundTable:
         select = _("Select %(name)s")
         out = []
         language = _body_language.set(get_language())
+        zone = _body_zone.set(timezone.get_current_timezone())
         try:
             self._write_rows(out, url, request, prepared, select)
         finally:
+            _body_zone.reset(zone)
             _body_language.reset(language)
         return mark_safe("\n".join(out))
 
@@ -511,7 +542,7 @@ class BoundTable:
             row = RowContext(url=url(obj) if url else "", request=request)
             parts = ["<tr>"]
             if self.bulk:
-                pk = escaped(obj.pk)
+                pk = obj.pk if type(obj.pk) is int else escaped(obj.pk)
                 label = escaped(select % {"name": self.table.bulk_label(obj)})
                 parts.append(
                     f'<td class="bulk-check"><input type="checkbox" name="ids" value="{pk}" '

@@ -157,3 +157,42 @@ def test_a_customer_the_user_may_not_see_is_never_among_the_kept_filters_choices
     assert "Zanzibar Mine" in seller_client.get(quotations, {"customer": own.pk}).text
     # And the admin's kept form still reaches every customer.
     assert "Zanzibar Theirs" in member_client.get(quotations, {"customer": theirs.pk}).text
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("", "?sort=name"),
+        ("?sort=name", "?sort=-name"),
+        ("", "?cols=name,phone"),
+        ("?cols=name,phone", "?cols=name,phone&status=new"),
+        ("?status=new", "?status=lost"),
+        ("?sort=name", "?sort=name&page=2"),
+        ("?sort=name&page=2", "?sort=name&page=2&cols=name,email"),
+    ],
+)
+def test_the_column_picker_and_sort_follow_the_query(
+    member_client, company, first, then, monkeypatch
+):
+    monkeypatch.setattr(LeadListView, "paginate_by", 1)
+    LeadFactory.create_batch(3, company=company)
+    page(member_client, LEADS + first)
+
+    kept = page(member_client, LEADS + then)
+    kept_markup.forget()
+
+    assert page(member_client, LEADS + then) == kept
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["customers:customer_list", "selling:quotation_list", "addressbook:address_list"],
+)
+def test_every_list_keeps_its_own_column_picker(member_client, company, url):
+    CustomerFactory(company=company)
+    page(member_client, LEADS + "?sort=name")
+
+    kept = page(member_client, reverse(url) + "?sort=name")
+    kept_markup.forget()
+
+    assert page(member_client, reverse(url) + "?sort=name") == kept
