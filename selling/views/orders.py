@@ -35,6 +35,7 @@ from leads.models import Opportunity
 from selling import mailing, next_steps, pricing, selectors, services
 from selling.filters import OrderFilter
 from selling.forms import ApplyBalanceForm, OrderCreateForm, OrderHeaderForm, ReasonForm
+from selling.lines import lines_card_html
 from selling.models import Quotation, SalesOrder
 from selling.tables import order_table
 from selling.views.quotations import (
@@ -120,12 +121,16 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
         held = held_customer(order.customer)
         # Buttons only where the user's level (crm.access) lets the click through.
         may_edit = context["can_edit"]
+        can_edit_lines = may_edit and order.is_editable
+        shown = selectors.document_page_lines(order)
+        items_url = reverse("selling:order_items", args=[order.pk]) if can_edit_lines else ""
         context.update(
             document=order,
-            shown=selectors.document_lines(order),
+            shown=shown,
+            lines_html=lines_card_html(order, shown, items_url=items_url),
             held_customer=held,
             can_edit=may_edit and order.status not in (status.FULFILLED, status.CANCELLED),
-            can_edit_lines=may_edit and order.is_editable,
+            can_edit_lines=can_edit_lines,
             can_confirm=may_edit and order.can_move_to(status.CONFIRMED) and held is None,
             can_fulfil=may_edit and order.can_move_to(status.FULFILLED),
             can_cancel=may_edit and order.can_move_to(status.CANCELLED),

@@ -27,6 +27,7 @@ from leads.models import Opportunity
 from selling import mailing, next_steps, selectors, services
 from selling.filters import QuotationFilter
 from selling.forms import QuotationCreateForm, QuotationHeaderForm, ReasonForm, ReviseForm
+from selling.lines import lines_card_html
 from selling.models import Quotation
 from selling.tables import quotation_table
 
@@ -203,14 +204,18 @@ class QuotationDetailView(
         held = held_customer(customer)
         # Buttons only where the user's level (crm.access) lets the click through.
         may_edit, may_convert = context["can_edit"], context["can_convert"]
+        can_change = may_edit and quotation.is_editable
+        shown = selectors.document_page_lines(quotation)
+        items_url = reverse("selling:quotation_items", args=[quotation.pk]) if can_change else ""
         context.update(
             document=quotation,
-            shown=selectors.document_lines(quotation),
+            shown=shown,
+            lines_html=lines_card_html(quotation, shown, items_url=items_url),
             customer=customer,
             held_customer=held,
             open_statuses=(status.DRAFT, status.SENT, status.ACCEPTED),
             order=getattr(quotation, "sales_order", None),
-            can_change=may_edit and quotation.is_editable,
+            can_change=can_change,
             can_send=may_edit and quotation.can_move_to(status.SENT) and held is None,
             can_email=may_edit and mailing.can_email(quotation) and held is None,
             can_accept=may_convert and quotation.can_move_to(status.ACCEPTED) and held is None,
