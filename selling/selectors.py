@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 
 from crm.models import SalesPartner
 from crm.money import ZERO, percent_of, round_money
-from customers.models import Customer, CustomerLink
+from customers.models import Customer, CustomerLink, CustomerUser
 from customers.selectors import customer_links
 from leads.models import Opportunity
 from selling import pricing
@@ -153,6 +153,17 @@ def prefetch_present(record: Model, *lookups: Prefetch) -> None:
     ]
     if present:
         prefetch_related_objects([record], *present)
+
+
+def optional_parties(company) -> list[Prefetch]:
+    """A document's sales partner and portal user, for ``prefetch_present``: most documents have
+    neither, and joining both to the document's row cost PostgreSQL 0.5-1 ms more planning on
+    every page than reading one apart costs where there is one. The partner is read as
+    ``select_related`` gave it (the base class, not its kind's)."""
+    return [
+        Prefetch("sales_partner", SalesPartner.objects.filter(company=company).non_polymorphic()),
+        Prefetch("customer_user", CustomerUser.objects.filter(company=company)),
+    ]
 
 
 def document_lines(document: Quotation | SalesOrder) -> DocumentView:

@@ -163,27 +163,23 @@ class QuotationDetailView(
         return (
             super()
             .get_queryset()
-            .select_related(
-                "customer",
-                "salesperson",
-                "sales_partner",
-                "customer_user",
-                "created_by",
-                "sales_order",
-            )
+            .select_related("customer", "salesperson", "created_by", "sales_order")
         )
 
     def _read_opportunity(self, quotation: Quotation) -> Quotation:
         # Apart, and only when there is one: PostgreSQL spent 15-25 ms *planning* the one
         # query that joined eleven tables (0.4 ms to run it); apart, each plans in about 2 ms.
+        # The sales partner and portal user likewise (selectors.optional_parties).
+        company = self.request.company
         selectors.prefetch_present(
             quotation,
             Prefetch(
                 "opportunity",
-                queryset=Opportunity.objects.filter(company=self.request.company).select_related(
+                queryset=Opportunity.objects.filter(company=company).select_related(
                     "stage", "customer_link__customer"
                 ),
             ),
+            *selectors.optional_parties(company),
         )
         return quotation
 
