@@ -122,6 +122,8 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
         can_edit_lines = may_edit and order.is_editable
         shown = selectors.document_page_lines(order)
         items_url = reverse("selling:order_items", args=[order.pk]) if can_edit_lines else ""
+        can_cancel = may_edit and order.can_move_to(status.CANCELLED)
+        can_pay = may_edit and order.can_take_balance and order.customer.balance > 0
         context.update(
             document=order,
             shown=shown,
@@ -131,15 +133,16 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
             can_edit_lines=can_edit_lines,
             can_confirm=may_edit and order.can_move_to(status.CONFIRMED) and held is None,
             can_fulfil=may_edit and order.can_move_to(status.FULFILLED),
-            can_cancel=may_edit and order.can_move_to(status.CANCELLED),
+            can_cancel=can_cancel,
             can_email=may_edit and mailing.can_email(order),
-            cancel_form=page_form(ReasonForm(auto_id="cancel_%s")),
-            can_pay_from_balance=(
-                may_edit and order.can_take_balance and order.customer.balance > 0
-            ),
+            can_pay_from_balance=can_pay,
+            # The forms only where their buttons show.
+            cancel_form=page_form(ReasonForm(auto_id="cancel_%s")) if can_cancel else None,
             balance_form=page_form(
                 ApplyBalanceForm(auto_id="balance_%s", initial={"version": order.version})
-            ),
+            )
+            if can_pay
+            else None,
         )
         context["next_step"] = next_steps.order_next_step(
             order, may_edit=may_edit, held=held, has_lines=bool(context["shown"].lines)

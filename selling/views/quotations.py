@@ -204,6 +204,8 @@ class QuotationDetailView(
         can_change = may_edit and quotation.is_editable
         shown = selectors.document_page_lines(quotation)
         items_url = reverse("selling:quotation_items", args=[quotation.pk]) if can_change else ""
+        can_reject = may_convert and quotation.can_move_to(status.REJECTED)
+        can_revise = may_edit and quotation.can_move_to(status.DRAFT)
         context.update(
             document=quotation,
             shown=shown,
@@ -216,15 +218,18 @@ class QuotationDetailView(
             can_send=may_edit and quotation.can_move_to(status.SENT) and held is None,
             can_email=may_edit and mailing.can_email(quotation) and held is None,
             can_accept=may_convert and quotation.can_move_to(status.ACCEPTED) and held is None,
-            can_reject=may_convert and quotation.can_move_to(status.REJECTED),
-            can_revise=may_edit and quotation.can_move_to(status.DRAFT),
+            can_reject=can_reject,
+            can_revise=can_revise,
             can_order=may_convert and quotation.status == status.ACCEPTED and held is None,
-            reject_form=page_form(ReasonForm(auto_id="reject_%s")),
+            # The forms only where their buttons show (most views show neither).
+            reject_form=page_form(ReasonForm(auto_id="reject_%s")) if can_reject else None,
             revise_form=page_form(
                 ReviseForm(
                     auto_id="revise_%s", initial={"valid_until": ReviseForm.default_valid_until()}
                 )
-            ),
+            )
+            if can_revise
+            else None,
         )
         context["next_step"] = next_steps.quotation_next_step(
             quotation,
