@@ -32,6 +32,7 @@ from leads.forms import (
 )
 from leads.models import Lead, Opportunity, WishListItem
 from leads.next_steps import lead_opportunity
+from leads.selectors import has_wish_list, wish_list_of
 from leads.tables import lead_table
 
 
@@ -149,12 +150,13 @@ class LeadDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMix
             .get_queryset()
             # The opportunity in the same query: the page and its next step both read it.
             .select_related("source", "salesperson", "sales_partner", "lost_reason", "opportunity")
+            .annotate(has_wish_list=has_wish_list("lead"))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lead = self.object
-        context["wish_list"] = list(lead.wish_list.select_related("product"))
+        context["wish_list"] = wish_list_of(lead)
         context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
         context["opportunity"] = lead_opportunity(lead)
         context["can_edit_wish_list"] = context["can_edit"] and lead.status != Lead.Status.CONVERTED

@@ -142,11 +142,12 @@ class OpportunityDetailView(
             super()
             .get_queryset()
             .select_related("stage", "salesperson", "sales_partner", "lost_reason", "lead")
+            .annotate(has_wish_list=selectors.has_wish_list("opportunity"))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["wish_list"] = list(self.object.wish_list.select_related("product"))
+        context["wish_list"] = selectors.wish_list_of(self.object)
         context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
         context["stage_history"] = selectors.opportunity_stage_history(self.object)
         if context["can_edit"]:
