@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -186,6 +187,14 @@ def is_tracked(model: type[models.Model]) -> bool:
     return hasattr(model._meta, "simple_history_manager_attribute")
 
 
+def history_model(model: type[models.Model]) -> type[models.Model]:
+    """The tracked ``model``'s history table's model: ``model.history.model`` without the
+    manager class django-simple-history builds on every ``model.history`` (a timeline asks on
+    every record page)."""
+    name = model._meta.simple_history_manager_attribute
+    return inspect.getattr_static(model, name).model
+
+
 def bulk_create_audited(model: type[models.Model], objs: list, *, batch_size: int | None = None):
     """``model.objects.bulk_create(objs)`` with one "created" history row per object, in the
     same transaction, for the current actor (an import's rows: call inside its
@@ -243,7 +252,7 @@ def created_history_plan(
     next) once the objects have their ids. Nothing to run for a model without history."""
     if not objs or not is_tracked(model):
         return _nothing
-    history = model.history.model
+    history = history_model(model)
     quote = connection.ops.quote_name
     tracked = [history._meta.get_field(f.name).column for f in history.tracked_fields]
     source = [f.column for f in history.tracked_fields]
@@ -413,10 +422,10 @@ def _display(field, value, related: dict) -> str:
 def _history_pairs(model: type[models.Model], owners: dict, limit: int) -> list[tuple]:
     """(owner, newer row, older row) for the newest ``limit`` changes of ``owners`` (one
     model, one company): two queries, the changes with their users, then their predecessors."""
-    history_model = model.history.model
+    history = history_model(model)
     record_id = model._meta.pk.attname
     company_id = next(iter(owners.values())).company_id
-    rows = history_model._base_manager.filter(company_id=company_id)
+    rows = history._base_manager.filter(company_id=company_id)
     earlier = rows.filter(
         **{record_id: OuterRef(record_id)}, history_id__lt=OuterRef("history_id")
     ).order_by("-history_id")
@@ -448,7 +457,8 @@ def newest_change_subqueries(owners: Iterable[models.Model], *, company_id: int)
     for index, (model, ids) in enumerate(ids_by_model.items()):
         record_id = model._meta.pk.attname
         newest = (
-            model.history.model._base_manager.filter(
+            history_model(model)
+            ._base_manager.filter(
                 company_id=company_id, **{f"{record_id}__in": sorted(ids)}, history_type="~"
             )
             .order_by("-history_date")
@@ -470,7 +480,7 @@ def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list
             by_model.setdefault(type(owner), {})[owner.pk] = owner
     pairs = []  # (owner, newer row, older row, changed fields)
     for model, of_model in by_model.items():
-        fields = _shown_fields(model.history.model)
+        fields = _shown_fields(history_model(model))
         for owner, newer, older in _history_pairs(model, of_model, limit):
             changed = [
                 field

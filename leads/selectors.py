@@ -15,8 +15,10 @@ from django.db import connections
 from django.db.models import (
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     Sum,
 )
@@ -30,6 +32,7 @@ from leads.models import (
     OpportunityStageChange,
     PipelineFigure,
     StageStayFigure,
+    WishListItem,
 )
 
 CENT = Decimal("0.01")
@@ -318,6 +321,26 @@ def lead_column_more(
         count=leads.count(),
         offset=offset,
     )
+
+
+# --- the wish list on a lead's or an opportunity's page -----------------------------------------
+
+
+def has_wish_list(owner_field: str) -> Exists:
+    """Whether the lead or opportunity (``owner_field``) has a wish list, for ``annotate`` on
+    the query that reads it for its page: most have none, and then ``wish_list_of`` need not
+    ask."""
+    return Exists(
+        WishListItem.objects.filter(company=OuterRef("company"), **{owner_field: OuterRef("pk")})
+    )
+
+
+def wish_list_of(owner: Lead | Opportunity) -> list[WishListItem]:
+    """The items of the owner's wish list with their products; no query when the owner was read
+    with ``has_wish_list`` false."""
+    if getattr(owner, "has_wish_list", True) is False:
+        return []
+    return list(owner.wish_list.select_related("product"))
 
 
 # --- stage history and time in stage ---------------------------------------------------------

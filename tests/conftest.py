@@ -15,6 +15,7 @@ from django_scopes import scope, scopes_disabled
 
 from crm.models import Membership
 from crm.tenancy import SESSION_KEY
+from crm.ui.kept_markup import forget as forget_kept_markup
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 
@@ -74,11 +75,14 @@ def _default_locale():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (cached choice lists, sessions): nothing one test
-    cached may answer another's requests."""
+    """Each test starts with an empty cache (cached choice lists, sessions) and an empty memory
+    of kept markup (crm.ui.kept_markup): nothing one test cached may answer another's requests
+    (a rolled-back company's id and lists version come again in the next test)."""
     cache.clear()
+    forget_kept_markup()
     yield
     cache.clear()
+    forget_kept_markup()
 
 
 @pytest.fixture

@@ -11,13 +11,17 @@ fewer queries and templates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.safestring import SafeString
 
-from crm.ui.choices import use_cached_choices
-from crm.ui.fast_forms import fast_renderer
+from crm.models import Company
+from crm.ui.choices import lists_cache_key, use_cached_choices
+from crm.ui.fast_forms import fast_renderer, field_html
+from crm.ui.kept_markup import kept, locale_key
 
 FormT = TypeVar("FormT", bound=forms.BaseForm)
 
@@ -59,3 +63,19 @@ def page_form(form: FormT) -> FormT:
             field.widget.choices = field.choices
     form.renderer = fast_renderer
     return form
+
+
+def kept_form_fields(
+    company: Company, key: tuple, make_form: Callable[[], forms.BaseForm]
+) -> SafeString:
+    """The fields of ``make_form()`` (a ``page_form``) as ``{% for field in form %}{% form_field
+    field %}{% endfor %}`` writes them, kept per process (``crm.ui.kept_markup``): an empty form
+    on a record's page shows the same fields on every view, and building it (its selects' options
+    from the cache) and writing it cost more than the rest of its card. ``key`` must hold
+    whatever the fields show besides the company's reference lists (its lists version), the
+    language, time zone and region, which are added here; the form is made only when nothing was
+    kept under the key."""
+    return kept(
+        ("page_form_fields", lists_cache_key(company), locale_key(), *key),
+        lambda: "".join(field_html(field) for field in page_form(make_form())),
+    )

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
@@ -44,7 +44,8 @@ from crm.timeline import (
     task_reopen,
     timeline_page,
 )
-from crm.ui.choices import CachedChoiceIterator
+from crm.ui.choices import CachedChoiceIterator, lists_cache_key
+from crm.ui.kept_markup import kept, locale_key
 from crm.ui.page_forms import page_form
 from crm.ui.rows import interpolate, url_maker
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
@@ -353,32 +354,31 @@ def _page_url(path: str, query) -> str:
 
 
 # The empty "Add to the timeline" form's fields (a third of a record page's time, rendered),
-# kept per process for each language and list of people a task may be assigned to (cached under
-# the company's lists version, which a membership's write bumps, so a new member shows at once),
-# with a stand-in for the panel's id in their ids.
-# The key holds everything they show: one company's markup is only reused where it is the same.
+# kept per process (crm.ui.kept_markup) for each language, time zone and region and each lists
+# version of the company: the people a task may be assigned to are cached under that version,
+# which a membership's or a member's write bumps, so a new member shows at once. The fields carry
+# a stand-in for the panel's id in their ids. The key holds everything they show: one company's
+# markup is only reused where it is the same, and the form is built only when nothing is kept.
 _PANEL_ID_STAND_IN = "\ue000timeline-panel\ue000"
-_EMPTY_FORM_FIELDS_KEPT = 256
-_rendered_empty_fields: dict[tuple, str] = {}
 
 
-def _empty_form_fields(request, key: str) -> tuple[ActivityForm, str]:
-    """An empty form, and its fields' markup as ``_form_fields.html`` writes it for panel
-    ``key``."""
-    form = page_form(ActivityForm(company=request.company, auto_id=f"{_PANEL_ID_STAND_IN}-%s"))
-    assignees = form.fields["assigned_to"]
+def _empty_form_fields_html(company) -> str:
+    form = page_form(ActivityForm(company=company, auto_id=f"{_PANEL_ID_STAND_IN}-%s"))
     # The company's members, cached under its lists version (a membership's write bumps it).
+    assignees = form.fields["assigned_to"]
     assignees.iterator = CachedChoiceIterator
-    choices = [(str(value), str(label)) for value, label in assignees.choices]
-    cache_key = (get_language(), tuple(choices))
-    html = _rendered_empty_fields.get(cache_key)
-    if html is None:
-        assignees.widget.choices = choices  # the options just read, not a second query
-        html = render_to_string("crm/timeline/_form_fields.html", {"form": form})
-        if len(_rendered_empty_fields) >= _EMPTY_FORM_FIELDS_KEPT:
-            _rendered_empty_fields.clear()
-        _rendered_empty_fields[cache_key] = html
-    return form, mark_safe(html.replace(_PANEL_ID_STAND_IN, key))
+    assignees.widget.choices = [(str(value), str(label)) for value, label in assignees.choices]
+    return render_to_string("crm/timeline/_form_fields.html", {"form": form})
+
+
+def _empty_form_fields(request, key: str) -> SafeString:
+    """The empty form's fields' markup as ``_form_fields.html`` writes it for panel ``key``."""
+    company = request.company
+    html = kept(
+        ("timeline_form_fields", lists_cache_key(company), locale_key()),
+        lambda: _empty_form_fields_html(company),
+    )
+    return mark_safe(html.replace(_PANEL_ID_STAND_IN, key))
 
 
 def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -> str:
@@ -396,7 +396,7 @@ def timeline_panel_context(request, owner, *, form: ActivityForm | None = None) 
     key = panel_id(owner)
     form_fields_html = ""
     if form is None:
-        form, form_fields_html = _empty_form_fields(request, key)
+        form_fields_html = _empty_form_fields(request, key)
     is_get = request.method == "GET"
     next_url = request.get_full_path() if is_get else safe_next(request, owner)
     if is_get:

@@ -14,7 +14,7 @@ from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
 from crm.ui.next_step import next_step_for
-from crm.ui.page_forms import page_form
+from crm.ui.page_forms import kept_form_fields
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -32,6 +32,7 @@ from leads.forms import (
 )
 from leads.models import Lead, Opportunity, WishListItem
 from leads.next_steps import lead_opportunity
+from leads.selectors import has_wish_list, wish_list_of
 from leads.tables import lead_table
 
 
@@ -149,26 +150,39 @@ class LeadDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMix
             .get_queryset()
             # The opportunity in the same query: the page and its next step both read it.
             .select_related("source", "salesperson", "sales_partner", "lost_reason", "opportunity")
+            .annotate(has_wish_list=has_wish_list("lead"))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lead = self.object
-        context["wish_list"] = list(lead.wish_list.select_related("product"))
+        context["wish_list"] = wish_list_of(lead)
         context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
         context["opportunity"] = lead_opportunity(lead)
         context["can_edit_wish_list"] = context["can_edit"] and lead.status != Lead.Status.CONVERTED
+        company = self.request.company
         if context["can_edit_wish_list"]:
-            context["wish_form"] = page_form(WishListItemForm(company=self.request.company))
+            context["wish_form_fields"] = kept_form_fields(
+                company, ("leads.wish_list",), lambda: WishListItemForm(company=company)
+            )
         allowed = Lead.TRANSITIONS[lead.status] - {Lead.Status.CONVERTED}
         if allowed and context["can_edit"]:
-            status_form = page_form(LeadStatusForm(company=self.request.company))
-            status_form.fields["status"].choices = [
-                (value, label) for value, label in Lead.Status.choices if value in allowed
-            ]
-            context["status_form"] = status_form
+            context["status_form_fields"] = kept_form_fields(
+                company,
+                ("leads.lead_status", lead.status),
+                lambda: _status_form(company, allowed),
+            )
         context["next_step"] = next_step_for(self.request, lead)
         return context
+
+
+def _status_form(company, allowed) -> LeadStatusForm:
+    """The lead page's status form, offering the statuses the lead may move to."""
+    form = LeadStatusForm(company=company)
+    form.fields["status"].choices = [
+        (value, label) for value, label in Lead.Status.choices if value in allowed
+    ]
+    return form
 
 
 class LeadCreateView(ServiceCreateView):

@@ -9,7 +9,7 @@ from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
 from crm.ui.next_step import next_step_for
-from crm.ui.page_forms import page_form
+from crm.ui.page_forms import kept_form_fields
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMixin
 from crm.views.records import ServiceUpdateView
@@ -142,22 +142,34 @@ class OpportunityDetailView(
             super()
             .get_queryset()
             .select_related("stage", "salesperson", "sales_partner", "lost_reason", "lead")
+            .annotate(has_wish_list=selectors.has_wish_list("opportunity"))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["wish_list"] = list(self.object.wish_list.select_related("product"))
+        context["wish_list"] = selectors.wish_list_of(self.object)
         context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
-        context["wish_form"] = page_form(WishListItemForm(company=self.request.company))
         context["stage_history"] = selectors.opportunity_stage_history(self.object)
-        context["move_form"] = page_form(
-            OpportunityMoveForm(
-                company=self.request.company,
-                initial={"stage": self.object.stage_id, "lost_reason": self.object.lost_reason_id},
-            )
-        )
+        if context["can_edit"]:
+            context.update(_opportunity_forms(self.request.company, self.object))
         context["next_step"] = next_step_for(self.request, self.object)
         return context
+
+
+def _opportunity_forms(company, opportunity) -> dict:
+    """The fields of the wish list's form and of the move form, kept per process (the move form
+    shows the opportunity's stage and lost reason selected)."""
+    initial = {"stage": opportunity.stage_id, "lost_reason": opportunity.lost_reason_id}
+    return {
+        "wish_form_fields": kept_form_fields(
+            company, ("leads.wish_list",), lambda: WishListItemForm(company=company)
+        ),
+        "move_form_fields": kept_form_fields(
+            company,
+            ("leads.opportunity_move", opportunity.stage_id, opportunity.lost_reason_id),
+            lambda: OpportunityMoveForm(company=company, initial=initial),
+        ),
+    }
 
 
 class OpportunityUpdateView(AccessQuerysetMixin, ServiceUpdateView):

@@ -511,7 +511,30 @@ def test_opportunity_page_shows_the_stage_history_and_a_move_form(
     assert "from Prospecting" in content
     assert "so far" in content
     assert f'action="{move_url(opportunity)}"' in content
-    assert response.context["move_form"]["stage"].value() == stages["proposal"].pk
+    move_form = content.split(f'action="{move_url(opportunity)}"', 1)[1].split("</form>", 1)[0]
+    assert f'<option value="{stages["proposal"].pk}" selected>' in move_form
+
+
+def test_the_kept_move_form_follows_the_stage_and_the_stage_names(
+    member_client, member, company, stages
+):
+    """The move form's fields are kept per process: under the opportunity's stage, and under the
+    company's lists version, which a renamed stage changes."""
+    opportunity = opportunity_save(
+        opportunity=Opportunity(company=company, title="Desks", stage=stages["prospecting"]),
+        actor=member,
+    )
+
+    def move_form() -> str:
+        content = member_client.get(opportunity.get_absolute_url()).content.decode()
+        return content.split(f'action="{move_url(opportunity)}"', 1)[1].split("</form>", 1)[0]
+
+    assert f'<option value="{stages["prospecting"].pk}" selected>' in move_form()
+    opportunity_set_stage(opportunity=opportunity, stage=stages["proposal"], actor=member)
+    assert f'<option value="{stages["proposal"].pk}" selected>' in move_form()
+    stages["proposal"].name = "Offer sent"
+    stages["proposal"].save()
+    assert f'<option value="{stages["proposal"].pk}" selected>Offer sent</option>' in move_form()
 
 
 def test_opportunity_page_queries_do_not_grow_with_its_history(

@@ -138,8 +138,8 @@ def test_opportunity_list_queries_do_not_grow_with_rows(
     assert response.status_code == 200
 
 
-# What the lead page reads: session, user, membership, the lead (with its opportunity), the team
-# tree, its wish list, its customer link (once, for the next step and the panel), addresses and
+# What the lead page reads: session, user, membership, the lead (with its opportunity and whether
+# it has a wish list), the team tree, its wish list (only when it has one, as here), its customer link (once, for the next step and the panel), addresses and
 # contacts (one query for both panels; was one each), the timeline's entries (with their
 # subtypes), its history (read here: the timeline has no entries to carry the newest change's
 # date). The wish form's products, the lost reasons and the users a task may be assigned to come
@@ -168,6 +168,37 @@ def test_the_lead_page_reads_its_opportunity_once_within_a_fixed_budget(
         q["sql"] for q in queries.captured_queries if 'FROM "leads_opportunity"' in q["sql"]
     ]
     assert from_opportunities == []  # joined to the lead's own query
+
+
+@pytest.mark.parametrize("kind", ["lead", "opportunity"])
+def test_an_empty_wish_list_is_not_read_and_a_wish_list_is(member_client, company, kind):
+    """The record's own query says whether it has a wish list: an empty one costs no query."""
+    if kind == "lead":
+        record = LeadFactory(company=company)
+        url = reverse("leads:lead_detail", args=[record.pk])
+    else:
+        record = OpportunityFactory(company=company)
+        url = reverse("leads:opportunity_detail", args=[record.pk])
+    member_client.get(url)  # sessions and caches warm
+
+    def wish_list_reads() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = member_client.get(url).content.decode()
+        reads = [
+            query["sql"]
+            for query in captured.captured_queries
+            if query["sql"].startswith('SELECT "leads_wishlistitem"')
+        ]
+        return len(reads), page
+
+    reads, page = wish_list_reads()
+    assert reads == 0
+    assert "No products on the wish list yet." in page
+    product = ProductFactory(company=company, name="Standing desk")
+    WishListItem.objects.create(company=company, product=product, quantity=2, **{kind: record})
+    reads, page = wish_list_reads()
+    assert reads == 1
+    assert "Standing desk" in page
 
 
 def test_a_nameless_lead_is_refused_with_the_reason_said_once(member_client, company):
