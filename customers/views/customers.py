@@ -226,9 +226,6 @@ class CustomerDetailView(
         )
         selectors.customer_origin_from_loaded(self.object, ancestors=context["hierarchy"].ancestors)
         context.update(selectors.customer_overview(customer=self.object))
-        context["opportunity_form"] = page_form(
-            CustomerOpportunityForm(company=self.request.company)
-        )
         if self.object.can_move_to(Customer.Status.ON_HOLD):
             context["hold_form"] = page_form(CustomerHoldForm(auto_id="hold_%s"))
         context["portal_users"] = selectors.customer_portal_users(customer=self.object)
