@@ -232,7 +232,11 @@ class CustomerDetailView(
         if context.get("can_edit"):
             # Who may edit the customer invites its people to the portal.
             context["invite_form"] = page_form(
-                PortalInviteForm(customer=self.object, auto_id="invite_%s")
+                PortalInviteForm(
+                    customer=self.object,
+                    choices=selectors.invite_choices(self.object),
+                    auto_id="invite_%s",
+                )
             )
         context["next_step"] = next_step_for(self.request, self.object)
         return context
