@@ -273,6 +273,36 @@ def test_one_query_for_every_figure_whatever_the_tree(company, tree):
     assert "WITH RECURSIVE" in queries.captured_queries[0]["sql"]
 
 
+def test_a_figure_registered_anew_is_compiled_anew(company, tree):
+    """Each figure's SQL is compiled once per company (``rollup._figure_join``): the same
+    figure is served from what was compiled; one registered again under its name is not."""
+    add_order(tree.a, "5.00", status=SalesOrder.Status.DRAFT)
+    saved = dict(rollup._registry)
+
+    def booked() -> Decimal:
+        totals = figures_by_key(
+            rollup.rollup(company_id=company.pk, root_id=tree.a.pk, shown_children=[])
+        )
+        return totals["test_orders"].own
+
+    try:
+        for status in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.DRAFT):
+            expected = SalesOrder.objects.filter(customer=tree.a, status=status).aggregate(
+                total=Sum("net_total")
+            )["total"]
+            rollup.register_figure(
+                "test_orders",
+                order=99,
+                rows=rollup.rows_by_path(SalesOrder, "customer", status=status),
+                measures=[rollup.Measure("test_orders", "Test", Sum("net_total"), money=True)],
+            )
+            assert booked() == expected
+            assert booked() == expected  # compiled before
+    finally:
+        rollup._registry.clear()
+        rollup._registry.update(saved)
+
+
 def test_a_customer_column_is_one_registration_skipped_until_the_field_exists(company, tree):
     saved = dict(rollup._registry)
     try:
