@@ -37,6 +37,7 @@ from customers.forms import (
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
 from customers.tables import customer_table
+from customers.ui import hierarchy_children_rows
 
 
 def _assign_customer(customer, *, actor, salesperson):
@@ -224,6 +225,7 @@ class CustomerDetailView(
         context["hierarchy"] = selectors.customer_hierarchy(
             self.object, page=_page_number(self.request.GET.get("children_page"))
         )
+        context["hierarchy_children_rows"] = hierarchy_children_rows(context["hierarchy"])
         selectors.customer_origin_from_loaded(self.object, ancestors=context["hierarchy"].ancestors)
         context.update(selectors.customer_overview(customer=self.object))
         if self.object.can_move_to(Customer.Status.ON_HOLD):
