@@ -13,6 +13,7 @@ from crm.forms import CompanyModelForm, DateInput, LocalDateField
 from crm.models import Product, SalesPartner, Salesperson
 from crm.ui.bulk import BulkActionForm
 from crm.ui.lookup import LookupField
+from crm.ui.page_forms import PlainQueryChoiceIterator
 from customers.lookups import CUSTOMERS
 from customers.models import (
     DEFAULT_PAYMENT_TERMS_DAYS,
@@ -24,6 +25,7 @@ from customers.models import (
     GroupPrice,
     ProductLimit,
 )
+from customers.selectors import InviteChoices
 from leads.forms import company_choice
 from leads.models import OpportunityStage
 
@@ -392,6 +394,21 @@ class _RoleChoiceField(forms.ModelMultipleChoiceField):
         return role.name
 
 
+class _ReadChoiceIterator(PlainQueryChoiceIterator):
+    """The options of a field whose rows were read already (``_offer``)."""
+
+    def _objects(self) -> list:
+        return self.field.offered_rows
+
+
+def _offer(field: forms.ModelChoiceField, rows: list) -> None:
+    """Offer ``rows`` as the field's options instead of reading its queryset."""
+    field.offered_rows = rows
+    field.iterator = _ReadChoiceIterator
+    # The widget holds the choices it was given at construction; point it at ours.
+    field.widget.choices = field.choices
+
+
 class PortalInviteForm(forms.Form):
     """Who to invite: one of the customer's contacts (the same person, linked) or an e-mail
     and names typed in; and the roles they get."""
@@ -408,7 +425,9 @@ class PortalInviteForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     roles = _RoleChoiceField(label=_("Roles"), queryset=CustomerRole.objects.none())
 
-    def __init__(self, *args, customer: Customer, **kwargs):
+    def __init__(self, *args, customer: Customer, choices: InviteChoices | None = None, **kwargs):
+        """``choices``: the contacts and roles to offer, read already (``invite_choices``, for
+        the customer page's unbound form); the querysets still validate what is posted."""
         from django.contrib.contenttypes.models import ContentType
 
         from customers.portal_users import roles_for
@@ -425,11 +444,13 @@ class PortalInviteForm(forms.Form):
             company_id=customer.company_id, pk__in=linked, customer_user__isnull=True
         ).order_by("last_name", "first_name", "pk")
         self.fields["roles"].queryset = roles_for(customer)
+        if choices is not None:
+            _offer(self.fields["contact"], choices.contacts)
+            _offer(self.fields["roles"], choices.roles)
         if not self.is_bound and "roles" not in self.initial:
+            offered = choices.roles if choices is not None else self.fields["roles"].queryset
             self.initial["roles"] = [
-                role.pk
-                for role in self.fields["roles"].queryset
-                if role.key == CustomerRole.Key.BUYER
+                role.pk for role in offered if role.key == CustomerRole.Key.BUYER
             ]
 
     def clean(self):

@@ -7,7 +7,8 @@ app registers, in its ``AppConfig.ready()``, the figures it knows how to compute
 - ``rows(company_id, customer_ids)``: a queryset of the app's rows whose customer is among
   ``customer_ids`` (a subquery, not a list), or whose opportunity is among the tree's linked
   ones (``hierarchy.tree_opportunity_ids()``, read once for every figure that asks), each
-  annotated with ``rollup_customer``: the customer it counts for;
+  annotated with ``rollup_customer``: the customer it counts for. It depends on the company
+  alone (no date, no user): its SQL is compiled once per company and process;
 - its measures: additive aggregates over those rows (``Sum``, ``Count``), since a subtree's figure
   is the sum of its members'.
 
@@ -138,9 +139,31 @@ class MeasureTotals:
     by_child: dict[int, int | Decimal] = field(default_factory=dict)
 
 
+# Each figure's join, compiled once per company (and database) in a process: ``rows`` depends
+# on the company alone (the tree is the statement's CTE), and the ORM spent 0.6 ms compiling
+# each figure's on every customer page with children. Keyed by the figure object's id, checked
+# against the figure kept with it, so a figure registered anew is compiled anew.
+_compiled_joins: dict[tuple, tuple[Figure, tuple[str, list, list[str]]]] = {}
+_COMPILED_JOINS_KEPT = 2048
+
+
 def _figure_join(figure: Figure, alias: str, company_id: int) -> tuple[str, list, list[str]]:
     """The figure's rows grouped by customer, as a LEFT JOIN onto the tree (at most one row a
     customer, so the join never repeats a tree row); its SQL, parameters and measure columns."""
+    key = (id(figure), alias, company_id, connection.alias, connection.vendor)
+    kept = _compiled_joins.get(key)
+    if kept is not None and kept[0] is figure:
+        return kept[1]
+    compiled = _compile_figure_join(figure, alias, company_id)
+    if len(_compiled_joins) >= _COMPILED_JOINS_KEPT:
+        _compiled_joins.clear()
+    _compiled_joins[key] = (figure, compiled)
+    return compiled
+
+
+def _compile_figure_join(
+    figure: Figure, alias: str, company_id: int
+) -> tuple[str, list, list[str]]:
     keys = [f"{alias}_m{index}" for index in range(len(figure.measures))]
     inner = (
         figure.rows(company_id, hierarchy.tree_ids())

@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from addressbook.models import Contact, ContactLink
 from crm.access import viewable_rows
 from crm.models import Product
 from customers import hierarchy, rollup
@@ -169,24 +172,31 @@ class GroupAndTypeTerms:
 
 def customer_terms(customer: Customer) -> GroupAndTypeTerms:
     """Payment terms, the size of the group's price list and the products only its group or
-    type may buy (two queries)."""
+    type may buy, in one plain query: the ORM spent more compiling the two it took (0.8 ms)
+    than the database answering them. Every count is of the customer's company's rows."""
     group = customer.customer_group
     days = group.payment_terms_days if group else DEFAULT_PAYMENT_TERMS_DAYS
     terms = GroupAndTypeTerms(payment_terms=payment_terms_label(days))
+    company_id, group_id = customer.company_id, customer.customer_group_id
+    # A limit names a type or a group, never both (``ProductLimit``'s check constraint).
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {GroupPrice._meta.db_table}"
+        " WHERE company_id = %s AND customer_group_id = %s),"
+        f" (SELECT COUNT(DISTINCT product_id) FROM {ProductLimit._meta.db_table}"
+        " WHERE company_id = %s AND customer_type_id = %s),"
+        f" (SELECT COUNT(DISTINCT product_id) FROM {ProductLimit._meta.db_table}"
+        " WHERE company_id = %s AND customer_group_id = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [company_id, group_id, company_id, customer.customer_type_id, company_id, group_id],
+        )
+        group_prices, type_only, group_only = cursor.fetchone()
     if group is not None:
-        terms.group_prices = GroupPrice.objects.filter(
-            company=customer.company_id, customer_group=group
-        ).count()
-    limits = ProductLimit.objects.filter(company=customer.company_id).filter(
-        Q(customer_type=customer.customer_type_id)
-        | Q(customer_group=customer.customer_group_id, customer_group__isnull=False)
-    )
-    counts = limits.aggregate(
-        by_type=Count("product", filter=Q(customer_type__isnull=False), distinct=True),
-        by_group=Count("product", filter=Q(customer_group__isnull=False), distinct=True),
-    )
-    terms.type_only_products = counts["by_type"] or 0
-    terms.group_only_products = counts["by_group"] or 0
+        terms.group_prices = group_prices
+    terms.type_only_products = type_only
+    terms.group_only_products = group_only
     return terms
 
 
@@ -400,3 +410,77 @@ def viewable_duplicates(duplicates: list, user, company) -> list:
         ).values_list("pk", flat=True)
     )
     return [match for match in duplicates if match.customer.pk in seen]
+
+
+@dataclass(frozen=True)
+class InviteChoices:
+    """What the portal invitation on the customer page offers: the customer's contacts who do
+    not sign in yet (for any customer) and the roles its users may hold (``roles_for``), each
+    in the order the form's querysets give them."""
+
+    contacts: list[Contact]
+    roles: list[CustomerRole]
+
+
+def invite_choices(customer: Customer) -> InviteChoices:
+    """The invitation's contacts and roles in one plain query (a UNION ALL of the two), where
+    the form's two querysets cost a query each and more to compile than to run. The contacts
+    carry only their names (their label), the roles what their label and the preselected buyer
+    need; both only of the customer's company."""
+    company_id = customer.company_id
+    sql = (
+        # part, id, customer (roles), sort 1, sort 2, key (roles)
+        "SELECT 'contact' AS part, c.id, 0 AS owner, c.last_name AS s1, c.first_name AS s2,"
+        " '' AS role_key"
+        f" FROM {Contact._meta.db_table} c"
+        " WHERE c.company_id = %s AND c.id IN ("
+        f"SELECT l.contact_id FROM {ContactLink._meta.db_table} l"
+        " WHERE l.company_id = %s AND l.owner_type_id = %s AND l.owner_id = %s)"
+        f" AND NOT EXISTS (SELECT 1 FROM {CustomerUser._meta.db_table} u"
+        " WHERE u.contact_id = c.id)"
+        " UNION ALL"
+        " SELECT 'role', r.id, r.customer_id, r.name, '', r.key"
+        f" FROM {CustomerRole._meta.db_table} r"
+        " WHERE r.company_id = %s AND (r.customer_id IS NULL OR r.customer_id = %s)"
+        # As the form's querysets order them: contacts by name; roles by customer (the
+        # company's, with none, wherever the database sorts NULL), then by name.
+        " ORDER BY part, owner, s1, s2, id"
+    )
+    owner_type = ContentType.objects.get_for_model(Customer).pk
+    params = [company_id, company_id, owner_type, customer.pk, company_id, customer.pk]
+    contacts, roles = [], []
+    db = Contact.objects.db
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, pk, owner, first, second, key in cursor.fetchall():
+            if part == "contact":
+                contacts.append(
+                    _loaded(
+                        Contact,
+                        db,
+                        id=pk,
+                        company_id=company_id,
+                        first_name=second,
+                        last_name=first,
+                    )
+                )
+            else:
+                roles.append(
+                    _loaded(
+                        CustomerRole,
+                        db,
+                        id=pk,
+                        company_id=company_id,
+                        name=first,
+                        key=key,
+                        customer_id=owner,
+                    )
+                )
+    return InviteChoices(contacts=contacts, roles=roles)
+
+
+def _loaded(model, db: str, **values):
+    """A ``model`` row from some of its columns (the others load when read): ``from_db`` takes
+    the values in the order of the model's fields, whatever the order of their names."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])

@@ -37,6 +37,7 @@ from customers.forms import (
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
 from customers.tables import customer_table
+from customers.ui import hierarchy_children_rows
 
 
 def _assign_customer(customer, *, actor, salesperson):
@@ -224,18 +225,20 @@ class CustomerDetailView(
         context["hierarchy"] = selectors.customer_hierarchy(
             self.object, page=_page_number(self.request.GET.get("children_page"))
         )
+        context["hierarchy_children_rows"] = hierarchy_children_rows(context["hierarchy"])
         selectors.customer_origin_from_loaded(self.object, ancestors=context["hierarchy"].ancestors)
         context.update(selectors.customer_overview(customer=self.object))
-        context["opportunity_form"] = page_form(
-            CustomerOpportunityForm(company=self.request.company)
-        )
         if self.object.can_move_to(Customer.Status.ON_HOLD):
             context["hold_form"] = page_form(CustomerHoldForm(auto_id="hold_%s"))
         context["portal_users"] = selectors.customer_portal_users(customer=self.object)
         if context.get("can_edit"):
             # Who may edit the customer invites its people to the portal.
             context["invite_form"] = page_form(
-                PortalInviteForm(customer=self.object, auto_id="invite_%s")
+                PortalInviteForm(
+                    customer=self.object,
+                    choices=selectors.invite_choices(self.object),
+                    auto_id="invite_%s",
+                )
             )
         context["next_step"] = next_step_for(self.request, self.object)
         return context

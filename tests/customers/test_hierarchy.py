@@ -273,6 +273,76 @@ def test_one_query_for_every_figure_whatever_the_tree(company, tree):
     assert "WITH RECURSIVE" in queries.captured_queries[0]["sql"]
 
 
+def test_a_figure_registered_anew_is_compiled_anew(company, tree):
+    """Each figure's SQL is compiled once per company (``rollup._figure_join``): the same
+    figure is served from what was compiled; one registered again under its name is not."""
+    add_order(tree.a, "5.00", status=SalesOrder.Status.DRAFT)
+    saved = dict(rollup._registry)
+
+    def booked() -> Decimal:
+        totals = figures_by_key(
+            rollup.rollup(company_id=company.pk, root_id=tree.a.pk, shown_children=[])
+        )
+        return totals["test_orders"].own
+
+    try:
+        for status in (SalesOrder.Status.CONFIRMED, SalesOrder.Status.DRAFT):
+            expected = SalesOrder.objects.filter(customer=tree.a, status=status).aggregate(
+                total=Sum("net_total")
+            )["total"]
+            rollup.register_figure(
+                "test_orders",
+                order=99,
+                rows=rollup.rows_by_path(SalesOrder, "customer", status=status),
+                measures=[rollup.Measure("test_orders", "Test", Sum("net_total"), money=True)],
+            )
+            assert booked() == expected
+            assert booked() == expected  # compiled before
+    finally:
+        rollup._registry.clear()
+        rollup._registry.update(saved)
+
+
+# The children's rows as ``_hierarchy.html`` wrote them in a template loop, before
+# ``customers.ui.hierarchy_children_rows`` wrote them in Python.
+_CHILDREN_ROWS_AS_TEMPLATE = """{% load humanize money %}{% for row in hierarchy.children %}
+        <tr>
+          <th scope="row"><a href="{{ row.customer.get_absolute_url }}">{{ row.customer }}</a>{% if row.customer.status != 'active' %} <small class="muted">({{ row.customer.get_status_display|lower }})</small>{% endif %}</th>
+          <td class="num">{{ row.descendants|intcomma }}</td>
+          {% for cell in row.figures %}<td class="num">{% if cell.money %}{{ cell.value|amount }}{% else %}{{ cell.value|intcomma }}{% endif %}</td>{% endfor %}
+        </tr>
+      {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_children_rows_read_as_the_template_wrote_them(company, stages, language):
+    from django.template import engines
+    from django.utils import translation
+
+    from customers.ui import hierarchy_children_rows
+
+    parent = CustomerFactory(company=company, name="Holding")
+    for name, status in (
+        ("Ämter & <Co>", Customer.Status.ACTIVE),
+        ("Held", Customer.Status.ON_HOLD),
+        ("Gone", Customer.Status.INACTIVE),
+    ):
+        child = CustomerFactory(
+            company=company,
+            parent=parent,
+            name=name,
+            status=status,
+            hold_reason="Unpaid" if status == Customer.Status.ON_HOLD else "",
+        )
+        add_order(child, "1234567.89")
+        CustomerFactory(company=company, parent=child)
+    with translation.override(language):
+        view = selectors.customer_hierarchy(parent)
+        template = engines["django"].from_string(_CHILDREN_ROWS_AS_TEMPLATE)
+        assert str(hierarchy_children_rows(view)) == template.render({"hierarchy": view})
+    assert len(view.children) == 3
+
+
 def test_a_customer_column_is_one_registration_skipped_until_the_field_exists(company, tree):
     saved = dict(rollup._registry)
     try:

@@ -97,6 +97,63 @@ def test_customer_page_queries_do_not_grow(member_client, company, defaults):
     assert queries_for(member_client, url) == few
 
 
+# What the customer page reads, with a parent, a child, a group with its own prices, a link,
+# a portal user and the invitation form: session, user, membership; the customer (with its
+# type, group, salesperson, partner and who put it on hold); its ancestors, its children and
+# the roll-up of its tree; its links (with their leads and opportunities); its last balance
+# entries; its group's and type's terms (one plain query; were two); its portal users and their
+# roles; the invitation's contacts and roles (one plain query; were two); its quotations and
+# orders; addresses and contacts; the timeline. It was 19 before the terms and the invitation
+# were each read in one query.
+CUSTOMER_DETAIL_QUERIES = 17
+
+
+def test_the_customer_page_stays_within_its_query_budget(
+    member_client, company, defaults, django_assert_max_num_queries
+):
+    from customers.models import BalanceEntry, GroupPrice
+    from customers.portal_users import customer_roles_ensure
+    from tests.factories import ContactLinkFactory, CustomerUserFactory, ProductFactory
+
+    group = CustomerGroupFactory(company=company)
+    GroupPrice.objects.create(
+        company=company,
+        customer_group=group,
+        product=ProductFactory(company=company),
+        unit_price="9.50",
+    )
+    customer = CustomerFactory(
+        company=company, customer_group=group, parent=CustomerFactory(company=company)
+    )
+    CustomerFactory(company=company, parent=customer)
+    CustomerLink.objects.create(
+        company=company,
+        customer=customer,
+        opportunity=OpportunityFactory(company=company, lead=LeadFactory(company=company)),
+        kind="opened",
+    )
+    customer_roles_ensure(company)
+    CustomerUserFactory(customer=customer, roles="buyer")
+    ContactLinkFactory(company=company, owner=customer)
+    AddressLinkFactory(company=company, owner=customer)
+    NoteFactory(company=company, owner=customer)
+    BalanceEntry.objects.create(
+        company=company,
+        customer=customer,
+        kind="credit",
+        amount="5.00",
+        balance_after="5.00",
+        reason="Goodwill",
+    )
+    url = customer.get_absolute_url()
+    member_client.get(url)  # sessions and the company's cached lists warm
+    with django_assert_max_num_queries(CUSTOMER_DETAIL_QUERIES):
+        response = member_client.get(url)
+    assert response.status_code == 200
+    assert response.context["invite_form"] is not None
+    assert response.context["terms"].group_prices == 1
+
+
 def test_list_filters_and_searches(member_client, company):
     business = CustomerTypeFactory(company=company, name="Business")
     private = CustomerTypeFactory(company=company, name="Private", is_business=False)

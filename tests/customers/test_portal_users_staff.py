@@ -155,6 +155,52 @@ def test_a_role_of_another_customer_cannot_be_given(manager_client, company, ret
     assert not CustomerUser.objects.exists()
 
 
+def test_the_customer_page_offers_what_the_invitation_form_would(
+    manager_client, company, other_company, retail, ben, roles
+):
+    """The page reads the invitation's contacts and roles in one query (``invite_choices``):
+    the same rows in the same order as the form's querysets, none of another company's."""
+    from customers.forms import PortalInviteForm
+
+    ContactLinkFactory(
+        company=company,
+        owner=retail,
+        contact=ContactFactory(company=company, first_name="Ada", last_name="Brandt"),
+    )
+    ContactLinkFactory(
+        company=company,
+        owner=retail,
+        contact=ContactFactory(company=company, first_name="Zoe", last_name="Albers"),
+    )
+    signs_in = ContactFactory(company=company, first_name="Carl", last_name="Abel")
+    ContactLinkFactory(company=company, owner=retail, contact=signs_in)
+    CustomerUserFactory(customer=CustomerFactory(company=company), contact=signs_in)
+    ContactLinkFactory(company=company, owner=CustomerFactory(company=company))  # not retail's
+    CustomerRole.objects.create(company=company, customer=retail, name="Aa own")
+    CustomerRole.objects.create(
+        company=company, customer=CustomerFactory(company=company), name="B"
+    )
+    with scopes_disabled():
+        ContactLinkFactory(company=other_company, owner=CustomerFactory(company=other_company))
+        CustomerRole.objects.create(company=other_company, name="Theirs")
+
+    form = manager_client.get(retail.get_absolute_url()).context["invite_form"]
+    plain = PortalInviteForm(customer=retail)
+
+    def options(field_name, of_form):
+        return [(str(value), label) for value, label in of_form.fields[field_name].choices]
+
+    assert options("contact", form) == options("contact", plain)
+    assert [label for _value, label in options("contact", form)][1:] == [
+        "Zoe Albers",
+        "Ada Brandt",
+        "Ben Brandt",
+    ]
+    assert options("roles", form) == options("roles", plain)
+    assert len(options("roles", form)) == len(roles) + 1
+    assert form.initial["roles"] == plain.initial["roles"] == [roles["buyer"].pk]
+
+
 # --- who may ------------------------------------------------------------------------------------
 
 
