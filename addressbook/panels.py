@@ -138,8 +138,18 @@ def render_panel(
 ) -> SafeString:
     context = full_panel_context(request, owner, kind, new_form=new_form, links=links)
     if new_form is None:
-        return panel_html(context, csrf_token=get_token(request))
+        return panel_html(context, csrf_token=_csrf_token(request))
     return render_to_string("addressbook/partials/_panel.html", context, request=request)
+
+
+def _csrf_token(request: HttpRequest) -> str:
+    """The request's CSRF token for the panels' forms, masked once per request (as a page's
+    ``{% csrf_token %}`` tags share one value): each ``get_token`` call masks it anew, and the
+    two panels asked for it four times."""
+    token = request.__dict__.get("_addressbook_csrf_token")
+    if token is None:
+        token = request.__dict__["_addressbook_csrf_token"] = get_token(request)
+    return token
 
 
 def full_panel_context(
@@ -157,7 +167,7 @@ def full_panel_context(
         "links": links,
         "rows": rows,
         "rows_html": rows_html(
-            kind, rows, panel_id=shared["panel_id"], csrf_token=get_token(request)
+            kind, rows, panel_id=shared["panel_id"], csrf_token=_csrf_token(request)
         ),
         # A form sent back with its errors is rendered as it is; the empty one comes ready.
         "new_form": new_form,
