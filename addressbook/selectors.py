@@ -57,13 +57,13 @@ def _panel_links_sql() -> str:
         sort_badge = f"k.{quote(order)}" if order else "''"
         selected = ", ".join(f"t.{quote(column)}" for column in columns)
         parts.append(
-            f"(SELECT '{name}' AS kind, k.{quote('is_primary')}, {sort_badge} AS sort_badge,"
+            f"SELECT '{name}' AS kind, k.{quote('is_primary')}, {sort_badge} AS sort_badge,"
             f" k.{quote('id')}, k.{quote(badge)}, k.{quote(name + '_id')}, {selected}"
             f" FROM {quote(link_model._meta.db_table)} k"
             f" INNER JOIN {quote(target_model._meta.db_table)} t"
             f" ON k.{quote(name + '_id')} = t.{quote('id')}"
             f" WHERE k.{quote('company_id')} = %s AND k.{quote('owner_type_id')} = %s"
-            f" AND k.{quote('owner_id')} = %s)"
+            f" AND k.{quote('owner_id')} = %s"
         )
     return " UNION ALL ".join(parts) + " ORDER BY 1 ASC, 2 DESC, 3 ASC, 4 ASC"
 
