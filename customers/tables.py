@@ -47,11 +47,7 @@ def _status(customer, row) -> str:
     return html
 
 
-def _related_name(obj, field: str) -> str:
-    related = getattr(obj, field)
-    return text(related.name) if related is not None else ""
-
-
+# A row carries its type's, group's and salesperson's names (``CustomerListView.decorate_rows``).
 customer_table = Table(
     caption=_("Customers"),
     url=detail_url("customers:customer_detail"),
@@ -59,10 +55,8 @@ customer_table = Table(
     columns=[
         Column("name", _("Name"), _name, sort="name"),
         Column("status", _("Status"), _status),
-        Column("type", _("Type"), lambda c, row: text(c.customer_type.name), sort="type"),
-        Column(
-            "group", _("Group"), lambda c, row: _related_name(c, "customer_group"), sort="group"
-        ),
+        Column("type", _("Type"), lambda c, row: text(c.type_name), sort="type"),
+        Column("group", _("Group"), lambda c, row: text(c.group_name), sort="group"),
         Column(
             "value",
             _("Lifetime sales"),
@@ -79,7 +73,7 @@ customer_table = Table(
         ),
         Column("email", _("E-mail"), lambda c, row: mailto(c.email)),
         Column("phone", _("Phone"), lambda c, row: phone(c.phone)),
-        Column("salesperson", _("Salesperson"), lambda c, row: _related_name(c, "salesperson")),
+        Column("salesperson", _("Salesperson"), lambda c, row: text(c.salesperson_name)),
         Column(
             "created",
             _("Customer since"),

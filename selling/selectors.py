@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    F,
     Max,
     Model,
     Prefetch,
@@ -75,28 +76,26 @@ def quotations_of_customer(
 
 
 def quotations_for_list(queryset: QuerySet[Quotation]) -> QuerySet[Quotation]:
-    """What a list row shows: the party (the customer, the customer its opportunity became, or
-    the opportunity) and the salesperson, in the one query that loads the page of rows."""
-    return (
-        queryset.select_related(
-            "customer", "opportunity", "opportunity__customer_link__customer", "salesperson"
-        )
-        .annotate(
-            party_name=Coalesce(
-                "customer__name", "opportunity__customer_link__customer__name", "opportunity__title"
-            )
-        )
-        # The columns the row shows (selling.tables): five joined rows of thirty-odd columns
-        # each cost more to read and build than the rest of the page's rows.
-        .only(
-            *_DOCUMENT_COLUMNS,
-            "quotation_date",
-            "valid_until",
-            "customer__name",
-            "opportunity__title",
-            "opportunity__customer_link__customer__name",
-            "salesperson__name",
-        )
+    """What a list row shows (``selling.tables``), in the one query that loads the page of rows:
+    the party's names (the customer's, the customer its opportunity became, the opportunity's
+    title; ``party_name`` is the one sorted by) and the salesperson's, as plain columns of the
+    quotation's row. Read as related rows, each row built up to five model instances: 0.9 ms of
+    CPU a page of 50 at 1M, against the same joins read as values."""
+    return queryset.annotate(
+        party_name=Coalesce(
+            "customer__name", "opportunity__customer_link__customer__name", "opportunity__title"
+        ),
+        customer_name=F("customer__name"),
+        opportunity_title=F("opportunity__title"),
+        linked_customer_id=F("opportunity__customer_link__customer_id"),
+        linked_customer_name=F("opportunity__customer_link__customer__name"),
+        salesperson_name=F("salesperson__name"),
+    ).only(
+        *_DOCUMENT_COLUMNS,
+        "quotation_date",
+        "valid_until",
+        "customer_id",
+        "opportunity_id",
     )
 
 
@@ -113,13 +112,16 @@ _DOCUMENT_COLUMNS = (
 
 
 def orders_for_list(queryset: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
-    return queryset.select_related("customer", "salesperson", "quotation").only(
+    """What an order's list row shows, as plain columns of its row (``quotations_for_list``)."""
+    return queryset.annotate(
+        customer_name=F("customer__name"),
+        salesperson_name=F("salesperson__name"),
+        quotation_number=F("quotation__number"),
+    ).only(
         *_DOCUMENT_COLUMNS,
         "order_date",
         "delivery_date",
-        "customer__name",
-        "salesperson__name",
-        "quotation__number",
+        "customer_id",
     )
 
 

@@ -1,6 +1,5 @@
 """The quotation and sales order lists' columns (``crm.ui.columns``)."""
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -14,10 +13,12 @@ from crm.ui.columns import (
     choice_label,
     detail_url,
     escaped,
+    key_url,
     link,
     phrase,
     short_date,
     text,
+    today,
 )
 
 # The badge of each document status (quotations and orders share the one list of colours).
@@ -32,8 +33,10 @@ STATUS_BADGES = {
     "expired": "warning",
 }
 
-customer_url = detail_url("customers:customer_detail")
-opportunity_url = detail_url("leads:opportunity_detail")
+# A row carries its parties' keys and names, not the records (``selectors.quotations_for_list``,
+# ``orders_for_list``).
+customer_url = key_url("customers:customer_detail")
+opportunity_url = key_url("leads:opportunity_detail")
 
 
 def _status(document, row) -> str:
@@ -51,39 +54,33 @@ def _total(document, row) -> str:
 
 
 def _salesperson(document, row) -> str:
-    return text(document.salesperson.name) if document.salesperson is not None else ""
+    return text(document.salesperson_name)
 
 
 def _quotation_party(quotation, row) -> str:
     """The customer, else the customer its opportunity became, else the opportunity."""
-    opportunity = quotation.opportunity
-    linked = None
-    if opportunity is not None:
-        try:
-            linked = opportunity.customer_link.customer
-        except ObjectDoesNotExist:
-            linked = None
-    if quotation.customer is not None:
-        html = link(customer_url(quotation.customer), quotation.customer.name)
-    elif linked is not None:
-        html = link(customer_url(linked), linked.name)
-    elif opportunity is not None:
+    opportunity_id = quotation.opportunity_id
+    if quotation.customer_id is not None:
+        html = link(customer_url(quotation.customer_id), quotation.customer_name)
+    elif quotation.linked_customer_id is not None:
+        html = link(customer_url(quotation.linked_customer_id), quotation.linked_customer_name)
+    elif opportunity_id is not None:
         return format_html(
             '{}<br><small class="muted">{}</small>',
-            link(opportunity_url(opportunity), opportunity.title),
+            link(opportunity_url(opportunity_id), quotation.opportunity_title),
             phrase(gettext_noop("opportunity, not a customer yet")),
         )
     else:
         return ""
-    if opportunity is not None:
-        note = phrase(gettext_noop("for %(title)s")) % {"title": opportunity.title}
+    if opportunity_id is not None:
+        note = phrase(gettext_noop("for %(title)s")) % {"title": quotation.opportunity_title}
         html = format_html('{}<br><small class="muted">{}</small>', html, note)
     return html
 
 
 def _valid_until(quotation, row) -> str:
     html = short_date(quotation.valid_until)
-    if quotation.is_due_to_expire():
+    if quotation.is_due_to_expire(today()):
         html = format_html(
             '{}<br><small class="doc-overdue">{}</small>',
             html,
@@ -115,8 +112,8 @@ quotation_table = Table(
 
 def _order_number(order, row) -> str:
     html = link(row.url, order.number, css="doc-number")
-    if order.quotation is not None:
-        note = phrase(gettext_noop("from %(number)s")) % {"number": order.quotation.number}
+    if order.quotation_number is not None:
+        note = phrase(gettext_noop("from %(number)s")) % {"number": order.quotation_number}
         html = format_html('{}<br><small class="muted">{}</small>', html, note)
     return html
 
@@ -131,7 +128,7 @@ order_table = Table(
         Column(
             "customer",
             _("Customer"),
-            lambda o, row: link(customer_url(o.customer), o.customer.name),
+            lambda o, row: link(customer_url(o.customer_id), o.customer_name),
             sort="customer",
             css="doc-party-cell",
         ),

@@ -76,11 +76,18 @@ def text(value: Any) -> str:
 _body_language: ContextVar[str | None] = ContextVar("body_language", default=None)
 # And its time zone, which ``timezone.localtime`` would look up again for every dated row.
 _body_zone: ContextVar[Any] = ContextVar("body_zone", default=None)
+# And the day it is there, which a row may compare its dates with (``today``).
+_body_today: ContextVar[date | None] = ContextVar("body_today", default=None)
 
 
 def current_language() -> str | None:
     """The active language: the one the body being written was given, else Django's."""
     return _body_language.get() or get_language()
+
+
+def today() -> date:
+    """The reader's today: the body's, read once per body, else ``timezone.localdate()``."""
+    return _body_today.get() or timezone.localdate()
 
 
 def phrase(message: str) -> str:
@@ -195,14 +202,25 @@ def detail_url(view_name: str) -> Callable[[Any], str]:
     """``obj -> obj's detail URL`` for a URL that takes the primary key: the pattern is
     reversed once (on first use: the URLconf imports the views that declare tables) and each
     row only fills in its key."""
+    of_key = key_url(view_name)
+
+    def url(obj) -> str:
+        return of_key(obj.pk)
+
+    return url
+
+
+def key_url(view_name: str) -> Callable[[Any], str]:
+    """``key -> the detail URL of the record with that primary key`` (``detail_url``), for a
+    row that carries a related record's key and name rather than the record."""
     marker = "2147483647"
     parts: list[str] = []
 
-    def url(obj) -> str:
+    def url(key) -> str:
         if not parts:
             head, _sep, tail = reverse(view_name, args=[int(marker)]).rpartition(marker)
             parts[:] = [head, tail]
-        return f"{parts[0]}{obj.pk}{parts[1]}"
+        return f"{parts[0]}{key}{parts[1]}"
 
     return url
 
@@ -529,10 +547,13 @@ class BoundTable:
         select = _("Select %(name)s")
         out = []
         language = _body_language.set(get_language())
-        zone = _body_zone.set(timezone.get_current_timezone())
+        current_zone = timezone.get_current_timezone()
+        zone = _body_zone.set(current_zone)
+        day = _body_today.set(timezone.localdate(timezone=current_zone))
         try:
             self._write_rows(out, url, request, prepared, select)
         finally:
+            _body_today.reset(day)
             _body_zone.reset(zone)
             _body_language.reset(language)
         return mark_safe("\n".join(out))

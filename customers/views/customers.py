@@ -1,6 +1,7 @@
 """Customer list, the 360-degree customer page, create, edit, delete, new opportunity."""
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -159,7 +160,6 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Com
         return (
             super()
             .get_queryset()
-            .select_related("customer_type", "customer_group", "salesperson")
             .only(
                 "pk",
                 "company_id",
@@ -171,10 +171,6 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Com
                 "created_at",
                 "lifetime_sales_value",
                 "balance",
-                "customer_type__name",
-                "customer_type__is_business",
-                "customer_group__name",
-                "salesperson__name",
                 "parent_id",
             )
         )
@@ -183,7 +179,14 @@ class CustomerListView(BulkActionMixin, MyRecordsMixin, AccessQuerysetMixin, Com
         # The parent's name as a subquery, not a join of the customers to themselves: that
         # join made PostgreSQL spend 0.3 ms more planning the page's query (0.25 ms the join,
         # 0.5 ms with it at a million leads), more than reading the name for 50 rows.
-        return queryset.annotate(parent_name=selectors.parent_name())
+        # The type's, group's and salesperson's names as columns of the row (customers.tables),
+        # not three related instances built for each row.
+        return queryset.annotate(
+            parent_name=selectors.parent_name(),
+            type_name=F("customer_type__name"),
+            group_name=F("customer_group__name"),
+            salesperson_name=F("salesperson__name"),
+        )
 
 
 MAX_PAGE = 100_000

@@ -251,6 +251,67 @@ def test_order_list_filters_searches_and_sorts(member_client, company, member, d
     assert numbers(member_client.get(url, {"sort": "number"})) == [first.number, second.number]
 
 
+def _row_of(html: str, number: str) -> str:
+    """The list row (``<tr>…</tr>``) whose number link reads ``number``."""
+    start = html.index(f">{number}</a>")
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start) + len("</tr>")]
+
+
+def test_list_rows_name_each_party_as_read_from_the_row(
+    member_client, company, member, defaults, opportunity
+):
+    """Each of a quotation's parties (its customer; its customer and opportunity; the customer
+    its opportunity became; the opportunity alone), an expiry that has passed, the salesperson
+    and an order's quotation, written from the names the row carries (selectors.*_for_list)."""
+    seller = SalespersonFactory(company=company, name="Rita <Rep>")
+    bakery = CustomerFactory(company=company, name="Bäckerei & Söhne", salesperson=seller)
+    plain = quotation_in(QS.SENT, company, member, customer=bakery)
+    Quotation.objects.filter(pk=plain.pk).update(salesperson=seller)
+    overdue = past(quotation_in(QS.SENT, company, member, customer=bakery))
+    prospect = OpportunityFactory(
+        company=company,
+        lead=LeadFactory(company=company),
+        title="Fleet <2>",
+        stage=stage_of(company, "open"),
+    )
+    for_prospect = services.quotation_create(opportunity=prospect, actor=member)
+    became = services.quotation_create(opportunity=opportunity, actor=member)
+    nordwind = opportunity_convert_to_customer(
+        opportunity=opportunity, actor=member, fields={"name": "Nordwind Logistik"}
+    )
+    accepted = quotation_in(QS.ACCEPTED, company, member, customer=bakery)
+    order = services.order_from_quotation(quotation=accepted, actor=member)
+    html = member_client.get(reverse("selling:quotation_list")).content.decode()
+    customer_cell = '<td class="doc-party-cell" data-label="Customer">'
+
+    row = _row_of(html, plain.number)
+    assert (
+        f'{customer_cell}<a href="/customers/{bakery.pk}/">Bäckerei &amp; Söhne</a></td>'
+        '<td data-label="Valid until">'
+    ) in row
+    assert '<td data-label="Salesperson">Rita &lt;Rep&gt;</td>' in row
+    assert "doc-overdue" not in row
+    assert '<br><small class="doc-overdue">passed: expires when opened</small></td>' in _row_of(
+        html, overdue.number
+    )
+    assert (
+        f'{customer_cell}<a href="/leads/opportunities/{prospect.pk}/">Fleet &lt;2&gt;</a>'
+        '<br><small class="muted">opportunity, not a customer yet</small></td>'
+    ) in _row_of(html, for_prospect.number)
+    assert (
+        f'{customer_cell}<a href="/customers/{nordwind.pk}/">Nordwind Logistik</a>'
+        '<br><small class="muted">for Nordwind fleet</small></td>'
+    ) in _row_of(html, became.number)
+
+    html = member_client.get(reverse("selling:order_list")).content.decode()
+    row = _row_of(html, order.number)
+    assert (
+        f'<a class="doc-number" href="/selling/orders/{order.pk}/">{order.number}</a>'
+        f'<br><small class="muted">from {accepted.number}</small></td>'
+    ) in row
+    assert f'{customer_cell}<a href="/customers/{bakery.pk}/">Bäckerei &amp; Söhne</a></td>' in row
+
+
 def test_mine_shows_a_salespersons_own_documents(
     client, company, member, salesperson_user, defaults
 ):
