@@ -15,7 +15,8 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import time as time_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -129,6 +130,8 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
     user_pk = request.user.pk
     now = timezone.now()
     system = _("System")
+    # The ``date`` filter's output, its format looked up once: "c" is the ISO form.
+    datetime_format = get_format("DATETIME_FORMAT")
     rows = []
     for entry in entries:
         kind = entry.kind
@@ -136,8 +139,8 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
         row = {
             "entry": entry,
             "kind": kind,
-            "datetime": date_filter(occurred_at, "c"),
-            "datetime_title": date_filter(occurred_at, "DATETIME_FORMAT"),
+            "datetime": occurred_at.isoformat(),
+            "datetime_title": dateformat.format(occurred_at, datetime_format),
             "relative": relative_time(occurred_at, now=now),
             "on_owner": "",
         }
