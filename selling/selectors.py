@@ -180,7 +180,12 @@ def document_lines(document: Quotation | SalesOrder) -> DocumentView:
         lines = SalesOrderItem.objects.filter(company=document.company_id, order=document)
         lines = lines.select_related("product", "quotation_item")
     lines = list(lines.order_by("position", "pk"))
-    include_vat = document.prices_include_vat
+    return _priced(lines, include_vat=document.prices_include_vat)
+
+
+def _priced(lines: list, *, include_vat: bool) -> DocumentView:
+    """``lines`` (models or ``PageLine``s) with their prices as the document shows them (net or
+    gross, as ``include_vat`` says) and the document's totals."""
     return DocumentView(
         lines=[
             ShownLine(
@@ -245,18 +250,7 @@ def document_page_lines(document: Quotation | SalesOrder) -> DocumentView:
             *_PAGE_LINE_COLUMNS, "quotation_item_id", "quotation_item__position"
         )
     lines = [PageLine(*row) for row in rows.order_by("position", "pk")]
-    include_vat = document.prices_include_vat
-    return DocumentView(
-        lines=[
-            ShownLine(
-                line=line,
-                unit_price=pricing.shown_unit_price(line, include_vat=include_vat),
-                amount=pricing.shown_line_amount(line, include_vat=include_vat),
-            )
-            for line in lines
-        ],
-        totals=pricing.document_totals(lines),
-    )
+    return _priced(lines, include_vat=document.prices_include_vat)
 
 
 def quotation_customer(quotation: Quotation) -> Customer | None:
