@@ -1,0 +1,87 @@
+"""crm.sql_reads: rows read by hand-written SQL come back as the ORM gives them (dates aware,
+decimals, booleans, JSON, a child model's inherited columns), on SQLite and PostgreSQL alike."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+
+from crm import sql_reads
+from crm.models import Activity, Product, SystemEvent, Task
+from tests.factories import ProductFactory, SystemEventFactory, TaskFactory
+
+
+def _tasks_sql() -> tuple[str, sql_reads.Columns, sql_reads.Columns]:
+    """Tasks of a company with their assignees, as the timeline would read them."""
+    user_model = get_user_model()
+    task = sql_reads.model_columns(Task, "t", parents={Activity: "a"})
+    assignee = sql_reads.model_columns(user_model, "u")
+    link = Task._meta.get_field("activity_ptr")
+    assigned_to = Task._meta.get_field("assigned_to")
+    sql = (
+        f"SELECT {task.sql}, {assignee.sql} FROM {sql_reads.table(Task)} t"
+        f" INNER JOIN {sql_reads.table(Activity)} a"
+        f" ON {sql_reads.column('a', Activity._meta.pk)} = {sql_reads.column('t', link)}"
+        f" LEFT OUTER JOIN {sql_reads.table(user_model)} u"
+        f" ON {sql_reads.column('u', user_model._meta.pk)} = {sql_reads.column('t', assigned_to)}"
+        f" WHERE {sql_reads.column('a', Activity._meta.get_field('company'))} = %s"
+        f" ORDER BY {sql_reads.column('a', Activity._meta.pk)}"
+    )
+    return sql, task, assignee
+
+
+def _fields(instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields
+    }
+
+
+def test_a_child_model_and_its_joined_row_read_as_the_orm_reads_them(company, member):
+    TaskFactory(
+        company=company,
+        author=member,
+        assigned_to=member,
+        done=True,
+        done_at=timezone.now() - timedelta(hours=2),
+    )
+    TaskFactory(company=company, author=member, assigned_to=None, due_date=None)
+    sql, task_columns, assignee_columns = sql_reads.kept("test-tasks", _tasks_sql)
+    assert sql_reads.kept("test-tasks", _tasks_sql)[0] is sql  # built once per process
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [company.pk])
+        raw = cursor.fetchall()
+
+    expected = list(
+        Task.objects.filter(company=company).order_by("pk").select_related("assigned_to")
+    )
+    read = [task_columns.instance(row) for row in raw]
+    for got, want in zip(read, expected, strict=True):
+        assert type(got) is Task and _fields(got) == _fields(want)
+    assert read[0].done is True and timezone.is_aware(read[0].occurred_at)
+    assignees = [assignee_columns.instance(row, task_columns.width) for row in raw]
+    assert assignees[0].pk == member.pk and assignees[0].get_full_name() == member.get_full_name()
+    assert assignees[1] is None  # no one assigned: the LEFT JOIN found no row
+
+
+def test_json_and_decimal_columns_convert(company):
+    SystemEventFactory(company=company, data={"message": {"msgid": "Won"}, "about": {"pk": 3}})
+    ProductFactory(company=company, unit_price=Decimal("12.50"))
+    data = SystemEvent._meta.get_field("data")
+    columns = sql_reads.select(("e", data))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns.sql} FROM {sql_reads.table(SystemEvent)} e")
+        (row,) = cursor.fetchall()
+    assert columns.values(row) == [{"message": {"msgid": "Won"}, "about": {"pk": 3}}]
+
+    price = sql_reads.select(("p", Product._meta.get_field("unit_price")))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {price.sql} FROM {sql_reads.table(Product)} p WHERE p.company_id = %s",
+            [company.pk],
+        )
+        (row,) = cursor.fetchall()
+    assert price.values(row) == [Decimal("12.50")]
