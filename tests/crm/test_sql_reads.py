@@ -1,7 +1,7 @@
 """crm.sql_reads: rows read by hand-written SQL come back as the ORM gives them (dates aware,
 decimals, booleans, JSON, a child model's inherited columns), on SQLite and PostgreSQL alike."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -45,7 +45,8 @@ def test_a_child_model_and_its_joined_row_read_as_the_orm_reads_them(company, me
         author=member,
         assigned_to=member,
         done=True,
-        done_at=timezone.now() - timedelta(hours=2),
+        done_at=datetime(2026, 11, 30, 9, 15, tzinfo=UTC),
+        due_date=date(2026, 12, 1),
     )
     TaskFactory(company=company, author=member, assigned_to=None, due_date=None)
     sql, task_columns, assignee_columns = sql_reads.kept("test-tasks", _tasks_sql)
