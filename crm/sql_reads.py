@@ -93,17 +93,23 @@ def select(*columns: tuple[str, models.Field]) -> Columns:
 
 
 def model_columns(
-    model: type[models.Model], alias: str, *, parents: dict[type[models.Model], str] | None = None
+    model: type[models.Model],
+    alias: str,
+    *,
+    parents: dict[type[models.Model], str] | None = None,
+    only: tuple[str, ...] = (),
 ) -> Columns:
     """Every concrete column of ``model`` read from ``alias``: what the ORM reads for a row,
     ready for ``Columns.instance``. A child model's inherited columns are read from its
-    parents' tables, joined as ``parents`` names them (parent model -> alias)."""
+    parents' tables, joined as ``parents`` names them (parent model -> alias). ``only`` narrows
+    them as ``QuerySet.only`` does (the key stays; the others load when read)."""
     parents = parents or {}
+    fields = model._meta.concrete_fields
+    if only:
+        wanted = {model._meta.get_field(name).attname for name in only}
+        fields = [field for field in fields if field.attname in wanted or field.primary_key]
     columns = select(
-        *(
-            (alias if field.model is model else parents[field.model], field)
-            for field in model._meta.concrete_fields
-        )
+        *((alias if field.model is model else parents[field.model], field) for field in fields)
     )
     return Columns(columns.fields, columns.sql, columns.converters, model)
 
@@ -121,3 +127,123 @@ def kept(key: Any, build: Callable[[], T]) -> T:
     except KeyError:
         value = _KEPT[full] = build()
         return value
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A table joined to ``parent`` (another alias of the read) on the parent's relation
+    ``field``: a foreign key of the parent's, or a one-to-one pointing back at it."""
+
+    alias: str
+    model: type[models.Model]
+    parent: str
+    field: str
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    # Per table: its alias, its columns and where they start in a row.
+    tables: tuple[tuple[str, Columns, int], ...]
+    # Per joined table: its parent's alias, its own, the relation to cache it under on the
+    # parent and, for a one-to-one, the one to cache the parent under on it.
+    caches: tuple[tuple[str, str, Any, Any], ...]
+
+
+class PlainRead:
+    """Whole rows of ``model`` (aliased ``alias``), each with the rows ``joined`` to it, as
+    ``select_related`` reads them: ``SELECT`` every concrete column of each table (``only``
+    narrows the first one's, as ``QuerySet.only``), each joined table ``LEFT JOIN``ed on its
+    relation (None where there is none), then ``where`` and ``order`` (SQL over the aliases,
+    ``%s`` for each parameter; the company's id is always one), ``limit``, or with ``paged`` a
+    LIMIT and OFFSET that the last two parameters give. ``read(params)`` gives the first
+    table's instances with the joined ones cached on them.
+
+    The statement is written on first use, once per process and database vendor. Declare a
+    read once, at module level, next to the queryset it stands for in a comment; its test
+    compares the two."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        alias: str,
+        *,
+        joined: tuple[Joined, ...] = (),
+        where: str,
+        order: str = "",
+        limit: int | None = None,
+        only: tuple[str, ...] = (),
+        paged: bool = False,
+    ) -> None:
+        self.model, self.alias, self.joined = model, alias, joined
+        self.where, self.order, self.limit = where, order, limit
+        self.only, self.paged = only, paged
+        self._statements: dict[str, _Statement] = {}
+
+    def _statement(self) -> _Statement:
+        statement = self._statements.get(connection.vendor)
+        if statement is not None:
+            return statement
+        models_by_alias = {self.alias: self.model, **{j.alias: j.model for j in self.joined}}
+        tables, start = [], 0
+        for alias, model in models_by_alias.items():
+            only = self.only if alias == self.alias else ()
+            columns = model_columns(model, alias, only=only)
+            tables.append((alias, columns, start))
+            start += columns.width
+        sql = (
+            f"SELECT {', '.join(columns.sql for _alias, columns, _start in tables)}"
+            f" FROM {table(self.model)} {self.alias}"
+        )
+        caches = []
+        for join in self.joined:
+            parent = models_by_alias[join.parent]
+            relation = parent._meta.get_field(join.field)
+            back = None
+            if relation.one_to_one:
+                back = relation.remote_field if relation.concrete else relation.field
+            caches.append((join.parent, join.alias, relation, back))
+            if relation.concrete:  # the parent's foreign key: the joined row's key is its value
+                on = f"{column(join.alias, join.model._meta.pk)} = {column(join.parent, relation)}"
+            else:  # a one-to-one pointing at the parent: its column holds the parent's key
+                on = (
+                    f"{column(join.alias, relation.field)} = {column(join.parent, parent._meta.pk)}"
+                )
+            sql += f" LEFT OUTER JOIN {table(join.model)} {join.alias} ON {on}"
+        sql += f" WHERE {self.where}"
+        if self.order:
+            sql += f" ORDER BY {self.order}"
+        if self.limit is not None:
+            sql += f" LIMIT {int(self.limit)}"
+        if self.paged:
+            sql += " LIMIT %s OFFSET %s"
+        statement = _Statement(sql, tuple(tables), tuple(caches))
+        self._statements[connection.vendor] = statement
+        return statement
+
+    def read(self, params: Sequence) -> list[models.Model]:
+        """The first table's rows the statement finds, in its order, the joined ones cached on
+        them (each whole, as ``select_related`` loads them)."""
+        statement = self._statement()
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, list(params))
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            instances = {
+                alias: columns.instance(row, start) for alias, columns, start in statement.tables
+            }
+            for parent_alias, alias, relation, back in statement.caches:
+                parent, related = instances[parent_alias], instances[alias]
+                if parent is None:
+                    continue
+                relation.set_cached_value(parent, related)
+                if back is not None and related is not None:
+                    back.set_cached_value(related, parent)
+            found.append(instances[self.alias])
+        return found
+
+    def first(self, params: Sequence) -> models.Model | None:
+        """The first row ``read`` gives, or None."""
+        rows = self.read(params)
+        return rows[0] if rows else None

@@ -4,9 +4,12 @@ decimals, booleans, JSON, a child model's inherited columns), on SQLite and Post
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_scopes import scope
 
 from crm import sql_reads
 from crm.models import Activity, Product, SystemEvent, Task
@@ -86,3 +89,38 @@ def test_json_and_decimal_columns_convert(company):
         )
         (row,) = cursor.fetchall()
     assert price.values(row) == [Decimal("12.50")]
+
+
+def test_a_plain_read_gives_what_select_related_gives(company, other_company):
+    from leads.models import Lead, LeadSource, Opportunity
+    from tests.factories import LeadFactory, LeadSourceFactory, OpportunityFactory
+
+    source = LeadSourceFactory(company=company)
+    with_source = LeadFactory(company=company, source=source)
+    converted = LeadFactory(company=company)
+    OpportunityFactory(company=company, lead=converted)
+    with scope(company=other_company):
+        LeadFactory(company=other_company)
+    read = sql_reads.PlainRead(
+        Lead,
+        "l",
+        joined=(
+            sql_reads.Joined("s", LeadSource, "l", "source"),
+            sql_reads.Joined("o", Opportunity, "l", "opportunity"),
+        ),
+        where=f"{sql_reads.column('l', Lead._meta.get_field('company'))} = %s",
+        order=f"{sql_reads.column('l', Lead._meta.pk)}",
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        leads = read.read([company.pk])
+        assert [lead.pk for lead in leads] == [with_source.pk, converted.pk]
+        assert leads[0].source == source and leads[1].source is None
+        assert leads[1].opportunity.lead is leads[1]  # the one-to-one both ways
+        with pytest.raises(Opportunity.DoesNotExist):
+            leads[0].opportunity  # noqa: B018 (cached as missing, as select_related leaves it)
+    assert len(queries) == 1
+    expected = Lead.objects.filter(company=company).select_related("source", "opportunity")
+    for got, want in zip(leads, expected.order_by("pk"), strict=True):
+        assert _fields(got) == _fields(want)
+    assert read.first([other_company.pk]).company_id == other_company.pk
