@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from crm.access import Action, can
-from selling.models import Quotation, SalesOrder
+from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
 
 # What each page reads with its document, as its view's ``select_related`` named it.
 PAGE_RELATIONS: dict[type[models.Model], tuple[str, ...]] = {
@@ -48,15 +48,21 @@ class _Read:
     parts: tuple[_Part, ...]
 
 
+def _column_converters(field: models.Field, alias: str) -> tuple:
+    """The converters the ORM applies to ``field``'s column read as ``alias`` on this database
+    (the backend's, then the field's own), and the column expression they are given."""
+    column = field.get_col(alias)
+    return tuple(
+        connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    ), column
+
+
 def _converters(model: type[models.Model], alias: str) -> tuple:
     found = []
     for index, field in enumerate(model._meta.concrete_fields):
-        column = field.get_col(alias)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(
-            connection
-        )
+        converters, column = _column_converters(field, alias)
         if converters:
-            found.append((index, tuple(converters), column))
+            found.append((index, converters, column))
     return tuple(found)
 
 
@@ -156,3 +162,79 @@ def document_for_page(model: type[models.Model], *, pk: int, request) -> models.
             % {"verbose_name": model._meta.verbose_name}
         )
     return document
+
+
+# --- the lines -------------------------------------------------------------------------------------
+
+# Each kind of line: its document's key and, after ``selectors.PAGE_LINE_COLUMNS``, the columns
+# only its kind has (an order's line made from a quotation's line: that line's key and position).
+LINE_READS: dict[type[models.Model], tuple[str, tuple[str, ...]]] = {
+    QuotationItem: ("quotation", ()),
+    SalesOrderItem: ("order", ("quotation_item_id", "quotation_item__position")),
+}
+
+
+@dataclass(frozen=True)
+class _LinesRead:
+    sql: str
+    # Per column with any, its index, its converters and the column expression they are given.
+    converters: tuple[tuple[int, tuple, models.expressions.Col], ...]
+
+
+def _lines_read_for(model: type[models.Model], columns: tuple[str, ...]) -> _LinesRead:
+    """The lines' query, as the ORM writes ``values_list(*columns)`` for them in the order
+    ``position, pk``: each related table joined once (INNER where the key is required)."""
+    quote = connection.ops.quote_name
+    document_field, _own = LINE_READS[model]
+    joins: dict[str, str] = {}
+    selected, converters = [], []
+    for index, path in enumerate(columns):
+        relation_name, _sep, name = path.rpartition("__")
+        if relation_name:
+            relation = model._meta.get_field(relation_name)
+            target = relation.related_model
+            field = target._meta.pk if name == "pk" else target._meta.get_field(name)
+            if relation_name not in joins:
+                alias = f"r{len(joins) + 1}"
+                kind = "LEFT OUTER JOIN" if relation.null else "INNER JOIN"
+                joins[relation_name] = (
+                    f" {kind} {quote(target._meta.db_table)} {alias}"
+                    f" ON {alias}.{quote(target._meta.pk.column)} = i.{quote(relation.column)}"
+                )
+            alias = joins[relation_name].split(" ON ", 1)[0].rsplit(" ", 1)[1]
+        else:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+            alias = "i"
+        found, column = _column_converters(field, alias)
+        if found:
+            converters.append((index, found, column))
+        selected.append(f"{alias}.{quote(field.column)}")
+    document_column = model._meta.get_field(document_field).column
+    sql = (
+        f"SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)} i{''.join(joins.values())}"
+        f" WHERE i.{quote('company_id')} = %s AND i.{quote(document_column)} = %s"
+        f" ORDER BY i.{quote('position')} ASC, i.{quote(model._meta.pk.column)} ASC"
+    )
+    return _LinesRead(sql, tuple(converters))
+
+
+_LINES_READS: dict[tuple[str, type[models.Model]], _LinesRead] = {}
+
+
+def line_rows(
+    model: type[models.Model], columns: tuple[str, ...], *, company_id: int, document_id: int
+) -> list[list]:
+    """The document's lines of ``model``, each the values of ``columns`` and then of the
+    columns only its kind has (``LINE_READS``), converted as ``values_list`` gives them."""
+    key = (connection.vendor, model)
+    read = _LINES_READS.get(key)
+    if read is None:
+        read = _LINES_READS[key] = _lines_read_for(model, (*columns, *LINE_READS[model][1]))
+    with connection.cursor() as cursor:
+        cursor.execute(read.sql, [company_id, document_id])
+        rows = [list(row) for row in cursor.fetchall()]
+    for row in rows:
+        for index, converters, column in read.converters:
+            for converter in converters:
+                row[index] = converter(row[index], column, connection)
+    return rows
