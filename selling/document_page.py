@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from django.db import connection, models
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from crm.access import Action, can
 from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
@@ -157,10 +156,8 @@ def document_for_page(model: type[models.Model], *, pk: int, request) -> models.
     rows its page shows (``PAGE_RELATIONS``); otherwise a 404, whichever the reason."""
     document = _document_row(model, company_id=request.company.pk, pk=pk)
     if document is None or not can(request.user, request.company, document, Action.VIEW):
-        raise Http404(
-            _("No %(verbose_name)s found matching the query")
-            % {"verbose_name": model._meta.verbose_name}
-        )
+        # Not shown to the user (the 404 page says it), so in Django's words, untranslated.
+        raise Http404(f"No {model._meta.model_name} found matching the query")
     return document
 
 

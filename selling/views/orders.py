@@ -32,7 +32,7 @@ from customers import services as customers_services
 from customers.models import Customer
 from customers.selectors import viewable_duplicates
 from leads.models import Opportunity
-from selling import mailing, next_steps, pricing, selectors, services
+from selling import cards, mailing, next_steps, pricing, selectors, services
 from selling.document_page import document_for_page
 from selling.filters import OrderFilter
 from selling.forms import ApplyBalanceForm, OrderCreateForm, OrderHeaderForm, ReasonForm
@@ -139,6 +139,17 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
             )
             if can_pay
             else None,
+        )
+        # The cards around the lines, written in Python as the lines are (selling.cards).
+        context.update(
+            header_html=cards.order_header_html(
+                order,
+                can_edit=context["can_edit"],
+                can_edit_lines=can_edit_lines,
+                can_email=context["can_email"],
+            ),
+            details_html=cards.order_details_html(order),
+            notes_html=cards.notes_card_html(order),
         )
         context["next_step"] = next_steps.order_next_step(
             order, may_edit=may_edit, held=held, has_lines=bool(context["shown"].lines)

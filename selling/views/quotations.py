@@ -24,7 +24,7 @@ from crm.views.mixins import CompanyListView, CompanyQuerysetMixin, MyRecordsMix
 from crm.views.records import ObjectActionView, ServiceUpdateView
 from customers.models import Customer
 from leads.models import Opportunity
-from selling import mailing, next_steps, selectors, services
+from selling import cards, mailing, next_steps, selectors, services
 from selling.document_page import document_for_page
 from selling.filters import QuotationFilter
 from selling.forms import QuotationCreateForm, QuotationHeaderForm, ReasonForm, ReviseForm
@@ -226,6 +226,19 @@ class QuotationDetailView(
             )
             if can_revise
             else None,
+        )
+        # The cards around the lines, written in Python as the lines are (selling.cards).
+        context.update(
+            header_html=cards.quotation_header_html(
+                quotation,
+                customer=customer,
+                can_change=can_change,
+                can_email=context["can_email"],
+            ),
+            details_html=cards.quotation_details_html(
+                quotation, customer=customer, order=context["order"]
+            ),
+            notes_html=cards.notes_card_html(quotation),
         )
         context["next_step"] = next_steps.quotation_next_step(
             quotation,
