@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import functools
 import inspect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -444,28 +445,40 @@ def _history_pairs(model: type[models.Model], owners: dict, limit: int) -> list[
     ]
 
 
-def newest_change_subqueries(owners: Iterable[models.Model], *, company_id: int) -> dict:
-    """For each kind of tracked record among ``owners`` (one company), a subquery of the date of
-    their newest change that ``changes_for_many`` would read (None: never changed), named to
-    annotate another query with: a page can then leave the changes' own query out when none
-    of them would show."""
+def newest_change_sql(owners: Iterable[models.Model], *, company_id: int) -> list[tuple[str, list]]:
+    """For each kind of tracked record among ``owners`` (one company), a scalar subquery (SQL
+    and its parameters, the company among them) of the date of their newest change that
+    ``changes_for_many`` would read (NULL: never changed), to read along another query: a page
+    can then leave the changes' own query out when none of them would show. Written from the
+    history tables' metadata (the timeline reads its entries in SQL: ``crm.timeline_sql``)."""
     ids_by_model: dict[type, set] = {}
     for owner in owners:
         if owner is not None and owner.pk is not None and is_tracked(type(owner)):
             ids_by_model.setdefault(type(owner), set()).add(owner.pk)
-    subqueries = {}
-    for index, (model, ids) in enumerate(ids_by_model.items()):
-        record_id = model._meta.pk.attname
-        newest = (
-            history_model(model)
-            ._base_manager.filter(
-                company_id=company_id, **{f"{record_id}__in": sorted(ids)}, history_type="~"
-            )
-            .order_by("-history_date")
-            .values("history_date")[:1]
+    subqueries = []
+    for model, ids in ids_by_model.items():
+        head, tail = _newest_change_sql(model, connection.vendor)
+        subqueries.append(
+            (f"{head}({', '.join(['%s'] * len(ids))}){tail}", [company_id, "~", *sorted(ids)])
         )
-        subqueries[f"newest_change_{index}"] = Subquery(newest)
     return subqueries
+
+
+@functools.cache
+def _newest_change_sql(model: type[models.Model], vendor: str) -> tuple[str, str]:
+    """``newest_change_sql``'s subquery for ``model``: before and after its list of ids."""
+    history = history_model(model)
+    record_id = model._meta.pk.attname
+    record = next(f for f in history._meta.concrete_fields if f.attname == record_id)
+    quote = connection.ops.quote_name
+    date = quote(history._meta.get_field("history_date").column)
+    head = (
+        f"SELECT h.{date} FROM {quote(history._meta.db_table)} h"
+        f" WHERE h.{quote(history._meta.get_field('company').column)} = %s"
+        f" AND h.{quote(history._meta.get_field('history_type').column)} = %s"
+        f" AND h.{quote(record.column)} IN "
+    )
+    return head, f" ORDER BY h.{date} DESC LIMIT 1"
 
 
 def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list[RecordChange]:

@@ -12,17 +12,17 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Model, Q
-from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_scopes import scope
 
+from crm import timeline_sql
 from crm.access import Action, Level, level_for, viewable_rows
 from crm.actors import portal_actor_name, staff_user
-from crm.audit import changes_for_many, newest_change_subqueries
+from crm.audit import changes_for_many, newest_change_sql
 from crm.errors import DomainError, validate_or_raise
 from crm.event_text import event_message, render_english
 from crm.models import Activity, Call, Company, Meeting, Membership, Note, SystemEvent, Task
@@ -243,9 +243,10 @@ def timeline_for_many(
     conversion is one event on each record it touched, not the same event again on every page
     that shows the chain.
 
-    A bounded number of queries however many entries: one for the newest entries with their
-    authors, one for those entries' subtypes' rows (joined, not one query per subtype as
-    django-polymorphic would), one for task assignees. Owners must share one company (call
+    Two queries however many entries, in SQL written from the models (``crm.timeline_sql``):
+    one for the newest entries with their authors, one for those entries' subtypes' rows
+    (joined, not one query per subtype as django-polymorphic would) with the tasks' assignees;
+    the company is a parameter of both. Owners must share one company (call
     inside its scope); each entry's ``owner`` is the object passed in, so no query per row.
     """
     return _timeline_entries(owners, limit=limit, related=related)[0]
@@ -260,126 +261,101 @@ def _timeline_entries(
 ) -> tuple[list[Activity], Any]:
     """``timeline_for_many``'s entries, and with ``newest_change_of`` (tracked records) the date
     of their newest recorded change read in the entries' query (None: never changed;
-    ``UNREAD`` when no entry came back to carry it)."""
+    ``UNREAD`` when no entry came back to carry it). Read in SQL (``crm.timeline_sql``)."""
     owners = [owner for owner in owners if owner is not None and owner.pk is not None]
     related = [owner for owner in related if owner is not None and owner.pk is not None]
     if not owners and not related:
         return [], UNREAD
     by_key = {_owner_key(owner): owner for owner in [*related, *owners]}
-    condition = _owners_condition(owners)
+    company_id = owner_company_id([*owners, *related][0])
+    newest = newest_change_sql(newest_change_of, company_id=company_id)
+    system_type_id = None
     if related:
         system = ContentType.objects.get_for_model(SystemEvent, for_concrete_model=False)
-        condition |= _owners_condition(related) & ~Q(polymorphic_ctype=system)
-    company_id = owner_company_id([*owners, *related][0])
-    newest = newest_change_subqueries(newest_change_of, company_id=company_id)
-    rows = list(
-        Activity.objects.non_polymorphic()
-        .filter(condition, company_id=company_id)
-        .select_related("author")
-        .annotate(**newest)[:limit]
+        system_type_id = system.pk
+    rows = timeline_sql.read_entries(
+        company_id=company_id,
+        owners=_ids_by_type(owners),
+        related=_ids_by_type(related),
+        system_type_id=system_type_id,
+        newest=newest,
+        limit=limit,
     )
     newest_change = UNREAD
     if rows and newest:
-        dates = [getattr(rows[0], name) for name in newest]
-        newest_change = max((date for date in dates if date is not None), default=None)
+        newest_change = max((date for date in rows[0][2] if date is not None), default=None)
     entries = _as_subtypes(rows, company_id=company_id)
+    owner_field = Activity._meta.get_field("owner")
     for entry in entries:
-        entry.owner = by_key[(entry.owner_type_id, entry.owner_id)]
-    tasks = [entry for entry in entries if isinstance(entry, Task)]
-    if tasks:
-        prefetch_related_objects(tasks, "assigned_to")
+        # The owner as passed in (its type and id are the entry's own): no query per entry.
+        owner_field.set_cached_value(entry, by_key[(entry.owner_type_id, entry.owner_id)])
     return entries, newest_change
 
 
-def _subtype_links() -> dict[type[Model], str]:
-    """Each direct subtype of Activity (note, call, ...) and the name that joins its row."""
-    return {
-        rel.related_model: rel.name
-        for rel in Activity._meta.related_objects
-        if rel.one_to_one and rel.parent_link and issubclass(rel.related_model, Activity)
-    }
-
-
-def _own_fields(model: type[Model]) -> list:
-    """A subtype's own columns (those of its table but the link to the entry's row)."""
-    return [
-        field
-        for field in model._meta.local_concrete_fields
-        if not (field.one_to_one and field.remote_field.parent_link)
-    ]
-
-
-def _as_subtypes(rows: list[Activity], *, company_id: int) -> list[Activity]:
-    """The entries ``rows`` (read with their authors) as their own subtypes, in their order.
+def _as_subtypes(rows, *, company_id: int) -> list[Activity]:
+    """The entries of ``rows`` (``timeline_sql.read_entries``: their columns and authors) as
+    their own subtypes, in their order, tasks with their assignees.
 
     Each entry is built from its row and its subtype's own columns, which are read by id in a
     second query, joined to the entries' own table (none when the entries' kinds have no
     columns of their own, as notes): PostgreSQL took about 8 ms to *plan* the one query that
     also sorted, limited and joined the authors (seven tables), and runs it in 0.25 ms; apart,
-    the two plan in under 1 ms. Only the own columns come back (values, not rows of the entry
-    again and of its subtype: half the objects to build).
+    the two plan in under 1 ms.
     """
     if not rows:
         return []
-    subtypes = _subtype_links()
+    links = timeline_sql.subtype_links()
     row_models = [
-        ContentType.objects.get_for_id(row.polymorphic_ctype_id).model_class() for row in rows
+        ContentType.objects.get_for_id(values["polymorphic_ctype_id"]).model_class()
+        for values, _author, _dates in rows
     ]
     # Only the subtypes this page shows: each joined table costs planning time however few of
     # its rows there are (a page of notes and calls need not join meetings, tasks and events).
-    present = sorted(
-        {model for model in row_models if model in subtypes and _own_fields(model)},
-        key=lambda model: subtypes[model],
+    present = tuple(
+        sorted(
+            {model for model in row_models if model in links and timeline_sql.own_fields(model)},
+            key=lambda model: model._meta.model_name,
+        )
     )
-    columns = [f"{subtypes[model]}__pk" for model in present] + [
-        f"{subtypes[model]}__{field.name}" for model in present for field in _own_fields(model)
-    ]
-    own: dict[int, dict] = {}
+    own = {}
     if present:
-        for values in (
-            Activity.objects.non_polymorphic()
-            .filter(company_id=company_id, pk__in=[row.pk for row in rows])
-            .order_by()
-            .values_list("pk", *columns)
-        ):
-            own[values[0]] = dict(zip(columns, values[1:], strict=True))
-    parent_fields = Activity._meta.concrete_fields
+        own = timeline_sql.read_subtype_values(
+            company_id=company_id, ids=[values["id"] for values, _a, _d in rows], present=present
+        )
+    db = connection.alias
     entries = []
-    for row, model in zip(rows, row_models, strict=True):
-        name = subtypes.get(model)
-        if model is Activity:
-            entries.append(row)
-        elif name is None:  # a deeper subtype: django-polymorphic's own (slower) way
-            entries.append(row.get_real_instance())
-        elif _own_fields(model) and (own.get(row.pk) or {}).get(f"{name}__pk") is None:
-            entries.append(row)  # deleted meanwhile
-        else:
-            values = {field.attname: getattr(row, field.attname) for field in parent_fields}
-            values.update(
-                {
-                    field.attname: own[row.pk][f"{name}__{field.name}"]
-                    for field in _own_fields(model)
-                }
-            )
-            values[model._meta.pk.attname] = row.pk
-            entry = model.from_db(
-                row._state.db,
-                None,
-                [values[field.attname] for field in model._meta.concrete_fields],
-            )
-            entry.author = row.author  # read with the row
-            entries.append(entry)
+    for (values, author, _dates), model in zip(rows, row_models, strict=True):
+        found, own_values, assignee = own.get(values["id"], (None, {}, None))
+        if model in links and (found is model or not timeline_sql.own_fields(model)):
+            values = {**values, **own_values, links[model].attname: values["id"]}
+        elif model is Activity or model in links:
+            model = Activity  # its subtype's row is gone meanwhile: the entry's own
+        else:  # a deeper subtype: django-polymorphic's own (slower) way
+            entry = _built(Activity, db, values, author)
+            entries.append(entry.get_real_instance())
+            continue
+        entry = _built(model, db, values, author)
+        if model is Task and (assignee is not None or entry.assigned_to_id is None):
+            entry.assigned_to = assignee  # read with its row
+        entries.append(entry)
     return entries
 
 
-def _owners_condition(owners: list[Model]) -> Q:
+def _built(model: type[Activity], db: str, values: dict, author) -> Activity:
+    entry = model.from_db(
+        db, None, [values[field.attname] for field in model._meta.concrete_fields]
+    )
+    if author is not None or entry.author_id is None:
+        entry.author = author  # read with the row
+    return entry
+
+
+def _ids_by_type(owners: list[Model]) -> dict[int, list[int]]:
+    """The owners' ids by their content type's id, each list in order."""
     by_type: dict[int, list[int]] = {}
     for type_id, owner_id in {_owner_key(owner) for owner in owners}:
         by_type.setdefault(type_id, []).append(owner_id)
-    condition = Q(pk__in=[])  # nothing, for no owners
-    for type_id, ids in by_type.items():
-        condition |= Q(owner_type_id=type_id, owner_id__in=sorted(ids))
-    return condition
+    return {type_id: sorted(ids) for type_id, ids in by_type.items()}
 
 
 def timeline_with_changes(

@@ -132,6 +132,8 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
     system = _("System")
     # The ``date`` filter's output, its format looked up once: "c" is the ISO form.
     datetime_format = get_format("DATETIME_FORMAT")
+    # Each kind's name in the reader's language, translated once per panel, not per entry.
+    names: dict[type, str] = {}
     rows = []
     for entry in entries:
         kind = entry.kind
@@ -161,7 +163,7 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
         if kind == "system":
             row["badge"] = entry.get_event_kind_display()
         else:
-            row["badge"] = capfirst(entry._meta.verbose_name)
+            row["badge"] = capfirst(_kind_name(names, entry))
         if kind == "task":
             row["toggle_url"] = (reopen_url if entry.done else complete_url)(entry.pk)
             if entry.assigned_to:
@@ -178,9 +180,16 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
             row["ends_at"] = time_filter(entry.ends_at, "TIME_FORMAT")
         if kind != "system" and (can_moderate or entry.author_id == user_pk):
             row["delete_url"] = delete_url(entry.pk)
-            row["delete_label"] = f"{entry._meta.verbose_name} {entry.summary}"
+            row["delete_label"] = f"{_kind_name(names, entry)} {entry.summary}"
         rows.append(row)
     return rows
+
+
+def _kind_name(names: dict[type, str], entry) -> str:
+    name = names.get(type(entry))
+    if name is None:
+        name = names[type(entry)] = str(entry._meta.verbose_name)
+    return name
 
 
 _ICONS = {"note": "✎", "call": "☎", "meeting": "◷", "task": "✓"}
