@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -51,6 +52,11 @@ class Columns:
     # The model whose row the columns are (``model_columns``), else None.
     model: type[models.Model] | None = None
 
+    @cached_property
+    def attnames(self) -> tuple[str, ...]:
+        """Each column's attribute name on its model (``from_db``'s field names)."""
+        return tuple(field.attname for field in self.fields)
+
     @property
     def width(self) -> int:
         return len(self.fields)
@@ -72,7 +78,7 @@ class Columns:
         values = self.values(raw, start)
         if values[self.fields.index(model._meta.pk)] is None:
             return None
-        return model.from_db(connection.alias, [field.attname for field in self.fields], values)
+        return model.from_db(connection.alias, self.attnames, values)
 
 
 def select(*columns: tuple[str, models.Field]) -> Columns:

@@ -6,26 +6,26 @@ panel cost a record page. The SQL here is written from the models' metadata (tab
 from ``_meta``), its fixed parts once per process and database vendor; everything that varies
 (the company, the owners' content types and ids, the system event type, the limit) is a
 parameter, and the company is in every ``WHERE``. The rows become model instances through
-``Model.from_db``, their values converted as the ORM would (aware datetimes, booleans, JSON).
+``Model.from_db``, their values converted by the ORM's own converters (``crm.sql_reads``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 
+from crm import sql_reads
 from crm.models import Activity, Task
 
 
 def _aware(value):
-    """A datetime column as the ORM reads it: aware, in the connection's time zone (SQLite gives
-    it naive, or as text from a subquery)."""
+    """The newest change's date as the ORM reads a datetime: aware (SQLite gives the
+    subquery's value as text). The entries' own columns convert through ``crm.sql_reads``."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -35,52 +35,8 @@ def _aware(value):
     return value
 
 
-def _day(value):
-    return parse_date(value) if isinstance(value, str) else value
-
-
-def _flag(value):
-    return value if value is None else bool(value)
-
-
-def _reader(field: models.Field):
-    """How a raw value of ``field``'s column becomes the attribute the ORM would set, or None
-    when it already is."""
-    internal = field.get_internal_type()
-    if internal == "DateTimeField":
-        return _aware
-    if internal == "DateField":
-        return _day
-    if internal == "BooleanField":
-        return _flag
-    if hasattr(field, "from_db_value"):  # JSON, and any field that converts its own values
-        return lambda value: field.from_db_value(value, None, connection)
-    return None
-
-
-@dataclass(frozen=True)
-class _Columns:
-    """A model's columns as read from table alias ``alias``: the SELECT list's part, and each
-    value's attribute name and converter."""
-
-    sql: str
-    attnames: tuple[str, ...]
-    readers: tuple
-
-    def values(self, raw: Sequence) -> list:
-        return [
-            value if read is None else read(value)
-            for value, read in zip(raw, self.readers, strict=True)
-        ]
-
-
-def _columns(fields: Sequence[models.Field], alias: str) -> _Columns:
-    quote = connection.ops.quote_name
-    return _Columns(
-        sql=", ".join(f"{alias}.{quote(field.column)}" for field in fields),
-        attnames=tuple(field.attname for field in fields),
-        readers=tuple(_reader(field) for field in fields),
-    )
+def _columns(fields: Sequence[models.Field], alias: str) -> sql_reads.Columns:
+    return sql_reads.select(*((alias, field) for field in fields))
 
 
 @cache
@@ -104,7 +60,7 @@ def own_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
 
 
 @cache
-def _entries_parts(vendor: str) -> tuple[str, str, _Columns, _Columns]:
+def _entries_parts(vendor: str) -> tuple[str, str, sql_reads.Columns, sql_reads.Columns]:
     """The entries' query around its ``WHERE``: the SELECT of the entries' and their authors'
     columns (``a``, ``u``) and the ORDER BY; and those columns."""
     quote = connection.ops.quote_name
