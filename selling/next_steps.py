@@ -18,6 +18,7 @@ from customers.models import Customer
 from leads.models import Opportunity, OpportunityStage
 from selling.models import Quotation, SalesOrder
 from selling.panels import opportunity_customer, record_documents
+from selling.selectors import PanelOrder, PanelQuotation
 
 NOTICE = "selling/partials/_next_step_notice.html"
 
@@ -30,8 +31,8 @@ def _held(customer: Customer | None) -> Customer | None:
     return customer if customer is not None and not customer.can_receive_documents else None
 
 
-def _open(document: Quotation | SalesOrder) -> StepAction:
-    if isinstance(document, Quotation):
+def _open(document: Quotation | SalesOrder | PanelQuotation | PanelOrder) -> StepAction:
+    if isinstance(document, Quotation | PanelQuotation):
         label = _("Open quotation %(number)s") % {"number": document.number}
     else:
         label = _("Open sales order %(number)s") % {"number": document.number}

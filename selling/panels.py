@@ -6,6 +6,7 @@
 """
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -17,6 +18,7 @@ from customers.models import Customer
 from customers.selectors import customer_link_for
 from leads.models import Opportunity, OpportunityStage
 from selling import selectors
+from selling.documents_panel import documents_panel_html
 from selling.models import Quotation, SalesOrder
 
 
@@ -89,8 +91,9 @@ def render_documents_panel(request: HttpRequest, obj: object) -> SafeString | No
         "held_customer": held,
         "notice_link": not isinstance(obj, Customer),
         "limit": selectors.PANEL_LIMIT,
+        "currency": company.currency,
     }
-    return render_to_string("selling/partials/_documents_panel.html", context, request=request)
+    return documents_panel_html(context, csrf_token=get_token(request))
 
 
 def render_commission_panel(request: HttpRequest, obj: object) -> SafeString | None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -25,6 +27,7 @@ from django.db.models.functions import Coalesce
 
 from crm.models import SalesPartner
 from crm.money import ZERO, percent_of, round_money
+from crm.ui.rows import url_maker
 from customers.models import Customer, CustomerLink, CustomerUser
 from customers.selectors import customer_links
 from leads.models import Opportunity
@@ -265,69 +268,235 @@ def quotation_customer(quotation: Quotation) -> Customer | None:
 # --- panels on other records' pages ----------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class PanelQuotation:
+    """A quotation as the documents panel and the next step show it, read as plain values:
+    building three models a row (the quotation, its opportunity) cost more than the panel."""
+
+    pk: int
+    number: str
+    status: str
+    gross_total: Decimal
+    quotation_date: date
+    # The opportunity's title, None without one.
+    opportunity_title: str | None
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    def get_status_display(self) -> str:
+        return str(_QUOTATION_STATUSES.get(self.status, self.status))
+
+
+@dataclass(slots=True)
+class PanelOrder:
+    """A sales order as the documents panel and the next step show it (``PanelQuotation``)."""
+
+    pk: int
+    number: str
+    status: str
+    gross_total: Decimal
+    order_date: date
+    # The number of the quotation it was made from, None without one.
+    quotation_number: str | None
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    def get_status_display(self) -> str:
+        return str(_ORDER_STATUSES.get(self.status, self.status))
+
+
+_QUOTATION_STATUSES = dict(Quotation.Status.choices)
+_ORDER_STATUSES = dict(SalesOrder.Status.choices)
+
+
 @dataclass
 class DocumentsOverview:
     """A record's latest quotations and orders, how many there are, and the newest open
     quotation and draft order (the deal under way that the record's next step points at)."""
 
-    quotations: list[Quotation]
+    quotations: list[PanelQuotation]
     quotation_count: int
-    orders: list[SalesOrder]
+    orders: list[PanelOrder]
     order_count: int
-    newest_open_quotation: Quotation | None = None
-    newest_draft_order: SalesOrder | None = None
+    newest_open_quotation: PanelQuotation | None = None
+    newest_draft_order: PanelOrder | None = None
 
 
-def _latest(queryset: QuerySet, *, under_way: Q, date_field: str) -> tuple[list, int, object]:
-    """The latest ``PANEL_LIMIT`` rows, in one query that also carries how many rows there are
-    and the pk of the newest one ``under_way`` (window functions run before the limit); that
-    row is one of those read, or is read alone (one query more, only when it is older)."""
-    rows = list(
+@dataclass(frozen=True)
+class _PanelTable:
+    """How the panel reads one kind of document: its model, the row class, the date it is
+    sorted by, the related row whose one column it shows, the statuses "under way"."""
+
+    model: type[Quotation] | type[SalesOrder]
+    row: type[PanelQuotation] | type[PanelOrder]
+    date_field: str
+    related: str
+    related_column: str
+    under_way: tuple[str, ...]
+    route: str
+
+
+_PANEL_TABLES = {
+    "quotations": _PanelTable(
+        Quotation,
+        PanelQuotation,
+        "quotation_date",
+        "opportunity",
+        "title",
+        tuple(sorted(Quotation.OPEN)),
+        "selling:quotation_detail",
+    ),
+    "orders": _PanelTable(
+        SalesOrder,
+        PanelOrder,
+        "order_date",
+        "quotation",
+        "number",
+        (SalesOrder.Status.DRAFT,),
+        "selling:order_detail",
+    ),
+}
+
+
+def _panel_sql(table: _PanelTable, where: str) -> str:
+    """The statement ``_panel_rows`` runs, written once per process, table and record filter
+    (``where``, on the document ``d``) from the models' metadata: building and compiling the
+    ORM's query was most of what the panel and the next step cost a page. The latest
+    ``PANEL_LIMIT`` rows, each carrying how many rows there are and the pk of the newest one
+    under way (window functions run before the limit). Its parameters: the statuses under way,
+    the company, then the record filter's."""
+    quote = connection.ops.quote_name
+    meta = table.model._meta
+    related = meta.get_field(table.related)
+    date_column = quote(meta.get_field(table.date_field).column)
+    pk = quote(meta.pk.column)
+    columns = ", ".join(
+        f"d.{quote(meta.get_field(name).column)}" for name in ("number", "status", "gross_total")
+    )
+    statuses = ", ".join(["%s"] * len(table.under_way))
+    return (
+        f"SELECT d.{pk}, {columns}, d.{date_column},"
+        f" r.{quote(related.related_model._meta.get_field(table.related_column).column)},"
+        f" COUNT(*) OVER (),"
+        f" MAX(CASE WHEN d.{quote(meta.get_field('status').column)} IN ({statuses})"
+        f" THEN d.{pk} END) OVER ()"
+        f" FROM {quote(meta.db_table)} d"
+        f" LEFT OUTER JOIN {quote(related.related_model._meta.db_table)} r"
+        f" ON d.{quote(related.column)} = r.{quote(related.related_model._meta.pk.column)}"
+        f" WHERE d.{quote(meta.get_field('company').column)} = %s AND {where}"
+        f" ORDER BY d.{date_column} DESC, d.{pk} DESC"
+        f" LIMIT {int(PANEL_LIMIT)}"
+    )
+
+
+_PANEL_SQL: dict[tuple, str] = {}
+
+
+def _column(model, name: str) -> str:
+    return f"d.{connection.ops.quote_name(model._meta.get_field(name).column)}"
+
+
+def _record_where(model, field_name: str, extra: int = 0) -> str:
+    """``d.<field> = %s``, or for a customer's quotations with ``extra`` opportunity ids, that
+    or a quotation without a customer for one of them (``quotations_of_customer``)."""
+    own = f"{_column(model, field_name)} = %s"
+    if not extra:
+        return own
+    ids = ", ".join(["%s"] * extra)
+    return (
+        f"({own} OR ({_column(model, 'customer')} IS NULL"
+        f" AND {_column(model, 'opportunity')} IN ({ids})))"
+    )
+
+
+def _panel_rows(table: _PanelTable, company: int, field_name: str, values: list) -> list:
+    """The rows of ``_panel_sql`` for the documents whose ``field_name`` is ``values[0]`` (or,
+    with more values, one of those opportunity ids: ``_record_where``)."""
+    key = (connection.vendor, table.model, field_name, len(values))
+    sql = _PANEL_SQL.get(key)
+    if sql is None:
+        where = _record_where(table.model, field_name, len(values) - 1)
+        sql = _PANEL_SQL[key] = _panel_sql(table, where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*table.under_way, company, *values])
+        return cursor.fetchall()
+
+
+def _orm_rows(table: _PanelTable, queryset: QuerySet) -> list:
+    """``_panel_rows``' rows read through the ORM: for a filter the hand-written statement does
+    not know (a user who sees only some documents, a customer with many opportunities)."""
+    under_way = Q(status__in=table.under_way)
+    return list(
         queryset.annotate(
             panel_count=Window(expression=Count("pk")),
             under_way_pk=Window(expression=Max("pk", filter=under_way)),
-        ).order_by(f"-{date_field}", "-pk")[:PANEL_LIMIT]
+        )
+        .order_by(f"-{table.date_field}", "-pk")
+        .values_list(
+            "pk",
+            "number",
+            "status",
+            "gross_total",
+            table.date_field,
+            f"{table.related}__{table.related_column}",
+            "panel_count",
+            "under_way_pk",
+        )[:PANEL_LIMIT]
     )
+
+
+def _panel_documents(table: _PanelTable, rows: list) -> tuple[list, int, int | None]:
+    """The rows as ``table.row``s, how many documents there are, the pk of the newest under
+    way. On SQLite the cursor gives decimals and dates as numbers and text: the fields convert
+    them as the ORM would."""
     if not rows:
-        return rows, 0, None
-    wanted = rows[0].under_way_pk
-    newest = None
-    if wanted is not None:
-        newest = next((row for row in rows if row.pk == wanted), None)
-        if newest is None:
-            newest = queryset.filter(pk=wanted).first()
-    return rows, rows[0].panel_count, newest
+        return [], 0, None
+    url = url_maker(table.route)
+    fields = table.model._meta
+    total, day = fields.get_field("gross_total"), fields.get_field(table.date_field)
+    convert = connection.vendor == "sqlite"
+    documents = []
+    for pk, number, status, gross_total, when, related, _count, _wanted in rows:
+        if convert:
+            gross_total, when = total.to_python(gross_total), day.to_python(when)
+        documents.append(table.row(pk, number, status, gross_total, when, related, url(pk)))
+    return documents, rows[0][6], rows[0][7]
 
 
-def _overview(quotations: QuerySet, orders: QuerySet) -> DocumentsOverview:
-    # The columns the panel and the next step show: the rows of three tables' thirty-odd
-    # columns each cost more to build than the panel's markup.
+def _latest(
+    table: _PanelTable, company: int, field_name: str, values: list, visible: Q, base: Q
+) -> tuple[list, int, object]:
+    """The latest ``PANEL_LIMIT`` documents, how many there are and the newest one under way:
+    one of those read, or read alone (one query more, only when it is older). ``visible`` is
+    what the user sees (crm.access); ``base`` is the record filter as a ``Q``, for the ORM."""
+    fast = not visible and len(values) <= OPPORTUNITY_IDS_INLINE + 1
+    model = table.model
+    if fast:
+        rows = _panel_rows(table, company, field_name, values)
+    else:
+        rows = _orm_rows(table, model.objects.filter(base, visible, company=company))
+    documents, count, wanted = _panel_documents(table, rows)
+    if wanted is None:
+        return documents, count, None
+    newest = next((document for document in documents if document.pk == wanted), None)
+    if newest is None:
+        if fast:
+            rows = _panel_rows(table, company, "id", [wanted])
+        else:
+            rows = _orm_rows(table, model.objects.filter(company=company, pk=wanted))
+        newest = _panel_documents(table, rows)[0][0] if rows else None
+    return documents, count, newest
+
+
+def _overview(quotations: tuple, orders: tuple) -> DocumentsOverview:
     quotation_rows, quotation_count, open_quotation = _latest(
-        quotations.select_related("opportunity").only(
-            "pk",
-            "company_id",
-            "number",
-            "status",
-            "gross_total",
-            "quotation_date",
-            "opportunity__title",
-        ),
-        under_way=Q(status__in=Quotation.OPEN),
-        date_field="quotation_date",
+        _PANEL_TABLES["quotations"], *quotations
     )
-    order_rows, order_count, draft_order = _latest(
-        orders.select_related("quotation").only(
-            "pk",
-            "company_id",
-            "number",
-            "status",
-            "gross_total",
-            "order_date",
-            "quotation__number",
-        ),
-        under_way=Q(status=SalesOrder.Status.DRAFT),
-        date_field="order_date",
-    )
+    order_rows, order_count, draft_order = _latest(_PANEL_TABLES["orders"], *orders)
     return DocumentsOverview(
         quotations=quotation_rows,
         quotation_count=quotation_count,
@@ -345,22 +514,29 @@ def customer_documents(
     ``quotations`` and ``orders`` narrow them to the ones the user sees (crm.access)."""
     company = customer.company_id
     # Its links are read once per customer object (the customer page has them already).
-    linked = {link.opportunity_id for link in customer_links(customer) if link.opportunity_id}
+    linked = sorted(
+        {link.opportunity_id for link in customer_links(customer) if link.opportunity_id}
+    )
     return _overview(
-        Quotation.objects.filter(
-            quotations_of_customer(customer, opportunity_ids=linked), quotations, company=company
+        (
+            company,
+            "customer",
+            [customer.pk, *linked],
+            quotations,
+            quotations_of_customer(customer, opportunity_ids=linked),
         ),
-        SalesOrder.objects.filter(orders, company=company, customer=customer),
+        (company, "customer", [customer.pk], orders, Q(customer=customer)),
     )
 
 
 def opportunity_documents(
     opportunity: Opportunity, *, quotations: Q = _EVERY, orders: Q = _EVERY
 ) -> DocumentsOverview:
-    company = opportunity.company_id
+    company, pk = opportunity.company_id, opportunity.pk
+    base = Q(opportunity=pk)
     return _overview(
-        Quotation.objects.filter(quotations, company=company, opportunity=opportunity),
-        SalesOrder.objects.filter(orders, company=company, opportunity=opportunity),
+        (company, "opportunity", [pk], quotations, base),
+        (company, "opportunity", [pk], orders, base),
     )
 
 

@@ -62,3 +62,34 @@ def test_a_held_customer_is_made_active_before_anything_is_sold(
     assert response.status_code == 200
     step, html = step_of(member_client, customer.get_absolute_url())
     assert_one_primary(html, "New quotation")
+
+
+def test_the_link_a_page_reads_is_the_one_the_orm_reads(company, member, defaults):
+    """``customer_link_for`` reads the link with a statement of its own: every column as the ORM
+    gives it (the times aware, on SQLite as on PostgreSQL), and the customer's name, status,
+    hold reason and owner; a record of another company or never converted has none."""
+    from django_scopes import scopes_disabled
+
+    from customers.models import CustomerLink
+    from customers.selectors import customer_link_for
+    from leads.models import Lead
+    from tests.factories import CompanyFactory
+
+    lead = LeadFactory(company=company, status="qualified", organization_name="Nordwind GmbH")
+    customer = lead_convert_to_customer(lead=lead, actor=member, allow_duplicates=True)
+    customer_put_on_hold(customer=customer, reason="Unpaid invoices", actor=member)
+    expected = CustomerLink.objects.select_related("customer").get(lead=lead)
+
+    link = customer_link_for(Lead.objects.get(pk=lead.pk))
+    fields = [f.attname for f in CustomerLink._meta.concrete_fields]
+    assert [getattr(link, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert link.created_at.tzinfo is not None
+    shown = ("pk", "name", "status", "hold_reason", "salesperson_id", "company_id")
+    assert [getattr(link.customer, name) for name in shown] == [
+        getattr(expected.customer, name) for name in shown
+    ]
+    assert customer_link_for(LeadFactory(company=company)) is None
+    with scopes_disabled():
+        stranger = Lead.objects.get(pk=lead.pk)
+    stranger.company_id = CompanyFactory().pk
+    assert customer_link_for(stranger) is None

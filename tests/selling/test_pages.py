@@ -850,6 +850,64 @@ def test_customer_documents_count_its_own_and_its_opportunities_but_no_one_elses
     assert not_yet.pk not in {q.pk for q in overview.quotations}
 
 
+def test_documents_overview_reads_the_same_by_hand_written_sql_and_through_the_orm(
+    company, member, opportunity
+):
+    """The panel's statement written once per process (no narrowing by access) and the ORM's
+    query (a user who sees only some documents) give the same rows: the latest ten by date, the
+    counts, the opportunity's title and the quotation's number, and the newest document under
+    way even where it is older than the ten shown (then read alone)."""
+    from django.db.models import Q
+
+    from selling.selectors import customer_documents, opportunity_documents
+
+    before = services.quotation_create(opportunity=opportunity, actor=member)
+    customer = opportunity_convert_to_customer(opportunity=opportunity, actor=member)
+    quotations = [services.quotation_create(customer=customer, actor=member) for _ in range(11)]
+    orders = [customer_order(company, member, customer=customer, lines=0) for _ in range(11)]
+    today = timezone.localdate()
+    for age, document in enumerate([*quotations, before]):
+        Quotation.objects.filter(pk=document.pk).update(
+            quotation_date=today - datetime.timedelta(days=age),
+            valid_until=today + datetime.timedelta(days=30),
+            status=Quotation.Status.REJECTED,
+        )
+    Quotation.objects.filter(pk=before.pk).update(status=Quotation.Status.SENT)
+    for age, order in enumerate(orders):
+        SalesOrder.objects.filter(pk=order.pk).update(
+            order_date=today - datetime.timedelta(days=age), status=SalesOrder.Status.CONFIRMED
+        )
+    SalesOrder.objects.filter(pk=orders[-1].pk).update(status=SalesOrder.Status.DRAFT)
+    SalesOrder.objects.filter(pk=orders[0].pk).update(quotation=quotations[0])
+    SalesOrder.objects.filter(pk__in=[o.pk for o in orders[:3]]).update(opportunity=opportunity)
+
+    everyone = Q(pk__isnull=False)
+    for read in (
+        lambda **narrow: customer_documents(Customer.objects.get(pk=customer.pk), **narrow),
+        lambda **narrow: opportunity_documents(opportunity, **narrow),
+    ):
+        by_sql, by_orm = read(), read(quotations=everyone, orders=everyone)
+        assert by_sql == by_orm
+    overview = customer_documents(Customer.objects.get(pk=customer.pk))
+    assert [q.pk for q in overview.quotations] == [q.pk for q in quotations[:10]]
+    assert (overview.quotation_count, overview.order_count) == (12, 11)
+    assert overview.newest_open_quotation.pk == before.pk
+    assert overview.newest_open_quotation.opportunity_title == opportunity.title
+    assert overview.newest_open_quotation.get_status_display() == "Sent"
+    assert overview.newest_open_quotation.get_absolute_url() == before.get_absolute_url()
+    assert overview.newest_draft_order.pk == orders[-1].pk
+    assert overview.orders[0].quotation_number == quotations[0].number
+    assert overview.orders[1].quotation_number is None
+    assert overview.orders[0].gross_total == orders[0].gross_total
+    assert overview.orders[0].order_date == today
+    narrowed = customer_documents(customer, quotations=Q(pk=before.pk), orders=Q(pk__in=[]))
+    assert [q.pk for q in narrowed.quotations] == [before.pk]
+    assert (narrowed.order_count, narrowed.orders) == (0, [])
+    by_opportunity = opportunity_documents(opportunity)
+    assert [q.pk for q in by_opportunity.quotations] == [before.pk]
+    assert [o.pk for o in by_opportunity.orders] == [o.pk for o in orders[:3]]
+
+
 def test_opportunity_page_lists_its_documents_and_offers_the_buttons(
     member_client, company, member, opportunity
 ):
