@@ -144,6 +144,8 @@ class Joined:
     model: type[models.Model]
     parent: str
     field: str
+    # Its columns read, as ``QuerySet.only`` narrows them (the key stays); all if none.
+    only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ class PlainRead:
     """Whole rows of ``model`` (aliased ``alias``), each with the rows ``joined`` to it, as
     ``select_related`` reads them: ``SELECT`` every concrete column of each table (``only``
     narrows the first one's, as ``QuerySet.only``), each joined table ``LEFT JOIN``ed on its
-    relation (None where there is none), then ``where`` and ``order`` (SQL over the aliases,
+    relation (None where there is none; ``Joined.only`` narrows its columns), then ``where`` and ``order`` (SQL over the aliases,
     ``%s`` for each parameter; the company's id is always one), ``limit``, or with ``paged`` a
     LIMIT and OFFSET that the last two parameters give. ``read(params)`` gives the first
     table's instances with the joined ones cached on them.
@@ -192,9 +194,9 @@ class PlainRead:
             return statement
         models_by_alias = {self.alias: self.model, **{j.alias: j.model for j in self.joined}}
         tables, start = [], 0
+        narrowed = {self.alias: self.only, **{j.alias: j.only for j in self.joined}}
         for alias, model in models_by_alias.items():
-            only = self.only if alias == self.alias else ()
-            columns = model_columns(model, alias, only=only)
+            columns = model_columns(model, alias, only=narrowed[alias])
             tables.append((alias, columns, start))
             start += columns.width
         sql = (

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from crm import sql_reads
 from crm.models import SalesPartner
 from crm.money import ZERO, percent_of, round_money
 from crm.ui.rows import url_maker
@@ -423,7 +424,16 @@ def _panel_rows(table: _PanelTable, company: int, field_name: str, values: list)
         sql = _PANEL_SQL[key] = _panel_sql(table, where)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*table.under_way, company, *values])
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    # The total and the date as the ORM gives them (SQLite's cursor: numbers and text).
+    fields = table.model._meta
+    converted = sql_reads.kept(
+        ("selling.panel_values", table.model),
+        lambda: sql_reads.select(
+            ("d", fields.get_field("gross_total")), ("d", fields.get_field(table.date_field))
+        ),
+    )
+    return [(*row[:3], *converted.values(row[3:5]), *row[5:]) for row in rows]
 
 
 def _orm_rows(table: _PanelTable, queryset: QuerySet) -> list:
@@ -451,18 +461,12 @@ def _orm_rows(table: _PanelTable, queryset: QuerySet) -> list:
 
 def _panel_documents(table: _PanelTable, rows: list) -> tuple[list, int, int | None]:
     """The rows as ``table.row``s, how many documents there are, the pk of the newest under
-    way. On SQLite the cursor gives decimals and dates as numbers and text: the fields convert
-    them as the ORM would."""
+    way."""
     if not rows:
         return [], 0, None
     url = url_maker(table.route)
-    fields = table.model._meta
-    total, day = fields.get_field("gross_total"), fields.get_field(table.date_field)
-    convert = connection.vendor == "sqlite"
     documents = []
     for pk, number, status, gross_total, when, related, _count, _wanted in rows:
-        if convert:
-            gross_total, when = total.to_python(gross_total), day.to_python(when)
         documents.append(table.row(pk, number, status, gross_total, when, related, url(pk)))
     return documents, rows[0][6], rows[0][7]
 
