@@ -3,14 +3,19 @@ it shows (``DESIGN.md``, Performance: hot pages render rows in one place, URLs b
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from crm.money import format_amount
+from crm.ui.kept_markup import kept, locale_key
 from crm.ui.rows import url_maker
 from customers.models import Customer
-from customers.selectors import Hierarchy
+from customers.selectors import Hierarchy, InviteChoices
 
 
 def hierarchy_children_rows(hierarchy: Hierarchy) -> SafeString:
@@ -36,3 +41,27 @@ def hierarchy_children_rows(hierarchy: Hierarchy) -> SafeString:
             "        </tr>\n      "
         )
     return mark_safe("".join(out))
+
+
+def invite_fields(
+    company_id: int, choices: InviteChoices, make_form: Callable[[], forms.BaseForm]
+) -> SafeString:
+    """The portal invitation's fields on the customer page (``_portal_invite_fields.html`` for
+    the empty ``make_form()``), kept per process (``crm.ui.kept_markup``): the same on every
+    view of a customer whose contacts and roles have not changed, and building the form cost
+    more than the rest of the portal card. The key holds all the fields show: each contact's
+    id and name, each role's id, name, key (the buyer is preselected) and whether it is the
+    customer's own, and the locale."""
+    key = (
+        "customer_invite_fields",
+        company_id,
+        locale_key(),
+        tuple((c.pk, c.first_name, c.last_name) for c in choices.contacts),
+        tuple((r.pk, r.name, r.key, bool(r.customer_id)) for r in choices.roles),
+    )
+    return kept(
+        key,
+        lambda: render_to_string(
+            "customers/partials/_portal_invite_fields.html", {"form": make_form()}
+        ),
+    )

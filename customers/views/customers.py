@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView, FormView
@@ -38,7 +39,7 @@ from customers.forms import (
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
 from customers.tables import customer_table
-from customers.ui import hierarchy_children_rows
+from customers.ui import hierarchy_children_rows, invite_fields
 
 
 def _assign_customer(customer, *, actor, salesperson):
@@ -235,13 +236,16 @@ class CustomerDetailView(
             context["hold_form"] = page_form(CustomerHoldForm(auto_id="hold_%s"))
         context["portal_users"] = selectors.customer_portal_users(customer=self.object)
         if context.get("can_edit"):
-            # Who may edit the customer invites its people to the portal.
-            context["invite_form"] = page_form(
-                PortalInviteForm(
-                    customer=self.object,
-                    choices=selectors.invite_choices(self.object),
-                    auto_id="invite_%s",
+            # Who may edit the customer invites its people to the portal. The form is made only
+            # when its fields are not kept already for the same choices (``invite_fields``).
+            customer, choices = self.object, selectors.invite_choices(self.object)
+            context["invite_form"] = SimpleLazyObject(
+                lambda: page_form(
+                    PortalInviteForm(customer=customer, choices=choices, auto_id="invite_%s")
                 )
+            )
+            context["invite_fields"] = invite_fields(
+                customer.company_id, choices, lambda: context["invite_form"]
             )
         context["next_step"] = next_step_for(self.request, self.object)
         return context
