@@ -48,8 +48,12 @@ class PlainRead:
         where: str,
         order: str = "",
         limit: int | None = None,
+        only: tuple[str, ...] = (),
+        paged: bool = False,
     ) -> None:
         self.model, self.alias, self.joined = model, alias, joined
+        self.only = only  # the first table's fields read (as ``QuerySet.only``); all if none
+        self.paged = paged
         self.where, self.order, self.limit = where, order, limit
         self._kept: dict[tuple, tuple] = {}
 
@@ -68,6 +72,9 @@ class PlainRead:
         columns, layout, converters = [], [], []
         for alias, model in tables:
             fields = model._meta.concrete_fields
+            if alias == self.alias and self.only:
+                wanted = {model._meta.get_field(name).attname for name in self.only}
+                fields = [f for f in fields if f.attname in wanted or f.primary_key]
             pk_index = len(columns) + list(fields).index(model._meta.pk)
             layout.append((alias, model, [f.attname for f in fields], len(columns), pk_index))
             for field in fields:
@@ -89,6 +96,8 @@ class PlainRead:
             sql += f" ORDER BY {self.order}"
         if self.limit is not None:
             sql += f" LIMIT {int(self.limit)}"
+        if self.paged:  # the caller's last two parameters: how many, from where
+            sql += " LIMIT %s OFFSET %s"
         kept = (sql, layout, [item for item in enumerate(converters) if item[1] is not None])
         self._kept[key] = kept
         return kept

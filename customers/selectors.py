@@ -119,6 +119,18 @@ class Hierarchy:
         return bool(self.ancestors or self.child_count)
 
 
+# A page of a customer's direct children by name, with what their rows show (as the queryset
+# ``.only("pk", "name", "status", "company_id", "parent_id").order_by("name", "pk")`` sliced).
+_CHILDREN = PlainRead(
+    Customer,
+    "c",
+    where=f"c.{_column(Customer, 'company')} = %s AND c.{_column(Customer, 'parent')} = %s",
+    order=f"c.{_column(Customer, 'name')}, c.{_column(Customer, 'id')}",
+    only=("id", "name", "status", "company", "parent"),
+    paged=True,
+)
+
+
 def customer_hierarchy(customer: Customer, *, page: int = 1) -> Hierarchy:
     """The customer's place in its hierarchy: ancestors, a page of direct children with the size
     and figures of their subtrees, and every roll-up figure for the customer and its subtree.
@@ -130,11 +142,7 @@ def customer_hierarchy(customer: Customer, *, page: int = 1) -> Hierarchy:
     ancestors = customer_ancestors(customer)
     page = max(page, 1)
     offset = (page - 1) * CHILDREN_PER_PAGE
-    children = list(
-        Customer.objects.filter(company=customer.company_id, parent=customer)
-        .only("pk", "name", "status", "company_id", "parent_id")
-        .order_by("name", "pk")[offset : offset + CHILDREN_PER_PAGE]
-    )
+    children = _CHILDREN.read([customer.company_id, customer.pk, CHILDREN_PER_PAGE, offset])
     if not children and page == 1:
         return Hierarchy(ancestors=ancestors, children=[])
     shown = [child.pk for child in children]

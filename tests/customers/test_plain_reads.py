@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django_scopes import scopes_disabled
 
 from customers import selectors
-from customers.models import BalanceEntry, CustomerLink, CustomerRole, CustomerUser
+from customers.models import BalanceEntry, Customer, CustomerLink, CustomerRole, CustomerUser
 from tests.factories import (
     CompanyFactory,
     CustomerFactory,
@@ -157,3 +157,30 @@ def test_no_portal_users_cost_one_query(company, django_assert_num_queries):
     customer = CustomerFactory(company=company)
     with django_assert_num_queries(1):
         assert selectors.customer_portal_users(customer=customer) == []
+
+
+def test_a_page_of_children_read_as_its_queryset(company):
+    parent = CustomerFactory(company=company, name="Parent")
+    for name in ["Delta", "alpha", "Beta", "Beta", "Älpha", "Zulu"] * 5:
+        CustomerFactory(company=company, parent=parent, name=name)
+    CustomerFactory(company=company, parent=CustomerFactory(company=company), name="Aaa")
+
+    def expected(page: int) -> list:
+        offset = (page - 1) * selectors.CHILDREN_PER_PAGE
+        return list(
+            Customer.objects.filter(company=company, parent=parent)
+            .only("pk", "name", "status", "company_id", "parent_id")
+            .order_by("name", "pk")[offset : offset + selectors.CHILDREN_PER_PAGE]
+        )
+
+    for page in (1, 2, 3):
+        shown = [row.customer for row in selectors.customer_hierarchy(parent, page=page).children]
+        wanted = expected(page)
+        assert [(c.pk, c.name, c.status, c.company_id, c.parent_id) for c in shown] == [
+            (c.pk, c.name, c.status, c.company_id, c.parent_id) for c in wanted
+        ]
+        assert all(
+            c.get_deferred_fields() == w.get_deferred_fields()
+            for c, w in zip(shown, wanted, strict=True)
+        )
+    assert len(expected(2)) == 5
