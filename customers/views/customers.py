@@ -17,7 +17,7 @@ from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
 from crm.ui.lookup import LookupView
 from crm.ui.next_step import next_step_for
-from crm.ui.page_forms import page_form
+from crm.ui.page_forms import kept_form_fields, page_form
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -232,8 +232,13 @@ class CustomerDetailView(
         context["hierarchy_children_rows"] = hierarchy_children_rows(context["hierarchy"])
         selectors.customer_origin_from_loaded(self.object, ancestors=context["hierarchy"].ancestors)
         context.update(selectors.customer_overview(customer=self.object))
-        if self.object.can_move_to(Customer.Status.ON_HOLD):
-            context["hold_form"] = page_form(CustomerHoldForm(auto_id="hold_%s"))
+        if context.get("can_edit") and self.object.can_move_to(Customer.Status.ON_HOLD):
+            # The same empty field on every customer: kept per process (crm.ui.page_forms).
+            context["hold_fields"] = kept_form_fields(
+                self.request.company,
+                ("customer_hold",),
+                lambda: CustomerHoldForm(auto_id="hold_%s"),
+            )
         context["portal_users"] = selectors.customer_portal_users(customer=self.object)
         if context.get("can_edit"):
             # Who may edit the customer invites its people to the portal. The form is made only
