@@ -39,7 +39,7 @@ from customers.forms import (
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
 from customers.tables import customer_table
-from customers.ui import hierarchy_children_rows, invite_fields
+from customers.ui import details_card_html, hierarchy_children_rows, invite_fields
 
 
 def _assign_customer(customer, *, actor, salesperson):
@@ -232,6 +232,7 @@ class CustomerDetailView(
         context["hierarchy_children_rows"] = hierarchy_children_rows(context["hierarchy"])
         selectors.customer_origin_from_loaded(self.object, ancestors=context["hierarchy"].ancestors)
         context.update(selectors.customer_overview(customer=self.object))
+        context["details_card"] = details_card_html(self.object, context["terms"])
         if context.get("can_edit") and self.object.can_move_to(Customer.Status.ON_HOLD):
             # The same empty field on every customer: kept per process (crm.ui.page_forms).
             context["hold_fields"] = kept_form_fields(
