@@ -36,8 +36,10 @@ class Joined:
 class PlainRead:
     """``SELECT`` every concrete column of ``model`` (aliased ``alias``) and of each ``joined``
     table, ``LEFT JOIN``ed on its parent's key, then ``where`` and ``order`` (SQL using the
-    aliases, with ``%s`` placeholders). ``read(params)`` gives the first table's instances, the
-    joined ones set on them."""
+    aliases, with ``%s`` placeholders), ``limit``, or with ``paged`` a LIMIT and OFFSET the
+    caller's last two parameters give. ``only`` narrows the first table's columns as
+    ``QuerySet.only`` does (the others load when read). ``read(params)`` gives the first table's
+    instances, the joined ones set on them."""
 
     def __init__(
         self,
