@@ -35,6 +35,12 @@ def table(model: type[models.Model]) -> str:
     return quote(model._meta.db_table)
 
 
+def column_name(model: type[models.Model], name: str) -> str:
+    """The column of ``model``'s field ``name``, unquoted (for a ``PlainRead``'s ``where`` and
+    ``order``, which name plain lower-case columns)."""
+    return model._meta.get_field(name).column
+
+
 def column(alias: str, field: models.Field) -> str:
     """``field``'s column read from the table (or join) named ``alias``."""
     return f"{alias}.{quote(field.column)}"

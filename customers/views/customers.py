@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView, FormView
@@ -16,7 +17,7 @@ from crm.ui.bulk import BulkAction, BulkActions
 from crm.ui.export import Column, Export
 from crm.ui.lookup import LookupView
 from crm.ui.next_step import next_step_for
-from crm.ui.page_forms import page_form
+from crm.ui.page_forms import kept_form_fields, page_form
 from crm.views.bulk import BulkActionMixin
 from crm.views.mixins import (
     CompanyListView,
@@ -38,7 +39,7 @@ from customers.forms import (
 from customers.lookups import CUSTOMERS
 from customers.models import Customer, CustomerType
 from customers.tables import customer_table
-from customers.ui import hierarchy_children_rows
+from customers.ui import details_card_html, hierarchy_children_rows, invite_fields
 
 
 def _assign_customer(customer, *, actor, salesperson):
@@ -231,17 +232,26 @@ class CustomerDetailView(
         context["hierarchy_children_rows"] = hierarchy_children_rows(context["hierarchy"])
         selectors.customer_origin_from_loaded(self.object, ancestors=context["hierarchy"].ancestors)
         context.update(selectors.customer_overview(customer=self.object))
-        if self.object.can_move_to(Customer.Status.ON_HOLD):
-            context["hold_form"] = page_form(CustomerHoldForm(auto_id="hold_%s"))
+        context["details_card"] = details_card_html(self.object, context["terms"])
+        if context.get("can_edit") and self.object.can_move_to(Customer.Status.ON_HOLD):
+            # The same empty field on every customer: kept per process (crm.ui.page_forms).
+            context["hold_fields"] = kept_form_fields(
+                self.request.company,
+                ("customer_hold",),
+                lambda: CustomerHoldForm(auto_id="hold_%s"),
+            )
         context["portal_users"] = selectors.customer_portal_users(customer=self.object)
         if context.get("can_edit"):
-            # Who may edit the customer invites its people to the portal.
-            context["invite_form"] = page_form(
-                PortalInviteForm(
-                    customer=self.object,
-                    choices=selectors.invite_choices(self.object),
-                    auto_id="invite_%s",
+            # Who may edit the customer invites its people to the portal. The form is made only
+            # when its fields are not kept already for the same choices (``invite_fields``).
+            customer, choices = self.object, selectors.invite_choices(self.object)
+            context["invite_form"] = SimpleLazyObject(
+                lambda: page_form(
+                    PortalInviteForm(customer=customer, choices=choices, auto_id="invite_%s")
                 )
+            )
+            context["invite_fields"] = invite_fields(
+                customer.company_id, choices, lambda: context["invite_form"]
             )
         context["next_step"] = next_step_for(self.request, self.object)
         return context
