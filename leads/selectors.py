@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import (
     Count,
@@ -25,8 +26,10 @@ from django.db.models import (
 from django.utils import timezone
 
 from crm.models import Company
+from crm.sql_reads import Joined, PlainRead
 from leads.models import (
     Lead,
+    LostReason,
     Opportunity,
     OpportunityStage,
     OpportunityStageChange,
@@ -368,17 +371,29 @@ class StageStay:
         return _days(self.duration)
 
 
+# An opportunity's stage changes, oldest first, as ``OpportunityStageChange.objects.filter(
+# company=..., opportunity=...).select_related("from_stage", "to_stage", "changed_by",
+# "lost_reason").order_by("changed_at", "pk")`` reads them: building and compiling that queryset
+# was most of what the history cost the opportunity's page.
+_STAGE_HISTORY = PlainRead(
+    OpportunityStageChange,
+    "h",
+    joined=(
+        Joined("f", OpportunityStage, "h", "from_stage"),
+        Joined("t", OpportunityStage, "h", "to_stage"),
+        Joined("u", get_user_model(), "h", "changed_by"),
+        Joined("r", LostReason, "h", "lost_reason"),
+    ),
+    where="h.company_id = %s AND h.opportunity_id = %s",
+    order="h.changed_at, h.id",
+)
+
+
 def opportunity_stage_history(
     opportunity: Opportunity, *, now: datetime | None = None
 ) -> list[StageStay]:
     """Every stage the opportunity has been in, oldest first, with the time spent there."""
-    changes = list(
-        OpportunityStageChange.objects.filter(
-            company=opportunity.company_id, opportunity=opportunity
-        )
-        .select_related("from_stage", "to_stage", "changed_by", "lost_reason")
-        .order_by("changed_at", "pk")
-    )
+    changes = _STAGE_HISTORY.read([opportunity.company_id, opportunity.pk])
     now = now or timezone.now()
     stays = []
     for change in changes:

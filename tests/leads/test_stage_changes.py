@@ -1,12 +1,13 @@
 """Stage changes: the service, the history it keeps, time in stage."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -326,6 +327,32 @@ def test_stage_history_has_the_days_spent_in_each_stage(opportunity, pipeline):
     assert [stay.days for stay in stays] == [Decimal("4.0"), Decimal("12.5"), Decimal("3.5")]
     assert [stay.is_current for stay in stays] == [False, False, True]
     assert stays[1].change.from_stage == pipeline["prospecting"]
+
+
+def test_stage_history_reads_the_rows_select_related_reads(opportunity, pipeline, member):
+    """The history's hand-written read (crm.sql_reads) against the queryset it stands for: the
+    same rows, values and related rows, in one query."""
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    _walk(opportunity, [(pipeline["prospecting"], 0), (pipeline["proposal"], 4)], start)
+    OpportunityStageChange.objects.filter(opportunity=opportunity).update(changed_by=member)
+    expected = list(
+        OpportunityStageChange.objects.filter(opportunity=opportunity)
+        .select_related("from_stage", "to_stage", "changed_by", "lost_reason")
+        .order_by("changed_at", "pk")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        changes = [stay.change for stay in opportunity_stage_history(opportunity, now=start)]
+        related = [
+            (c.from_stage, c.to_stage, c.changed_by.get_full_name(), c.lost_reason) for c in changes
+        ]
+    assert len(queries) == 1
+    assert related == [
+        (c.from_stage, c.to_stage, c.changed_by.get_full_name(), c.lost_reason) for c in expected
+    ]
+    fields = OpportunityStageChange._meta.concrete_fields
+    assert [[getattr(c, f.attname) for f in fields] for c in changes] == [
+        [getattr(c, f.attname) for f in fields] for c in expected
+    ]
 
 
 def test_stage_history_of_an_opportunity_without_rows_is_empty(company):
