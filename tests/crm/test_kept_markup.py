@@ -210,7 +210,9 @@ def test_kept_saved_views_and_filters_are_each_persons_own(client, company):
     owner.first_name, owner.last_name = "Olga", "Owner"
     owner.save()
     SavedViewFactory(company=company, owner=owner, name="Hot", shared=True, query="status=new")
-    SavedViewFactory(company=company, owner=owner, name="Mine alone", shared=False, query="status=lost")
+    SavedViewFactory(
+        company=company, owner=owner, name="Mine alone", shared=False, query="status=lost"
+    )
     LeadFactory.create_batch(2, company=company, status="new")
     pages = {}
     for user in (owner, colleague, owner):
