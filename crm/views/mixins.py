@@ -15,6 +15,7 @@ from crm.forms import CompanyFormMixin
 from crm.models import Membership, Salesperson
 from crm.saved_views import list_saved_views
 from crm.ui.columns import COLS_PARAM, Table
+from crm.ui.kept_markup import locale_key
 from crm.ui.pagination import CappedPaginator, LookaheadPaginator, pagination_key
 from crm.versioning import Versioned, versioned_form
 from crm.views.export import ExportMixin
@@ -306,6 +307,8 @@ class CompanyListView(
         }
         context["active_filter_count"] = len(active & fields)
         context["pagination_key"] = pagination_key(self.request, context.get("page_obj"))
+        # Called by the template (``crm/partials/_filters.html``) only on a full page.
+        context["filters_key"] = lambda: self.filters_key(context)
         if self.table is not None:
             context["table"] = self.table.bind(
                 context["object_list"],
@@ -326,6 +329,70 @@ class CompanyListView(
             list_key=match.view_name if match else "",
             query=self.request.GET.urlencode(),
             admin=has_role(self.request, Membership.ADMIN_ROLES),
+        )
+
+    def filters_key(self, context) -> tuple | None:
+        """Everything the filters (``crm/partials/_filters_form.html``) are written from, as a
+        key for ``{% kept_include %}``: the language, the form's class (its fields and their
+        options, ``SearchFilterSet.form_class_key``), the query it was filled from, the page's
+        path, sort and columns, and the figures the summary shows. None (written afresh) for a
+        form whose class is built per request or that shows errors."""
+        filterset = context.get("filter")
+        form_key = getattr(filterset, "kept_form_key", None)
+        if form_key is None or filterset.form.errors:
+            return None
+        table = context.get("table")
+        columns = tuple(table.shown_keys) if table is not None and table.cols_requested else None
+        return (
+            locale_key(),
+            form_key,
+            tuple((key, tuple(values)) for key, values in self.request.GET.lists()),
+            self.request.path,
+            context.get("current_sort"),
+            columns,
+            bool(context.get("is_filtered")),
+            context.get("active_filter_count"),
+        )
+
+    @cached_property
+    def saved_views_key(self) -> tuple:
+        """Everything the saved views' links (``crm/partials/_saved_views_links.html``) are
+        written from, as a key for ``{% kept_include %}``: the language and, per view, what its
+        item shows; the page's path too where an item links to its edit form."""
+        links = self.saved_views
+        owners = [
+            (link.view.owner.get_full_name() or link.view.owner.get_username())
+            if link.view.shared and not link.mine
+            else None
+            for link in links
+        ]
+        return (
+            locale_key(),
+            tuple(
+                (
+                    link.view.pk,
+                    link.view.name,
+                    link.url,
+                    link.active,
+                    link.view.shared,
+                    link.mine,
+                    owner,
+                    link.can_change,
+                )
+                for link, owner in zip(links, owners, strict=True)
+            ),
+            self.request.get_full_path() if any(link.can_change for link in links) else None,
+        )
+
+    @property
+    def saved_views_save_key(self) -> tuple:
+        """What "Save this view" (``crm/partials/_saved_views_save.html``) is written from: the
+        language, the list and its query."""
+        match = self.request.resolver_match
+        return (
+            locale_key(),
+            match.view_name if match else "",
+            self.request.GET.urlencode(),
         )
 
     def get_template_names(self):

@@ -196,3 +196,45 @@ def test_every_list_keeps_its_own_column_picker(member_client, company, url):
     kept_markup.forget()
 
     assert page(member_client, reverse(url) + "?sort=name") == kept
+
+
+def test_kept_saved_views_and_filters_are_each_persons_own(client, company):
+    """The saved views and the filters are kept per what they show: the owner's page (their
+    view marked active, an edit link back to the page) and a colleague's (the shared view "by"
+    its owner, no edit link, no private view) come out as rendered afresh, each visit."""
+    from tests.factories import SavedViewFactory
+
+    with scopes_disabled():
+        owner = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+        colleague = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    owner.first_name, owner.last_name = "Olga", "Owner"
+    owner.save()
+    SavedViewFactory(company=company, owner=owner, name="Hot", shared=True, query="status=new")
+    SavedViewFactory(
+        company=company, owner=owner, name="Mine alone", shared=False, query="status=lost"
+    )
+    LeadFactory.create_batch(2, company=company, status="new")
+    pages = {}
+    for user in (owner, colleague, owner):
+        session = Client()
+        login_as(session, user, company)
+        for query in ("", "?status=new", "?status=new&q=x%3C"):
+            fresh = page(session, LEADS + query)
+            kept_once = page(session, LEADS + query)
+            assert kept_once == fresh
+            pages[user.pk, query] = fresh
+    mine, theirs = pages[owner.pk, "?status=new"], pages[colleague.pk, "?status=new"]
+    assert "Mine alone" in mine and "Mine alone" not in theirs
+    assert "saved-view-edit" in mine and "saved-view-edit" not in theirs
+    assert "by Olga Owner" in theirs and "by Olga Owner" not in mine
+    assert 'aria-current="true">Hot</a>' in mine
+    assert 'aria-current="true"' not in pages[owner.pk, ""]
+    assert 'value="status=new&amp;q=x%3C"' in pages[colleague.pk, "?status=new&q=x%3C"]
+    kept_markup.forget()
+    assert page(client_for(colleague, company), LEADS + "?status=new") == theirs
+
+
+def client_for(user, company) -> Client:
+    session = Client()
+    login_as(session, user, company)
+    return session

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from crm.models import Product
 from crm.ui.pagination import kept_count_rows
 from crm.views.catalog import ProductListView
 from crm.views.timeline import TaskListView
@@ -176,6 +177,26 @@ def test_a_page_brings_its_count_in_its_own_query(member_client, company, settin
     assert (page.number, page.paginator.count, page.paginator.is_capped) == (2, 6, True)
     assert len(page.object_list) == 2  # the counted rows end after six
     assert "5–6 of more than 6" in second.text
+
+
+@pytest.mark.parametrize("sort", ["price", "-price", "name"])
+def test_a_deeper_page_reads_the_rows_of_its_ids_in_the_sorted_order(
+    member_client, company, monkeypatch, sort
+):
+    monkeypatch.setattr(ProductListView, "paginate_by", 4)
+    for number in range(11):  # prices that tie, so the tiebreak decides
+        ProductFactory(company=company, name=f"P{number % 5}", unit_price=number % 3)
+    url = reverse("crm:product_list")
+    with CaptureQueriesContext(connection) as captured:
+        pages = [member_client.get(url, {"sort": sort, "page": n}) for n in (1, 2, 3)]
+    shown = [row.pk for page in pages for row in page.context["page_obj"].object_list]
+    view = ProductListView()
+    field = view.sort_fields[sort.lstrip("-")]
+    order = [f"{sort[:1] if sort.startswith('-') else ''}{column}" for column in (field, "pk")]
+    rows = Product.objects.filter(company=company).order_by(*order)
+    assert shown == list(rows.values_list("pk", flat=True))
+    deeper = [q["sql"] for q in captured if "OFFSET 4" in q["sql"].upper()]
+    assert len(deeper) == 1 and " IN (SELECT" in deeper[0].upper()
 
 
 def test_an_empty_list_is_one_query_and_counts_nothing(member_client, company):
