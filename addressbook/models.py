@@ -75,8 +75,10 @@ class Address(Versioned, CompanyOwned):
         ]
 
     def __str__(self) -> str:
+        """One line, as a person writes it: "Label: street, postal code city, country", the
+        country named in the reader's language (the code alone reads as a typo to most)."""
         place = " ".join(part for part in (self.postal_code, self.city) if part)
-        text = ", ".join(part for part in (self.street, place, self.country) if part)
+        text = ", ".join(part for part in (self.street, place, self.country_name) if part)
         return f"{self.label}: {text}" if self.label else text
 
     def get_absolute_url(self) -> str:

@@ -55,3 +55,15 @@ def test_an_indonesian_user_saves_jerman_and_reads_it_back(member_client, member
     page = member_client.get(reverse("addressbook:address_detail", args=[address.pk]))
     assert "Jerman" in page.content.decode()
     assert "Germany" not in page.content.decode()
+
+
+def test_an_address_reads_with_its_country_named_in_the_readers_language():
+    """Panels, lookups and pickers show an address as one line: "DE" read as a typo."""
+    address = Address(label="Office", street="Unter den Linden 1", postal_code="10117")
+    address.city, address.country = "Berlin", "DE"
+    with translation.override("en"):
+        assert str(address) == "Office: Unter den Linden 1, 10117 Berlin, Germany"
+    with translation.override("id"):
+        assert str(address) == "Office: Unter den Linden 1, 10117 Berlin, Jerman"
+    address.country = ""
+    assert str(address) == "Office: Unter den Linden 1, 10117 Berlin"
