@@ -27,8 +27,8 @@ from selling.models import Quotation, SalesOrder
 
 _DASH = "—"
 
-# ``selling/partials/_status_badge.html``: the badge's class by status.
-_BADGE_CLASSES = {
+# ``selling/partials/_status_badge.html``: the badge's class by status (the documents panel's too).
+BADGE_CLASSES = {
     "sent": " badge-primary",
     "confirmed": " badge-primary",
     "accepted": " badge-success",
@@ -80,7 +80,7 @@ def _or_dash(obj) -> str:
 def status_badge(document: Quotation | SalesOrder) -> str:
     """``{% include "selling/partials/_status_badge.html" %}`` (its newline included)."""
     return (
-        f'<span class="badge{_BADGE_CLASSES.get(document.status, "")}">'
+        f'<span class="badge{BADGE_CLASSES.get(document.status, "")}">'
         f"{esc(document.get_status_display())}</span>\n"
     )
 

@@ -20,26 +20,16 @@ from django.utils.translation import gettext as _
 
 from crm.money import format_amount
 from crm.ui.rows import interpolate
+from selling.cards import BADGE_CLASSES
 from selling.selectors import PanelOrder, PanelQuotation
 
 # As in a template, a literal translation is written as it is (``{% translate %}`` marks it safe)
 # and every value is escaped.
 
-_BADGES = {
-    "sent": " badge-primary",
-    "confirmed": " badge-primary",
-    "accepted": " badge-success",
-    "ordered": " badge-success",
-    "fulfilled": " badge-success",
-    "rejected": " badge-danger",
-    "cancelled": " badge-danger",
-    "expired": " badge-warning",
-}
-
 
 def _badge(document: PanelQuotation | PanelOrder) -> str:
     """``selling/partials/_status_badge.html``, its closing line break included."""
-    tone = _BADGES.get(document.status, "")
+    tone = BADGE_CLASSES.get(document.status, "")
     return f'<span class="badge{tone}">{esc(document.get_status_display())}</span>\n'
 
 
