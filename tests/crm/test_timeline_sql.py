@@ -1,13 +1,12 @@
 """The timeline's entries read in SQL (crm.timeline_sql) are those the ORM's query gives."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from crm import timeline_sql
@@ -23,6 +22,9 @@ from tests.factories import (
 )
 
 FACTORIES = [NoteFactory, CallFactory, MeetingFactory, TaskFactory, SystemEventFactory]
+
+# When the entries happened: a fixed moment, not the wall clock.
+MOMENT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def orm_entries(company, owners, *, related=(), limit):
@@ -53,7 +55,7 @@ def assert_same(read, expected):
 
 
 def entries_on(company, owner, count, *, author=None, start=None):
-    start = start or timezone.now()
+    start = start or MOMENT
     for index in range(count):
         FACTORIES[index % len(FACTORIES)](
             company=company,
@@ -94,7 +96,7 @@ def test_owners_and_related_owners_read_as_the_orm_reads_them(company, member, l
     other_lead = LeadFactory(company=company)
     membership = Membership.objects.get(user=member)
     entries_on(company, lead, 5)
-    entries_on(company, other_lead, 5, start=timezone.now() - timedelta(seconds=30))
+    entries_on(company, other_lead, 5, start=MOMENT - timedelta(seconds=30))
     entries_on(company, membership, 5, author=member)
     entries_on(company, company, 5)
 
@@ -161,7 +163,7 @@ def test_entries_read_equal_the_stored_ones_field_by_field(company, member):
     NoteFactory(company=company, body="")
     meeting = MeetingFactory(company=company, location="")
     TaskFactory(company=company, due_date=None, assigned_to=member, author=member)
-    task = TaskFactory(company=company, done=True, done_at=timezone.now())
+    task = TaskFactory(company=company, done=True, done_at=MOMENT)
     read = {entry.pk: entry for entry in timeline_for_many([company])}
     for model in (Note, Meeting, Task):
         for stored in model.objects.all():
