@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +30,10 @@ from tests.factories import (
     OpportunityStageChangeFactory,
     OpportunityStageFactory,
 )
+
+
+# The moment the tests that reason in days run at, whatever today is.
+MOMENT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -314,6 +319,7 @@ def _walk(opportunity, steps, start):
     return rows
 
 
+@time_machine.travel(MOMENT, tick=False)
 def test_stage_history_has_the_days_spent_in_each_stage(opportunity, pipeline):
     start = timezone.now() - timedelta(days=30)
     _walk(
@@ -359,6 +365,7 @@ def test_stage_history_of_an_opportunity_without_rows_is_empty(company):
     assert opportunity_stage_history(OpportunityFactory(company=company)) == []
 
 
+@time_machine.travel(MOMENT, tick=False)
 def test_average_days_in_stage_counts_finished_stays(company, pipeline):
     start = timezone.now() - timedelta(days=100)
     first = OpportunityFactory(company=company, stage=pipeline["won"])
@@ -393,6 +400,7 @@ def test_average_days_in_stage_counts_finished_stays(company, pipeline):
     assert average_days_in_stage(company, since=timezone.localdate())[0].stays == 0
 
 
+@time_machine.travel(MOMENT, tick=False)
 def test_average_days_in_stage_is_per_company(company, other_company, pipeline):
     start = timezone.now() - timedelta(days=10)
     _walk(
