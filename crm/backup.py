@@ -56,8 +56,9 @@ def _generic_owner_fields(model) -> list[GenericForeignKey]:
 
 
 def _local_fields(model) -> list[models.Field]:
-    """The columns of the model's own table (a subtype's table: its own fields and the link)."""
-    return list(model._meta.local_concrete_fields)
+    """The columns of the model's own table (a subtype's table: its own fields and the link),
+    but those the database generates (a lead's ``search_text``): it writes them itself."""
+    return [f for f in model._meta.local_concrete_fields if not f.generated]
 
 
 def _user_fields(model) -> list[models.Field]:

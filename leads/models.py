@@ -17,6 +17,7 @@ from crm.kept_figures import KeptFigureRow, ListCountRow
 from crm.models import Company, CompanyOwned, Product, SalesPartner, Salesperson
 from crm.phones import PhoneField
 from crm.stored_names import KeepsStoredNames
+from crm.ui.search import stored_search_text
 from crm.versioning import Versioned
 from leads import lead_names
 
@@ -118,8 +119,10 @@ class Lead(Versioned, CompanyOwned):
     """A person or organization that showed interest."""
 
     timeline_enabled = True
-    # The list's search box looks in these (crm.ui.search; a trigram index on PostgreSQL).
+    # The list's search box looks in these (crm.ui.search; a trigram index on PostgreSQL), as
+    # one uppercased text the database keeps in ``search_text``.
     search_fields = ("first_name", "last_name", "organization_name", "email", "phone")
+    search_column = "search_text"
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -206,7 +209,12 @@ class Lead(Versioned, CompanyOwned):
 
     objects = ScopedManager(company="company")
 
-    history = audit_history(unindexed=("source", "lost_reason", "salesperson", "sales_partner"))
+    search_text = stored_search_text(search_fields)
+
+    history = audit_history(
+        excluded=("search_text",),
+        unindexed=("source", "lost_reason", "salesperson", "sales_partner"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

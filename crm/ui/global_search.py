@@ -94,13 +94,7 @@ from django.db.models import Count, ExpressionWrapper, F, Func, OuterRef, Q, Sub
 from django.urls import reverse
 
 from crm.access import viewable_rows
-from crm.ui.search import (
-    SEARCH_ANNOTATION,
-    matching,
-    phone_term,
-    search_document,
-    searchable_fields,
-)
+from crm.ui.search import document_alias, holds, matching, phone_term
 
 __all__ = [
     "COUNT_CAP",
@@ -248,16 +242,16 @@ def _matching_through_union(
     term instead of ``own OR related IN (…)``: each part can use its own trigram (or foreign
     key) index, where the OR makes PostgreSQL walk every row of the company's kind."""
     base = queryset.model._default_manager.filter(company=company)
-    own_document = search_document(tuple(fields) if fields else searchable_fields(base.model))
     for term in terms:
-        contains = {f"{SEARCH_ANNOTATION}__icontains": term}
-        parts = [base.alias(**{SEARCH_ANNOTATION: own_document}).filter(**contains)]
+        parts = [
+            base.alias(**document_alias(base.model, fields)).filter(holds(base.model, term, fields))
+        ]
         for path in related:
             target = _related_model(base.model, path)
             matches = (
                 target._default_manager.filter(company=company)
-                .alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
-                .filter(**contains)
+                .alias(**document_alias(target))
+                .filter(holds(target, term))
                 .values("pk")
             )
             parts.append(base.filter(**{f"{path}__in": matches}))
@@ -304,29 +298,28 @@ def _driven_parts(queryset, terms: Sequence[str], *, fields, related: Sequence[s
     rest = list(terms)
     rest.remove(driving)
 
+    model = queryset.model
+
     def found(term: str) -> Q:
-        condition = Q(**{f"{SEARCH_ANNOTATION}__icontains": term})
+        condition = holds(model, term, fields)
         for path in related:
-            target = _related_model(queryset.model, path)
+            target = _related_model(model, path)
             # A scalar subquery, not EXISTS: PostgreSQL may turn an EXISTS into a hash of every
             # related row matching the word, which a common word makes most of the company.
-            holds = ExpressionWrapper(
-                Q(**{f"{SEARCH_ANNOTATION}__icontains": term}), output_field=models.BooleanField()
-            )
+            held = ExpressionWrapper(holds(target, term), output_field=models.BooleanField())
             condition |= Q(
                 Subquery(
                     target._default_manager.filter(company=company, pk=OuterRef(path))
-                    .alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
-                    .annotate(holds=holds)
+                    .alias(**document_alias(target))
+                    .annotate(holds=held)
                     .values("holds")[:1],
                     output_field=models.BooleanField(),
                 )
             )
         return condition
 
-    own_document = search_document(tuple(fields) if fields else searchable_fields(queryset.model))
     return [
-        part.alias(**{SEARCH_ANNOTATION: own_document}).filter(*[found(term) for term in rest])
+        part.alias(**document_alias(model, fields)).filter(*[found(term) for term in rest])
         for part in _one_word_parts(
             queryset, driving, fields=fields, related=related, company=company
         )
@@ -336,9 +329,8 @@ def _driven_parts(queryset, terms: Sequence[str], *, fields, related: Sequence[s
 def _one_word_parts(queryset, term: str, *, fields, related: Sequence[str], company):
     """The rows whose own document holds ``term``, then per related path the rows whose related
     row's document does."""
-    own_document = search_document(tuple(fields) if fields else searchable_fields(queryset.model))
-    contains = {f"{SEARCH_ANNOTATION}__icontains": term}
-    parts = [queryset.alias(**{SEARCH_ANNOTATION: own_document}).filter(**contains)]
+    model = queryset.model
+    parts = [queryset.alias(**document_alias(model, fields)).filter(holds(model, term, fields))]
     parts.extend(_related_part(queryset, path, term, company=company) for path in related)
     return parts
 
@@ -360,8 +352,8 @@ def _related_part(queryset, path: str, term: str, *, company):
     target = chain[-1]
     rows = (
         target._default_manager.filter(company=company)
-        .alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
-        .filter(**{f"{SEARCH_ANNOTATION}__icontains": term})
+        .alias(**document_alias(target))
+        .filter(holds(target, term))
     )
     # Back from the matching rows to the kind, one hop at a time: ``keys`` are the keys of the
     # rows of ``chain[depth]`` reached so far, ``rows`` those rows when they were asked for.

@@ -133,6 +133,64 @@ class _Document(models.Expression):
         return sql, params
 
 
+class ContainsUppercased(models.lookups.Contains):
+    """``column LIKE UPPER('%term%')``: the term, uppercased by the database, anywhere in a
+    column that holds its text uppercased already (``stored_search_text``). The database
+    uppercases both, so they agree where Python would not ("ß")."""
+
+    lookup_name = "contains_uppercased"
+
+    def get_rhs_op(self, connection, rhs):
+        return connection.operators["contains"] % f"UPPER({rhs})"
+
+
+models.TextField.register_lookup(ContainsUppercased)
+
+
+def stored_search_text(fields: Sequence[str]) -> models.GeneratedField:
+    """A column the database keeps equal to the uppercased search document of ``fields``.
+
+    Matching a term against the document as an expression works the document out and
+    uppercases it for every row a search reads: at a million leads the "Mine" list's search
+    read about 2,300 rows for its 51, and doing so took its query from 1.9 to 5.6 ms
+    (``EXPLAIN ANALYZE``). Stored, the text is worked out once per write, and the trigram index
+    is built over the column. A model that has one names it in ``search_column``."""
+    return models.GeneratedField(
+        expression=Upper(_concatenated(fields)),
+        output_field=models.TextField(),
+        db_persist=True,
+        editable=False,
+        verbose_name="search text",
+    )
+
+
+def _stored_column(model, fields: Sequence[str] | None) -> str | None:
+    """The model's stored search text when it is the document of ``fields`` (its own
+    ``search_fields`` when not given)."""
+    column = getattr(model, "search_column", None)
+    if column and (not fields or tuple(fields) == searchable_fields(model)):
+        return column
+    return None
+
+
+def document_alias(model, fields: Sequence[str] | None = None) -> dict:
+    """What ``queryset.alias(**…)`` needs for ``holds`` to ask the rows' document of
+    ``fields`` (the model's ``search_fields`` by default): nothing where the model stores it."""
+    if _stored_column(model, fields):
+        return {}
+    return {
+        SEARCH_ANNOTATION: search_document(tuple(fields) if fields else searchable_fields(model))
+    }
+
+
+def holds(model, term: str, fields: Sequence[str] | None = None) -> Q:
+    """The row's document (as ``document_alias`` gives it) holds ``term``, in any case."""
+    column = _stored_column(model, fields)
+    if column:
+        return Q(**{f"{column}__{ContainsUppercased.lookup_name}": term})
+    return Q(**{f"{SEARCH_ANNOTATION}__icontains": term})
+
+
 def searchable_fields(model) -> tuple[str, ...]:
     fields = getattr(model, "search_fields", ())
     if not fields:
@@ -161,21 +219,18 @@ def matching(
     terms = [term for term in terms if term]
     if not terms:
         return queryset
-    own_fields = tuple(fields) if fields else searchable_fields(queryset.model)
-    queryset = queryset.alias(**{SEARCH_ANNOTATION: search_document(own_fields)})
     model = queryset.model
+    queryset = queryset.alias(**document_alias(model, fields))
     targets = [(path, _model_at(model, path)) for path in related]
 
     def found(term: str) -> Q:
-        condition = Q(**{f"{SEARCH_ANNOTATION}__icontains": term})
+        condition = holds(model, term, fields)
         for path, target in targets:
             candidates = target._default_manager.all()
             if company is not None:
                 candidates = candidates.filter(company=company)
             matches = (
-                candidates.alias(**{SEARCH_ANNOTATION: search_document(searchable_fields(target))})
-                .filter(**{f"{SEARCH_ANNOTATION}__icontains": term})
-                .values("pk")
+                candidates.alias(**document_alias(target)).filter(holds(target, term)).values("pk")
             )
             condition |= Q(**{f"{path}__in": matches})
         return condition
@@ -196,15 +251,13 @@ def _index_document(fields: Sequence[str]):
     return F(fields[0]) if len(fields) == 1 else _concatenated(fields)
 
 
-def search_index(model_fields: Sequence[str], name: str):
-    """The GIN index ``matching`` needs: one company's rows by a fragment of the document."""
+def search_index(model_fields: Sequence[str], name: str, *, stored: bool = False):
+    """The GIN index ``matching`` needs: one company's rows by a fragment of the document, or,
+    ``stored``, of the one column that holds it uppercased (``stored_search_text``)."""
     from django.contrib.postgres.indexes import GinIndex, OpClass
 
-    return GinIndex(
-        "company",
-        OpClass(Upper(_index_document(model_fields)), name="gin_trgm_ops"),
-        name=name,
-    )
+    document = F(model_fields[0]) if stored else Upper(_index_document(model_fields))
+    return GinIndex("company", OpClass(document, name="gin_trgm_ops"), name=name)
 
 
 class AddSearchIndex(Operation):
@@ -217,17 +270,21 @@ class AddSearchIndex(Operation):
     reversible = True
     reduces_to_sql = False
 
-    def __init__(self, model_name: str, fields: Sequence[str], name: str):
+    def __init__(self, model_name: str, fields: Sequence[str], name: str, stored: bool = False):
         self.model_name = model_name
         self.fields = tuple(fields)
         self.name = name
+        # ``fields`` is the one column that stores the document uppercased.
+        self.stored = stored
 
     def deconstruct(self):
-        return (
-            self.__class__.__qualname__,
-            [],
-            {"model_name": self.model_name, "fields": self.fields, "name": self.name},
-        )
+        kwargs = {"model_name": self.model_name, "fields": self.fields, "name": self.name}
+        if self.stored:
+            kwargs["stored"] = True
+        return (self.__class__.__qualname__, [], kwargs)
+
+    def _index(self):
+        return search_index(self.fields, self.name, stored=self.stored)
 
     def state_forwards(self, app_label, state):
         pass
@@ -239,13 +296,13 @@ class AddSearchIndex(Operation):
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
         model = to_state.apps.get_model(app_label, self.model_name)
-        schema_editor.add_index(model, search_index(self.fields, self.name))
+        schema_editor.add_index(model, self._index())
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return
         model = from_state.apps.get_model(app_label, self.model_name)
-        schema_editor.remove_index(model, search_index(self.fields, self.name))
+        schema_editor.remove_index(model, self._index())
 
     def describe(self):
         return f"Create the trigram search index {self.name} on PostgreSQL"
