@@ -244,7 +244,8 @@ def new_rows_writer(model, instances: list) -> Callable[[], None]:
 
     meta = model._meta
     quote = connection.ops.quote_name
-    fields = meta.concrete_fields
+    # The columns the database generates (a lead's search text) it writes itself.
+    fields = [f for f in meta.concrete_fields if not f.generated]
     now = timezone.now()
     for stamp in fields:  # what pre_save does, one stamp for the batch
         if getattr(stamp, "auto_now", False) or getattr(stamp, "auto_now_add", False):
