@@ -15,13 +15,13 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import time as time_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
@@ -31,7 +31,6 @@ from crm.errors import DomainError
 from crm.forms import ActivityForm, is_company_owned
 from crm.models import Activity, Company, Task
 from crm.models.activity import owner_url
-from crm.templatetags.timeline_tags import relative_time
 from crm.timeline import (
     TIMELINE_MAX_PAGES,
     TIMELINE_PAGE_SIZE,
@@ -47,6 +46,7 @@ from crm.timeline import (
 )
 from crm.ui.choices import CachedChoiceIterator, lists_cache_key
 from crm.ui.kept_markup import kept, locale_key
+from crm.ui.moments import format_moment, kept_relative_time
 from crm.ui.page_forms import page_form
 from crm.ui.rows import interpolate, url_maker
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
@@ -130,8 +130,10 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
     user_pk = request.user.pk
     now = timezone.now()
     system = _("System")
-    # The ``date`` filter's output, its format looked up once: "c" is the ISO form.
+    # The ``date`` filter's output, its format looked up once: "c" is the ISO form. The words
+    # of both moments are kept per language (crm.ui.moments), not translated per entry.
     datetime_format = get_format("DATETIME_FORMAT")
+    language = get_language()
     # Each kind's name in the reader's language, translated once per panel, not per entry.
     names: dict[type, str] = {}
     rows = []
@@ -142,8 +144,8 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
             "entry": entry,
             "kind": kind,
             "datetime": occurred_at.isoformat(),
-            "datetime_title": dateformat.format(occurred_at, datetime_format),
-            "relative": relative_time(occurred_at, now=now),
+            "datetime_title": format_moment(occurred_at, datetime_format, language=language),
+            "relative": kept_relative_time(occurred_at, now=now, language=language),
             "on_owner": "",
         }
         if show_owner and entry.owner != owner:
