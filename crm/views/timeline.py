@@ -136,6 +136,8 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
     language = get_language()
     # Each kind's name in the reader's language, translated once per panel, not per entry.
     names: dict[type, str] = {}
+    # A call's length in words, once per length the panel shows.
+    durations: dict[int, str] = {}
     rows = []
     for entry in entries:
         kind = entry.kind
@@ -173,10 +175,14 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
             if entry.due_date:
                 row["due_date"] = date_filter(entry.due_date, "DATE_FORMAT")
         elif kind == "call":
-            if entry.duration_minutes is not None:
-                row["duration"] = ngettext(
-                    "%(minutes)s minute", "%(minutes)s minutes", entry.duration_minutes
-                ) % {"minutes": entry.duration_minutes}
+            minutes = entry.duration_minutes
+            if minutes is not None:
+                words = durations.get(minutes)
+                if words is None:
+                    words = durations[minutes] = ngettext(
+                        "%(minutes)s minute", "%(minutes)s minutes", minutes
+                    ) % {"minutes": minutes}
+                row["duration"] = words
         elif kind == "meeting":
             row["starts_at"] = date_filter(entry.starts_at, "DATETIME_FORMAT")
             row["ends_at"] = time_filter(entry.ends_at, "TIME_FORMAT")
@@ -224,6 +230,8 @@ def _entries_html(request, context: dict) -> SafeString:
         "call": esc(_("call")),
         "meeting": esc(_("Meeting")),
     }
+    # A call's direction in words, once per direction the panel shows.
+    directions: dict[str, str] = {}
     out = []
     for index, row in enumerate(context["rows"]):
         entry = row["entry"]
@@ -289,7 +297,10 @@ def _entries_html(request, context: dict) -> SafeString:
                 f"</button>\n</form>\n{title_line}\n</p>\n</div>"
             )
         elif kind == "call":
-            line = f"{esc(entry.get_direction_display())} {texts['call']}"
+            direction = directions.get(entry.direction)
+            if direction is None:
+                direction = directions[entry.direction] = esc(entry.get_direction_display())
+            line = f"{direction} {texts['call']}"
             extra = ""
             if row.get("duration"):
                 extra += f" · {esc(row['duration'])}"
