@@ -16,14 +16,23 @@ from crm.country_names_id import NAMES as INDONESIAN_NAMES
 OWN_NAMES = {"id": INDONESIAN_NAMES}
 
 
+# Each name once per language and process: django-countries looks an English name up in some
+# 70 us, and a record page names the country of each of its addresses.
+_kept_names: dict[tuple[str, str], str] = {}
+
+
 def country_name(code: str) -> str:
     """The country's name in the active language ("" for no country)."""
     if not code:
         return ""
-    own = OWN_NAMES.get(translation.get_language() or "")
-    if own and code in own:
-        return own[code]
-    return str(countries.name(code))
+    language = translation.get_language() or ""
+    key = (language, code)
+    name = _kept_names.get(key)
+    if name is None:
+        own = OWN_NAMES.get(language)
+        name = own[code] if own and code in own else str(countries.name(code))
+        _kept_names[key] = name
+    return name
 
 
 @cache

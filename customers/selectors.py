@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import (
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from addressbook.models import Contact, ContactLink
 from crm.access import viewable_rows
-from crm.models import Product, Salesperson
+from crm.models import Product, SalesPartner, Salesperson
 from crm.sql_reads import Joined, PlainRead
 from crm.sql_reads import column_name as _column
 from customers import hierarchy, rollup
@@ -227,6 +228,31 @@ def customer_terms(customer: Customer) -> GroupAndTypeTerms:
     terms.type_only_products = type_only
     terms.group_only_products = group_only
     return terms
+
+
+# The customer page's own row with the rows it shows beside it, as the page's queryset read it
+# (``Customer.objects.filter(company=..., pk=...).select_related("customer_type",
+# "customer_group", "salesperson", "sales_partner", "held_by")``): building and compiling that
+# queryset, with the access filter on top, cost the page about 1.6 ms of CPU on every request.
+_PAGE_CUSTOMER = PlainRead(
+    Customer,
+    "c",
+    joined=(
+        Joined("t", CustomerType, "c", "customer_type"),
+        Joined("g", CustomerGroup, "c", "customer_group"),
+        Joined("p", Salesperson, "c", "salesperson"),
+        Joined("sp", SalesPartner, "c", "sales_partner"),
+        Joined("u", get_user_model(), "c", "held_by"),
+    ),
+    where=f"c.{_column(Customer, 'company')} = %s AND c.{_column(Customer, 'id')} = %s",
+)
+
+
+def customer_for_page(*, company_id: int, pk: int) -> Customer | None:
+    """The company's customer ``pk`` with its type, group, salesperson, sales partner and the
+    user who put it on hold, or None (another company's id finds nothing). Who may see it is
+    the caller's question (``crm.access.can``)."""
+    return _PAGE_CUSTOMER.first([company_id, pk])
 
 
 _CUSTOMER_LINKS_ATTR = "_customer_links_read"

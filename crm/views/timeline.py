@@ -15,13 +15,13 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import time as time_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
@@ -31,7 +31,6 @@ from crm.errors import DomainError
 from crm.forms import ActivityForm, is_company_owned
 from crm.models import Activity, Company, Task
 from crm.models.activity import owner_url
-from crm.templatetags.timeline_tags import relative_time
 from crm.timeline import (
     TIMELINE_MAX_PAGES,
     TIMELINE_PAGE_SIZE,
@@ -47,6 +46,7 @@ from crm.timeline import (
 )
 from crm.ui.choices import CachedChoiceIterator, lists_cache_key
 from crm.ui.kept_markup import kept, locale_key
+from crm.ui.moments import format_moment, kept_relative_time
 from crm.ui.page_forms import page_form
 from crm.ui.rows import interpolate, url_maker
 from crm.views.mixins import CompanyQuerysetMixin, LenientPaginationMixin
@@ -130,10 +130,14 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
     user_pk = request.user.pk
     now = timezone.now()
     system = _("System")
-    # The ``date`` filter's output, its format looked up once: "c" is the ISO form.
+    # The ``date`` filter's output, its format looked up once: "c" is the ISO form. The words
+    # of both moments are kept per language (crm.ui.moments), not translated per entry.
     datetime_format = get_format("DATETIME_FORMAT")
+    language = get_language()
     # Each kind's name in the reader's language, translated once per panel, not per entry.
     names: dict[type, str] = {}
+    # A call's length in words, once per length the panel shows.
+    durations: dict[int, str] = {}
     rows = []
     for entry in entries:
         kind = entry.kind
@@ -142,8 +146,8 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
             "entry": entry,
             "kind": kind,
             "datetime": occurred_at.isoformat(),
-            "datetime_title": dateformat.format(occurred_at, datetime_format),
-            "relative": relative_time(occurred_at, now=now),
+            "datetime_title": format_moment(occurred_at, datetime_format, language=language),
+            "relative": kept_relative_time(occurred_at, now=now, language=language),
             "on_owner": "",
         }
         if show_owner and entry.owner != owner:
@@ -171,10 +175,14 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
             if entry.due_date:
                 row["due_date"] = date_filter(entry.due_date, "DATE_FORMAT")
         elif kind == "call":
-            if entry.duration_minutes is not None:
-                row["duration"] = ngettext(
-                    "%(minutes)s minute", "%(minutes)s minutes", entry.duration_minutes
-                ) % {"minutes": entry.duration_minutes}
+            minutes = entry.duration_minutes
+            if minutes is not None:
+                words = durations.get(minutes)
+                if words is None:
+                    words = durations[minutes] = ngettext(
+                        "%(minutes)s minute", "%(minutes)s minutes", minutes
+                    ) % {"minutes": minutes}
+                row["duration"] = words
         elif kind == "meeting":
             row["starts_at"] = date_filter(entry.starts_at, "DATETIME_FORMAT")
             row["ends_at"] = time_filter(entry.ends_at, "TIME_FORMAT")
@@ -222,6 +230,8 @@ def _entries_html(request, context: dict) -> SafeString:
         "call": esc(_("call")),
         "meeting": esc(_("Meeting")),
     }
+    # A call's direction in words, once per direction the panel shows.
+    directions: dict[str, str] = {}
     out = []
     for index, row in enumerate(context["rows"]):
         entry = row["entry"]
@@ -287,7 +297,10 @@ def _entries_html(request, context: dict) -> SafeString:
                 f"</button>\n</form>\n{title_line}\n</p>\n</div>"
             )
         elif kind == "call":
-            line = f"{esc(entry.get_direction_display())} {texts['call']}"
+            direction = directions.get(entry.direction)
+            if direction is None:
+                direction = directions[entry.direction] = esc(entry.get_direction_display())
+            line = f"{direction} {texts['call']}"
             extra = ""
             if row.get("duration"):
                 extra += f" · {esc(row['duration'])}"

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import F
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DeleteView, DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
 
-from crm.access import Action
+from crm.access import Action, can
 from crm.access.views import AccessContextMixin, AccessQuerysetMixin
 from crm.errors import DomainError
 from crm.ui.bulk import BulkAction, BulkActions
@@ -223,6 +223,25 @@ class CustomerDetailView(
                 "held_by",
             )
         )
+
+    def get_object(self, queryset=None):
+        """The customer as ``get_queryset`` reads it, in one plain read
+        (``selectors.customer_for_page``) and the access engine's answer for that row, which
+        is the same as its filter's: another company's id, and a customer beyond the user's
+        view level, are a 404 alike. A customer user (whose reach the engine asks the
+        database for) and a narrower queryset go through the ORM."""
+        request = self.request
+        if queryset is not None or getattr(request.user, "is_customer_user", False):
+            return super().get_object(queryset)
+        customer = selectors.customer_for_page(
+            company_id=request.company.pk, pk=self.kwargs[self.pk_url_kwarg]
+        )
+        if customer is None or not can(request.user, request.company, customer, Action.VIEW):
+            raise Http404(
+                _("No %(verbose_name)s found matching the query")
+                % {"verbose_name": Customer._meta.verbose_name}
+            )
+        return customer
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

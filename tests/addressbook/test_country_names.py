@@ -33,6 +33,22 @@ def test_names_follow_the_language():
     assert country_name("") == ""
 
 
+def test_every_kept_name_is_the_one_looked_up():
+    """The names are kept per language and process; each is what django-countries (or, in
+    Indonesian, ``OWN_NAMES``) gives, asked in either order, twice."""
+    from django_countries import countries
+
+    from crm.country_names import OWN_NAMES
+
+    for _round in range(2):
+        for language in ("id", "en"):
+            with translation.override(language):
+                for code, _name in countries:
+                    own = OWN_NAMES.get(language, {})
+                    expected = own[code] if code in own else str(countries.name(code))
+                    assert country_name(code) == expected, (language, code)
+
+
 def test_the_indonesian_suggestions_are_indonesian_names_in_their_order():
     with translation.override("id"):
         markup = CountryInput().render("country", "")

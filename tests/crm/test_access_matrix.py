@@ -482,3 +482,23 @@ def test_a_customer_user_of_another_company_reaches_nothing_here(company, portal
             if row.company_id == company.pk:
                 assert not can(foreign_user, company, row, Action.VIEW), label
     assert Customer.objects.filter(company=company).count() == 4
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_customer_page_answers_as_the_view_level_reaches(client, company, staff_world, level):
+    """The customer page reads its row in plain SQL and asks ``can`` (not the queryset's
+    filter): a customer beyond the level is a 404 exactly as before, one within it a page."""
+    users, rows = staff_world
+    role_access_levels_save(
+        company=company,
+        levels={("customers.customer", Action.VIEW, Role.SALESPERSON): level},
+        actor=users["owner"],
+    )
+    login_as(client, users["A"], company)
+    for name, customer in rows["customers.customer"].items():
+        expected = 200 if name in REACH["A"][level] else 404
+        assert client.get(customer.get_absolute_url()).status_code == expected, (name, level)
+    with scopes_disabled():
+        foreign = CustomerFactory(company=CompanyFactory(), salesperson=None)
+    assert client.get(reverse("customers:customer_detail", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("customers:customer_detail", args=[10**9])).status_code == 404

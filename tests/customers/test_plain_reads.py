@@ -2,7 +2,7 @@
 rows in the same order, every column's value alike (dates and amounts converted as the ORM
 converts them), the same related rows set on them, and only the company's rows."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -184,3 +184,49 @@ def test_a_page_of_children_read_as_its_queryset(company):
             for c, w in zip(shown, wanted, strict=True)
         )
     assert len(expected(2)) == 5
+
+
+def test_the_page_customer_reads_as_its_queryset(company, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from customers.models import CustomerGroup, CustomerType
+    from tests.factories import IndividualPartnerFactory
+
+    held_by = get_user_model().objects.create_user(username="holder", email="h@example.com")
+    full = CustomerFactory(
+        company=company,
+        customer_type=CustomerType.objects.create(company=company, name="Business"),
+        customer_group=CustomerGroup.objects.create(company=company, name="Wholesale"),
+        salesperson=SalespersonFactory(company=company, name="Sam"),
+        sales_partner=IndividualPartnerFactory(company=company),
+        balance=Decimal("12.30"),
+    )
+    Customer.objects.filter(pk=full.pk).update(
+        status=Customer.Status.ON_HOLD,
+        hold_reason="Unpaid",
+        held_by=held_by,
+        held_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+    )
+    bare = CustomerFactory(company=company, salesperson=None, customer_group=None)
+    with scopes_disabled():
+        theirs = CustomerFactory(company=CompanyFactory())
+
+    for customer in (full, bare):
+        expected = (
+            Customer.objects.filter(company=company, pk=customer.pk)
+            .select_related(
+                "customer_type", "customer_group", "salesperson", "sales_partner", "held_by"
+            )
+            .get()
+        )
+        with django_assert_num_queries(1):
+            read = selectors.customer_for_page(company_id=company.pk, pk=customer.pk)
+        with django_assert_num_queries(0):
+            assert _values(read) == _values(expected)
+            for name in ("customer_type", "customer_group", "salesperson", "sales_partner"):
+                mine, theirs_ = getattr(read, name), getattr(expected, name)
+                assert type(mine) is type(theirs_)
+                assert (mine and _values(mine)) == (theirs_ and _values(theirs_))
+            assert (read.held_by and read.held_by.pk) == (expected.held_by and expected.held_by.pk)
+    assert selectors.customer_for_page(company_id=company.pk, pk=theirs.pk) is None
+    assert selectors.customer_for_page(company_id=company.pk, pk=10**9) is None
