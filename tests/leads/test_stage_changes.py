@@ -31,7 +31,6 @@ from tests.factories import (
     OpportunityStageFactory,
 )
 
-
 # The moment the tests that reason in days run at, whatever today is.
 MOMENT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
