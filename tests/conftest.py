@@ -32,14 +32,33 @@ def _start_test_clock(config):
     """``TEST_CLOCK=2026-12-31T23:30:00+00:00`` runs the whole suite as if it were that moment
     (the clock then ticks on). CI runs the suite at a year's end and on a DST day this way, so a
     test that quietly depends on today's date fails there, not on some future morning."""
-    moment = os.environ.get("TEST_CLOCK")
-    if not moment:
+    when = _test_clock_moment()
+    if when is None:
         return
-    when = datetime.fromisoformat(moment)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     config._test_clock = time_machine.travel(when, tick=True)
     config._test_clock.start()
+
+
+@pytest.fixture(autouse=True)
+def _test_clock_at_each_test():
+    """Under ``TEST_CLOCK`` each test starts at that very moment, not that moment plus however
+    long the tests before it took on its worker: at 2026-12-31T23:30Z a suite slower than half
+    an hour (a loaded machine) crossed into the new year halfway, and tests that read the year
+    twice saw two."""
+    when = _test_clock_moment()
+    if when is None:
+        yield
+        return
+    with time_machine.travel(when, tick=True):
+        yield
+
+
+def _test_clock_moment() -> datetime | None:
+    moment = os.environ.get("TEST_CLOCK")
+    if not moment:
+        return None
+    when = datetime.fromisoformat(moment)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def at_noon(day=None):
