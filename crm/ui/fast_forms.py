@@ -36,6 +36,7 @@ from django.utils.translation import get_language
 
 from crm.phones import active_region
 from crm.ui.choices import CachedChoiceIterator
+from crm.ui.kept_markup import ProcessMemory
 
 _WIDGETS = "django/forms/widgets/"
 _INPUT_TEMPLATES = frozenset(
@@ -163,8 +164,7 @@ fast_renderer = FastFormRenderer()
 
 # Field markup of the forms that opt in, by ``_field_key``. Emptied when full: list pages use a
 # few dozen keys, searches typed in add one per search and field.
-_RENDERED: dict[tuple, SafeString] = {}
-RENDERED_LIMIT = 4096
+_RENDERED = ProcessMemory(limit=4096)
 _UNKEYED = object()
 
 
@@ -277,10 +277,7 @@ def field_html(field, wide: bool = False) -> SafeString:
         return _field_html(field, wide)
     html = _RENDERED.get(key)
     if html is None:
-        html = _field_html(field, wide)
-        if len(_RENDERED) >= RENDERED_LIMIT:
-            _RENDERED.clear()
-        _RENDERED[key] = html
+        html = _RENDERED.keep(key, _field_html(field, wide))
     return html
 
 

@@ -16,7 +16,7 @@ from crm.phones import active_region
 from crm.ui.choices import lists_cache_key, use_cached_choices
 from crm.ui.dates import LocalDateField
 from crm.ui.fast_forms import fast_renderer
-from crm.ui.kept_markup import locale_key
+from crm.ui.kept_markup import ProcessMemory, locale_key
 from crm.ui.search import matching, phone_term
 
 
@@ -97,8 +97,7 @@ def created_range() -> tuple[DayBoundFilter, DayBoundFilter]:
 
 # FilterSet form classes by ``SearchFilterSet.form_class_key``; emptied when full (a key per
 # company, lists version and language in use).
-_FORM_CLASSES: dict[tuple, type] = {}
-FORM_CLASSES_LIMIT = 1024
+_FORM_CLASSES = ProcessMemory(limit=1024)
 
 
 def _access_governed(model) -> bool:
@@ -136,10 +135,7 @@ class SearchFilterSet(django_filters.FilterSet):
             return super().get_form_class()
         form_class = _FORM_CLASSES.get(key)
         if form_class is None:
-            form_class = super().get_form_class()
-            if len(_FORM_CLASSES) >= FORM_CLASSES_LIMIT:
-                _FORM_CLASSES.clear()
-            _FORM_CLASSES[key] = form_class
+            form_class = _FORM_CLASSES.keep(key, super().get_form_class())
         return form_class
 
     def form_class_key(self) -> tuple | None:

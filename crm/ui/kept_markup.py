@@ -12,11 +12,17 @@ the query the links keep, the figures shown, the company's lists version where o
 listed). A key of None renders every time. The memory is per process, so new code never meets
 markup an older version wrote, and it is emptied when full (a list page uses a few keys; every
 search typed adds some).
+
+Other per-process memories keyed the same way (the fields' markup in ``crm.ui.fast_forms``, the
+filter forms' classes in ``crm.ui.filters``) are ``ProcessMemory`` too, so ``forget()`` empties
+them all: a test database hands a rolled-back company's id and lists version to the next test,
+and no memory may answer it with what the last one kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -24,8 +30,35 @@ from django.utils.translation import get_language
 
 from crm.phones import active_region
 
-_KEPT: dict[Hashable, SafeString] = {}
-KEPT_LIMIT = 4096
+_MEMORIES: list[ProcessMemory] = []
+
+
+class ProcessMemory:
+    """Values by key for the life of the process, emptied when ``limit`` is reached (the keys
+    in use are few; only what people type in adds more)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._values: dict[Hashable, Any] = {}
+        _MEMORIES.append(self)
+
+    def get(self, key: Hashable) -> Any:
+        return self._values.get(key)
+
+    def keep(self, key: Hashable, value: Any) -> Any:
+        if len(self._values) >= self.limit:
+            self._values.clear()
+        self._values[key] = value
+        return value
+
+    def forget(self) -> None:
+        self._values.clear()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+_KEPT = ProcessMemory(limit=4096)
 
 
 def kept(key: Hashable | None, render: Callable[[], str]) -> SafeString:
@@ -34,10 +67,7 @@ def kept(key: Hashable | None, render: Callable[[], str]) -> SafeString:
         return mark_safe(render())
     html = _KEPT.get(key)
     if html is None:
-        html = mark_safe(render())
-        if len(_KEPT) >= KEPT_LIMIT:
-            _KEPT.clear()
-        _KEPT[key] = html
+        html = _KEPT.keep(key, mark_safe(render()))
     return html
 
 
@@ -47,5 +77,7 @@ def locale_key() -> tuple:
 
 
 def forget() -> None:
-    """Empty the memory (tests that change templates or translations under a key)."""
-    _KEPT.clear()
+    """Empty every per-process memory (between tests; tests that change templates or
+    translations under a key)."""
+    for memory in _MEMORIES:
+        memory.forget()

@@ -243,7 +243,7 @@ def _fields(form) -> list[str]:
 @pytest.mark.parametrize("filterset", FILTERSETS, ids=lambda cls: cls.__qualname__)
 def test_kept_filter_markup_is_what_the_field_template_writes(filterset, language, filter_request):
     """The second rendering comes from the kept markup; both are the template's."""
-    crm.ui.fast_forms._RENDERED.clear()
+    crm.ui.fast_forms._RENDERED.forget()
     with translation.override(language):
         for data in (None, {"q": '"x" & <y>', "created_to": "2026-02-01", "is_active": "false"}):
             for _visit in range(2):
@@ -257,7 +257,7 @@ def test_kept_filter_markup_is_what_the_field_template_writes(filterset, languag
 def test_a_form_with_errors_is_not_kept(filter_request):
     import leads.filters
 
-    crm.ui.fast_forms._RENDERED.clear()
+    crm.ui.fast_forms._RENDERED.forget()
     form = leads.filters.LeadFilter({"status": "bogus"}, queryset=None, request=filter_request).form
     assert not form.is_valid()
     assert 'class="field-error"' in "".join(_fields(form))
@@ -300,7 +300,7 @@ def test_kept_bulk_bar_markup_is_what_the_field_template_writes(filter_request, 
     from leads.models import Lead
     from leads.views.leads import lead_bulk_actions
 
-    crm.ui.fast_forms._RENDERED.clear()
+    crm.ui.fast_forms._RENDERED.forget()
     for _visit in range(2):
         form = SalesRecordBulkForm(
             actions=list(lead_bulk_actions), company=company, model=Lead, auto_id="bulk_%s"

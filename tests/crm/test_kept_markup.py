@@ -238,3 +238,20 @@ def client_for(user, company) -> Client:
     session = Client()
     login_as(session, user, company)
     return session
+
+
+def test_forget_empties_every_memory_a_page_fills(member_client, company):
+    """Between tests the company's id, creation time and lists version can come again (a
+    rolled-back test database): none of the per-process memories may answer the next test's
+    page with what this one kept (the filter fields' markup once did, two queries short)."""
+    from crm.ui import fast_forms, filters
+
+    LeadSourceFactory(company=company)
+    SalespersonFactory(company=company)
+    member_client.get(LEADS)
+    memories = (kept_markup._KEPT, fast_forms._RENDERED, filters._FORM_CLASSES)
+    assert all(len(memory) for memory in memories)
+
+    kept_markup.forget()
+
+    assert not any(len(memory) for memory in memories)
