@@ -533,8 +533,10 @@ class ImportRun:
         if existing is not None and self.duplicates == "skip":
             self.outcome.skipped += 1
             return
-        resolved, ok = self._resolve(number, values)
-        if not ok:
+        resolved, unknown = self._resolve(number, values)
+        if unknown:
+            # Report the row's other faults too, so one fix of the file fixes the whole row.
+            self._check_only(number, resolved, unknown, existing)
             return
         if existing == _PENDING:
             self._flush()  # the match waits in the batch: write it, then update it
@@ -553,9 +555,11 @@ class ImportRun:
             return
         self._through_form(number, resolved, existing, key)
 
-    def _resolve(self, number: int, values: dict[str, str]) -> tuple[dict, bool]:
+    def _resolve(self, number: int, values: dict[str, str]) -> tuple[dict, set[str]]:
+        """The row's values with the company's rows' ids for the names its lists hold, and the
+        fields whose names no row of the company has (reported here, left empty)."""
         resolved = dict(values)
-        ok = True
+        unknown: set[str] = set()
         for name, by_text in self.references.items():
             text = values.get(name, "")
             if not text:
@@ -569,13 +573,41 @@ class ImportRun:
                     _("Your company has no %(what)s “%(text)s”.")
                     % {"what": str(label).lower(), "text": text},
                 )
-                ok = False
+                unknown.add(name)
+                resolved[name] = ""
             else:
                 resolved[name] = pk
-        return resolved, ok
+        return resolved, unknown
 
-    def _through_form(self, number: int, values: dict, existing: int | None, key) -> None:
-        self._written()  # the connection is the run's thread's again
+    def _check_only(self, number: int, values: dict, unknown: set[str], existing) -> None:
+        """Report what else is wrong with a row that will not be written (``unknown`` names
+        the fields already reported), by the same checks that would have written it."""
+        if existing is None and self.fast is not None:
+            for name, message in self.fast(values)[1].items():
+                if name not in unknown:
+                    self._error(number, name if name != "__all__" else None, message)
+            return
+        self._written()  # the form may read the database: the connection is this thread's
+        form = self._form(number, values, existing)
+        if form is not None and not form.is_valid():
+            self._form_errors(number, form, leave_out=unknown)
+
+    def _form_errors(self, number: int, form, leave_out: set[str] = frozenset()) -> None:
+        """The form's messages, under their columns where a column fills the field."""
+        for name, messages in form.errors.items():
+            if name in leave_out:
+                continue
+            for message in messages:
+                if name in self.index:
+                    self._error(number, name, message)
+                elif name in form.fields:  # a field no column fills: say which
+                    self._error(number, None, f"{form.fields[name].label}: {message}")
+                else:
+                    self._error(number, None, message)
+
+    def _form(self, number: int, values: dict, existing: int | None):
+        """The kind's form filled with the row (over the matched record's values), or None
+        when the matched record is beyond the person's edit level (reported)."""
         kind = self.kind
         instance = None
         data: dict = {}
@@ -591,7 +623,7 @@ class ImportRun:
                     )
                     % {"key": kind.match_label},
                 )
-                return
+                return None
             probe = kind.make_form(
                 company=self.company, data=None, instance=instance, user=self.person
             )
@@ -601,16 +633,16 @@ class ImportRun:
                 if value is not None
             }
         data.update(values)
-        form = kind.make_form(company=self.company, data=data, instance=instance, user=self.person)
+        return kind.make_form(company=self.company, data=data, instance=instance, user=self.person)
+
+    def _through_form(self, number: int, values: dict, existing: int | None, key) -> None:
+        self._written()  # the connection is the run's thread's again
+        kind = self.kind
+        form = self._form(number, values, existing)
+        if form is None:
+            return
         if not form.is_valid():
-            for name, messages in form.errors.items():
-                for message in messages:
-                    if name in self.index:
-                        self._error(number, name, message)
-                    elif name in form.fields:  # a field no column fills: say which
-                        self._error(number, None, f"{form.fields[name].label}: {message}")
-                    else:
-                        self._error(number, None, message)
+            self._form_errors(number, form)
             return
         try:
             with transaction.atomic():

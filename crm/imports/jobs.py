@@ -15,12 +15,14 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_scopes import scope
 from django_tasks import task
 
 from crm.audit import audit_context
 from crm.errors import DomainError
+from crm.i18n import company_locale
 from crm.imports.engine import Outcome, run_import
 from crm.imports.kinds import get_import_kind
 from crm.imports.reading import read_table
@@ -123,15 +125,16 @@ def import_job_run(*, job: ImportJob, actor=None) -> ImportJob:
     finally:
         counters.close()
     job.finished_at = timezone.now()
-    if not job.dry_run and job.file:
-        # Written, or refused as a whole: either way the next step is a new (fixed) upload.
+    if job.written and job.file:
+        # Written: the next step is another file. A dry run, or a run refused as a whole,
+        # keeps it, to be run again with another mapping or with the good rows only.
         job.file.delete(save=False)
     job.save()
     return job
 
 
 @task()
-def import_job_task(job_id: int, user_id: int | None = None) -> None:
+def import_job_task(job_id: int, user_id: int | None = None, language: str = "") -> None:
     """The background form of ``import_job_run`` (``manage.py db_worker`` runs it)."""
     from django.contrib.auth import get_user_model
 
@@ -139,7 +142,8 @@ def import_job_task(job_id: int, user_id: int | None = None) -> None:
 
     company = Company.objects.get(pk=_job_company(job_id))
     rls.activate(user_id=user_id, company_id=company.pk)
-    with scope(company=company):
+    # The report's messages in the language of the page that started the job.
+    with scope(company=company), company_locale(company, language):
         job = ImportJob.objects.get(pk=job_id, company=company)
         actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
         import_job_run(job=job, actor=actor)
@@ -199,6 +203,6 @@ def import_job_start(*, job: ImportJob, actor=None) -> ImportJob:
     job.total_rows = total
     job.processed_rows = 0
     job.save(update_fields=["status", "total_rows", "processed_rows"])
-    import_job_task.enqueue(job.pk, getattr(actor, "pk", None))
+    import_job_task.enqueue(job.pk, getattr(actor, "pk", None), get_language() or "")
     job.refresh_from_db()
     return job

@@ -185,16 +185,21 @@ class ImportJobView(JobMixin, DetailView):
 
 
 class ImportRunView(JobMixin, View):
-    """Runs a dry-run job for real, with the mapping and choices it was checked with."""
+    """Runs a dry run for real, or a run that was refused as a whole again, with the mapping
+    and choices it was checked with; "good rows only" switches an all-or-nothing job to
+    keeping the good rows."""
 
     def post(self, request, *args, **kwargs):
         job = self.job
-        if not job.file or not job.is_finished:
+        if not job.file or not job.is_finished or job.written:
             messages.error(request, _("This file has been imported already: upload it again."))
             return HttpResponseRedirect(reverse("crm:import_job", args=[job.pk]))
+        if request.POST.get("keep_good_rows"):
+            job.keep_good_rows = True
         job.dry_run = False
         job.status = ImportJob.Status.UPLOADED
-        job.save(update_fields=["dry_run", "status"])
+        job.message = ""
+        job.save(update_fields=["dry_run", "status", "keep_good_rows", "message"])
         import_job_start(job=job, actor=request.user)
         return HttpResponseRedirect(reverse("crm:import_job", args=[job.pk]))
 

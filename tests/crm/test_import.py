@@ -7,6 +7,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from addressbook.models import Contact
@@ -744,3 +745,85 @@ def test_an_import_leaves_the_interpreter_switch_interval_as_it_found_it(company
     outcome = run(company, "leads", (LEAD_HEADER + "\n" + "".join(lead_rows(5))).encode())
     assert outcome.created == 5
     assert sys.getswitchinterval() == before
+
+
+def test_a_row_with_an_unknown_source_reports_its_other_faults_too(company):
+    """One fix of the file fixes the whole row: the report names every fault of it, not only
+    the first (the lead's fast path and the customer form alike)."""
+    data = (LEAD_HEADER + "\nAnn,Lee,,not-an-email,12,Trade fair,\n").encode()
+    outcome = run(company, "leads", data)
+    assert {(e.row, e.column) for e in outcome.errors} == {
+        (2, "Source"),
+        (2, "E-mail"),
+        (2, "Phone"),
+    }
+    assert not Lead.objects.filter(company=company).exists()
+
+    CustomerTypeFactory(company=company, name="Business")
+    customers = b"Name,Customer type,E-mail,Group\nAcme,Business,not-an-email,Gold club\n"
+    outcome = run(company, "customers", customers)
+    assert {(e.row, e.column) for e in outcome.errors} == {(2, "Group"), (2, "E-mail")}
+
+
+def _dry_run_with_a_bad_row(client):
+    data = b"Last name,E-mail\nGood,good@example.com\nBad,bad(at)example.com\n"
+    response = upload(client, data)
+    response = client.post(
+        response.url,
+        {"column_0": "last_name", "column_1": "email", "duplicates": "skip", "action": "dry_run"},
+    )
+    return response.url
+
+
+def test_after_an_all_or_nothing_dry_run_with_errors_the_good_rows_import_without_a_new_upload(
+    member_client, company, media
+):
+    job_url = _dry_run_with_a_bad_row(member_client)
+    html = member_client.get(job_url).content.decode()
+    assert "with these errors the import would write nothing" in html
+    assert "Run the import" not in html  # it would write nothing
+    assert "Import only the good rows" in html and "Change the mapping" in html
+
+    job = ImportJob.objects.get(company=company)
+    member_client.post(reverse("crm:import_run", args=[job.pk]), {"keep_good_rows": "1"})
+
+    assert list(Lead.objects.filter(company=company).values_list("email", flat=True)) == [
+        "good@example.com"
+    ]
+    html = member_client.get(job_url).content.decode()
+    assert "The import is done." in html and "bad(at)example.com" in html
+    assert "Import only the good rows" not in html and "Change the mapping" not in html
+
+
+def test_a_refused_run_keeps_the_file_for_the_good_rows_or_another_mapping(
+    member_client, company, media
+):
+    job_url = _dry_run_with_a_bad_row(member_client)
+    job = ImportJob.objects.get(company=company)
+    member_client.post(reverse("crm:import_run", args=[job.pk]))  # all or nothing: refused
+    assert not Lead.objects.filter(company=company).exists()
+    html = member_client.get(job_url).content.decode()
+    assert "Nothing was written" in html
+    assert "Import only the good rows" in html
+    assert member_client.get(reverse("crm:import_mapping", args=[job.pk])).status_code == 200
+
+    member_client.post(reverse("crm:import_run", args=[job.pk]), {"keep_good_rows": "1"})
+    assert Lead.objects.filter(company=company).count() == 1
+    job.refresh_from_db()
+    assert job.written and job.keep_good_rows and not job.file
+
+
+def test_a_background_job_reports_in_the_language_of_the_page_that_started_it(
+    member_client, company, media, settings
+):
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    member_client.post(reverse("set_language"), {"language": "id", "next": "/"})
+    data = b"Last name,Source\nLee,Trade fair\nKim,\n"
+    response = upload(member_client, data)
+    member_client.post(
+        response.url,
+        {"column_0": "last_name", "column_1": "source", "duplicates": "skip", "action": "run"},
+    )
+    job = ImportJob.objects.get(company=company)
+    assert [row[3] for row in job.errors] == ["Perusahaan Anda tidak memiliki sumber “Trade fair”."]

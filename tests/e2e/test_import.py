@@ -80,3 +80,29 @@ def test_import_with_a_mapping_a_dry_run_and_a_fixed_row(page, manager):
     page.get_by_role("link", name="Open Leads").click()
     expect(page.get_by_role("link", name="Ole Olsen")).to_be_visible()
     expect(page.get_by_role("link", name="Eva Ernst")).to_be_visible()
+
+
+def test_after_a_dry_run_with_a_bad_row_the_good_rows_import_without_a_new_upload(page, manager):
+    user, company = manager
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_label("What the file holds").select_option(label="Leads")
+    choose_file(page, FILE)
+    page.get_by_role("button", name="Upload and map the columns").click()
+    page.get_by_label("Vorname").select_option(label="First name")
+    page.get_by_label("Nachname").select_option(label="Last name")
+    page.get_by_label("Mail:", exact=True).select_option(label="E-mail")
+    page.get_by_role("button", name="Dry run").click()
+
+    expect(page.get_by_text("with these errors the import would write nothing")).to_be_visible()
+    expect(page.get_by_role("button", name="Run the import")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "import-dry-run-good-rows")
+    page.get_by_role("button", name="Import only the good rows").click()
+
+    expect(page.get_by_text("The import is done.")).to_be_visible()
+    expect(page.get_by_role("region", name="Rows with errors")).to_contain_text(
+        "ole(at)example.com"
+    )
+    with scope(company=company):
+        assert list(Lead.objects.values_list("email", flat=True)) == ["eva@example.com"]
