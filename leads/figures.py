@@ -44,7 +44,11 @@ CHUNK = 2000
 
 
 def _when(moment) -> str:
-    return formats.date_format(moment, "DATETIME_FORMAT") if moment else _("still there")
+    return (
+        formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        if moment
+        else _("still there")
+    )
 
 
 def _problem(row: OpportunityStageChange, expected) -> str:

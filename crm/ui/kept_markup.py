@@ -13,9 +13,10 @@ listed). A key of None renders every time. The memory is per process, so new cod
 markup an older version wrote, and it is emptied when full (a list page uses a few keys; every
 search typed adds some).
 
-Other per-process memories keyed the same way (the fields' markup in ``crm.ui.fast_forms``, the
-filter forms' classes in ``crm.ui.filters``) are ``ProcessMemory`` too, so ``forget()`` empties
-them all: a test database hands a rolled-back company's id and lists version to the next test,
+Other per-process memories keyed by a company's lists version (the fields' markup in
+``crm.ui.fast_forms``, the filter forms' classes in ``crm.ui.filters``) are ``ProcessMemory``
+too, so ``forget()`` empties them all (memories of words per language, or of SQL per shape,
+hold nothing of a company's and are not among them): a test database hands a rolled-back company's id and lists version to the next test,
 and no memory may answer it with what the last one kept.
 """
 

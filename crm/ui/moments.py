@@ -11,7 +11,6 @@ same as Django's, byte for byte (``tests/crm/test_moments.py`` compares both way
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -22,7 +21,7 @@ from crm.templatetags.timeline_tags import relative_time
 
 # A moment at least a minute and less than this before ``now`` is "N <unit> ago" with the
 # largest unit of ``TIME_CHUNKS`` (week, day, hour, minute) that fits: ``timesince`` reckons
-# calendar months only from four weeks on (a day less here, for a daylight saving change).
+# calendar months only from four weeks on (a day less here: a margin, nothing depends on it).
 _BY_UNITS_UP_TO = timedelta(days=27).total_seconds()
 _ago_words: dict[tuple[str | None, int, int], str] = {}
 
@@ -49,8 +48,8 @@ def kept_relative_time(value: datetime | None, *, now: datetime, language: str |
 
 
 # ``dateformat``'s own split of a format into its letters and the text between them.
-_LETTERS = re.compile(r"(?<!\\)([aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ])")
-_ESCAPED = re.compile(r"\\(.)")
+_LETTERS = dateformat.re_formatchars
+_ESCAPED = dateformat.re_escaped
 # The letters written here from the value's own fields: numbers, and the month's names.
 _NUMBERS = {
     "d": lambda v: f"{v.day:02d}",

@@ -8,6 +8,9 @@ Instead each searchable model has one *search document*: its search columns join
 Every term of the search must occur in the document. On PostgreSQL a trigram GIN index over
 ``(company_id, UPPER(document))`` (pg_trgm and btree_gin) answers ``UPPER(document) LIKE
 '%TERM%'`` for one company without reading the table; on SQLite the same query simply scans.
+A model may store its uppercased document in a generated column (``stored_search_text``, named
+by its ``search_column``: the leads' ``search_text``); its index and its searches then use the
+column instead of the expression.
 Terms never contain spaces, so joining the columns with a space matches exactly what the separate
 ``column ILIKE`` conditions matched, no more.
 

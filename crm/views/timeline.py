@@ -120,6 +120,10 @@ def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _in_zone(moment, zone):
+    return moment.astimezone(zone) if moment is not None and timezone.is_aware(moment) else moment
+
+
 def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool) -> list[dict]:
     """What each ``<li>`` of ``_entries.html`` shows, computed here once per entry (labels,
     URLs, dates), so that the template only writes it out: no ``{% url %}``, filters or
@@ -134,6 +138,9 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
     # of both moments are kept per language (crm.ui.moments), not translated per entry.
     datetime_format = get_format("DATETIME_FORMAT")
     language = get_language()
+    # Moments in the reader's time zone, as the template's ``date`` filter converted them (a
+    # filter called from Python writes a value in its own zone: the database's UTC).
+    zone = timezone.get_current_timezone()
     # Each kind's name in the reader's language, translated once per panel, not per entry.
     names: dict[type, str] = {}
     # A call's length in words, once per length the panel shows.
@@ -146,7 +153,9 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
             "entry": entry,
             "kind": kind,
             "datetime": occurred_at.isoformat(),
-            "datetime_title": format_moment(occurred_at, datetime_format, language=language),
+            "datetime_title": format_moment(
+                occurred_at.astimezone(zone), datetime_format, language=language
+            ),
             "relative": kept_relative_time(occurred_at, now=now, language=language),
             "on_owner": "",
         }
@@ -184,8 +193,8 @@ def _entry_rows(request, entries, *, owner, show_owner: bool, can_moderate: bool
                     ) % {"minutes": minutes}
                 row["duration"] = words
         elif kind == "meeting":
-            row["starts_at"] = date_filter(entry.starts_at, "DATETIME_FORMAT")
-            row["ends_at"] = time_filter(entry.ends_at, "TIME_FORMAT")
+            row["starts_at"] = date_filter(_in_zone(entry.starts_at, zone), "DATETIME_FORMAT")
+            row["ends_at"] = time_filter(_in_zone(entry.ends_at, zone), "TIME_FORMAT")
         if kind != "system" and (can_moderate or entry.author_id == user_pk):
             row["delete_url"] = delete_url(entry.pk)
             row["delete_label"] = f"{_kind_name(names, entry)} {entry.summary}"

@@ -169,3 +169,22 @@ def test_the_panel_written_in_python_is_the_templates_markup(company, member, en
     assert token.sub(r"\1-", python) == token.sub(r"\1-", template)
     assert ("Show older" in python) == (entries > 20)
     assert "<b>note" not in python
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 15, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_meeting_shows_the_companys_local_time(company, member, member_client):
+    """A meeting at 10:00 in Jakarta reads 10:00 there, not the database's 03:00 UTC, in its
+    line and in its moment's hover title."""
+    company.time_zone = "Asia/Jakarta"
+    company.save(update_fields=["time_zone"])
+    lead = LeadFactory(company=company)
+    starts = datetime.datetime(2026, 6, 15, 3, tzinfo=datetime.UTC)
+    ends = starts + datetime.timedelta(hours=1)
+    activity_add(owner=lead, kind="meeting", actor=member, starts_at=starts, ends_at=ends)
+    html = member_client.get(f"/leads/{lead.pk}/").content.decode()
+    with timezone.override("Asia/Jakarta"):
+        start = Template("{{ starts|date:'DATETIME_FORMAT' }}").render(Context({"starts": starts}))
+        end = Template("{{ ends|time:'TIME_FORMAT' }}").render(Context({"ends": ends}))
+    assert start.endswith("10:00") and end == "11:00"
+    assert f"{start} – {end}" in html
+    assert f'<time datetime="{starts.isoformat()}" title="{start}">' in html
