@@ -63,3 +63,12 @@ def format_money(amount, currency: str = "") -> str:
     "1.500.000 IDR". Templates use the ``money`` filter, which wraps the same text in markup."""
     code = currency or active_currency()
     return f"{format_amount(amount, code)} {code}".strip()
+
+
+def format_plain(value) -> str:
+    """``value`` with the places it needs and no more, as the active language writes it: "19",
+    "7.5" in English, "7,5" in Indonesian. Rates and quantities as people write them, never
+    Python's own ``str()``, which always writes a decimal point."""
+    value = Decimal(value)
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return number_format(value, use_l10n=True)

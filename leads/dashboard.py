@@ -448,7 +448,7 @@ def lead_sources_widget(company: Company, user, period: Period) -> dict[str, Any
 
 
 def _days(value: Decimal) -> str:
-    return _("%(days)s d") % {"days": value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)}
+    return _("%(days)s d") % {"days": format_number(value, places=1)}
 
 
 def time_in_stage_widget(company: Company, user, period: Period) -> dict[str, Any]:

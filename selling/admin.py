@@ -30,6 +30,7 @@ from crm.access import Action
 from crm.access.engine import access_filter
 from crm.admin_base import CompanyScopedAdmin, CompanyScopedInlineMixin
 from crm.errors import DomainError
+from crm.money import format_plain
 from selling import mailing, pricing, services
 from selling.models import (
     DocumentEmailTemplate,
@@ -217,7 +218,11 @@ class DocumentAdmin(CompanyScopedAdmin):
             (
                 (
                     _("%(rate)s %%: %(vat)s VAT on %(net)s net")
-                    % {"rate": f"{row.rate.normalize():f}", "vat": row.vat, "net": row.net},
+                    % {
+                        "rate": format_plain(row.rate),
+                        "vat": number_format(row.vat, 2),
+                        "net": number_format(row.net, 2),
+                    },
                 )
                 for row in totals.vat_breakdown
             ),

@@ -97,7 +97,7 @@ def _terms(document: Quotation | SalesOrder) -> str:
             f'<small class="muted">({_("business customer")})</small>'
         )
     if document.discount_rule:
-        discount = f"{esc(capfirst(document.discount_rule))}."
+        discount = f"{esc(capfirst(document.discount_note))}."
     elif document.discount_percent:
         discount = interpolate(
             _("%(percent)s %% party discount."),
@@ -105,10 +105,7 @@ def _terms(document: Quotation | SalesOrder) -> str:
         )
     else:
         discount = _("No party discount.")
-    if document.price_rule:
-        unit_prices = f"{esc(capfirst(document.price_rule))}."
-    else:
-        unit_prices = _("Unit prices from the catalog.")
+    unit_prices = f"{esc(capfirst(document.price_note))}."
     payment = esc(capfirst(document.payment_terms_label))
     due = getattr(document, "payment_due_date", None)
     if due:

@@ -32,7 +32,7 @@ from customers.models import (
     payment_terms_label,
 )
 from leads.models import Opportunity, OpportunityStage, WishListItem
-from selling import party_names
+from selling import party_names, terms_notes
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -132,6 +132,17 @@ class SellingDocument(KeepsStoredNames, Versioned, CompanyOwned):
     @property
     def shown_total(self) -> Decimal:
         return self.gross_total if self.prices_include_vat else self.net_total
+
+    @property
+    def discount_note(self) -> str:
+        """Where the party discount comes from, in the reader's language ("" without one)."""
+        return terms_notes.discount_note(self)
+
+    @property
+    def price_note(self) -> str:
+        """Where the unit prices come from (the catalog or a price list), in the reader's
+        language."""
+        return terms_notes.price_note(self)
 
     @property
     def payment_terms_label(self) -> str:

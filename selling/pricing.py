@@ -6,7 +6,8 @@ The rules (DESIGN.md "Money"):
   the group's price list has one, else the catalog price.** VAT is always the product's rate.
 - The party's discount comes from its customer group and its customer type. **When both give a
   discount, the larger one applies; they are never added up** (10 % group + 5 % type = 10 %).
-  The document stores the percentage and a sentence saying where it came from, and prints it.
+  The document stores the percentage and a sentence saying where it came from, and prints it
+  (``selling.terms_notes`` writes it again in the reader's language).
 - **Rule order: the price list first, then the discount.** The party discount applies to every
   line, whether its price came from the group's price list or the catalog (as in ERPNext, where
   a price list rate and a pricing rule's discount both apply). A group whose price list already
@@ -33,8 +34,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
-from django.utils.translation import gettext as _
-
 from crm.models import Product
 from crm.money import ZERO, round_money
 from customers.models import (
@@ -47,6 +46,7 @@ from customers.models import (
 from customers.selectors import Buyer
 from customers.services import proposed_customer
 from leads.models import Opportunity
+from selling.terms_notes import discount_rule_text, price_rule_text
 
 HUNDRED = Decimal("100")
 
@@ -97,17 +97,12 @@ def _discount(customer_type, customer_group) -> tuple[Decimal, str]:
     if not type_percent and not group_percent:
         return ZERO, ""
     if group_percent >= type_percent:
-        source = _("customer group “%(name)s”") % {"name": customer_group}
-        percent, other = group_percent, type_percent
+        source, name, percent, other = "group", customer_group, group_percent, type_percent
     else:
-        source = _("customer type “%(name)s”") % {"name": customer_type}
-        percent, other = type_percent, group_percent
-    rule = _("%(percent)s %% discount from the %(source)s") % {
-        "percent": f"{percent.normalize():f}",
-        "source": source,
-    }
-    if other:
-        rule += _(" (the larger of the group and type discounts applies; they are not added)")
+        source, name, percent, other = "type", customer_type, type_percent, group_percent
+    rule = discount_rule_text(
+        percent=percent, source=source, name=str(name), larger_of_two=bool(other)
+    )
     return percent, rule
 
 
@@ -146,12 +141,7 @@ def document_buyer(document) -> Buyer:
 
 
 def _price_rule(group: CustomerGroup | None) -> str:
-    if group is None:
-        return _("unit prices from the catalog")
-    return _(
-        "unit prices from the price list of customer group “%(group)s”, the catalog price for "
-        "products not on it; any party discount applies on top"
-    ) % {"group": group}
+    return price_rule_text(None if group is None else str(group))
 
 
 def terms_for(

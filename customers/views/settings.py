@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -24,6 +25,12 @@ __all__ = [
     "GroupContentUpdateView",
 ]
 
+
+def _percent(value) -> str:
+    """“10.00 %”, with the active language's decimal mark (“10,00 %” in Indonesian)."""
+    return f"{localize(value)} %"
+
+
 COMPANY_LISTS = [
     CompanyList(
         namespace="customers",
@@ -35,7 +42,7 @@ COMPANY_LISTS = [
         save=services.customer_group_save,
         form_template="customers/group_form.html",
         columns=(
-            (gettext_lazy("Discount"), lambda row: f"{row.discount_percent} %"),
+            (gettext_lazy("Discount"), lambda row: _percent(row.discount_percent)),
             (gettext_lazy("Payment"), lambda row: payment_terms_label(row.payment_terms_days)),
             (gettext_lazy("Description"), lambda row: row.description),
         ),
@@ -57,7 +64,7 @@ COMPANY_LISTS = [
                     else gettext_lazy("gross (with VAT)")
                 ),
             ),
-            (gettext_lazy("Discount"), lambda row: f"{row.discount_percent} %"),
+            (gettext_lazy("Discount"), lambda row: _percent(row.discount_percent)),
         ),
     ),
 ]

@@ -16,6 +16,7 @@ from django.views.generic import ListView
 
 from crm.access import Action, Level, level_for
 from crm.errors import DomainError
+from crm.money import format_money
 from crm.ui.pagination import CappedPaginator
 from customers import balance as customers_balance
 from customers.models import BalanceEntry, Customer
@@ -137,7 +138,7 @@ class RedeemView(BalanceView):
                 _redeem_failed(self.portal_user)
                 form.add_error("code", error.message)
             else:
-                amount = f"{entry.amount:,.2f} {request.company.currency}"
+                amount = format_money(entry.amount, request.company.currency)
                 if entry.customer_id == self.customer.pk:
                     done = _("Gift card redeemed: %(amount)s added to your balance.")
                 else:

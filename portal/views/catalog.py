@@ -27,6 +27,7 @@ from django.views.generic import ListView, TemplateView, View
 from crm.access import Action
 from crm.errors import DomainError
 from crm.models import Product
+from crm.money import format_plain
 from crm.ui.pagination import CappedPaginator
 from customers.selectors import products_for
 from customers.services import RequestedLine, customer_request_quotation
@@ -185,7 +186,7 @@ class RequestLineView(CatalogMixin, View):
             _("%(product)s: %(quantity)s in your request.")
             % {
                 "product": product.name,
-                "quantity": f"{form.cleaned_data['quantity'].normalize():f}",
+                "quantity": format_plain(form.cleaned_data["quantity"]),
             },
         )
         return back

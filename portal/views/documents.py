@@ -18,6 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from crm.access import Action, Level, can, level_for
 from crm.errors import DomainError
+from crm.money import format_money
 from crm.ui.pagination import CappedPaginator
 from portal.views.base import PortalMixin, may, reach
 from selling import selectors, services
@@ -286,12 +287,12 @@ class OrderPayView(OrderDetailView):
                 form.add_error(None, error.message)
             else:
                 message = _("%(amount)s paid from the balance.") % {
-                    "amount": f"{taken:,.2f} {order.currency}"
+                    "amount": format_money(taken, order.currency)
                 }
                 if amount is not None and taken < amount:
                     message += " " + _(
                         "You asked for %(asked)s: that is all the balance held or the order had due."
-                    ) % {"asked": f"{amount:,.2f} {order.currency}"}
+                    ) % {"asked": format_money(amount, order.currency)}
                 messages.success(request, message)
                 return HttpResponseRedirect(reverse("portal:order_detail", args=[order.pk]))
         # Shown again with the error and the order as it is now (nothing was taken).

@@ -20,6 +20,7 @@ from addressbook.models import Address, AddressLink
 from crm.access.views import AccessQuerysetMixin
 from crm.country_names import country_name
 from crm.models import Company
+from crm.money import format_plain
 from crm.views.mixins import CompanyQuerysetMixin
 from selling import pricing
 from selling.models import Quotation, SalesOrder
@@ -54,8 +55,8 @@ class PrintedLine:
 
 
 def percent(value: Decimal) -> str:
-    """19.00 -> "19", 7.50 -> "7.5": rates as people write them."""
-    return f"{Decimal(value).normalize():f}"
+    """19.00 -> "19", 7.50 -> "7.5" ("7,5" in Indonesian): rates as people write them."""
+    return format_plain(value)
 
 
 def css_string(text: str) -> str:
