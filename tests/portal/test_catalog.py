@@ -80,15 +80,35 @@ def test_a_private_customer_sees_gross_prices(client, company, private, kettle):
     assert "120.00" in page
 
 
-def test_the_group_price_list_gives_the_unit_price(client, company, business, vip, kettle):
+def _prices(page: str, product_name: str) -> list[str]:
+    """The amounts in the catalog row of ``product_name``: the list price, then the customer's."""
+    row = next(row for row in page.split("<tr>") if product_name in row)
+    return [
+        re.sub(r"<[^>]+>|&nbsp;", " ", cell).split()[0]
+        for cell in re.findall(r'<td class="num"[^>]*>(.*?)</td>', row)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("type_key", "shown"),
+    [
+        # The catalog's 100.00 in the list-price column; 80.00 from the price list less 10 %.
+        ("business", ["100.00", "72.00"]),
+        # The same with 20 % VAT: 120.00 and 86.40.
+        ("private", ["120.00", "86.40"]),
+    ],
+)
+def test_the_catalog_shows_the_list_price_beside_the_group_price(
+    client, company, business, private, vip, kettle, type_key, shown
+):
     GroupPrice.objects.create(
         company=company, customer_group=vip, product=kettle, unit_price=Decimal("80.00")
     )
-    customer = CustomerFactory(company=company, customer_type=business, customer_group=vip)
+    customer_type = {"business": business, "private": private}[type_key]
+    customer = CustomerFactory(company=company, customer_type=customer_type, customer_group=vip)
     portal_sign_in(client, CustomerUserFactory(customer=customer))
     page = _text(client.get(reverse("portal:catalog")))
-    # 80.00 from the price list, then the group's 10 %: 72.00.
-    assert "80.00" in page and "72.00" in page
+    assert _prices(page, "Kettle") == shown
     assert "group price" in page
 
 
