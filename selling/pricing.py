@@ -24,8 +24,9 @@ The rules (DESIGN.md "Money"):
   display changes: the stored amounts are the same either way.
 - A party that is not a customer yet (an opportunity) is priced as the customer it would become
   (its lead's organization makes it a business).
-- What the portal's catalog shows comes from here too (``party_price``): the customer's price
-  as a new line would price it, and the list price, which is the catalog's, never the group's.
+- What the portal's catalog shows and what a portal request's opportunity is worth come from
+  here too (``party_price``, ``wish_list_net``), so the customer, the pipeline and the quotation
+  made from the request agree. The catalog's list price is the catalog's, never the group's.
 """
 
 from __future__ import annotations
@@ -256,6 +257,29 @@ def party_price(product: Product, terms: Terms) -> PartyPrice:
         list_price=_shown(product.unit_price, product.vat_rate, include_vat=include_vat),
         price=one.gross if include_vat else one.net,
         from_group=product.pk in terms.group_prices,
+    )
+
+
+def wish_list_net(lines: Iterable[tuple[Product, Decimal]], terms: Terms) -> Decimal:
+    """The net total of a quotation made from these products and quantities with ``terms``:
+    each line priced as ``line_defaults`` prices it and rounded on its own, then summed."""
+    total = ZERO
+    for product, quantity in lines:
+        defaults = line_defaults(product, terms)
+        total += line_amounts(
+            quantity=Decimal(quantity),
+            unit_price=defaults["unit_price"],
+            discount_percent=defaults["discount_percent"],
+            vat_rate=defaults["vat_rate"],
+        ).net
+    return total
+
+
+def customer_wish_list_net(*, customer: Customer, lines: Iterable) -> Decimal:
+    """What requested lines (``product``, ``quantity``) come to net at ``customer``'s terms as
+    they are now: the expected amount of the opportunity a portal request opens."""
+    return wish_list_net(
+        ((line.product, line.quantity) for line in lines), terms_for(customer=customer)
     )
 
 

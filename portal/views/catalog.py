@@ -8,7 +8,8 @@ listed (``customers.selectors.products_for``, the filter form of ``ProductLimits
 
 The request is a list kept in the portal session (product id -> quantity) so it survives
 searching and paging; submitting it calls ``customers.services.customer_request_quotation``,
-which makes one opportunity with a wish list, once per submitted form.
+which makes one opportunity with a wish list, once per submitted form, worth what the
+quotation made from it will be (``pricing.customer_wish_list_net``).
 """
 
 import uuid
@@ -218,6 +219,7 @@ class RequestView(CatalogMixin, TemplateView):
                 lines=lines,
                 note=form.cleaned_data["note"],
                 request_key=form.cleaned_data["request_key"],
+                net_amount_of=pricing.customer_wish_list_net,
             )
         except DomainError as error:
             form.add_error(None, error.message)

@@ -8,16 +8,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from crm.errors import DomainError
-from crm.models import SystemEvent
+from crm.models import Membership, SystemEvent
 from customers.models import CustomerLink, GroupPrice, ProductLimit
 from customers.selectors import Buyer, ProductLimits, products_for
 from customers.services import RequestedLine, customer_request_quotation
 from leads.models import Opportunity, WishListItem
+from selling import pricing, services
 from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,
     CustomerTypeFactory,
     CustomerUserFactory,
+    MembershipFactory,
     OpportunityStageFactory,
     ProductFactory,
 )
@@ -260,7 +262,11 @@ def test_a_bad_quantity_or_a_product_not_for_the_customer_changes_nothing(
 def test_the_service_refuses_bad_lines(company, customer, buyer, stage, kettle, other_company):
     def request(lines, key="k1"):
         return customer_request_quotation(
-            customer=customer, customer_user=buyer, lines=lines, request_key=key
+            customer=customer,
+            customer_user=buyer,
+            lines=lines,
+            request_key=key,
+            net_amount_of=pricing.customer_wish_list_net,
         )
 
     with pytest.raises(DomainError, match="at least one product"):
@@ -283,8 +289,49 @@ def test_the_service_refuses_bad_lines(company, customer, buyer, stage, kettle, 
             customer_user=stranger,
             lines=[RequestedLine(product=kettle, quantity=Decimal("1"))],
             request_key="k2",
+            net_amount_of=pricing.customer_wish_list_net,
         )
     assert not Opportunity.objects.exists()
     made = request([RequestedLine(product=kettle, quantity=Decimal("2"))])
     assert request([RequestedLine(product=kettle, quantity=Decimal("9"))]) == made
     assert WishListItem.objects.get().quantity == Decimal("2")
+
+
+# --- what the request is worth: the customer's prices, as the quotation made from it -------------
+
+
+@pytest.fixture
+def owner(company):
+    return MembershipFactory(company=company, role=Membership.Role.OWNER).user
+
+
+@pytest.mark.parametrize(
+    ("price_list", "expected"),
+    [
+        # Kettle 3 x 80.00 from the price list, less 10 %: 216.00; the mug is not on the list:
+        # 3 x 12.35 less 10 % = 33.345, rounded half up 33.35. The catalog says 337.05.
+        (True, Decimal("249.35")),
+        # No price list, only the group's 10 %: 3 x 100.00 = 270.00 and 33.35.
+        (False, Decimal("303.35")),
+    ],
+    ids=["group price", "group discount"],
+)
+def test_a_requests_opportunity_is_worth_what_its_quotation_says(
+    client, company, business, vip, kettle, stage, owner, price_list, expected
+):
+    mug = ProductFactory(company=company, name="Mug", unit_price=Decimal("12.35"))
+    if price_list:
+        GroupPrice.objects.create(
+            company=company, customer_group=vip, product=kettle, unit_price=Decimal("80.00")
+        )
+    customer = CustomerFactory(company=company, customer_type=business, customer_group=vip)
+    portal_sign_in(client, CustomerUserFactory(customer=customer))
+    assert _request(client, kettle, "3").status_code == 302
+    assert _request(client, mug, "3").status_code == 302
+    sent = client.post(reverse("portal:quotation_request"), {"request_key": _key(client)})
+    assert sent.status_code == 302
+
+    opportunity = Opportunity.objects.get()
+    assert opportunity.expected_amount == expected
+    quotation = services.quotation_create(opportunity=opportunity, actor=owner)
+    assert quotation.net_total == opportunity.expected_amount
