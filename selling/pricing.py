@@ -243,16 +243,22 @@ def line_amounts(
     return LineAmounts(net=net, vat=vat, gross=net + vat)
 
 
-def party_price(product: Product, terms: Terms) -> PartyPrice:
-    """The catalog price and the party's price of one ``product``, as a new line would price it."""
+def new_line_amounts(product: Product, quantity: Decimal, terms: Terms) -> LineAmounts:
+    """The amounts of a new line for ``quantity`` of ``product``, priced as ``line_defaults``
+    prices it (the price list, then the party discount)."""
     defaults = line_defaults(product, terms)
-    include_vat = terms.prices_include_vat
-    one = line_amounts(
-        quantity=Decimal("1"),
+    return line_amounts(
+        quantity=Decimal(quantity),
         unit_price=defaults["unit_price"],
         discount_percent=defaults["discount_percent"],
         vat_rate=defaults["vat_rate"],
     )
+
+
+def party_price(product: Product, terms: Terms) -> PartyPrice:
+    """The catalog price and the party's price of one ``product``, as a new line would price it."""
+    include_vat = terms.prices_include_vat
+    one = new_line_amounts(product, Decimal("1"), terms)
     return PartyPrice(
         list_price=_shown(product.unit_price, product.vat_rate, include_vat=include_vat),
         price=one.gross if include_vat else one.net,
@@ -262,17 +268,10 @@ def party_price(product: Product, terms: Terms) -> PartyPrice:
 
 def wish_list_net(lines: Iterable[tuple[Product, Decimal]], terms: Terms) -> Decimal:
     """The net total of a quotation made from these products and quantities with ``terms``:
-    each line priced as ``line_defaults`` prices it and rounded on its own, then summed."""
-    total = ZERO
-    for product, quantity in lines:
-        defaults = line_defaults(product, terms)
-        total += line_amounts(
-            quantity=Decimal(quantity),
-            unit_price=defaults["unit_price"],
-            discount_percent=defaults["discount_percent"],
-            vat_rate=defaults["vat_rate"],
-        ).net
-    return total
+    each line priced as a new line and rounded on its own, then summed."""
+    return sum(
+        (new_line_amounts(product, quantity, terms).net for product, quantity in lines), ZERO
+    )
 
 
 def customer_wish_list_net(*, customer: Customer, lines: Iterable) -> Decimal:
