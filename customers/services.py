@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -956,10 +956,16 @@ def customer_request_quotation(
     lines: Iterable[RequestedLine],
     note: str = "",
     request_key: str,
+    net_amount_of: Callable[..., Decimal],
 ) -> Opportunity:
     """A customer user asks for a quotation from the portal's catalog: it arrives as a new
     opportunity for the customer (``customer_open_opportunity``) whose wish list holds the
     products asked for, and the opportunity's timeline says who asked and what they wrote.
+
+    The opportunity's expected amount is ``net_amount_of(customer=, lines=)``: the lines at the
+    customer's prices as a quotation made from the wish list prices them (the portal passes
+    ``selling.pricing.customer_wish_list_net``). Selling owns the price lists and discounts and
+    sits above this app, so the caller hands the rule in rather than it being written twice.
 
     ``request_key`` names the submitted form: the same key again (a double click, a reload)
     returns the opportunity it made, never a second one. The customer row is locked first, so
@@ -996,7 +1002,7 @@ def customer_request_quotation(
         customer=customer,
         actor=customer_user,
         title=_("Quotation request from the portal (%(user)s)") % {"user": customer_user},
-        fields={"expected_amount": leads_services.wish_list_amount(lines)},
+        fields={"expected_amount": net_amount_of(customer=customer, lines=lines)},
     )
     for line in lines:
         leads_services.wish_list_item_add(

@@ -25,6 +25,9 @@ The rules (DESIGN.md "Money"):
   display changes: the stored amounts are the same either way.
 - A party that is not a customer yet (an opportunity) is priced as the customer it would become
   (its lead's organization makes it a business).
+- What the portal's catalog shows and what a portal request's opportunity is worth come from
+  here too (``party_price``, ``wish_list_net``), so the customer, the pipeline and the quotation
+  made from the request agree. The catalog's list price is the catalog's, never the group's.
 """
 
 from __future__ import annotations
@@ -67,6 +70,18 @@ class Terms:
     def unit_price(self, product: Product) -> Decimal:
         """The group's price for ``product`` if its price list has one, else the catalog's."""
         return self.group_prices.get(product.pk, product.unit_price)
+
+
+@dataclass(frozen=True)
+class PartyPrice:
+    """A product's unit price for a party, as the party sees prices (both net, or both with
+    VAT): ``list_price`` is the catalog's, ``price`` what a new quotation line charges for one
+    (the group's price list first, then the party discount); ``from_group`` says whether the
+    group's price list gave it."""
+
+    list_price: Decimal
+    price: Decimal
+    from_group: bool
 
 
 @dataclass(frozen=True)
@@ -218,6 +233,45 @@ def line_amounts(
     return LineAmounts(net=net, vat=vat, gross=net + vat)
 
 
+def new_line_amounts(product: Product, quantity: Decimal, terms: Terms) -> LineAmounts:
+    """The amounts of a new line for ``quantity`` of ``product``, priced as ``line_defaults``
+    prices it (the price list, then the party discount)."""
+    defaults = line_defaults(product, terms)
+    return line_amounts(
+        quantity=Decimal(quantity),
+        unit_price=defaults["unit_price"],
+        discount_percent=defaults["discount_percent"],
+        vat_rate=defaults["vat_rate"],
+    )
+
+
+def party_price(product: Product, terms: Terms) -> PartyPrice:
+    """The catalog price and the party's price of one ``product``, as a new line would price it."""
+    include_vat = terms.prices_include_vat
+    one = new_line_amounts(product, Decimal("1"), terms)
+    return PartyPrice(
+        list_price=_shown(product.unit_price, product.vat_rate, include_vat=include_vat),
+        price=one.gross if include_vat else one.net,
+        from_group=product.pk in terms.group_prices,
+    )
+
+
+def wish_list_net(lines: Iterable[tuple[Product, Decimal]], terms: Terms) -> Decimal:
+    """The net total of a quotation made from these products and quantities with ``terms``:
+    each line priced as a new line and rounded on its own, then summed."""
+    return sum(
+        (new_line_amounts(product, quantity, terms).net for product, quantity in lines), ZERO
+    )
+
+
+def customer_wish_list_net(*, customer: Customer, lines: Iterable) -> Decimal:
+    """What requested lines (``product``, ``quantity``) come to net at ``customer``'s terms as
+    they are now: the expected amount of the opportunity a portal request opens."""
+    return wish_list_net(
+        ((line.product, line.quantity) for line in lines), terms_for(customer=customer)
+    )
+
+
 def price_line(line) -> None:
     """Set a line's stored amounts from its quantity, price, discount and VAT rate."""
     amounts = line_amounts(
@@ -244,11 +298,15 @@ def document_totals(lines: Iterable) -> Totals:
     return totals
 
 
+def _shown(unit_price: Decimal, vat_rate: Decimal, *, include_vat: bool) -> Decimal:
+    if not include_vat:
+        return Decimal(unit_price)
+    return round_money(Decimal(unit_price) * (HUNDRED + Decimal(vat_rate)) / HUNDRED)
+
+
 def shown_unit_price(line, *, include_vat: bool) -> Decimal:
     """The unit price as the party sees it: net for businesses, with VAT for private customers."""
-    if not include_vat:
-        return Decimal(line.unit_price)
-    return round_money(Decimal(line.unit_price) * (HUNDRED + Decimal(line.vat_rate)) / HUNDRED)
+    return _shown(line.unit_price, line.vat_rate, include_vat=include_vat)
 
 
 def shown_line_amount(line, *, include_vat: bool) -> Decimal:

@@ -1,19 +1,19 @@
 """The catalog at the customer's prices, and the quotation request made from it.
 
-Prices come from ``selling.pricing`` exactly as a salesperson's new quotation line gets them:
-the group's price list (else the catalog), the larger of the group and type discounts, net for
-a business type and with VAT for a private one. Products limited to other types or groups are
-not listed (``customers.selectors.products_for``, the filter form of ``ProductLimits``).
+Prices come from ``selling.pricing`` exactly as a salesperson's new quotation line gets them
+(``pricing.party_price``): the list price is the catalog's; the customer's price is the group's
+price list (else the catalog) with the larger of the group and type discounts; net for a
+business type and with VAT for a private one. Products limited to other types or groups are not
+listed (``customers.selectors.products_for``, the filter form of ``ProductLimits``).
 
 The request is a list kept in the portal session (product id -> quantity) so it survives
 searching and paging; submitting it calls ``customers.services.customer_request_quotation``,
-which makes one opportunity with a wish list, once per submitted form.
+which makes one opportunity with a wish list, once per submitted form, worth what the
+quotation made from it will be (``pricing.customer_wish_list_net``).
 """
 
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from types import SimpleNamespace
 
 from django.contrib import messages
 from django.db.models import Q
@@ -26,7 +26,6 @@ from django.views.generic import ListView, TemplateView, View
 
 from crm.access import Action
 from crm.errors import DomainError
-from crm.models import Product
 from crm.money import format_plain
 from crm.ui.pagination import CappedPaginator
 from customers.selectors import products_for
@@ -46,33 +45,6 @@ __all__ = [
 
 SESSION_KEY = "portal_quotation_request"
 SEARCH_MAX = 100
-
-
-@dataclass(frozen=True)
-class CatalogPrice:
-    """A product's price for the customer: ``list_price`` before the discount and ``price``
-    after it, both net or both with VAT as the customer sees prices."""
-
-    list_price: Decimal
-    price: Decimal
-    from_group: bool
-
-
-def customer_price(product: Product, terms: pricing.Terms) -> CatalogPrice:
-    """The unit price a quotation line for ``product`` would start with, as the party sees it."""
-    defaults = pricing.line_defaults(product, terms)
-    include_vat = terms.prices_include_vat
-    amounts = pricing.line_amounts(
-        quantity=Decimal("1"),
-        unit_price=defaults["unit_price"],
-        discount_percent=defaults["discount_percent"],
-        vat_rate=defaults["vat_rate"],
-    )
-    return CatalogPrice(
-        list_price=pricing.shown_unit_price(SimpleNamespace(**defaults), include_vat=include_vat),
-        price=amounts.gross if include_vat else amounts.net,
-        from_group=product.pk in terms.group_prices,
-    )
 
 
 def request_lines(session) -> dict[int, Decimal]:
@@ -142,7 +114,7 @@ class CatalogView(CatalogMixin, ListView):
             rows=[
                 {
                     "product": product,
-                    "price": customer_price(product, terms),
+                    "price": pricing.party_price(product, terms),
                     "in_request": in_request.get(product.pk),
                     "form": QuantityForm(
                         auto_id=f"id_p{product.pk}_%s",
@@ -217,7 +189,7 @@ class RequestView(CatalogMixin, TemplateView):
             {
                 "product": product,
                 "quantity": wanted[product.pk],
-                "price": customer_price(product, terms),
+                "price": pricing.party_price(product, terms),
                 "form": QuantityForm(
                     auto_id=f"id_p{product.pk}_%s",
                     initial={"product": product.pk, "quantity": wanted[product.pk]},
@@ -248,6 +220,7 @@ class RequestView(CatalogMixin, TemplateView):
                 lines=lines,
                 note=form.cleaned_data["note"],
                 request_key=form.cleaned_data["request_key"],
+                net_amount_of=pricing.customer_wish_list_net,
             )
         except DomainError as error:
             form.add_error(None, error.message)

@@ -1,6 +1,7 @@
 """A customer's administrator invites a buyer on the portal; the buyer follows the e-mailed link,
-chooses a password, lands on the portal, sees the catalog at their (net) prices and requests a
-quotation. Every page passes axe and fits a 390 px wide screen."""
+chooses a password, lands on the portal, sees the catalog at their (net) prices beside the list
+prices and requests a quotation, whose opportunity is worth what the quotation made from it
+says. Every page passes axe and fits a 390 px wide screen."""
 
 import re
 from decimal import Decimal
@@ -10,10 +11,11 @@ from django.core import mail
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
-from customers.models import CustomerGroup, CustomerType
+from customers.models import CustomerGroup, CustomerType, GroupPrice
 from customers.setup import customers_defaults_apply
 from leads.models import Opportunity, WishListItem
 from leads.setup import leads_defaults_apply
+from selling import services
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.factories import (
     PORTAL_PASSWORD,
@@ -57,6 +59,16 @@ def setup(transactional_db):
             name="Espresso machine",
             unit_price=Decimal("200.00"),
             vat_rate=Decimal("20"),
+        )
+        dock = ProductFactory(
+            company=company,
+            sku="DOCK-1",
+            name="Docking station",
+            unit_price=Decimal("189.00"),
+            vat_rate=Decimal("20"),
+        )
+        GroupPrice.objects.create(
+            company=company, customer_group=group, product=dock, unit_price=Decimal("159.00")
         )
     return company, holding, anna
 
@@ -132,11 +144,20 @@ def test_the_administrator_invites_a_buyer_who_signs_in_and_requests_a_quotation
         row = ben.get_by_role("row", name=re.compile("Espresso machine"))
         expect(row).to_contain_text("200.00")  # the list price, net
         expect(row).to_contain_text("180.00")  # with the group's 10 %
+
+        dock = ben.get_by_role("row", name=re.compile("Docking station"))
+        expect(dock).to_contain_text("group price")
+        expect(dock).to_contain_text("189.00")  # the list price, from the catalog
+        expect(dock).to_contain_text("143.10")  # the group's 159.00, less its 10 %
         check(ben, "catalog")
 
         row.get_by_label("Quantity of Espresso machine").fill("2")
         row.get_by_role("button", name=re.compile("Add")).click()
         expect(ben.get_by_text("Espresso machine: 2 in your request.")).to_be_visible()
+        dock = ben.get_by_role("row", name=re.compile("Docking station"))
+        dock.get_by_label("Quantity of Docking station").fill("10")
+        dock.get_by_role("button", name=re.compile("Add")).click()
+        expect(ben.get_by_text("Docking station: 10 in your request.")).to_be_visible()
         ben.get_by_role("link", name=re.compile("Your quotation request")).click()
         ben.get_by_label("Note for the salesperson").fill("Delivery in January.")
         check(ben, "quotation-request")
@@ -148,5 +169,9 @@ def test_the_administrator_invites_a_buyer_who_signs_in_and_requests_a_quotation
 
     with scope(company=company):
         opportunity = Opportunity.objects.get()
-        item = WishListItem.objects.get(opportunity=opportunity)
-        assert item.quantity == Decimal("2")
+        wishes = {item.product.sku: item.quantity for item in WishListItem.objects.all()}
+        assert wishes == {"ESP-200": Decimal("2"), "DOCK-1": Decimal("10")}
+        # Worth what Ben was shown (2 x 180.00 + 10 x 143.10), as the quotation made from it.
+        assert opportunity.expected_amount == Decimal("1791.00")
+        quotation = services.quotation_create(opportunity=opportunity, actor=None)
+        assert quotation.net_total == opportunity.expected_amount

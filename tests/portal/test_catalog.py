@@ -8,16 +8,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from crm.errors import DomainError
-from crm.models import SystemEvent
+from crm.models import Membership, SystemEvent
 from customers.models import CustomerLink, GroupPrice, ProductLimit
 from customers.selectors import Buyer, ProductLimits, products_for
 from customers.services import RequestedLine, customer_request_quotation
 from leads.models import Opportunity, WishListItem
+from selling import pricing, services
 from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,
     CustomerTypeFactory,
     CustomerUserFactory,
+    MembershipFactory,
     OpportunityStageFactory,
     ProductFactory,
 )
@@ -80,15 +82,35 @@ def test_a_private_customer_sees_gross_prices(client, company, private, kettle):
     assert "120.00" in page
 
 
-def test_the_group_price_list_gives_the_unit_price(client, company, business, vip, kettle):
+def _prices(page: str, product_name: str) -> list[str]:
+    """The amounts in the catalog row of ``product_name``: the list price, then the customer's."""
+    row = next(row for row in page.split("<tr>") if product_name in row)
+    return [
+        re.sub(r"<[^>]+>|&nbsp;", " ", cell).split()[0]
+        for cell in re.findall(r'<td class="num"[^>]*>(.*?)</td>', row)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("type_key", "shown"),
+    [
+        # The catalog's 100.00 in the list-price column; 80.00 from the price list less 10 %.
+        ("business", ["100.00", "72.00"]),
+        # The same with 20 % VAT: 120.00 and 86.40.
+        ("private", ["120.00", "86.40"]),
+    ],
+)
+def test_the_catalog_shows_the_list_price_beside_the_group_price(
+    client, company, business, private, vip, kettle, type_key, shown
+):
     GroupPrice.objects.create(
         company=company, customer_group=vip, product=kettle, unit_price=Decimal("80.00")
     )
-    customer = CustomerFactory(company=company, customer_type=business, customer_group=vip)
+    customer_type = {"business": business, "private": private}[type_key]
+    customer = CustomerFactory(company=company, customer_type=customer_type, customer_group=vip)
     portal_sign_in(client, CustomerUserFactory(customer=customer))
     page = _text(client.get(reverse("portal:catalog")))
-    # 80.00 from the price list, then the group's 10 %: 72.00.
-    assert "80.00" in page and "72.00" in page
+    assert _prices(page, "Kettle") == shown
     assert "group price" in page
 
 
@@ -240,7 +262,11 @@ def test_a_bad_quantity_or_a_product_not_for_the_customer_changes_nothing(
 def test_the_service_refuses_bad_lines(company, customer, buyer, stage, kettle, other_company):
     def request(lines, key="k1"):
         return customer_request_quotation(
-            customer=customer, customer_user=buyer, lines=lines, request_key=key
+            customer=customer,
+            customer_user=buyer,
+            lines=lines,
+            request_key=key,
+            net_amount_of=pricing.customer_wish_list_net,
         )
 
     with pytest.raises(DomainError, match="at least one product"):
@@ -263,8 +289,49 @@ def test_the_service_refuses_bad_lines(company, customer, buyer, stage, kettle, 
             customer_user=stranger,
             lines=[RequestedLine(product=kettle, quantity=Decimal("1"))],
             request_key="k2",
+            net_amount_of=pricing.customer_wish_list_net,
         )
     assert not Opportunity.objects.exists()
     made = request([RequestedLine(product=kettle, quantity=Decimal("2"))])
     assert request([RequestedLine(product=kettle, quantity=Decimal("9"))]) == made
     assert WishListItem.objects.get().quantity == Decimal("2")
+
+
+# --- what the request is worth: the customer's prices, as the quotation made from it -------------
+
+
+@pytest.fixture
+def owner(company):
+    return MembershipFactory(company=company, role=Membership.Role.OWNER).user
+
+
+@pytest.mark.parametrize(
+    ("price_list", "expected"),
+    [
+        # Kettle 3 x 80.00 from the price list, less 10 %: 216.00; the mug is not on the list:
+        # 3 x 12.35 less 10 % = 33.345, rounded half up 33.35. The catalog says 337.05.
+        (True, Decimal("249.35")),
+        # No price list, only the group's 10 %: 3 x 100.00 = 270.00 and 33.35.
+        (False, Decimal("303.35")),
+    ],
+    ids=["group price", "group discount"],
+)
+def test_a_requests_opportunity_is_worth_what_its_quotation_says(
+    client, company, business, vip, kettle, stage, owner, price_list, expected
+):
+    mug = ProductFactory(company=company, name="Mug", unit_price=Decimal("12.35"))
+    if price_list:
+        GroupPrice.objects.create(
+            company=company, customer_group=vip, product=kettle, unit_price=Decimal("80.00")
+        )
+    customer = CustomerFactory(company=company, customer_type=business, customer_group=vip)
+    portal_sign_in(client, CustomerUserFactory(customer=customer))
+    assert _request(client, kettle, "3").status_code == 302
+    assert _request(client, mug, "3").status_code == 302
+    sent = client.post(reverse("portal:quotation_request"), {"request_key": _key(client)})
+    assert sent.status_code == 302
+
+    opportunity = Opportunity.objects.get()
+    assert opportunity.expected_amount == expected
+    quotation = services.quotation_create(opportunity=opportunity, actor=owner)
+    assert quotation.net_total == opportunity.expected_amount

@@ -11,7 +11,7 @@ from crm.access import Level
 from crm.models import Membership
 from customers.portal_users import customer_role_save
 from customers.services import RequestedLine, customer_request_quotation
-from selling import services
+from selling import pricing, services
 from selling.models import Quotation
 from tests.conftest import login_as
 from tests.factories import (
@@ -40,6 +40,7 @@ def requested(company, customer, buyer):
         customer_user=buyer,
         lines=[RequestedLine(product=kettle, quantity=Decimal("2"))],
         request_key="k-1",
+        net_amount_of=pricing.customer_wish_list_net,
     )
 
 
@@ -77,6 +78,7 @@ def test_at_the_user_level_a_buyer_sees_only_what_is_theirs(
         customer_user=colleague,
         lines=[RequestedLine(product=kettle, quantity=Decimal("1"))],
         request_key="k-2",
+        net_amount_of=pricing.customer_wish_list_net,
     )
     theirs = services.quotation_create(opportunity=requested, actor=owner)
     other = services.quotation_create(opportunity=asked_by_colleague, actor=owner)

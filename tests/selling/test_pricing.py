@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crm.errors import DomainError
-from customers.models import CustomerType
+from customers.models import CustomerType, GroupPrice
+from customers.services import RequestedLine, customer_request_quotation
 from customers.setup import customers_defaults_apply
 from leads.setup import leads_defaults_apply
 from selling import pricing, services
@@ -27,6 +28,7 @@ from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,
     CustomerTypeFactory,
+    CustomerUserFactory,
     LeadFactory,
     OpportunityFactory,
     ProductFactory,
@@ -339,6 +341,65 @@ def test_an_opportunity_without_a_lead_is_priced_as_a_business(company, priced_t
     quotation = services.quotation_create(opportunity=opportunity, actor=None)
     assert quotation.prices_include_vat is False
     assert quotation.discount_percent == Decimal("7.5")
+
+
+# --- the portal: the catalog's prices and a request's worth ------------------------------------
+
+
+@db_settings
+@given(
+    lines=st.lists(
+        st.fixed_dictionaries(
+            {"quantity": quantities, "catalog": prices, "group": st.none() | prices}
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    group_percent=percents,
+    type_percent=percents,
+    is_business=st.booleans(),
+)
+def test_a_portal_request_is_worth_what_its_quotation_says(
+    company, defaults, lines, group_percent, type_percent, is_business
+):
+    """Whatever the price list and discounts, the opportunity a request opens is worth the net
+    total of the quotation made from it, and the catalog's list price is the catalog's."""
+    customer_type = CustomerTypeFactory(
+        company=company, is_business=is_business, discount_percent=type_percent
+    )
+    group = CustomerGroupFactory(company=company, discount_percent=group_percent)
+    customer = CustomerFactory(company=company, customer_type=customer_type, customer_group=group)
+
+    def body():
+        requested = []
+        for line in lines:
+            product = ProductFactory(company=company, unit_price=line["catalog"])
+            if line["group"] is not None:
+                GroupPrice.objects.create(
+                    company=company, customer_group=group, product=product, unit_price=line["group"]
+                )
+            requested.append(RequestedLine(product=product, quantity=line["quantity"]))
+        opportunity = customer_request_quotation(
+            customer=customer,
+            customer_user=CustomerUserFactory(customer=customer),
+            lines=requested,
+            request_key="k",
+            net_amount_of=pricing.customer_wish_list_net,
+        )
+        quotation = services.quotation_create(opportunity=opportunity, actor=None)
+        assert opportunity.expected_amount == quotation.net_total
+
+        terms = pricing.terms_for(customer=customer)
+        for line in quotation.items.select_related("product"):
+            shown = pricing.party_price(line.product, terms)
+            assert shown.list_price == pricing.shown_unit_price(
+                SimpleNamespace(unit_price=line.product.unit_price, vat_rate=line.vat_rate),
+                include_vat=not is_business,
+            )
+            one = expected_line(1, line.unit_price, line.discount_percent, line.vat_rate)
+            assert shown.price == (one[0] if is_business else one[2])
+
+    rolled_back(body)
 
 
 # --- limits --------------------------------------------------------------------------------------
