@@ -69,6 +69,15 @@ def at_noon(day=None):
     return time_machine.travel(noon, tick=True)
 
 
+@pytest.fixture
+def noon_of_today(request):
+    """For a module that reads ``TODAY`` once, at collection: each of its tests runs at noon of
+    that day, so a run across midnight (or a year's end) cannot move today's date away from
+    the ``TODAY`` its expectations were written from."""
+    with at_noon(request.module.TODAY):
+        yield
+
+
 def pytest_report_header(config):
     moment = os.environ.get("TEST_CLOCK")
     return f"test clock: {moment}" if moment else None

@@ -25,6 +25,7 @@ from tests.factories import (
 )
 
 TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("noon_of_today")
 QS, SS = Quotation.Status, SalesOrder.Status
 QUOTATIONS = reverse("admin:selling_quotation_changelist")
 ORDERS = reverse("admin:selling_salesorder_changelist")

@@ -18,6 +18,7 @@ from selling.models import Quotation, QuotationItem, SalesOrder, SalesOrderItem
 from tests.factories import CompanyFactory, CustomerFactory, ProductFactory
 
 TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("noon_of_today")
 QS = Quotation.Status
 
 

@@ -36,9 +36,14 @@ from tests.factories import (
     WishListItemFactory,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("noon_of_today"),
+]
 
-YEAR = timezone.localdate().year
+TODAY = timezone.localdate()
+YEAR = TODAY.year
 
 
 @pytest.fixture(autouse=True)

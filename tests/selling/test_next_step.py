@@ -17,6 +17,7 @@ from tests.selling.conftest import stage_of
 from tests.selling.test_pages import add_lines, quotation_in
 
 TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("noon_of_today")
 # Older than any order a test makes, whatever the day.
 A_YEAR_LONG_PAST = datetime.date(2001, 3, 1)
 QS, SS = Quotation.Status, SalesOrder.Status

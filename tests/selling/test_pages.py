@@ -30,6 +30,7 @@ from tests.factories import (
 from tests.selling.conftest import stage_of
 
 TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("noon_of_today")
 
 
 @pytest.fixture(autouse=True)
