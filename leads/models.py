@@ -215,6 +215,9 @@ class Lead(Versioned, CompanyOwned):
         excluded=("search_text",),
         unindexed=("source", "lost_reason", "salesperson", "sales_partner"),
     )
+    # Every status move logs its own timeline event (``lead_set_status``, the conversions),
+    # so the change history leaves the move out (crm.audit): it shows once.
+    history_told_by_events = {"status": ("lost_reason",)}
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -408,6 +411,9 @@ class Opportunity(KeepsStoredNames, KeepsLeadCreatedAt, Versioned, CompanyOwned)
 
     # Derived: not an edit.
     history = audit_history(excluded=("lead_created_at", "lead_names"))
+    # Every stage move logs its own timeline event (``opportunity_set_stage``), with the
+    # probability and the lost reason it set, so the change history leaves the move out.
+    history_told_by_events = {"stage": ("probability", "lost_reason")}
 
     class Meta:
         ordering = ["-created_at", "-pk"]
