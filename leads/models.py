@@ -193,7 +193,13 @@ class Lead(Versioned, CompanyOwned):
         verbose_name=_("sales partner"),
         db_index=False,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    # "Description", as Odoo and ERPNext name a record's free text: its notes, calls and tasks
+    # are the timeline's entries, and the page shows no second "Notes" beside them.
+    notes = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What the lead is about. Notes, calls and tasks go on its timeline."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Versioned's, indexed in Meta for its non-empty values only (an import names no editor).
     updated_by = models.ForeignKey(
