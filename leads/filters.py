@@ -53,7 +53,7 @@ class OpportunityFilter(SearchFilterSet):
         label=_("Open, won or lost"),
         field_name="stage__kind",
         choices=OpportunityStage.Kind.choices,
-        empty_label=_("Open, won or lost"),
+        empty_label=_("All"),
     )
     close_from = date_filter(_("Closing from"), "expected_close_date", "gte")
     close_to = date_filter(_("Closing up to"), "expected_close_date", "lte")
