@@ -481,6 +481,20 @@ def _newest_change_sql(model: type[models.Model], vendor: str) -> tuple[str, str
     return head, f" ORDER BY h.{date} DESC LIMIT 1"
 
 
+def _not_told_by_events(changed: list, told: dict[str, Sequence[str]]) -> list:
+    """``changed`` without what the system event of the same write tells (a model's
+    ``history_told_by_events``: a status field, and the fields its move writes along): a status
+    change shows once on the timeline, as the event its service logs, which says more (the
+    reason, the probability). Those fields changed on their own (a lost reason corrected)
+    stay."""
+    names = {field.name for field in changed}
+    hidden = set()
+    for field_name, along in told.items():
+        if field_name in names:
+            hidden.update((field_name, *along))
+    return [field for field in changed if field.name not in hidden] if hidden else changed
+
+
 def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list[RecordChange]:
     """The newest ``limit`` changes of the tracked ``owners`` (one company), newest first.
 
@@ -494,12 +508,16 @@ def changes_for_many(owners: Iterable[models.Model], *, limit: int = 50) -> list
     pairs = []  # (owner, newer row, older row, changed fields)
     for model, of_model in by_model.items():
         fields = _shown_fields(history_model(model))
+        told = getattr(model, "history_told_by_events", {})
         for owner, newer, older in _history_pairs(model, of_model, limit):
-            changed = [
-                field
-                for field in fields
-                if getattr(newer, field.attname) != getattr(older, field.attname)
-            ]
+            changed = _not_told_by_events(
+                [
+                    field
+                    for field in fields
+                    if getattr(newer, field.attname) != getattr(older, field.attname)
+                ],
+                told,
+            )
             if changed:
                 pairs.append((owner, newer, older, changed))
     wanted: dict[type, set] = {}

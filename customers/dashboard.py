@@ -11,16 +11,22 @@ from customers.models import CustomerLink
 
 
 def customers_from_leads(company: Company, period: Period) -> int:
-    """Leads created in the period that are now customers (made one, or linked to one):
-    counted off the lead's created date stored on the link (its own index), not by joining
-    every link to its lead."""
-    return CustomerLink.objects.filter(company=company, **period.filter("lead_created_at")).count()
+    """The customers that leads created in the period became (made one, or linked to one),
+    each once: counted off the lead's created date stored on the link (its own index), not by
+    joining every link to its lead. The step's link lists these (``customers_url``)."""
+    return (
+        CustomerLink.objects.filter(company=company, **period.filter("lead_created_at"))
+        .values("customer_id")
+        .distinct()
+        .count()
+    )
 
 
 def customers_url(period: Period) -> str:
-    params = {"created_to": period.end.isoformat()}
+    """The customer list of the step's cohort, everyone's (the list may remember "Mine")."""
+    params = {"lead_created_to": period.end.isoformat(), "owner": "all"}
     if period.start is not None:
-        params["created_from"] = period.start.isoformat()
+        params["lead_created_from"] = period.start.isoformat()
     return f"{reverse('customers:customer_list')}?{urlencode(params)}"
 
 

@@ -312,28 +312,41 @@ def opportunities_from_leads(company: Company, period: Period) -> int:
     return Opportunity.objects.filter(company=company, **period.filter("lead_created_at")).count()
 
 
+# Every figure here counts the whole company's records, so each link asks its list for
+# everyone's (``owner=all``) in so many words: a list remembers "Mine" once it was chosen
+# (crm.views.mixins.MyRecordsMixin), and would otherwise show fewer rows than the figure.
+EVERYONE = {"owner": "all"}
+
+
 def _lead_list_url(period: Period, **filters: Any) -> str:
     params = {**filters, "created_to": period.end.isoformat()}
     if period.start is not None:
         params["created_from"] = period.start.isoformat()
-    return f"{reverse('leads:lead_list')}?{urlencode(params)}"
+    return f"{reverse('leads:lead_list')}?{urlencode({**params, **EVERYONE})}"
 
 
 def leads_created_url(period: Period) -> str:
     return _lead_list_url(period)
 
 
-def converted_leads_url(period: Period) -> str:
-    """The leads behind the opportunities step: converting a lead is what opens one."""
-    return _lead_list_url(period, status=Lead.Status.CONVERTED)
+def opportunities_from_leads_url(period: Period) -> str:
+    """The opportunities the step counts: those of the leads created in the period."""
+    params = {"lead_created_to": period.end.isoformat()}
+    if period.start is not None:
+        params["lead_created_from"] = period.start.isoformat()
+    return _opportunities_url(**params)
 
 
 # --- widgets --------------------------------------------------------------------------------
 
 
 def _opportunities_url(**filters: Any) -> str:
-    url = reverse("leads:opportunity_list")
-    return f"{url}?{urlencode(filters)}" if filters else url
+    return f"{reverse('leads:opportunity_list')}?{urlencode({**filters, **EVERYONE})}"
+
+
+def _open_opportunities_url(**filters: Any) -> str:
+    """The opportunities a pipeline card sums: the open ones (today)."""
+    return _opportunities_url(outcome=OpportunityStage.Kind.OPEN, **filters)
 
 
 def _pipeline_chart(
@@ -392,11 +405,11 @@ def pipeline_by_stage_widget(company: Company, user, period: Period) -> dict[str
             rows=rows,
             currency=company.currency,
             label_header=_("Stage"),
-            url=lambda row: _opportunities_url(stage=row.key),
+            url=lambda row: _open_opportunities_url(stage=row.key),
         ),
         "subtitle": PIPELINE_SUBTITLE,
         "figures": _pipeline_figures(rows, company.currency),
-        "actions": [{"url": _opportunities_url(), "label": _("All opportunities")}],
+        "actions": [{"url": _open_opportunities_url(), "label": _("All open opportunities")}],
         "link_hint": _("list these opportunities"),
     }
 
@@ -410,7 +423,7 @@ def pipeline_by_salesperson_widget(company: Company, user, period: Period) -> di
             rows=rows,
             currency=company.currency,
             label_header=_("Salesperson"),
-            url=lambda row: _opportunities_url(salesperson=row.key) if row.key else "",
+            url=lambda row: _open_opportunities_url(salesperson=row.key) if row.key else "",
         ),
         "subtitle": PIPELINE_SUBTITLE,
         "link_hint": _("list their opportunities"),
@@ -500,7 +513,7 @@ def register() -> None:
         order=20,
         label=gettext_lazy("Opportunities"),
         count_fn=opportunities_from_leads,
-        url_fn=converted_leads_url,
+        url_fn=opportunities_from_leads_url,
     )
     register_widget(
         "pipeline_by_stage",

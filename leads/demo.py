@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from addressbook import services as addressbook_services
 from addressbook.models import Address, AddressLink, Contact
+from crm.audit import history_model
 from crm.models import Company, Product, SalesPartner, Salesperson, SystemEvent
 from leads import services
 from leads.models import (
@@ -290,6 +291,12 @@ def _walk_pipeline(
     else:
         close = timezone.localtime(times[-1]).date()
     Opportunity.objects.filter(pk=opportunity.pk).update(expected_close_date=close)
+    # Its history says so too, as if the date had been there from the start: the next real
+    # change is compared with the newest row, and would otherwise show the demo's date as
+    # changed by whoever moves the opportunity next.
+    history_model(Opportunity)._base_manager.filter(
+        company_id=opportunity.company_id, id=opportunity.pk
+    ).update(expected_close_date=close)
 
 
 WEB_FORM_VISITORS = [

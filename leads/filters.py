@@ -10,6 +10,7 @@ from crm.ui.filters import (
     company_queryset,
     created_range,
     date_filter,
+    day_range,
 )
 from leads.models import Lead, LeadSource, Opportunity, OpportunityStage
 
@@ -47,9 +48,20 @@ class OpportunityFilter(SearchFilterSet):
     sales_partner = django_filters.ModelChoiceFilter(
         label=_("Sales partner"), queryset=partner_queryset, empty_label=_("Any partner")
     )
+    # Open, won or lost: the open pipeline, as the dashboard sums it, is ``?outcome=open``.
+    outcome = django_filters.ChoiceFilter(
+        label=_("Open, won or lost"),
+        field_name="stage__kind",
+        choices=OpportunityStage.Kind.choices,
+        empty_label=_("All"),
+    )
     close_from = date_filter(_("Closing from"), "expected_close_date", "gte")
     close_to = date_filter(_("Closing up to"), "expected_close_date", "lte")
     created_from, created_to = created_range()
+    # The dashboard funnel's cohort: opportunities of the leads created in a period.
+    lead_created_from, lead_created_to = day_range(
+        "lead_created_at", _("Lead created from"), _("Lead created up to")
+    )
 
     class Meta:
         model = Opportunity

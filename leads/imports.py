@@ -84,7 +84,7 @@ LEAD_IMPORT = ImportKind(
         ),
         ImportField("salesperson", _("Salesperson"), ("owner", "sales rep"), reference=SALESPERSON),
         ImportField("sales_partner", _("Sales partner"), ("partner",), reference=SALES_PARTNER),
-        ImportField("notes", _("Notes"), ("note", "comment")),
+        ImportField("notes", _("Description"), ("description", "note", "comment")),
     ],
     make_form=_form,
     save=_save,

@@ -193,7 +193,13 @@ class Lead(Versioned, CompanyOwned):
         verbose_name=_("sales partner"),
         db_index=False,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    # "Description", as Odoo and ERPNext name a record's free text: its notes, calls and tasks
+    # are the timeline's entries, and the page shows no second "Notes" beside them.
+    notes = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What the lead is about. Notes, calls and tasks go on its timeline."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Versioned's, indexed in Meta for its non-empty values only (an import names no editor).
     updated_by = models.ForeignKey(
@@ -215,6 +221,9 @@ class Lead(Versioned, CompanyOwned):
         excluded=("search_text",),
         unindexed=("source", "lost_reason", "salesperson", "sales_partner"),
     )
+    # Every status move logs its own timeline event (``lead_set_status``, the conversions),
+    # so the change history leaves the move out (crm.audit): it shows once.
+    history_told_by_events = {"status": ("lost_reason",)}
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -408,6 +417,9 @@ class Opportunity(KeepsStoredNames, KeepsLeadCreatedAt, Versioned, CompanyOwned)
 
     # Derived: not an edit.
     history = audit_history(excluded=("lead_created_at", "lead_names"))
+    # Every stage move logs its own timeline event (``opportunity_set_stage``), with the
+    # probability and the lost reason it set, so the change history leaves the move out.
+    history_told_by_events = {"stage": ("probability", "lost_reason")}
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -137,7 +137,13 @@ def _as_date(value) -> date:
 
 
 def _order_list_url(**filters: Any) -> str:
-    params = {"status": BOOKED, **{k: v for k, v in filters.items() if v not in (None, "")}}
+    # The figures are the whole company's: everyone's orders, said in the URL, since the list
+    # may remember "Mine" (crm.views.mixins.MyRecordsMixin).
+    params = {
+        "status": BOOKED,
+        **{k: v for k, v in filters.items() if v not in (None, "")},
+        "owner": "all",
+    }
     return f"{reverse('selling:order_list')}?{urlencode(params)}"
 
 

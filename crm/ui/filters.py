@@ -86,6 +86,31 @@ class DayBoundFilter(LocalDateFilter):
         return super().filter(qs, moment)
 
 
+def day_range(field_name: str, label_from, label_to) -> tuple[DayBoundFilter, DayBoundFilter]:
+    """``created_range`` on another datetime column (whole days, both ends included)."""
+    return (
+        DayBoundFilter(label=label_from, field_name=field_name, end="from"),
+        DayBoundFilter(label=label_to, field_name=field_name, end="to"),
+    )
+
+
+def day_lookups(field_name: str, first: date | None, last: date | None) -> dict[str, datetime]:
+    """``DayBoundFilter``'s two ends as lookups on ``field_name``, for a filter that puts both
+    into one condition (an EXISTS on related rows); an end that is empty or beyond the
+    calendar is no bound."""
+    lookups = {}
+    if first is not None and (moment := start_of_day(first)) is not None:
+        lookups[f"{field_name}__gte"] = moment
+    if last is not None:
+        try:
+            moment = start_of_day(last + timedelta(days=1))
+        except OverflowError:
+            moment = None
+        if moment is not None:
+            lookups[f"{field_name}__lt"] = moment
+    return lookups
+
+
 def created_range() -> tuple[DayBoundFilter, DayBoundFilter]:
     """``created_from`` / ``created_to`` on ``created_at``, for lists of dated records; whole
     days in the current time zone, both ends included."""

@@ -412,7 +412,26 @@ def _empty_form_fields(request, key: str) -> SafeString:
         ("timeline_form_fields", lists_cache_key(company), locale_key()),
         lambda: _empty_form_fields_html(company),
     )
-    return mark_safe(html.replace(_PANEL_ID_STAND_IN, key))
+    return mark_safe(_assigned_to_reader(html, request.user).replace(_PANEL_ID_STAND_IN, key))
+
+
+def _assigned_to_reader(html: str, user) -> str:
+    """The kept fields with the reader chosen as a new task's assignee, as Odoo does, when the
+    select offers them (a member of the company); still "Nobody" otherwise. The markup is kept
+    per company, so the reader's choice is marked in it here: the one option, in the one
+    select."""
+    start = html.find('<select name="assigned_to"')
+    end = html.find("</select>", start)
+    if start < 0 or end < 0 or user.pk is None:
+        return html
+    select = html[start:end]
+    mine = f'<option value="{user.pk}">'
+    if mine not in select:
+        return html
+    select = select.replace('<option value="" selected>', '<option value="">', 1).replace(
+        mine, f'<option value="{user.pk}" selected>', 1
+    )
+    return f"{html[:start]}{select}{html[end:]}"
 
 
 def render_timeline_panel(request, owner, *, form: ActivityForm | None = None) -> str:

@@ -77,6 +77,22 @@ def test_seed_demo_gives_a_user_two_companies_to_switch_between():
         assert Membership.objects.filter(user=demo).count() == 2
 
 
+def test_the_demo_opportunities_history_holds_their_close_date():
+    """The demo sets the close dates behind the history's back; the history agrees, so the
+    first person to move a demo opportunity is not shown changing its close date."""
+    from crm.audit import history_model
+    from leads.models import Opportunity
+
+    call_command("seed_demo")
+    with scopes_disabled():
+        history = history_model(Opportunity)._base_manager
+        for opportunity in Opportunity.objects.all():
+            rows = history.filter(id=opportunity.pk)
+            assert set(rows.values_list("expected_close_date", flat=True)) == {
+                opportunity.expected_close_date
+            }
+
+
 def test_seed_demo_for_an_unknown_company_is_an_error():
     with pytest.raises(CommandError, match="No company"):
         call_command("seed_demo", "--company", "nope")

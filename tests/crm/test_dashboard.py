@@ -206,6 +206,7 @@ def test_the_funnel_links_to_the_leads_of_the_period(member_client, company):
     _, body = dashboard(member_client, "30d")
     link = (
         f"/leads/?created_to={period.end.isoformat()}&amp;created_from={period.start.isoformat()}"
+        "&amp;owner=all"
     )
     assert f'<a href="{link}">Leads</a>' in body
     leads_page = member_client.get(link.replace("&amp;", "&")).content.decode()

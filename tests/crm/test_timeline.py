@@ -47,6 +47,7 @@ from tests.factories import (
     SalespersonFactory,
     SystemEventFactory,
     TaskFactory,
+    UserFactory,
 )
 
 
@@ -367,6 +368,43 @@ def test_the_people_a_task_may_be_assigned_to_are_read_once_per_lists_version(
     with CaptureQueriesContext(connection) as queries:
         _assignee_options(member_client)
     assert not [q for q in queries.captured_queries if 'JOIN "crm_membership"' in q["sql"]]
+
+
+def _chosen_assignee(html: str) -> str:
+    """The name the new task's "Assigned to" shows chosen."""
+    select = re.search(r'<select name="assigned_to"[^>]*>(.*?)</select>', html, re.S).group(1)
+    (chosen,) = re.findall(r"<option[^>]* selected>([^<]*)</option>", select)
+    return chosen
+
+
+def test_a_new_task_is_assigned_to_me_by_default_and_can_be_changed(
+    client, member_client, company, member, salesperson_user
+):
+    member.first_name, member.last_name = "Ada", "Admin"
+    member.save()
+    salesperson_user.first_name, salesperson_user.last_name = "Sam", "Seller"
+    salesperson_user.save()
+    lead = LeadFactory(company=company)
+    page = member_client.get(lead.get_absolute_url()).content.decode()
+    assert _chosen_assignee(page) == "Ada Admin"
+    # The markup is kept per company: the next reader finds themselves chosen, not Ada.
+    login_as(client, salesperson_user, company)
+    assert _chosen_assignee(client.get(lead.get_absolute_url()).content.decode()) == "Sam Seller"
+    # Another choice, or nobody, is still taken.
+    url = reverse("crm:activity_add", args=["leads.lead", lead.pk])
+    client.post(url, {"kind": "task", "title": "Call back", "assigned_to": member.pk})
+    client.post(url, {"kind": "task", "title": "Anyone", "assigned_to": ""})
+    assert {task.title: task.assigned_to for task in Task.objects.all()} == {
+        "Call back": member,
+        "Anyone": None,
+    }
+
+
+def test_a_reader_who_cannot_be_assigned_finds_nobody_chosen(client, company, member):
+    outsider = UserFactory(is_superuser=True, is_staff=True)  # no membership: not offered
+    login_as(client, outsider, company)
+    lead = LeadFactory(company=company)
+    assert _chosen_assignee(client.get(lead.get_absolute_url()).content.decode()) == "Nobody"
 
 
 def test_add_a_note_by_plain_post_redirects_back(member_client, company, member):
@@ -844,7 +882,7 @@ def test_show_older_is_get_only(member_client, company):
 
 
 def test_the_add_forms_fields_come_ready_for_each_panel_and_each_list_of_people(
-    member_client, company
+    member_client, company, member
 ):
     from django.template.loader import render_to_string
 
@@ -860,7 +898,15 @@ def test_the_add_forms_fields_come_ready_for_each_panel_and_each_list_of_people(
         key = f"timeline-leads-lead-{lead.pk}"
         expected = render_to_string(
             "crm/timeline/_form_fields.html",
-            {"form": page_form(ActivityForm(company=company, auto_id=f"{key}-%s"))},
+            {
+                "form": page_form(
+                    ActivityForm(
+                        company=company,
+                        auto_id=f"{key}-%s",
+                        initial={"assigned_to": member.pk},  # the reader, as a new task's
+                    )
+                )
+            },
         )
         assert expected.startswith('<fieldset class="timeline-kinds">')
         assert expected in html  # rendered once, then served for each panel with its own ids

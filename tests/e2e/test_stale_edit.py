@@ -34,7 +34,7 @@ def test_the_second_save_shows_what_differs_and_saving_again_keeps_it(page, brow
 
     log_in(page, sam.username, DEFAULT_PASSWORD)
     page.goto(edit_url)  # Sam opens the form and starts typing...
-    page.get_by_label("Notes").fill("Prefers e-mail before noon.")
+    page.get_by_label("Description").fill("Prefers e-mail before noon.")
 
     other = browser.new_context(base_url=page.url.split("/leads/")[0])
     dana_page = other.new_page()
@@ -52,8 +52,8 @@ def test_the_second_save_shows_what_differs_and_saving_again_keeps_it(page, brow
     differences = page.get_by_role("table", name="What differs now")
     expect(differences.get_by_role("row", name="Phone")).to_contain_text("+49 30 2222")
     expect(differences.get_by_role("row", name="Phone")).to_contain_text("+49 30 1111")
-    expect(differences.get_by_role("row", name="Notes")).to_contain_text("Prefers e-mail")
-    expect(page.get_by_label("Notes")).to_have_value("Prefers e-mail before noon.")  # kept
+    expect(differences.get_by_role("row", name="Description")).to_contain_text("Prefers e-mail")
+    expect(page.get_by_label("Description")).to_have_value("Prefers e-mail before noon.")  # kept
     expect(
         page.get_by_role("link", name="Discard my changes and start again from the saved values")
     ).to_have_attribute("href", edit_url)

@@ -9,12 +9,12 @@ from django_scopes import scopes_disabled
 
 from crm.ui.dashboard import period_for
 from leads.dashboard import (
-    converted_leads_url,
     lead_outcomes_by_source,
     lead_sources_widget,
     leads_created,
     leads_created_url,
     opportunities_from_leads,
+    opportunities_from_leads_url,
     pipeline_by_salesperson,
     pipeline_by_salesperson_widget,
     pipeline_by_stage,
@@ -88,7 +88,9 @@ def test_pipeline_bars_link_to_the_stages_opportunities(member_client, company):
     OpportunityFactory(company=company, stage=other, title="Small deal")
     context = pipeline_by_stage_widget(company, None, period_for("30d"))
     row = next(row for row in context["chart"].rows if row.label == "Proposal")
-    assert row.url == f"{reverse('leads:opportunity_list')}?stage={proposal.pk}"
+    assert row.url == (
+        f"{reverse('leads:opportunity_list')}?outcome=open&stage={proposal.pk}&owner=all"
+    )
     page = member_client.get(row.url).content.decode()
     assert "Big deal" in page and "Small deal" not in page
 
@@ -171,7 +173,10 @@ def test_unassigned_opportunities_have_no_link(company):
     )
     chart = pipeline_by_salesperson_widget(company, None, period_for("30d"))["chart"]
     assert [(row.label, row.url) for row in chart.rows] == [
-        ("Priya", f"{reverse('leads:opportunity_list')}?salesperson={seller.pk}"),
+        (
+            "Priya",
+            f"{reverse('leads:opportunity_list')}?outcome=open&salesperson={seller.pk}&owner=all",
+        ),
         ("Unassigned", ""),
     ]
 
@@ -251,14 +256,21 @@ def test_funnel_counts_stay_in_the_company(company, other_company):
     assert opportunities_from_leads(company, period) == 0
 
 
-def test_funnel_urls_list_the_periods_leads(member_client, company):
+def test_funnel_urls_list_the_periods_leads_and_their_opportunities(member_client, company):
     period = period_for("30d")
     converted = LeadFactory(company=company, last_name="Converted", status="converted")
-    OpportunityFactory(company=company, lead=converted)
+    OpportunityFactory(company=company, lead=converted, title="From this month's lead")
+    old = LeadFactory(company=company, status="converted")
+    _age(old, 400)
+    OpportunityFactory(company=company, lead=old, title="From an old lead")
+    OpportunityFactory(company=company, title="From no lead")
     LeadFactory(company=company, last_name="Waiting")
     assert leads_created_url(period) == (
         f"/leads/?created_to={period.end.isoformat()}&created_from={period.start.isoformat()}"
+        "&owner=all"
     )
-    page = member_client.get(converted_leads_url(period)).content.decode()
-    assert "Converted" in page and "Waiting" not in page
+    response = member_client.get(opportunities_from_leads_url(period))
+    titles = [opportunity.title for opportunity in response.context["object_list"]]
+    assert titles == ["From this month's lead"]
+    assert response.context["paginator"].count == opportunities_from_leads(company, period)
     assert "created_from" not in leads_created_url(period_for("all"))
