@@ -130,8 +130,7 @@ def test_a_customer_without_contacts_is_offered_its_own_address(seller_client, q
     page = seller_client.get(email_url(quotation)).content.decode()
     choices = page.split('name="contact"')[1].split("</select>")[0]
     assert (
-        f'<option value="party" selected>Nordwind GmbH &lt;{customer.email}&gt;</option>'
-        in choices
+        f'<option value="party" selected>Nordwind GmbH &lt;{customer.email}&gt;</option>' in choices
     )
     response = seller_client.post(email_url(quotation), form_data(contact="party"))
     assert response.status_code == 302
