@@ -7,11 +7,12 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from addressbook import services as addressbook_services
-from addressbook.models import Address, Contact
+from addressbook.models import Address, Contact, ContactLink
 from crm.models import Company, Product, Salesperson
 from crm.services import product_save
 from customers import balance, services
@@ -73,7 +74,14 @@ def seed_customers(company: Company, rnd: random.Random) -> None:
     business = CustomerType.objects.filter(company=company, is_business=True).first()
     sellers = list(Salesperson.objects.filter(company=company).order_by("pk"))
     addresses = list(Address.objects.filter(company=company).order_by("-pk"))
-    contacts = list(Contact.objects.filter(company=company).order_by("-pk"))
+    # The address book's people, not the own contact persons of the opportunities opened
+    # without a lead (leads.demo).
+    persons = ContactLink.objects.filter(
+        company=company,
+        owner_type=ContentType.objects.get_for_model(Opportunity),
+        owner_id__in=Opportunity.objects.filter(company=company, lead=None).values("pk"),
+    ).values("contact")
+    contacts = list(Contact.objects.filter(company=company).exclude(pk__in=persons).order_by("-pk"))
     now = timezone.now()
 
     # Won deals became customers: the conversion links the same address and contact rows.

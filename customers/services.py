@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from addressbook import services as addressbook_services
+from addressbook.models import Contact
+from addressbook.selectors import contact_links_for_owner
 from crm.access import viewable_rows
 from crm.errors import DomainError, validate_or_raise
 from crm.event_text import choice, event_message, joined, model_name
@@ -616,16 +618,41 @@ def opportunity_mark_won(*, opportunity: Opportunity, actor) -> None:
     leads_services.opportunity_set_stage(opportunity=opportunity, stage=stage, actor=actor)
 
 
-def _customer_from(lead: Lead | None, opportunity: Opportunity | None, fields: dict) -> Customer:
+def _contact_person(opportunity: Opportunity) -> Contact | None:
+    """The opportunity's contact person: its primary linked contact, else the first linked."""
+    link = (
+        contact_links_for_owner(company=opportunity.company_id, owner=opportunity)
+        .order_by("-is_primary", "pk")
+        .first()
+    )
+    return link.contact if link is not None else None
+
+
+def _proposed_name(lead: Lead | None, opportunity: Opportunity | None) -> tuple[str, bool]:
+    """The new customer's name and whether it is a business: the lead's organization, else the
+    lead's person, else the opportunity's contact person, else nothing. Never the opportunity's
+    title: that names the deal ("Laptop refresh, 40 seats"), not the party."""
+    if lead is not None and (lead.organization_name or lead.full_name):
+        return lead.organization_name or lead.full_name, bool(lead.organization_name)
+    contact = _contact_person(opportunity) if opportunity is not None else None
+    if contact is not None:
+        # The prospect's organization is not known, only a person there: a business still.
+        return contact.full_name, True
+    return "", True
+
+
+def _customer_from(
+    lead: Lead | None, opportunity: Opportunity | None, fields: dict, *, titled: bool = True
+) -> Customer:
     """A new, unsaved customer carrying the source's people and ownership; ``fields`` (from the
-    conversion form) override the proposal."""
+    conversion form) override the proposal. With nothing to name it after, a conversion that
+    has no form to ask (``titled``: an order made from the opportunity, an admin action) names it
+    after the opportunity; the conversion page leaves the name for the user to type."""
     source = opportunity or lead
-    if lead is not None:
-        name = lead.organization_name or lead.full_name
-        business = bool(lead.organization_name)
-        email, phone = lead.email, lead.phone
-    else:
-        name, business, email, phone = opportunity.title, True, "", ""
+    name, business = _proposed_name(lead, opportunity)
+    if not name and titled and opportunity is not None and not (fields or {}).get("name"):
+        name = opportunity.title
+    email, phone = (lead.email, lead.phone) if lead is not None else ("", "")
     customer = Customer(
         company_id=source.company_id,
         name=name,
@@ -647,7 +674,7 @@ def proposed_customer(*, lead: Lead | None = None, opportunity: Opportunity | No
     """What converting would create (for the conversion page's form); nothing is saved."""
     if opportunity is not None and lead is None:
         lead = opportunity.lead
-    return _customer_from(lead, opportunity, {})
+    return _customer_from(lead, opportunity, {}, titled=False)
 
 
 def _existing_customer(*, lead: Lead | None, opportunity: Opportunity | None) -> Customer | None:

@@ -4,6 +4,7 @@ few more opportunities, so that every stage of the pipeline has some, each with 
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 
@@ -27,22 +28,24 @@ from leads.models import (
 )
 from leads.setup import DEFAULT_LOST_REASONS, DEFAULT_SOURCES, DEFAULT_STAGES
 
-# Opportunities opened without a lead (repeat business), spread over the stages.
+# Opportunities opened without a lead, spread over the stages, each with the person at the
+# prospect the salesperson deals with: a won one becomes a customer named after that person
+# (customers.services), never after the deal.
 MORE_OPPORTUNITIES = [
-    "Office chairs for the new branch",
-    "Annual maintenance contract",
-    "Laptop refresh, 40 seats",
-    "Meeting room displays",
-    "Warehouse scanners",
-    "Printer fleet replacement",
-    "Conference headsets",
-    "Second-site network upgrade",
-    "Standing desks for the design team",
-    "Point-of-sale terminals",
-    "Docking stations for the sales floor",
-    "Server room cooling",
-    "Tablets for the field staff",
-    "Video wall for the lobby",
+    ("Office chairs for the new branch", "Katrin", "Vogel", "Office Manager"),
+    ("Annual maintenance contract", "Henrik", "Dahl", "Facility Manager"),
+    ("Laptop refresh, 40 seats", "Priya", "Nair", "IT Manager"),
+    ("Meeting room displays", "Marco", "Conti", "Operations Lead"),
+    ("Warehouse scanners", "Femke", "Bakker", "Warehouse Manager"),
+    ("Printer fleet replacement", "Tomasz", "Kowalski", "Procurement Officer"),
+    ("Conference headsets", "Aisha", "Rahman", "Team Assistant"),
+    ("Second-site network upgrade", "Lukas", "Brandt", "Network Administrator"),
+    ("Standing desks for the design team", "Sara", "Lindholm", "Design Director"),
+    ("Point-of-sale terminals", "Diego", "Alvarez", "Store Manager"),
+    ("Docking stations for the sales floor", "Chloé", "Moreau", "Sales Manager"),
+    ("Server room cooling", "Rudi", "Hartono", "Head of IT"),
+    ("Tablets for the field staff", "Ingrid", "Solberg", "Field Service Lead"),
+    ("Video wall for the lobby", "Oskar", "Berg", "Marketing Director"),
 ]
 
 # Which of the ten converted leads are recent (by index: Prospecting, Qualification, Won).
@@ -181,7 +184,7 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
         _walk_pipeline(
             opportunity, target, stages, reasons, rnd, now, recent=index in RECENT_CONVERSIONS
         )
-    for index, title in enumerate(MORE_OPPORTUNITIES):
+    for index, (title, first, last, job_title) in enumerate(MORE_OPPORTUNITIES):
         opportunity = services.opportunity_save(
             opportunity=Opportunity(
                 company=company,
@@ -193,6 +196,7 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
             ),
             actor=None,
         )
+        _contact_person(company, opportunity, first, last, job_title)
         _walk_pipeline(opportunity, stages[(index + 2) % len(stages)], stages, reasons, rnd, now)
     for lead, status in zip(leads, statuses, strict=True):
         if status in (Lead.Status.CONTACTED, Lead.Status.LOST) or (
@@ -204,6 +208,27 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
                 lost_reason=rnd.choice(reasons) if status == Lead.Status.LOST else None,
                 actor=None,
             )
+
+
+def _contact_person(
+    company: Company, opportunity: Opportunity, first: str, last: str, job_title: str
+) -> None:
+    """The opportunity's own contact person (no random draw: the seeders after this one draw
+    the same numbers as before)."""
+    local = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
+    addressbook_services.contact_create_and_link(
+        company=company,
+        owner=opportunity,
+        fields={
+            "first_name": first,
+            "last_name": last,
+            "job_title": job_title,
+            "email": f"{local.lower()}@example.com",
+        },
+        role="Decision maker",
+        is_primary=True,
+        actor=None,
+    )
 
 
 def _walk_pipeline(

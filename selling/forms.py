@@ -254,16 +254,15 @@ class ApplyBalanceForm(forms.Form):
 
 
 class DocumentEmailForm(forms.Form):
-    """Who gets the e-mail (a contact of the document's party, or a typed address), copies,
-    subject and message. ``contacts`` are the party's contacts with an e-mail address: a
-    contact outside them (another record's, another company's) is not a valid choice."""
+    """Who gets the e-mail (the party's own address or one of its contacts, from
+    ``selling.mailing.recipients``, or a typed address), copies, subject and message. An
+    address outside ``recipients`` (another record's contact, another company's) is not a valid
+    choice."""
 
-    contact = forms.ModelChoiceField(
-        label=_("Contact"),
-        queryset=None,
+    contact = forms.ChoiceField(
+        label=_("Recipient"),
         required=False,
-        empty_label=_("Type an address instead"),
-        help_text=_("The customer's contacts that have an e-mail address."),
+        help_text=_("The customer's own address and its contacts that have one."),
     )
     to = forms.EmailField(
         label=_("Or this e-mail address"),
@@ -280,12 +279,13 @@ class DocumentEmailForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
 
-    def __init__(self, *args, contacts, **kwargs):
+    def __init__(self, *args, recipients, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = contacts
-        self.fields["contact"].label_from_instance = lambda contact: (
-            f"{contact.full_name} <{contact.email}>"
-        )
+        self.recipients = {recipient.key: recipient for recipient in recipients}
+        self.fields["contact"].choices = [
+            ("", _("Type an address instead")),
+            *((recipient.key, recipient.label) for recipient in recipients),
+        ]
 
     def clean_cc(self):
         try:
@@ -295,12 +295,12 @@ class DocumentEmailForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        contact, typed = cleaned.get("contact"), cleaned.get("to")
-        if not self.errors and not contact and not typed:
+        chosen, typed = cleaned.get("contact"), cleaned.get("to")
+        if not self.errors and not chosen and not typed:
             raise forms.ValidationError(
                 _("Choose a contact or type the e-mail address to send it to.")
             )
-        cleaned["recipient"] = contact.email if contact else typed
+        cleaned["recipient"] = self.recipients[chosen].email if chosen else typed
         return cleaned
 
 

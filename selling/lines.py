@@ -154,7 +154,8 @@ def _empty(document: Quotation | SalesOrder, items_url: str) -> str:
                 "VAT are filled in for you."
             )
             + "</p>\n    "
-            f'<p><a class="button button-primary" href="{esc(items_url)}">'
+            # Not primary: the "Next step" box offers adding lines as the page's one action.
+            f'<p><a class="button" href="{esc(items_url)}">'
             f"{_('Add lines')}</a></p>\n    "
         )
     elif document.is_editable:

@@ -45,6 +45,7 @@ from addressbook.models import Contact, ContactLink
 from crm.errors import DomainError
 from crm.event_text import event_message, model_name
 from crm.i18n import company_locale
+from crm.models import SystemEvent
 from crm.timeline import activity_log_event
 from selling import services
 from selling.models import (
@@ -195,16 +196,22 @@ def message_draft(document: Document) -> Draft:
 # --- who it may go to ----------------------------------------------------------------------------
 
 
-def party_owners(document: Document) -> list:
-    """The records whose contacts the document may be sent to: its customer (or the
-    opportunity's customer), its opportunity, and the lead the opportunity came from."""
-    owners = []
+def _customer_of(document: Document):
+    """The document's customer, or the customer its opportunity became (or None)."""
     customer = document.customer
     opportunity = document.opportunity
     if customer is None and opportunity is not None:
         link = getattr(opportunity, "customer_link", None)
         customer = getattr(link, "customer", None)
-    for owner in (customer, opportunity, getattr(opportunity, "lead", None)):
+    return customer
+
+
+def party_owners(document: Document) -> list:
+    """The records whose contacts the document may be sent to: its customer (or the
+    opportunity's customer), its opportunity, and the lead the opportunity came from."""
+    owners = []
+    opportunity = document.opportunity
+    for owner in (_customer_of(document), opportunity, getattr(opportunity, "lead", None)):
         if owner is not None and owner not in owners:
             owners.append(owner)
     return owners
@@ -226,6 +233,39 @@ def recipient_contacts(document: Document):
         .exclude(email="")
         .order_by("last_name", "first_name", "pk")
     )
+
+
+# The form's value for the party's own address (a contact's is its id).
+PARTY_ADDRESS = "party"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One address the send page offers: ``key`` is the form's value for it."""
+
+    key: str
+    label: str
+    email: str
+    is_contact: bool
+
+
+def recipients(document: Document) -> list[Recipient]:
+    """Whom the document may go to: the party's own address (the customer's, or for a prospect
+    its lead's), then every linked contact with an e-mail address; an address offered once."""
+    found: list[Recipient] = []
+    own = _customer_of(document)
+    if own is None and document.opportunity is not None:
+        own = document.opportunity.lead  # a prospect: the lead's own address, if any
+    if own is not None and own.email:
+        found.append(Recipient(PARTY_ADDRESS, f"{own} <{own.email}>", own.email, False))
+    seen = {recipient.email.casefold() for recipient in found}
+    for contact in recipient_contacts(document):
+        if contact.email.casefold() in seen:
+            continue
+        seen.add(contact.email.casefold())
+        label = f"{contact.full_name} <{contact.email}>"
+        found.append(Recipient(str(contact.pk), label, contact.email, True))
+    return found
 
 
 def split_addresses(text: str) -> list[str]:
@@ -475,10 +515,11 @@ def log_sent(document: Document, outbound: OutboundEmail, *, actor) -> None:
     else:
         message = event_message(gettext_noop("%(kind)s %(number)s e-mailed to %(to)s."), **values)
     data = {"document": document.number, "email": outbound.pk, "to": outbound.to}
-    activity_log_event(owner=document, kind="other", message=message, data=data, actor=actor)
+    kind = SystemEvent.Kind.EMAIL
+    activity_log_event(owner=document, kind=kind, message=message, data=data, actor=actor)
     party = document.opportunity or document.customer
     if party is not None:
-        activity_log_event(owner=party, kind="other", message=message, data=data, actor=actor)
+        activity_log_event(owner=party, kind=kind, message=message, data=data, actor=actor)
 
 
 def emails_of(document: Document):

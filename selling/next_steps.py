@@ -51,11 +51,14 @@ def quotation_next_step(
     status = Quotation.Status
     primary = None
     allowed = False
-    if quotation.status == status.DRAFT:
-        explanation = (
-            _("A draft: only you see it. When the lines are right, send it and mark it sent here.")
-            if has_lines
-            else _("A draft without lines. Add the products, then send it.")
+    if quotation.status == status.DRAFT and not has_lines:
+        # Sending would be refused (quotation_send wants a line): the step is adding them.
+        explanation = _("A draft without lines cannot be sent yet. Add the products, then send it.")
+        allowed = may_edit and quotation.is_editable
+        primary = _add_lines("selling:quotation_items", quotation)
+    elif quotation.status == status.DRAFT:
+        explanation = _(
+            "A draft: only you see it. When the lines are right, send it and mark it sent here."
         )
         allowed = may_edit and quotation.can_move_to(status.SENT)
         primary = StepAction(
@@ -125,17 +128,20 @@ def order_next_step(
     status = SalesOrder.Status
     extra = "selling/partials/_order_step.html"
     if order.status == status.DRAFT:
-        explanation = (
-            _(
+        if has_lines:
+            explanation = _(
                 "A draft. Confirm it once the customer has agreed: a confirmed order counts as a "
                 "sale."
             )
-            if has_lines
-            else _("A draft without lines. Add the products, then confirm it.")
-        )
-        primary = StepAction(
-            _("Confirm order"), reverse("selling:order_confirm", args=[order.pk]), post=True
-        )
+            primary = StepAction(
+                _("Confirm order"), reverse("selling:order_confirm", args=[order.pk]), post=True
+            )
+        else:
+            # Confirming would be refused (order_confirm wants a line): the step is adding them.
+            explanation = _(
+                "A draft without lines cannot be confirmed yet. Add the products, then confirm it."
+            )
+            primary = _add_lines("selling:order_items", order)
         if held is not None:
             return NextStep(
                 explanation,
@@ -156,6 +162,10 @@ def order_next_step(
     if not may_edit:
         return NextStep(explanation, note=_no_access_note(), tone=order.status)
     return NextStep(explanation, primary=primary, tone=order.status, extra_template=extra)
+
+
+def _add_lines(url_name: str, document: Quotation | SalesOrder) -> StepAction:
+    return StepAction(_("Add lines"), reverse(url_name, args=[document.pk]))
 
 
 def _date(value) -> str:

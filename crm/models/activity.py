@@ -219,6 +219,8 @@ class SystemEvent(Activity):
         CONVERSION = "conversion", _("Conversion")
         # Done by a customer user on the portal, or about their portal access.
         PORTAL = "portal", _("Portal")
+        # A quotation or an order e-mailed to the customer (selling.mailing).
+        EMAIL = "email", _("E-mail")
         OTHER = "other", _("Other")
 
     event_kind = models.CharField(

@@ -39,10 +39,10 @@ class DocumentEmailView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
         return super().get_queryset().select_related(*related)
 
     def form(self, data=None) -> DocumentEmailForm:
-        contacts = mailing.recipient_contacts(self.object)
-        return DocumentEmailForm(data, contacts=contacts, initial=self.initial(contacts))
+        recipients = mailing.recipients(self.object)
+        return DocumentEmailForm(data, recipients=recipients, initial=self.initial(recipients))
 
-    def initial(self, contacts) -> dict:
+    def initial(self, recipients: list[mailing.Recipient]) -> dict:
         retry = self.retried()
         if retry is not None:
             return {
@@ -52,9 +52,14 @@ class DocumentEmailView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
                 "body": retry.body,
             }
         draft = mailing.message_draft(self.object)
-        # The customer's first contact is the usual recipient: chosen already.
-        first = next(iter(contacts), None)
-        return {"contact": first, "subject": draft.subject, "body": draft.body}
+        # The customer's first contact is the usual recipient, else its own address: chosen
+        # already.
+        chosen = next((r for r in recipients if r.is_contact), None) or next(iter(recipients), None)
+        return {
+            "contact": chosen.key if chosen else "",
+            "subject": draft.subject,
+            "body": draft.body,
+        }
 
     def retried(self) -> OutboundEmail | None:
         """``?retry=<id>``: one of this document's e-mails (another's id is simply ignored)."""

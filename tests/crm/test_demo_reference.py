@@ -2,6 +2,8 @@ from django_scopes import scope
 
 from crm.models import IndividualPartner, OrganizationPartner, Product, Salesperson
 from crm.sample.demo import ensure_demo_companies, seed_company
+from customers.models import Customer
+from leads.demo import MORE_OPPORTUNITIES
 
 
 def test_demo_reference_data_is_realistic_and_rerunnable(db):
@@ -27,3 +29,19 @@ def test_demo_reference_data_is_realistic_and_rerunnable(db):
             OrganizationPartner.objects.count(),
             Product.objects.count(),
         ) == counts
+
+
+def test_no_demo_customer_is_named_after_a_deal(db):
+    northwind, _ = ensure_demo_companies()
+    seed_company(northwind)
+    deals = {title for title, *_ in MORE_OPPORTUNITIES}
+    people = {f"{first} {last}" for _, first, last, _ in MORE_OPPORTUNITIES}
+    with scope(company=northwind):
+        names = set(Customer.objects.values_list("name", flat=True))
+        from_won_deals = set(
+            Customer.objects.filter(opportunity__isnull=False, opportunity__lead=None).values_list(
+                "name", flat=True
+            )
+        )
+    assert not names & deals
+    assert from_won_deals and from_won_deals <= people

@@ -111,6 +111,20 @@ def test_converting_twice_returns_the_same_customer(company, member, defaults):
     assert events_of(first).filter(event_kind="conversion").count() == 1
 
 
+def test_an_opportunity_without_a_lead_is_named_after_its_contact_person(company, member, defaults):
+    opportunity = OpportunityFactory(
+        company=company, stage=stage(company, "open"), title="Laptop refresh, 40 seats"
+    )
+    ContactLinkFactory(
+        company=company,
+        owner=opportunity,
+        contact__first_name="Ines",
+        contact__last_name="Ferreira",
+    )
+    customer = opportunity_convert_to_customer(opportunity=opportunity, actor=member)
+    assert customer.name == "Ines Ferreira"
+
+
 def test_lead_becomes_a_customer_directly(company, member, defaults):
     lead = LeadFactory(
         company=company, first_name="Greta", last_name="Lorenz", organization_name=""

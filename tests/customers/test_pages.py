@@ -13,6 +13,8 @@ from leads.services import lead_convert_to_opportunity
 from leads.setup import leads_defaults_apply
 from tests.factories import (
     AddressLinkFactory,
+    ContactFactory,
+    ContactLinkFactory,
     CustomerFactory,
     CustomerGroupFactory,
     CustomerTypeFactory,
@@ -275,6 +277,40 @@ def test_opportunity_page_converts_and_customer_page_shows_the_history(
     assert "Became the customer" not in html
     opportunity.refresh_from_db()
     assert opportunity.stage.kind == OpportunityStage.Kind.WON
+
+
+def test_an_opportunity_without_a_lead_proposes_its_contact_person_not_its_title(
+    member_client, company, defaults
+):
+    opportunity = OpportunityFactory(company=company, title="Warehouse scanners")
+    ContactLinkFactory(company=company, owner=opportunity)
+    ContactLinkFactory(
+        company=company,
+        owner=opportunity,
+        is_primary=True,
+        contact=ContactFactory(company=company, first_name="Jonas", last_name="Huber"),
+    )
+    url = reverse("customers:convert_opportunity", args=[opportunity.pk])
+    form = member_client.get(url).context["form"]
+    assert form.initial["name"] == "Jonas Huber"
+
+
+def test_an_opportunity_without_a_lead_or_contact_leaves_the_name_to_the_user(
+    member_client, company, defaults
+):
+    opportunity = OpportunityFactory(company=company, title="Warehouse scanners")
+    url = reverse("customers:convert_opportunity", args=[opportunity.pk])
+    response = member_client.get(url)
+    assert response.context["form"].initial["name"] == ""
+    assert 'value="Warehouse scanners"' not in response.content.decode()
+    business = CustomerType.objects.get(name="Business")
+    data = {"action": "create", "name": "", "customer_type": business.pk}
+    response = member_client.post(url, data)
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors  # required: typed, never the deal's title
+    assert not Customer.objects.exists()
+    response = member_client.post(url, {**data, "name": "Lagerhaus Nord GmbH"})
+    assert Customer.objects.get().name == "Lagerhaus Nord GmbH"
 
 
 def test_open_an_opportunity_for_a_customer(member_client, company, defaults):

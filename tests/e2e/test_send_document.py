@@ -96,7 +96,7 @@ def test_a_quotation_is_emailed_to_the_customers_contact(page, world):
     shot(page, "e2e-send-document-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    page.get_by_label("Contact").select_option(label="Lena Krüger <lena@morgenrot.example.com>")
+    page.get_by_label("Recipient").select_option(label="Lena Krüger <lena@morgenrot.example.com>")
     page.get_by_role("button", name="Send e-mail").click()
 
     expect(

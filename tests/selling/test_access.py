@@ -110,7 +110,8 @@ def test_a_colleagues_order_refuses_every_change(client, company, colleagues):
     own = documents["sam"]["order"]
     body = client.get(own.get_absolute_url()).content.decode()
     assert reverse("selling:order_update", args=[own.pk]) in body
-    assert reverse("selling:order_confirm", args=[own.pk]) in body
+    # An empty draft: its next step is adding lines (confirming it would be refused).
+    assert reverse("selling:order_items", args=[own.pk]) in body
 
 
 def test_quoting_or_ordering_a_colleagues_opportunity_is_a_404(client, company, colleagues):

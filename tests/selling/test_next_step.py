@@ -14,7 +14,7 @@ from tests.conftest import at_noon, login_as
 from tests.factories import CustomerFactory, MembershipFactory, SalespersonFactory
 from tests.next_step import assert_one_primary, primary_buttons, step_of
 from tests.selling.conftest import stage_of
-from tests.selling.test_pages import add_lines, quotation_in
+from tests.selling.test_pages import add_lines, customer_order, customer_quotation, quotation_in
 
 TODAY = timezone.localdate()
 pytestmark = pytest.mark.usefixtures("noon_of_today")
@@ -46,6 +46,32 @@ def test_an_open_quotation_has_its_next_move_as_the_one_primary_action(
     assert step.primary.url == reverse(url_name, args=[quotation.pk])
     assert step.primary.post
     assert_one_primary(html, label)
+
+
+def test_an_empty_draft_quotation_leads_to_adding_lines_not_to_sending(
+    company, member, member_client
+):
+    empty = customer_quotation(company, member, lines=0)
+    step, html = step_of(member_client, empty.get_absolute_url())
+    assert step.primary.label == "Add lines"
+    assert step.primary.url == reverse("selling:quotation_items", args=[empty.pk])
+    assert not step.primary.post
+    assert "cannot be sent yet" in step.explanation
+    assert_one_primary(html, "Add lines")
+    assert "Mark as sent" not in html
+    assert reverse("selling:quotation_send", args=[empty.pk]) not in html
+
+
+def test_an_empty_draft_order_leads_to_adding_lines_not_to_confirming(
+    company, member, member_client
+):
+    empty = customer_order(company, member, lines=0)
+    step, html = step_of(member_client, empty.get_absolute_url())
+    assert (step.primary.label, step.primary.post) == ("Add lines", False)
+    assert step.primary.url == reverse("selling:order_items", args=[empty.pk])
+    assert "cannot be confirmed yet" in step.explanation
+    assert_one_primary(html, "Add lines")
+    assert reverse("selling:order_confirm", args=[empty.pk]) not in html
 
 
 def test_an_ordered_quotation_leads_to_its_order(company, member, member_client):

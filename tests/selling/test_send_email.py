@@ -111,10 +111,40 @@ def test_the_page_offers_the_customers_contacts_and_the_company_template(
     page = seller_client.get(email_url(quotation)).content.decode()
     assert "Ada Berg &lt;ada@nordwind.example&gt;" in page
     choices = page.split('name="contact"')[1].split("</select>")[0]
-    assert choices.count("<option") == 2  # "type an address instead" and Ada, not the one without
+    # "Type an address instead", the customer's own address and Ada, not the one without.
+    assert choices.count("<option") == 3
+    assert f"Nordwind GmbH &lt;{quotation.customer.email}&gt;" in choices
     assert f"Offer {quotation.number} for Nordwind GmbH" in page
     assert "357.00 EUR" in page or "357,00" in page
     assert "Dana Wolf {unknown}" in page
+
+
+def test_the_page_has_the_apps_top_bar_and_menu(seller_client, quotation):
+    page = seller_client.get(email_url(quotation)).content.decode()
+    assert '<header class="topbar">' in page
+    assert '<nav class="sidebar"' in page and 'href="/selling/quotations/"' in page
+
+
+def test_a_customer_without_contacts_is_offered_its_own_address(seller_client, quotation):
+    customer = quotation.customer
+    page = seller_client.get(email_url(quotation)).content.decode()
+    choices = page.split('name="contact"')[1].split("</select>")[0]
+    assert (
+        f'<option value="party" selected>Nordwind GmbH &lt;{customer.email}&gt;</option>' in choices
+    )
+    response = seller_client.post(email_url(quotation), form_data(contact="party"))
+    assert response.status_code == 302
+    assert mail.outbox[0].to == [customer.email]
+
+
+def test_the_sent_email_is_on_the_timelines_as_an_email(seller_client, quotation, ada):
+    seller_client.post(email_url(quotation), form_data(contact=ada.pk))
+    events = SystemEvent.objects.filter(body__contains="e-mailed to ada@nordwind.example")
+    assert [event.event_kind for event in events] == ["email", "email"]  # quotation, customer
+    for record in (quotation, quotation.customer):
+        page = seller_client.get(record.get_absolute_url()).content.decode()
+        entry = page.split(f"{quotation.number} e-mailed to ada@")[0].rsplit("<li", 1)[1]
+        assert ">E-mail<" in entry and ">Other<" not in entry
 
 
 def test_sending_mails_the_pdf_to_the_contact_marks_the_draft_sent_and_logs_it(
