@@ -101,7 +101,7 @@ def test_import_fix_export_and_send(page, desk):
     # Send the quotation by e-mail; the timeline says so.
     page.goto(quotation.get_absolute_url())
     page.get_by_role("link", name="Send by e-mail").click()
-    page.get_by_label("Contact").select_option(label="Lena Krüger <lena@cafe.example>")
+    page.get_by_label("Recipient").select_option(label="Lena Krüger <lena@cafe.example>")
     page.get_by_role("button", name="Send e-mail").click()
     expect(
         page.get_by_text(f"{quotation.number} was e-mailed to lena@cafe.example.")
