@@ -954,8 +954,11 @@ def order_apply_balance(
             code="insufficient_balance",
         )
     taken = -entry.amount
+    # The row is locked (``lock_then_load``), so the new figure is written as a value: SQLite
+    # works "balance_applied + taken" out in floating point, and 14.49 + 21.17 came out above
+    # a gross total of 35.66 there, which the check constraint refused.
     SalesOrder.objects.filter(company=order.company_id, pk=order.pk).update(
-        balance_applied=F("balance_applied") + taken,
+        balance_applied=order.balance_applied + taken,
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
