@@ -2,7 +2,7 @@
 
 import os
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
@@ -67,6 +67,18 @@ def at_noon(day=None):
     day = day or timezone.localdate()
     noon = timezone.make_aware(datetime.combine(day, time(12)))
     return time_machine.travel(noon, tick=True)
+
+
+# A Wednesday in the middle of a month: far from a week's, month's, quarter's or year's edge.
+FIXED_DAY = date(2026, 11, 18)
+
+
+@pytest.fixture
+def on_a_fixed_day():
+    """For tests that count "the last N days", "this month" or time in a stage back from now:
+    they run at noon of ``FIXED_DAY``, whatever today is."""
+    with at_noon(FIXED_DAY):
+        yield
 
 
 @pytest.fixture

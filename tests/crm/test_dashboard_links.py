@@ -14,7 +14,7 @@ from crm.models import Membership
 from customers.services import lead_convert_to_customer, opportunity_convert_to_customer
 from leads.models import Lead, Opportunity
 from leads.services import lead_convert_to_opportunity, opportunity_set_stage
-from tests.conftest import at_noon, login_as
+from tests.conftest import login_as
 from tests.factories import (
     CustomerFactory,
     CustomerTypeFactory,
@@ -33,10 +33,7 @@ from tests.factories import (
 COUNT_COLUMNS = {"Count", "Opportunities", "Leads", "Orders"}
 
 
-@pytest.fixture(autouse=True)
-def _at_noon():
-    with at_noon():
-        yield
+pytestmark = pytest.mark.usefixtures("on_a_fixed_day")
 
 
 class _LinkedFigures(HTMLParser):

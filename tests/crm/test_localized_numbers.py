@@ -22,6 +22,8 @@ from tests.factories import (
 )
 from tests.selling.test_print import text_of
 
+pytestmark = pytest.mark.usefixtures("on_a_fixed_day")
+
 
 def read(client, url: str, language: str) -> str:
     response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -30,6 +31,8 @@ from tests.factories import (
     OpportunityStageFactory,
     SalespersonFactory,
 )
+
+pytestmark = pytest.mark.usefixtures("on_a_fixed_day")
 
 
 def _age(lead, days):
