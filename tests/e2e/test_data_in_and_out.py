@@ -17,7 +17,7 @@ from customers.setup import customers_defaults_apply
 from leads.setup import leads_defaults_apply
 from selling import services
 from tests.e2e.conftest import assert_accessible, log_in
-from tests.e2e.test_import import choose_file
+from tests.e2e.test_import import FILE, map_fair_columns, upload_leads
 from tests.factories import (
     DEFAULT_PASSWORD,
     CompanyFactory,
@@ -27,8 +27,6 @@ from tests.factories import (
     MembershipFactory,
     ProductFactory,
 )
-
-FILE = "Vorname;Nachname;Mail\nEva;Ernst;eva@example.com\nOle;Olsen;ole(at)example.com\n"
 
 
 @pytest.fixture
@@ -65,25 +63,16 @@ def test_import_fix_export_and_send(page, desk):
     log_in(page, manager.username, DEFAULT_PASSWORD)
 
     # Import: map the columns, dry run, see the bad row.
-    page.get_by_role("link", name="Import", exact=True).click()
-    page.get_by_label("What the file holds").select_option(label="Leads")
-    choose_file(page, FILE)
-    page.get_by_role("button", name="Upload and map the columns").click()
-    page.get_by_label("Vorname").select_option(label="First name")
-    page.get_by_label("Nachname").select_option(label="Last name")
-    page.get_by_label("Mail:", exact=True).select_option(label="E-mail")
+    upload_leads(page, FILE)
+    map_fair_columns(page)
     page.get_by_role("button", name="Dry run").click()
     errors = page.get_by_role("region", name="Rows with errors")
     expect(errors).to_contain_text("Enter a valid email address.")
 
     # Fix the row, import with the same mapping.
-    page.get_by_role("link", name="Import another file").click()
-    page.get_by_label("What the file holds").select_option(label="Leads")
-    choose_file(page, FILE.replace("ole(at)example.com", "ole@example.com"))
-    page.get_by_role("button", name="Upload and map the columns").click()
-    page.get_by_label("Vorname").select_option(label="First name")
-    page.get_by_label("Nachname").select_option(label="Last name")
-    page.get_by_label("Mail:", exact=True).select_option(label="E-mail")
+    fixed = FILE.replace("ole(at)example.com", "ole@example.com")
+    upload_leads(page, fixed, link="Import another file")
+    map_fair_columns(page)
     page.get_by_role("button", name="Import now").click()
     expect(page.get_by_text("The import is done.")).to_be_visible()
 
