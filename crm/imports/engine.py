@@ -533,15 +533,15 @@ class ImportRun:
         if existing is not None and self.duplicates == "skip":
             self.outcome.skipped += 1
             return
+        if existing == _PENDING:
+            self._flush()  # the match waits in the batch: write it, then update (or check) it
+            self._written()
+            existing = self.keys.get(key)
         resolved, unknown = self._resolve(number, values)
         if unknown:
             # Report the row's other faults too, so one fix of the file fixes the whole row.
             self._check_only(number, resolved, unknown, existing)
             return
-        if existing == _PENDING:
-            self._flush()  # the match waits in the batch: write it, then update it
-            self._written()
-            existing = self.keys.get(key)
         if existing is None and self.own_salesperson_id and not resolved.get(self.owner_field):
             resolved[self.owner_field] = self.own_salesperson_id
         if existing is None and self.fast is not None:

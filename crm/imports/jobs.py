@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -29,6 +30,8 @@ from crm.imports.reading import read_table
 from crm.models import Company, ImportJob
 
 REPORT_HEADER = ["row", "column", "value", "message"]
+
+logger = logging.getLogger(__name__)
 
 
 def error_report_csv(errors: list) -> str:
@@ -111,6 +114,15 @@ def import_job_run(*, job: ImportJob, actor=None) -> ImportJob:
     except DomainError as error:
         job.status = ImportJob.Status.FAILED
         job.message = error.message
+    except Exception:
+        # A fault of ours, not of the file: the run's transaction is rolled back, the job says
+        # so (instead of "running" for ever) and the traceback goes to the server's log.
+        logger.exception("Import job %s stopped on an unexpected error", job.pk)
+        job.status = ImportJob.Status.FAILED
+        job.message = _(
+            "The import stopped on an unexpected error and wrote nothing. The error was logged "
+            "for your administrator; the file is kept."
+        )
     else:
         job.status = ImportJob.Status.DONE
         job.total_rows = outcome.total
@@ -192,6 +204,33 @@ def import_job_create(
     job.file.save(f"upload{suffix}", ContentFile(data), save=False)
     job.save()
     return job
+
+
+def import_job_claim(*, job: ImportJob, **changes) -> bool:
+    """Take the job for a new dry run or run (``changes``: its mapping and choices), once.
+
+    One conditional UPDATE decides: the job must still hold its file, have written nothing and
+    be neither queued nor running. Two requests at once (a double click on "Run", two tabs)
+    cannot both pass, so a file's rows are never written twice. ``job`` is read again."""
+    claimed = (
+        ImportJob.objects.filter(
+            pk=job.pk,
+            company=job.company_id,
+            written=False,
+            status__in=[ImportJob.Status.UPLOADED, ImportJob.Status.DONE, ImportJob.Status.FAILED],
+        )
+        .exclude(file="")
+        .update(status=ImportJob.Status.QUEUED, message="", **changes)
+    )
+    job.refresh_from_db()
+    return bool(claimed)
+
+
+def import_job_refusal(job: ImportJob) -> str:
+    """Why ``import_job_claim`` did not take the job."""
+    if job.written or not job.file:
+        return _("This file has been imported already: upload it again.")
+    return _("This file is being imported already: wait for it to finish.")
 
 
 def import_job_start(*, job: ImportJob, actor=None) -> ImportJob:

@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView
 
@@ -18,7 +17,9 @@ from crm.imports.engine import check_columns
 from crm.imports.forms import ImportMappingForm, ImportUploadForm
 from crm.imports.jobs import (
     error_report_csv,
+    import_job_claim,
     import_job_create,
+    import_job_refusal,
     import_job_start,
     job_table,
 )
@@ -151,12 +152,17 @@ class ImportMappingView(JobMixin, FormView):
                 defaults={"columns": columns},
             )
         job = self.job
-        job.columns = columns
-        job.duplicates = form.cleaned_data["duplicates"]
-        job.keep_good_rows = bool(form.cleaned_data["keep_good_rows"])
-        job.dry_run = self.request.POST.get("action") != "run"
-        job.save(update_fields=["columns", "duplicates", "keep_good_rows", "dry_run"])
-        import_job_start(job=job, actor=self.request.user)
+        claimed = import_job_claim(
+            job=job,
+            columns=columns,
+            duplicates=form.cleaned_data["duplicates"],
+            keep_good_rows=bool(form.cleaned_data["keep_good_rows"]),
+            dry_run=self.request.POST.get("action") != "run",
+        )
+        if claimed:
+            import_job_start(job=job, actor=self.request.user)
+        else:
+            messages.error(self.request, import_job_refusal(job))
         return HttpResponseRedirect(reverse("crm:import_job", args=[job.pk]))
 
 
@@ -191,15 +197,12 @@ class ImportRunView(JobMixin, View):
 
     def post(self, request, *args, **kwargs):
         job = self.job
-        if not job.file or not job.is_finished or job.written:
-            messages.error(request, _("This file has been imported already: upload it again."))
-            return HttpResponseRedirect(reverse("crm:import_job", args=[job.pk]))
+        changes = {"dry_run": False}
         if request.POST.get("keep_good_rows"):
-            job.keep_good_rows = True
-        job.dry_run = False
-        job.status = ImportJob.Status.UPLOADED
-        job.message = ""
-        job.save(update_fields=["dry_run", "status", "keep_good_rows", "message"])
+            changes["keep_good_rows"] = True
+        if not job.is_finished or not import_job_claim(job=job, **changes):
+            messages.error(request, import_job_refusal(job))
+            return HttpResponseRedirect(reverse("crm:import_job", args=[job.pk]))
         import_job_start(job=job, actor=request.user)
         return HttpResponseRedirect(reverse("crm:import_job", args=[job.pk]))
 

@@ -827,3 +827,67 @@ def test_a_background_job_reports_in_the_language_of_the_page_that_started_it(
     )
     job = ImportJob.objects.get(company=company)
     assert [row[3] for row in job.errors] == ["Perusahaan Anda tidak memiliki sumber “Trade fair”."]
+
+
+def test_a_bad_row_matching_a_row_still_waiting_in_the_batch_is_reported_not_a_crash(company):
+    # The second row updates the first (same e-mail), which waits unwritten in the batch; its
+    # unknown source is reported with its other faults, against the row written just before.
+    data = (
+        LEAD_HEADER + "\nAnn,Lee,,ann@example.com,,,\nAnn,Lee,,ann@example.com,12,Trade fair,\n"
+    ).encode()
+    outcome = run(company, "leads", data, duplicates="update", keep_good_rows=True)
+
+    assert outcome.created == 1 and outcome.updated == 0
+    assert {(error.row, error.column) for error in outcome.errors} == {
+        (3, "Source"),
+        (3, "Phone"),
+    }
+    assert list(Lead.objects.filter(company=company).values_list("email", flat=True)) == [
+        "ann@example.com"
+    ]
+
+
+def test_a_job_that_stops_on_an_unexpected_error_is_failed_not_running_for_ever(
+    member_client, company, media, monkeypatch
+):
+    from crm.imports import jobs
+
+    def broken(**kwargs):
+        raise LookupError("a bug of ours")
+
+    monkeypatch.setattr(jobs, "run_import", broken)
+    job_url = _dry_run_with_a_bad_row(member_client)
+
+    job = ImportJob.objects.get(company=company)
+    assert job.status == ImportJob.Status.FAILED and job.file
+    html = member_client.get(job_url).content.decode()
+    assert "stopped on an unexpected error and wrote nothing" in html
+    assert not Lead.objects.filter(company=company).exists()
+
+
+def test_a_second_run_of_the_same_job_is_refused_while_it_runs_or_once_written(
+    member_client, company, media
+):
+    # Two requests at once (a double click, two tabs): the second finds the job taken.
+    job_url = _dry_run_with_a_bad_row(member_client)
+    job = ImportJob.objects.get(company=company)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    response = member_client.post(
+        reverse("crm:import_run", args=[job.pk]), {"keep_good_rows": "1"}, follow=True
+    )
+    assert (
+        "This file is being imported already: wait for it to finish." in response.content.decode()
+    )
+    response = member_client.post(
+        reverse("crm:import_mapping", args=[job.pk]),
+        {"column_0": "last_name", "column_1": "email", "duplicates": "skip", "action": "run"},
+        follow=True,
+    )
+    assert "being imported already" in response.content.decode()
+    assert not Lead.objects.filter(company=company).exists()
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE)
+    member_client.post(reverse("crm:import_run", args=[job.pk]), {"keep_good_rows": "1"})
+    member_client.post(reverse("crm:import_run", args=[job.pk]), {"keep_good_rows": "1"})
+    assert Lead.objects.filter(company=company).count() == 1
+    assert member_client.get(job_url).status_code == 200
