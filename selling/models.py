@@ -84,7 +84,9 @@ class SellingDocument(KeepsStoredNames, Versioned, CompanyOwned):
         default=Decimal("0"),
         validators=PERCENT_VALIDATORS,
     )
-    discount_rule = models.CharField(_("discount rule"), max_length=200, blank=True)
+    # The sentences are as long as the names in them (a group's name is up to 100 characters,
+    # and Indonesian says it at length): text, not a bounded column.
+    discount_rule = models.TextField(_("discount rule"), blank=True)
     # The customer group whose price list gives the unit prices of new lines (none: the catalog),
     # and the sentence that says so on the document.
     price_group = models.ForeignKey(
@@ -95,7 +97,7 @@ class SellingDocument(KeepsStoredNames, Versioned, CompanyOwned):
         related_name="+",
         verbose_name=_("price list of group"),
     )
-    price_rule = models.CharField(_("price rule"), max_length=200, blank=True)
+    price_rule = models.TextField(_("price rule"), blank=True)
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"),
         default=DEFAULT_PAYMENT_TERMS_DAYS,

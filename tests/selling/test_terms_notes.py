@@ -113,3 +113,29 @@ def test_a_note_no_wording_matches_is_shown_as_stored(member_client, customer):
 
     page = read(member_client, quotation.get_absolute_url(), "id")
     assert "Agreed by phone with Ben." in page
+
+
+def test_a_group_with_a_long_name_prices_documents_in_either_language(
+    member_client, company, business_type
+):
+    # A group's name may be 100 characters; the sentences that name it, in Indonesian and with
+    # the type's discount beside the group's, run far beyond 200.
+    name = "Koperasi Pedagang Grosir dan Eceran Nusantara Raya Bagian Timur, Wilayah Maluku Utara"
+    business_type.discount_percent = Decimal("5")
+    business_type.save()
+    group = CustomerGroupFactory(company=company, name=name, discount_percent=Decimal("10"))
+    lamp = ProductFactory(company=company, name="Lamp", unit_price=Decimal("40.00"))
+    product_price_set(group=group, product=lamp, unit_price=Decimal("35.00"))
+    buyer = CustomerFactory(
+        company=company, name="Toko Sinar", customer_type=business_type, customer_group=group
+    )
+
+    for language in ("id", "en"):
+        with translation.override(language):
+            quotation = services.quotation_create(customer=buyer, actor=None)
+            order = services.order_create(customer=buyer, actor=None)
+        for document in (quotation, order):
+            document.refresh_from_db()
+            assert name in document.discount_rule and name in document.price_rule
+            assert len(document.price_rule) > 200 or language == "en"
+            assert f"“{name}”" in read(member_client, document.get_absolute_url(), language)
