@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
+from crm.ui.export import FORMULA_STARTS
 
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
 DELIMITERS = (",", ";", "\t", "|")
@@ -60,9 +61,12 @@ class Table:
         for row in self._source():
             # A row is blank when every cell is, i.e. when the cells joined are: one C call
             # per row instead of a generator over its cells (an import reads a million rows).
-            if not strip("".join(row)):
+            joined = "".join(row)
+            if not strip(joined):
                 continue  # blank lines at the end of a spreadsheet's export
             cells = list(map(strip, row[:width]))
+            if "'" in joined:
+                cells = [_unescaped(cell) for cell in cells]
             if len(cells) < width:
                 cells += [""] * (width - len(cells))
             yield cells
@@ -87,6 +91,16 @@ class Table:
             if len(out) == n:
                 break
         return out
+
+
+def _unescaped(cell: str) -> str:
+    """A cell as it was before a CSV export made it plain text: the apostrophe that the export
+    puts before text a spreadsheet would run as a formula (``crm.ui.export.escape_csv_text``:
+    every phone number, "+4930…") is not part of the value, so a list exported and imported
+    again reads the same."""
+    if cell[:1] == "'" and cell[1:2] and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 def detect_encoding(data: bytes) -> str:

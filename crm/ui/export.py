@@ -85,7 +85,7 @@ def _field_at(model: type[models.Model], path: str) -> models.Field | None:
         if model is None:
             return None
         try:
-            field = model._meta.get_field(name)
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
         except Exception:  # an annotation, not a field
             return None
         model = field.related_model
