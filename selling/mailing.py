@@ -449,9 +449,10 @@ def outbound_email_deliver(*, outbound: OutboundEmail, actor) -> OutboundEmail:
     """Make the attempt a stored e-mail describes (the request now; a job could later).
 
     Sent once: a row already sent is returned as it is. In one transaction: a draft quotation
-    is marked sent, the PDF made from the document as it now is, the message handed to the mail
-    backend, the row marked sent and the timeline written. Anything failing rolls that back and
-    the row keeps the error instead."""
+    is marked sent, the PDF made from the document as it now is, the row marked sent and the
+    timeline written, and last the message handed to the mail backend. Anything failing rolls
+    that back and the row keeps the error instead; a message the backend took is never recorded
+    as failed."""
     try:
         with transaction.atomic():
             locked = (
@@ -476,12 +477,14 @@ def outbound_email_deliver(*, outbound: OutboundEmail, actor) -> OutboundEmail:
                 reply_to=[actor.email] if getattr(actor, "email", "") else None,
             )
             message.attach(locked.attachment_name, document_pdf(document), "application/pdf")
-            message.send(fail_silently=False)
             locked.status = OutboundEmail.Status.SENT
             locked.error = ""
             locked.attempted_at = timezone.now()
             locked.save(update_fields=["status", "error", "attempted_at"])
             log_sent(document, locked, actor=actor)
+            # Last: once the message is out nothing else may fail and undo the record of it
+            # (which would send a second copy on "Try again"); a refusal undoes the record.
+            message.send(fail_silently=False)
             return locked
     except DomainError as error:
         reason = error.message

@@ -407,3 +407,26 @@ def test_without_weasyprint_the_page_says_so_and_sends_nothing(
     response = seller_client.post(email_url(quotation), form_data(contact=ada.pk))
     assert response.status_code == 200
     assert mail.outbox == [] and not OutboundEmail.objects.exists()
+
+
+def test_a_failure_before_the_message_goes_sends_nothing_and_a_sent_message_stays_sent(
+    seller_client, quotation, ada, monkeypatch
+):
+    # The message is handed to the mail server last: a failure while recording the send (here
+    # the timeline) leaves no e-mail out that the CRM calls failed and would send again.
+    from selling import mailing
+
+    def broken_log(*args, **kwargs):
+        raise RuntimeError("the timeline is down")
+
+    monkeypatch.setattr(mailing, "log_sent", broken_log)
+    seller_client.post(email_url(quotation), form_data(contact=ada.pk))
+    assert mail.outbox == []
+    assert OutboundEmail.objects.get().status == "failed"
+    quotation.refresh_from_db()
+    assert quotation.status == QS.DRAFT
+
+    monkeypatch.undo()
+    seller_client.post(email_url(quotation), form_data(contact=ada.pk))
+    assert len(mail.outbox) == 1
+    assert [e.status for e in OutboundEmail.objects.order_by("pk")] == ["failed", "sent"]
