@@ -1,12 +1,12 @@
 """Demo addresses and contacts, linked to the company and to any other owner rows that exist."""
 
 import random
-import unicodedata
 
 from addressbook import services
 from addressbook.models import Address, AddressLink
 from addressbook.owners import COMPANY_LABEL, owner_models
 from crm.models import Company
+from crm.sample.demo_values import email_local_part, region_phone
 
 ADDRESSES = [
     {
@@ -85,15 +85,16 @@ ADDRESSES = [
     },
 ]
 
+# first name, last name, job title, role, the country their phone number is in
 CONTACTS = [
-    ("Anna", "Schmidt", "Head of Purchasing", "Purchasing"),
-    ("Louis", "Martin", "Accountant", "Accounts payable"),
-    ("Emma", "Johnson", "Office Manager", "Reception"),
-    ("Pieter", "de Vries", "Logistics Lead", "Deliveries"),
-    ("Giulia", "Rossi", "CEO", "Decision maker"),
-    ("Carlos", "García", "Sales Director", "Sales"),
-    ("Siti", "Rahayu", "Procurement Officer", "Purchasing"),
-    ("Jonas", "Huber", "IT Administrator", "Technical contact"),
+    ("Anna", "Schmidt", "Head of Purchasing", "Purchasing", "DE"),
+    ("Louis", "Martin", "Accountant", "Accounts payable", "FR"),
+    ("Emma", "Johnson", "Office Manager", "Reception", "GB"),
+    ("Pieter", "de Vries", "Logistics Lead", "Deliveries", "NL"),
+    ("Giulia", "Rossi", "CEO", "Decision maker", "IT"),
+    ("Carlos", "García", "Sales Director", "Sales", "ES"),
+    ("Siti", "Rahayu", "Procurement Officer", "Purchasing", "ID"),
+    ("Jonas", "Huber", "IT Administrator", "Technical contact", "AT"),
 ]
 
 
@@ -104,17 +105,15 @@ def seed_addressbook(company: Company, rnd: random.Random) -> None:
         services.address_create(company=company, fields=fields, actor=None) for fields in ADDRESSES
     ]
     contacts = []
-    for first, last, title, role in CONTACTS:
-        name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore")
-        slug = name.decode().lower().replace(" ", "")
+    for first, last, title, role, region in CONTACTS:
         contact = services.contact_create(
             company=company,
             fields={
                 "first_name": first,
                 "last_name": last,
                 "job_title": title,
-                "email": f"{slug}@example.com",
-                "phone": f"+4930{rnd.randint(2000000, 9999999)}",
+                "email": f"{email_local_part(first, last)}@example.com",
+                "phone": region_phone(region, rnd.randint(2000000, 9999999)),
             },
             actor=None,
         )

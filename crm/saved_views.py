@@ -30,8 +30,9 @@ from crm.errors import DomainError
 from crm.models import Company, Membership, SavedView
 from crm.ui.choices import CACHE_SECONDS, lists_cache_key
 
-# Where the list is, not what it shows: never part of a saved view.
-NOT_SAVED = frozenset({"page", "export", "csrfmiddlewaretoken"})
+# Where the list is, not what it shows: never part of a saved view. ``remember`` is the owner
+# toggle's mark (crm.views.mixins.MyRecordsMixin): opening a view shows its scope, keeps none.
+NOT_SAVED = frozenset({"page", "export", "csrfmiddlewaretoken", "remember"})
 QUERY_MAX_LENGTH = SavedView._meta.get_field("query").max_length
 NAME_MAX_LENGTH = SavedView._meta.get_field("name").max_length
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from addressbook import services as addressbook_services
 from addressbook.models import Address, Contact, ContactLink
 from crm.models import Company, Product, Salesperson
+from crm.sample.demo_values import email_domain_label, region_phone
 from crm.services import product_save
 from customers import balance, services
 from customers.models import (
@@ -45,16 +46,16 @@ BUNDLE = (
     Decimal("1690.00"),
 )
 
-# name, business?, parent (index into this list or None), group name
+# name, business?, parent (index into this list or None), group name, the country of its phone
 DIRECT = [
-    ("Nordlicht Holding AG", True, None, "Wholesale"),
-    ("Nordlicht Retail GmbH", True, 0, "Wholesale"),
-    ("Nordlicht Online GmbH", True, 0, "Wholesale"),
-    ("Café Amsel", True, None, "Standard"),
-    ("Greta Lorenz", False, None, "Standard"),
-    ("Studio Hartmann", True, None, "VIP"),
-    ("Pieter de Vries", False, None, "Standard"),
-    ("Hotel Seeblick KG", True, None, "VIP"),
+    ("Nordlicht Holding AG", True, None, "Wholesale", "DE"),
+    ("Nordlicht Retail GmbH", True, 0, "Wholesale", "DE"),
+    ("Nordlicht Online GmbH", True, 0, "Wholesale", "DE"),
+    ("Café Amsel", True, None, "Standard", "DE"),
+    ("Greta Lorenz", False, None, "Standard", "DE"),
+    ("Studio Hartmann", True, None, "VIP", "DE"),
+    ("Pieter de Vries", False, None, "Standard", "NL"),
+    ("Hotel Seeblick KG", True, None, "VIP", "AT"),
 ]
 
 
@@ -100,8 +101,8 @@ def seed_customers(company: Company, rnd: random.Random) -> None:
         )
 
     made: list[Customer] = []
-    for index, (name, is_business, parent, group) in enumerate(DIRECT):
-        domain = "".join(ch for ch in name.split()[0].lower() if ch.isascii() and ch.isalnum())
+    for index, (name, is_business, parent, group, region) in enumerate(DIRECT):
+        domain = email_domain_label(name)
         customer = services.customer_save(
             customer=Customer(
                 company=company,
@@ -109,7 +110,7 @@ def seed_customers(company: Company, rnd: random.Random) -> None:
                 customer_type=business if is_business else private,
                 customer_group=groups.get(group),
                 email=f"info@{domain}.example.com",
-                phone=f"+4940{rnd.randint(2000000, 9999999)}",
+                phone=region_phone(region, rnd.randint(2000000, 9999999)),
                 parent=made[parent] if parent is not None else None,
                 salesperson=sellers[index % len(sellers)] if sellers else None,
                 internal_information="Pays reliably; prefers invoices by e-mail."

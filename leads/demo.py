@@ -4,7 +4,6 @@ few more opportunities, so that every stage of the pipeline has some, each with 
 from __future__ import annotations
 
 import random
-import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from addressbook import services as addressbook_services
 from addressbook.models import Address, AddressLink, Contact
 from crm.audit import history_model
 from crm.models import Company, Product, SalesPartner, Salesperson, SystemEvent
+from crm.sample.demo_values import email_domain_label, email_local_part, region_phone
 from leads import services
 from leads.models import (
     Lead,
@@ -53,37 +53,38 @@ RECENT_CONVERSIONS = frozenset({0, 1, 4})
 # How far back a recent conversion's lead may have come in, at most: well inside 30 days.
 RECENT_DAYS = 21
 
+# (first name, last name, organization, the country of their phone number)
 PEOPLE = [
-    ("Lena", "Krüger", "Krüger Bäckerei GmbH"),
-    ("Tom", "Baker", "Baker & Sons Ltd"),
-    ("Sofia", "Moretti", "Moretti Arredamenti"),
-    ("Jan", "Jansen", "Jansen Logistiek BV"),
-    ("Claire", "Dubois", "Atelier Dubois"),
-    ("Marek", "Nowak", "Nowak Budownictwo"),
-    ("Ines", "Ferreira", "Ferreira Vinhos"),
-    ("Oliver", "Hughes", ""),
-    ("Ayu", "Lestari", "PT Lestari Makmur"),
-    ("Felix", "Wagner", "Wagner Maschinenbau AG"),
-    ("Hanna", "Lindqvist", "Lindqvist Design AB"),
-    ("Pablo", "Ruiz", "Ruiz Hostelería SL"),
-    ("Mia", "Schneider", ""),
-    ("Lucas", "Bernard", "Bernard Transports"),
-    ("Eva", "Horvat", "Horvat d.o.o."),
-    ("Noah", "Fischer", "Fischer Elektro"),
-    ("Zoe", "Clarke", "Clarke Consulting"),
-    ("Budi", "Santoso", "CV Santoso Jaya"),
-    ("Ana", "Kovač", ""),
-    ("David", "Weber", "Weber Gastro GmbH"),
-    ("Laura", "Bianchi", "Bianchi Ottica"),
-    ("Max", "Hofmann", "Hofmann Kliniken"),
-    ("Nora", "Berg", "Berg Eiendom AS"),
-    ("Sam", "Taylor", "Taylor Print Shop"),
-    ("Elif", "Yılmaz", "Yılmaz Tekstil"),
-    ("Paul", "Meyer", ""),
-    ("Julia", "Zimmermann", "Zimmermann Reisen"),
-    ("Hugo", "Laurent", "Laurent Immobilier"),
-    ("Maja", "Novak", "Novak Studio"),
-    ("Ben", "Richter", "Richter Sanitär"),
+    ("Lena", "Krüger", "Krüger Bäckerei GmbH", "DE"),
+    ("Tom", "Baker", "Baker & Sons Ltd", "GB"),
+    ("Sofia", "Moretti", "Moretti Arredamenti", "IT"),
+    ("Jan", "Jansen", "Jansen Logistiek BV", "NL"),
+    ("Claire", "Dubois", "Atelier Dubois", "FR"),
+    ("Marek", "Nowak", "Nowak Budownictwo", "PL"),
+    ("Ines", "Ferreira", "Ferreira Vinhos", "PT"),
+    ("Oliver", "Hughes", "", "GB"),
+    ("Ayu", "Lestari", "PT Lestari Makmur", "ID"),
+    ("Felix", "Wagner", "Wagner Maschinenbau AG", "DE"),
+    ("Hanna", "Lindqvist", "Lindqvist Design AB", "SE"),
+    ("Pablo", "Ruiz", "Ruiz Hostelería SL", "ES"),
+    ("Mia", "Schneider", "", "DE"),
+    ("Lucas", "Bernard", "Bernard Transports", "FR"),
+    ("Eva", "Horvat", "Horvat d.o.o.", "HR"),
+    ("Noah", "Fischer", "Fischer Elektro", "DE"),
+    ("Zoe", "Clarke", "Clarke Consulting", "GB"),
+    ("Budi", "Santoso", "CV Santoso Jaya", "ID"),
+    ("Ana", "Kovač", "", "HR"),
+    ("David", "Weber", "Weber Gastro GmbH", "DE"),
+    ("Laura", "Bianchi", "Bianchi Ottica", "IT"),
+    ("Max", "Hofmann", "Hofmann Kliniken", "DE"),
+    ("Nora", "Berg", "Berg Eiendom AS", "NO"),
+    ("Sam", "Taylor", "Taylor Print Shop", "US"),
+    ("Elif", "Yılmaz", "Yılmaz Tekstil", "TR"),
+    ("Paul", "Meyer", "", "DE"),
+    ("Julia", "Zimmermann", "Zimmermann Reisen", "DE"),
+    ("Hugo", "Laurent", "Laurent Immobilier", "FR"),
+    ("Maja", "Novak", "Novak Studio", "SI"),
+    ("Ben", "Richter", "Richter Sanitär", "DE"),
 ]
 
 
@@ -126,17 +127,16 @@ def seed_leads(company: Company, rnd: random.Random) -> None:
     statuses += [Lead.Status.LOST] * 4
     now = timezone.now()
     leads = []
-    for index, (first, last, organization) in enumerate(PEOPLE):
-        domain = (organization or f"{first}{last}").split()[0].lower()
-        domain = "".join(ch for ch in domain if ch.isascii() and ch.isalnum()) or "example"
+    for index, (first, last, organization, region) in enumerate(PEOPLE):
+        domain = email_domain_label(organization or f"{first}{last}")
         lead = services.lead_save(
             lead=Lead(
                 company=company,
                 first_name=first,
                 last_name=last,
                 organization_name=organization,
-                email=f"{''.join(c for c in first.lower() if c.isascii())}@{domain}.example.com",
-                phone=f"+4930{rnd.randint(2000000, 9999999)}",
+                email=f"{email_local_part(first, last)}@{domain}.example.com",
+                phone=region_phone(region, rnd.randint(2000000, 9999999)),
                 source=rnd.choice(sources),
                 salesperson=sellers[index % len(sellers)] if sellers else None,
                 sales_partner=rnd.choice(partners) if partners and index % 3 == 0 else None,
@@ -215,7 +215,6 @@ def _contact_person(
 ) -> None:
     """The opportunity's own contact person (no random draw: the seeders after this one draw
     the same numbers as before)."""
-    local = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
     addressbook_services.contact_create_and_link(
         company=company,
         owner=opportunity,
@@ -223,7 +222,7 @@ def _contact_person(
             "first_name": first,
             "last_name": last,
             "job_title": job_title,
-            "email": f"{local.lower()}@example.com",
+            "email": f"{email_local_part(first, last)}@example.com",
         },
         role="Decision maker",
         is_primary=True,

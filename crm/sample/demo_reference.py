@@ -10,9 +10,9 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.utils.text import slugify
 
 from crm.models import Company, IndividualPartner, OrganizationPartner, Product, Salesperson
+from crm.sample.demo_values import email_local_part, region_phone
 from crm.services import partner_save, product_save, salesperson_save
 
 # (name, demo username or None, manager name or None); managers come before their team.
@@ -34,20 +34,34 @@ STAND_INS = {
     "Sam Seller": "Sara Lindgren",
 }
 
+# (first name, last name, commission rate, the country of their phone number)
 INDIVIDUALS = [
-    ("Hannah", "Berg", Decimal("7.50")),
-    ("Kofi", "Mensah", Decimal("5.00")),
-    ("Sofia", "Marino", Decimal("10.00")),
-    ("Jonas", "Lindqvist", Decimal("6.00")),
-    ("Aiko", "Tanaka", Decimal("8.00")),
+    ("Hannah", "Berg", Decimal("7.50"), "NO"),
+    ("Kofi", "Mensah", Decimal("5.00"), "GH"),
+    ("Sofia", "Marino", Decimal("10.00"), "IT"),
+    ("Jonas", "Lindqvist", Decimal("6.00"), "SE"),
+    ("Aiko", "Tanaka", Decimal("8.00"), "JP"),
 ]
 
+# (name, tax id, website, commission rate, the country of its phone number)
 ORGANIZATIONS = [
-    ("Brightline Consulting GmbH", "DE811223344", "https://brightline.example.com", "12.00"),
-    ("Harbor & Co. Resellers", "NL003344556B01", "https://harbor.example.com", "15.00"),
-    ("Summit IT Partners Ltd", "GB123456789", "https://summit-it.example.com", "10.00"),
-    ("PT Nusantara Distribusi", "01.234.567.8-901.000", "https://nusantara.example.com", "9.50"),
-    ("Alpine Office Solutions AG", "CHE-123.456.789", "https://alpine-office.example.com", "8.00"),
+    ("Brightline Consulting GmbH", "DE811223344", "https://brightline.example.com", "12.00", "DE"),
+    ("Harbor & Co. Resellers", "NL003344556B01", "https://harbor.example.com", "15.00", "NL"),
+    ("Summit IT Partners Ltd", "GB123456789", "https://summit-it.example.com", "10.00", "GB"),
+    (
+        "PT Nusantara Distribusi",
+        "01.234.567.8-901.000",
+        "https://nusantara.example.com",
+        "9.50",
+        "ID",
+    ),
+    (
+        "Alpine Office Solutions AG",
+        "CHE-123.456.789",
+        "https://alpine-office.example.com",
+        "8.00",
+        "CH",
+    ),
 ]
 
 # (sku, name, description, net price, VAT rate or None for the company default)
@@ -148,7 +162,7 @@ def _seed_team(company: Company) -> None:
         if shown in existing:
             people[name] = existing[shown]
             continue
-        first = slugify(shown.split()[0])
+        first = email_local_part(shown.split()[0])
         user = users.get(username) if username else None
         if user is not None and Salesperson.objects.filter(company=company, user=user).exists():
             user = None
@@ -158,7 +172,8 @@ def _seed_team(company: Company) -> None:
                 name=shown,
                 user=user,
                 email=f"{first}@{company.slug}.example.com",
-                phone=f"+49305550{len(people) + 10:04d}",
+                # No draw from the seed's Random: the seeders after this one draw as before.
+                phone=region_phone(company.dialing_region or "DE", len(people) + 10),
                 manager=people.get(manager_name) if manager_name else None,
             )
         )
@@ -168,7 +183,7 @@ def _seed_partners(company: Company, rnd: random.Random) -> None:
     existing = set(
         IndividualPartner.objects.filter(company=company).values_list("name", flat=True)
     ) | set(OrganizationPartner.objects.filter(company=company).values_list("name", flat=True))
-    for first, last, rate in INDIVIDUALS:
+    for first, last, rate, region in INDIVIDUALS:
         name = f"{first} {last}"
         if name in existing:
             continue
@@ -177,12 +192,12 @@ def _seed_partners(company: Company, rnd: random.Random) -> None:
                 company=company,
                 first_name=first,
                 last_name=last,
-                email=f"{first.lower()}.{last.lower()}@partners.example.com",
-                phone=f"+49171{rnd.randint(2000000, 9999999)}",
+                email=f"{email_local_part(first, last)}@partners.example.com",
+                phone=region_phone(region, rnd.randint(2000000, 9999999)),
                 commission_rate=rate,
             )
         )
-    for index, (org, tax_id, website, rate) in enumerate(ORGANIZATIONS):
+    for index, (org, tax_id, website, rate, region) in enumerate(ORGANIZATIONS):
         if org in existing:
             continue
         partner_save(
@@ -192,7 +207,7 @@ def _seed_partners(company: Company, rnd: random.Random) -> None:
                 tax_id=tax_id,
                 website=website,
                 email=f"partners@{website.split('//')[1]}",
-                phone=f"+3120{rnd.randint(2000000, 9999999)}",
+                phone=region_phone(region, rnd.randint(2000000, 9999999)),
                 commission_rate=Decimal(rate),
                 # One former partner, so the active filter has something to show.
                 is_active=index != len(ORGANIZATIONS) - 1,

@@ -195,14 +195,18 @@ class MyRecordsMixin:
     """ "Mine / Everyone" on a list of records that belong to a salesperson.
 
     ``?owner=mine`` shows the records of the user's own salesperson row, ``?owner=all`` every
-    record; the choice is remembered in the session per list. Without one, a member whose role
-    is salesperson and who has a salesperson row sees their own; managers, admins and owners see
-    everyone's. Picking a salesperson in the filters shows that person's records, whatever the
-    toggle says. Costs one query (the user's salesperson row), however many rows are shown.
+    record. The toggle's own links add ``remember=1``: that choice is remembered in the session
+    per list. A scope that comes in any other link (a dashboard figure's, a search result's, a
+    saved view's) shows that visit only, so a user who works on "Mine" finds it again the next
+    time they open the list. Without either, a member whose role is salesperson and who has a
+    salesperson row sees their own; managers, admins and owners see everyone's. Picking a
+    salesperson in the filters shows that person's records, whatever the toggle says. Costs one
+    query (the user's salesperson row), however many rows are shown.
     """
 
     owner_param = "owner"
     owner_choices = ("mine", "all")
+    remember_param = "remember"
 
     @cached_property
     def my_salesperson_id(self) -> int | None:
@@ -224,7 +228,8 @@ class MyRecordsMixin:
         session = self.request.session
         requested = self.request.GET.get(self.owner_param)
         if requested in self.owner_choices:
-            if session.get(self.owner_session_key()) != requested:
+            remember = self.request.GET.get(self.remember_param) == "1"
+            if remember and session.get(self.owner_session_key()) != requested:
                 session[self.owner_session_key()] = requested
             choice = requested
         else:
@@ -249,7 +254,7 @@ class MyRecordsMixin:
         context = super().get_context_data(**kwargs)
         context["owner_toggle"] = self.my_salesperson_id is not None
         context["owner_choice"] = self.owner_choice
-        ignored = {"page", "sort", COLS_PARAM, self.owner_param}
+        ignored = {"page", "sort", COLS_PARAM, self.owner_param, self.remember_param}
         context["is_filtered"] = any(
             value for key, value in self.request.GET.items() if key not in ignored
         )

@@ -2,6 +2,7 @@
 same period and the same scope (the whole company's, said in the URL), even for someone whose
 lists remember "Mine"."""
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -139,7 +140,7 @@ def test_each_dashboard_link_lists_as_many_rows_as_its_figure(client, company, s
     login_as(client, sales, company)
     # Sam chose "Mine" on each list before: the lists remember it.
     for name in ("leads:lead_list", "leads:opportunity_list", "customers:customer_list"):
-        client.get(reverse(name), {"owner": "mine"})
+        client.get(reverse(name), {"owner": "mine", "remember": "1"})
     html = client.get(reverse("crm:dashboard"), {"period": period}).content.decode()
     figures = linked_figures(html)
     captions = {caption.split(" (")[0] for caption, *_ in figures}
@@ -163,3 +164,44 @@ def test_the_funnels_customers_are_the_customers_its_leads_became(client, compan
     assert len(names) == 2
     opportunities = Opportunity.objects.filter(customer_link__isnull=False)
     assert opportunities.count() == 2  # one of them from an older lead: not in the period
+
+
+def _toggle_href(html: str, label: str) -> str:
+    """The href of the list's Mine / Everyone's toggle link named ``label``."""
+    (toggle,) = re.findall(r'<ul class="segmented owner-toggle".*?</ul>', html, re.DOTALL)
+    (href,) = re.findall(rf'<a href="([^"]*)"[^>]*>{label}</a>', toggle)
+    return href.replace("&amp;", "&")
+
+
+def test_a_dashboard_link_shows_everyones_for_that_visit_only(client, company, sales):
+    """Sam works on "Mine". A dashboard figure opens the lead list on everyone's leads; the next
+    time Sam opens the list from the menu it is on "Mine" again."""
+    login_as(client, sales, company)
+    leads = reverse("leads:lead_list")
+    mine = client.get(leads + _toggle_href(client.get(leads).content.decode(), "Mine"))
+    assert mine.context["owner_choice"] == "mine"
+    html = client.get(reverse("crm:dashboard"), {"period": "30d"}).content.decode()
+    (href,) = {h for _c, label, h, _n in linked_figures(html) if label == "Leads"}
+    assert urlsplit(href).path == leads and "owner=all" in href
+    linked = client.get(href)
+    assert 'aria-current="true">Everyone' in linked.content.decode()
+    assert linked.context["paginator"].count > len(mine.context["object_list"])
+
+    response = client.get(leads)
+    assert response.context["owner_choice"] == "mine"
+    assert 'aria-current="true">Mine' in response.content.decode()
+    assert {lead.salesperson.name for lead in response.context["object_list"]} == {"Sam Seller"}
+
+
+def test_the_users_own_toggle_is_still_remembered(client, company, sales):
+    login_as(client, sales, company)
+    leads = reverse("leads:lead_list")
+    assert client.get(leads).context["owner_choice"] == "mine"  # a salesperson starts on theirs
+    everyone = client.get(leads + _toggle_href(client.get(leads).content.decode(), "Everyone's"))
+    assert everyone.context["owner_choice"] == "all"
+    response = client.get(leads)
+    assert response.context["owner_choice"] == "all"
+    assert 'aria-current="true">Everyone' in response.content.decode()
+    # A link saying "Mine" (a saved view, say) shows Sam's for that visit; the choice stays.
+    assert client.get(leads, {"owner": "mine"}).context["owner_choice"] == "mine"
+    assert client.get(leads).context["owner_choice"] == "all"

@@ -362,7 +362,8 @@ def test_a_salesperson_starts_on_their_own_customers(client, company, salesperso
     url = reverse("customers:customer_list")
     names = lambda response: [c.name for c in response.context["object_list"]]  # noqa: E731
     assert names(client.get(url)) == ["Mine Ltd"]
-    assert names(client.get(url, {"owner": "all"})) == ["Mine Ltd", "Theirs Ltd"]
+    toggled = client.get(url, {"owner": "all", "remember": "1"})  # the toggle's link
+    assert names(toggled) == ["Mine Ltd", "Theirs Ltd"]
     assert names(client.get(url)) == ["Mine Ltd", "Theirs Ltd"]  # the choice is remembered
 
 

@@ -255,7 +255,7 @@ def test_mine_shows_the_users_own_opportunities(client, company, stages, salespe
     assert cards_of(response) == [mine]
     assert response.context["showing_mine"]
     assert response.context["owner_choice"] == "mine"
-    assert '?owner=mine" aria-current="true">Mine</a>' in response.content.decode()
+    assert '?owner=mine&amp;remember=1" aria-current="true">Mine</a>' in response.content.decode()
 
 
 def test_a_salesperson_starts_on_their_own_opportunities(seller_client, company, stages):
@@ -268,9 +268,9 @@ def test_a_salesperson_starts_on_their_own_opportunities(seller_client, company,
     assert response.context["owner_choice"] == "mine"
     assert response.context["selected_salesperson"] == own
 
-    response = seller_client.get(BOARD, {"owner": "all"})
+    response = seller_client.get(BOARD, {"owner": "all", "remember": "1"})  # the toggle's link
     assert set(cards_of(response)) == {mine, theirs}
-    assert '?owner=all" aria-current="true">Everyone' in response.content.decode()
+    assert '?owner=all&amp;remember=1" aria-current="true">Everyone' in response.content.decode()
     # Remembered for the board...
     assert set(cards_of(seller_client.get(BOARD))) == {mine, theirs}
     # ...and apart from the opportunity list, which keeps its own choice.

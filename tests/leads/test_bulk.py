@@ -258,7 +258,7 @@ def test_a_salesperson_sees_their_own_leads_first(seller_client, company, salesp
     assert response.context["owner_choice"] == "mine"
     assert 'aria-current="true">Mine</a>' in response.content.decode()
 
-    response = seller_client.get(LEADS, {"owner": "all"})
+    response = seller_client.get(LEADS, {"owner": "all", "remember": "1"})  # the toggle's link
     assert len(response.context["object_list"]) == 3
     # Remembered for this list...
     assert len(seller_client.get(LEADS).context["object_list"]) == 3
