@@ -40,7 +40,7 @@ from customers.models import (
     payment_terms_label,
 )
 from leads.models import Lead, Opportunity, OpportunityStage, WishListItem
-from leads.services import wish_list_amount
+from leads.wish_pricing import price_wish_list
 
 # Direct children the hierarchy section lists a page at a time (a parent may have thousands).
 CHILDREN_PER_PAGE = 25
@@ -356,8 +356,8 @@ def customer_overview(*, customer: Customer) -> dict:
             (o.expected_amount for o in opportunities if o.stage.kind == "open"),
             start=0,
         ),
-        "wish_list": wish_list,
-        "wish_list_total": wish_list_amount(wish_list),
+        # At the customer's prices: what a quotation made from it would say.
+        "wish_list": price_wish_list(party=customer, items=wish_list),
     }
 
 

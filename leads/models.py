@@ -714,10 +714,6 @@ class WishListItem(CompanyOwned):
         owner = self.lead if self.lead_id else self.opportunity
         return owner.get_absolute_url()
 
-    @property
-    def net_amount(self) -> Decimal:
-        return (self.product.unit_price * self.quantity).quantize(Decimal("0.01"))
-
 
 class OpportunityStageChange(CompanyOwned):
     """One step of an opportunity through the pipeline: where it came from, where it went, when.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import router, transaction
 from django.db.models import OuterRef, ProtectedError, Q, RestrictedError, Subquery
@@ -27,8 +27,7 @@ from leads.models import (
     OpportunityStageChange,
     WishListItem,
 )
-
-CENT = Decimal("0.01")
+from leads.wish_pricing import catalog_priced, price_wish_list
 
 
 def _validated_save(instance):
@@ -110,14 +109,10 @@ def stage_stays_close(*, company_id: int, opportunity_ids) -> int:
 
 
 def wish_list_amount(items) -> Decimal:
-    """Net price × quantity per line, each rounded half up to cents, summed."""
-    return sum(
-        (
-            (item.product.unit_price * item.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-            for item in items
-        ),
-        Decimal("0.00"),
-    )
+    """Catalog price × quantity per line, each rounded half up to cents, summed: what the items
+    are worth before any party's price list or discount (``wish_pricing.price_wish_list`` prices
+    them for a party)."""
+    return catalog_priced(list(items)).total
 
 
 @transaction.atomic
@@ -390,7 +385,8 @@ def lead_convert_to_opportunity(
         title=(title or "").strip() or str(lead),
         stage=stage,
         probability=stage.probability,
-        expected_amount=wish_list_amount(items),
+        # What a quotation made from it would say, as its page shows the wish list.
+        expected_amount=price_wish_list(party=lead, items=items).total,
         salesperson_id=lead.salesperson_id,
         sales_partner_id=lead.sales_partner_id,
     )

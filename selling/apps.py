@@ -35,6 +35,12 @@ class SellingConfig(AppConfig):
 
         register_next_step(Opportunity, order=10, decide=next_steps.opportunity_next_step)
         register_next_step(Customer, order=10, decide=next_steps.customer_next_step)
+        # Wish lists on lead, opportunity and customer pages at the party's prices, as the
+        # quotation made from them would charge (leads alone knows only the catalog).
+        from leads.wish_pricing import register_wish_list_pricer
+        from selling.pricing import wish_list_priced
+
+        register_wish_list_pricer(order=10, price=wish_list_priced)
         # manage.py verify_figures: document totals and lifetime sales values.
         from django.utils.translation import gettext_lazy
 

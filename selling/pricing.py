@@ -28,6 +28,9 @@ The rules (DESIGN.md "Money"):
 - What the portal's catalog shows and what a portal request's opportunity is worth come from
   here too (``party_price``, ``wish_list_net``), so the customer, the pipeline and the quotation
   made from the request agree. The catalog's list price is the catalog's, never the group's.
+- The wish list on a lead's, an opportunity's and a customer's page is priced here as well
+  (``wish_list_priced``, registered with ``leads.wish_pricing``): the unit prices, line amounts
+  and total a quotation made from it would carry, and the rules that gave them.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
+from crm.errors import DomainError
 from crm.models import Product
 from crm.money import ZERO, round_money
 from customers.models import (
@@ -46,9 +50,10 @@ from customers.models import (
     CustomerLink,
     GroupPrice,
 )
-from customers.selectors import Buyer
+from customers.selectors import Buyer, customer_link_for
 from customers.services import proposed_customer
-from leads.models import Opportunity
+from leads.models import Lead, Opportunity
+from leads.wish_pricing import PricedWish, PricedWishList
 from selling.terms_notes import discount_rule_text, price_rule_text
 
 HUNDRED = Decimal("100")
@@ -142,12 +147,16 @@ def buyer_for(*, customer: Customer | None = None, opportunity: Opportunity | No
             customer_group=customer.customer_group,
         )
     if opportunity is not None:
-        # Not a customer yet: priced as the customer it would become, which has no group.
-        proposal = proposed_customer(opportunity=opportunity)
-        return Buyer(
-            name=str(opportunity), customer_type=proposal.customer_type, customer_group=None
-        )
+        return _prospect(opportunity=opportunity)
     raise ValueError("a document's party is a customer or an opportunity")
+
+
+def _prospect(*, lead: Lead | None = None, opportunity: Opportunity | None = None) -> Buyer:
+    """Not a customer yet: priced as the customer it would become, which has no group."""
+    proposal = proposed_customer(lead=lead, opportunity=opportunity)
+    return Buyer(
+        name=str(opportunity or lead), customer_type=proposal.customer_type, customer_group=None
+    )
 
 
 def document_buyer(document) -> Buyer:
@@ -269,6 +278,63 @@ def customer_wish_list_net(*, customer: Customer, lines: Iterable) -> Decimal:
     they are now: the expected amount of the opportunity a portal request opens."""
     return wish_list_net(
         ((line.product, line.quantity) for line in lines), terms_for(customer=customer)
+    )
+
+
+def _wish_list_buyer(party) -> Buyer | None:
+    """Who a quotation made from ``party``'s wish list would be for, as ``quotation_create``
+    finds it: a customer as it is; an opportunity's customer if it has one; a lead as the
+    customer its opportunity would become (no group yet). None where no quotation could say
+    (a company without customer types yet): the catalog prices it."""
+    try:
+        if isinstance(party, Customer):
+            return buyer_for(customer=party)
+        if isinstance(party, Opportunity):
+            # The page has read (or will read) the opportunity's customer link: reuse it, and
+            # read the customer's type and group only when there is a customer.
+            link = customer_link_for(party)
+            if link is None:
+                return _prospect(opportunity=party)
+            customer = Customer.objects.select_related("customer_type", "customer_group").get(
+                company=party.company_id, pk=link.customer_id
+            )
+            return buyer_for(customer=customer)
+        if isinstance(party, Lead):
+            return _prospect(lead=party)
+    except DomainError:
+        return None
+    return None
+
+
+def wish_list_priced(party, items) -> PricedWishList | None:
+    """``party``'s wish-list ``items`` (products loaded) priced as new quotation lines for the
+    party: its terms and its group's price list, a fixed number of queries for any number of
+    items. The notes say which rules moved a price off the catalog's, in the active language."""
+    buyer = _wish_list_buyer(party)
+    if buyer is None:
+        return None
+    terms = terms_for(buyer=buyer)
+    lines = []
+    for item in items:
+        amounts = new_line_amounts(item.product, item.quantity, terms)
+        lines.append(
+            PricedWish(
+                item=item,
+                unit_price=terms.unit_price(item.product),
+                list_price=item.product.unit_price,
+                discount_percent=terms.discount_percent,
+                net_amount=amounts.net,
+            )
+        )
+    notes = []
+    if any(line.off_catalog for line in lines):
+        notes.append(terms.price_rule)
+    if terms.discount_percent:
+        notes.append(terms.discount_rule)
+    return PricedWishList(
+        lines=tuple(lines),
+        total=sum((line.net_amount for line in lines), ZERO),
+        notes=tuple(notes),
     )
 
 

@@ -34,6 +34,7 @@ from leads.models import Lead, Opportunity, WishListItem
 from leads.next_steps import lead_opportunity
 from leads.selectors import has_wish_list, wish_list_of
 from leads.tables import lead_table
+from leads.wish_pricing import price_wish_list
 
 
 def _assign_lead(lead, *, actor, salesperson):
@@ -156,8 +157,7 @@ class LeadDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMix
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lead = self.object
-        context["wish_list"] = wish_list_of(lead)
-        context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
+        context["wish_list"] = price_wish_list(party=lead, items=wish_list_of(lead))
         context["opportunity"] = lead_opportunity(lead)
         context["can_edit_wish_list"] = context["can_edit"] and lead.status != Lead.Status.CONVERTED
         company = self.request.company

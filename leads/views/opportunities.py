@@ -24,6 +24,7 @@ from leads.forms import (
 from leads.models import Opportunity
 from leads.tables import opportunity_table
 from leads.views.leads import RecordDeleteView
+from leads.wish_pricing import price_wish_list
 
 
 def _assign_opportunity(opportunity, *, actor, salesperson):
@@ -147,8 +148,9 @@ class OpportunityDetailView(
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["wish_list"] = selectors.wish_list_of(self.object)
-        context["wish_list_total"] = services.wish_list_amount(context["wish_list"])
+        context["wish_list"] = price_wish_list(
+            party=self.object, items=selectors.wish_list_of(self.object)
+        )
         context["stage_history"] = selectors.opportunity_stage_history(self.object)
         if context["can_edit"]:
             context.update(_opportunity_forms(self.request.company, self.object))

@@ -9,9 +9,10 @@ from playwright.sync_api import expect
 
 from crm.models import Membership
 from customers.models import CustomerType, GroupPrice
+from customers.services import customer_open_opportunity, product_price_set
 from customers.setup import customers_defaults_apply
 from leads.setup import leads_defaults_apply
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import assert_accessible, log_in, screenshot
 from tests.factories import (
     DEFAULT_PASSWORD,
     CompanyFactory,
@@ -19,6 +20,7 @@ from tests.factories import (
     CustomerGroupFactory,
     MembershipFactory,
     ProductFactory,
+    WishListItemFactory,
 )
 
 
@@ -74,3 +76,40 @@ def test_a_group_price_gives_the_quotations_price_and_the_rule_says_so(page, set
     ).to_be_visible()
     expect(page.get_by_text("14 days net")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_opportunitys_wish_list_shows_the_group_price_its_quotation_charges(page, setup):
+    company, user, group, customer, product = setup
+    with scope(company=company):
+        group.discount_percent = Decimal("10")
+        group.save()
+        product_price_set(group=group, product=product, unit_price=Decimal("80.00"))
+        opportunity = customer_open_opportunity(
+            customer=customer, actor=None, title="Chairs for the new office"
+        )
+        WishListItemFactory(
+            company=company,
+            lead=None,
+            opportunity=opportunity,
+            product=product,
+            quantity=Decimal("5"),
+        )
+    log_in(page, user.username, DEFAULT_PASSWORD)
+
+    page.goto(opportunity.get_absolute_url())
+    wishes = page.locator("section", has=page.get_by_role("heading", name="Wish list"))
+    chair = wishes.get_by_role("row", name="Office chair")
+    # 5 × 80.00 − 10 % = 360.00; the catalog's 100.00 beneath the group's price.
+    expect(chair).to_contain_text("80.00")
+    expect(chair).to_contain_text("catalog 100.00")
+    expect(chair).to_contain_text("10 %")
+    expect(wishes.locator("tfoot")).to_contain_text("360.00")
+    expect(wishes).to_contain_text("price list of customer group “Wholesale”")
+    expect(wishes).to_contain_text("10 % discount from the customer group “Wholesale”")
+    screenshot(page, "opportunity-wish-list-group-prices")
+    assert_accessible(page)
+
+    # The quotation made from it says the same total.
+    page.locator("[data-next-step]").get_by_role("button", name="New quotation").click()
+    page.wait_for_url("**/selling/quotations/*/")
+    expect(page.locator("tfoot")).to_contain_text("360.00")

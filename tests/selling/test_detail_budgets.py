@@ -19,8 +19,8 @@ from tests.factories import (
     NoteFactory,
 )
 
-# Session, user, membership; the opportunity (with whether it has a wish list: it has none here,
-# so the wish list is not read; one with items reads them, one query more), its stage history;
+# Session, user, membership; the opportunity (with whether it has a wish list: it has two items
+# here, read in one query; an empty one is not read), its stage history;
 # its quotations
 # and its orders (each with their count and the one under way: the box and the panel read them
 # once, where they read them twice and counted apart); its customer link (once, where three
@@ -29,7 +29,9 @@ from tests.factories import (
 # 14 with addresses and contacts apart and the field history, which is now read only when the
 # date of the newest change, read with the entries, says one may be among them (these records
 # were never changed; a changed one reads it: one more). Was 12 with the empty wish list read.
-OPPORTUNITY_DETAIL_QUERIES = 11
+# The wish list is priced as its quotation will be: this prospect's customer type (the one it
+# would become) gives its discount, one query (was 11 at catalog prices).
+OPPORTUNITY_DETAIL_QUERIES = 12
 # Session, user, membership; the customer, its links, balance entries, product limits,
 # hierarchy, portal users and roles, the invite form's contacts; its quotations and its orders
 # (as above); addresses and contacts (one query); the timeline's entries, their subtypes (its
@@ -82,6 +84,43 @@ def test_the_customer_page_reads_a_fixed_number_of_queries(
     many, html = _count(member_client, url)
     assert few == many <= CUSTOMER_DETAIL_QUERIES
     assert 'Sales orders <span class="muted">(13)</span>' in html
+
+
+# An opportunity of a customer in a group, measured: session, user, membership; the opportunity,
+# its wish list, its customer link (read once for the page), the customer with its type and
+# group and the group's price list (both for pricing the wish list, however long); its stage
+# history, quotations, orders, addresses and contacts, timeline entries and subtypes; its field
+# history, twice (converting it to the customer changed it).
+GROUPED_OPPORTUNITY_DETAIL_QUERIES = 16
+
+
+def test_the_opportunity_page_prices_its_wish_list_in_a_fixed_number_of_queries(
+    company, member, member_client, opportunity
+):
+    from customers.services import product_price_set
+    from tests.factories import CustomerGroupFactory, ProductFactory, WishListItemFactory
+
+    group = CustomerGroupFactory(company=company, name="Wholesale", discount_percent=10)
+    customer = opportunity_convert_to_customer(opportunity=opportunity, actor=member)
+    Customer.objects.filter(company=company, pk=customer.pk).update(customer_group=group)
+    url = opportunity.get_absolute_url()
+
+    def add_wishes(count: int) -> None:
+        for _ in range(count):
+            product = ProductFactory(company=company)
+            product_price_set(group=group, product=product, unit_price=product.unit_price - 1)
+            WishListItemFactory(
+                company=company, lead=None, opportunity=opportunity, product=product
+            )
+
+    add_wishes(1)
+    few, html = _count(member_client, url)
+    listed = '<small class="muted">catalog '  # beneath a group's price: the catalog's
+    assert html.count(listed) == 1
+    add_wishes(12)
+    many, html = _count(member_client, url)
+    assert html.count(listed) == 13
+    assert few == many <= GROUPED_OPPORTUNITY_DETAIL_QUERIES
 
 
 # A customer converted from an opportunity (which came from a lead), under a parent: its
