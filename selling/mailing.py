@@ -366,12 +366,30 @@ def attachment_name(document: Document) -> str:
 # --- sending -------------------------------------------------------------------------------------
 
 
-def can_email(document: Document) -> bool:
-    """Whether the document may be e-mailed: not once it is rejected, expired or cancelled (the
-    paper would say so) nor a quotation that became an order."""
+def email_refusal(document: Document, *, has_lines: bool) -> str | None:
+    """Why ``document`` may not be e-mailed, or None if it may: the one rule by which
+    ``document_email_send`` refuses and the pages leave out "Send by e-mail" (they pass the
+    lines they have read already; the service asks the database). A document without lines is
+    nothing to send; one that is rejected, expired or cancelled (the paper would say so), or a
+    quotation that became an order, is not sent either."""
     if isinstance(document, Quotation):
-        return document.status in Quotation.OPEN
-    return document.status != SalesOrder.Status.CANCELLED
+        if not has_lines:
+            return _("Add at least one line before sending the quotation.")
+        is_open = document.status in Quotation.OPEN
+    else:
+        if not has_lines:
+            return _("Add at least one line before sending the order.")
+        is_open = document.status != SalesOrder.Status.CANCELLED
+    if not is_open:
+        return _("%(document)s is %(status)s: it cannot be e-mailed.") % {
+            "document": document,
+            "status": document.get_status_display().lower(),
+        }
+    return None
+
+
+def can_email(document: Document, *, has_lines: bool) -> bool:
+    return email_refusal(document, has_lines=has_lines) is None
 
 
 def _load(document: Document) -> Document:
@@ -409,11 +427,9 @@ def document_email_send(
     subject = " ".join((subject or "").split())
     if not subject:
         raise DomainError(_("The subject is empty."))
-    if not can_email(document):
-        raise DomainError(
-            _("%(document)s is %(status)s: it cannot be e-mailed.")
-            % {"document": document, "status": document.get_status_display().lower()}
-        )
+    refusal = email_refusal(document, has_lines=document.items.exists())
+    if refusal:
+        raise DomainError(refusal)
     if submission is not None:
         earlier = _submitted(document, submission)
         if earlier is not None:
@@ -463,6 +479,10 @@ def outbound_email_deliver(*, outbound: OutboundEmail, actor) -> OutboundEmail:
             if locked.status == OutboundEmail.Status.SENT:
                 return locked
             document = _load(locked.document)
+            # Checked again at the moment of sending: the lines may have gone since it was stored.
+            refusal = email_refusal(document, has_lines=document.items.exists())
+            if refusal:
+                raise DomainError(refusal)
             if isinstance(document, Quotation) and document.can_move_to(Quotation.Status.SENT):
                 services.quotation_send(quotation=document, actor=actor)
                 document = _load(document)

@@ -227,6 +227,9 @@ class Quotation(SellingDocument):
     objects = ScopedManager(company="company")
 
     history = audit_history(excluded=(*DERIVED_DOCUMENT_FIELDS, "party_names"))
+    # Every status move logs its own timeline event (``selling.services._move``), so the change
+    # history leaves the move out (crm.audit): it shows once.
+    history_told_by_events = {"status": ()}
 
     class Meta:
         ordering = ["-quotation_date", "-pk"]
@@ -379,6 +382,8 @@ class SalesOrder(SellingDocument):
     history = audit_history(
         excluded=(*DERIVED_DOCUMENT_FIELDS, "balance_applied", "balance_refunded", "party_names")
     )
+    # As the quotation's: each status move is its service's event, shown once.
+    history_told_by_events = {"status": ()}
 
     class Meta:
         ordering = ["-order_date", "-pk"]

@@ -60,7 +60,13 @@ class SalesPartner(Versioned, PolymorphicModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     is_active = models.BooleanField(_("active"), default=True)
-    notes = models.TextField(_("notes"), blank=True)
+    # "Description", as on the lead: its notes, calls and tasks are the timeline's entries, and
+    # the page shows no second "Notes" beside them. The column keeps its name (and its text).
+    notes = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What the partner is about. Notes, calls and tasks go on its timeline."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedManager(company="company", _manager_class=PolymorphicManager)

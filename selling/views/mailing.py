@@ -124,7 +124,7 @@ class DocumentEmailView(AccessQuerysetMixin, CompanyQuerysetMixin, DetailView):
             is_quotation=is_quotation,
             kind_label=_("Quotation") if is_quotation else _("Sales order"),
             pdf_problem=mailing.pdf_unavailable(),
-            can_send=mailing.can_email(document),
+            refusal=mailing.email_refusal(document, has_lines=document.items.exists()),
             marks_sent=is_quotation and document.status == Quotation.Status.DRAFT,
             emails=list(mailing.emails_of(document)[:20]),
             # A new key for each form shown: after a failure, "Try again" is a new attempt.

@@ -130,7 +130,7 @@ class OrderDetailView(AccessContextMixin, AccessQuerysetMixin, CompanyQuerysetMi
             can_confirm=may_edit and order.can_move_to(status.CONFIRMED) and held is None,
             can_fulfil=may_edit and order.can_move_to(status.FULFILLED),
             can_cancel=can_cancel,
-            can_email=may_edit and mailing.can_email(order),
+            can_email=may_edit and mailing.can_email(order, has_lines=bool(shown.lines)),
             can_pay_from_balance=can_pay,
             # The forms only where their buttons show.
             cancel_form=page_form(ReasonForm(auto_id="cancel_%s")) if can_cancel else None,

@@ -212,7 +212,9 @@ class QuotationDetailView(
             order=getattr(quotation, "sales_order", None),
             can_change=can_change,
             can_send=may_edit and quotation.can_move_to(status.SENT) and held is None,
-            can_email=may_edit and mailing.can_email(quotation) and held is None,
+            can_email=may_edit
+            and mailing.can_email(quotation, has_lines=bool(shown.lines))
+            and held is None,
             can_accept=may_convert and quotation.can_move_to(status.ACCEPTED) and held is None,
             can_reject=can_reject,
             can_revise=can_revise,

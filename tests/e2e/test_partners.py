@@ -57,6 +57,33 @@ def test_create_an_organization_partner_and_open_it(page, owner):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Brightline Consulting GmbH")
 
 
+def test_a_partners_description_is_typed_in_and_its_notes_go_on_the_timeline(page, owner):
+    log_in(page, owner.username, DEFAULT_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Partners").click()
+    page.get_by_role("link", name="Hannah Berg").click()
+    expect(page.get_by_role("heading", name="Description")).to_be_visible()
+    expect(page.get_by_role("heading", name="Notes", exact=True)).to_have_count(0)
+    expect(page.get_by_text("No description yet.")).to_be_visible()
+
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_text("Notes, calls and tasks go on its timeline.")).to_be_visible()
+    page.get_by_label("Description").fill("Brings the trade-fair leads.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Sales partner Hannah Berg was saved.")).to_be_visible()
+    description = page.locator("section", has=page.get_by_role("heading", name="Description"))
+    expect(description).to_contain_text("Brings the trade-fair leads.")
+
+    timeline = page.locator("section.timeline")
+    timeline.get_by_label("Text").fill("Agreed the commission for next year.")
+    timeline.get_by_role("button", name="Add", exact=True).click()
+    expect(
+        timeline.locator(".timeline-body", has_text="Agreed the commission for next year.")
+    ).to_be_visible()
+    expect(page.get_by_text("No notes yet")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "partner-description")
+
+
 def test_a_bad_commission_shows_a_field_error(page, owner):
     log_in(page, owner.username, DEFAULT_PASSWORD)
     page.goto("/partners/new/individual/")

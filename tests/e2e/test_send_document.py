@@ -146,3 +146,34 @@ def test_a_manager_changes_the_companys_quotation_email(page, world):
     with scope(company=company):
         draft = mailing.message_draft(Quotation.objects.select_related("company").get())
     assert draft.subject == f"Our offer {quotation.number} for Café Morgenrot"
+
+
+def test_an_empty_draft_is_not_offered_for_sending_until_it_has_a_line(page, world):
+    user, company, quotation = world
+    with scope(company=company):
+        empty = services.quotation_create(customer=quotation.customer, actor=user)
+        Quotation.objects.filter(pk=empty.pk).update(salesperson=quotation.salesperson)
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto(empty.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_contain_text(empty.number)
+    expect(page.get_by_role("link", name="Add lines").first).to_be_visible()
+    expect(page.get_by_role("link", name="Send by e-mail")).to_have_count(0)
+    assert_accessible(page)
+    shot(page, "e2e-send-empty-draft")
+
+    # Typed into the address bar, the send page says what to do and offers no form.
+    page.goto(f"/selling/quotations/{empty.pk}/email/")
+    expect(page.get_by_text("Add at least one line before sending the quotation.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send e-mail")).to_have_count(0)
+
+    page.goto(empty.get_absolute_url())
+    page.get_by_role("link", name="Add lines").first.click()
+    product = page.get_by_label("Product, line 1")
+    product.select_option(product.locator("option", has_text="Deck oven").get_attribute("value"))
+    page.get_by_label("Quantity, line 1").fill("1")
+    page.get_by_role("button", name="Save lines", exact=True).click()
+    expect(page.get_by_text(f"The lines of {empty.number} were saved.")).to_be_visible()
+    page.get_by_role("link", name="Send by e-mail").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"E-mail Quotation {empty.number}")
+    expect(page.get_by_role("button", name="Send e-mail")).to_be_visible()
+    assert mail.outbox == []

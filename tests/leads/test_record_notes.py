@@ -1,5 +1,5 @@
 """One notion of notes on a record's page: the timeline's notes. A lead's free text is its
-"Description" (as Odoo and ERPNext call it), a customer's its "Internal information"; no card
+"Description" (as Odoo and ERPNext call it), and so is a sales partner's; a customer's its "Internal information"; no card
 beside the timeline says "Notes" and stays empty after a note was added."""
 
 import re
@@ -8,7 +8,12 @@ import pytest
 from django.urls import reverse
 
 from leads.forms import LeadForm
-from tests.factories import CustomerFactory, LeadFactory, OpportunityFactory
+from tests.factories import (
+    CustomerFactory,
+    IndividualPartnerFactory,
+    LeadFactory,
+    OpportunityFactory,
+)
 
 
 def _headings(html: str) -> list[str]:
@@ -31,6 +36,7 @@ def _add_note(client, record, owner_type: str, text: str) -> str:
         (lambda company: LeadFactory(company=company), "leads.lead"),
         (lambda company: OpportunityFactory(company=company), "leads.opportunity"),
         (lambda company: CustomerFactory(company=company), "customers.customer"),
+        (lambda company: IndividualPartnerFactory(company=company), "crm.salespartner"),
     ],
 )
 def test_a_note_added_on_a_record_page_shows_and_no_notes_card_says_none(
@@ -68,3 +74,25 @@ def test_a_customers_free_text_is_its_internal_information(member_client, compan
     html = member_client.get(customer.get_absolute_url()).content.decode()
     assert "Internal information" in _headings(html)
     assert "No internal information yet." in html
+
+
+def test_a_partners_free_text_is_its_description_and_stored_notes_stay_visible(
+    member_client, company
+):
+    partner = IndividualPartnerFactory(company=company, notes="")
+    html = member_client.get(partner.get_absolute_url()).content.decode()
+    assert "Description" in _headings(html) and "Notes" not in _headings(html)
+    assert "No description yet." in html
+    # What was stored as the partner's notes before is its description now.
+    partner.notes = "Brings the trade-fair leads.\nPaid quarterly."
+    partner.save()
+    html = member_client.get(partner.get_absolute_url()).content.decode()
+    card = html[html.index('id="description-heading"') :]
+    assert "Brings the trade-fair leads.<br>Paid quarterly." in card[: card.index("</section>")]
+
+
+def test_the_partner_form_calls_it_description_and_says_where_notes_go(member_client, company):
+    partner = IndividualPartnerFactory(company=company)
+    response = member_client.get(reverse("crm:partner_update", args=[partner.pk]))
+    assert str(response.context["form"].fields["notes"].label) == "Description"
+    assert "Notes, calls and tasks go on its timeline." in response.content.decode()

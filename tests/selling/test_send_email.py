@@ -25,6 +25,7 @@ from tests.factories import (
     ProductFactory,
     SalespersonFactory,
 )
+from tests.selling.test_pages import add_lines
 
 QS = Quotation.Status
 
@@ -244,17 +245,65 @@ def test_a_refusing_mail_server_is_stored_shown_and_marks_nothing_sent(
     assert quotation.status == QS.SENT
 
 
-def test_a_quotation_the_service_refuses_to_send_is_not_mailed(
-    seller_client, company, customer, seller, ada
+def empty_documents(company, customer, seller):
+    """A draft quotation and a draft order of the seller's, neither with a line yet."""
+    user, salesperson = seller
+    quotation = services.quotation_create(customer=customer, actor=user)
+    order = services.order_create(customer=customer, actor=user)
+    for document in (quotation, order):
+        type(document).objects.filter(pk=document.pk).update(salesperson=salesperson)
+        document.refresh_from_db()
+    return quotation, order
+
+
+def document_email_url(document):
+    name = "selling:quotation_email" if isinstance(document, Quotation) else "selling:order_email"
+    return reverse(name, args=[document.pk])
+
+
+def test_an_empty_draft_offers_no_sending_and_one_with_a_line_does(
+    seller_client, company, customer, seller
 ):
-    empty = services.quotation_create(customer=customer, actor=seller[0])
-    Quotation.objects.filter(pk=empty.pk).update(salesperson=seller[1])
-    response = seller_client.post(email_url(empty), form_data(contact=ada.pk))
-    assert "Add at least one line before sending the quotation." in response.content.decode()
+    for document in empty_documents(company, customer, seller):
+        page = seller_client.get(document.get_absolute_url()).content.decode()
+        assert ">Add lines<" in page  # the next step says what to do instead
+        assert "Send by e-mail" not in page
+        assert document_email_url(document) not in page
+
+        add_lines(document, seller[0])
+        page = seller_client.get(document.get_absolute_url()).content.decode()
+        assert f'href="{document_email_url(document)}">Send by e-mail</a>' in page
+
+
+@pytest.mark.parametrize("kind", ["quotation", "order"])
+def test_an_empty_document_typed_into_the_address_bar_is_refused_and_nothing_is_stored(
+    seller_client, company, customer, seller, ada, kind
+):
+    quotation, order = empty_documents(company, customer, seller)
+    document = quotation if kind == "quotation" else order
+    message = f"Add at least one line before sending the {kind}."
+    page = seller_client.get(document_email_url(document)).content.decode()
+    assert message in page
+    assert "Send e-mail</button>" not in page
+    response = seller_client.post(document_email_url(document), form_data(contact=ada.pk))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert mail.outbox == [] and not OutboundEmail.objects.exists()
+    document.refresh_from_db()
+    assert document.status == "draft"
+
+
+def test_a_document_whose_lines_went_after_it_was_stored_is_not_mailed(
+    company, customer, seller, ada
+):
+    _quotation, order = empty_documents(company, customer, seller)
+    outbound = OutboundEmail.objects.create(
+        company=company, order=order, to=ada.email, subject="s", body="b"
+    )
+    result = mailing.outbound_email_deliver(outbound=outbound, actor=seller[0])
+    assert result.status == "failed"
+    assert result.error == "Add at least one line before sending the order."
     assert mail.outbox == []
-    empty.refresh_from_db()
-    assert empty.status == QS.DRAFT
-    assert OutboundEmail.objects.get().status == "failed"
 
 
 @pytest.mark.parametrize(
@@ -311,6 +360,7 @@ def test_the_owner_sees_the_button(seller_client, quotation):
 
 def test_a_sales_order_is_mailed_with_its_own_template(member_client, company, customer, ada):
     order = services.order_create(customer=customer, actor=None)
+    add_lines(order, None)
     url = reverse("selling:order_email", args=[order.pk])
     page = member_client.get(url).content.decode()
     assert f"Sales order {order.number} from Acme Trading" in page
