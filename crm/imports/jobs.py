@@ -228,9 +228,37 @@ def import_job_claim(*, job: ImportJob, **changes) -> bool:
 
 def import_job_refusal(job: ImportJob) -> str:
     """Why ``import_job_claim`` did not take the job."""
-    if job.written or not job.file:
+    if job.written:
         return _("This file has been imported already: upload it again.")
+    if not job.file:
+        return _("This file is no longer kept: upload it again.")
     return _("This file is being imported already: wait for it to finish.")
+
+
+# How long an upload that wrote nothing (a dry run not followed up, a run refused as a whole, an
+# abandoned mapping) keeps its file for another try: ``purge_import_files`` removes it after.
+IMPORT_FILE_DAYS = 7
+
+
+def import_files_purge(*, before, dry_run: bool = False) -> list[ImportJob]:
+    """Remove the files of the imports, every company's, that were uploaded before ``before``
+    and are not waiting or running: the files hold people's names, e-mails and phone numbers,
+    and a run that wrote its rows deleted its own already. The jobs stay, with their counts and
+    error reports; the page asks for the file again. Returns the jobs (as they were)."""
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():  # an operator's command, across companies, by design
+        jobs = list(
+            ImportJob.objects.filter(created_at__lt=before)
+            .exclude(file="")
+            .exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+            .order_by("pk")
+        )
+        if not dry_run:
+            for job in jobs:
+                job.file.delete(save=False)
+                ImportJob.objects.filter(pk=job.pk).update(file="")
+    return jobs
 
 
 def import_job_start(*, job: ImportJob, actor=None) -> ImportJob:

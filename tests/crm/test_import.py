@@ -891,3 +891,53 @@ def test_a_second_run_of_the_same_job_is_refused_while_it_runs_or_once_written(
     member_client.post(reverse("crm:import_run", args=[job.pk]), {"keep_good_rows": "1"})
     assert Lead.objects.filter(company=company).count() == 1
     assert member_client.get(job_url).status_code == 200
+
+
+def test_purge_import_files_removes_old_unwritten_uploads_and_keeps_their_reports(
+    member_client, company, media
+):
+    import datetime as dt
+
+    import time_machine
+
+    start = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        job_url = _dry_run_with_a_bad_row(member_client)  # a dry run never followed up
+    with time_machine.travel(start + dt.timedelta(days=6), tick=False):
+        _dry_run_with_a_bad_row(member_client)  # recent: kept
+    old, recent = ImportJob.objects.order_by("pk")
+    running = ImportJob.objects.create(
+        company=company,
+        kind="leads",
+        original_name="big.csv",
+        file=old.file.name.replace("leads", "big"),
+        status=ImportJob.Status.RUNNING,
+    )
+    ImportJob.objects.filter(pk=running.pk).update(created_at=old.created_at)
+    old_path = media / old.file.name
+    assert old_path.exists()
+
+    out = io.StringIO()
+    with time_machine.travel(start + dt.timedelta(days=8), tick=False):
+        call_command("purge_import_files", "--dry-run", stdout=out)
+        assert "1 file(s) would be removed." in out.getvalue() and old_path.exists()
+        call_command("purge_import_files", stdout=out)
+    assert "1 file(s) removed." in out.getvalue()
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    running.refresh_from_db()
+    assert not old.file and not old_path.exists() and old.errors  # the report stays
+    assert recent.file and running.file
+    html = member_client.get(job_url).content.decode()
+    assert "bad(at)example.com" in html and "Import only the good rows" not in html
+    response = member_client.post(
+        reverse("crm:import_run", args=[old.pk]), {"keep_good_rows": "1"}, follow=True
+    )
+    assert "This file is no longer kept: upload it again." in response.content.decode()
+    assert not Lead.objects.filter(company=company).exists()
+
+
+def test_purge_import_files_refuses_negative_days():
+    with pytest.raises(CommandError, match="--days must be 0 or more"):
+        call_command("purge_import_files", "--days", "-1")
