@@ -21,8 +21,9 @@ from crm.models import (
 from crm.phones import PhoneFormField, region_choices
 from crm.ui.choices import use_cached_choices
 from crm.ui.dates import DateInput, LocalDateField, localise_date_fields
+from crm.ui.numbers import LocalDecimalField, localise_decimal_fields
 
-__all__ = ["DateInput", "LocalDateField"]  # the date input and field every app's forms use
+__all__ = ["DateInput", "LocalDateField", "LocalDecimalField"]  # every app's forms use them
 
 
 def is_company_owned(model) -> bool:
@@ -60,6 +61,7 @@ class CompanyFormMixin:
         self.company = company
         limit_choices_to_company(self, company, user)
         localise_date_fields(self)
+        localise_decimal_fields(self)
         for field in self.fields.values():
             if isinstance(field, PhoneFormField):
                 field.region = company.dialing_region
@@ -146,6 +148,7 @@ class CompanySettingsForm(forms.ModelForm):
         self.fields["phone_region"].widget = forms.Select(
             choices=[("", _("The time zone's country"))] + region_choices()
         )
+        localise_decimal_fields(self)
 
 
 class MembershipAddForm(forms.Form):

@@ -84,7 +84,8 @@ def _post(
     new_balance = customer.balance + amount
     if new_balance > MAX_AMOUNT:
         raise DomainError(
-            _("%(customer)s's balance would be too large.") % {"customer": customer},
+            _("%(customer)s's balance would be too large: the largest balance is %(limit)s.")
+            % {"customer": customer, "limit": _show(MAX_AMOUNT, customer.company.currency)},
             code="balance_too_large",
         )
     if new_balance < 0:

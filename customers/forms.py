@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from addressbook.models import Contact, ContactLink
 from crm.access import Level, portal_record_types, viewable_rows
-from crm.forms import CompanyModelForm, DateInput, LocalDateField
+from crm.forms import CompanyModelForm, DateInput, LocalDateField, LocalDecimalField
 from crm.models import Product, SalesPartner, Salesperson
 from crm.ui.bulk import BulkActionForm
 from crm.ui.lookup import LookupField
@@ -113,7 +113,7 @@ class CustomerOpportunityForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=None)
-    expected_amount = forms.DecimalField(
+    expected_amount = LocalDecimalField(
         label=_("Expected amount"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
     expected_close_date = LocalDateField(label=_("Expected close date"), required=False)
@@ -231,12 +231,11 @@ class GroupPriceRowForm(forms.Form):
         coerce=int,
         error_messages={"invalid_choice": _("Choose a product from your catalog.")},
     )
-    unit_price = forms.DecimalField(
+    unit_price = LocalDecimalField(
         label=_("Group price (net)"),
         max_digits=12,
         decimal_places=2,
         min_value=0,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
 
     def __init__(self, *args, product_choices, **kwargs):
@@ -328,7 +327,7 @@ def group_prices_formset(*, group: CustomerGroup, company, data=None) -> BaseGro
 class BalanceCreditForm(forms.Form):
     """Money the company puts on the balance, or (``correction``) a signed fix of a mistake."""
 
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
+    amount = LocalDecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def __init__(self, *args, correction: bool = False, **kwargs):
@@ -357,7 +356,7 @@ class GiftCardRedeemForm(forms.Form):
 
 
 class GiftCardIssueForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = LocalDecimalField(
         label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
     expires_on = LocalDateField(label=_("Expires on"), required=False)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import CompanyModelForm, DateInput
+from crm.forms import CompanyModelForm, DateInput, LocalDecimalField
 from crm.models import Product, SalesPartner, Salesperson
 from crm.ui.bulk import BulkActionForm
 from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage
@@ -155,7 +155,7 @@ class WishListItemForm(CompanyChoicesForm):
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=None, empty_label=_("Choose a product")
     )
-    quantity = forms.DecimalField(
+    quantity = LocalDecimalField(
         label=_("Quantity"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, initial=1
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.ui.numbers import LocalDecimalField
 from customers.services import REQUEST_NOTE_MAX
 
 MAX_QUANTITY = Decimal("9999999999.99")
@@ -15,7 +16,7 @@ class QuantityForm(forms.Form):
     view against the products the customer may buy)."""
 
     product = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    quantity = forms.DecimalField(
+    quantity = LocalDecimalField(
         label=_("Quantity"),
         min_value=Decimal("0.01"),
         max_value=MAX_QUANTITY,

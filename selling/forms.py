@@ -12,7 +12,7 @@ from django.utils.translation import ngettext_lazy
 
 from crm.access import viewable_rows
 from crm.errors import DomainError
-from crm.forms import CompanyModelForm, DateInput, LocalDateField
+from crm.forms import CompanyModelForm, DateInput, LocalDateField, LocalDecimalField
 from crm.models import Company, SalesPartner, Salesperson
 from crm.ui.lookup import LookupField
 from customers import services as customers_services
@@ -238,7 +238,7 @@ class ReviseForm(forms.Form):
 class ApplyBalanceForm(forms.Form):
     """How much of the customer's balance to put towards an order (empty: all that is due)."""
 
-    amount = forms.DecimalField(
+    amount = LocalDecimalField(
         label=_("Amount from the balance"),
         required=False,
         max_digits=14,

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Company, Product
+from crm.ui.numbers import LocalDecimalField
 from customers.selectors import Buyer, ProductLimits
 from selling import pricing
 from selling.services import LineInput
@@ -112,36 +113,32 @@ class LineForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     product = ProductChoiceField(label=_("Product"))
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
-    quantity = forms.DecimalField(
+    quantity = LocalDecimalField(
         label=_("Quantity"),
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    unit_price = forms.DecimalField(
+    unit_price = LocalDecimalField(
         label=_("Net unit price"),
         required=False,
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    discount_percent = forms.DecimalField(
+    discount_percent = LocalDecimalField(
         label=_("Discount (%)"),
         required=False,
         max_digits=5,
         decimal_places=2,
         validators=_PERCENT,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    vat_rate = forms.DecimalField(
+    vat_rate = LocalDecimalField(
         label=_("VAT rate (%)"),
         required=False,
         max_digits=5,
         decimal_places=2,
         validators=_PERCENT,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
 
     def __init__(self, *args, catalog: Catalog, line_number: int, **kwargs) -> None:

@@ -36,7 +36,7 @@ from crm.access import Action, can, record_type_for
 from crm.audit import bulk_create_audited, created_history_plan, is_tracked
 from crm.errors import DomainError
 from crm.imports.kinds import ImportKind
-from crm.imports.reading import Table, to_decimal_text
+from crm.imports.reading import Table, as_decimal, to_decimal_text
 from crm.models import Salesperson
 
 BATCH_SIZE = 2000
@@ -524,7 +524,9 @@ class ImportRun:
         if self.decimal_fields:
             values = dict(values)
             for name in self.decimal_fields:
-                values[name] = to_decimal_text(values[name], decimal_comma=self.table.decimal_comma)
+                values[name] = as_decimal(
+                    to_decimal_text(values[name], decimal_comma=self.table.decimal_comma)
+                )
         key = None
         match_field = self.kind.match_field
         if match_field and values.get(match_field):

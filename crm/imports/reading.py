@@ -143,6 +143,15 @@ def to_decimal_text(value: str, *, decimal_comma: bool) -> str:
     return value
 
 
+def as_decimal(text: str):
+    """``text`` as read by ``to_decimal_text`` as a Decimal, which a form's decimal field takes
+    as it is whatever the page's language; text that is no number stays text to be refused."""
+    try:
+        return Decimal(text) if text.strip() else text
+    except ArithmeticError:
+        return text
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""

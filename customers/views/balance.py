@@ -44,6 +44,8 @@ class CustomerBalanceView(RoleContextMixin, LenientPaginationMixin, ListView):
     url_models = {"pk": Customer}
     paginate_by = LEDGER_PAGE_SIZE
     context_object_name = "entries"
+    # Forms a refused POST hands back, bound, to be shown with what was typed and their errors.
+    kept_forms: dict = {}
 
     def dispatch(self, request, *args, **kwargs):
         self.customer = get_object_or_404(
@@ -65,6 +67,7 @@ class CustomerBalanceView(RoleContextMixin, LenientPaginationMixin, ListView):
         context["credit_form"] = BalanceCreditForm(prefix="credit")
         context["correction_form"] = BalanceCreditForm(prefix="correction", correction=True)
         context["redeem_form"] = GiftCardRedeemForm(prefix="redeem")
+        context.update(self.kept_forms)
         return context
 
 
@@ -75,6 +78,9 @@ class _BalanceFormView(CompanyQuerysetMixin, FormView):
     model = Customer
     http_method_names = ["post"]
     prefix = ""
+    # The ledger page's name for this form, and the field a refusal of the service is shown at.
+    context_form_name = ""
+    error_field: str | None = None
 
     def dispatch(self, request, *args, **kwargs):
         self.customer = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
@@ -84,13 +90,20 @@ class _BalanceFormView(CompanyQuerysetMixin, FormView):
         try:
             message = self.act(form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(self.error_field, error.message)
             return self.form_invalid(form)
         messages.success(self.request, message)
         return HttpResponseRedirect(self.get_success_url())
 
     def form_invalid(self, form):
-        # Shown where the person was: the message, and the form kept on the ledger page.
+        if self.request.POST.get("next", "") != "customer":
+            # The ledger page again, with what was typed and each error at its field.
+            ledger = CustomerBalanceView(kept_forms={self.context_form_name: form})
+            ledger.setup(self.request, pk=self.customer.pk)
+            ledger.customer = self.customer
+            ledger.object_list = ledger.get_queryset()
+            return ledger.render_to_response(ledger.get_context_data())
+        # The customer page's short form: the message as a banner there.
         errors = [str(e) for e in form.non_field_errors()] + [
             f"{form.fields[name].label}: {' '.join(errs)}"
             for name, errs in form.errors.items()
@@ -117,6 +130,8 @@ def _amount(value, currency: str) -> str:
 class BalanceCreditView(RoleRequiredMixin, _BalanceFormView):
     form_class = BalanceCreditForm
     prefix = "credit"
+    context_form_name = "credit_form"
+    error_field = "amount"
 
     def act(self, data):
         balance.balance_credit(
@@ -134,6 +149,8 @@ class BalanceCreditView(RoleRequiredMixin, _BalanceFormView):
 class BalanceCorrectionView(RoleRequiredMixin, _BalanceFormView):
     form_class = BalanceCreditForm
     prefix = "correction"
+    context_form_name = "correction_form"
+    error_field = "amount"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "correction": True}
@@ -156,6 +173,8 @@ class GiftCardRedeemView(_BalanceFormView):
 
     form_class = GiftCardRedeemForm
     prefix = "redeem"
+    context_form_name = "redeem_form"
+    error_field = "code"
 
     def act(self, data):
         entry = balance.gift_card_redeem(

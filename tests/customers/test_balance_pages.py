@@ -28,6 +28,12 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
+def field_html(html: str, field_id: str) -> str:
+    """The markup of the form row holding the input ``field_id``: its label, input and errors."""
+    at = html.index(f'id="{field_id}"')
+    return html[html.rindex('<div class="field', 0, at) : html.index("</div>", at)]
+
+
 def test_the_customer_page_shows_balance_lifetime_value_and_last_entries(
     member_client, customer, member
 ):
@@ -51,13 +57,47 @@ def test_a_manager_credits_the_balance(member_client, customer, member):
     assert balance_of(customer) == Decimal("40.00")
 
 
-def test_a_bad_credit_says_what_to_fix_and_changes_nothing(member_client, customer):
+def test_a_bad_credit_says_what_to_fix_at_the_fields_and_keeps_what_was_typed(
+    member_client, customer
+):
     url = reverse("customers:balance_credit", args=[customer.pk])
-    response = member_client.post(url, {"credit-amount": "-3", "credit-reason": ""}, follow=True)
-    said = " ".join(messages_of(response))
-    assert "more than zero" in said
-    assert "Reason" in said
+    response = member_client.post(url, {"credit-amount": "-3", "credit-reason": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    amount = field_html(html, "id_credit-amount")
+    assert "more than zero" in amount
+    assert 'value="-3"' in amount
+    assert "This field is required." in field_html(html, "id_credit-reason")
+    assert messages_of(response) == []
     assert not BalanceEntry.objects.exists()
+
+
+def test_a_credit_that_would_make_the_balance_too_large_names_the_largest(
+    member_client, customer, member
+):
+    balance.balance_credit(customer=customer, amount="10", reason="Deposit", actor=member)
+    url = reverse("customers:balance_credit", args=[customer.pk])
+    response = member_client.post(
+        url, {"credit-amount": "999,999,999,999.99", "credit-reason": "Jackpot"}
+    )
+    html = response.content.decode()
+    amount = field_html(html, "id_credit-amount")
+    assert "the largest balance is 999,999,999,999.99 EUR" in amount
+    assert 'value="999,999,999,999.99"' in amount
+    assert 'value="Jackpot"' in field_html(html, "id_credit-reason")
+    assert balance_of(customer) == Decimal("10.00")
+
+
+def test_an_indonesian_credit_is_typed_with_a_decimal_comma(member_client, customer):
+    url = reverse("customers:balance_credit", args=[customer.pk])
+    response = member_client.post(
+        url,
+        {"credit-amount": "1.234,5", "credit-reason": "Goodwill"},
+        HTTP_ACCEPT_LANGUAGE="id",
+        follow=True,
+    )
+    assert "1.234,50 EUR" in " ".join(messages_of(response))
+    assert balance_of(customer) == Decimal("1234.50")
 
 
 def test_a_salesperson_may_redeem_but_not_credit(client, company, customer, member):
@@ -85,7 +125,7 @@ def test_a_wrong_code_is_explained(member_client, customer):
         {"redeem-code": "ABCD-EFGH-JKMN-PQRS"},
         follow=True,
     )
-    assert "No gift card has this code" in " ".join(messages_of(response))
+    assert "No gift card has this code" in field_html(response.content.decode(), "id_redeem-code")
     assert balance_of(customer) == 0
 
 
@@ -93,10 +133,8 @@ def test_a_correction_on_the_ledger_page(member_client, customer, member):
     balance.balance_credit(customer=customer, amount="50", reason="Deposit", actor=member)
     url = reverse("customers:balance_correction", args=[customer.pk])
     member_client.post(url, {"correction-amount": "-12.50", "correction-reason": "Typo"})
-    too_much = member_client.post(
-        url, {"correction-amount": "-100", "correction-reason": "Typo"}, follow=True
-    )
-    assert "has only 37.50" in " ".join(messages_of(too_much))
+    too_much = member_client.post(url, {"correction-amount": "-100", "correction-reason": "Typo"})
+    assert "has only 37.50" in field_html(too_much.content.decode(), "id_correction-amount")
     page = member_client.get(reverse("customers:balance", args=[customer.pk]))
     html = page.content.decode()
     assert "-12.50" in html

@@ -120,8 +120,8 @@ def test_set_payment_terms_prices_and_group_only_products(member_client, group, 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"prices-1-unit_price": "-1"}, "greater than or equal to 0"),
-        ({"prices-1-unit_price": "abc"}, "Enter a number."),
+        ({"prices-1-unit_price": "-1"}, "Enter a value of at least 0.00 in “Group price (net)”."),
+        ({"prices-1-unit_price": "abc"}, "Type “Group price (net)” as a number, for example"),
         ({"prices-1-unit_price": ""}, "This field is required."),
         ({"prices-1-product": "", "prices-1-unit_price": "5"}, "This field is required."),
         ({"prices-1-product": "CHAIR"}, "same product twice"),

@@ -302,8 +302,9 @@ def test_paying_part_of_an_order_moves_the_balance_and_the_amount_due(tree, orde
 @pytest.mark.parametrize(
     ("amount", "stale", "message"),
     [
-        ("-5", False, "greater than or equal to 0.01"),
-        ("abc", False, "Enter a number."),
+        ("-5", False, "Enter a value of at least 0.01 in “Amount from the balance”."),
+        ("0", False, "Enter a value of at least 0.01 in “Amount from the balance”."),
+        ("abc", False, "Type “Amount from the balance” as a number, for example 1,234.50."),
         ("10", True, "changed after you opened it"),
     ],
 )
