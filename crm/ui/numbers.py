@@ -65,7 +65,10 @@ class LocalDecimalField(forms.DecimalField):
     and writes its limits in that format."""
 
     widget = DecimalInput
-    default_error_messages = {
+    # Not the field's ``error_messages``: a ModelForm puts those over the model's own errors
+    # too (its validators run after the form's), whose parameters hold no field name. The
+    # field's own errors are given these instead (``_name_in``).
+    named_messages = {
         "invalid": _("Type “%(field)s” as a number, for example %(example)s."),
         "min_value": _("Enter a value of at least %(limit_value)s in “%(field)s”."),
         "max_value": _("Enter a value of at most %(limit_value)s in “%(field)s”."),
@@ -100,7 +103,7 @@ class LocalDecimalField(forms.DecimalField):
             python = parse_local_number(value)
             if python is None:
                 raise ValidationError(
-                    self.error_messages["invalid"],
+                    self.named_messages["invalid"],
                     code="invalid",
                     params={"field": self._name(), "example": self._example()},
                 )
@@ -124,6 +127,8 @@ class LocalDecimalField(forms.DecimalField):
     def _name_in(self, error: ValidationError) -> None:
         """Give each message the field's name, the example and limits in the page's format."""
         for each in error.error_list:
+            if each.code in self.named_messages:
+                each.message = self.named_messages[each.code]
             params = dict(each.params or {})
             if isinstance(params.get("limit_value"), Decimal | int | float):
                 params["limit_value"] = format_number(params["limit_value"], self.decimal_places)
