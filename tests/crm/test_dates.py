@@ -158,3 +158,15 @@ def test_the_list_filters_take_dates_in_the_pages_format(indonesian_client, comp
     assert shown_value(page.content.decode(), "close_from") == "01/01/2027"
     assert 'placeholder="hh/bb/tttt"' in page.content.decode()
     assert Opportunity.objects.count() == 2
+
+
+def test_indonesian_dates_shorten_months_without_a_full_stop():
+    from datetime import datetime
+
+    from django.utils import formats
+
+    with translation.override("id"):
+        assert formats.date_format(date(2026, 12, 25)) == "25 Des 2026"
+        assert formats.date_format(date(2026, 2, 11)) == "11 Feb 2026"
+        moment = datetime(2026, 8, 3, 14, 5)
+        assert formats.date_format(moment, "DATETIME_FORMAT") == "3 Agu 2026, 14:05"

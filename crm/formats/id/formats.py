@@ -1,11 +1,12 @@
-"""Bahasa Indonesia: Django's formats, with a 24-hour clock written with a colon as Indonesian
-business software shows it, and day-first short dates with slashes. Dates are typed day first
+"""Bahasa Indonesia: Django's formats, with months shortened as Indonesian writes them ("25 Des
+2026"; Django's ``N`` adds an English-style full stop, "Des."), a 24-hour clock written with a
+colon as Indonesian business software shows it, and day-first short dates with slashes. Dates are typed day first
 (Django's ``id`` also reads month-first American dates, which would make 02/12/2026 two days);
 ISO dates are always read."""
 
-DATE_FORMAT = "j N Y"
+DATE_FORMAT = "j M Y"
 SHORT_DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "j N Y, H:i"
+DATETIME_FORMAT = "j M Y, H:i"
 SHORT_DATETIME_FORMAT = "d/m/Y H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j F"
