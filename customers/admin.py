@@ -352,7 +352,7 @@ class CustomerUserAdmin(CompanyScopedAdmin):
 
     @admin.display(description=gettext_lazy("roles"))
     def role_names(self, obj) -> str:
-        return ", ".join(role.name for role in obj.roles.all())
+        return ", ".join(role.shown_name for role in obj.roles.all())
 
     def has_add_permission(self, request):
         return False  # invited from the customer's page, which sends the link

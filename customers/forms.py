@@ -31,14 +31,24 @@ from leads.models import OpportunityStage
 
 
 class CustomerForm(CompanyModelForm):
-    customer_type = company_choice(CustomerType, _("Customer type"), required=True)
-    customer_group = company_choice(CustomerGroup, _("Customer group"))
+    # Each empty choice says what it means, as the parent's does.
+    customer_type = company_choice(
+        CustomerType,
+        _("Customer type"),
+        required=True,
+        empty_label=_("Choose a customer type"),
+    )
+    customer_group = company_choice(
+        CustomerGroup, _("Customer group"), empty_label=_("No customer group")
+    )
     # Any of the company's customers: a search, never a select of all of them.
     parent = LookupField(
         CUSTOMERS, label=_("Parent customer"), required=False, empty_label=_("No parent")
     )
-    salesperson = company_choice(Salesperson, _("Salesperson"))
-    sales_partner = company_choice(SalesPartner, _("Sales partner"))
+    salesperson = company_choice(Salesperson, _("Salesperson"), empty_label=_("No salesperson"))
+    sales_partner = company_choice(
+        SalesPartner, _("Sales partner"), empty_label=_("No sales partner")
+    )
 
     class Meta:
         model = Customer
@@ -389,8 +399,8 @@ class _RoleChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, role):
         if role.customer_id:
-            return _("%(role)s (this customer's own)") % {"role": role.name}
-        return role.name
+            return _("%(role)s (this customer's own)") % {"role": role.shown_name}
+        return role.shown_name
 
 
 class _ReadChoiceIterator(PlainQueryChoiceIterator):
@@ -503,7 +513,7 @@ class CustomerRoleLevelsForm(forms.Form):
                     self.fields[name] = forms.ChoiceField(
                         label=_("%(role)s: %(action)s %(records)s")
                         % {
-                            "role": role.name,
+                            "role": role.shown_name,
                             "action": record_type.action_label(action).lower(),
                             "records": record_type.verbose_name_plural,
                         },

@@ -1,5 +1,6 @@
 """Customers, the groups and types they belong to, and the leads and opportunities behind them."""
 
+import functools
 import re
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -908,6 +910,14 @@ class CustomerRole(CompanyOwned):
     objects = ScopedManager(company="company")
 
     @property
+    def shown_name(self) -> str:
+        """A predefined role's name in the reader's language while it is the name it was made
+        with (in any of the app's languages); a name the company chose is shown as written."""
+        if self.key and self.name in _predefined_names(self.key):
+            return str(self.Key(self.key).label)
+        return self.name
+
+    @property
     def shown_description(self) -> str:
         default = self.PREDEFINED_DESCRIPTIONS.get(self.key)
         if default is not None and self.description == default:
@@ -943,7 +953,19 @@ class CustomerRole(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+
+@functools.cache
+def _predefined_names(key: str) -> frozenset[str]:
+    """The names a predefined role is made with: its label in each of the app's languages (the
+    migration stored English; ``customer_roles_ensure`` stores the active language's)."""
+    label = CustomerRole.Key(key).label
+    names = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(str(label))
+    return frozenset(names)
 
 
 class CustomerRolePermission(CompanyOwned):

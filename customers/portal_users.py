@@ -539,15 +539,16 @@ def customer_user_authenticate(email: str, password: str) -> list[CustomerUser]:
 
 
 def _send(
-    user: CustomerUser, *, subject, template: str, path: str, hours: int, base_url: str
+    user: CustomerUser, *, subject, template: str, path: str, base_url: str, **lifetime: int
 ) -> None:
     """E-mail ``user`` in their language (else their company's); ``subject`` is a lazy string
-    with a %(company)s placeholder, translated here."""
+    with a %(company)s placeholder, translated here; ``lifetime`` (``days=`` or ``hours=``)
+    says how long the link works, in the unit the pages say it in."""
     link = base_url.rstrip("/") + path
     with company_locale(user.company, user.language):
         subject = str(subject) % {"company": user.company}
         body = render_to_string(
-            template, {"user": user, "company": user.company, "link": link, "hours": hours}
+            template, {"user": user, "company": user.company, "link": link, **lifetime}
         )
     send_mail(subject, body, None, [user.email])
 
@@ -560,7 +561,7 @@ def _send_invitation(user: CustomerUser, base_url: str) -> None:
         subject=gettext_lazy("%(company)s invites you to its customer portal"),
         template="customers/email/portal_invitation.txt",
         path=path,
-        hours=INVITATION_DAYS * 24,
+        days=INVITATION_DAYS,
         base_url=base_url,
     )
 

@@ -11,10 +11,16 @@ from crm.ui.bulk import BulkActionForm
 from leads.models import Lead, LeadSource, LostReason, Opportunity, OpportunityStage
 
 
-def company_choice(model, label, *, required: bool = False) -> forms.ModelChoiceField:
+def company_choice(
+    model, label, *, required: bool = False, empty_label=None
+) -> forms.ModelChoiceField:
     """Declared empty: the scoped manager refuses queries at import time, and
-    CompanyFormMixin fills in the company's rows per request."""
-    return forms.ModelChoiceField(queryset=model.objects.none(), required=required, label=label)
+    CompanyFormMixin fills in the company's rows per request. ``empty_label`` names the empty
+    choice ("No sales partner") instead of Django's dashes."""
+    field = forms.ModelChoiceField(queryset=model.objects.none(), required=required, label=label)
+    if empty_label is not None:
+        field.empty_label = empty_label
+    return field
 
 
 LEAD_NAME_FIELDS = ("first_name", "last_name", "organization_name")

@@ -3,7 +3,7 @@
 A quotation moves draft -> sent -> accepted -> ordered, an order draft -> confirmed -> fulfilled:
 the one primary action is the next move the user may make. On an opportunity or a customer,
 selling answers when a deal is under way: an open quotation or a draft order is the thing to
-finish; otherwise a new quotation. Buttons only where the user's level (crm.access) lets the
+finish; on a customer, next an open opportunity to quote; otherwise a new quotation. Buttons only where the user's level (crm.access) lets the
 click through; where it does not, a note says who can.
 """
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from crm.access import Action, can
 from crm.ui.next_step import NextStep, StepAction
 from customers.models import Customer
+from customers.selectors import customer_links
 from leads.models import Opportunity, OpportunityStage
 from selling.models import Quotation, SalesOrder
 from selling.panels import opportunity_customer, record_documents
@@ -233,12 +234,48 @@ def opportunity_next_step(request: HttpRequest, opportunity: Opportunity) -> Nex
     )
 
 
+def _open_opportunity(request: HttpRequest, customer: Customer) -> NextStep | None:
+    """The customer's newest open opportunity that the user sees, to quote: the links the
+    customer page lists its opportunities from (read once, kept on the customer)."""
+    user, company = request.user, request.company
+    opportunity = next(
+        (
+            link.opportunity
+            for link in customer_links(customer)
+            if link.opportunity_id
+            and link.opportunity.stage.kind == OpportunityStage.Kind.OPEN
+            and can(user, company, link.opportunity, Action.VIEW)
+        ),
+        None,
+    )
+    if opportunity is None:
+        return None
+    title = {"title": opportunity.title}
+    explanation = (
+        _("The opportunity “%(title)s” is open: quote it, and its wish list becomes the lines.")
+        % title
+    )
+    open_it = StepAction(_("Open the opportunity"), opportunity.get_absolute_url())
+    if not can(user, company, opportunity, Action.CONVERT):
+        return NextStep(explanation, secondary=(open_it,), note=_no_access_note())
+    return NextStep(
+        explanation,
+        primary=StepAction(
+            _("Quote “%(title)s”") % title,
+            reverse("selling:quotation_create_for_opportunity", args=[opportunity.pk]),
+            post=True,
+        ),
+        secondary=(open_it,),
+    )
+
+
 def customer_next_step(request: HttpRequest, customer: Customer) -> NextStep | None:
-    """A customer that can be sold to: finish the deal under way, or make a new quotation. An
-    on-hold or inactive customer is for the customers app to describe."""
+    """A customer that can be sold to: finish the deal under way, quote its open opportunity,
+    or make a new quotation. An on-hold or inactive customer is for the customers app to
+    describe."""
     if _held(customer) is not None:
         return None
-    under_way = _deal_under_way(request, customer)
+    under_way = _deal_under_way(request, customer) or _open_opportunity(request, customer)
     if under_way is not None:
         return under_way
     # Whoever sees a customer may quote to it (as on the quotations panel).

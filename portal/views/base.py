@@ -4,6 +4,7 @@ them, and the portal's navigation."""
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.access import Action, Level, access_filter, level_for
 from customers.models import BalanceEntry, CustomerUser
@@ -13,7 +14,7 @@ __all__ = ["PortalMixin", "may", "reach", "sees_others"]
 
 # The portal's sections: (url name, label, model whose view level opens it).
 SECTIONS = [
-    ("portal:home", _("Home"), None),
+    ("portal:home", pgettext_lazy("the portal's start page", "Home"), None),
     ("portal:quotation_list", _("Quotations"), Quotation),
     ("portal:order_list", _("Orders"), SalesOrder),
     ("portal:balance", _("Balance"), BalanceEntry),

@@ -163,6 +163,9 @@ def test_a_portal_invitation_speaks_the_users_language(company, settings):
         customer_user_invitation_resend(user=user, base_url="https://crm.example.com")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == f"{company.name} mengundang Anda ke portal pelanggannya"
+    # As long as the staff's invitation page says (7 days), in days, not 168 hours.
+    body = mail.outbox[0].body
+    assert "selama 7 hari" in body and "168" not in body
 
 
 def test_a_command_for_an_indonesian_company_reports_in_indonesian(company, tmp_path, capsys):

@@ -433,3 +433,13 @@ def test_a_lost_lead_tells_a_user_who_may_convert_but_not_edit_who_can_reopen_it
 
     assert "Reopen it to convert it" not in page
     assert "its salesperson or a manager can reopen it" in page
+
+
+def test_the_edit_forms_empty_choices_say_what_they_mean(member_client, company):
+    customer = CustomerFactory(company=company, salesperson=None, sales_partner=None)
+    html = member_client.get(reverse("customers:customer_update", args=[customer.pk])).content
+    html = html.decode()
+    assert "---------" not in html
+    for label in ("No customer group", "No parent", "No salesperson", "No sales partner"):
+        assert f'<option value="">{label}</option>' in html or f'value="" selected>{label}' in html
+    assert "Choose a customer type" in html

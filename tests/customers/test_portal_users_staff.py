@@ -88,6 +88,7 @@ def test_inviting_a_contact_links_the_same_person_and_mails_the_link(
     assert "Ben Brandt is invited" in messages_of(response)
     assert [message.to for message in mail.outbox] == [["ben@nordlicht.example"]]
     assert "/portal/" in mail.outbox[0].body
+    assert "the link works once, for 7 days" in mail.outbox[0].body
     # Listed on the customer page, with the role and the status.
     page = response.content.decode()
     assert "Ben Brandt" in page and "Buyer" in page and "Invited" in page

@@ -113,3 +113,48 @@ def test_the_opportunitys_wish_list_shows_the_group_price_its_quotation_charges(
     page.locator("[data-next-step]").get_by_role("button", name="New quotation").click()
     page.wait_for_url("**/selling/quotations/*/")
     expect(page.locator("tfoot")).to_contain_text("360.00")
+
+
+def _box(locator):
+    box = locator.bounding_box()
+    assert box is not None
+    return box
+
+
+def test_the_price_list_is_a_table_of_product_price_and_remove(page, setup):
+    company, user, group, customer, product = setup
+    with scope(company=company):
+        GroupPrice.objects.create(
+            company=company, customer_group=group, product=product, unit_price=Decimal("80.00")
+        )
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto(group.get_absolute_url())
+
+    # Each row is one line: the product, under "Group price (net)" its price, then Remove.
+    prices = page.locator("table.price-list")
+    price_header = _box(prices.get_by_role("columnheader", name="Group price (net)"))
+    chosen = _box(page.get_by_label("Product, row 1"))
+    price = _box(page.get_by_label("Group price (net), row 1"))
+    remove = _box(page.get_by_label("Remove row 1"))
+    assert abs(price["y"] - chosen["y"]) < 4, "the price sits beside its product"
+    assert price["x"] >= chosen["x"] + chosen["width"]
+    assert price_header["x"] - 2 <= price["x"]
+    assert price["x"] + price["width"] <= price_header["x"] + price_header["width"] + 2
+    assert remove["x"] >= price["x"] + price["width"]
+    assert abs((remove["y"] + remove["height"] / 2) - (price["y"] + price["height"] / 2)) < 6
+    next_row = _box(page.get_by_label("Product, row 2"))
+    assert next_row["y"] >= price["y"] + price["height"]
+    expect(page.get_by_label("Group price (net), row 1")).to_have_value("80.00")
+    screenshot(page, "group-price-list-1280")
+
+    # On a phone each row stacks: the product over its price, the labels shown, no sideways
+    # scrolling.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.get_by_text("Group price (net), row 1")).to_be_visible()
+    chosen = _box(page.get_by_label("Product, row 1"))
+    price = _box(page.get_by_label("Group price (net), row 1"))
+    assert price["y"] >= chosen["y"] + chosen["height"]
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the price list scrolls the page sideways by {overflow}px"
+    assert_accessible(page)
+    screenshot(page, "group-price-list-390")

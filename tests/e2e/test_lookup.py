@@ -157,3 +157,46 @@ def test_filter_the_quotation_list_by_a_customer_picked_with_the_mouse(page, wor
     expect(page.get_by_role("link", name=theirs.number)).to_have_count(0)
     assert_accessible(page)
     shot(page, "lookup-quotation-filter-applied")
+
+
+def test_one_click_on_save_saves_after_a_pick_with_the_keyboard(page, world):
+    """Leaving the list closes it; that must not move Save between the mouse's press and its
+    release, or the click is lost (it was: a "1 match" line appeared above Save)."""
+    user, company, bakery, metal = world
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto(f"/customers/{metal.pk}/edit/")
+    parent_box = page.get_by_role("textbox", name="Parent customer")
+    parent_box.press_sequentially("bäckerei", delay=40)
+    expect(page.locator("#id_parent_status")).to_have_text("1 match")
+    parent_box.press("ArrowDown")
+    expect(page.locator("select#id_parent")).to_have_value(str(bakery.pk))
+    expect(page.locator(".lookup-open")).to_have_count(1)
+    save = page.get_by_role("button", name="Save")
+
+    save.click()  # one click, the list still open
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Krüger Metallbau")
+    with scope(company=company):
+        metal.refresh_from_db()
+        assert metal.parent == bakery
+
+
+def test_nothing_to_pick_shows_over_the_page_and_moves_nothing(page, world):
+    user, company, bakery, metal = world
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto(f"/customers/{metal.pk}/edit/")
+    save = page.get_by_role("button", name="Save")
+    before = save.bounding_box()
+    parent_box = page.get_by_role("textbox", name="Parent customer")
+    parent_box.press_sequentially("nobody here", delay=20)
+    status = page.locator("#id_parent_status")
+    expect(status).to_have_text("Nothing matches “nobody here”.")
+    expect(status).to_be_visible()
+    assert status.bounding_box()["height"] > 10  # shown, not only announced
+    shot(page, "lookup-nothing-matches")
+    assert save.bounding_box() == before
+    # Leaving the field hides the message (screen readers heard it) and still moves nothing.
+    page.locator("#id_name").focus()
+    expect(status).to_have_text("Nothing matches “nobody here”.")
+    assert status.bounding_box()["height"] <= 1
+    assert save.bounding_box() == before

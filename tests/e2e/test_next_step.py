@@ -137,3 +137,46 @@ def test_from_the_lead_list_to_a_customer_with_a_confirmed_order_in_8_clicks(pag
         assert order.status == SalesOrder.Status.CONFIRMED
         assert Quotation.objects.get().status == Quotation.Status.ORDERED
         assert page.url.endswith(customer.get_absolute_url())
+
+
+@pytest.fixture
+def customer_with_an_open_deal(transactional_db):
+    from customers.services import customer_open_opportunity
+    from tests.factories import CustomerFactory
+
+    with scopes_disabled():
+        company = CompanyFactory(name="Northwind Traders")
+        membership = MembershipFactory(company=company, role=Membership.Role.SALESPERSON)
+    with scope(company=company):
+        leads_defaults_apply(company)
+        customers_defaults_apply(company)
+        seller = Salesperson.objects.create(company=company, name="Sam", user=membership.user)
+        customer = CustomerFactory(company=company, name="Café Amsel", salesperson=seller)
+        opportunity = customer_open_opportunity(
+            customer=customer, actor=membership.user, title="Second espresso machine"
+        )
+        product = ProductFactory(company=company, name="Espresso machine")
+        WishListItemFactory(company=company, lead=None, opportunity=opportunity, product=product)
+    return company, membership.user, customer, opportunity
+
+
+def test_a_customers_open_opportunity_is_quoted_from_the_next_step(
+    page, customer_with_an_open_deal
+):
+    company, user, customer, opportunity = customer_with_an_open_deal
+    page.set_viewport_size(DESKTOP)
+    log_in(page, user.username, DEFAULT_PASSWORD)
+    page.goto(customer.get_absolute_url())
+    box = page.locator("[data-next-step]")
+    expect(box).to_contain_text("The opportunity “Second espresso machine” is open")
+    expect(box).not_to_contain_text("No deal under way")
+    screenshot(page, "next-step-customer-open-opportunity")
+    box.get_by_role("button", name="Quote “Second espresso machine”").click()
+    page.wait_for_url("**/selling/quotations/*/")
+    expect(page.get_by_text("Espresso machine").first).to_be_visible()
+    with scope(company=company):
+        quotation = Quotation.objects.get(opportunity=opportunity)
+        assert quotation.customer == customer
+    # Back on the customer, the box now leads to that quotation.
+    page.goto(customer.get_absolute_url())
+    expect(box.get_by_role("link", name=f"Open quotation {quotation.number}")).to_be_visible()

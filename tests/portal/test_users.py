@@ -364,3 +364,36 @@ def test_a_role_the_user_holds_may_stay_when_others_change(company, holding):
         user=anna_like, roles=[*anna_like.roles.all(), viewer], actor=local, within=holding
     )
     assert set(anna_like.roles.values_list("name", flat=True)) == {"Administrator", "Viewer"}
+
+
+def test_the_predefined_roles_and_the_home_tab_read_in_indonesian(anna_client, company):
+    """Stored in English by the migration, the predefined roles read in the reader's language;
+    the home tab is "Beranda" (a home address stays "Rumah")."""
+    portal_users.customer_roles_ensure(company)
+    html = _text(anna_client.get(reverse("portal:roles"), HTTP_ACCEPT_LANGUAGE="id"))
+    assert "Pembeli<br>" in html and "Tamu<br>" in html
+    assert "Buyer<br>" not in html and "Guest<br>" not in html
+    assert ">Beranda<" in html and "Rumah" not in html
+    # A role the company renamed keeps its name in every language.
+    buyer = _role(company, "buyer")
+    buyer.name = "Einkauf"
+    buyer.save()
+    html = _text(anna_client.get(reverse("portal:roles"), HTTP_ACCEPT_LANGUAGE="id"))
+    assert "Einkauf<br>" in html and "Pembeli<br>" not in html
+    assert CustomerRole.objects.get(pk=buyer.pk).name == "Einkauf"
+
+
+def test_predefined_role_names_are_stored_as_made_and_shown_translated(company):
+    from django.utils import translation
+
+    portal_users.customer_roles_ensure(company)
+    guest = _role(company, "guest")
+    assert guest.name == "Guest"
+    with translation.override("id"):
+        assert str(guest) == guest.shown_name == "Tamu"
+    with translation.override("en"):
+        assert str(guest) == "Guest"
+    # Made while the active language was Indonesian: shown in English to an English reader.
+    guest.name = "Tamu"
+    with translation.override("en"):
+        assert guest.shown_name == "Guest"

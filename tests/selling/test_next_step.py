@@ -235,3 +235,62 @@ def test_a_draft_order_older_than_the_panels_latest_is_still_the_one_to_finish(
     assert_one_primary(html, f"Open sales order {draft.number}")
     assert 'Sales orders <span class="muted">(11)</span>' in html
     assert "The latest 10 of 11." in html
+
+
+def test_a_customer_with_an_open_opportunity_is_quoted_from_it(
+    company, member, member_client, defaults
+):
+    from customers.services import customer_open_opportunity
+
+    customer = CustomerFactory(company=company, name="Café Amsel")
+    opportunity = customer_open_opportunity(
+        customer=customer, actor=member, title="Second espresso machine"
+    )
+    step, html = step_of(member_client, customer.get_absolute_url())
+    quote = reverse("selling:quotation_create_for_opportunity", args=[opportunity.pk])
+    assert step.primary.url == quote
+    assert_one_primary(html, "Quote “Second espresso machine”")
+    assert "No deal under way" not in html
+    assert "The opportunity “Second espresso machine” is open" in html
+    assert [a.url for a in step.secondary] == [opportunity.get_absolute_url()]
+
+    # Quoting it makes the deal under way: the box then leads to that quotation.
+    member_client.post(quote)
+    quotation = Quotation.objects.get(opportunity=opportunity)
+    assert quotation.customer == customer
+    step, html = step_of(member_client, customer.get_absolute_url())
+    assert_one_primary(html, f"Open quotation {quotation.number}")
+
+
+def test_a_won_or_lost_opportunity_leaves_the_customer_to_a_new_quotation(
+    company, member, member_client, defaults
+):
+    from customers.services import customer_open_opportunity
+
+    customer = CustomerFactory(company=company)
+    opportunity = customer_open_opportunity(customer=customer, actor=member, title="Old deal")
+    opportunity.stage = stage_of(company, "lost")
+    opportunity.save()
+    step, html = step_of(member_client, customer.get_absolute_url())
+    assert_one_primary(html, "New quotation")
+    assert "No deal under way" in html
+
+
+def test_a_colleagues_open_opportunity_is_named_without_a_quote_button(
+    company, member, client, defaults
+):
+    """A salesperson sees a colleague's customer and opportunity (company-wide view) but may not
+    quote the opportunity: the box names it, offers to open it and says who can quote."""
+    from customers.services import customer_open_opportunity
+
+    dana = SalespersonFactory(company=company, name="Dana")
+    customer = CustomerFactory(company=company, salesperson=dana)
+    opportunity = customer_open_opportunity(customer=customer, actor=member, title="Dana's deal")
+    sam = MembershipFactory(company=company, role=Membership.Role.SALESPERSON).user
+    login_as(client, sam, company)
+    step, html = step_of(client, customer.get_absolute_url())
+    assert step.primary is None
+    assert "its salesperson or a manager can" in step.note
+    assert "The opportunity “Dana's deal” is open" in html.replace("&#x27;", "'")
+    assert [a.url for a in step.secondary] == [opportunity.get_absolute_url()]
+    assert reverse("selling:quotation_create_for_opportunity", args=[opportunity.pk]) not in html

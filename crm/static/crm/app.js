@@ -122,12 +122,19 @@
     var group = results(p);
     var rows = p.select.options.length + (group && !group.hidden ? 1 : 0);
     p.select.size = Math.max(2, Math.min(rows, MAX_ROWS));
+    p.root.classList.remove("lookup-note");
     p.root.classList.add("lookup-open");
   }
 
   function close(p) {
     p.select.removeAttribute("size");
-    p.root.classList.remove("lookup-open");
+    p.root.classList.remove("lookup-open", "lookup-note");
+  }
+
+  // Nothing to pick: the status shows where the list would (it takes no room, see app.css).
+  function note(p) {
+    close(p);
+    if (p.status && p.status.textContent) p.root.classList.add("lookup-note");
   }
 
   // Into the list: the first match is highlighted unless one of the matches already is.
@@ -157,7 +164,9 @@
     if (!p) return;
     if (p.status) p.status.textContent = group.getAttribute("label") || "";
     // Open only for someone still in the field: late answers do not cover the next one.
-    if (firstMatch(p) && p.root.contains(document.activeElement)) open(p); else close(p);
+    if (!p.root.contains(document.activeElement)) close(p);
+    else if (firstMatch(p)) open(p);
+    else note(p);
   });
 
   document.addEventListener("keydown", function (event) {
@@ -170,7 +179,7 @@
         // Typing a search does not submit the form: into the matches, or search now.
         event.preventDefault();
         if (!enterList(p) && window.htmx) window.htmx.trigger(p.box, "lookup");
-      } else if (event.key === "Escape" && isOpen(p)) {
+      } else if (event.key === "Escape" && (isOpen(p) || p.root.classList.contains("lookup-note"))) {
         event.preventDefault();
         close(p);
       }
@@ -191,10 +200,10 @@
     if (p && isOpen(p) && event.target.tagName === "OPTION") pick(p);
   });
 
-  // Leaving the widget closes the list (the choice stays).
+  // Leaving the widget closes the list or the note (the choice stays).
   document.addEventListener("focusout", function (event) {
     var p = parts(event.target);
-    if (p && isOpen(p) && !(event.relatedTarget && p.root.contains(event.relatedTarget))) close(p);
+    if (p && !(event.relatedTarget && p.root.contains(event.relatedTarget))) close(p);
   });
 })();
 
