@@ -11,14 +11,15 @@ reports in place. Waiting and running imports are never touched.
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.audit import AuditedCommand
 from crm.imports.jobs import IMPORT_FILE_DAYS, import_files_purge
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Remove the files of imports uploaded more than --days ago that are not waiting or "
         "running; the imports' counts and error reports stay."
